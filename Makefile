@@ -1,0 +1,67 @@
+# dnsblame - plain Makefile.
+#   make            build/dnsblame
+#   make sanitize   build/sanitize/dnsblame (ASan + UBSan)
+#   make check      every test (installs missing Debian packages first)
+#   make run        the main job on the bundled sample capture
+CC ?= cc
+BUILD ?= build
+SANITIZER ?=
+OPT ?= -O2
+
+WARN = -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wpointer-arith -Wcast-qual \
+       -Wstrict-prototypes -Wmissing-prototypes -Wvla
+CPPFLAGS += -D_DEFAULT_SOURCE -MMD -MP
+CFLAGS += -std=c11 $(OPT) -g $(WARN)
+ifneq ($(SANITIZER),)
+CFLAGS += -fsanitize=$(SANITIZER) -fno-sanitize-recover=all -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=$(SANITIZER)
+endif
+GLIB_LIBS := $(shell pkg-config --libs gthread-2.0 2>/dev/null || echo -lgthread-2.0 -lglib-2.0)
+LDLIBS = -lnids -lnet $(GLIB_LIBS) -lpcap -lssl -lcrypto
+
+SRC := $(wildcard common/*.c capture/*.c analyze/*.c report/*.c)
+OBJ := $(SRC:%.c=$(BUILD)/obj/%.o)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all sanitize check unit deps run clean bench pcaps format-check
+
+all: $(BUILD)/dnsblame
+
+$(BUILD)/dnsblame: $(OBJ) $(BUILD)/obj/main.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS) -lcmocka
+
+sanitize:
+	$(MAKE) BUILD=build/sanitize SANITIZER=address,undefined OPT=-O1 all
+
+deps:
+	@sh .ci/deps.sh
+
+unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+
+check: deps
+	$(MAKE) all
+	$(MAKE) unit
+	$(MAKE) BUILD=build/sanitize SANITIZER=address,undefined OPT=-O1 all unit
+	sh tests/run-pcaps.sh build/dnsblame
+	sh tests/run-pcaps.sh build/sanitize/dnsblame
+	sh tests/conformance.sh build/dnsblame
+	sh tests/sanitize-corpus.sh build/sanitize/dnsblame
+	@echo "make check: all tests passed"
+
+run: deps all
+	$(BUILD)/dnsblame -r pcaps/sample/resolver-mixed.pcap
+
+clean:
+	rm -rf build
+
+-include $(OBJ:.o=.d) $(BUILD)/obj/main.d
