@@ -28,14 +28,18 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 all: $(BUILD)/dnsblame
 
-$(BUILD)/dnsblame: $(OBJ) $(BUILD)/obj/main.o
+$(BUILD)/dnsblame: $(BUILD)/obj/main.o $(BUILD)/libdnsblame.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/libdnsblame.a: $(OBJ)
+	@rm -f $@
+	ar rcs $@ $^
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/%.c $(OBJ)
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libdnsblame.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS) -lcmocka
 

@@ -79,8 +79,7 @@ char *db_time_str(db_time_t t, char *buf)
 		snprintf(buf, DB_TIMESTRLEN, "invalid-time");
 		return buf;
 	}
-	snprintf(buf, DB_TIMESTRLEN, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ",
-		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		 tm.tm_min, tm.tm_sec, usec);
+	size_t n = strftime(buf, DB_TIMESTRLEN, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, DB_TIMESTRLEN - n, ".%06ldZ", usec);
 	return buf;
 }

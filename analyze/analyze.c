@@ -1,0 +1,116 @@
+/*
+ * analyze.c - the event sink: every DNS message is parsed once here and
+ * its facts distributed to the counters, the transaction table and the
+ * role inference.
+ */
+#include "analyze.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct an {
+	dns_parser_t parser;
+	txn_table_t txn;
+	roles_t roles;
+	an_stats_t st;
+	db_time_t high;
+	db_time_t next_expire;
+};
+
+an_t *an_new(const an_opts_t *o)
+{
+	an_t *a = calloc(1, sizeof(*a));
+	if (!a)
+		return NULL;
+	db_time_t window = o->window > 0 ? o->window : 30 * 1000000LL;
+	dns_parser_init(&a->parser);
+	if (txn_init(&a->txn, window, o->max_transactions ? o->max_transactions : 262144,
+		     NULL, a) < 0 ||
+	    roles_init(&a->roles, o->max_addresses ? o->max_addresses : 65536) < 0) {
+		an_free(a);
+		return NULL;
+	}
+	for (size_t i = 0; i < o->nresolvers; i++)
+		roles_force(&a->roles, &o->resolvers[i]);
+	return a;
+}
+
+void an_free(an_t *a)
+{
+	if (!a)
+		return;
+	dns_parser_free(&a->parser);
+	txn_free(&a->txn);
+	roles_free(&a->roles);
+	free(a);
+}
+
+static void on_dns(an_t *a, const cap_event_t *ev)
+{
+	an_stats_t *st = &a->st;
+	const cap_dns_t *d = &ev->u.dns;
+	st->dns_messages++;
+	if (ev->flow.proto == DB_PROTO_TCP)
+		st->tcp_dns_messages++;
+	if (d->len < d->wire_len)
+		st->cut_messages++;
+	dns_msg_t m;
+	db_status_t rc = dns_parse(&a->parser, d->msg, d->len, &m);
+	if (rc != DB_OK)
+		st->malformed++;
+	if (m.stage < DNS_STAGE_HEADER)
+		return;
+	roles_message(&a->roles, &ev->flow.src, &ev->flow.dst, m.qr, m.rd, m.ra);
+	if (!m.qr) {
+		st->dns_queries++;
+		if (m.stage >= DNS_STAGE_QUESTION && m.qdcount > 0)
+			txn_query(&a->txn, ev->ts, &ev->flow, &m);
+		return;
+	}
+	st->dns_responses++;
+	st->rcodes[m.rcode & (AN_RCODES - 1)]++;
+	if (m.edns.n_ede)
+		st->ede_responses++;
+	(void)txn_response(&a->txn, ev->ts, &ev->flow, &m);
+}
+
+static void on_tcp(an_t *a, const cap_event_t *ev)
+{
+	switch (ev->u.tcp.kind) {
+	case CAP_TCP_SYN: a->st.tcp_syn++; break;
+	case CAP_TCP_SYNACK: a->st.tcp_synack++; break;
+	case CAP_TCP_RST: a->st.tcp_rst++; break;
+	case CAP_TCP_FIN: a->st.tcp_fin++; break;
+	case CAP_TCP_SYN_UNANSWERED: a->st.tcp_syn_unanswered++; break;
+	default: break;
+	}
+}
+
+void an_event(const cap_event_t *ev, void *user)
+{
+	an_t *a = user;
+	if (ev->ts > a->high)
+		a->high = ev->ts;
+	if (a->high >= a->next_expire) {
+		txn_expire(&a->txn, a->high);
+		a->next_expire = a->high + 100000;
+	}
+	switch (ev->kind) {
+	case CAP_EV_DNS: on_dns(a, ev); break;
+	case CAP_EV_ICMP: a->st.icmp_errors++; break;
+	case CAP_EV_TCP: on_tcp(a, ev); break;
+	case CAP_EV_FRAG_EXPIRED: a->st.frag_trains_lost++; break;
+	case CAP_EV_STREAM_LOSS: a->st.tcp_stream_losses++; break;
+	default: break;
+	}
+}
+
+void an_finish(an_t *a) { txn_expire(&a->txn, INT64_MAX); }
+
+const an_stats_t *an_stats(an_t *a)
+{
+	a->st.txn = a->txn.st;
+	return &a->st;
+}
+
+const roles_t *an_roles(const an_t *a) { return &a->roles; }

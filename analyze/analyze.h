@@ -1,0 +1,58 @@
+/*
+ * analyze.h - the analysis stage: consumes capture events, parses DNS,
+ * matches transactions and infers resolver roles.
+ *
+ * Streaming: state lives for the analysis window of capture time and is
+ * bounded by the limits in an_opts_t.
+ */
+#ifndef DNSBLAME_ANALYZE_H
+#define DNSBLAME_ANALYZE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../capture/event.h"
+#include "roles.h"
+#include "txn.h"
+
+#define AN_RCODES 4096 /* 12-bit extended rcodes (RFC 6891 6.1.3) */
+
+typedef struct an_opts {
+	db_time_t window;          /* microseconds; 0 = 30 s */
+	size_t max_transactions;   /* 0 = 262144 */
+	size_t max_addresses;      /* roles table; 0 = 65536 */
+	const db_addr_t *resolvers; /* --resolver, nresolvers entries */
+	size_t nresolvers;
+} an_opts_t;
+
+typedef struct an_stats {
+	uint64_t dns_messages;     /* every DNS message on port 53 */
+	uint64_t dns_queries;      /* QR = 0 (header present) */
+	uint64_t dns_responses;    /* QR = 1 */
+	uint64_t tcp_dns_messages;
+	uint64_t malformed;        /* messages that did not parse whole */
+	uint64_t cut_messages;     /* messages cut by snaplen */
+	uint64_t rcodes[AN_RCODES]; /* responses by (extended) rcode */
+	uint64_t ede_responses;    /* responses carrying Extended DNS Errors */
+	uint64_t icmp_errors;
+	uint64_t tcp_syn, tcp_synack, tcp_rst, tcp_fin, tcp_syn_unanswered;
+	uint64_t frag_trains_lost;
+	uint64_t tcp_stream_losses;
+	txn_stats_t txn;
+} an_stats_t;
+
+typedef struct an an_t;
+
+/* Returns NULL when out of memory. */
+an_t *an_new(const an_opts_t *o);
+/* The cap_event_fn: user is the an_t. */
+void an_event(const cap_event_t *ev, void *user);
+/* End of input: closes every transaction still open. */
+void an_finish(an_t *a);
+/* Counters, valid until an_free (transaction counts are final after
+ * an_finish). */
+const an_stats_t *an_stats(an_t *a);
+const roles_t *an_roles(const an_t *a);
+void an_free(an_t *a);
+
+#endif

@@ -1,0 +1,98 @@
+#include "roles.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int roles_init(roles_t *r, size_t max)
+{
+	memset(r, 0, sizeof(*r));
+	return tbl_init(&r->tbl, sizeof(role_t), offsetof(role_t, addr), sizeof(db_addr_t), max);
+}
+
+void roles_free(roles_t *r) { tbl_free(&r->tbl); }
+
+static role_t *get(roles_t *r, const db_addr_t *a)
+{
+	uint64_t h = tbl_hash(&r->tbl, a);
+	role_t *x = tbl_find(&r->tbl, a, h);
+	if (!x) {
+		x = tbl_insert(&r->tbl, a, h, 0);
+		if (!x)
+			r->untracked++;
+	}
+	return x;
+}
+
+void roles_force(roles_t *r, const db_addr_t *addr)
+{
+	role_t *x = get(r, addr);
+	if (x)
+		x->forced = 1;
+	r->forced = 1;
+}
+
+void roles_message(roles_t *r, const db_addr_t *src, const db_addr_t *dst,
+		   int qr, int rd, int ra)
+{
+	role_t *x;
+	if (!qr) {
+		if ((x = get(r, src)))
+			x->queries_out++;
+		if (rd && (x = get(r, dst)))
+			x->rd_queries_in++;
+	} else if (ra && (x = get(r, src))) {
+		x->ra_answers_out++;
+	}
+}
+
+static int resolver(const role_t *x, int forced)
+{
+	if (forced)
+		return x->forced;
+	return x->rd_queries_in > 0 && (x->ra_answers_out > 0 || x->queries_out > 0);
+}
+
+int roles_is_resolver(const roles_t *r, const db_addr_t *addr)
+{
+	role_t *x = tbl_find(&r->tbl, addr, tbl_hash(&r->tbl, addr));
+	return x && resolver(x, r->forced);
+}
+
+static int cmp_addr(const void *a, const void *b) { return db_addr_cmp(a, b); }
+
+size_t roles_resolvers(const roles_t *r, db_addr_t *out, size_t max)
+{
+	size_t n = 0;
+	for (const tbl_entry_t *e = r->tbl.oldest; e && n < max; e = e->newer) {
+		const role_t *x = (const role_t *)e;
+		if (resolver(x, r->forced))
+			out[n++] = x->addr;
+	}
+	qsort(out, n, sizeof(*out), cmp_addr);
+	return n;
+}
+
+enum roles_vantage roles_vantage(const roles_t *r)
+{
+	int any = 0;
+	for (const tbl_entry_t *e = r->tbl.oldest; e; e = e->newer) {
+		const role_t *x = (const role_t *)e;
+		if (!resolver(x, r->forced))
+			continue;
+		any = 1;
+		/* Queries sent by the resolver itself that are not answers to
+		 * its clients: its upstream work is in the capture. */
+		if (x->queries_out > 0 && x->rd_queries_in > 0)
+			return VANTAGE_RESOLVER_HOST;
+	}
+	return any ? VANTAGE_CLIENT_SIDE : VANTAGE_UNKNOWN;
+}
+
+const char *roles_vantage_str(enum roles_vantage v)
+{
+	switch (v) {
+	case VANTAGE_RESOLVER_HOST: return "resolver-host";
+	case VANTAGE_CLIENT_SIDE: return "client-side";
+	default: return "unknown";
+	}
+}

@@ -1,0 +1,50 @@
+/*
+ * roles.h - which addresses act as recursive resolvers, and from where the
+ * capture was taken (design.md, "Who captures what").
+ *
+ * A resolver receives recursive queries (RD=1) and answers them with RA=1,
+ * or sends queries of its own onward.  A capture that shows a resolver both
+ * answering clients and querying upstream was taken on (or beside) the
+ * resolver host; one that shows resolvers only answering is client-side.
+ * Memory: at most max addresses are tracked; later ones are counted only.
+ */
+#ifndef DNSBLAME_ROLES_H
+#define DNSBLAME_ROLES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../common/table.h"
+
+typedef struct role {
+	tbl_entry_t e;
+	db_addr_t addr;
+	uint64_t rd_queries_in;  /* RD=1 queries received */
+	uint64_t ra_answers_out; /* responses sent with RA=1 */
+	uint64_t queries_out;    /* queries sent */
+	uint8_t forced;          /* named with --resolver */
+} role_t;
+
+typedef struct roles {
+	tbl_t tbl;
+	uint64_t untracked;
+	int forced;              /* --resolver given: inference is off */
+} roles_t;
+
+enum roles_vantage { VANTAGE_UNKNOWN = 0, VANTAGE_RESOLVER_HOST, VANTAGE_CLIENT_SIDE };
+
+int roles_init(roles_t *r, size_t max);
+void roles_free(roles_t *r);
+/* Marks addr as a resolver by the user's word (--resolver). */
+void roles_force(roles_t *r, const db_addr_t *addr);
+/* One DNS message from src to dst. */
+void roles_message(roles_t *r, const db_addr_t *src, const db_addr_t *dst,
+		   int qr, int rd, int ra);
+/* 1 when addr acts as a resolver. */
+int roles_is_resolver(const roles_t *r, const db_addr_t *addr);
+/* Fills out with up to max resolver addresses, sorted; returns how many. */
+size_t roles_resolvers(const roles_t *r, db_addr_t *out, size_t max);
+enum roles_vantage roles_vantage(const roles_t *r);
+const char *roles_vantage_str(enum roles_vantage v);
+
+#endif

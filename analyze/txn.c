@@ -1,0 +1,124 @@
+#include "txn.h"
+
+#include <string.h>
+
+int txn_init(txn_table_t *tt, db_time_t window, size_t max, txn_close_fn fn, void *user)
+{
+	memset(tt, 0, sizeof(*tt));
+	tt->window = window;
+	tt->on_close = fn;
+	tt->user = user;
+	return tbl_init(&tt->tbl, sizeof(txn_t), offsetof(txn_t, key), sizeof(txn_key_t), max);
+}
+
+static void close_txn(txn_table_t *tt, txn_t *t)
+{
+	if (!t->answered)
+		tt->st.unanswered++;
+	if (tt->on_close)
+		tt->on_close(t, tt->user);
+	tbl_remove(&tt->tbl, t);
+}
+
+void txn_free(txn_table_t *tt)
+{
+	tbl_free(&tt->tbl);
+}
+
+/* The key as the client sees it: the query's source is the client. */
+static void key_from(txn_key_t *k, const db_flow_t *f, int is_query, uint16_t id)
+{
+	memset(k, 0, sizeof(*k));
+	k->client = is_query ? f->src : f->dst;
+	k->server = is_query ? f->dst : f->src;
+	k->cport = is_query ? f->sport : f->dport;
+	k->sport = is_query ? f->dport : f->sport;
+	k->id = id;
+	k->transport = f->proto;
+}
+
+static int same_question(const txn_t *t, const dns_msg_t *m)
+{
+	return t->qtype == m->qtype && t->qclass == m->qclass &&
+	       dns_name_eq(&t->qname, &m->qname);
+}
+
+void txn_query(txn_table_t *tt, db_time_t ts, const db_flow_t *flow, const dns_msg_t *m)
+{
+	txn_key_t k;
+	key_from(&k, flow, 1, m->id);
+	uint64_t h = tbl_hash(&tt->tbl, &k);
+	for (txn_t *t = tbl_find(&tt->tbl, &k, h); t; t = tbl_find_next(&tt->tbl, t)) {
+		if (!same_question(t, m))
+			continue;
+		if (!t->answered) {
+			t->queries++;
+			t->last_query = ts;
+			tt->st.retransmissions++;
+			return;
+		}
+		/* Asked again after the answer: a new transaction that reuses
+		 * the id; the old one is complete. */
+		close_txn(tt, t);
+		break;
+	}
+	txn_t *t = tbl_insert(&tt->tbl, &k, h, ts);
+	if (!t) {
+		txn_t *old = tbl_oldest(&tt->tbl);
+		if (!old)
+			return;
+		tt->st.evicted++;
+		close_txn(tt, old);
+		t = tbl_insert(&tt->tbl, &k, h, ts);
+		if (!t)
+			return;
+	}
+	tt->st.transactions++;
+	t->qname = m->qname;
+	dns_name_lower(&t->qname);
+	t->qtype = m->qtype;
+	t->qclass = m->qclass;
+	t->rd = m->rd;
+	t->queries = 1;
+	t->last_query = ts;
+}
+
+const txn_t *txn_response(txn_table_t *tt, db_time_t ts, const db_flow_t *flow,
+			  const dns_msg_t *m)
+{
+	txn_key_t k;
+	key_from(&k, flow, 0, m->id);
+	uint64_t h = tbl_hash(&tt->tbl, &k);
+	int has_q = m->stage >= DNS_STAGE_QUESTION && m->qdcount > 0;
+	txn_t *match = NULL;
+	for (txn_t *t = tbl_find(&tt->tbl, &k, h); t; t = tbl_find_next(&tt->tbl, t)) {
+		/* A response without a question (some FORMERR and NOTIMP
+		 * answers) can only be matched on the id. */
+		if (has_q && !same_question(t, m))
+			continue;
+		if (!match || (match->answered && !t->answered))
+			match = t;
+	}
+	if (!match) {
+		tt->st.unmatched_responses++;
+		return NULL;
+	}
+	if (match->answered) {
+		match->responses++;
+		tt->st.duplicate_responses++;
+		return match;
+	}
+	match->answered = 1;
+	match->responses = 1;
+	match->answer_ts = ts;
+	match->rcode = m->rcode;
+	tt->st.answered++;
+	return match;
+}
+
+void txn_expire(txn_table_t *tt, db_time_t now)
+{
+	txn_t *t;
+	while ((t = tbl_oldest(&tt->tbl)) && (now == INT64_MAX || t->e.ts + tt->window <= now))
+		close_txn(tt, t);
+}

@@ -1,0 +1,78 @@
+/*
+ * txn.h - the transaction table: each DNS query matched to its response.
+ *
+ * A transaction is keyed on (client, server, client port, server port,
+ * transport, DNS id) and its question, compared case-insensitively (RFC
+ * 4343; resolvers randomise case, RFC draft "0x20").  A client that sends
+ * the same query again before the answer is counted as a retransmission of
+ * the same transaction; a second answer is a duplicate.  Transactions live
+ * for the analysis window after their first query and are then closed:
+ * answered or unanswered.  Memory: at most max entries; when full, the
+ * oldest transaction is closed early and counted as evicted.
+ */
+#ifndef DNSBLAME_TXN_H
+#define DNSBLAME_TXN_H
+
+#include <stdint.h>
+
+#include "../common/table.h"
+#include "dns.h"
+
+typedef struct txn_key {
+	db_addr_t client, server;
+	uint16_t cport, sport;
+	uint16_t id;
+	uint8_t transport; /* DB_PROTO_UDP or DB_PROTO_TCP */
+	uint8_t pad;
+} txn_key_t;
+
+typedef struct txn {
+	tbl_entry_t e;        /* e.ts = first query */
+	txn_key_t key;
+	dns_name_t qname;     /* lower case */
+	uint16_t qtype, qclass;
+	uint8_t rd;
+	uint8_t answered;
+	uint16_t rcode;
+	uint32_t queries;     /* 1 + retransmissions */
+	uint32_t responses;   /* 1 + duplicates, when answered */
+	db_time_t last_query;
+	db_time_t answer_ts;
+} txn_t;
+
+typedef struct txn_stats {
+	uint64_t transactions;
+	uint64_t answered;
+	uint64_t unanswered;
+	uint64_t retransmissions;
+	uint64_t duplicate_responses;
+	uint64_t unmatched_responses;
+	uint64_t evicted;
+} txn_stats_t;
+
+/* Called for each transaction as it closes (expired, evicted or flushed);
+ * the pointer is valid only during the call. */
+typedef void (*txn_close_fn)(const txn_t *t, void *user);
+
+typedef struct txn_table {
+	tbl_t tbl;
+	db_time_t window;
+	txn_stats_t st;
+	txn_close_fn on_close;
+	void *user;
+} txn_table_t;
+
+/* Returns 0, or -1 when out of memory. */
+int txn_init(txn_table_t *tt, db_time_t window, size_t max, txn_close_fn fn, void *user);
+void txn_free(txn_table_t *tt);
+
+/* A parsed query (stage >= QUESTION, QR = 0) seen at ts on flow. */
+void txn_query(txn_table_t *tt, db_time_t ts, const db_flow_t *flow, const dns_msg_t *m);
+/* A parsed response (stage >= HEADER, QR = 1).  Returns the transaction
+ * it answers (valid until the next call), or NULL when unmatched. */
+const txn_t *txn_response(txn_table_t *tt, db_time_t ts, const db_flow_t *flow,
+			  const dns_msg_t *m);
+/* Closes transactions older than the window at now (INT64_MAX: all). */
+void txn_expire(txn_table_t *tt, db_time_t now);
+
+#endif

@@ -1,0 +1,56 @@
+/*
+ * cap_int.h - state shared by the files of capture/ (not for other modules).
+ *
+ * The path of a packet: source.c reads it and strips the link layer;
+ * ip4.c hands IPv4 to libnids (defragmentation, TCP reassembly) and ip6.c /
+ * ip6path.c handle IPv6 with ip6frag.c and tcp6.c; both end in l4.c, which
+ * turns UDP, ICMP and TCP headers into events.
+ */
+#ifndef DNSBLAME_CAP_INT_H
+#define DNSBLAME_CAP_INT_H
+
+#include "capture.h"
+#include "ip6frag.h"
+#include "tcp6.h"
+#include "tcpwatch.h"
+#include "../common/table.h"
+
+#define DNS_PORT 53
+
+typedef struct cap_ctx {
+	cap_event_fn fn;
+	void *user;
+	cap_stats_t st;
+	db_time_t now;        /* capture time of the packet being processed */
+	db_time_t window;
+	tcpwatch_t tcpw;
+	tbl_t frag4;          /* IPv4 fragment trains in flight (libnids holds the data) */
+	ip6frag_t *frag6;
+	tcp6_t *tcp6;
+	size_t max_tcp_streams;
+	size_t max_frag_trains;
+	size_t nids_streams;  /* IPv4 streams currently followed */
+} cap_ctx_t;
+
+/* l4.c: a whole (reassembled) IP datagram's transport part.
+ * l4[0..len) is what was captured, wire_len what the datagram had. */
+void l4_datagram(cap_ctx_t *c, const db_addr_t *src, const db_addr_t *dst,
+		 uint8_t proto, const uint8_t *l4, size_t len, size_t wire_len,
+		 int from_ip6);
+/* The single place events leave capture/. */
+void cap_emit(cap_ctx_t *c, const cap_event_t *ev);
+void cap_emit_cb(const cap_event_t *ev, void *ctx);
+
+/* ip4.c: IPv4 through libnids. */
+int ip4_init(cap_ctx_t *c, char *err, size_t errlen);
+void ip4_packet(cap_ctx_t *c, const uint8_t *pkt, size_t caplen);
+void ip4_expire(cap_ctx_t *c, db_time_t now);
+void ip4_finish(cap_ctx_t *c);
+
+/* ip6path.c: IPv6 with our own reassembly. */
+int ip6path_init(cap_ctx_t *c, const cap_opts_t *o);
+void ip6path_packet(cap_ctx_t *c, const uint8_t *pkt, size_t caplen);
+void ip6path_expire(cap_ctx_t *c, db_time_t now);
+void ip6path_finish(cap_ctx_t *c);
+
+#endif

@@ -1,0 +1,77 @@
+/*
+ * capture.h - the packet source of dnsblame: pcap/pcapng files (several,
+ * read in time order, "-" for stdin) or a live interface, turned into a
+ * stream of events (event.h).
+ *
+ * One capture at a time per process: libnids keeps global state.
+ */
+#ifndef DNSBLAME_CAPTURE_H
+#define DNSBLAME_CAPTURE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../common/status.h"
+#include "event.h"
+
+typedef struct cap_opts {
+	const char *const *files;  /* nfiles paths; "-" is standard input */
+	size_t nfiles;
+	const char *iface;         /* live capture when set (files must be empty) */
+	const char *filter;        /* BPF expression, applied to files and live */
+	int promisc;               /* live: promiscuous mode */
+	db_time_t window;          /* state lifetime in capture time (us) */
+	size_t max_frag_trains;    /* IPv4 + IPv6 fragment trains kept */
+	size_t max_tcp_streams;    /* TCP streams followed per IP version */
+	size_t max_handshakes;     /* pending TCP handshakes watched */
+} cap_opts_t;
+
+typedef struct cap_stats {
+	uint64_t packets;           /* records read */
+	uint64_t bytes;             /* original (wire) bytes of those records */
+	uint64_t truncated_packets; /* records whose caplen < len (snaplen) */
+	uint64_t not_ip;            /* frames carrying something other than IP */
+	uint64_t link_errors;       /* link header cut */
+	uint64_t ip_errors;         /* malformed or cut IP headers */
+	uint64_t ip4, ip6;
+	uint64_t ip4_fragments, ip6_fragments;
+	uint64_t frag_trains_lost;  /* expired or evicted incomplete trains */
+	uint64_t frag_evicted;      /* trains dropped because the table was full */
+	uint64_t udp_dns;           /* DNS messages over UDP port 53 */
+	uint64_t tcp_dns;           /* DNS messages framed from TCP port 53 */
+	uint64_t tcp_segments;      /* TCP segments on port 53 */
+	uint64_t tcp_no_syn;        /* port-53 segments of streams begun before the capture */
+	uint64_t tcp_stream_losses; /* streams that ended with data missing */
+	uint64_t tcp_evicted;       /* streams dropped because the table was full */
+	uint64_t handshakes_evicted;
+	uint64_t icmp_errors;       /* ICMP errors quoting port-53 traffic */
+	uint64_t nids_warnings;     /* packets libnids rejected as invalid */
+	uint64_t time_backwards;    /* records older than the one before */
+	db_time_t first_ts, last_ts; /* 0 when no packet was read */
+} cap_stats_t;
+
+typedef struct cap cap_t;
+
+/*
+ * Opens every input and checks link types and the filter.  Returns NULL
+ * and writes a one-line reason into err (naming the file or interface)
+ * when an input cannot be opened.
+ */
+cap_t *cap_open(const cap_opts_t *opts, char *err, size_t errlen);
+
+/*
+ * Reads every packet and calls fn for each event, in capture-time order.
+ * At the end (or after cap_stop) flushes pending state, so that unfinished
+ * fragment trains, handshakes and streams are reported.  Returns DB_OK, or
+ * DB_EIO when an input broke off (err names the file, the byte offset and
+ * libpcap's reason); events up to the damage have been delivered.
+ */
+db_status_t cap_run(cap_t *c, cap_event_fn fn, void *user, char *err, size_t errlen);
+
+/* Asks cap_run to stop after the current packet (async-signal-safe). */
+void cap_stop(cap_t *c);
+
+const cap_stats_t *cap_stats(const cap_t *c);
+void cap_close(cap_t *c);
+
+#endif

@@ -1,0 +1,351 @@
+/*
+ * ip4.c - IPv4 through libnids: defragmentation and TCP reassembly.
+ *
+ * This is the one file that knows libnids, and the one place with global
+ * state, because libnids' callbacks take no user pointer.  We feed libnids
+ * from our own libpcap loop, already stripped to raw IP, through a dead
+ * DLT_RAW handle (libnids cannot decode SLL2 or QinQ); checksum checks and
+ * port-scan detection are off (captures on a resolver host carry unfinished
+ * checksums on outgoing packets, and scans are not our business).
+ *
+ * libnids would silently drop two kinds of packets that matter here, so
+ * they are handled before it sees them: packets cut by snaplen (its length
+ * check rejects them; we decode their headers ourselves) and packets whose
+ * IP header checksum is wrong (we hand over a corrected copy).  IPv4
+ * fragment trains are also watched here, because libnids forgets a train
+ * that never completes without saying so.
+ */
+#include <nids.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cap_int.h"
+#include "tcpdns.h"
+#include "../common/wire.h"
+
+static cap_ctx_t *g_ctx; /* libnids callbacks carry no context */
+static pcap_t *g_dead;
+
+typedef struct nstream {
+	tcpdns_t to_server; /* client -> server bytes */
+	tcpdns_t to_client;
+} nstream_t;
+
+typedef struct frag4_key {
+	uint8_t src[4], dst[4];
+	uint16_t id;
+	uint8_t proto;
+	uint8_t pad;
+} frag4_key_t;
+
+typedef struct frag4 {
+	tbl_entry_t e;
+	frag4_key_t key;
+	uint32_t frags, bytes;
+	uint16_t sport, dport;
+	uint8_t have_first;
+} frag4_t;
+
+static void frag4_report(cap_ctx_t *c, const frag4_t *f)
+{
+	cap_event_t ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = CAP_EV_FRAG_EXPIRED;
+	ev.ts = c->now;
+	db_addr_set4(&ev.flow.src, f->key.src);
+	db_addr_set4(&ev.flow.dst, f->key.dst);
+	ev.flow.proto = f->key.proto;
+	ev.flow.sport = f->sport;
+	ev.flow.dport = f->dport;
+	ev.u.frag.ip_id = f->key.id;
+	ev.u.frag.frags = f->frags;
+	ev.u.frag.bytes = f->bytes;
+	ev.u.frag.have_first = f->have_first;
+	cap_emit_cb(&ev, c);
+}
+
+static void frag4_seen(cap_ctx_t *c, const frag4_key_t *k, uint16_t off,
+		       const uint8_t *l4, size_t l4len)
+{
+	uint64_t h = tbl_hash(&c->frag4, k);
+	frag4_t *f = tbl_find(&c->frag4, k, h);
+	if (!f) {
+		f = tbl_insert(&c->frag4, k, h, c->now);
+		if (!f && tbl_oldest(&c->frag4)) {
+			frag4_t *old = tbl_oldest(&c->frag4);
+			c->st.frag_evicted++;
+			frag4_report(c, old);
+			tbl_remove(&c->frag4, old);
+			f = tbl_insert(&c->frag4, k, h, c->now);
+		}
+		if (!f)
+			return;
+	}
+	f->frags++;
+	f->bytes += (uint32_t)l4len;
+	if (off == 0 && l4len >= 4) {
+		f->have_first = 1;
+		f->sport = (uint16_t)(l4[0] << 8 | l4[1]);
+		f->dport = (uint16_t)(l4[2] << 8 | l4[3]);
+	}
+}
+
+void ip4_expire(cap_ctx_t *c, db_time_t now)
+{
+	frag4_t *f;
+	while ((f = tbl_oldest(&c->frag4)) && f->e.ts + c->window <= now) {
+		frag4_report(c, f);
+		tbl_remove(&c->frag4, f);
+	}
+}
+
+/* libnids: a datagram after defragmentation (or one that needed none). */
+static void on_ip(struct ip *iph, int len)
+{
+	cap_ctx_t *c = g_ctx;
+	const uint8_t *p = (const uint8_t *)iph;
+	size_t ihl = (size_t)(p[0] & 0x0f) * 4;
+	size_t tot = (size_t)(p[2] << 8 | p[3]);
+	if (len < 0 || (size_t)len < ihl || tot < ihl)
+		return;
+	db_addr_t src, dst;
+	db_addr_set4(&src, p + 12);
+	db_addr_set4(&dst, p + 16);
+	if (c->frag4.count) {
+		frag4_key_t k;
+		memset(&k, 0, sizeof(k));
+		memcpy(k.src, p + 12, 4);
+		memcpy(k.dst, p + 16, 4);
+		k.id = (uint16_t)(p[4] << 8 | p[5]);
+		k.proto = p[9];
+		frag4_t *f = tbl_find(&c->frag4, &k, tbl_hash(&c->frag4, &k));
+		if (f)
+			tbl_remove(&c->frag4, f);
+	}
+	if ((size_t)len > tot)
+		len = (int)tot;
+	l4_datagram(c, &src, &dst, p[9], p + ihl, (size_t)len - ihl, tot - ihl, 0);
+}
+
+static void flow_of(const struct tuple4 *t, int to_server, db_flow_t *f)
+{
+	memset(f, 0, sizeof(*f));
+	uint8_t s[4], d[4];
+	memcpy(s, &t->saddr, 4); /* network byte order, as on the wire */
+	memcpy(d, &t->daddr, 4);
+	db_addr_set4(&f->src, to_server ? s : d);
+	db_addr_set4(&f->dst, to_server ? d : s);
+	f->sport = to_server ? t->source : t->dest;
+	f->dport = to_server ? t->dest : t->source;
+	f->proto = DB_PROTO_TCP;
+}
+
+static void feed(cap_ctx_t *c, struct tcp_stream *a, tcpdns_t *fr, int to_server,
+		 const struct half_stream *h)
+{
+	cap_event_t tmpl;
+	memset(&tmpl, 0, sizeof(tmpl));
+	tmpl.ts = c->now;
+	flow_of(&a->addr, to_server, &tmpl.flow);
+	tcpdns_feed(fr, (const uint8_t *)h->data, (size_t)h->count_new, &tmpl,
+		    cap_emit_cb, c);
+}
+
+static void loss(cap_ctx_t *c, struct tcp_stream *a, tcpdns_t *fr, int to_server,
+		 const struct half_stream *h)
+{
+	/* Bytes of a message begun but not finished, or segments held
+	 * behind a hole that never filled: data the stream lost. */
+	size_t pending = tcpdns_pending(fr);
+	if (pending == 0 && h->rmem_alloc == 0)
+		return;
+	cap_event_t ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = CAP_EV_STREAM_LOSS;
+	ev.ts = c->now;
+	flow_of(&a->addr, to_server, &ev.flow);
+	ev.u.loss.bytes_pending = (uint32_t)(pending + (size_t)h->rmem_alloc);
+	cap_emit_cb(&ev, c);
+}
+
+/* libnids: TCP stream state changes and data. */
+static void on_tcp(struct tcp_stream *a, void **param)
+{
+	(void)param;
+	cap_ctx_t *c = g_ctx;
+	nstream_t *s = a->user;
+	switch (a->nids_state) {
+	case NIDS_JUST_EST:
+		if (a->addr.dest != DNS_PORT && a->addr.source != DNS_PORT)
+			return;
+		s = calloc(1, sizeof(*s));
+		if (!s)
+			return;
+		tcpdns_init(&s->to_server);
+		tcpdns_init(&s->to_client);
+		a->user = s;
+		a->client.collect++;
+		a->server.collect++;
+		c->nids_streams++;
+		return;
+	case NIDS_DATA:
+		if (!s)
+			return;
+		if (a->server.count_new)
+			feed(c, a, &s->to_server, 1, &a->server);
+		if (a->client.count_new)
+			feed(c, a, &s->to_client, 0, &a->client);
+		return;
+	default: /* NIDS_CLOSE, NIDS_RESET, NIDS_TIMED_OUT, NIDS_EXITING */
+		if (!s)
+			return;
+		loss(c, a, &s->to_server, 1, &a->server);
+		loss(c, a, &s->to_client, 0, &a->client);
+		if (a->nids_state == NIDS_TIMED_OUT)
+			c->st.tcp_evicted++;
+		tcpdns_free(&s->to_server);
+		tcpdns_free(&s->to_client);
+		free(s);
+		a->user = NULL;
+		c->nids_streams--;
+		return;
+	}
+}
+
+/* libnids reports packets it considers invalid through its syslog hook. */
+static void on_nids_warning(int type, int err, struct ip *iph, void *data)
+{
+	(void)type; (void)err; (void)iph; (void)data;
+	g_ctx->st.nids_warnings++;
+}
+
+static void on_nids_nomem(char *where)
+{
+	fprintf(stderr, "dnsblame: out of memory in libnids (%s)\n", where);
+	exit(6); /* EXIT_INTERNAL in main.c */
+}
+
+int ip4_init(cap_ctx_t *c, char *err, size_t errlen)
+{
+	static struct nids_chksum_ctl nochk = {0, 0, NIDS_DONT_CHKSUM, 0};
+	g_ctx = c;
+	if (tbl_init(&c->frag4, sizeof(frag4_t), offsetof(frag4_t, key),
+		     sizeof(frag4_key_t), c->max_frag_trains) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (!g_dead)
+		g_dead = pcap_open_dead(DLT_RAW, 65535);
+	if (!g_dead) {
+		snprintf(err, errlen, "cannot create a libpcap handle for libnids");
+		return -1;
+	}
+	nids_params.pcap_desc = g_dead;
+	nids_params.filename = NULL;
+	nids_params.device = NULL;
+	nids_params.scan_num_hosts = 0;       /* no port-scan detection */
+	nids_params.syslog = on_nids_warning;
+	nids_params.no_mem = on_nids_nomem;
+	nids_params.tcp_workarounds = 1;
+	nids_params.n_hosts = 1024;
+	/* libnids follows at most 3/4 of n_tcp_streams at once. */
+	nids_params.n_tcp_streams = (int)(c->max_tcp_streams * 4 / 3 + 1);
+	nids_params.multiproc = 0;
+	if (!nids_init()) {
+		snprintf(err, errlen, "libnids: %s", nids_errbuf);
+		return -1;
+	}
+	nids_register_chksum_ctl(&nochk, 1);
+	nids_register_ip(on_ip);
+	nids_register_tcp(on_tcp);
+	return 0;
+}
+
+/* RFC 791 header checksum over ihl 32-bit words. */
+static int ip4_csum_ok(const uint8_t *p, size_t ihl)
+{
+	uint32_t sum = 0;
+	for (size_t i = 0; i < ihl; i += 2)
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return sum == 0xffff;
+}
+
+void ip4_packet(cap_ctx_t *c, const uint8_t *pkt, size_t caplen)
+{
+	wire_t w;
+	wire_init(&w, pkt, caplen);
+	uint8_t vhl = wire_u8(&w);
+	wire_skip(&w, 1);
+	size_t tot = wire_u16(&w);
+	uint16_t id = wire_u16(&w);
+	uint16_t frag = wire_u16(&w);
+	wire_skip(&w, 1);
+	uint8_t proto = wire_u8(&w);
+	wire_skip(&w, 2);
+	const uint8_t *src = wire_take(&w, 4);
+	const uint8_t *dst = wire_take(&w, 4);
+	size_t ihl = (size_t)(vhl & 0x0f) * 4;
+	if (!wire_ok(&w) || vhl >> 4 != 4 || ihl < 20 || tot < ihl || caplen < ihl) {
+		c->st.ip_errors++;
+		return;
+	}
+	c->st.ip4++;
+	uint16_t off = (uint16_t)((frag & 0x1fff) * 8);
+	int is_frag = (frag & 0x2000) || off;
+	if (is_frag) {
+		c->st.ip4_fragments++;
+		frag4_key_t k;
+		memset(&k, 0, sizeof(k));
+		memcpy(k.src, src, 4);
+		memcpy(k.dst, dst, 4);
+		k.id = id;
+		k.proto = proto;
+		size_t have = (caplen < tot ? caplen : tot) - ihl;
+		frag4_seen(c, &k, off, pkt + ihl, have);
+	}
+	if (caplen < tot) {
+		/* Cut by snaplen: libnids would drop it.  A whole datagram's
+		 * headers still tell us something; a cut fragment can never
+		 * be reassembled, and its train will be reported lost. */
+		if (!is_frag) {
+			db_addr_t s, d;
+			db_addr_set4(&s, src);
+			db_addr_set4(&d, dst);
+			l4_datagram(c, &s, &d, proto, pkt + ihl, caplen - ihl, tot - ihl, 0);
+		}
+		return;
+	}
+	static uint8_t fixed[65536];
+	if (!ip4_csum_ok(pkt, ihl)) {
+		/* A wrong header checksum (crafted captures, some taps) would
+		 * make libnids drop the packet; give it a corrected copy. */
+		memcpy(fixed, pkt, tot);
+		fixed[10] = fixed[11] = 0;
+		uint32_t sum = 0;
+		for (size_t i = 0; i < ihl; i += 2)
+			sum += (uint32_t)(fixed[i] << 8 | fixed[i + 1]);
+		while (sum >> 16)
+			sum = (sum & 0xffff) + (sum >> 16);
+		fixed[10] = (uint8_t)(~sum >> 8);
+		fixed[11] = (uint8_t)~sum;
+		pkt = fixed;
+	}
+	struct pcap_pkthdr h;
+	h.ts.tv_sec = (time_t)(c->now / 1000000);
+	h.ts.tv_usec = (suseconds_t)(c->now % 1000000);
+	h.caplen = h.len = (bpf_u_int32)tot;
+	nids_pcap_handler(NULL, &h, (u_char *)(uintptr_t)pkt);
+}
+
+void ip4_finish(cap_ctx_t *c)
+{
+	/* nids_exit() closes every stream with NIDS_EXITING, so streams still
+	 * open at the end of the capture report what they lost. */
+	nids_exit();
+	ip4_expire(c, INT64_MAX);
+	g_ctx = NULL;
+}

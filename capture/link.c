@@ -1,0 +1,194 @@
+/*
+ * link.c - link layers seen on resolver hosts and in public captures:
+ * Ethernet II with stacked 802.1Q / 802.1ad (QinQ) tags and PPPoE sessions,
+ * Linux "cooked" SLL (tcpdump -i any before libpcap 1.10) and SLL2 (after),
+ * raw IP, BSD loopback (NULL and OpenBSD LOOP), PPP and Cisco HDLC.
+ */
+#include "link.h"
+
+#include <pcap/dlt.h>
+
+#include "../common/wire.h"
+
+#ifndef DLT_LINUX_SLL2
+#define DLT_LINUX_SLL2 276
+#endif
+#ifndef DLT_IPV4
+#define DLT_IPV4 228
+#endif
+#ifndef DLT_IPV6
+#define DLT_IPV6 229
+#endif
+/* DLT_RAW is 12 on most systems and 14 on OpenBSD; LINKTYPE_RAW in files
+ * is 101, which libpcap maps to DLT_RAW.  Accept both numbers. */
+#define DLT_RAW_ALT1 12
+#define DLT_RAW_ALT2 14
+#define DLT_LOOP_OPENBSD 108
+
+#define ETH_IPV4 0x0800
+#define ETH_IPV6 0x86dd
+#define ETH_VLAN 0x8100
+#define ETH_QINQ 0x88a8
+#define ETH_QINQ_OLD 0x9100
+#define ETH_PPPOE 0x8864
+#define LINK_MAX_TAGS 8 /* more stacked tags than any real network uses */
+
+int link_supported(int dlt)
+{
+	switch (dlt) {
+	case DLT_EN10MB: case DLT_LINUX_SLL: case DLT_LINUX_SLL2:
+	case DLT_RAW_ALT1: case DLT_RAW_ALT2: case DLT_IPV4: case DLT_IPV6:
+	case DLT_NULL: case DLT_LOOP_OPENBSD: case DLT_PPP: case DLT_PPP_SERIAL:
+	case DLT_C_HDLC:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+const char *link_name(int dlt)
+{
+	switch (dlt) {
+	case DLT_EN10MB: return "EN10MB";
+	case DLT_LINUX_SLL: return "LINUX_SLL";
+	case DLT_LINUX_SLL2: return "LINUX_SLL2";
+	case DLT_RAW_ALT1: case DLT_RAW_ALT2: return "RAW";
+	case DLT_IPV4: return "IPV4";
+	case DLT_IPV6: return "IPV6";
+	case DLT_NULL: return "NULL";
+	case DLT_LOOP_OPENBSD: return "LOOP";
+	case DLT_PPP: return "PPP";
+	case DLT_PPP_SERIAL: return "PPP_SERIAL";
+	case DLT_C_HDLC: return "C_HDLC";
+	default: return "unsupported";
+	}
+}
+
+static uint8_t l3_from_ethertype(uint16_t et)
+{
+	if (et == ETH_IPV4)
+		return LINK_L3_IPV4;
+	if (et == ETH_IPV6)
+		return LINK_L3_IPV6;
+	return LINK_L3_NONE;
+}
+
+/* PPP protocol numbers (RFC 1661, RFC 5072). */
+static uint8_t l3_from_ppp(uint16_t proto)
+{
+	if (proto == 0x0021)
+		return LINK_L3_IPV4;
+	if (proto == 0x0057)
+		return LINK_L3_IPV6;
+	return LINK_L3_NONE;
+}
+
+/* Raw IP: the version nibble is all there is to go on. */
+static uint8_t l3_from_version(wire_t *w)
+{
+	if (wire_left(w) < 1)
+		return LINK_L3_NONE;
+	uint8_t v = w->buf[w->pos] >> 4;
+	return v == 4 ? LINK_L3_IPV4 : v == 6 ? LINK_L3_IPV6 : LINK_L3_NONE;
+}
+
+/* BSD address families for IPv6 differ by OS (24 NetBSD/OpenBSD, 28 FreeBSD,
+ * 30 macOS); all are accepted as they are in tcpdump. */
+static uint8_t l3_from_af(uint32_t af)
+{
+	if (af == 2)
+		return LINK_L3_IPV4;
+	if (af == 24 || af == 28 || af == 30)
+		return LINK_L3_IPV6;
+	return LINK_L3_NONE;
+}
+
+static db_status_t decode_ether(wire_t *w, link_result_t *r)
+{
+	wire_skip(w, 12); /* destination and source MAC */
+	uint16_t et = wire_u16(w);
+	while ((et == ETH_VLAN || et == ETH_QINQ || et == ETH_QINQ_OLD) &&
+	       r->vlans < LINK_MAX_TAGS) {
+		wire_skip(w, 2); /* TCI */
+		et = wire_u16(w);
+		r->vlans++;
+	}
+	if (et == ETH_PPPOE) {
+		/* RFC 2516 session header: ver/type, code, session id, length. */
+		wire_skip(w, 6);
+		r->l3 = l3_from_ppp(wire_u16(w));
+	} else if (et < 0x0600) {
+		/* IEEE 802.3 length field with LLC/SNAP: DSAP, SSAP, ctrl, OUI. */
+		const uint8_t *llc = wire_take(w, 3);
+		if (llc && llc[0] == 0xaa && llc[1] == 0xaa) {
+			wire_skip(w, 3);
+			r->l3 = l3_from_ethertype(wire_u16(w));
+		}
+	} else {
+		r->l3 = l3_from_ethertype(et);
+	}
+	return wire_ok(w) ? DB_OK : DB_ETRUNC;
+}
+
+db_status_t link_decode(int dlt, const uint8_t *frame, size_t caplen, link_result_t *r)
+{
+	wire_t w;
+	wire_init(&w, frame, caplen);
+	r->l3 = LINK_L3_NONE;
+	r->offset = 0;
+	r->vlans = 0;
+	db_status_t st = DB_OK;
+
+	switch (dlt) {
+	case DLT_EN10MB:
+		st = decode_ether(&w, r);
+		break;
+	case DLT_LINUX_SLL:
+		/* packet type, ARPHRD, address length, 8-byte address, protocol */
+		wire_skip(&w, 14);
+		r->l3 = l3_from_ethertype(wire_u16(&w));
+		break;
+	case DLT_LINUX_SLL2:
+		/* protocol, reserved, ifindex, ARPHRD, packet type, addr len, addr */
+		r->l3 = l3_from_ethertype(wire_u16(&w));
+		wire_skip(&w, 18);
+		break;
+	case DLT_RAW_ALT1: case DLT_RAW_ALT2: case DLT_IPV4: case DLT_IPV6:
+		r->l3 = l3_from_version(&w);
+		break;
+	case DLT_NULL: {
+		/* The family is in the capturing host's byte order. */
+		const uint8_t *p = wire_take(&w, 4);
+		if (p) {
+			uint32_t le = (uint32_t)p[0] | (uint32_t)p[1] << 8 |
+				      (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+			uint32_t be = (uint32_t)p[3] | (uint32_t)p[2] << 8 |
+				      (uint32_t)p[1] << 16 | (uint32_t)p[0] << 24;
+			r->l3 = l3_from_af(le < 256 ? le : be);
+		}
+		break;
+	}
+	case DLT_LOOP_OPENBSD:
+		r->l3 = l3_from_af(wire_u32(&w));
+		break;
+	case DLT_PPP: case DLT_PPP_SERIAL: {
+		/* Address/control 0xff 0x03 may be present or compressed away. */
+		if (wire_left(&w) >= 2 && w.buf[0] == 0xff && w.buf[1] == 0x03)
+			wire_skip(&w, 2);
+		r->l3 = l3_from_ppp(wire_u16(&w));
+		break;
+	}
+	case DLT_C_HDLC:
+		wire_skip(&w, 2); /* address, control */
+		r->l3 = l3_from_ethertype(wire_u16(&w));
+		break;
+	default:
+		return DB_EUNSUPP;
+	}
+	if (st == DB_OK && !wire_ok(&w))
+		st = DB_ETRUNC;
+	if (st != DB_OK)
+		r->l3 = LINK_L3_NONE;
+	r->offset = w.pos;
+	return st;
+}

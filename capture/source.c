@@ -1,0 +1,313 @@
+/*
+ * source.c - where packets come from: pcap/pcapng files read in time order
+ * (a k-way merge on timestamps, since merged files may interleave), standard
+ * input, or a live interface, and the link-layer step that turns each frame
+ * into an IPv4 or IPv6 packet for ip4.c or ip6path.c.
+ */
+#include <errno.h>
+#include <pcap/pcap.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cap_int.h"
+#include "link.h"
+
+typedef struct src {
+	pcap_t *p;
+	const char *name;
+	int dlt;
+	int done;
+	uint64_t records;
+	uint64_t offset;              /* bytes consumed (classic pcap layout) */
+	struct pcap_pkthdr *hdr;      /* the record read ahead, or NULL */
+	const u_char *data;
+} src_t;
+
+struct cap {
+	cap_ctx_t ctx;
+	src_t *src;
+	size_t nsrc;
+	int live;
+	volatile sig_atomic_t stop;
+	db_time_t high;               /* latest capture time seen */
+	db_time_t next_expire;
+};
+
+__attribute__((format(printf, 3, 4)))
+static void cap_seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	if (!err || !errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+static int apply_filter(pcap_t *p, const char *filter, const char *name,
+			char *err, size_t errlen)
+{
+	struct bpf_program prog;
+	if (!filter)
+		return 0;
+	if (pcap_compile(p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+		cap_seterr(err, errlen, "bad filter expression: %s", pcap_geterr(p));
+		return -1;
+	}
+	int rc = pcap_setfilter(p, &prog);
+	pcap_freecode(&prog);
+	if (rc < 0) {
+		cap_seterr(err, errlen, "%s: cannot set filter: %s", name, pcap_geterr(p));
+		return -1;
+	}
+	return 0;
+}
+
+static int open_live(cap_t *c, const cap_opts_t *o, char *err, size_t errlen)
+{
+	char eb[PCAP_ERRBUF_SIZE] = "";
+	pcap_t *p = pcap_create(o->iface, eb);
+	if (!p) {
+		cap_seterr(err, errlen, "%s: %s", o->iface, eb);
+		return -1;
+	}
+	pcap_set_snaplen(p, 262144);
+	pcap_set_promisc(p, o->promisc);
+	pcap_set_immediate_mode(p, 1);
+	pcap_set_timeout(p, 200);
+	pcap_set_buffer_size(p, 16 << 20);
+	pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_MICRO);
+	int rc = pcap_activate(p);
+	if (rc < 0) {
+		cap_seterr(err, errlen, "%s: %s", o->iface,
+			   rc == PCAP_ERROR_PERM_DENIED ? "permission denied (run as root or grant CAP_NET_RAW)"
+			   : pcap_geterr(p));
+		pcap_close(p);
+		return -1;
+	}
+	c->src[0].p = p;
+	c->src[0].name = o->iface;
+	c->src[0].dlt = pcap_datalink(p);
+	c->nsrc = 1;
+	c->live = 1;
+	return 0;
+}
+
+static int open_file(src_t *s, const char *path, char *err, size_t errlen)
+{
+	char eb[PCAP_ERRBUF_SIZE] = "";
+	s->name = strcmp(path, "-") == 0 ? "(stdin)" : path;
+	s->p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO, eb);
+	if (!s->p) {
+		cap_seterr(err, errlen, "%s: %s", s->name, eb);
+		return -1;
+	}
+	s->dlt = pcap_datalink(s->p);
+	s->offset = 24;
+	return 0;
+}
+
+cap_t *cap_open(const cap_opts_t *o, char *err, size_t errlen)
+{
+	if (!o->iface && o->nfiles == 0) {
+		cap_seterr(err, errlen, "no input: give -r FILE or -i INTERFACE");
+		return NULL;
+	}
+	cap_t *c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	size_t n = o->iface ? 1 : o->nfiles;
+	c->src = calloc(n, sizeof(*c->src));
+	if (!c->src)
+		goto fail;
+	if (o->iface) {
+		if (open_live(c, o, err, errlen) < 0)
+			goto fail;
+	} else {
+		for (size_t i = 0; i < o->nfiles; i++, c->nsrc++)
+			if (open_file(&c->src[i], o->files[i], err, errlen) < 0)
+				goto fail;
+	}
+	for (size_t i = 0; i < c->nsrc; i++) {
+		src_t *s = &c->src[i];
+		if (!link_supported(s->dlt)) {
+			char dl[64];
+			snprintf(dl, sizeof(dl), "%s (%d)",
+				 pcap_datalink_val_to_name(s->dlt) ? pcap_datalink_val_to_name(s->dlt) : "?",
+				 s->dlt);
+			cap_seterr(err, errlen, "%s: link type %s is not supported", s->name, dl);
+			goto fail;
+		}
+		if (apply_filter(s->p, o->filter, s->name, err, errlen) < 0)
+			goto fail;
+	}
+	cap_ctx_t *x = &c->ctx;
+	x->window = o->window > 0 ? o->window : 30 * 1000000LL;
+	x->max_tcp_streams = o->max_tcp_streams ? o->max_tcp_streams : 65536;
+	x->max_frag_trains = o->max_frag_trains ? o->max_frag_trains : 65536;
+	if (tcpwatch_init(&x->tcpw, x->window, o->max_handshakes ? o->max_handshakes : 65536) < 0) {
+		cap_seterr(err, errlen, "out of memory");
+		goto fail;
+	}
+	if (ip4_init(x, err, errlen) < 0 || ip6path_init(x, o) < 0)
+		goto fail;
+	return c;
+fail:
+	cap_close(c);
+	return NULL;
+}
+
+void cap_stop(cap_t *c) { c->stop = 1; }
+
+const cap_stats_t *cap_stats(const cap_t *c) { return &c->ctx.st; }
+
+void cap_close(cap_t *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->nsrc; i++)
+		if (c->src[i].p)
+			pcap_close(c->src[i].p);
+	tcpwatch_free(&c->ctx.tcpw);
+	tbl_free(&c->ctx.frag4);
+	ip6path_finish(&c->ctx);
+	free(c->src);
+	free(c);
+}
+
+static db_time_t ts_of(const struct pcap_pkthdr *h)
+{
+	return (db_time_t)h->ts.tv_sec * 1000000 + (db_time_t)h->ts.tv_usec;
+}
+
+/* Reads ahead one record from s.  Returns 0, or -1 on a read error. */
+static int advance(src_t *s, char *err, size_t errlen)
+{
+	s->hdr = NULL;
+	if (s->done)
+		return 0;
+	int rc = pcap_next_ex(s->p, &s->hdr, &s->data);
+	if (rc == 1) {
+		s->records++;
+		return 0;
+	}
+	s->hdr = NULL;
+	s->done = 1;
+	if (rc == PCAP_ERROR) {
+		/* Name the offset where the damage starts: ftell when the input
+		 * is seekable, otherwise the count of whole records read. */
+		char where[96];
+		FILE *f = pcap_file(s->p);
+		long pos = f ? ftell(f) : -1;
+		if (pos >= 0)
+			snprintf(where, sizeof(where), "offset %ld (after %llu packets)", pos,
+				 (unsigned long long)s->records);
+		else
+			snprintf(where, sizeof(where), "after %llu packets",
+				 (unsigned long long)s->records);
+		if (err && errlen)
+			snprintf(err, errlen, "%s: %s: %s", s->name, where, pcap_geterr(s->p));
+		return -1;
+	}
+	return 0; /* PCAP_ERROR_BREAK: end of file */
+}
+
+static void expire(cap_t *c, db_time_t now)
+{
+	ip4_expire(&c->ctx, now);
+	ip6path_expire(&c->ctx, now);
+	tcpwatch_expire(&c->ctx.tcpw, now, cap_emit_cb, &c->ctx);
+}
+
+static void frame(cap_t *c, const src_t *s, const struct pcap_pkthdr *h, const u_char *data)
+{
+	cap_ctx_t *x = &c->ctx;
+	cap_stats_t *st = &x->st;
+	db_time_t ts = ts_of(h);
+	st->packets++;
+	st->bytes += h->len;
+	if (h->caplen < h->len)
+		st->truncated_packets++;
+	if (st->packets == 1 || ts < st->first_ts)
+		st->first_ts = ts;
+	if (ts > st->last_ts || st->packets == 1)
+		st->last_ts = ts;
+	if (st->packets > 1 && ts < x->now)
+		st->time_backwards++;
+	x->now = ts;
+	if (ts > c->high)
+		c->high = ts;
+	/* Expiry walks only the oldest entries; a tenth of a second of
+	 * capture time between walks keeps it off the per-packet path. */
+	if (c->high >= c->next_expire) {
+		expire(c, c->high);
+		c->next_expire = c->high + 100000;
+	}
+
+	link_result_t lr;
+	db_status_t ls = link_decode(s->dlt, data, h->caplen, &lr);
+	if (ls != DB_OK) {
+		st->link_errors++;
+		return;
+	}
+	const uint8_t *ip = data + lr.offset;
+	size_t iplen = h->caplen - lr.offset;
+	if (lr.l3 == LINK_L3_IPV4)
+		ip4_packet(x, ip, iplen);
+	else if (lr.l3 == LINK_L3_IPV6)
+		ip6path_packet(x, ip, iplen);
+	else
+		st->not_ip++;
+}
+
+db_status_t cap_run(cap_t *c, cap_event_fn fn, void *user, char *err, size_t errlen)
+{
+	c->ctx.fn = fn;
+	c->ctx.user = user;
+	db_status_t result = DB_OK;
+
+	if (c->live) {
+		src_t *s = &c->src[0];
+		while (!c->stop) {
+			struct pcap_pkthdr *h;
+			const u_char *d;
+			int rc = pcap_next_ex(s->p, &h, &d);
+			if (rc == 1)
+				frame(c, s, h, d);
+			else if (rc == 0)
+				continue; /* buffer timeout: look at the stop flag */
+			else {
+				if (rc == PCAP_ERROR && err && errlen)
+					snprintf(err, errlen, "%s: %s", s->name, pcap_geterr(s->p));
+				if (rc == PCAP_ERROR)
+					result = DB_EIO;
+				break;
+			}
+		}
+	} else {
+		for (size_t i = 0; i < c->nsrc; i++)
+			if (advance(&c->src[i], err, errlen) < 0)
+				result = DB_EIO;
+		while (!c->stop) {
+			src_t *best = NULL;
+			for (size_t i = 0; i < c->nsrc; i++) {
+				src_t *s = &c->src[i];
+				if (s->hdr && (!best || ts_of(s->hdr) < ts_of(best->hdr)))
+					best = s;
+			}
+			if (!best)
+				break;
+			frame(c, best, best->hdr, best->data);
+			if (advance(best, err, errlen) < 0)
+				result = DB_EIO;
+		}
+	}
+	/* End of input: whatever is still pending is reported now. */
+	ip4_finish(&c->ctx);
+	ip6path_expire(&c->ctx, INT64_MAX);
+	tcpwatch_expire(&c->ctx.tcpw, INT64_MAX, cap_emit_cb, &c->ctx);
+	return result;
+}

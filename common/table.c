@@ -1,0 +1,147 @@
+#include "table.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int tbl_init(tbl_t *t, size_t entsize, size_t keyoff, size_t keylen, size_t max)
+{
+	memset(t, 0, sizeof(*t));
+	/* Load factor at most 1 when full, but never a huge array up front
+	 * for a generous limit: buckets grow with the table. */
+	size_t n = 1024;
+	t->buckets = calloc(n, sizeof(*t->buckets));
+	if (!t->buckets)
+		return -1;
+	t->nbuckets = n;
+	t->max = max ? max : 1;
+	t->entsize = entsize;
+	t->keyoff = keyoff;
+	t->keylen = keylen;
+	return 0;
+}
+
+void tbl_free(tbl_t *t)
+{
+	tbl_entry_t *e = t->oldest;
+	while (e) {
+		tbl_entry_t *n = e->newer;
+		free(e);
+		e = n;
+	}
+	free(t->buckets);
+	memset(t, 0, sizeof(*t));
+}
+
+uint64_t tbl_hash(const tbl_t *t, const void *key)
+{
+	uint64_t h = db_hash_bytes(DB_HASH_INIT, key, t->keylen);
+	return h ^ (h >> 29);
+}
+
+static const void *key_of(const tbl_t *t, const tbl_entry_t *e)
+{
+	return (const uint8_t *)e + t->keyoff;
+}
+
+void *tbl_find(const tbl_t *t, const void *key, uint64_t hash)
+{
+	for (tbl_entry_t *e = t->buckets[hash & (t->nbuckets - 1)]; e; e = e->hnext)
+		if (e->hash == hash && memcmp(key_of(t, e), key, t->keylen) == 0)
+			return e;
+	return NULL;
+}
+
+void *tbl_find_next(const tbl_t *t, const void *ev)
+{
+	const tbl_entry_t *cur = ev;
+	for (tbl_entry_t *e = cur->hnext; e; e = e->hnext)
+		if (e->hash == cur->hash &&
+		    memcmp(key_of(t, e), key_of(t, cur), t->keylen) == 0)
+			return e;
+	return NULL;
+}
+
+static void grow(tbl_t *t)
+{
+	size_t n = t->nbuckets * 2;
+	tbl_entry_t **b = calloc(n, sizeof(*b));
+	if (!b)
+		return; /* keep working with longer chains */
+	for (size_t i = 0; i < t->nbuckets; i++) {
+		tbl_entry_t *e = t->buckets[i];
+		while (e) {
+			tbl_entry_t *next = e->hnext;
+			e->hnext = b[e->hash & (n - 1)];
+			b[e->hash & (n - 1)] = e;
+			e = next;
+		}
+	}
+	free(t->buckets);
+	t->buckets = b;
+	t->nbuckets = n;
+}
+
+void *tbl_insert(tbl_t *t, const void *key, uint64_t hash, db_time_t ts)
+{
+	if (t->count >= t->max)
+		return NULL;
+	if (t->count >= t->nbuckets)
+		grow(t);
+	tbl_entry_t *e = calloc(1, t->entsize);
+	if (!e)
+		return NULL;
+	memcpy((uint8_t *)e + t->keyoff, key, t->keylen);
+	e->hash = hash;
+	e->ts = ts;
+	size_t b = hash & (t->nbuckets - 1);
+	e->hnext = t->buckets[b];
+	t->buckets[b] = e;
+	e->older = t->newest;
+	if (t->newest)
+		t->newest->newer = e;
+	else
+		t->oldest = e;
+	t->newest = e;
+	t->count++;
+	return e;
+}
+
+static void unlink_age(tbl_t *t, tbl_entry_t *e)
+{
+	if (e->older)
+		e->older->newer = e->newer;
+	else
+		t->oldest = e->newer;
+	if (e->newer)
+		e->newer->older = e->older;
+	else
+		t->newest = e->older;
+	e->older = e->newer = NULL;
+}
+
+void tbl_remove(tbl_t *t, void *ev)
+{
+	tbl_entry_t *e = ev;
+	tbl_entry_t **pp = &t->buckets[e->hash & (t->nbuckets - 1)];
+	while (*pp && *pp != e)
+		pp = &(*pp)->hnext;
+	if (*pp)
+		*pp = e->hnext;
+	unlink_age(t, e);
+	t->count--;
+	free(e);
+}
+
+void *tbl_oldest(const tbl_t *t) { return t->oldest; }
+
+void tbl_touch(tbl_t *t, void *ev, db_time_t ts)
+{
+	tbl_entry_t *e = ev;
+	e->ts = ts;
+	if (t->newest == e)
+		return;
+	unlink_age(t, e);
+	e->older = t->newest;
+	t->newest->newer = e;
+	t->newest = e;
+}

@@ -1,0 +1,58 @@
+/*
+ * table.h - a bounded hash table whose entries also sit on an age list.
+ *
+ * Every stateful part of dnsblame (transactions, TCP handshakes, IPv4
+ * fragment trains, address roles) needs the same three things: find by a
+ * fixed-size key, expire by capture time, and a hard cap on entries.  The
+ * table provides exactly that.  Entries embed tbl_entry_t as their first
+ * member; the key is keylen bytes at keyoff inside the entry.
+ *
+ * The table never evicts on its own: tbl_insert returns NULL when full and
+ * the owner decides what eviction means (an event, a counter) before calling
+ * tbl_remove(tbl_oldest()).  Memory: one calloc per entry, at most max.
+ */
+#ifndef DNSBLAME_TABLE_H
+#define DNSBLAME_TABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "flow.h"
+
+typedef struct tbl_entry {
+	struct tbl_entry *hnext;  /* bucket chain */
+	struct tbl_entry *older;  /* age list: toward the oldest */
+	struct tbl_entry *newer;
+	uint64_t hash;
+	db_time_t ts;             /* insertion time (capture time) */
+} tbl_entry_t;
+
+typedef struct tbl {
+	tbl_entry_t **buckets;
+	size_t nbuckets;          /* power of two */
+	size_t count, max;
+	size_t entsize, keyoff, keylen;
+	tbl_entry_t *oldest, *newest;
+} tbl_t;
+
+/* Returns 0, or -1 when the bucket array cannot be allocated. */
+int tbl_init(tbl_t *t, size_t entsize, size_t keyoff, size_t keylen, size_t max);
+/* Frees every entry and the buckets. */
+void tbl_free(tbl_t *t);
+
+uint64_t tbl_hash(const tbl_t *t, const void *key);
+/* The first entry with this key, or NULL. */
+void *tbl_find(const tbl_t *t, const void *key, uint64_t hash);
+/* The next entry after e with the same key, or NULL. */
+void *tbl_find_next(const tbl_t *t, const void *e);
+/* A zeroed entry with the key copied in, stamped ts and placed newest; NULL
+ * when the table holds max entries (evict first) or calloc fails. */
+void *tbl_insert(tbl_t *t, const void *key, uint64_t hash, db_time_t ts);
+/* Unlinks and frees e. */
+void tbl_remove(tbl_t *t, void *e);
+/* The entry inserted longest ago, or NULL. */
+void *tbl_oldest(const tbl_t *t);
+/* Moves e to the newest end and restamps it (for idle timeouts). */
+void tbl_touch(tbl_t *t, void *e, db_time_t ts);
+
+#endif

@@ -1,0 +1,264 @@
+/*
+ * main.c - dnsblame's command line: where capture/, analyze/ and report/
+ * meet.  Options follow tcpdump where they overlap (-r, -i, -p, a trailing
+ * BPF expression).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze/analyze.h"
+#include "capture/capture.h"
+#include "report/report.h"
+
+enum {
+	EXIT_OK = 0,
+	EXIT_USAGE = 2,    /* bad command line */
+	EXIT_INPUT = 3,    /* an input could not be opened or is not a capture */
+	EXIT_DAMAGED = 4,  /* an input broke off; the report covers what came before */
+	EXIT_OUTPUT = 5,   /* the report could not be written */
+	EXIT_INTERNAL = 6, /* out of memory */
+};
+
+#define MAX_FILES 256
+#define MAX_RESOLVERS 64
+
+static cap_t *g_cap; /* for the signal handler only */
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	if (g_cap)
+		cap_stop(g_cap);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: dnsblame [-r FILE]... [-i IFACE] [-p] [-f FILTER] [options] [BPF expression]\n"
+"Explains why a DNS resolver answered SERVFAIL, from packet captures.\n"
+"\n"
+"input\n"
+"  -r FILE               read a pcap or pcapng file (repeatable; read in time order; - is stdin)\n"
+"  -i IFACE              capture live on an interface (stop with Ctrl-C)\n"
+"  -p                    live: do not put the interface in promiscuous mode\n"
+"  -f FILTER             BPF filter, as in tcpdump; may also follow the options.\n"
+"                        Keep fragments and ICMP: 'port 53 or icmp or icmp6 or\n"
+"                        (ip[6:2] & 0x1fff != 0) or ip6[6] == 44'\n"
+"analysis\n"
+"  --window SECONDS      how long state lives, in capture time (default 30)\n"
+"  --resolver ADDR       this address is a resolver (repeatable; turns inference off)\n"
+"  --max-transactions N  open DNS transactions kept (default 262144)\n"
+"  --max-fragments N     incomplete fragment trains kept (default 65536)\n"
+"  --max-tcp-streams N   TCP streams followed per IP version (default 65536)\n"
+"output\n"
+"  --format FMT          text (default) or json\n"
+"  -o FILE               write the report to FILE instead of standard output\n"
+"  -h, --help            this help;  --version  the version\n"
+"\n"
+"exit status: 0 ok, 2 usage, 3 input cannot be opened, 4 input damaged (report\n"
+"still written for what came before), 5 output error, 6 out of memory\n");
+}
+
+static int parse_count(const char *s, const char *opt, size_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || *end || end == s || v == 0 || v > (1ULL << 32)) {
+		fprintf(stderr, "dnsblame: %s: expected a positive count, got '%s'\n", opt, s);
+		return -1;
+	}
+	*out = (size_t)v;
+	return 0;
+}
+
+static int parse_seconds(const char *s, db_time_t *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || *end || end == s || !(v > 0) || v > 86400) {
+		fprintf(stderr, "dnsblame: --window: expected seconds in (0, 86400], got '%s'\n", s);
+		return -1;
+	}
+	*out = (db_time_t)(v * 1e6);
+	return 0;
+}
+
+/* tcpdump takes the filter as the remaining arguments, joined by spaces. */
+static char *join_args(int argc, char **argv)
+{
+	size_t n = 1;
+	for (int i = 0; i < argc; i++)
+		n += strlen(argv[i]) + 1;
+	char *s = calloc(1, n);
+	if (!s)
+		return NULL;
+	for (int i = 0; i < argc; i++) {
+		if (i)
+			strcat(s, " ");
+		strcat(s, argv[i]);
+	}
+	return s;
+}
+
+int main(int argc, char **argv)
+{
+	enum { O_FORMAT = 256, O_WINDOW, O_RESOLVER, O_MAXTXN, O_MAXFRAG, O_MAXTCP, O_VERSION };
+	static const struct option longopts[] = {
+		{"format", required_argument, NULL, O_FORMAT},
+		{"window", required_argument, NULL, O_WINDOW},
+		{"resolver", required_argument, NULL, O_RESOLVER},
+		{"max-transactions", required_argument, NULL, O_MAXTXN},
+		{"max-fragments", required_argument, NULL, O_MAXFRAG},
+		{"max-tcp-streams", required_argument, NULL, O_MAXTCP},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, O_VERSION},
+		{NULL, 0, NULL, 0},
+	};
+	const char *files[MAX_FILES];
+	db_addr_t resolvers[MAX_RESOLVERS];
+	size_t nresolvers = 0;
+	cap_opts_t co;
+	memset(&co, 0, sizeof(co));
+	co.files = files;
+	co.promisc = 1;
+	co.window = 30 * 1000000LL;
+	an_opts_t ao;
+	memset(&ao, 0, sizeof(ao));
+	const char *format = "text", *outpath = NULL, *filter = NULL;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "r:i:pf:o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			if (co.nfiles == MAX_FILES) {
+				fprintf(stderr, "dnsblame: at most %d -r files\n", MAX_FILES);
+				return EXIT_USAGE;
+			}
+			files[co.nfiles++] = optarg;
+			break;
+		case 'i': co.iface = optarg; break;
+		case 'p': co.promisc = 0; break;
+		case 'f': filter = optarg; break;
+		case 'o': outpath = optarg; break;
+		case 'h': usage(stdout); return EXIT_OK;
+		case O_VERSION: printf("dnsblame %s\n", DNSBLAME_VERSION); return EXIT_OK;
+		case O_FORMAT: format = optarg; break;
+		case O_WINDOW:
+			if (parse_seconds(optarg, &co.window) < 0)
+				return EXIT_USAGE;
+			break;
+		case O_RESOLVER:
+			if (nresolvers == MAX_RESOLVERS ||
+			    db_addr_parse(&resolvers[nresolvers], optarg) < 0) {
+				fprintf(stderr, "dnsblame: --resolver: '%s' is not an IPv4 or IPv6 address%s\n",
+					optarg, nresolvers == MAX_RESOLVERS ? " (or too many)" : "");
+				return EXIT_USAGE;
+			}
+			nresolvers++;
+			break;
+		case O_MAXTXN:
+			if (parse_count(optarg, "--max-transactions", &ao.max_transactions) < 0)
+				return EXIT_USAGE;
+			break;
+		case O_MAXFRAG:
+			if (parse_count(optarg, "--max-fragments", &co.max_frag_trains) < 0)
+				return EXIT_USAGE;
+			break;
+		case O_MAXTCP:
+			if (parse_count(optarg, "--max-tcp-streams", &co.max_tcp_streams) < 0)
+				return EXIT_USAGE;
+			break;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0) {
+		fprintf(stderr, "dnsblame: --format: unknown format '%s' (text, json)\n", format);
+		return EXIT_USAGE;
+	}
+	if ((co.nfiles == 0) == (co.iface == NULL)) {
+		fprintf(stderr, "dnsblame: give either -r FILE (one or more) or -i INTERFACE\n");
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	char *joined = NULL;
+	if (optind < argc) {
+		if (filter) {
+			fprintf(stderr, "dnsblame: give the filter either with -f or after the options, not both\n");
+			return EXIT_USAGE;
+		}
+		joined = join_args(argc - optind, argv + optind);
+		filter = joined;
+	}
+	co.filter = filter;
+	ao.window = co.window;
+	ao.resolvers = resolvers;
+	ao.nresolvers = nresolvers;
+
+	char err[512] = "";
+	cap_t *cap = cap_open(&co, err, sizeof(err));
+	if (!cap) {
+		fprintf(stderr, "dnsblame: %s\n", err[0] ? err : "cannot open input");
+		free(joined);
+		return strstr(err, "filter") ? EXIT_USAGE : EXIT_INPUT;
+	}
+	an_t *an = an_new(&ao);
+	if (!an) {
+		fprintf(stderr, "dnsblame: out of memory\n");
+		cap_close(cap);
+		free(joined);
+		return EXIT_INTERNAL;
+	}
+	FILE *out = stdout;
+	if (outpath && !(out = fopen(outpath, "w"))) {
+		fprintf(stderr, "dnsblame: %s: %s\n", outpath, strerror(errno));
+		an_free(an);
+		cap_close(cap);
+		free(joined);
+		return EXIT_OUTPUT;
+	}
+
+	g_cap = cap;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	db_status_t rs = cap_run(cap, an_event, an, err, sizeof(err));
+	an_finish(an);
+	g_cap = NULL;
+
+	rp_input_t in;
+	memset(&in, 0, sizeof(in));
+	in.files = files;
+	in.nfiles = co.nfiles;
+	in.iface = co.iface;
+	in.cap = cap_stats(cap);
+	in.an = an_stats(an);
+	in.window = co.window;
+	in.input_error = rs == DB_EIO ? err : NULL;
+	in.vantage = roles_vantage_str(roles_vantage(an_roles(an)));
+	in.nresolvers = roles_resolvers(an_roles(an), in.resolvers, RP_MAX_RESOLVERS);
+
+	int wrc = strcmp(format, "json") == 0 ? rp_json(out, &in) : rp_text(out, &in);
+	if (fflush(out) != 0 || (out != stdout && fclose(out) != 0))
+		wrc = -1;
+	int rc = EXIT_OK;
+	if (rs == DB_EIO) {
+		fprintf(stderr, "dnsblame: %s\n", err);
+		rc = EXIT_DAMAGED;
+	}
+	if (wrc < 0) {
+		fprintf(stderr, "dnsblame: cannot write the report%s%s\n",
+			outpath ? " to " : "", outpath ? outpath : "");
+		rc = EXIT_OUTPUT;
+	}
+	an_free(an);
+	cap_close(cap);
+	free(joined);
+	return rc;
+}

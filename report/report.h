@@ -1,0 +1,34 @@
+/*
+ * report.h - what dnsblame prints: a text summary for people and a JSON
+ * document (schema 1, design.md) for machines.  report/ reads the results
+ * of capture/ and analyze/; it never looks at packets.
+ */
+#ifndef DNSBLAME_REPORT_H
+#define DNSBLAME_REPORT_H
+
+#include <stdio.h>
+
+#include "../analyze/analyze.h"
+#include "../capture/capture.h"
+
+#define DNSBLAME_VERSION "0.1.0"
+#define RP_MAX_RESOLVERS 64
+
+typedef struct rp_input {
+	const char *const *files;   /* inputs as given (or NULL with iface) */
+	size_t nfiles;
+	const char *iface;
+	const cap_stats_t *cap;
+	const an_stats_t *an;
+	const char *vantage;        /* "resolver-host", "client-side", "unknown" */
+	db_addr_t resolvers[RP_MAX_RESOLVERS];
+	size_t nresolvers;
+	const char *input_error;    /* the damage that stopped reading, or NULL */
+	db_time_t window;
+} rp_input_t;
+
+/* Each returns 0, or -1 when writing failed. */
+int rp_json(FILE *f, const rp_input_t *in);
+int rp_text(FILE *f, const rp_input_t *in);
+
+#endif

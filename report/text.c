@@ -1,0 +1,98 @@
+/*
+ * text.c - the plain-text summary printed by default: short enough for a
+ * terminal, plain enough to paste into a ticket.
+ */
+#include "report.h"
+#include "../analyze/dns.h"
+
+static void duration(FILE *f, db_time_t us)
+{
+	double s = (double)us / 1e6;
+	if (s < 120)
+		fprintf(f, "%.3f s", s);
+	else if (s < 7200)
+		fprintf(f, "%.1f min", s / 60);
+	else
+		fprintf(f, "%.1f h", s / 3600);
+}
+
+int rp_text(FILE *f, const rp_input_t *in)
+{
+	const cap_stats_t *c = in->cap;
+	const an_stats_t *a = in->an;
+	char t1[DB_TIMESTRLEN], t2[DB_TIMESTRLEN], ab[DB_ADDRSTRLEN], rb[16];
+
+	fprintf(f, "dnsblame %s\n", DNSBLAME_VERSION);
+	if (in->iface)
+		fprintf(f, "interface   %s\n", in->iface);
+	for (size_t i = 0; i < in->nfiles; i++)
+		fprintf(f, "%s %s\n", i ? "           " : "capture    ", in->files[i]);
+	if (c->packets) {
+		fprintf(f, "time        %s .. %s (", db_time_str(c->first_ts, t1),
+			db_time_str(c->last_ts, t2));
+		duration(f, c->last_ts - c->first_ts);
+		fprintf(f, ")\n");
+	}
+	fprintf(f, "packets     %llu", (unsigned long long)c->packets);
+	if (c->truncated_packets)
+		fprintf(f, " (%llu cut by snaplen)", (unsigned long long)c->truncated_packets);
+	fprintf(f, "\n");
+	fprintf(f, "vantage     %s", in->vantage);
+	for (size_t i = 0; i < in->nresolvers; i++)
+		fprintf(f, "%s%s", i ? ", " : "; resolvers ", db_addr_str(&in->resolvers[i], ab));
+	fprintf(f, "\n\n");
+
+	fprintf(f, "DNS on port 53\n");
+	fprintf(f, "  messages  %llu (%llu queries, %llu responses; %llu over TCP)\n",
+		(unsigned long long)a->dns_messages, (unsigned long long)a->dns_queries,
+		(unsigned long long)a->dns_responses, (unsigned long long)a->tcp_dns_messages);
+	if (a->malformed)
+		fprintf(f, "  malformed %llu\n", (unsigned long long)a->malformed);
+	if (a->dns_responses) {
+		fprintf(f, "  rcodes   ");
+		for (unsigned i = 0; i < AN_RCODES; i++)
+			if (a->rcodes[i])
+				fprintf(f, " %s %llu", dns_rcode_str((uint16_t)i, rb),
+					(unsigned long long)a->rcodes[i]);
+		fprintf(f, "\n");
+	}
+	const txn_stats_t *t = &a->txn;
+	fprintf(f, "  queries   %llu answered, %llu unanswered within %.0f s",
+		(unsigned long long)t->answered, (unsigned long long)t->unanswered,
+		(double)in->window / 1e6);
+	if (t->retransmissions)
+		fprintf(f, ", %llu retransmissions", (unsigned long long)t->retransmissions);
+	if (t->duplicate_responses)
+		fprintf(f, ", %llu duplicate answers", (unsigned long long)t->duplicate_responses);
+	if (t->unmatched_responses)
+		fprintf(f, ", %llu answers without a query in the capture",
+			(unsigned long long)t->unmatched_responses);
+	fprintf(f, "\n");
+
+	if (a->icmp_errors || a->tcp_rst || a->tcp_syn_unanswered || a->frag_trains_lost ||
+	    a->tcp_stream_losses) {
+		fprintf(f, "\nTransport trouble\n");
+		if (a->icmp_errors)
+			fprintf(f, "  %llu ICMP errors quoting DNS traffic\n",
+				(unsigned long long)a->icmp_errors);
+		if (a->tcp_rst)
+			fprintf(f, "  %llu TCP resets on port 53\n", (unsigned long long)a->tcp_rst);
+		if (a->tcp_syn_unanswered)
+			fprintf(f, "  %llu TCP connections to port 53 never answered\n",
+				(unsigned long long)a->tcp_syn_unanswered);
+		if (a->frag_trains_lost)
+			fprintf(f, "  %llu fragmented datagrams never completed\n",
+				(unsigned long long)a->frag_trains_lost);
+		if (a->tcp_stream_losses)
+			fprintf(f, "  %llu TCP stream directions lost data\n",
+				(unsigned long long)a->tcp_stream_losses);
+	}
+	uint64_t ev = a->txn.evicted + c->frag_evicted + c->tcp_evicted + c->handshakes_evicted;
+	if (ev)
+		fprintf(f, "\nLimits reached: %llu table entries evicted (see --max-* options)\n",
+			(unsigned long long)ev);
+	if (in->input_error)
+		fprintf(f, "\nInput damaged: %s\n(everything before the damage is counted above)\n",
+			in->input_error);
+	return ferror(f) ? -1 : 0;
+}
