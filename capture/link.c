@@ -24,6 +24,15 @@
 #define DLT_RAW_ALT1 12
 #define DLT_RAW_ALT2 14
 #define DLT_LOOP_OPENBSD 108
+#ifndef DLT_NFLOG
+#define DLT_NFLOG 239
+#endif
+#ifndef DLT_PKTAP
+#define DLT_PKTAP 258
+#endif
+#ifndef DLT_IEEE802_11_RADIO
+#define DLT_IEEE802_11_RADIO 127
+#endif
 
 #define ETH_IPV4 0x0800
 #define ETH_IPV6 0x86dd
@@ -39,7 +48,8 @@ int link_supported(int dlt)
 	case DLT_EN10MB: case DLT_LINUX_SLL: case DLT_LINUX_SLL2:
 	case DLT_RAW_ALT1: case DLT_RAW_ALT2: case DLT_IPV4: case DLT_IPV6:
 	case DLT_NULL: case DLT_LOOP_OPENBSD: case DLT_PPP: case DLT_PPP_SERIAL:
-	case DLT_C_HDLC:
+	case DLT_C_HDLC: case DLT_FDDI: case DLT_IEEE802_11:
+	case DLT_IEEE802_11_RADIO: case DLT_NFLOG: case DLT_PKTAP:
 		return 1;
 	default:
 		return 0;
@@ -60,6 +70,11 @@ const char *link_name(int dlt)
 	case DLT_PPP: return "PPP";
 	case DLT_PPP_SERIAL: return "PPP_SERIAL";
 	case DLT_C_HDLC: return "C_HDLC";
+	case DLT_FDDI: return "FDDI";
+	case DLT_IEEE802_11: return "IEEE802_11";
+	case DLT_IEEE802_11_RADIO: return "IEEE802_11_RADIO";
+	case DLT_NFLOG: return "NFLOG";
+	case DLT_PKTAP: return "PKTAP";
 	default: return "unsupported";
 	}
 }
@@ -130,6 +145,64 @@ static db_status_t decode_ether(wire_t *w, link_result_t *r)
 	return wire_ok(w) ? DB_OK : DB_ETRUNC;
 }
 
+/* IEEE 802.2 LLC with a SNAP header carrying an EtherType (RFC 1042). */
+static uint8_t llc_snap(wire_t *w)
+{
+	const uint8_t *llc = wire_take(w, 6);
+	if (!llc || llc[0] != 0xaa || llc[1] != 0xaa || llc[2] != 0x03)
+		return LINK_L3_NONE;
+	return l3_from_ethertype(wire_u16(w));
+}
+
+/* IEEE 802.11 data frames: the MAC header's length depends on the frame
+ * control flags; protected (encrypted) frames carry nothing readable. */
+static void decode_80211(wire_t *w, link_result_t *r)
+{
+	uint8_t fc0 = wire_u8(w);
+	uint8_t fc1 = wire_u8(w);
+	if (!wire_ok(w) || ((fc0 >> 2) & 3) != 2 || (fc1 & 0x40))
+		return;
+	size_t hlen = 24 - 2;
+	if ((fc1 & 0x03) == 0x03)
+		hlen += 6;             /* fourth address (WDS) */
+	if (fc0 & 0x80) {
+		hlen += 2;             /* QoS control */
+		if (fc1 & 0x80)
+			hlen += 4;     /* HT control */
+	}
+	if ((fc0 >> 4) & 0x4)
+		return;                /* null-data subtypes: no payload */
+	wire_skip(w, hlen);
+	r->l3 = llc_snap(w);
+}
+
+static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+/* NFLOG (Linux nfnetlink_log): a 4-byte header, then TLVs in the host's
+ * byte order, 4-byte aligned; the packet is TLV type 9 (NFULA_PAYLOAD). */
+static void decode_nflog(wire_t *w, link_result_t *r)
+{
+	uint8_t family = wire_u8(w);
+	wire_skip(w, 3);
+	for (int i = 0; i < 64 && wire_ok(w) && wire_left(w) >= 4; i++) {
+		const uint8_t *tl = wire_take(w, 4);
+		size_t len = le16(tl), type = le16(tl + 2);
+		if (len < 4)
+			return;
+		if (type == 9) {
+			r->l3 = family == 2 ? LINK_L3_IPV4 : family == 10 ? LINK_L3_IPV6
+			      : LINK_L3_NONE;
+			return;
+		}
+		wire_skip(w, (len + 3) / 4 * 4 - 4);
+	}
+}
+
 db_status_t link_decode(int dlt, const uint8_t *frame, size_t caplen, link_result_t *r)
 {
 	wire_t w;
@@ -182,6 +255,38 @@ db_status_t link_decode(int dlt, const uint8_t *frame, size_t caplen, link_resul
 		wire_skip(&w, 2); /* address, control */
 		r->l3 = l3_from_ethertype(wire_u16(&w));
 		break;
+	case DLT_FDDI:
+		wire_skip(&w, 13); /* frame control, destination, source */
+		r->l3 = llc_snap(&w);
+		break;
+	case DLT_IEEE802_11:
+		decode_80211(&w, r);
+		break;
+	case DLT_NFLOG:
+		decode_nflog(&w, r);
+		break;
+	case DLT_IEEE802_11_RADIO: {
+		/* radiotap: version, pad, little-endian header length. */
+		const uint8_t *rt = wire_take(&w, 4);
+		if (rt && le16(rt + 2) >= 4) {
+			wire_skip(&w, le16(rt + 2) - 4u);
+			decode_80211(&w, r);
+		}
+		break;
+	}
+	case DLT_PKTAP: {
+		/* Apple PKTAP: header length and the inner link type, both
+		 * little-endian; the inner frame follows (one level only). */
+		const uint8_t *ph = wire_take(&w, 8);
+		if (!ph)
+			break;
+		uint32_t hl = le32(ph), inner = le32(ph + 4);
+		if (hl < 8 || hl > caplen || inner == DLT_PKTAP)
+			return DB_EMALFORMED;
+		db_status_t is = link_decode((int)inner, frame + hl, caplen - hl, r);
+		r->offset += hl;
+		return is;
+	}
 	default:
 		return DB_EUNSUPP;
 	}
