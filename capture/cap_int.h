@@ -46,6 +46,8 @@ int ip4_init(cap_ctx_t *c, char *err, size_t errlen);
 void ip4_packet(cap_ctx_t *c, const uint8_t *pkt, size_t caplen);
 void ip4_expire(cap_ctx_t *c, db_time_t now);
 void ip4_finish(cap_ctx_t *c);
+/* Releases everything, reporting nothing more. */
+void ip4_close(cap_ctx_t *c);
 
 /* ip6path.c: IPv6 with our own reassembly. */
 int ip6path_init(cap_ctx_t *c, const cap_opts_t *o);

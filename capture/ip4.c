@@ -27,6 +27,7 @@
 
 static cap_ctx_t *g_ctx; /* libnids callbacks carry no context */
 static pcap_t *g_dead;
+static int g_active; /* nids_init done, nids_exit not yet */
 
 typedef struct nstream {
 	tcpdns_t to_server; /* client -> server bytes */
@@ -260,6 +261,7 @@ int ip4_init(cap_ctx_t *c, char *err, size_t errlen)
 	nids_register_chksum_ctl(&nochk, 1);
 	nids_register_ip(on_ip);
 	nids_register_tcp(on_tcp);
+	g_active = 1;
 	return 0;
 }
 
@@ -345,7 +347,28 @@ void ip4_finish(cap_ctx_t *c)
 {
 	/* nids_exit() closes every stream with NIDS_EXITING, so streams still
 	 * open at the end of the capture report what they lost. */
-	nids_exit();
+	if (g_active) {
+		nids_exit();
+		nids_unregister_ip(on_ip);
+		nids_unregister_tcp(on_tcp);
+		g_active = 0;
+	}
 	ip4_expire(c, INT64_MAX);
+}
+
+void ip4_close(cap_ctx_t *c)
+{
+	c->fn = NULL; /* nothing is reported after the end */
+	if (g_active) {
+		nids_exit();
+		nids_unregister_ip(on_ip);
+		nids_unregister_tcp(on_tcp);
+		g_active = 0;
+	}
+	tbl_free(&c->frag4);
+	if (g_dead) {
+		pcap_close(g_dead);
+		g_dead = NULL;
+	}
 	g_ctx = NULL;
 }

@@ -12,7 +12,11 @@
 #include "icmp.h"
 #include "../common/wire.h"
 
-void cap_emit(cap_ctx_t *c, const cap_event_t *ev) { c->fn(ev, c->user); }
+void cap_emit(cap_ctx_t *c, const cap_event_t *ev)
+{
+	if (c->fn)
+		c->fn(ev, c->user);
+}
 
 void cap_emit_cb(const cap_event_t *ev, void *ctx)
 {

@@ -172,7 +172,7 @@ void cap_close(cap_t *c)
 		if (c->src[i].p)
 			pcap_close(c->src[i].p);
 	tcpwatch_free(&c->ctx.tcpw);
-	tbl_free(&c->ctx.frag4);
+	ip4_close(&c->ctx);
 	ip6path_finish(&c->ctx);
 	free(c->src);
 	free(c);

@@ -1,0 +1,486 @@
+/*
+ * ip6frag.c - IPv6 fragment reassembly.
+ *
+ * Each train keeps its fragments as a list sorted by offset, with no two
+ * fragments overlapping: RFC 5722 4 (as amended by erratum 3089) requires
+ * the whole datagram to be discarded when any fragment overlaps another,
+ * while RFC 8200 4.5 lets an exact duplicate simply be dropped.  Because the
+ * kept fragments never overlap, the datagram is complete exactly when the
+ * last fragment (M = 0) is known and the kept bytes add up to its end.
+ *
+ * Trains sit in a hash table for lookup and in a list ordered by creation,
+ * so expiry only ever looks at the head, and eviction takes the head.
+ */
+#include "ip6frag.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/wire.h"
+
+#define IP6FRAG_DEF_TRAINS 1024u
+#define IP6FRAG_DEF_BYTES (4u * 1024u * 1024u)
+#define IP6FRAG_DEF_FRAGS 128u
+#define IP6FRAG_DEF_TIMEOUT ((db_time_t)30 * 1000000)
+#define IP6FRAG_MAX_PAYLOAD 65535u
+
+#define IP6FRAG_NH_TCP 6
+#define IP6FRAG_NH_UDP 17
+
+struct ip6frag_piece {
+	struct ip6frag_piece *prev, *next;
+	uint32_t off;
+	uint32_t len;
+	uint8_t more;
+	uint8_t data[];
+};
+
+struct ip6frag_train {
+	struct ip6frag_train *hnext;         /* hash chain */
+	struct ip6frag_train *older, *newer; /* creation order */
+	uint64_t hash;
+	db_addr_t src, dst;
+	uint32_t id;
+	db_time_t first_ts, last_ts;
+	struct ip6frag_piece *head, *tail;   /* sorted by offset */
+	uint32_t nfrags;
+	uint32_t bytes;
+	uint32_t end;                        /* valid when have_last */
+	uint8_t have_last;
+	uint8_t first_nh;                    /* valid when head->off == 0 */
+	uint8_t dead;                        /* discarded; remembered until timeout */
+};
+
+struct ip6frag {
+	ip6frag_limits_t lim;
+	struct ip6frag_train **buckets;
+	size_t nbuckets;                     /* power of two */
+	struct ip6frag_train *oldest, *newest;
+	size_t ntrains;
+	size_t nbytes;
+	ip6frag_stats_t st;
+};
+
+ip6frag_t *ip6frag_new(const ip6frag_limits_t *limits)
+{
+	ip6frag_t *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	if (limits)
+		t->lim = *limits;
+	if (t->lim.max_trains == 0)
+		t->lim.max_trains = IP6FRAG_DEF_TRAINS;
+	if (t->lim.max_bytes == 0)
+		t->lim.max_bytes = IP6FRAG_DEF_BYTES;
+	if (t->lim.max_frags == 0)
+		t->lim.max_frags = IP6FRAG_DEF_FRAGS;
+	if (t->lim.timeout <= 0)
+		t->lim.timeout = IP6FRAG_DEF_TIMEOUT;
+
+	/* Chains stay short: at least as many buckets as trains allowed. */
+	t->nbuckets = 16;
+	while (t->nbuckets < t->lim.max_trains && t->nbuckets < ((size_t)1 << 24))
+		t->nbuckets <<= 1;
+	t->buckets = calloc(t->nbuckets, sizeof(*t->buckets));
+	if (!t->buckets) {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+static uint64_t ip6frag_hash(const db_addr_t *src, const db_addr_t *dst,
+			     uint32_t id)
+{
+	uint8_t idb[4] = { (uint8_t)(id >> 24), (uint8_t)(id >> 16),
+			   (uint8_t)(id >> 8), (uint8_t)id };
+	uint64_t h = DB_HASH_INIT;
+
+	h = db_hash_bytes(h, &src->family, 1);
+	h = db_hash_bytes(h, src->a, sizeof(src->a));
+	h = db_hash_bytes(h, dst->a, sizeof(dst->a));
+	return db_hash_bytes(h, idb, sizeof(idb));
+}
+
+static struct ip6frag_train *ip6frag_find(const ip6frag_t *t, uint64_t h,
+					  const db_addr_t *src,
+					  const db_addr_t *dst, uint32_t id)
+{
+	struct ip6frag_train *tr = t->buckets[h & (t->nbuckets - 1)];
+
+	for (; tr; tr = tr->hnext) {
+		if (tr->hash == h && tr->id == id && db_addr_eq(&tr->src, src) &&
+		    db_addr_eq(&tr->dst, dst))
+			return tr;
+	}
+	return NULL;
+}
+
+static void ip6frag_drop_pieces(ip6frag_t *t, struct ip6frag_train *tr)
+{
+	struct ip6frag_piece *p = tr->head;
+
+	while (p) {
+		struct ip6frag_piece *n = p->next;
+		free(p);
+		p = n;
+	}
+	t->nbytes -= tr->bytes;
+	tr->head = tr->tail = NULL;
+	tr->bytes = 0;
+	tr->nfrags = 0;
+}
+
+/* Unlinks and frees a train. */
+static void ip6frag_remove(ip6frag_t *t, struct ip6frag_train *tr)
+{
+	struct ip6frag_train **pp = &t->buckets[tr->hash & (t->nbuckets - 1)];
+
+	while (*pp != tr)
+		pp = &(*pp)->hnext;
+	*pp = tr->hnext;
+
+	if (tr->older)
+		tr->older->newer = tr->newer;
+	else
+		t->oldest = tr->newer;
+	if (tr->newer)
+		tr->newer->older = tr->older;
+	else
+		t->newest = tr->older;
+
+	ip6frag_drop_pieces(t, tr);
+	t->ntrains--;
+	free(tr);
+}
+
+/*
+ * Discards a train's data but remembers its key until the timeout, so that
+ * the fragments still in flight are dropped too, as RFC 5722 4 asks ("and
+ * any constituent fragments, including those not yet received").
+ */
+static void ip6frag_kill(ip6frag_t *t, struct ip6frag_train *tr)
+{
+	ip6frag_drop_pieces(t, tr);
+	tr->dead = 1;
+	tr->have_last = 0;
+}
+
+static void ip6frag_report(const struct ip6frag_train *tr, db_time_t ts,
+			   cap_event_fn fn, void *user)
+{
+	cap_event_t ev;
+
+	if (!fn)
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = CAP_EV_FRAG_EXPIRED;
+	ev.ts = ts;
+	ev.flow.src = tr->src;
+	ev.flow.dst = tr->dst;
+	ev.u.frag.ip_id = tr->id;
+	ev.u.frag.frags = tr->nfrags;
+	ev.u.frag.bytes = tr->bytes;
+	if (tr->head && tr->head->off == 0) {
+		ev.u.frag.have_first = 1;
+		if (tr->first_nh == IP6FRAG_NH_UDP || tr->first_nh == IP6FRAG_NH_TCP) {
+			/* UDP and TCP both start with source and destination
+			 * port; knowing them ties the lost datagram to a
+			 * DNS exchange. */
+			wire_t w;
+			uint16_t sp, dp;
+
+			wire_init(&w, tr->head->data, tr->head->len);
+			sp = wire_u16(&w);
+			dp = wire_u16(&w);
+			if (wire_ok(&w)) {
+				ev.flow.proto = tr->first_nh;
+				ev.flow.sport = sp;
+				ev.flow.dport = dp;
+			}
+		}
+	}
+	fn(&ev, user);
+}
+
+/* Drops the oldest train for a limit, reporting it unless it was already
+ * discarded. */
+static void ip6frag_evict(ip6frag_t *t, db_time_t ts, cap_event_fn fn,
+			  void *user)
+{
+	struct ip6frag_train *tr = t->oldest;
+
+	if (!tr->dead) {
+		t->st.evicted++;
+		ip6frag_report(tr, ts, fn, user);
+	}
+	ip6frag_remove(t, tr);
+}
+
+/* The last kept fragment whose offset is <= off, or NULL.  Searched from the
+ * tail because fragments usually arrive in order. */
+static struct ip6frag_piece *ip6frag_before(const struct ip6frag_train *tr,
+					    uint32_t off)
+{
+	struct ip6frag_piece *p = tr->tail;
+
+	while (p && p->off > off)
+		p = p->prev;
+	return p;
+}
+
+static int ip6frag_is_dup(const struct ip6frag_piece *p, uint32_t off,
+			  uint32_t len, int more, const uint8_t *data)
+{
+	return p && p->off == off && p->len == len && p->more == (more != 0) &&
+	       (len == 0 || memcmp(p->data, data, len) == 0);
+}
+
+static int ip6frag_overlaps(const struct ip6frag_train *tr,
+			    const struct ip6frag_piece *prev, uint32_t off,
+			    uint32_t len)
+{
+	const struct ip6frag_piece *next = prev ? prev->next : tr->head;
+
+	if (prev && prev->off + prev->len > off)
+		return 1;
+	if (next && off + len > next->off)
+		return 1;
+	return 0;
+}
+
+/* RFC 8200 4.5: the M = 0 fragment fixes the payload length; a fragment
+ * reaching past it, or a second, different end, makes the train corrupt. */
+static int ip6frag_end_conflict(const struct ip6frag_train *tr, uint32_t off,
+				uint32_t len, int more)
+{
+	uint32_t end = off + len;
+
+	if (more)
+		return tr->have_last && end > tr->end;
+	if (tr->have_last && tr->end != end)
+		return 1;
+	return tr->tail && tr->tail->off + tr->tail->len > end;
+}
+
+static db_status_t ip6frag_complete(ip6frag_t *t, struct ip6frag_train *tr,
+				    uint8_t **out, size_t *out_len,
+				    uint8_t *out_nh)
+{
+	uint8_t *buf = malloc(tr->end ? tr->end : 1);
+
+	if (!buf) {
+		/* Keep the train: a later duplicate may find memory. */
+		return DB_ENOMEM;
+	}
+	for (const struct ip6frag_piece *p = tr->head; p; p = p->next) {
+		if (p->len)
+			memcpy(buf + p->off, p->data, p->len);
+	}
+	*out = buf;
+	*out_len = tr->end;
+	*out_nh = tr->first_nh;
+	t->st.completed++;
+	ip6frag_remove(t, tr);
+	return DB_OK;
+}
+
+db_status_t ip6frag_add(ip6frag_t *t, db_time_t ts, const db_addr_t *src,
+			const db_addr_t *dst, uint32_t id, uint8_t nh,
+			uint16_t offset_bytes, int more, const uint8_t *data,
+			size_t len, uint8_t **out, size_t *out_len,
+			uint8_t *out_nh, cap_event_fn fn, void *user)
+{
+	uint32_t off = offset_bytes;
+
+	if (!t || !src || !dst || !out || !out_len || !out_nh || (!data && len))
+		return DB_EINVAL;
+	*out = NULL;
+	*out_len = 0;
+	*out_nh = 0;
+
+	/* RFC 8200 4.5: a non-last fragment must be a multiple of 8 octets
+	 * long, and no fragment may reach past 65535 octets of payload. */
+	if ((more && (len == 0 || len % 8 != 0)) ||
+	    len > IP6FRAG_MAX_PAYLOAD || off + len > IP6FRAG_MAX_PAYLOAD) {
+		t->st.bad++;
+		return DB_EMALFORMED;
+	}
+
+	/* RFC 6946 4: an atomic fragment is processed on its own and never
+	 * mixed with a pending train that happens to share its id. */
+	if (off == 0 && !more) {
+		uint8_t *buf = malloc(len ? len : 1);
+		if (!buf) {
+			t->st.dropped++;
+			return DB_ENOMEM;
+		}
+		if (len)
+			memcpy(buf, data, len);
+		*out = buf;
+		*out_len = len;
+		*out_nh = nh;
+		t->st.completed++;
+		return DB_OK;
+	}
+
+	uint64_t h = ip6frag_hash(src, dst, id);
+	struct ip6frag_train *tr = ip6frag_find(t, h, src, dst, id);
+
+	if (tr && tr->dead)
+		return DB_EMALFORMED;
+	if (tr) {
+		struct ip6frag_piece *prev = ip6frag_before(tr, off);
+
+		if (ip6frag_is_dup(prev, off, (uint32_t)len, more, data)) {
+			t->st.duplicates++;
+			tr->last_ts = ts;
+			return DB_OK;
+		}
+		if (ip6frag_overlaps(tr, prev, off, (uint32_t)len)) {
+			t->st.overlaps++;
+			ip6frag_kill(t, tr);
+			return DB_EMALFORMED;
+		}
+		if (ip6frag_end_conflict(tr, off, (uint32_t)len, more)) {
+			t->st.bad++;
+			ip6frag_kill(t, tr);
+			return DB_EMALFORMED;
+		}
+		if (tr->nfrags >= t->lim.max_frags) {
+			t->st.bad++;
+			ip6frag_kill(t, tr);
+			return DB_ELIMIT;
+		}
+	}
+
+	if (len > t->lim.max_bytes) {
+		t->st.dropped++;
+		return DB_ELIMIT;
+	}
+	/* Make room by giving up the oldest trains; that may be this one, and
+	 * the fragment then starts a fresh train. */
+	while (t->nbytes + len > t->lim.max_bytes) {
+		if (t->oldest == tr)
+			tr = NULL;
+		ip6frag_evict(t, ts, fn, user);
+	}
+	if (!tr) {
+		while (t->ntrains >= t->lim.max_trains)
+			ip6frag_evict(t, ts, fn, user);
+		tr = calloc(1, sizeof(*tr));
+		if (!tr) {
+			t->st.dropped++;
+			return DB_ENOMEM;
+		}
+		tr->hash = h;
+		tr->src = *src;
+		tr->dst = *dst;
+		tr->id = id;
+		tr->first_ts = ts;
+		tr->hnext = t->buckets[h & (t->nbuckets - 1)];
+		t->buckets[h & (t->nbuckets - 1)] = tr;
+		tr->older = t->newest;
+		if (t->newest)
+			t->newest->newer = tr;
+		else
+			t->oldest = tr;
+		t->newest = tr;
+		t->ntrains++;
+	}
+
+	struct ip6frag_piece *p = malloc(sizeof(*p) + len);
+	if (!p) {
+		t->st.dropped++;
+		if (!tr->head)
+			ip6frag_remove(t, tr);
+		return DB_ENOMEM;
+	}
+	p->off = off;
+	p->len = (uint32_t)len;
+	p->more = more != 0;
+	if (len)
+		memcpy(p->data, data, len);
+
+	struct ip6frag_piece *prev = ip6frag_before(tr, off);
+	p->prev = prev;
+	p->next = prev ? prev->next : tr->head;
+	if (p->next)
+		p->next->prev = p;
+	else
+		tr->tail = p;
+	if (prev)
+		prev->next = p;
+	else
+		tr->head = p;
+
+	if (off == 0)
+		tr->first_nh = nh; /* RFC 8200 4.5: only offset zero's counts */
+	if (!more) {
+		tr->have_last = 1;
+		tr->end = off + (uint32_t)len;
+	}
+	tr->nfrags++;
+	tr->bytes += (uint32_t)len;
+	tr->last_ts = ts;
+	t->nbytes += len;
+
+	if (tr->have_last && tr->bytes == tr->end)
+		return ip6frag_complete(t, tr, out, out_len, out_nh);
+	return DB_OK;
+}
+
+static int ip6frag_due(db_time_t now, db_time_t since, db_time_t timeout)
+{
+	/* Unsigned difference: no signed overflow on absurd timestamps, and
+	 * a clock that went backwards is simply "not due yet". */
+	return now >= since && (uint64_t)now - (uint64_t)since >= (uint64_t)timeout;
+}
+
+void ip6frag_expire(ip6frag_t *t, db_time_t now, cap_event_fn fn, void *user)
+{
+	if (!t)
+		return;
+	while (t->oldest && ip6frag_due(now, t->oldest->first_ts, t->lim.timeout)) {
+		struct ip6frag_train *tr = t->oldest;
+
+		if (!tr->dead) {
+			t->st.expired++;
+			ip6frag_report(tr, now, fn, user);
+		}
+		ip6frag_remove(t, tr);
+	}
+}
+
+void ip6frag_flush(ip6frag_t *t, cap_event_fn fn, void *user)
+{
+	if (!t)
+		return;
+	while (t->oldest) {
+		struct ip6frag_train *tr = t->oldest;
+
+		if (!tr->dead) {
+			t->st.flushed++;
+			ip6frag_report(tr, tr->last_ts, fn, user);
+		}
+		ip6frag_remove(t, tr);
+	}
+}
+
+void ip6frag_stats(const ip6frag_t *t, ip6frag_stats_t *out)
+{
+	*out = t->st;
+	out->trains = t->ntrains;
+	out->bytes = t->nbytes;
+}
+
+void ip6frag_free(ip6frag_t *t)
+{
+	if (!t)
+		return;
+	while (t->oldest)
+		ip6frag_remove(t, t->oldest);
+	free(t->buckets);
+	free(t);
+}

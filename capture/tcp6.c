@@ -1,0 +1,543 @@
+/*
+ * tcp6.c - TCP stream reassembly for DNS over TCP (the IPv6 path).
+ *
+ * Sequence numbers are compared in serial arithmetic (RFC 1982 3.2; RFC 9293
+ * 3.4 "comparisons are modulo 2^32"): a is after b when a - b, taken modulo
+ * 2^32, is below 2^31.  Each direction keeps the next sequence number it
+ * expects, a list of held out-of-order pieces (sorted, never overlapping each
+ * other, all after `next`) and the highest sequence number seen, so that at
+ * close the bytes lost in a gap can be counted even when nothing after the
+ * gap was kept.
+ *
+ * Streams sit in a hash table keyed on the canonical 4-tuple (the lower
+ * endpoint first), so both directions find the same stream, and in a list
+ * ordered by last activity, so idle expiry and eviction take the head.
+ */
+#include "tcp6.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tcpdns.h"
+
+#define TCP6_DEF_STREAMS 4096u
+#define TCP6_DEF_HELD (256u * 1024u)
+#define TCP6_DEF_TIMEOUT ((db_time_t)30 * 1000000)
+
+/*
+ * Data further ahead than this is not a plausible segment of this stream
+ * (RFC 7323 2.3 caps the window at 2^30) and is dropped rather than held.
+ */
+#define TCP6_MAX_AHEAD ((int64_t)1 << 30)
+
+struct tcp6_seg {
+	struct tcp6_seg *next;
+	uint32_t seq;
+	uint32_t len;
+	uint8_t data[];
+};
+
+struct tcp6_half {
+	struct tcp6_seg *held;  /* out-of-order pieces, sorted by seq */
+	uint32_t isn;
+	uint32_t next;          /* next sequence number to deliver */
+	uint32_t high;          /* one past the highest sequence number seen */
+	uint32_t fin_seq;       /* sequence number of the FIN, if fin_seen */
+	uint8_t known;          /* ISN seen (SYN for the client, SYN-ACK for the server) */
+	uint8_t fin_seen;
+	uint8_t fin_acked;      /* the peer acknowledged the FIN */
+	tcpdns_t dns;
+};
+
+struct tcp6_stream {
+	struct tcp6_stream *hnext;        /* hash chain */
+	struct tcp6_stream *older, *newer; /* activity order */
+	uint64_t hash;
+	db_flow_t cflow;                  /* client -> server, proto TCP */
+	db_time_t last_ts;
+	size_t held_bytes;                /* both directions */
+	struct tcp6_half half[2];         /* [0] client -> server, [1] back */
+};
+
+struct tcp6 {
+	tcp6_limits_t lim;
+	struct tcp6_stream **buckets;
+	size_t nbuckets;                  /* power of two */
+	struct tcp6_stream *oldest, *newest;
+	size_t nstreams;
+	tcp6_stats_t st;
+};
+
+/* a - b in serial arithmetic, in [-2^31, 2^31). */
+static int64_t tcp6_sdiff(uint32_t a, uint32_t b)
+{
+	uint32_t d = a - b;
+
+	return d < 0x80000000u ? (int64_t)d : (int64_t)d - ((int64_t)1 << 32);
+}
+
+tcp6_t *tcp6_new(const tcp6_limits_t *limits)
+{
+	tcp6_t *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	if (limits)
+		t->lim = *limits;
+	if (t->lim.max_streams == 0)
+		t->lim.max_streams = TCP6_DEF_STREAMS;
+	if (t->lim.max_held == 0)
+		t->lim.max_held = TCP6_DEF_HELD;
+	if (t->lim.timeout <= 0)
+		t->lim.timeout = TCP6_DEF_TIMEOUT;
+
+	t->nbuckets = 16;
+	while (t->nbuckets < t->lim.max_streams && t->nbuckets < ((size_t)1 << 24))
+		t->nbuckets <<= 1;
+	t->buckets = calloc(t->nbuckets, sizeof(*t->buckets));
+	if (!t->buckets) {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+static int tcp6_ep_cmp(const db_addr_t *a, uint16_t ap, const db_addr_t *b,
+		       uint16_t bp)
+{
+	int c = db_addr_cmp(a, b);
+
+	if (c)
+		return c;
+	return ap < bp ? -1 : ap > bp;
+}
+
+static uint64_t tcp6_hash_ep(uint64_t h, const db_addr_t *a, uint16_t port)
+{
+	uint8_t pb[2] = { (uint8_t)(port >> 8), (uint8_t)port };
+
+	h = db_hash_bytes(h, &a->family, 1);
+	h = db_hash_bytes(h, a->a, sizeof(a->a));
+	return db_hash_bytes(h, pb, sizeof(pb));
+}
+
+/* The same value for both directions of a connection. */
+static uint64_t tcp6_hash(const db_flow_t *f)
+{
+	uint64_t h = DB_HASH_INIT;
+
+	if (tcp6_ep_cmp(&f->src, f->sport, &f->dst, f->dport) <= 0) {
+		h = tcp6_hash_ep(h, &f->src, f->sport);
+		return tcp6_hash_ep(h, &f->dst, f->dport);
+	}
+	h = tcp6_hash_ep(h, &f->dst, f->dport);
+	return tcp6_hash_ep(h, &f->src, f->sport);
+}
+
+/* Finds the stream of a segment and which direction it travels (0 = from
+ * the client). */
+static struct tcp6_stream *tcp6_find(const tcp6_t *t, uint64_t h,
+				     const db_flow_t *f, int *dir)
+{
+	struct tcp6_stream *s = t->buckets[h & (t->nbuckets - 1)];
+
+	for (; s; s = s->hnext) {
+		const db_flow_t *c = &s->cflow;
+
+		if (s->hash != h)
+			continue;
+		if (f->sport == c->sport && f->dport == c->dport &&
+		    db_addr_eq(&f->src, &c->src) && db_addr_eq(&f->dst, &c->dst)) {
+			*dir = 0;
+			return s;
+		}
+		if (f->sport == c->dport && f->dport == c->sport &&
+		    db_addr_eq(&f->src, &c->dst) && db_addr_eq(&f->dst, &c->src)) {
+			*dir = 1;
+			return s;
+		}
+	}
+	return NULL;
+}
+
+static void tcp6_touch(tcp6_t *t, struct tcp6_stream *s, db_time_t ts)
+{
+	if (ts > s->last_ts)
+		s->last_ts = ts;
+	if (t->newest == s)
+		return;
+	/* Unlink, then append as the most recently active. */
+	if (s->older)
+		s->older->newer = s->newer;
+	else
+		t->oldest = s->newer;
+	s->newer->older = s->older;
+	s->older = t->newest;
+	s->newer = NULL;
+	t->newest->newer = s;
+	t->newest = s;
+}
+
+static void tcp6_flow_of(const struct tcp6_stream *s, int dir, db_flow_t *out)
+{
+	*out = s->cflow;
+	if (dir)
+		db_flow_reverse(out);
+}
+
+/* Feeds in-order bytes to a direction's framer and folds its counters into
+ * the table's. */
+static void tcp6_feed(tcp6_t *t, struct tcp6_half *h, const uint8_t *p,
+		      size_t n, const cap_event_t *tmpl, cap_event_fn fn,
+		      void *user)
+{
+	tcpdns_stats_t b = h->dns.stats;
+
+	tcpdns_feed(&h->dns, p, n, tmpl, fn, user);
+	t->st.messages += h->dns.stats.messages - b.messages;
+	t->st.empty_messages += h->dns.stats.empty - b.empty;
+	t->st.losses += h->dns.stats.nomem - b.nomem;
+	h->next += (uint32_t)n;
+}
+
+/* Delivers every held piece that the in-order data has reached. */
+static void tcp6_drain(tcp6_t *t, struct tcp6_stream *s, struct tcp6_half *h,
+		       const cap_event_t *tmpl, cap_event_fn fn, void *user)
+{
+	while (h->held && tcp6_sdiff(h->held->seq, h->next) <= 0) {
+		struct tcp6_seg *g = h->held;
+		int64_t done = tcp6_sdiff(h->next, g->seq);
+
+		h->held = g->next;
+		s->held_bytes -= g->len;
+		if (done < (int64_t)g->len) {
+			t->st.retrans_bytes += (uint64_t)done;
+			tcp6_feed(t, h, g->data + done, g->len - (size_t)done,
+				  tmpl, fn, user);
+		} else {
+			t->st.retrans_bytes += g->len;
+		}
+		free(g);
+	}
+}
+
+/*
+ * Holds [seq, seq + n) for later.  Only the parts not already held are
+ * copied, so the held pieces never overlap and the per-stream byte bound
+ * counts each byte once.
+ */
+static void tcp6_hold(tcp6_t *t, struct tcp6_stream *s, struct tcp6_half *h,
+		      uint32_t seq, const uint8_t *p, size_t n)
+{
+	struct tcp6_seg **link = &h->held;
+
+	while (n > 0) {
+		struct tcp6_seg *cur = *link;
+
+		if (cur && tcp6_sdiff(cur->seq + cur->len, seq) <= 0) {
+			link = &cur->next; /* wholly before seq */
+			continue;
+		}
+		if (cur && tcp6_sdiff(cur->seq, seq) <= 0) {
+			/* seq falls inside cur: those bytes are held already. */
+			size_t cover = (size_t)tcp6_sdiff(cur->seq + cur->len, seq);
+			if (cover > n)
+				cover = n;
+			t->st.retrans_bytes += cover;
+			seq += (uint32_t)cover;
+			p += cover;
+			n -= cover;
+			link = &cur->next;
+			continue;
+		}
+
+		size_t piece = n;
+		if (cur && (size_t)tcp6_sdiff(cur->seq, seq) < piece)
+			piece = (size_t)tcp6_sdiff(cur->seq, seq);
+		struct tcp6_seg *g = NULL;
+		if (s->held_bytes + piece <= t->lim.max_held)
+			g = malloc(sizeof(*g) + piece);
+		if (!g) {
+			/* Over the bound (or out of memory): the bytes are
+			 * lost to us and will show as a gap at close. */
+			t->st.dropped_bytes += n;
+			return;
+		}
+		g->seq = seq;
+		g->len = (uint32_t)piece;
+		memcpy(g->data, p, piece);
+		g->next = cur;
+		*link = g;
+		link = &g->next;
+		s->held_bytes += piece;
+		seq += (uint32_t)piece;
+		p += piece;
+		n -= piece;
+	}
+}
+
+static void tcp6_data(tcp6_t *t, struct tcp6_stream *s, struct tcp6_half *h,
+		      uint32_t seq, const uint8_t *p, size_t n,
+		      const cap_event_t *tmpl, cap_event_fn fn, void *user)
+{
+	int64_t ahead = tcp6_sdiff(seq, h->next);
+
+	if (n == 0)
+		return;
+	if (ahead > TCP6_MAX_AHEAD) {
+		t->st.dropped_bytes += n;
+		return;
+	}
+	uint32_t end = seq + (uint32_t)n;
+	if (tcp6_sdiff(end, h->high) > 0)
+		h->high = end;
+	if (ahead > 0) {
+		tcp6_hold(t, s, h, seq, p, n);
+		return;
+	}
+	/* Retransmitted or overlapping: deliver only what is new. */
+	if ((uint64_t)-ahead >= n) {
+		t->st.retrans_bytes += n;
+		return;
+	}
+	t->st.retrans_bytes += (uint64_t)-ahead;
+	tcp6_feed(t, h, p + (size_t)-ahead, n - (size_t)-ahead, tmpl, fn, user);
+	tcp6_drain(t, s, h, tmpl, fn, user);
+}
+
+static int tcp6_finished(const struct tcp6_half *h)
+{
+	return h->fin_seen &&
+	       (h->fin_acked || tcp6_sdiff(h->next, h->fin_seq) >= 0);
+}
+
+static void tcp6_loss(tcp6_t *t, const struct tcp6_stream *s, int dir,
+		      db_time_t ts, cap_event_fn fn, void *user)
+{
+	const struct tcp6_half *h = &s->half[dir];
+	uint64_t pending = tcpdns_pending(&h->dns);
+	int64_t gap = tcp6_sdiff(h->high, h->next);
+	cap_event_t ev;
+
+	if (!h->known)
+		return;
+	if (gap > 0)
+		pending += (uint64_t)gap;
+	if (pending == 0)
+		return;
+	t->st.losses++;
+	if (!fn)
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = CAP_EV_STREAM_LOSS;
+	ev.ts = ts;
+	tcp6_flow_of(s, dir, &ev.flow);
+	ev.u.loss.bytes_pending = pending > UINT32_MAX ? UINT32_MAX : (uint32_t)pending;
+	fn(&ev, user);
+}
+
+/* Ends a stream: reports what was never delivered, then frees it. */
+static void tcp6_end(tcp6_t *t, struct tcp6_stream *s, db_time_t ts,
+		     cap_event_fn fn, void *user)
+{
+	struct tcp6_stream **pp = &t->buckets[s->hash & (t->nbuckets - 1)];
+
+	for (int dir = 0; dir < 2; dir++) {
+		struct tcp6_half *h = &s->half[dir];
+
+		tcp6_loss(t, s, dir, ts, fn, user);
+		while (h->held) {
+			struct tcp6_seg *g = h->held;
+			h->held = g->next;
+			free(g);
+		}
+		tcpdns_free(&h->dns);
+	}
+
+	while (*pp != s)
+		pp = &(*pp)->hnext;
+	*pp = s->hnext;
+	if (s->older)
+		s->older->newer = s->newer;
+	else
+		t->oldest = s->newer;
+	if (s->newer)
+		s->newer->older = s->older;
+	else
+		t->newest = s->older;
+	t->nstreams--;
+	free(s);
+}
+
+static struct tcp6_stream *tcp6_start(tcp6_t *t, uint64_t h, db_time_t ts,
+				      const db_flow_t *client, uint32_t isn,
+				      cap_event_fn fn, void *user)
+{
+	while (t->nstreams >= t->lim.max_streams) {
+		t->st.evicted++;
+		tcp6_end(t, t->oldest, ts, fn, user);
+	}
+
+	struct tcp6_stream *s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->hash = h;
+	s->cflow = *client;
+	s->cflow.proto = DB_PROTO_TCP;
+	s->last_ts = ts;
+	for (int dir = 0; dir < 2; dir++)
+		tcpdns_init(&s->half[dir].dns);
+	/* The SYN occupies one sequence number (RFC 9293 3.4). */
+	s->half[0].known = 1;
+	s->half[0].isn = isn;
+	s->half[0].next = s->half[0].high = isn + 1;
+
+	s->hnext = t->buckets[h & (t->nbuckets - 1)];
+	t->buckets[h & (t->nbuckets - 1)] = s;
+	s->older = t->newest;
+	if (t->newest)
+		t->newest->newer = s;
+	else
+		t->oldest = s;
+	t->newest = s;
+	t->nstreams++;
+	t->st.streams++;
+	return s;
+}
+
+void tcp6_segment(tcp6_t *t, db_time_t ts, const db_flow_t *flow, uint32_t seq,
+		  uint32_t ack, uint8_t tcp_flags, const uint8_t *payload,
+		  size_t len, cap_event_fn fn, void *user)
+{
+	if (!t || !flow || (!payload && len))
+		return;
+
+	uint64_t hv = tcp6_hash(flow);
+	int dir = 0;
+	struct tcp6_stream *s = tcp6_find(t, hv, flow, &dir);
+	uint32_t dseq = seq; /* sequence number of the first payload byte */
+
+	if ((tcp_flags & (TCP6_SYN | TCP6_ACK | TCP6_RST)) == TCP6_SYN) {
+		if (s && !(dir == 0 && s->half[0].isn == seq)) {
+			/* A new connection on the same 4-tuple: the old one
+			 * was abandoned without FIN or RST in the capture. */
+			t->st.closed++;
+			tcp6_end(t, s, ts, fn, user);
+			s = NULL;
+		}
+		if (!s) {
+			s = tcp6_start(t, hv, ts, flow, seq, fn, user);
+			if (!s) {
+				t->st.no_syn_segments++;
+				return;
+			}
+			dir = 0;
+		}
+		dseq = seq + 1; /* data on a SYN (RFC 7413) follows it */
+	}
+	if (!s) {
+		/* Only payload counts: the last ACK of every orderly close
+		 * also arrives after its stream has gone. */
+		if (len)
+			t->st.no_syn_segments++;
+		return;
+	}
+	tcp6_touch(t, s, ts);
+
+	if (tcp_flags & TCP6_RST) {
+		/* libnids ends the stream on any RST; so do we. */
+		t->st.closed++;
+		tcp6_end(t, s, ts, fn, user);
+		return;
+	}
+
+	struct tcp6_half *h = &s->half[dir];
+	struct tcp6_half *peer = &s->half[!dir];
+
+	if ((tcp_flags & (TCP6_SYN | TCP6_ACK)) == (TCP6_SYN | TCP6_ACK)) {
+		if (dir != 1)
+			return; /* simultaneous open: not a DNS client's way */
+		if (!h->known) {
+			h->known = 1;
+			h->isn = seq;
+			h->next = h->high = seq + 1;
+		}
+		dseq = seq + 1;
+	}
+
+	/* An ACK covering the peer's FIN shows that the peer's receiver got
+	 * every byte before it, so a gap we still have there is capture
+	 * loss, not reordering, and need not keep the stream open. */
+	if ((tcp_flags & TCP6_ACK) && peer->fin_seen &&
+	    tcp6_sdiff(ack, peer->fin_seq + 1) >= 0)
+		peer->fin_acked = 1;
+
+	if (!h->known) {
+		if (len)
+			t->st.no_syn_segments++;
+	} else {
+		cap_event_t tmpl;
+
+		memset(&tmpl, 0, sizeof(tmpl));
+		tmpl.kind = CAP_EV_DNS;
+		tmpl.ts = ts;
+		tcp6_flow_of(s, dir, &tmpl.flow);
+		tcp6_data(t, s, h, dseq, payload, len, &tmpl, fn, user);
+
+		if ((tcp_flags & TCP6_FIN) && !h->fin_seen &&
+		    tcp6_sdiff(dseq + (uint32_t)len, h->next) <= TCP6_MAX_AHEAD) {
+			h->fin_seen = 1;
+			h->fin_seq = dseq + (uint32_t)len;
+			if (tcp6_sdiff(h->fin_seq, h->high) > 0)
+				h->high = h->fin_seq;
+		}
+	}
+
+	if (tcp6_finished(&s->half[0]) && tcp6_finished(&s->half[1])) {
+		t->st.closed++;
+		tcp6_end(t, s, ts, fn, user);
+	}
+}
+
+static int tcp6_due(db_time_t now, db_time_t since, db_time_t timeout)
+{
+	/* Unsigned difference: no signed overflow on absurd timestamps, and
+	 * a clock that went backwards is simply "not due yet". */
+	return now >= since && (uint64_t)now - (uint64_t)since >= (uint64_t)timeout;
+}
+
+void tcp6_expire(tcp6_t *t, db_time_t now, cap_event_fn fn, void *user)
+{
+	if (!t)
+		return;
+	while (t->oldest && tcp6_due(now, t->oldest->last_ts, t->lim.timeout)) {
+		t->st.expired++;
+		tcp6_end(t, t->oldest, now, fn, user);
+	}
+}
+
+void tcp6_flush(tcp6_t *t, cap_event_fn fn, void *user)
+{
+	if (!t)
+		return;
+	while (t->oldest) {
+		t->st.flushed++;
+		tcp6_end(t, t->oldest, t->oldest->last_ts, fn, user);
+	}
+}
+
+void tcp6_stats(const tcp6_t *t, tcp6_stats_t *out)
+{
+	*out = t->st;
+	out->active = t->nstreams;
+}
+
+void tcp6_free(tcp6_t *t)
+{
+	if (!t)
+		return;
+	while (t->oldest)
+		tcp6_end(t, t->oldest, 0, NULL, NULL);
+	free(t->buckets);
+	free(t);
+}

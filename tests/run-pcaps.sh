@@ -1,0 +1,48 @@
+#!/bin/sh
+# Capture-driven regression tests: every line of pcaps/TESTLIST names a
+# test, the capture it reads (relative to pcaps/), the expected exit code,
+# the file of expected output (in pcaps/expected/) and dnsblame's options.
+# Output must match byte for byte (stdout; stderr is checked separately
+# when the expected exit code is not 0: it must be exactly one line).
+#   tests/run-pcaps.sh BINARY            run
+#   tests/run-pcaps.sh BINARY --update   rewrite the expected files (review the diff!)
+set -u
+bin=${1:?usage: run-pcaps.sh BINARY [--update]}
+update=${2:-}
+cd "$(dirname "$0")/.." || exit 1
+pass=0; fail=0
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+while read -r name capture code expected opts; do
+	case "$name" in ''|'#'*) continue ;; esac
+	# shellcheck disable=SC2086
+	"$bin" -r "pcaps/$capture" $opts >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	if [ "$update" = --update ]; then
+		cp "$tmp/out" "pcaps/expected/$expected"
+		[ "$rc" = "$code" ] || echo "note: $name exits $rc, TESTLIST says $code"
+		continue
+	fi
+	why=""
+	[ "$rc" = "$code" ] || why="exit $rc, expected $code"
+	if [ -z "$why" ] && ! cmp -s "$tmp/out" "pcaps/expected/$expected"; then
+		why="output differs:"
+		diff -u "pcaps/expected/$expected" "$tmp/out" | head -30 >"$tmp/diff"
+	fi
+	if [ -z "$why" ] && [ "$code" != 0 ] && [ "$(wc -l <"$tmp/err")" -ne 1 ]; then
+		why="stderr is not one line"
+	fi
+	if [ -z "$why" ] && [ "$code" = 0 ] && [ -s "$tmp/err" ]; then
+		why="unexpected stderr: $(head -3 "$tmp/err")"
+	fi
+	if [ -z "$why" ]; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL $name: $why"
+		[ -f "$tmp/diff" ] && cat "$tmp/diff" && rm -f "$tmp/diff"
+		grep -E "ERROR|runtime error" "$tmp/err" | head -5
+	fi
+done <pcaps/TESTLIST
+[ "$update" = --update ] && { echo "expected outputs rewritten: review git diff pcaps/expected"; exit 0; }
+echo "pcap regression ($bin): $pass passed, $fail failed"
+[ "$fail" = 0 ]
