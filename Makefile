@@ -69,3 +69,10 @@ clean:
 	rm -rf build
 
 -include $(OBJ:.o=.d) $(BUILD)/obj/main.d
+
+$(BUILD)/bench/%: tests/bench/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< -lpcap
+
+bench: all $(BUILD)/bench/genpcap $(BUILD)/bench/pcapread
+	sh tests/bench/run.sh

@@ -343,28 +343,34 @@ void ip4_packet(cap_ctx_t *c, const uint8_t *pkt, size_t caplen)
 	nids_pcap_handler(NULL, &h, (u_char *)(uintptr_t)pkt);
 }
 
+/*
+ * libnids' nids_exit() frees the head node of its IP handler list, so our
+ * IP callback must be unregistered first (or libnids' own node leaks and
+ * ours is freed under us); the TCP list is left alone by nids_exit(), and
+ * the TCP callback must still be there to see NIDS_EXITING.
+ */
+static void nids_stop(void)
+{
+	if (!g_active)
+		return;
+	nids_unregister_ip(on_ip);
+	nids_exit();
+	nids_unregister_tcp(on_tcp);
+	g_active = 0;
+}
+
 void ip4_finish(cap_ctx_t *c)
 {
 	/* nids_exit() closes every stream with NIDS_EXITING, so streams still
 	 * open at the end of the capture report what they lost. */
-	if (g_active) {
-		nids_exit();
-		nids_unregister_ip(on_ip);
-		nids_unregister_tcp(on_tcp);
-		g_active = 0;
-	}
+	nids_stop();
 	ip4_expire(c, INT64_MAX);
 }
 
 void ip4_close(cap_ctx_t *c)
 {
 	c->fn = NULL; /* nothing is reported after the end */
-	if (g_active) {
-		nids_exit();
-		nids_unregister_ip(on_ip);
-		nids_unregister_tcp(on_tcp);
-		g_active = 0;
-	}
+	nids_stop();
 	tbl_free(&c->frag4);
 	if (g_dead) {
 		pcap_close(g_dead);

@@ -9,7 +9,6 @@ corpus=${DNSBLAME_CORPUS:-../shared/corpus/public}
 pass=0; fail=0
 tmp=$(mktemp); trap 'rm -f "$tmp"' EXIT
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99
-export LSAN_OPTIONS=suppressions=$(pwd)/tests/lsan.supp:print_suppressions=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=99
 for f in $(find pcaps "$corpus" -type f \( -name '*.pcap' -o -name '*.pcapng' -o -name '*.cap' \) | sort); do
 	for fmt in json text; do
