@@ -30,6 +30,7 @@ typedef struct cap_ctx {
 	size_t max_tcp_streams;
 	size_t max_frag_trains;
 	size_t nids_streams;  /* IPv4 streams currently followed */
+	int tunnel_depth;     /* nesting of the packet being processed */
 } cap_ctx_t;
 
 /* l4.c: a whole (reassembled) IP datagram's transport part.
@@ -40,6 +41,10 @@ void l4_datagram(cap_ctx_t *c, const db_addr_t *src, const db_addr_t *dst,
 /* The single place events leave capture/. */
 void cap_emit(cap_ctx_t *c, const cap_event_t *ev);
 void cap_emit_cb(const cap_event_t *ev, void *ctx);
+
+/* tunnel.c: when proto (with its payload l4[0..len)) is a tunnel this
+ * module decapsulates, processes the inner packet and returns 1. */
+int tunnel_decap(cap_ctx_t *c, uint8_t proto, const uint8_t *l4, size_t len);
 
 /* ip4.c: IPv4 through libnids. */
 int ip4_init(cap_ctx_t *c, char *err, size_t errlen);

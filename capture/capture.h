@@ -45,6 +45,8 @@ typedef struct cap_stats {
 	uint64_t tcp_evicted;       /* streams dropped because the table was full */
 	uint64_t handshakes_evicted;
 	uint64_t icmp_errors;       /* ICMP errors quoting port-53 traffic */
+	uint64_t tunnelled;         /* packets found inside IP-in-IP, GRE or VXLAN */
+	uint64_t frag_trains_cut;   /* incomplete trains whose fragments snaplen cut */
 	uint64_t nids_warnings;     /* packets libnids rejected as invalid */
 	uint64_t time_backwards;    /* records older than the one before */
 	db_time_t first_ts, last_ts; /* 0 when no packet was read */

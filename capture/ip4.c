@@ -47,10 +47,16 @@ typedef struct frag4 {
 	uint32_t frags, bytes;
 	uint16_t sport, dport;
 	uint8_t have_first;
+	uint8_t cut;          /* a fragment was cut by snaplen: not a network loss */
 } frag4_t;
 
 static void frag4_report(cap_ctx_t *c, const frag4_t *f)
 {
+	if (f->cut) {
+		/* The capture, not the network, lost this train. */
+		c->st.frag_trains_cut++;
+		return;
+	}
 	cap_event_t ev;
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = CAP_EV_FRAG_EXPIRED;
@@ -68,7 +74,7 @@ static void frag4_report(cap_ctx_t *c, const frag4_t *f)
 }
 
 static void frag4_seen(cap_ctx_t *c, const frag4_key_t *k, uint16_t off,
-		       const uint8_t *l4, size_t l4len)
+		       const uint8_t *l4, size_t l4len, int cut)
 {
 	uint64_t h = tbl_hash(&c->frag4, k);
 	frag4_t *f = tbl_find(&c->frag4, k, h);
@@ -86,6 +92,7 @@ static void frag4_seen(cap_ctx_t *c, const frag4_key_t *k, uint16_t off,
 	}
 	f->frags++;
 	f->bytes += (uint32_t)l4len;
+	f->cut |= (uint8_t)cut;
 	if (off == 0 && l4len >= 4) {
 		f->have_first = 1;
 		f->sport = (uint16_t)(l4[0] << 8 | l4[1]);
@@ -307,20 +314,24 @@ void ip4_packet(cap_ctx_t *c, const uint8_t *pkt, size_t caplen)
 		k.id = id;
 		k.proto = proto;
 		size_t have = (caplen < tot ? caplen : tot) - ihl;
-		frag4_seen(c, &k, off, pkt + ihl, have);
+		frag4_seen(c, &k, off, pkt + ihl, have, caplen < tot);
 	}
 	if (caplen < tot) {
-		/* Cut by snaplen: libnids would drop it.  A whole datagram's
-		 * headers still tell us something; a cut fragment can never
-		 * be reassembled, and its train will be reported lost. */
-		if (!is_frag) {
+		/* Cut by snaplen: libnids would drop it, but its headers still
+		 * tell us something.  A cut first fragment is decoded as far as
+		 * it goes (its UDP length says how long the datagram was); the
+		 * rest of a cut train can never be reassembled. */
+		if (!is_frag || off == 0) {
 			db_addr_t s, d;
 			db_addr_set4(&s, src);
 			db_addr_set4(&d, dst);
-			l4_datagram(c, &s, &d, proto, pkt + ihl, caplen - ihl, tot - ihl, 0);
+			l4_datagram(c, &s, &d, proto, pkt + ihl, caplen - ihl,
+				    is_frag ? 65535 : tot - ihl, 0);
 		}
 		return;
 	}
+	if (!is_frag && tunnel_decap(c, proto, pkt + ihl, tot - ihl))
+		return;
 	static uint8_t fixed[65536];
 	if (!ip4_csum_ok(pkt, ihl)) {
 		/* A wrong header checksum (crafted captures, some taps) would

@@ -44,12 +44,19 @@ void ip6path_packet(cap_ctx_t *c, const uint8_t *pkt, size_t caplen)
 	const uint8_t *l4 = wire_cur(&w);
 
 	if (!h.frag) {
+		if (have == wire_len && tunnel_decap(c, h.nh, l4, have))
+			return;
 		l4_datagram(c, &h.src, &h.dst, h.nh, l4, have, wire_len, 1);
 		return;
 	}
 	c->st.ip6_fragments++;
-	if (have < wire_len)
-		return; /* a fragment cut by snaplen can never be reassembled */
+	if (have < wire_len) {
+		/* A fragment cut by snaplen can never be reassembled; a cut
+		 * first fragment is still decoded as far as it goes. */
+		if (h.frag_offset == 0)
+			l4_datagram(c, &h.src, &h.dst, h.frag_nh, l4, have, 65535, 1);
+		return;
+	}
 	uint8_t *out = NULL;
 	size_t out_len = 0;
 	uint8_t out_nh = 0;
@@ -58,7 +65,8 @@ void ip6path_packet(cap_ctx_t *c, const uint8_t *pkt, size_t caplen)
 				     &out, &out_len, &out_nh, cap_emit_cb, c);
 	if (st != DB_OK || !out)
 		return;
-	l4_datagram(c, &h.src, &h.dst, out_nh, out, out_len, out_len, 1);
+	if (!tunnel_decap(c, out_nh, out, out_len))
+		l4_datagram(c, &h.src, &h.dst, out_nh, out, out_len, out_len, 1);
 	free(out);
 }
 

@@ -238,6 +238,13 @@ db_status_t link_decode(int dlt, const uint8_t *frame, size_t caplen, link_resul
 			uint32_t be = (uint32_t)p[3] | (uint32_t)p[2] << 8 |
 				      (uint32_t)p[1] << 16 | (uint32_t)p[0] << 24;
 			r->l3 = l3_from_af(le < 256 ? le : be);
+			/* Some writers put other headers in a NULL capture:
+			 * PPP in HDLC framing (ff 03 + protocol) or an
+			 * EtherType in the low half (as Wireshark accepts). */
+			if (r->l3 == LINK_L3_NONE && p[0] == 0xff && p[1] == 0x03)
+				r->l3 = l3_from_ppp((uint16_t)(p[2] << 8 | p[3]));
+			else if (r->l3 == LINK_L3_NONE)
+				r->l3 = l3_from_ethertype((uint16_t)(p[2] << 8 | p[3]));
 		}
 		break;
 	}
