@@ -56,10 +56,29 @@ static void on_dns(an_t *a, const cap_event_t *ev)
 		st->cut_messages++;
 	dns_msg_t m;
 	db_status_t rc = dns_parse(&a->parser, d->msg, d->len, &m);
-	if (rc != DB_OK)
-		st->malformed++;
-	if (m.stage < DNS_STAGE_HEADER)
+	if (m.stage < DNS_STAGE_HEADER) {
+		/* Fewer than 12 bytes (snaplen, a broken sender): with the id
+		 * and flags still there the message is counted as what it is,
+		 * below that it cannot be told from noise. */
+		if (d->len < 4) {
+			st->dns_messages--;
+			st->unreadable++;
+			return;
+		}
+		if (d->len == d->wire_len)
+			st->malformed++;
+		if (d->msg[2] & 0x80) {
+			st->dns_responses++;
+			st->rcodes[d->msg[3] & 0x0f]++;
+		} else {
+			st->dns_queries++;
+		}
 		return;
+	}
+	/* A message the capture cut short is counted as cut, not as
+	 * malformed: its sender did nothing wrong. */
+	if (rc != DB_OK && d->len == d->wire_len)
+		st->malformed++;
 	roles_message(&a->roles, &ev->flow.src, &ev->flow.dst, m.qr, m.rd, m.ra);
 	if (!m.qr) {
 		st->dns_queries++;

@@ -30,8 +30,9 @@ typedef struct an_stats {
 	uint64_t dns_queries;      /* QR = 0 (header present) */
 	uint64_t dns_responses;    /* QR = 1 */
 	uint64_t tcp_dns_messages;
-	uint64_t malformed;        /* messages that did not parse whole */
+	uint64_t malformed;        /* messages that did not parse whole (cut ones excluded) */
 	uint64_t cut_messages;     /* messages cut by snaplen */
+	uint64_t unreadable;       /* port-53 payloads under 4 bytes: not counted as messages */
 	uint64_t rcodes[AN_RCODES]; /* responses by (extended) rcode */
 	uint64_t ede_responses;    /* responses carrying Extended DNS Errors */
 	uint64_t icmp_errors;

@@ -146,8 +146,8 @@ static db_status_t dns_rdata_name(wire_t *r, const uint8_t *msg, int allow_ptr,
  * Type Bit Maps (RFC 4034 4.1.2, reused by RFC 5155 3.2.1): windows in
  * strictly increasing order, bitmap length 1..32, trailing zero octets
  * omitted (so the last octet of each bitmap is non-zero).  NSEC always has
- * at least its own type set; NSEC3 may be empty at an empty non-terminal
- * (RFC 5155 3.2.1, 7.1).
+ * at least its own type set; an NSEC3 for an empty non-terminal has an
+ * empty bitmap (RFC 5155 8.5).
  */
 static int dns_bitmap_ok(wire_t *r, int allow_empty)
 {
@@ -171,13 +171,14 @@ static int dns_bitmap_ok(wire_t *r, int allow_empty)
 /*
  * Checks that rr's rdata is well-formed for its type and exactly fills
  * RDLENGTH.  Compression inside rdata is accepted for the RFC 1035 types
- * and for MX and SRV, whose targets RFC 3597 4 tells receivers to
- * decompress; the RRSIG signer and NSEC next name MUST NOT be compressed
- * (RFC 4034 3.1.7, 4.1.1), and validators such as BIND reject a pointer
- * there with FORMERR, so a pointer there is malformed for us too: a
- * response that a resolver cannot parse is a reason for its SERVFAIL.
+ * (NS, CNAME, PTR, SOA, MX) and for SRV, whose names RFC 3597 4 tells
+ * receivers to decompress.  The RRSIG signer and NSEC next name MUST NOT
+ * be compressed (RFC 4034 3.1.7, 4.1.1) and BIND answers a pointer there
+ * with FORMERR, so it is malformed for us too: a response that a resolver
+ * cannot parse is a reason for its SERVFAIL.
  */
-static db_status_t dns_rdata_check(const uint8_t *msg, const dns_rr_t *rr, unsigned opcode)
+static db_status_t dns_rdata_check(const uint8_t *msg, const dns_rr_t *rr,
+				   unsigned opcode)
 {
 	db_status_t st = DB_OK;
 	wire_t r;

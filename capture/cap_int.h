@@ -27,6 +27,7 @@ typedef struct cap_ctx {
 	tbl_t frag4;          /* IPv4 fragment trains in flight (libnids holds the data) */
 	ip6frag_t *frag6;
 	tcp6_t *tcp6;
+	tcp6_t *tcp4mid;      /* IPv4 streams libnids did not see begin */
 	size_t max_tcp_streams;
 	size_t max_frag_trains;
 	size_t nids_streams;  /* IPv4 streams currently followed */
@@ -50,6 +51,8 @@ int tunnel_decap(cap_ctx_t *c, uint8_t proto, const uint8_t *l4, size_t len);
 int ip4_init(cap_ctx_t *c, char *err, size_t errlen);
 void ip4_packet(cap_ctx_t *c, const uint8_t *pkt, size_t caplen);
 void ip4_expire(cap_ctx_t *c, db_time_t now);
+/* 1 when libnids has this TCP connection (either direction) in its table. */
+int ip4_nids_has(const db_flow_t *f);
 void ip4_finish(cap_ctx_t *c);
 /* Releases everything, reporting nothing more. */
 void ip4_close(cap_ctx_t *c);

@@ -100,8 +100,27 @@ static void frag4_seen(cap_ctx_t *c, const frag4_key_t *k, uint16_t off,
 	}
 }
 
+int ip4_nids_has(const db_flow_t *f)
+{
+	struct tuple4 t;
+	memset(&t, 0, sizeof(t));
+	memcpy(&t.saddr, f->src.a, 4);
+	memcpy(&t.daddr, f->dst.a, 4);
+	t.source = f->sport;
+	t.dest = f->dport;
+	if (nids_find_tcp_stream(&t))
+		return 1;
+	/* libnids keys a stream on the client's view only. */
+	memcpy(&t.saddr, f->dst.a, 4);
+	memcpy(&t.daddr, f->src.a, 4);
+	t.source = f->dport;
+	t.dest = f->sport;
+	return nids_find_tcp_stream(&t) != NULL;
+}
+
 void ip4_expire(cap_ctx_t *c, db_time_t now)
 {
+	tcp6_expire(c->tcp4mid, now, cap_emit_cb, c);
 	frag4_t *f;
 	while ((f = tbl_oldest(&c->frag4)) && f->e.ts + c->window <= now) {
 		frag4_report(c, f);
@@ -239,7 +258,16 @@ int ip4_init(cap_ctx_t *c, char *err, size_t errlen)
 {
 	static struct nids_chksum_ctl nochk = {0, 0, NIDS_DONT_CHKSUM, 0};
 	g_ctx = c;
-	if (tbl_init(&c->frag4, sizeof(frag4_t), offsetof(frag4_t, key),
+	/* Connections that began before the capture (or whose handshake a
+	 * filter dropped) are invisible to libnids; tcp6.c's mid-stream
+	 * pickup follows them from the first segment that starts a message. */
+	tcp6_limits_t tl = {0};
+	tl.max_streams = c->max_tcp_streams;
+	tl.timeout = c->window;
+	tl.midstream = 1;
+	c->tcp4mid = tcp6_new(&tl);
+	if (!c->tcp4mid ||
+	    tbl_init(&c->frag4, sizeof(frag4_t), offsetof(frag4_t, key),
 		     sizeof(frag4_key_t), c->max_frag_trains) < 0) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -270,6 +298,17 @@ int ip4_init(cap_ctx_t *c, char *err, size_t errlen)
 	nids_register_tcp(on_tcp);
 	g_active = 1;
 	return 0;
+}
+
+/* A port-53 SYN (without ACK) with payload. */
+static int tfo_syn(const uint8_t *tcp, size_t len)
+{
+	if (len < 20)
+		return 0;
+	size_t hlen = (size_t)(tcp[12] >> 4) * 4;
+	uint16_t sp = (uint16_t)(tcp[0] << 8 | tcp[1]), dp = (uint16_t)(tcp[2] << 8 | tcp[3]);
+	return (tcp[13] & 0x12) == 0x02 && hlen >= 20 && len > hlen &&
+	       (sp == DNS_PORT || dp == DNS_PORT);
 }
 
 /* RFC 791 header checksum over ihl 32-bit words. */
@@ -332,6 +371,16 @@ void ip4_packet(cap_ctx_t *c, const uint8_t *pkt, size_t caplen)
 	}
 	if (!is_frag && tunnel_decap(c, proto, pkt + ihl, tot - ihl))
 		return;
+	if (!is_frag && proto == 6 && tfo_syn(pkt + ihl, tot - ihl)) {
+		/* A SYN carrying data (TCP Fast Open, RFC 7413): libnids drops
+		 * the data and loses the stream, so it never sees this
+		 * connection and tcp6.c follows it instead (see l4.c). */
+		db_addr_t s, d;
+		db_addr_set4(&s, src);
+		db_addr_set4(&d, dst);
+		l4_datagram(c, &s, &d, proto, pkt + ihl, tot - ihl, tot - ihl, 0);
+		return;
+	}
 	static uint8_t fixed[65536];
 	if (!ip4_csum_ok(pkt, ihl)) {
 		/* A wrong header checksum (crafted captures, some taps) would
@@ -375,6 +424,7 @@ void ip4_finish(cap_ctx_t *c)
 	/* nids_exit() closes every stream with NIDS_EXITING, so streams still
 	 * open at the end of the capture report what they lost. */
 	nids_stop();
+	tcp6_flush(c->tcp4mid, cap_emit_cb, c);
 	ip4_expire(c, INT64_MAX);
 }
 
@@ -383,6 +433,8 @@ void ip4_close(cap_ctx_t *c)
 	c->fn = NULL; /* nothing is reported after the end */
 	nids_stop();
 	tbl_free(&c->frag4);
+	tcp6_free(c->tcp4mid);
+	c->tcp4mid = NULL;
 	if (g_dead) {
 		pcap_close(g_dead);
 		g_dead = NULL;

@@ -17,6 +17,7 @@ int ip6path_init(cap_ctx_t *c, const cap_opts_t *o)
 	tcp6_limits_t tl = {0};
 	tl.max_streams = c->max_tcp_streams;
 	tl.timeout = c->window;
+	tl.midstream = 1;
 	(void)o;
 	c->frag6 = ip6frag_new(&fl);
 	c->tcp6 = tcp6_new(&tl);

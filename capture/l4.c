@@ -101,14 +101,26 @@ static void tcp(cap_ctx_t *c, const db_addr_t *src, const db_addr_t *dst,
 		return;
 	c->st.tcp_segments++;
 	tcpwatch_segment(&c->tcpw, c->now, &f, flags, cap_emit_cb, c);
-	if (!from_ip6 || hlen < 20)
+	if (hlen < 20)
 		return;
+	/* IPv4 data goes through libnids, unless libnids does not know the
+	 * connection (it began before the capture, or it opened with TCP
+	 * Fast Open, which libnids cannot follow): then, as for IPv6, tcp6.c
+	 * picks it up.  A plain SYN is always libnids'. */
+	tcp6_t *t = c->tcp6;
+	size_t plen_all = len > hlen ? len - hlen : 0;
+	if (!from_ip6) {
+		int pure_syn = (flags & (TCP6_SYN | TCP6_ACK)) == TCP6_SYN && plen_all == 0;
+		if (pure_syn || ip4_nids_has(&f))
+			return;
+		t = c->tcp4mid;
+	}
 	/* A segment cut by snaplen loses its data: hand over its flags only,
 	 * so the stream shows a gap rather than wrong bytes. */
 	int whole = len == wire_len && len >= hlen;
 	const uint8_t *payload = whole ? l4 + hlen : NULL;
 	size_t plen = whole ? len - hlen : 0;
-	tcp6_segment(c->tcp6, c->now, &f, seq, ack, flags, payload, plen,
+	tcp6_segment(t, c->now, &f, seq, ack, flags, payload, plen,
 		     cap_emit_cb, c);
 }
 

@@ -12,6 +12,16 @@
  * Streams sit in a hash table keyed on the canonical 4-tuple (the lower
  * endpoint first), so both directions find the same stream, and in a list
  * ordered by last activity, so idle expiry and eviction take the head.
+ *
+ * Mid-stream pickup works as Wireshark's DNS dissector does in practice: a
+ * DNS message almost always begins at a segment boundary, because the
+ * sender writes each length-prefixed message in one call (RFC 7766 8 asks
+ * for it).  A direction whose ISN was not seen is therefore started at the
+ * first segment that looks like a message start.  The test must be strict:
+ * a segment cut from the middle of a message that passed it would frame
+ * every later message of the direction wrongly.  Each closed connection
+ * leaves a tombstone for one timeout, so that a retransmission arriving
+ * after the FINs or the RST is not taken for a new connection.
  */
 #include "tcp6.h"
 
@@ -30,6 +40,15 @@
  */
 #define TCP6_MAX_AHEAD ((int64_t)1 << 30)
 
+/* Connections closed recently (midstream mode only); the oldest entry is
+ * overwritten first. */
+#define TCP6_TOMBS 256u
+
+/* DNS header (RFC 1035 4.1.1) offsets, counted from the length prefix. */
+#define TCP6_DNS_HDR 12u
+#define TCP6_OFF_FLAGS 4u   /* QR, OPCODE, AA, TC, RD */
+#define TCP6_OFF_QDCOUNT 6u
+
 struct tcp6_seg {
 	struct tcp6_seg *next;
 	uint32_t seq;
@@ -43,8 +62,10 @@ struct tcp6_half {
 	uint32_t next;          /* next sequence number to deliver */
 	uint32_t high;          /* one past the highest sequence number seen */
 	uint32_t fin_seq;       /* sequence number of the FIN, if fin_seen */
-	uint8_t known;          /* ISN seen (SYN for the client, SYN-ACK for the server) */
-	uint8_t fin_seen;
+	uint8_t known;          /* followed: ISN seen (SYN for the client, SYN-ACK
+	                         * for the server), or picked up mid-stream */
+	uint8_t fin_seen;       /* also set, in midstream mode, by a FIN on a
+	                         * direction not followed: it may not be picked up */
 	uint8_t fin_acked;      /* the peer acknowledged the FIN */
 	tcpdns_t dns;
 };
@@ -59,8 +80,17 @@ struct tcp6_stream {
 	struct tcp6_half half[2];         /* [0] client -> server, [1] back */
 };
 
+struct tcp6_tomb {
+	uint64_t hash;
+	db_flow_t cflow;
+	db_time_t ts;                     /* when the connection closed */
+	int used;
+};
+
 struct tcp6 {
 	tcp6_limits_t lim;
+	struct tcp6_tomb tombs[TCP6_TOMBS];
+	size_t tomb_next;
 	struct tcp6_stream **buckets;
 	size_t nbuckets;                  /* power of two */
 	struct tcp6_stream *oldest, *newest;
@@ -134,6 +164,23 @@ static uint64_t tcp6_hash(const db_flow_t *f)
 	return tcp6_hash_ep(h, &f->src, f->sport);
 }
 
+/* Whether f is one of the two directions of the connection whose client
+ * sends c; if so *dir tells which (0 = from the client). */
+static int tcp6_match(const db_flow_t *c, const db_flow_t *f, int *dir)
+{
+	if (f->sport == c->sport && f->dport == c->dport &&
+	    db_addr_eq(&f->src, &c->src) && db_addr_eq(&f->dst, &c->dst)) {
+		*dir = 0;
+		return 1;
+	}
+	if (f->sport == c->dport && f->dport == c->sport &&
+	    db_addr_eq(&f->src, &c->dst) && db_addr_eq(&f->dst, &c->src)) {
+		*dir = 1;
+		return 1;
+	}
+	return 0;
+}
+
 /* Finds the stream of a segment and which direction it travels (0 = from
  * the client). */
 static struct tcp6_stream *tcp6_find(const tcp6_t *t, uint64_t h,
@@ -142,20 +189,8 @@ static struct tcp6_stream *tcp6_find(const tcp6_t *t, uint64_t h,
 	struct tcp6_stream *s = t->buckets[h & (t->nbuckets - 1)];
 
 	for (; s; s = s->hnext) {
-		const db_flow_t *c = &s->cflow;
-
-		if (s->hash != h)
-			continue;
-		if (f->sport == c->sport && f->dport == c->dport &&
-		    db_addr_eq(&f->src, &c->src) && db_addr_eq(&f->dst, &c->dst)) {
-			*dir = 0;
+		if (s->hash == h && tcp6_match(&s->cflow, f, dir))
 			return s;
-		}
-		if (f->sport == c->dport && f->dport == c->sport &&
-		    db_addr_eq(&f->src, &c->dst) && db_addr_eq(&f->dst, &c->src)) {
-			*dir = 1;
-			return s;
-		}
 	}
 	return NULL;
 }
@@ -369,9 +404,26 @@ static void tcp6_end(tcp6_t *t, struct tcp6_stream *s, db_time_t ts,
 	free(s);
 }
 
+/* Starts following a direction whose first payload byte is at `first`. */
+static void tcp6_begin(struct tcp6_half *h, uint32_t first)
+{
+	h->known = 1;
+	h->isn = first - 1;
+	h->next = h->high = first;
+}
+
+static int tcp6_due(db_time_t now, db_time_t since, db_time_t timeout)
+{
+	/* Unsigned difference: no signed overflow on absurd timestamps, and
+	 * a clock that went backwards is simply "not due yet". */
+	return now >= since && (uint64_t)now - (uint64_t)since >= (uint64_t)timeout;
+}
+
+/* Creates a stream with neither direction followed yet, evicting the least
+ * recently active one if the table is full. */
 static struct tcp6_stream *tcp6_start(tcp6_t *t, uint64_t h, db_time_t ts,
-				      const db_flow_t *client, uint32_t isn,
-				      cap_event_fn fn, void *user)
+				      const db_flow_t *client, cap_event_fn fn,
+				      void *user)
 {
 	while (t->nstreams >= t->lim.max_streams) {
 		t->st.evicted++;
@@ -387,10 +439,15 @@ static struct tcp6_stream *tcp6_start(tcp6_t *t, uint64_t h, db_time_t ts,
 	s->last_ts = ts;
 	for (int dir = 0; dir < 2; dir++)
 		tcpdns_init(&s->half[dir].dns);
-	/* The SYN occupies one sequence number (RFC 9293 3.4). */
-	s->half[0].known = 1;
-	s->half[0].isn = isn;
-	s->half[0].next = s->half[0].high = isn + 1;
+	/* A live stream supersedes the tombstone of an earlier connection on
+	 * the same 4-tuple. */
+	for (size_t i = 0; t->lim.midstream && i < TCP6_TOMBS; i++) {
+		struct tcp6_tomb *b = &t->tombs[i];
+		int dir;
+
+		if (b->used && b->hash == h && tcp6_match(&b->cflow, client, &dir))
+			b->used = 0;
+	}
 
 	s->hnext = t->buckets[h & (t->nbuckets - 1)];
 	t->buckets[h & (t->nbuckets - 1)] = s;
@@ -401,8 +458,74 @@ static struct tcp6_stream *tcp6_start(tcp6_t *t, uint64_t h, db_time_t ts,
 		t->oldest = s;
 	t->newest = s;
 	t->nstreams++;
-	t->st.streams++;
 	return s;
+}
+
+/* Closes a stream by RST or FIN+FIN, leaving a tombstone in midstream mode. */
+static void tcp6_close(tcp6_t *t, struct tcp6_stream *s, db_time_t ts,
+		       cap_event_fn fn, void *user)
+{
+	if (t->lim.midstream) {
+		struct tcp6_tomb *b = &t->tombs[t->tomb_next];
+
+		t->tomb_next = (t->tomb_next + 1) % TCP6_TOMBS;
+		b->hash = s->hash;
+		b->cflow = s->cflow;
+		b->ts = ts;
+		b->used = 1;
+	}
+	t->st.closed++;
+	tcp6_end(t, s, ts, fn, user);
+}
+
+/* Whether a connection with this 4-tuple closed less than `timeout` ago. */
+static int tcp6_tombstoned(const tcp6_t *t, uint64_t h, const db_flow_t *f,
+			   db_time_t now)
+{
+	for (size_t i = 0; i < TCP6_TOMBS; i++) {
+		const struct tcp6_tomb *b = &t->tombs[i];
+		int dir;
+
+		if (b->used && b->hash == h && !tcp6_due(now, b->ts, t->lim.timeout) &&
+		    tcp6_match(&b->cflow, f, &dir))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Whether p[0..n) plausibly begins a DNS-over-TCP message: a length prefix
+ * of at least a header (RFC 1035 4.2.2), then, as far as captured, a
+ * header with a known OPCODE (RFC 6895 2.2: QUERY, IQUERY, STATUS, NOTIFY,
+ * UPDATE, DSO) and at most one question (RFC 9619; DSO and some error
+ * responses have none).  One byte cannot be judged and is refused.
+ */
+static int tcp6_plausible(const uint8_t *p, size_t n)
+{
+	if (n < 2 || (((unsigned)p[0] << 8) | p[1]) < TCP6_DNS_HDR)
+		return 0;
+	if (n > TCP6_OFF_FLAGS) {
+		unsigned opcode = (p[TCP6_OFF_FLAGS] >> 3) & 0x0fu;
+
+		if (opcode == 3 || opcode > 6)
+			return 0;
+	}
+	if (n > TCP6_OFF_QDCOUNT + 1 &&
+	    (p[TCP6_OFF_QDCOUNT] != 0 || p[TCP6_OFF_QDCOUNT + 1] > 1))
+		return 0;
+	return 1;
+}
+
+/* Whether the sender of a plausible message start is the server: a
+ * response (QR set) if the header is captured, else the side on port 53. */
+static int tcp6_from_server(const db_flow_t *f, uint8_t tcp_flags,
+			    const uint8_t *p, size_t n)
+{
+	if ((tcp_flags & (TCP6_SYN | TCP6_ACK)) == (TCP6_SYN | TCP6_ACK))
+		return 1;
+	if (n > TCP6_OFF_FLAGS)
+		return (p[TCP6_OFF_FLAGS] & 0x80u) != 0;
+	return f->sport == 53 && f->dport != 53;
 }
 
 void tcp6_segment(tcp6_t *t, db_time_t ts, const db_flow_t *flow, uint32_t seq,
@@ -415,10 +538,13 @@ void tcp6_segment(tcp6_t *t, db_time_t ts, const db_flow_t *flow, uint32_t seq,
 	uint64_t hv = tcp6_hash(flow);
 	int dir = 0;
 	struct tcp6_stream *s = tcp6_find(t, hv, flow, &dir);
-	uint32_t dseq = seq; /* sequence number of the first payload byte */
+	/* The SYN occupies one sequence number (RFC 9293 3.4); data on a SYN
+	 * (RFC 7413) or SYN-ACK follows it. */
+	uint32_t dseq = (tcp_flags & TCP6_SYN) ? seq + 1 : seq;
+	int rejected = 0;
 
 	if ((tcp_flags & (TCP6_SYN | TCP6_ACK | TCP6_RST)) == TCP6_SYN) {
-		if (s && !(dir == 0 && s->half[0].isn == seq)) {
+		if (s && !(dir == 0 && s->half[0].known && s->half[0].isn == seq)) {
 			/* A new connection on the same 4-tuple: the old one
 			 * was abandoned without FIN or RST in the capture. */
 			t->st.closed++;
@@ -426,28 +552,48 @@ void tcp6_segment(tcp6_t *t, db_time_t ts, const db_flow_t *flow, uint32_t seq,
 			s = NULL;
 		}
 		if (!s) {
-			s = tcp6_start(t, hv, ts, flow, seq, fn, user);
+			s = tcp6_start(t, hv, ts, flow, fn, user);
 			if (!s) {
 				t->st.no_syn_segments++;
 				return;
 			}
+			t->st.streams++;
+			tcp6_begin(&s->half[0], dseq);
 			dir = 0;
 		}
-		dseq = seq + 1; /* data on a SYN (RFC 7413) follows it */
 	}
 	if (!s) {
 		/* Only payload counts: the last ACK of every orderly close
-		 * also arrives after its stream has gone. */
-		if (len)
+		 * also arrives after its stream has gone.  Nor may that
+		 * close's retransmissions start a stream. */
+		if (!len)
+			return;
+		if (!t->lim.midstream || (tcp_flags & TCP6_RST) ||
+		    tcp6_tombstoned(t, hv, flow, ts)) {
 			t->st.no_syn_segments++;
-		return;
+			return;
+		}
+		if (!tcp6_plausible(payload, len)) {
+			t->st.midstream_rejected++;
+			return;
+		}
+		db_flow_t client = *flow;
+		dir = tcp6_from_server(flow, tcp_flags, payload, len);
+		if (dir)
+			db_flow_reverse(&client);
+		s = tcp6_start(t, hv, ts, &client, fn, user);
+		if (!s) {
+			t->st.no_syn_segments++;
+			return;
+		}
+		t->st.midstream_pickups++;
+		tcp6_begin(&s->half[dir], dseq);
 	}
 	tcp6_touch(t, s, ts);
 
 	if (tcp_flags & TCP6_RST) {
 		/* libnids ends the stream on any RST; so do we. */
-		t->st.closed++;
-		tcp6_end(t, s, ts, fn, user);
+		tcp6_close(t, s, ts, fn, user);
 		return;
 	}
 
@@ -457,12 +603,8 @@ void tcp6_segment(tcp6_t *t, db_time_t ts, const db_flow_t *flow, uint32_t seq,
 	if ((tcp_flags & (TCP6_SYN | TCP6_ACK)) == (TCP6_SYN | TCP6_ACK)) {
 		if (dir != 1)
 			return; /* simultaneous open: not a DNS client's way */
-		if (!h->known) {
-			h->known = 1;
-			h->isn = seq;
-			h->next = h->high = seq + 1;
-		}
-		dseq = seq + 1;
+		if (!h->known)
+			tcp6_begin(h, dseq);
 	}
 
 	/* An ACK covering the peer's FIN shows that the peer's receiver got
@@ -472,9 +614,26 @@ void tcp6_segment(tcp6_t *t, db_time_t ts, const db_flow_t *flow, uint32_t seq,
 	    tcp6_sdiff(ack, peer->fin_seq + 1) >= 0)
 		peer->fin_acked = 1;
 
+	if (!h->known && len && t->lim.midstream && !h->fin_seen) {
+		if (tcp6_plausible(payload, len)) {
+			t->st.midstream_pickups++;
+			tcp6_begin(h, dseq);
+		} else {
+			t->st.midstream_rejected++;
+			rejected = 1;
+		}
+	}
+
 	if (!h->known) {
-		if (len)
+		if (len && !rejected)
 			t->st.no_syn_segments++;
+		/* The direction ends unseen: nothing of it can be picked up
+		 * any more, and it need not keep the stream open. */
+		if ((tcp_flags & TCP6_FIN) && t->lim.midstream && !h->fin_seen) {
+			h->fin_seen = 1;
+			h->fin_acked = 1;
+			h->fin_seq = dseq + (uint32_t)len;
+		}
 	} else {
 		cap_event_t tmpl;
 
@@ -493,18 +652,10 @@ void tcp6_segment(tcp6_t *t, db_time_t ts, const db_flow_t *flow, uint32_t seq,
 		}
 	}
 
-	if (tcp6_finished(&s->half[0]) && tcp6_finished(&s->half[1])) {
-		t->st.closed++;
-		tcp6_end(t, s, ts, fn, user);
-	}
+	if (tcp6_finished(&s->half[0]) && tcp6_finished(&s->half[1]))
+		tcp6_close(t, s, ts, fn, user);
 }
 
-static int tcp6_due(db_time_t now, db_time_t since, db_time_t timeout)
-{
-	/* Unsigned difference: no signed overflow on absurd timestamps, and
-	 * a clock that went backwards is simply "not due yet". */
-	return now >= since && (uint64_t)now - (uint64_t)since >= (uint64_t)timeout;
-}
 
 void tcp6_expire(tcp6_t *t, db_time_t now, cap_event_fn fn, void *user)
 {

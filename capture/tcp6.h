@@ -8,7 +8,25 @@
  *   - a connection is followed only from its SYN (SYN without ACK); the SYN
  *     sender is the client.  Segments of connections whose SYN was not seen,
  *     and server segments sent before the SYN-ACK was seen, are ignored;
- *     those carrying payload are counted (no_syn_segments);
+ *     those carrying payload are counted (no_syn_segments).  Data on the
+ *     SYN (TCP Fast Open, RFC 7413) or on the SYN-ACK is the first data of
+ *     its direction;
+ *   - with limits.midstream set, a direction that is not followed (its SYN
+ *     or SYN-ACK not seen) is also picked up mid-stream, as Wireshark
+ *     decodes such captures: a segment with payload whose first bytes look
+ *     like the start of a DNS-over-TCP message starts the direction at that
+ *     segment's first byte (and creates the stream if needed, like a SYN
+ *     does: it counts against max_streams).  "Look like": a length prefix
+ *     >= 12 and, as far as the payload reaches, a header with OPCODE 0, 1,
+ *     2, 4, 5 or 6 and QDCOUNT <= 1.  Other segments of that direction are
+ *     ignored (midstream_rejected) and a later one may still start it.
+ *     Never picked up: a direction that sent a FIN while not followed, a
+ *     segment with RST, segments without payload, and any segment of a
+ *     connection closed by RST or FIN+FIN within the last `timeout` (its
+ *     late retransmissions; the last 256 closes are remembered).  Those
+ *     count as no_syn_segments when they carry payload.  Bytes sent before
+ *     the pickup point are not known to exist and are not reported lost;
+ *     after it the direction behaves as one followed from its SYN;
  *   - each direction's payload is delivered in sequence order, each byte
  *     once, to that direction's tcpdns framer, which emits one CAP_EV_DNS per
  *     whole message (ts = the segment that completed it, flow = the direction
@@ -60,16 +78,23 @@ typedef struct tcp6_limits {
 	size_t max_streams;  /* streams followed at once; 0 = 4096 */
 	size_t max_held;     /* out-of-order bytes held per stream; 0 = 256 KiB */
 	db_time_t timeout;   /* idle time after which a stream expires; 0 = 30 s */
+	int midstream;       /* non-zero: pick up directions without SYN (see above) */
 } tcp6_limits_t;
 
 typedef struct tcp6_stats {
-	uint64_t streams;         /* streams started (SYN seen) */
+	uint64_t streams;         /* streams started by a SYN */
 	uint64_t closed;          /* streams ended by RST or FIN+FIN */
 	uint64_t evicted;         /* streams dropped for max_streams */
 	uint64_t expired;         /* streams idle past the timeout */
 	uint64_t flushed;         /* streams ended by tcp6_flush */
 	uint64_t no_syn_segments; /* segments with payload ignored: stream or direction
-	                           * not started (SYN / SYN-ACK not seen) */
+	                           * not started (SYN / SYN-ACK not seen) and, in
+	                           * midstream mode, not eligible for pickup */
+	uint64_t midstream_pickups;  /* directions started mid-stream (a stream
+	                              * picked up both ways counts 2) */
+	uint64_t midstream_rejected; /* segments with payload of a direction not
+	                              * followed that do not begin like a DNS
+	                              * message (midstream mode only) */
 	uint64_t losses;          /* CAP_EV_STREAM_LOSS events emitted */
 	uint64_t messages;        /* CAP_EV_DNS events emitted */
 	uint64_t empty_messages;  /* zero length prefixes skipped */

@@ -1,7 +1,7 @@
 /*
  * tunnel.c - DNS inside tunnels: IP-in-IP (RFC 2003), IPv6-in-IPv4 and
  * IPv6-in-IPv6 (RFC 4213, RFC 2473), GRE (RFC 2784, RFC 2890, and PPTP's
- * enhanced GRE carrying PPP, RFC 2637) and VXLAN (RFC 7348).  Captures taken
+ * enhanced GRE carrying PPP, RFC 2637), VXLAN, VXLAN-GPE and Geneve.  Captures taken
  * on a tap or a cloud mirror often carry the resolver's traffic this way.
  *
  * The outer packet is decapsulated before it reaches libnids, so the inner
@@ -14,6 +14,8 @@
 
 #define TUNNEL_MAX_DEPTH 4
 #define VXLAN_PORT 4789
+#define VXLAN_GPE_PORT 4790
+#define GENEVE_PORT 6081
 
 static void inner(cap_ctx_t *c, uint8_t l3, const uint8_t *p, size_t len)
 {
@@ -88,6 +90,43 @@ static void gre(cap_ctx_t *c, const uint8_t *p, size_t len)
 	}
 }
 
+/* UDP tunnels, by destination port: VXLAN (RFC 7348), VXLAN-GPE (draft
+ * ietf-nvo3-vxlan-gpe: next protocol 1 IPv4, 2 IPv6, 3 Ethernet) and
+ * Geneve (RFC 8926: options, then an EtherType). */
+static int udp_tunnel(cap_ctx_t *c, const uint8_t *l4, size_t len)
+{
+	uint16_t dport = (uint16_t)(l4[2] << 8 | l4[3]);
+	const uint8_t *h = l4 + 8;
+	size_t n = len - 8;
+	if (dport == VXLAN_PORT && (h[0] & 0x08)) {
+		frame(c, 1 /* DLT_EN10MB */, h + 8, n - 8);
+		return 1;
+	}
+	if (dport == VXLAN_GPE_PORT && (h[0] & 0x04)) {
+		if (h[3] == 1)
+			inner(c, LINK_L3_IPV4, h + 8, n - 8);
+		else if (h[3] == 2)
+			inner(c, LINK_L3_IPV6, h + 8, n - 8);
+		else if (h[3] == 3)
+			frame(c, 1, h + 8, n - 8);
+		return 1;
+	}
+	if (dport == GENEVE_PORT && (h[0] >> 6) == 0) {
+		size_t hl = 8 + (size_t)(h[0] & 0x3f) * 4;
+		uint16_t et = (uint16_t)(h[2] << 8 | h[3]);
+		if (hl > n)
+			return 1;
+		if (et == 0x6558)
+			frame(c, 1, h + hl, n - hl);
+		else if (et == 0x0800)
+			inner(c, LINK_L3_IPV4, h + hl, n - hl);
+		else if (et == 0x86dd)
+			inner(c, LINK_L3_IPV6, h + hl, n - hl);
+		return 1;
+	}
+	return 0;
+}
+
 int tunnel_decap(cap_ctx_t *c, uint8_t proto, const uint8_t *l4, size_t len)
 {
 	switch (proto) {
@@ -101,13 +140,7 @@ int tunnel_decap(cap_ctx_t *c, uint8_t proto, const uint8_t *l4, size_t len)
 		gre(c, l4, len);
 		return 1;
 	case 17:
-		/* VXLAN: UDP to 4789, an 8-byte header with the I flag, then
-		 * an Ethernet frame. */
-		if (len >= 16 && (l4[2] << 8 | l4[3]) == VXLAN_PORT && (l4[8] & 0x08)) {
-			frame(c, 1 /* DLT_EN10MB */, l4 + 16, len - 16);
-			return 1;
-		}
-		return 0;
+		return len >= 16 && udp_tunnel(c, l4, len);
 	default:
 		return 0;
 	}

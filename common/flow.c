@@ -79,7 +79,17 @@ char *db_time_str(db_time_t t, char *buf)
 		snprintf(buf, DB_TIMESTRLEN, "invalid-time");
 		return buf;
 	}
-	size_t n = strftime(buf, DB_TIMESTRLEN, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, DB_TIMESTRLEN - n, ".%06ldZ", usec);
+	long year = (long)tm.tm_year + 1900;
+	if (year < 0 || year > 9999) {
+		snprintf(buf, DB_TIMESTRLEN, "invalid-time");
+		return buf;
+	}
+	/* The modulo operations bound each field for the compiler's format
+	 * checker; the values are already in range. */
+	snprintf(buf, DB_TIMESTRLEN, "%04u-%02u-%02uT%02u:%02u:%02u.%06uZ",
+		 (unsigned)year % 10000u, (unsigned)(tm.tm_mon + 1) % 100u,
+		 (unsigned)tm.tm_mday % 100u, (unsigned)tm.tm_hour % 100u,
+		 (unsigned)tm.tm_min % 100u, (unsigned)tm.tm_sec % 100u,
+		 (unsigned)usec % 1000000u);
 	return buf;
 }

@@ -32,12 +32,28 @@ static void put_escaped(jsonw_t *w, const uint8_t *s, size_t n)
 		} else if (c < 0x80) {
 			fputc(c, w->f);
 		} else {
-			/* Pass well-formed UTF-8 sequences through; replace
-			 * anything else with U+FFFD so the output stays valid. */
-			size_t len = (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3
-				   : (c & 0xf8) == 0xf0 ? 4 : 0;
-			int ok = len && i + len <= n && !(c == 0xc0 || c == 0xc1 || c > 0xf4);
-			for (size_t j = 1; ok && j < len; j++)
+			/* Pass well-formed UTF-8 through (RFC 3629 section 4:
+			 * no overlongs, no surrogates, nothing past U+10FFFF);
+			 * replace anything else with U+FFFD. */
+			size_t len = 0;
+			uint8_t lo = 0x80, hi = 0xbf;
+			if (c >= 0xc2 && c <= 0xdf)
+				len = 2;
+			else if (c >= 0xe0 && c <= 0xef) {
+				len = 3;
+				if (c == 0xe0)
+					lo = 0xa0;
+				else if (c == 0xed)
+					hi = 0x9f;
+			} else if (c >= 0xf0 && c <= 0xf4) {
+				len = 4;
+				if (c == 0xf0)
+					lo = 0x90;
+				else if (c == 0xf4)
+					hi = 0x8f;
+			}
+			int ok = len && i + len <= n && s[i + 1] >= lo && s[i + 1] <= hi;
+			for (size_t j = 2; ok && j < len; j++)
 				ok = (s[i + j] & 0xc0) == 0x80;
 			if (ok) {
 				fwrite(s + i, 1, len, w->f);

@@ -25,6 +25,7 @@ configuration directory so that a user's profile cannot change the counts.
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -141,6 +142,13 @@ def _env():
     env["WIRESHARK_CONFIG_DIR"] = _CONFIG_DIR  # empty: no user profile, no disabled protocols
     env["LC_ALL"] = "C"
     return env
+
+
+def tshark_version():
+    p = subprocess.run(["tshark", "--version"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                       universal_newlines=True, env=_env())
+    m = re.search(r"\d+\.\d+\.\d+", p.stdout)
+    return "tshark " + (m.group(0) if m else "(unknown version)")
 
 
 def count(path):

@@ -423,6 +423,208 @@ static void syn_retransmit_and_port_reuse(void **state)
 	tcp6_free(t);
 }
 
+/*
+ * Real DNS messages for the mid-stream tests, which look at headers: a
+ * query and its response for "example.com" A (prefix + 12 + 13 + 4 = 31
+ * bytes), and a second response with no question (a header only).
+ */
+static const uint8_t mq[] = {
+	0x00, 0x1d, 0x12, 0x34, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x07, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0x03, 'c', 'o',
+	'm', 0x00, 0x00, 0x01, 0x00, 0x01
+};
+static const uint8_t mr[] = {
+	0x00, 0x1d, 0x12, 0x34, 0x81, 0x82, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x07, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0x03, 'c', 'o',
+	'm', 0x00, 0x00, 0x01, 0x00, 0x01
+};
+static const uint8_t mr2[] = {
+	0x00, 0x0c, 0x56, 0x78, 0x80, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00
+};
+
+static void midstream_query_and_response(void **state)
+{
+	(void)state;
+	tcp6_limits_t lim = { .midstream = 1 };
+	struct rec r = { 0 };
+	tcp6_t *t = tcp6_new(&lim);
+	tcp6_stats_t st;
+
+	assert_non_null(t);
+	/* No handshake: a pure ACK and a RST with data create nothing. */
+	seg(t, &r, T0, 0, 0, 1001, 5001, TCP6_ACK, NULL, 0);
+	seg(t, &r, T0, 0, 0, 1001, 5001, TCP6_RST | TCP6_ACK, mq, sizeof(mq));
+	assert_int_equal(stats(t).active, 0);
+	seg(t, &r, T0 + 1, 0, 0, 1001, 5001, TCP6_ACK | TCP6_PSH, mq, sizeof(mq));
+	seg(t, &r, T0 + 2, 0, 1, 5001, 1032, TCP6_ACK | TCP6_PSH, mr, sizeof(mr));
+	assert_int_equal(r.n, 2);
+	assert_dns(&r, 0, T0 + 1, 0, 0, (const char *)mq + 2, sizeof(mq) - 2);
+	assert_dns(&r, 1, T0 + 2, 0, 1, (const char *)mr + 2, sizeof(mr) - 2);
+	/* After pickup a retransmission is trimmed as usual. */
+	seg(t, &r, T0 + 3, 0, 1, 5001, 1032, TCP6_ACK, mr, sizeof(mr));
+	assert_int_equal(r.n, 2);
+	st = stats(t);
+	assert_int_equal(st.midstream_pickups, 2);
+	assert_int_equal(st.midstream_rejected, 0);
+	assert_int_equal(st.streams, 0);
+	assert_int_equal(st.no_syn_segments, 1); /* the RST */
+	assert_int_equal(st.retrans_bytes, sizeof(mr));
+	assert_int_equal(st.active, 1);
+
+	/* Orderly close, then a late retransmission: not a new stream. */
+	seg(t, &r, T0 + 4, 0, 1, 5032, 1032, TCP6_FIN | TCP6_ACK, NULL, 0);
+	seg(t, &r, T0 + 5, 0, 0, 1032, 5033, TCP6_FIN | TCP6_ACK, NULL, 0);
+	assert_int_equal(stats(t).closed, 1);
+	assert_int_equal(stats(t).active, 0);
+	seg(t, &r, T0 + 6, 0, 1, 5001, 1033, TCP6_ACK, mr, sizeof(mr));
+	assert_int_equal(r.n, 2);
+	st = stats(t);
+	assert_int_equal(st.active, 0);
+	assert_int_equal(st.no_syn_segments, 2);
+	assert_int_equal(st.midstream_pickups, 2);
+
+	/* SYN seen, SYN-ACK not: the server's direction is picked up alone. */
+	seg(t, &r, T0 + 7, 1, 0, 300, 0, TCP6_SYN, NULL, 0);
+	seg(t, &r, T0 + 8, 1, 0, 301, 801, TCP6_ACK, mq, sizeof(mq));
+	seg(t, &r, T0 + 9, 1, 1, 801, 332, TCP6_ACK, mr, sizeof(mr));
+	assert_int_equal(r.n, 4);
+	assert_dns(&r, 2, T0 + 8, 1, 0, (const char *)mq + 2, sizeof(mq) - 2);
+	assert_dns(&r, 3, T0 + 9, 1, 1, (const char *)mr + 2, sizeof(mr) - 2);
+	st = stats(t);
+	assert_int_equal(st.streams, 1);
+	assert_int_equal(st.midstream_pickups, 3);
+	assert_int_equal(st.active, 1);
+	tcp6_flush(t, rec_fn, &r);
+	assert_int_equal(r.n, 4); /* nothing lost */
+	tcp6_free(t);
+}
+
+static void midstream_waits_for_message_start(void **state)
+{
+	(void)state;
+	tcp6_limits_t lim = { .midstream = 1 };
+	struct rec r = { 0 };
+	tcp6_t *t = tcp6_new(&lim);
+	static const uint8_t two_q[] = { 0x00, 0x0c, 0x00, 0x01, 0x00, 0x00,
+					 0x00, 0x02, 0x00, 0x00, 0x00, 0x00,
+					 0x00, 0x00 };
+	static const uint8_t tiny[] = { 0x00, 0x0b, 0x00, 0x01 };
+	tcp6_stats_t st;
+
+	assert_non_null(t);
+	/* The capture starts 16 bytes into a response: the rest begins
+	 * "xa" (length 0x7861) and 'l' as flags (OPCODE 13). */
+	seg(t, &r, T0, 0, 1, 5016, 1032, TCP6_ACK, mr + 16, sizeof(mr) - 16);
+	/* Two questions, and a prefix below a header's size. */
+	seg(t, &r, T0 + 1, 0, 1, 6000, 1032, TCP6_ACK, two_q, sizeof(two_q));
+	seg(t, &r, T0 + 2, 0, 1, 7000, 1032, TCP6_ACK, tiny, sizeof(tiny));
+	assert_int_equal(r.n, 0);
+	st = stats(t);
+	assert_int_equal(st.midstream_rejected, 3);
+	assert_int_equal(st.midstream_pickups, 0);
+	assert_int_equal(st.active, 0);
+	/* The next response starts at the segment boundary. */
+	seg(t, &r, T0 + 3, 0, 1, 5032, 1032, TCP6_ACK, mr2, sizeof(mr2));
+	seg(t, &r, T0 + 4, 0, 1, 5046, 1032, TCP6_ACK, mr, sizeof(mr));
+	assert_int_equal(r.n, 2);
+	assert_dns(&r, 0, T0 + 3, 0, 1, (const char *)mr2 + 2, sizeof(mr2) - 2);
+	assert_dns(&r, 1, T0 + 4, 0, 1, (const char *)mr + 2, sizeof(mr) - 2);
+	st = stats(t);
+	assert_int_equal(st.midstream_rejected, 3);
+	assert_int_equal(st.midstream_pickups, 1);
+	assert_int_equal(st.no_syn_segments, 0);
+	assert_int_equal(st.active, 1);
+	/* A client that only closes is never picked up, and it ends. */
+	seg(t, &r, T0 + 5, 0, 0, 1032, 5077, TCP6_FIN | TCP6_ACK, NULL, 0);
+	seg(t, &r, T0 + 6, 0, 0, 1033, 5077, TCP6_ACK, mq, sizeof(mq));
+	st = stats(t);
+	assert_int_equal(st.midstream_pickups, 1);
+	assert_int_equal(st.no_syn_segments, 1);
+	assert_int_equal(st.active, 1);
+	seg(t, &r, T0 + 7, 0, 1, 5077, 1033, TCP6_FIN | TCP6_ACK, NULL, 0);
+	st = stats(t);
+	assert_int_equal(st.closed, 1);
+	assert_int_equal(st.active, 0);
+	assert_int_equal(st.losses, 0);
+	assert_int_equal(r.n, 2);
+	tcp6_free(t);
+}
+
+static void midstream_off_ignores(void **state)
+{
+	(void)state;
+	struct rec r = { 0 };
+	tcp6_t *t = tcp6_new(NULL);
+	tcp6_stats_t st;
+
+	assert_non_null(t);
+	seg(t, &r, T0, 0, 0, 1001, 5001, TCP6_ACK | TCP6_PSH, mq, sizeof(mq));
+	seg(t, &r, T0 + 1, 0, 1, 5001, 1032, TCP6_ACK | TCP6_PSH, mr, sizeof(mr));
+	tcp6_flush(t, rec_fn, &r);
+	assert_int_equal(r.n, 0);
+	st = stats(t);
+	assert_int_equal(st.no_syn_segments, 2);
+	assert_int_equal(st.midstream_pickups, 0);
+	assert_int_equal(st.midstream_rejected, 0);
+	assert_int_equal(st.streams, 0);
+	assert_int_equal(st.flushed, 0);
+	tcp6_free(t);
+}
+
+static void fast_open_syn_data(void **state)
+{
+	(void)state;
+	struct rec r = { 0 };
+	tcp6_t *t = tcp6_new(NULL);
+	tcp6_stats_t st;
+
+	assert_non_null(t);
+	/* RFC 7413: the query rides on the SYN, from seq + 1. */
+	seg(t, &r, T0, 0, 0, 1000, 0, TCP6_SYN, mq, sizeof(mq));
+	assert_int_equal(r.n, 1);
+	assert_dns(&r, 0, T0, 0, 0, (const char *)mq + 2, sizeof(mq) - 2);
+	/* The SYN retransmitted with its data: same stream, trimmed. */
+	seg(t, &r, T0 + 1, 0, 0, 1000, 0, TCP6_SYN, mq, sizeof(mq));
+	seg(t, &r, T0 + 2, 0, 1, 5000, 1032, TCP6_SYN | TCP6_ACK, NULL, 0);
+	seg(t, &r, T0 + 3, 0, 1, 5001, 1032, TCP6_ACK | TCP6_PSH, mr, sizeof(mr));
+	assert_int_equal(r.n, 2);
+	assert_dns(&r, 1, T0 + 3, 0, 1, (const char *)mr + 2, sizeof(mr) - 2);
+	st = stats(t);
+	assert_int_equal(st.streams, 1);
+	assert_int_equal(st.messages, 2);
+	assert_int_equal(st.retrans_bytes, sizeof(mq));
+	assert_int_equal(st.no_syn_segments, 0);
+	tcp6_free(t);
+}
+
+static void midstream_gap_reported_at_flush(void **state)
+{
+	(void)state;
+	tcp6_limits_t lim = { .midstream = 1 };
+	struct rec r = { 0 };
+	tcp6_t *t = tcp6_new(&lim);
+	tcp6_stats_t st;
+
+	assert_non_null(t);
+	seg(t, &r, T0, 0, 0, 1001, 5001, TCP6_ACK, mq, sizeof(mq));
+	/* 10 bytes never captured, then a whole query after the hole: held,
+	 * never delivered (as libnids would), reported lost with the hole. */
+	seg(t, &r, T0 + 1, 0, 0, 1042, 5001, TCP6_ACK, mq, sizeof(mq));
+	assert_int_equal(r.n, 1);
+	assert_dns(&r, 0, T0, 0, 0, (const char *)mq + 2, sizeof(mq) - 2);
+	tcp6_flush(t, rec_fn, &r);
+	assert_int_equal(r.n, 2);
+	assert_loss(&r, 1, T0 + 1, 0, 0, 10 + sizeof(mq));
+	st = stats(t);
+	assert_int_equal(st.midstream_pickups, 1);
+	assert_int_equal(st.losses, 1);
+	assert_int_equal(st.flushed, 1);
+	assert_int_equal(st.messages, 1);
+	assert_int_equal(st.active, 0);
+	tcp6_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -436,6 +638,11 @@ int main(void)
 		cmocka_unit_test(stream_eviction),
 		cmocka_unit_test(idle_expiry_and_held_bound),
 		cmocka_unit_test(syn_retransmit_and_port_reuse),
+		cmocka_unit_test(midstream_query_and_response),
+		cmocka_unit_test(midstream_waits_for_message_start),
+		cmocka_unit_test(midstream_off_ignores),
+		cmocka_unit_test(fast_open_syn_data),
+		cmocka_unit_test(midstream_gap_reported_at_flush),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,210 @@
+/*
+ * test_jsonw.c - the streaming JSON writer (report/jsonw.c).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../report/jsonw.h"
+
+struct out {
+	char *buf;
+	size_t len;
+	FILE *f;
+	jsonw_t w;
+};
+
+static void out_open(struct out *o, int pretty)
+{
+	o->buf = NULL;
+	o->len = 0;
+	o->f = open_memstream(&o->buf, &o->len);
+	assert_non_null(o->f);
+	jw_init(&o->w, o->f, pretty);
+}
+
+/* Closes the stream and compares everything written with want. */
+static void out_check(struct out *o, const char *want)
+{
+	assert_int_equal(fclose(o->f), 0);
+	assert_string_equal(o->buf, want);
+	assert_int_equal(o->len, strlen(want));
+	free(o->buf);
+}
+
+/* One jw_strn value at the top level. */
+static void check_bytes(const void *s, size_t n, const char *want)
+{
+	struct out o;
+
+	out_open(&o, 0);
+	jw_strn(&o.w, NULL, s, n);
+	out_check(&o, want);
+}
+
+static void escapes(void **state)
+{
+	(void)state;
+	struct out o;
+
+	out_open(&o, 0);
+	jw_str(&o.w, NULL, "say \"hi\" \\ C:\\dir");
+	out_check(&o, "\"say \\\"hi\\\" \\\\ C:\\\\dir\"");
+
+	check_bytes("a\nb\tc\r\x01\x1f\x7f/", 10,
+		    "\"a\\u000ab\\u0009c\\u000d\\u0001\\u001f\\u007f/\"");
+	/* An embedded NUL in a counted string. */
+	check_bytes("a\0b", 3, "\"a\\u0000b\"");
+	check_bytes("", 0, "\"\"");
+}
+
+static void valid_utf8_kept(void **state)
+{
+	(void)state;
+	/* é (2 bytes), € (3), U+1D11E (4), U+10FFFF (the last code point). */
+	static const uint8_t s[] = { 'x', 0xc3, 0xa9, 0xe2, 0x82, 0xac, 0xf0, 0x9d, 0x84, 0x9e,
+				     0xf4, 0x8f, 0xbf, 0xbf, 'y' };
+
+	check_bytes(s, sizeof(s), "\"x\xc3\xa9\xe2\x82\xac\xf0\x9d\x84\x9e\xf4\x8f\xbf\xbfy\"");
+	/* U+E000 and U+D7FF sit right beside the surrogate range. */
+	check_bytes("\xee\x80\x80\xed\x9f\xbf", 6, "\"\xee\x80\x80\xed\x9f\xbf\"");
+}
+
+static void invalid_utf8_replaced(void **state)
+{
+	(void)state;
+	check_bytes("a\xff" "b", 3, "\"a\\ufffdb\"");
+	check_bytes("\x80", 1, "\"\\ufffd\"");
+	/* A lead byte followed by a non-continuation. */
+	check_bytes("\xc3(", 2, "\"\\ufffd(\"");
+	/* Overlong 2-byte encoding of '/'. */
+	check_bytes("\xc0\xaf", 2, "\"\\ufffd\\ufffd\"");
+	/* Lead byte beyond U+10FFFF. */
+	check_bytes("\xf5\x80\x80\x80", 4, "\"\\ufffd\\ufffd\\ufffd\\ufffd\"");
+	/* Sequence cut by the end of the data: nothing raw may leak out. */
+	check_bytes("ok\xc3", 3, "\"ok\\ufffd\"");
+}
+
+/* Regression: put_escaped once checked only the lead byte and that
+ * continuation bytes are 10xxxxxx, letting surrogates (ED A0 80), overlong
+ * forms (E0 80 AF, F0 80 80 AF) and code points above U+10FFFF (F4 90 80 80)
+ * through raw.  RFC 3629 4 second-byte ranges now apply; each bad byte
+ * becomes U+FFFD. */
+static void invalid_utf8_ranges_replaced(void **state)
+{
+	(void)state;
+	check_bytes("\xed\xa0\x80", 3, "\"\\ufffd\\ufffd\\ufffd\"");
+	check_bytes("\xe0\x80\xaf", 3, "\"\\ufffd\\ufffd\\ufffd\"");
+	check_bytes("\xf0\x80\x80\xaf", 4, "\"\\ufffd\\ufffd\\ufffd\\ufffd\"");
+	check_bytes("\xf4\x90\x80\x80", 4, "\"\\ufffd\\ufffd\\ufffd\\ufffd\"");
+}
+
+static void commas_and_nesting(void **state)
+{
+	(void)state;
+	struct out o;
+
+	out_open(&o, 0);
+	jw_obj_open(&o.w, NULL);
+	jw_str(&o.w, "a", "x");
+	jw_u64(&o.w, "n", UINT64_MAX);
+	jw_arr_open(&o.w, "l");
+	jw_u64(&o.w, NULL, 1);
+	jw_bool(&o.w, NULL, 1);
+	jw_bool(&o.w, NULL, 0);
+	jw_null(&o.w, NULL);
+	jw_obj_open(&o.w, NULL);
+	jw_obj_close(&o.w);
+	jw_arr_open(&o.w, NULL);
+	jw_u64(&o.w, NULL, 0);
+	jw_arr_close(&o.w);
+	jw_arr_close(&o.w);
+	jw_obj_open(&o.w, "o");
+	jw_double(&o.w, "d", 1.5);
+	jw_null(&o.w, "z");
+	jw_obj_close(&o.w);
+	jw_arr_open(&o.w, "e");
+	jw_arr_close(&o.w);
+	jw_obj_close(&o.w);
+	jw_end(&o.w);
+	out_check(&o, "{\"a\":\"x\",\"n\":18446744073709551615,"
+		      "\"l\":[1,true,false,null,{},[0]],"
+		      "\"o\":{\"d\":1.500,\"z\":null},\"e\":[]}\n");
+}
+
+static void keys_are_escaped(void **state)
+{
+	(void)state;
+	struct out o;
+
+	out_open(&o, 0);
+	jw_obj_open(&o.w, NULL);
+	jw_u64(&o.w, "q\"k\\\n", 3);
+	jw_obj_close(&o.w);
+	out_check(&o, "{\"q\\\"k\\\\\\u000a\":3}");
+}
+
+static void pretty_layout(void **state)
+{
+	(void)state;
+	struct out o;
+
+	out_open(&o, 1);
+	jw_obj_open(&o.w, NULL);
+	jw_u64(&o.w, "a", 1);
+	jw_arr_open(&o.w, "l");
+	jw_u64(&o.w, NULL, 2);
+	jw_str(&o.w, NULL, "s");
+	jw_arr_close(&o.w);
+	jw_obj_open(&o.w, "empty");
+	jw_obj_close(&o.w);
+	jw_obj_close(&o.w);
+	jw_end(&o.w);
+	out_check(&o, "{\n"
+		      "  \"a\": 1,\n"
+		      "  \"l\": [\n"
+		      "    2,\n"
+		      "    \"s\"\n"
+		      "  ],\n"
+		      "  \"empty\": {}\n"
+		      "}\n");
+}
+
+static void write_to_fmemopen(void **state)
+{
+	(void)state;
+	char buf[64];
+	jsonw_t w;
+
+	memset(buf, 0, sizeof(buf));
+	FILE *f = fmemopen(buf, sizeof(buf), "w");
+	assert_non_null(f);
+	jw_init(&w, f, 0);
+	jw_arr_open(&w, NULL);
+	jw_double(&w, NULL, 0.0005);
+	jw_double(&w, NULL, -2.25);
+	jw_arr_close(&w);
+	assert_int_equal(fclose(f), 0);
+	assert_string_equal(buf, "[0.001,-2.250]");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(escapes),
+		cmocka_unit_test(valid_utf8_kept),
+		cmocka_unit_test(invalid_utf8_replaced),
+		cmocka_unit_test(invalid_utf8_ranges_replaced),
+		cmocka_unit_test(commas_and_nesting),
+		cmocka_unit_test(keys_are_escaped),
+		cmocka_unit_test(pretty_layout),
+		cmocka_unit_test(write_to_fmemopen),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

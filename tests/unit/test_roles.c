@@ -1,0 +1,198 @@
+/*
+ * test_roles.c - resolver inference and capture vantage (analyze/roles.c).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../analyze/roles.h"
+
+struct fx {
+	db_addr_t stub, stub2, res, res2, auth;
+};
+
+static void fx_init(struct fx *x)
+{
+	assert_int_equal(db_addr_parse(&x->stub, "192.0.2.10"), 0);
+	assert_int_equal(db_addr_parse(&x->stub2, "192.0.2.11"), 0);
+	assert_int_equal(db_addr_parse(&x->res, "192.0.2.53"), 0);
+	assert_int_equal(db_addr_parse(&x->res2, "2001:db8::53"), 0);
+	assert_int_equal(db_addr_parse(&x->auth, "198.51.100.1"), 0);
+}
+
+/* A stub's recursive query and the resolver's RA=1 answer. */
+static void client_exchange(roles_t *r, const db_addr_t *stub, const db_addr_t *res)
+{
+	roles_message(r, stub, res, 0, 1, 0);
+	roles_message(r, res, stub, 1, 1, 1);
+}
+
+/* The resolver's own iterative query (RD=0) and the authority's answer (RA=0). */
+static void upstream_exchange(roles_t *r, const db_addr_t *res, const db_addr_t *auth)
+{
+	roles_message(r, res, auth, 0, 0, 0);
+	roles_message(r, auth, res, 1, 0, 0);
+}
+
+static void resolver_host_vantage(void **state)
+{
+	(void)state;
+	struct fx x;
+	roles_t r;
+	db_addr_t out[4];
+
+	fx_init(&x);
+	assert_int_equal(roles_init(&r, 64), 0);
+	client_exchange(&r, &x.stub, &x.res);
+	upstream_exchange(&r, &x.res, &x.auth);
+	assert_int_equal(roles_is_resolver(&r, &x.res), 1);
+	assert_int_equal(roles_is_resolver(&r, &x.stub), 0);
+	assert_int_equal(roles_is_resolver(&r, &x.auth), 0);
+	assert_int_equal(roles_vantage(&r), VANTAGE_RESOLVER_HOST);
+	assert_string_equal(roles_vantage_str(roles_vantage(&r)), "resolver-host");
+	assert_int_equal(roles_resolvers(&r, out, 4), 1);
+	assert_true(db_addr_eq(&out[0], &x.res));
+	roles_free(&r);
+}
+
+static void resolver_host_without_answers(void **state)
+{
+	(void)state;
+	struct fx x;
+	roles_t r;
+
+	/* RD=1 queries in, queries out, but the answers to clients were not
+	 * captured (yet): still the resolver host. */
+	fx_init(&x);
+	assert_int_equal(roles_init(&r, 64), 0);
+	roles_message(&r, &x.stub, &x.res, 0, 1, 0);
+	roles_message(&r, &x.res, &x.auth, 0, 0, 0);
+	assert_int_equal(roles_is_resolver(&r, &x.res), 1);
+	assert_int_equal(roles_vantage(&r), VANTAGE_RESOLVER_HOST);
+	roles_free(&r);
+}
+
+static void client_side_vantage(void **state)
+{
+	(void)state;
+	struct fx x;
+	roles_t r;
+	db_addr_t out[4];
+
+	fx_init(&x);
+	assert_int_equal(roles_init(&r, 64), 0);
+	client_exchange(&r, &x.stub, &x.res);
+	client_exchange(&r, &x.stub, &x.res2);
+	assert_int_equal(roles_is_resolver(&r, &x.res), 1);
+	assert_int_equal(roles_is_resolver(&r, &x.res2), 1);
+	assert_int_equal(roles_is_resolver(&r, &x.stub), 0);
+	assert_int_equal(roles_vantage(&r), VANTAGE_CLIENT_SIDE);
+	assert_string_equal(roles_vantage_str(VANTAGE_CLIENT_SIDE), "client-side");
+	/* Sorted: IPv4 (family 4) before IPv6. */
+	assert_int_equal(roles_resolvers(&r, out, 4), 2);
+	assert_true(db_addr_eq(&out[0], &x.res));
+	assert_true(db_addr_eq(&out[1], &x.res2));
+	roles_free(&r);
+}
+
+static void unknown_vantage(void **state)
+{
+	(void)state;
+	struct fx x;
+	roles_t r;
+	db_addr_t out[4];
+
+	fx_init(&x);
+	assert_int_equal(roles_init(&r, 64), 0);
+	assert_int_equal(roles_vantage(&r), VANTAGE_UNKNOWN);
+	/* Only iterative traffic: nobody receives RD=1 queries. */
+	upstream_exchange(&r, &x.res, &x.auth);
+	assert_int_equal(roles_is_resolver(&r, &x.res), 0);
+	assert_int_equal(roles_is_resolver(&r, &x.auth), 0);
+	assert_int_equal(roles_vantage(&r), VANTAGE_UNKNOWN);
+	assert_string_equal(roles_vantage_str(VANTAGE_UNKNOWN), "unknown");
+	/* RD=1 queries received but never answered nor forwarded. */
+	roles_message(&r, &x.stub, &x.auth, 0, 1, 0);
+	roles_message(&r, &x.auth, &x.stub, 1, 1, 0);
+	assert_int_equal(roles_is_resolver(&r, &x.auth), 0);
+	assert_int_equal(roles_vantage(&r), VANTAGE_UNKNOWN);
+	assert_int_equal(roles_resolvers(&r, out, 4), 0);
+	roles_free(&r);
+}
+
+static void forced_resolver_overrides_inference(void **state)
+{
+	(void)state;
+	struct fx x;
+	roles_t r;
+	db_addr_t out[4];
+
+	fx_init(&x);
+	assert_int_equal(roles_init(&r, 64), 0);
+	client_exchange(&r, &x.stub, &x.res);
+	roles_force(&r, &x.res2);
+	/* res behaves like a resolver, but the user named only res2. */
+	assert_int_equal(roles_is_resolver(&r, &x.res), 0);
+	assert_int_equal(roles_is_resolver(&r, &x.res2), 1);
+	assert_int_equal(roles_resolvers(&r, out, 4), 1);
+	assert_true(db_addr_eq(&out[0], &x.res2));
+	/* A forced resolver seen only answering: client-side. */
+	client_exchange(&r, &x.stub2, &x.res2);
+	assert_int_equal(roles_vantage(&r), VANTAGE_CLIENT_SIDE);
+	/* Its own upstream queries: resolver host. */
+	upstream_exchange(&r, &x.res2, &x.auth);
+	assert_int_equal(roles_vantage(&r), VANTAGE_RESOLVER_HOST);
+	roles_free(&r);
+}
+
+static void forced_resolver_without_traffic(void **state)
+{
+	(void)state;
+	struct fx x;
+	roles_t r;
+
+	fx_init(&x);
+	assert_int_equal(roles_init(&r, 64), 0);
+	roles_force(&r, &x.res);
+	assert_int_equal(roles_is_resolver(&r, &x.res), 1);
+	assert_int_equal(roles_is_resolver(&r, &x.stub), 0);
+	/* Named but silent: still a resolver, seen from nowhere in particular. */
+	assert_int_equal(roles_vantage(&r), VANTAGE_CLIENT_SIDE);
+	roles_free(&r);
+}
+
+static void table_limit_counts_untracked(void **state)
+{
+	(void)state;
+	struct fx x;
+	roles_t r;
+
+	fx_init(&x);
+	assert_int_equal(roles_init(&r, 2), 0);
+	client_exchange(&r, &x.stub, &x.res);
+	assert_int_equal(r.untracked, 0);
+	client_exchange(&r, &x.stub2, &x.res);
+	/* stub2 could not be added; only its query looks it up. */
+	assert_int_equal(r.untracked, 1);
+	assert_int_equal(roles_is_resolver(&r, &x.res), 1);
+	assert_int_equal(roles_is_resolver(&r, &x.stub2), 0);
+	roles_free(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(resolver_host_vantage),
+		cmocka_unit_test(resolver_host_without_answers),
+		cmocka_unit_test(client_side_vantage),
+		cmocka_unit_test(unknown_vantage),
+		cmocka_unit_test(forced_resolver_overrides_inference),
+		cmocka_unit_test(forced_resolver_without_traffic),
+		cmocka_unit_test(table_limit_counts_untracked),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

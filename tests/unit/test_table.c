@@ -1,0 +1,261 @@
+/*
+ * test_table.c - the bounded hash table with an age list (common/table.c).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../common/table.h"
+
+typedef struct ent {
+	tbl_entry_t e;
+	uint32_t key;
+	int val;
+} ent_t;
+
+static void init(tbl_t *t, size_t max)
+{
+	assert_int_equal(tbl_init(t, sizeof(ent_t), offsetof(ent_t, key), sizeof(uint32_t), max), 0);
+}
+
+static ent_t *put(tbl_t *t, uint32_t key, int val, db_time_t ts)
+{
+	ent_t *e = tbl_insert(t, &key, tbl_hash(t, &key), ts);
+
+	if (e)
+		e->val = val;
+	return e;
+}
+
+static ent_t *get(const tbl_t *t, uint32_t key)
+{
+	return tbl_find(t, &key, tbl_hash(t, &key));
+}
+
+static void insert_find_remove(void **state)
+{
+	(void)state;
+	tbl_t t;
+
+	init(&t, 16);
+	ent_t *a = put(&t, 1, 10, 100);
+	ent_t *b = put(&t, 2, 20, 200);
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_int_equal(a->key, 1);
+	assert_int_equal(a->e.ts, 100);
+	assert_int_equal(t.count, 2);
+	assert_ptr_equal(get(&t, 1), a);
+	assert_ptr_equal(get(&t, 2), b);
+	assert_null(get(&t, 3));
+	tbl_remove(&t, a);
+	assert_null(get(&t, 1));
+	assert_ptr_equal(get(&t, 2), b);
+	assert_int_equal(t.count, 1);
+	assert_ptr_equal(tbl_oldest(&t), b);
+	tbl_remove(&t, b);
+	assert_null(tbl_oldest(&t));
+	assert_int_equal(t.count, 0);
+	tbl_free(&t);
+}
+
+static void duplicate_keys_find_next(void **state)
+{
+	(void)state;
+	tbl_t t;
+	int seen[3] = { 0 };
+	int n = 0;
+
+	init(&t, 16);
+	put(&t, 5, 0, 1);
+	put(&t, 6, 9, 2);
+	put(&t, 5, 1, 3);
+	put(&t, 5, 2, 4);
+	for (ent_t *e = get(&t, 5); e; e = tbl_find_next(&t, e)) {
+		assert_int_equal(e->key, 5);
+		assert_true(e->val >= 0 && e->val < 3);
+		seen[e->val]++;
+		n++;
+	}
+	assert_int_equal(n, 3);
+	assert_int_equal(seen[0], 1);
+	assert_int_equal(seen[1], 1);
+	assert_int_equal(seen[2], 1);
+	/* Remove one duplicate: the other two stay reachable. */
+	ent_t *e = get(&t, 5);
+	int gone = e->val;
+	tbl_remove(&t, e);
+	n = 0;
+	for (e = get(&t, 5); e; e = tbl_find_next(&t, e)) {
+		assert_int_not_equal(e->val, gone);
+		n++;
+	}
+	assert_int_equal(n, 2);
+	assert_int_equal(get(&t, 6)->val, 9);
+	tbl_free(&t);
+}
+
+static void colliding_hashes(void **state)
+{
+	(void)state;
+	tbl_t t;
+	uint32_t k;
+	ent_t *e[4];
+
+	/* Same hash for different keys: the key comparison tells them apart. */
+	init(&t, 16);
+	for (uint32_t i = 0; i < 4; i++) {
+		k = 100 + i;
+		e[i] = tbl_insert(&t, &k, 7, (db_time_t)i);
+		assert_non_null(e[i]);
+	}
+	k = 102;
+	assert_ptr_equal(tbl_find(&t, &k, 7), e[2]);
+	assert_null(tbl_find_next(&t, e[2]));
+	tbl_remove(&t, e[2]);
+	assert_null(tbl_find(&t, &k, 7));
+	k = 101;
+	assert_ptr_equal(tbl_find(&t, &k, 7), e[1]);
+	k = 103;
+	assert_ptr_equal(tbl_find(&t, &k, 7), e[3]);
+	k = 100;
+	assert_ptr_equal(tbl_find(&t, &k, 7), e[0]);
+	/* Right key, wrong hash: not found. */
+	assert_null(tbl_find(&t, &k, 8));
+	tbl_free(&t);
+}
+
+static void age_order_and_touch(void **state)
+{
+	(void)state;
+	tbl_t t;
+
+	init(&t, 16);
+	ent_t *a = put(&t, 1, 0, 10);
+	ent_t *b = put(&t, 2, 0, 20);
+	ent_t *c = put(&t, 3, 0, 30);
+	assert_ptr_equal(tbl_oldest(&t), a);
+	tbl_touch(&t, a, 40);
+	assert_int_equal(a->e.ts, 40);
+	assert_ptr_equal(tbl_oldest(&t), b);
+	assert_ptr_equal(t.newest, &a->e);
+	/* Touching the newest only restamps it. */
+	tbl_touch(&t, a, 50);
+	assert_int_equal(a->e.ts, 50);
+	assert_ptr_equal(t.newest, &a->e);
+	assert_ptr_equal(tbl_oldest(&t), b);
+	/* Touch from the middle. */
+	tbl_touch(&t, c, 60);
+	tbl_remove(&t, b);
+	assert_ptr_equal(tbl_oldest(&t), a);
+	tbl_remove(&t, a);
+	assert_ptr_equal(tbl_oldest(&t), c);
+	assert_ptr_equal(t.newest, &c->e);
+	assert_null(c->e.older);
+	assert_null(c->e.newer);
+	/* The whole walk from oldest to newest, after mixed operations. */
+	ent_t *d = put(&t, 4, 0, 70);
+	ent_t *f = put(&t, 5, 0, 80);
+	tbl_touch(&t, c, 90);
+	const tbl_entry_t *w = &d->e;
+	assert_ptr_equal(t.oldest, w);
+	assert_ptr_equal(w->newer, &f->e);
+	assert_ptr_equal(w->newer->newer, &c->e);
+	assert_null(c->e.newer);
+	assert_ptr_equal(c->e.older, &f->e);
+	tbl_free(&t);
+}
+
+static void limit_returns_null(void **state)
+{
+	(void)state;
+	tbl_t t;
+
+	init(&t, 3);
+	assert_non_null(put(&t, 1, 0, 1));
+	assert_non_null(put(&t, 2, 0, 2));
+	assert_non_null(put(&t, 3, 0, 3));
+	assert_null(put(&t, 4, 0, 4));
+	assert_int_equal(t.count, 3);
+	assert_null(get(&t, 4));
+	/* The owner evicts, then there is room. */
+	tbl_remove(&t, tbl_oldest(&t));
+	assert_non_null(put(&t, 4, 0, 4));
+	assert_null(get(&t, 1));
+	assert_int_equal(((ent_t *)tbl_oldest(&t))->key, 2);
+	tbl_free(&t);
+
+	/* max 0 is treated as 1. */
+	init(&t, 0);
+	assert_non_null(put(&t, 1, 0, 1));
+	assert_null(put(&t, 2, 0, 2));
+	tbl_free(&t);
+}
+
+static void growth_past_1024_keeps_finds(void **state)
+{
+	(void)state;
+	tbl_t t;
+	const uint32_t n = 5000;
+
+	init(&t, 100000);
+	assert_int_equal(t.nbuckets, 1024);
+	for (uint32_t i = 0; i < n; i++)
+		assert_non_null(put(&t, i * 2654435761u, (int)i, (db_time_t)i));
+	assert_int_equal(t.count, n);
+	assert_true(t.nbuckets >= n);
+	assert_int_equal(t.nbuckets & (t.nbuckets - 1), 0);
+	for (uint32_t i = 0; i < n; i++) {
+		ent_t *e = get(&t, i * 2654435761u);
+		assert_non_null(e);
+		assert_int_equal(e->val, (int)i);
+		assert_null(tbl_find_next(&t, e));
+	}
+	assert_null(get(&t, 1));
+	/* Age order survives the rehash. */
+	assert_int_equal(((ent_t *)tbl_oldest(&t))->val, 0);
+	for (uint32_t i = 0; i < n; i += 2)
+		tbl_remove(&t, get(&t, i * 2654435761u));
+	assert_int_equal(t.count, n / 2);
+	for (uint32_t i = 0; i < n; i++) {
+		ent_t *e = get(&t, i * 2654435761u);
+		if (i % 2)
+			assert_non_null(e);
+		else
+			assert_null(e);
+	}
+	assert_int_equal(((ent_t *)tbl_oldest(&t))->val, 1);
+	tbl_free(&t);
+	assert_null(t.buckets);
+	assert_int_equal(t.count, 0);
+}
+
+static void hash_depends_on_key_only(void **state)
+{
+	(void)state;
+	tbl_t t;
+	uint32_t a = 0x01020304, b = 0x01020304, c = 0x01020305;
+
+	init(&t, 4);
+	assert_int_equal(tbl_hash(&t, &a), tbl_hash(&t, &b));
+	assert_int_not_equal(tbl_hash(&t, &a), tbl_hash(&t, &c));
+	tbl_free(&t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(insert_find_remove),
+		cmocka_unit_test(duplicate_keys_find_next),
+		cmocka_unit_test(colliding_hashes),
+		cmocka_unit_test(age_order_and_touch),
+		cmocka_unit_test(limit_returns_null),
+		cmocka_unit_test(growth_past_1024_keeps_finds),
+		cmocka_unit_test(hash_depends_on_key_only),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

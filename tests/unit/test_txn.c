@@ -1,0 +1,360 @@
+/*
+ * test_txn.c - query/response matching (analyze/txn.c).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../analyze/txn.h"
+
+#define SEC ((db_time_t)1000000)
+#define T0 ((db_time_t)1700000000 * SEC)
+#define WINDOW (5 * SEC)
+
+#define CLOSED_MAX 8
+
+struct closed {
+	int n;
+	txn_t t[CLOSED_MAX];
+};
+
+static void on_close(const txn_t *t, void *user)
+{
+	struct closed *c = user;
+
+	assert_true(c->n < CLOSED_MAX);
+	c->t[c->n++] = *t;
+}
+
+/* Wire names, one in mixed case as a 0x20-randomising resolver sends it. */
+static const uint8_t N_MIXED[] = { 7, 'E', 'x', 'A', 'm', 'P', 'l', 'e', 3, 'C', 'o', 'M', 0 };
+static const uint8_t N_LOWER[] = { 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'c', 'o', 'm', 0 };
+static const uint8_t N_OTHER[] = { 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'o', 'r', 'g', 0 };
+
+static void mkmsg(dns_msg_t *m, uint16_t id, int qr, const uint8_t *name, size_t nlen,
+		  uint16_t qtype, uint16_t rcode)
+{
+	size_t off = 0;
+
+	memset(m, 0, sizeof(*m));
+	m->id = id;
+	m->qr = (uint8_t)qr;
+	m->rd = 1;
+	m->ra = (uint8_t)qr;
+	m->rcode = rcode;
+	m->stage = DNS_STAGE_HEADER;
+	if (name) {
+		assert_int_equal(dns_name_read(name, nlen, &off, &m->qname), DB_OK);
+		assert_int_equal(off, nlen);
+		m->qdcount = 1;
+		m->qtype = qtype;
+		m->qclass = 1;
+		m->stage = DNS_STAGE_FULL;
+	}
+}
+
+#define Q(m, id, n) mkmsg((m), (id), 0, (n), sizeof(n), DNS_T_A, 0)
+#define R(m, id, n, rc) mkmsg((m), (id), 1, (n), sizeof(n), DNS_T_A, (rc))
+
+/* Client 192.0.2.1:40000 -> server 198.51.100.53:53 and back. */
+static void mkflows(db_flow_t *q, db_flow_t *r, uint8_t proto)
+{
+	memset(q, 0, sizeof(*q));
+	assert_int_equal(db_addr_parse(&q->src, "192.0.2.1"), 0);
+	assert_int_equal(db_addr_parse(&q->dst, "198.51.100.53"), 0);
+	q->sport = 40000;
+	q->dport = 53;
+	q->proto = proto;
+	*r = *q;
+	db_flow_reverse(r);
+}
+
+static void assert_stats(const txn_table_t *tt, uint64_t transactions, uint64_t answered,
+			 uint64_t unanswered, uint64_t retrans, uint64_t dups,
+			 uint64_t unmatched, uint64_t evicted)
+{
+	assert_int_equal(tt->st.transactions, transactions);
+	assert_int_equal(tt->st.answered, answered);
+	assert_int_equal(tt->st.unanswered, unanswered);
+	assert_int_equal(tt->st.retransmissions, retrans);
+	assert_int_equal(tt->st.duplicate_responses, dups);
+	assert_int_equal(tt->st.unmatched_responses, unmatched);
+	assert_int_equal(tt->st.evicted, evicted);
+}
+
+static void match_case_insensitive(void **state)
+{
+	(void)state;
+	txn_table_t tt;
+	struct closed c = { 0 };
+	db_flow_t qf, rf;
+	dns_msg_t q, r;
+
+	mkflows(&qf, &rf, DB_PROTO_UDP);
+	assert_int_equal(txn_init(&tt, WINDOW, 16, on_close, &c), 0);
+	Q(&q, 0x1234, N_MIXED);
+	txn_query(&tt, T0, &qf, &q);
+	R(&r, 0x1234, N_LOWER, DNS_R_SERVFAIL);
+	const txn_t *t = txn_response(&tt, T0 + 20000, &rf, &r);
+	assert_non_null(t);
+	assert_int_equal(t->answered, 1);
+	assert_int_equal(t->rcode, DNS_R_SERVFAIL);
+	assert_int_equal(t->answer_ts, T0 + 20000);
+	assert_int_equal(t->queries, 1);
+	assert_int_equal(t->responses, 1);
+	assert_int_equal(t->rd, 1);
+	assert_int_equal(t->key.id, 0x1234);
+	assert_int_equal(t->key.cport, 40000);
+	assert_int_equal(t->key.sport, 53);
+	assert_int_equal(t->key.transport, DB_PROTO_UDP);
+	assert_true(db_addr_eq(&t->key.client, &qf.src));
+	assert_true(db_addr_eq(&t->key.server, &qf.dst));
+	/* Stored lower case. */
+	assert_int_equal(t->qname.len, sizeof(N_LOWER));
+	assert_memory_equal(t->qname.wire, N_LOWER, sizeof(N_LOWER));
+	assert_stats(&tt, 1, 1, 0, 0, 0, 0, 0);
+	txn_expire(&tt, INT64_MAX);
+	assert_int_equal(c.n, 1);
+	assert_int_equal(c.t[0].answered, 1);
+	assert_stats(&tt, 1, 1, 0, 0, 0, 0, 0);
+	txn_free(&tt);
+}
+
+static void retransmission_same_transaction(void **state)
+{
+	(void)state;
+	txn_table_t tt;
+	db_flow_t qf, rf;
+	dns_msg_t q, r;
+
+	mkflows(&qf, &rf, DB_PROTO_UDP);
+	assert_int_equal(txn_init(&tt, WINDOW, 16, NULL, NULL), 0);
+	Q(&q, 7, N_LOWER);
+	txn_query(&tt, T0, &qf, &q);
+	/* The retry randomises case again: still the same question. */
+	Q(&q, 7, N_MIXED);
+	txn_query(&tt, T0 + SEC, &qf, &q);
+	txn_query(&tt, T0 + 2 * SEC, &qf, &q);
+	assert_int_equal(tt.tbl.count, 1);
+	R(&r, 7, N_LOWER, 0);
+	const txn_t *t = txn_response(&tt, T0 + 3 * SEC, &rf, &r);
+	assert_non_null(t);
+	assert_int_equal(t->queries, 3);
+	assert_int_equal(t->last_query, T0 + 2 * SEC);
+	assert_int_equal(t->e.ts, T0);
+	assert_stats(&tt, 1, 1, 0, 2, 0, 0, 0);
+	txn_free(&tt);
+}
+
+static void duplicate_response(void **state)
+{
+	(void)state;
+	txn_table_t tt;
+	db_flow_t qf, rf;
+	dns_msg_t q, r;
+
+	mkflows(&qf, &rf, DB_PROTO_UDP);
+	assert_int_equal(txn_init(&tt, WINDOW, 16, NULL, NULL), 0);
+	Q(&q, 9, N_LOWER);
+	txn_query(&tt, T0, &qf, &q);
+	R(&r, 9, N_LOWER, DNS_R_SERVFAIL);
+	const txn_t *a = txn_response(&tt, T0 + 1, &rf, &r);
+	R(&r, 9, N_LOWER, DNS_R_NOERROR);
+	const txn_t *b = txn_response(&tt, T0 + 2, &rf, &r);
+	assert_non_null(a);
+	assert_ptr_equal(a, b);
+	assert_int_equal(b->responses, 2);
+	/* The first answer stands. */
+	assert_int_equal(b->rcode, DNS_R_SERVFAIL);
+	assert_int_equal(b->answer_ts, T0 + 1);
+	assert_stats(&tt, 1, 1, 0, 0, 1, 0, 0);
+	txn_free(&tt);
+}
+
+static void unmatched_responses(void **state)
+{
+	(void)state;
+	txn_table_t tt;
+	db_flow_t qf, rf, other;
+	dns_msg_t q, r;
+
+	mkflows(&qf, &rf, DB_PROTO_UDP);
+	assert_int_equal(txn_init(&tt, WINDOW, 16, NULL, NULL), 0);
+	Q(&q, 10, N_LOWER);
+	txn_query(&tt, T0, &qf, &q);
+	R(&r, 11, N_LOWER, 0);       /* other id */
+	assert_null(txn_response(&tt, T0 + 1, &rf, &r));
+	R(&r, 10, N_OTHER, 0);       /* other question */
+	assert_null(txn_response(&tt, T0 + 2, &rf, &r));
+	other = rf;                  /* other client port */
+	other.dport = 40001;
+	R(&r, 10, N_LOWER, 0);
+	assert_null(txn_response(&tt, T0 + 3, &other, &r));
+	other = rf;                  /* same ports over TCP */
+	other.proto = DB_PROTO_TCP;
+	assert_null(txn_response(&tt, T0 + 4, &other, &r));
+	/* Same direction as the query: the "client" would be the server. */
+	assert_null(txn_response(&tt, T0 + 5, &qf, &r));
+	assert_stats(&tt, 1, 0, 0, 0, 0, 5, 0);
+	assert_non_null(txn_response(&tt, T0 + 6, &rf, &r));
+	assert_stats(&tt, 1, 1, 0, 0, 0, 5, 0);
+	txn_free(&tt);
+}
+
+static void response_without_question_matches_on_id(void **state)
+{
+	(void)state;
+	txn_table_t tt;
+	db_flow_t qf, rf;
+	dns_msg_t q, r;
+
+	mkflows(&qf, &rf, DB_PROTO_UDP);
+	assert_int_equal(txn_init(&tt, WINDOW, 16, NULL, NULL), 0);
+	Q(&q, 0x4242, N_LOWER);
+	txn_query(&tt, T0, &qf, &q);
+	/* FORMERR with qdcount 0: header only. */
+	mkmsg(&r, 0x4242, 1, NULL, 0, 0, DNS_R_FORMERR);
+	const txn_t *t = txn_response(&tt, T0 + 1, &rf, &r);
+	assert_non_null(t);
+	assert_int_equal(t->rcode, DNS_R_FORMERR);
+	assert_memory_equal(t->qname.wire, N_LOWER, sizeof(N_LOWER));
+	/* Different id and no question: unmatched. */
+	mkmsg(&r, 0x4243, 1, NULL, 0, 0, DNS_R_FORMERR);
+	assert_null(txn_response(&tt, T0 + 2, &rf, &r));
+	assert_stats(&tt, 1, 1, 0, 0, 0, 1, 0);
+	txn_free(&tt);
+}
+
+static void id_reuse_after_answer_is_new_transaction(void **state)
+{
+	(void)state;
+	txn_table_t tt;
+	struct closed c = { 0 };
+	db_flow_t qf, rf;
+	dns_msg_t q, r;
+
+	mkflows(&qf, &rf, DB_PROTO_UDP);
+	assert_int_equal(txn_init(&tt, WINDOW, 16, on_close, &c), 0);
+	Q(&q, 77, N_LOWER);
+	R(&r, 77, N_LOWER, DNS_R_SERVFAIL);
+	txn_query(&tt, T0, &qf, &q);
+	assert_non_null(txn_response(&tt, T0 + 1, &rf, &r));
+	txn_query(&tt, T0 + 2, &qf, &q);
+	/* The answered one closed at once. */
+	assert_int_equal(c.n, 1);
+	assert_int_equal(c.t[0].answered, 1);
+	assert_int_equal(c.t[0].rcode, DNS_R_SERVFAIL);
+	assert_int_equal(c.t[0].e.ts, T0);
+	assert_int_equal(tt.tbl.count, 1);
+	R(&r, 77, N_LOWER, DNS_R_NOERROR);
+	const txn_t *t = txn_response(&tt, T0 + 3, &rf, &r);
+	assert_non_null(t);
+	assert_int_equal(t->e.ts, T0 + 2);
+	assert_int_equal(t->rcode, DNS_R_NOERROR);
+	assert_int_equal(t->responses, 1);
+	assert_stats(&tt, 2, 2, 0, 0, 0, 0, 0);
+	txn_free(&tt);
+}
+
+static void same_id_two_questions(void **state)
+{
+	(void)state;
+	txn_table_t tt;
+	db_flow_t qf, rf;
+	dns_msg_t q, r;
+
+	mkflows(&qf, &rf, DB_PROTO_TCP);
+	assert_int_equal(txn_init(&tt, WINDOW, 16, NULL, NULL), 0);
+	Q(&q, 5, N_LOWER);
+	txn_query(&tt, T0, &qf, &q);
+	Q(&q, 5, N_OTHER);
+	txn_query(&tt, T0 + 1, &qf, &q);
+	assert_int_equal(tt.tbl.count, 2);
+	R(&r, 5, N_OTHER, DNS_R_NXDOMAIN);
+	const txn_t *t = txn_response(&tt, T0 + 2, &rf, &r);
+	assert_non_null(t);
+	assert_memory_equal(t->qname.wire, N_OTHER, sizeof(N_OTHER));
+	assert_int_equal(t->rcode, DNS_R_NXDOMAIN);
+	/* A different qtype is a different question. */
+	mkmsg(&r, 5, 1, N_LOWER, sizeof(N_LOWER), DNS_T_AAAA, 0);
+	assert_null(txn_response(&tt, T0 + 3, &rf, &r));
+	assert_stats(&tt, 2, 1, 0, 0, 0, 1, 0);
+	txn_free(&tt);
+}
+
+static void expiry_counts_unanswered(void **state)
+{
+	(void)state;
+	txn_table_t tt;
+	struct closed c = { 0 };
+	db_flow_t qf, rf;
+	dns_msg_t q;
+
+	mkflows(&qf, &rf, DB_PROTO_UDP);
+	assert_int_equal(txn_init(&tt, WINDOW, 16, on_close, &c), 0);
+	Q(&q, 1, N_LOWER);
+	txn_query(&tt, T0, &qf, &q);
+	Q(&q, 2, N_LOWER);
+	txn_query(&tt, T0 + SEC, &qf, &q);
+	txn_expire(&tt, T0 + WINDOW - 1);
+	assert_int_equal(c.n, 0);
+	txn_expire(&tt, T0 + WINDOW);
+	assert_int_equal(c.n, 1);
+	assert_int_equal(c.t[0].key.id, 1);
+	assert_int_equal(c.t[0].answered, 0);
+	assert_int_equal(c.t[0].queries, 1);
+	assert_stats(&tt, 2, 0, 1, 0, 0, 0, 0);
+	txn_expire(&tt, INT64_MAX);
+	assert_int_equal(c.n, 2);
+	assert_int_equal(c.t[1].key.id, 2);
+	assert_int_equal(tt.tbl.count, 0);
+	assert_stats(&tt, 2, 0, 2, 0, 0, 0, 0);
+	txn_free(&tt);
+}
+
+static void eviction_when_full(void **state)
+{
+	(void)state;
+	txn_table_t tt;
+	struct closed c = { 0 };
+	db_flow_t qf, rf;
+	dns_msg_t q, r;
+
+	mkflows(&qf, &rf, DB_PROTO_UDP);
+	assert_int_equal(txn_init(&tt, WINDOW, 2, on_close, &c), 0);
+	for (uint16_t id = 1; id <= 3; id++) {
+		Q(&q, id, N_LOWER);
+		txn_query(&tt, T0 + id, &qf, &q);
+	}
+	assert_int_equal(tt.tbl.count, 2);
+	assert_int_equal(c.n, 1);
+	assert_int_equal(c.t[0].key.id, 1);
+	assert_int_equal(c.t[0].answered, 0);
+	assert_stats(&tt, 3, 0, 1, 0, 0, 0, 1);
+	R(&r, 1, N_LOWER, 0);
+	assert_null(txn_response(&tt, T0 + 10, &rf, &r));
+	R(&r, 3, N_LOWER, 0);
+	assert_non_null(txn_response(&tt, T0 + 11, &rf, &r));
+	assert_stats(&tt, 3, 1, 1, 0, 0, 1, 1);
+	txn_free(&tt);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(match_case_insensitive),
+		cmocka_unit_test(retransmission_same_transaction),
+		cmocka_unit_test(duplicate_response),
+		cmocka_unit_test(unmatched_responses),
+		cmocka_unit_test(response_without_question_matches_on_id),
+		cmocka_unit_test(id_reuse_after_answer_is_new_transaction),
+		cmocka_unit_test(same_id_two_questions),
+		cmocka_unit_test(expiry_counts_unanswered),
+		cmocka_unit_test(eviction_when_full),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
