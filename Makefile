@@ -24,7 +24,7 @@ OBJ := $(SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all sanitize check unit deps run clean bench pcaps format-check
+.PHONY: all sanitize check unit deps run clean bench pcaps
 
 all: $(BUILD)/dnsblame
 
@@ -60,10 +60,15 @@ check: deps
 	sh tests/run-pcaps.sh build/sanitize/dnsblame
 	sh tests/conformance.sh build/dnsblame
 	sh tests/sanitize-corpus.sh build/sanitize/dnsblame
+	sh tests/valgrind.sh build/dnsblame
+	$(MAKE) CC=clang BUILD=build/clang all
 	@echo "make check: all tests passed"
 
 run: deps all
 	$(BUILD)/dnsblame -r pcaps/sample/resolver-mixed.pcap
+
+pcaps:
+	sh pcaps/foundation/make.sh
 
 clean:
 	rm -rf build

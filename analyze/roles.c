@@ -35,6 +35,9 @@ void roles_message(roles_t *r, const db_addr_t *src, const db_addr_t *dst,
 		   int qr, int rd, int ra)
 {
 	role_t *x;
+	/* A host asking itself (dig on the server) is no evidence of a role. */
+	if (db_addr_eq(src, dst))
+		return;
 	if (!qr) {
 		if ((x = get(r, src)))
 			x->queries_out++;

@@ -192,6 +192,7 @@ static int advance(src_t *s, char *err, size_t errlen)
 	int rc = pcap_next_ex(s->p, &s->hdr, &s->data);
 	if (rc == 1) {
 		s->records++;
+		s->offset += 16 + (uint64_t)s->hdr->caplen;
 		return 0;
 	}
 	s->hdr = NULL;
@@ -199,10 +200,17 @@ static int advance(src_t *s, char *err, size_t errlen)
 	if (rc == PCAP_ERROR) {
 		/* Name the offset where the damage starts: ftell when the input
 		 * is seekable, otherwise the count of whole records read. */
+		/* Name where the damage starts: in a classic pcap file the
+		 * record that failed begins right after the last good one; in
+		 * pcapng, where we cannot follow the block layout, ftell tells
+		 * how far libpcap got; on a pipe only the count is known. */
 		char where[96];
 		FILE *f = pcap_file(s->p);
 		long pos = f ? ftell(f) : -1;
-		if (pos >= 0)
+		if (pcap_major_version(s->p) == 2)
+			snprintf(where, sizeof(where), "record at offset %llu (after %llu packets)",
+				 (unsigned long long)s->offset, (unsigned long long)s->records);
+		else if (pos >= 0)
 			snprintf(where, sizeof(where), "offset %ld (after %llu packets)", pos,
 				 (unsigned long long)s->records);
 		else

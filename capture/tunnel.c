@@ -95,14 +95,23 @@ static void gre(cap_ctx_t *c, const uint8_t *p, size_t len)
  * Geneve (RFC 8926: options, then an EtherType). */
 static int udp_tunnel(cap_ctx_t *c, const uint8_t *l4, size_t len)
 {
+	uint16_t sport = (uint16_t)(l4[0] << 8 | l4[1]);
 	uint16_t dport = (uint16_t)(l4[2] << 8 | l4[3]);
 	const uint8_t *h = l4 + 8;
 	size_t n = len - 8;
-	if (dport == VXLAN_PORT && (h[0] & 0x08)) {
+	/* Replies from a tunnel endpoint may come from the tunnel port to an
+	 * ephemeral one: either port names the tunnel. */
+#define TUNNEL_PORT(p) (sport == (p) || dport == (p))
+	/* ...but an ephemeral port can be any number: DNS itself wins. */
+	if (sport == DNS_PORT || dport == DNS_PORT)
+		return 0;
+	if (TUNNEL_PORT(VXLAN_PORT) && (h[0] & 0x08)) {
 		frame(c, 1 /* DLT_EN10MB */, h + 8, n - 8);
 		return 1;
 	}
-	if (dport == VXLAN_GPE_PORT && (h[0] & 0x04)) {
+	if (TUNNEL_PORT(VXLAN_GPE_PORT) && (h[0] & 0x08)) {
+		/* The next-protocol field is read even when the P flag is
+		 * clear, as Wireshark does. */
 		if (h[3] == 1)
 			inner(c, LINK_L3_IPV4, h + 8, n - 8);
 		else if (h[3] == 2)
@@ -111,7 +120,7 @@ static int udp_tunnel(cap_ctx_t *c, const uint8_t *l4, size_t len)
 			frame(c, 1, h + 8, n - 8);
 		return 1;
 	}
-	if (dport == GENEVE_PORT && (h[0] >> 6) == 0) {
+	if (TUNNEL_PORT(GENEVE_PORT) && (h[0] >> 6) == 0) {
 		size_t hl = 8 + (size_t)(h[0] & 0x3f) * 4;
 		uint16_t et = (uint16_t)(h[2] << 8 | h[3]);
 		if (hl > n)
@@ -124,6 +133,7 @@ static int udp_tunnel(cap_ctx_t *c, const uint8_t *l4, size_t len)
 			inner(c, LINK_L3_IPV6, h + hl, n - hl);
 		return 1;
 	}
+#undef TUNNEL_PORT
 	return 0;
 }
 

@@ -31,7 +31,8 @@ ALL_FIELDS = ["frame.protocols", "frame.cap_len", "frame.len", "ip.flags.mf", "i
 DNS_FIELDS = ["frame.number", "frame.protocols", "dns", "dns.flags.response",
               "dns.flags.rcode", "ip.fragment.count", "ipv6.fragment.count",
               "tcp.segment.count", "tcp.stream", "_ws.malformed", "frame.cap_len",
-              "frame.len", "dns.flags.truncated", "dns.flags.opcode", "ip.flags.mf"]
+              "frame.len", "dns.flags.truncated", "dns.flags.opcode", "ip.flags.mf",
+              "tcp.flags.syn"]
 
 
 def tshark(path, fields, dfilter=None):
@@ -147,7 +148,7 @@ def characterise(corpus, name):
     r["links"] = links
     dnsrows = tshark(path, DNS_FIELDS, oracle.DISPLAY_FILTER)
     chains = Counter()
-    ipfrag = tcpmulti = multi_pdu = inplace = 0
+    ipfrag = tcpmulti = multi_pdu = inplace = tfo = 0
     trunc_dns = malformed = tc = 0
     tcp_dns_streams = set()
     for d in dnsrows:
@@ -169,6 +170,8 @@ def characterise(corpus, name):
             tcpmulti += 1
         if n > 1:
             multi_pdu += 1
+        if "tcp" in below and "1" in vals(d["tcp.flags.syn"]):
+            tfo += n  # data in a SYN: TCP Fast Open
         if "tcp" in below and d["tcp.stream"]:
             tcp_dns_streams.add(d["tcp.stream"].split(",")[-1])
         if d["frame.cap_len"] != d["frame.len"]:
@@ -179,7 +182,7 @@ def characterise(corpus, name):
     r["chains"] = chains
     nosyn = len(tcp_dns_streams - syn_streams)
     r.update(feats=feats, dns_feats=dns_feats, trunc_any=trunc_any, frag_any=frag_any,
-             ipfrag=ipfrag, inplace=inplace, tcpmulti=tcpmulti, multi_pdu=multi_pdu, trunc_dns=trunc_dns,
+             ipfrag=ipfrag, inplace=inplace, tfo=tfo, tcpmulti=tcpmulti, multi_pdu=multi_pdu, trunc_dns=trunc_dns,
              malformed=malformed, nosyn=nosyn, lost53=lost53, tc=tc,
              tcp53=len(tcp53_streams))
     return r
@@ -211,6 +214,8 @@ def file_features(r):
         f.append("several msgs/segment")
     if r["nosyn"]:
         f.append("TCP no SYN (%d streams)" % r["nosyn"])
+    if r["tfo"]:
+        f.append("TCP Fast Open (%d msgs in SYNs)" % r["tfo"])
     if r["lost53"]:
         f.append("TCP gap")
     if r["trunc_dns"]:
@@ -276,6 +281,7 @@ def main():
     row("TCP: message spans segments", lambda r: r["tcpmulti"] > 0)
     row("TCP: several messages in one segment", lambda r: r["multi_pdu"] > 0)
     row("TCP: DNS stream without SYN", lambda r: r["nosyn"] > 0)
+    row("TCP: DNS carried in a SYN (Fast Open)", lambda r: r["tfo"] > 0)
     row("TCP: lost segment / gap on port 53", lambda r: r["lost53"] > 0)
     row("snaplen-cut frame carrying counted DNS", lambda r: r["trunc_dns"] > 0)
     row("any snaplen-cut packet", lambda r: r["trunc_any"] > 0)
@@ -309,9 +315,13 @@ def main():
             why.append("tshark reads DNS from %d first fragments it cannot reassemble "
                        "(IP total length > frame)" % r["inplace"])
         if r["nosyn"]:
-            why.append("DNS over TCP in %d stream(s) without SYN (libnids drops those)" % r["nosyn"])
+            why.append("DNS over TCP in %d stream(s) without SYN (libnids alone drops those)"
+                       % r["nosyn"])
+        if r["tfo"]:
+            why.append("TCP Fast Open: %d queries in SYNs (libnids ignores SYN data and the "
+                       "SYN-ACK acknowledging it)" % r["tfo"])
         if r["lost53"]:
-            why.append("TCP segments missing on port 53 (tshark: no out-of-order reassembly)")
+            why.append("TCP segments missing on port 53 (oracle: nothing after a hole is read)")
         if why:
             risky += 1
             w("| %s | %d | %s |" % (r["file"], r["oracle"]["dns_messages"], "; ".join(why)))
