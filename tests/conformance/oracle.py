@@ -8,23 +8,27 @@ Counts DNS messages (not frames) on UDP or TCP port 53 the way tshark 4.0 dissec
 * one message per "dns" protocol item in the frame (``-e dns`` with ``-E occurrence=a``
   prints one entry per DNS PDU: several per TCP segment are all counted).  ``frame.protocols``
   is NOT usable for this: it collapses repeated adjacent layers ("tcp:dns" for 20 PDUs).
-* queries / responses: occurrences of ``dns.flags.response`` equal to 0 / 1.  A PDU shorter
-  than 3 bytes (snaplen cut) is a message without a QR bit, so it counts as a message but as
-  neither query nor response.
+* queries / responses: occurrences of ``dns.flags.response`` equal to 0 / 1.  tshark reads the
+  header field by field: 4 bytes (ID + flags) are enough for QR and RCODE, and the message
+  counts (malformed).  With 1-3 bytes the dns layer exists but its ``-e dns`` entry is empty
+  and it has no flags: not counted, so dns_messages == dns_queries + dns_responses.
 * SERVFAIL: occurrences of ``dns.flags.rcode`` equal to 2 (tshark adds the rcode field to
   responses only; it is the 4-bit header RCODE, not the EDNS extended one).
 * DNS quoted inside ICMP/ICMPv6 error messages is excluded: tshark dissects it (and the filter
   matches the quoted UDP header), but it is a copy of an earlier datagram, not a message on the
   wire; dnsblame reports those as ICMP error events (docs: design "icmp error" event).
-* DNS inside tunnels that tshark decodes (GRE, VXLAN, IP-in-IP, 6in4, VLAN...) is counted: the
-  filter matches the inner UDP/TCP port 53.
+* DNS inside tunnels that tshark decodes (GRE, VXLAN, VXLAN-GPE, Geneve, IP-in-IP, 6in4,
+  Teredo on 3544, PPPoE, VLAN...) is counted: the filter matches the inner UDP/TCP port 53.
 
-Preferences are pinned explicitly (see TSHARK_ARGS) and tshark runs with an empty private
-configuration directory so that a user's profile cannot change the counts.
+Preferences are pinned explicitly (TSHARK_PREFS) and tshark runs with an empty private
+configuration directory so that a user's profile cannot change the counts.  README.md beside
+this file gives the edge cases and the reasons for each choice.
 """
 
+import atexit
 import json
 import os
+import shutil
 import re
 import subprocess
 import sys
@@ -32,8 +36,9 @@ import tempfile
 
 DISPLAY_FILTER = "udp.port==53 || tcp.port==53"
 
-# Every preference that changes what is counted, set to the value we rely on (these are
-# tshark 4.0's defaults, pinned so that a local profile or a future default cannot move them).
+# Every preference that changes what is counted, set to the value we rely on: tshark 4.0's
+# defaults, pinned so that a profile or a future default cannot move them, except
+# tcp.reassemble_out_of_order (see there).
 TSHARK_PREFS = [
     # DNS over TCP: reassemble PDUs split over segments; the fields appear on the last frame.
     "tcp.desegment_tcp_streams:TRUE",
@@ -142,6 +147,7 @@ def _env():
     global _CONFIG_DIR
     if _CONFIG_DIR is None:
         _CONFIG_DIR = tempfile.mkdtemp(prefix="dnsblame-tshark-")
+        atexit.register(shutil.rmtree, _CONFIG_DIR, True)
     env = dict(os.environ)
     env["WIRESHARK_CONFIG_DIR"] = _CONFIG_DIR  # empty: no user profile, no disabled protocols
     env["LC_ALL"] = "C"
