@@ -226,8 +226,13 @@ int main(int argc, char **argv)
 	}
 
 	g_cap = cap;
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	/* No SA_RESTART: a blocked read must return so the report is printed. */
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	db_status_t rs = cap_run(cap, an_event, an, err, sizeof(err));
 	an_finish(an);
 	g_cap = NULL;

@@ -124,7 +124,7 @@ void an_event(const cap_event_t *ev, void *user)
 	}
 }
 
-void an_finish(an_t *a) { txn_expire(&a->txn, INT64_MAX); }
+void an_finish(an_t *a) { txn_flush(&a->txn, a->high); }
 
 const an_stats_t *an_stats(an_t *a)
 {

@@ -11,14 +11,18 @@ int txn_init(txn_table_t *tt, db_time_t window, size_t max, txn_close_fn fn, voi
 	return tbl_init(&tt->tbl, sizeof(txn_t), offsetof(txn_t, key), sizeof(txn_key_t), max);
 }
 
-static void close_txn(txn_table_t *tt, txn_t *t)
+static void close_txn_at(txn_table_t *tt, txn_t *t, int open)
 {
-	if (!t->answered)
+	if (!t->answered && open)
+		tt->st.open_at_end++;
+	else if (!t->answered)
 		tt->st.unanswered++;
 	if (tt->on_close)
 		tt->on_close(t, tt->user);
 	tbl_remove(&tt->tbl, t);
 }
+
+static void close_txn(txn_table_t *tt, txn_t *t) { close_txn_at(tt, t, 0); }
 
 void txn_free(txn_table_t *tt)
 {
@@ -119,6 +123,13 @@ const txn_t *txn_response(txn_table_t *tt, db_time_t ts, const db_flow_t *flow,
 void txn_expire(txn_table_t *tt, db_time_t now)
 {
 	txn_t *t;
-	while ((t = tbl_oldest(&tt->tbl)) && (now == INT64_MAX || t->e.ts + tt->window <= now))
+	while ((t = tbl_oldest(&tt->tbl)) && t->e.ts + tt->window <= now)
 		close_txn(tt, t);
+}
+
+void txn_flush(txn_table_t *tt, db_time_t last)
+{
+	txn_t *t;
+	while ((t = tbl_oldest(&tt->tbl)))
+		close_txn_at(tt, t, t->e.ts + tt->window > last);
 }

@@ -43,7 +43,8 @@ typedef struct txn {
 typedef struct txn_stats {
 	uint64_t transactions;
 	uint64_t answered;
-	uint64_t unanswered;
+	uint64_t unanswered;          /* no answer within the window */
+	uint64_t open_at_end;         /* no answer yet when the input ended, window not over */
 	uint64_t retransmissions;
 	uint64_t duplicate_responses;
 	uint64_t unmatched_responses;
@@ -72,7 +73,11 @@ void txn_query(txn_table_t *tt, db_time_t ts, const db_flow_t *flow, const dns_m
  * it answers (valid until the next call), or NULL when unmatched. */
 const txn_t *txn_response(txn_table_t *tt, db_time_t ts, const db_flow_t *flow,
 			  const dns_msg_t *m);
-/* Closes transactions older than the window at now (INT64_MAX: all). */
+/* Closes transactions older than the window at now. */
 void txn_expire(txn_table_t *tt, db_time_t now);
+/* End of input at capture time last: closes every transaction; those
+ * unanswered but younger than the window count as open_at_end, since an
+ * answer may have come after the capture stopped. */
+void txn_flush(txn_table_t *tt, db_time_t last);
 
 #endif

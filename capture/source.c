@@ -160,7 +160,15 @@ fail:
 	return NULL;
 }
 
-void cap_stop(cap_t *c) { c->stop = 1; }
+void cap_stop(cap_t *c)
+{
+	c->stop = 1;
+	/* Wakes a live handle blocked in poll() (libpcap 1.10 uses an
+	 * eventfd for this on Linux), so Ctrl-C is obeyed at once. */
+	for (size_t i = 0; i < c->nsrc; i++)
+		if (c->src[i].p)
+			pcap_breakloop(c->src[i].p);
+}
 
 const cap_stats_t *cap_stats(const cap_t *c) { return &c->ctx.st; }
 
@@ -287,6 +295,8 @@ db_status_t cap_run(cap_t *c, cap_event_fn fn, void *user, char *err, size_t err
 				frame(c, s, h, d);
 			else if (rc == 0)
 				continue; /* buffer timeout: look at the stop flag */
+			else if (rc == PCAP_ERROR_BREAK && c->stop)
+				break;
 			else {
 				if (rc == PCAP_ERROR && err && errlen)
 					snprintf(err, errlen, "%s: %s", s->name, pcap_geterr(s->p));

@@ -59,6 +59,7 @@ static void transactions(jsonw_t *w, const txn_stats_t *t)
 	jw_u64(w, "total", t->transactions);
 	jw_u64(w, "answered", t->answered);
 	jw_u64(w, "unanswered", t->unanswered);
+	jw_u64(w, "open_at_end", t->open_at_end);
 	jw_u64(w, "retransmissions", t->retransmissions);
 	jw_u64(w, "duplicate_responses", t->duplicate_responses);
 	jw_u64(w, "unmatched_responses", t->unmatched_responses);

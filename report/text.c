@@ -60,6 +60,9 @@ int rp_text(FILE *f, const rp_input_t *in)
 	fprintf(f, "  queries   %llu answered, %llu unanswered within %.0f s",
 		(unsigned long long)t->answered, (unsigned long long)t->unanswered,
 		(double)in->window / 1e6);
+	if (t->open_at_end)
+		fprintf(f, ", %llu still open when the capture ended",
+			(unsigned long long)t->open_at_end);
 	if (t->retransmissions)
 		fprintf(f, ", %llu retransmissions", (unsigned long long)t->retransmissions);
 	if (t->duplicate_responses)

@@ -316,6 +316,30 @@ static void expiry_counts_unanswered(void **state)
 	txn_free(&tt);
 }
 
+/* At the end of the input, a query younger than the window may still have
+ * been answered after the capture stopped: it is open, not unanswered. */
+static void flush_separates_open_from_unanswered(void **state)
+{
+	(void)state;
+	txn_table_t tt;
+	struct closed c = { 0 };
+	db_flow_t qf, rf;
+	dns_msg_t q;
+
+	mkflows(&qf, &rf, DB_PROTO_UDP);
+	assert_int_equal(txn_init(&tt, WINDOW, 16, on_close, &c), 0);
+	Q(&q, 1, N_LOWER);
+	txn_query(&tt, T0, &qf, &q);
+	Q(&q, 2, N_LOWER);
+	txn_query(&tt, T0 + WINDOW, &qf, &q);
+	txn_flush(&tt, T0 + WINDOW + 1);
+	assert_int_equal(c.n, 2);
+	assert_int_equal(tt.st.unanswered, 1);
+	assert_int_equal(tt.st.open_at_end, 1);
+	assert_int_equal(tt.tbl.count, 0);
+	txn_free(&tt);
+}
+
 static void eviction_when_full(void **state)
 {
 	(void)state;
@@ -354,6 +378,7 @@ int main(void)
 		cmocka_unit_test(id_reuse_after_answer_is_new_transaction),
 		cmocka_unit_test(same_id_two_questions),
 		cmocka_unit_test(expiry_counts_unanswered),
+		cmocka_unit_test(flush_separates_open_from_unanswered),
 		cmocka_unit_test(eviction_when_full),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
