@@ -39,8 +39,11 @@ void roles_message(roles_t *r, const db_addr_t *src, const db_addr_t *dst,
 	if (db_addr_eq(src, dst))
 		return;
 	if (!qr) {
-		if ((x = get(r, src)))
+		if ((x = get(r, src))) {
 			x->queries_out++;
+			if (!rd)
+				x->iter_queries_out++;
+		}
 		if (rd && (x = get(r, dst)))
 			x->rd_queries_in++;
 	} else if (ra && (x = get(r, src))) {
@@ -77,17 +80,21 @@ size_t roles_resolvers(const roles_t *r, db_addr_t *out, size_t max)
 
 enum roles_vantage roles_vantage(const roles_t *r)
 {
-	int any = 0;
+	int any = 0, upstream = 0;
 	for (const tbl_entry_t *e = r->tbl.oldest; e; e = e->newer) {
 		const role_t *x = (const role_t *)e;
+		if (x->iter_queries_out > 0)
+			upstream = 1;
 		if (!resolver(x, r->forced))
 			continue;
 		any = 1;
-		/* Queries sent by the resolver itself that are not answers to
-		 * its clients: its upstream work is in the capture. */
+		/* A resolver that queries onward itself (a forwarder's chain,
+		 * or one address for both sides). */
 		if (x->queries_out > 0 && x->rd_queries_in > 0)
 			return VANTAGE_RESOLVER_HOST;
 	}
+	if (any && upstream)
+		return VANTAGE_RESOLVER_HOST;
 	return any ? VANTAGE_CLIENT_SIDE : VANTAGE_UNKNOWN;
 }
 

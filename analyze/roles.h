@@ -3,9 +3,12 @@
  * capture was taken (design.md, "Who captures what").
  *
  * A resolver receives recursive queries (RD=1) and answers them with RA=1,
- * or sends queries of its own onward.  A capture that shows a resolver both
- * answering clients and querying upstream was taken on (or beside) the
- * resolver host; one that shows resolvers only answering is client-side.
+ * or sends queries of its own onward.  A resolver host often answers
+ * clients on one address and queries authorities from another, so its
+ * upstream side is recognised by iterative (RD=0) queries.  A capture that
+ * shows resolvers answering clients and also upstream queries was taken on
+ * (or beside) the resolver host; one that shows resolvers only answering is
+ * client-side.
  * Memory: at most max addresses are tracked; later ones are counted only.
  */
 #ifndef DNSBLAME_ROLES_H
@@ -22,6 +25,7 @@ typedef struct role {
 	uint64_t rd_queries_in;  /* RD=1 queries received */
 	uint64_t ra_answers_out; /* responses sent with RA=1 */
 	uint64_t queries_out;    /* queries sent */
+	uint64_t iter_queries_out; /* queries sent with RD=0: a resolver's upstream side */
 	uint8_t forced;          /* named with --resolver */
 } role_t;
 
