@@ -90,7 +90,8 @@ static void on_dns(an_t *a, const cap_event_t *ev)
 	st->rcodes[m.rcode & (AN_RCODES - 1)]++;
 	if (m.edns.n_ede)
 		st->ede_responses++;
-	(void)txn_response(&a->txn, ev->ts, &ev->flow, &m);
+	int first;
+	(void)txn_response(&a->txn, ev->ts, &ev->flow, &m, &first);
 }
 
 static void on_tcp(an_t *a, const cap_event_t *ev)

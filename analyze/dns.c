@@ -460,6 +460,42 @@ int dns_name_eq(const dns_name_t *a, const dns_name_t *b)
 	return 1;
 }
 
+/* FNV-1a over the lower-cased wire form, from octet `from` on. */
+static uint64_t dns_hash_from(const dns_name_t *n, size_t from)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	for (size_t i = from; i < n->len; i++) {
+		h ^= dns_lc(n->wire[i]);
+		h *= 0x100000001b3ULL;
+	}
+	return h ^ (h >> 31);
+}
+
+uint64_t dns_name_hash(const dns_name_t *n) { return dns_hash_from(n, 0); }
+
+size_t dns_name_suffix_hashes(const dns_name_t *n, uint64_t *out, size_t max)
+{
+	size_t k = 0, off = 0;
+	while (k < max && off < n->len) {
+		out[k++] = dns_hash_from(n, off);
+		if (n->wire[off] == 0)
+			break;
+		off += (size_t)n->wire[off] + 1;
+	}
+	return k;
+}
+
+void dns_name_suffix(const dns_name_t *n, uint8_t labels, dns_name_t *out)
+{
+	size_t off = 0;
+	uint8_t skip = labels <= n->labels ? (uint8_t)(n->labels - labels) : 0;
+	for (uint8_t i = 0; i < skip && off < n->len && n->wire[off]; i++)
+		off += (size_t)n->wire[off] + 1;
+	out->len = (uint8_t)(n->len - off);
+	out->labels = (uint8_t)(n->labels - skip);
+	memcpy(out->wire, n->wire + off, out->len);
+}
+
 void dns_name_lower(dns_name_t *n)
 {
 	for (size_t i = 0; i < n->len; i++)

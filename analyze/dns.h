@@ -134,6 +134,15 @@ void dns_name_lower(dns_name_t *n);
  * buf must hold DNS_NAME_STRLEN bytes.  Returns buf. */
 char *dns_name_str(const dns_name_t *n, char *buf);
 
+/* A 64-bit hash of the name, case-insensitive: equal names hash equal. */
+uint64_t dns_name_hash(const dns_name_t *n);
+/* Hashes of n and of each of its ancestors, n first, the root last; at
+ * most max are written.  Returns how many. */
+size_t dns_name_suffix_hashes(const dns_name_t *n, uint64_t *out, size_t max);
+/* Copies into out the ancestor of n that has the given number of labels
+ * (labels <= n->labels). */
+void dns_name_suffix(const dns_name_t *n, uint8_t labels, dns_name_t *out);
+
 /* "A", "AAAA", ... or "TYPE1234" (RFC 3597). buf holds 16 bytes. */
 const char *dns_type_str(uint16_t type, char buf[16]);
 /* "NOERROR", "SERVFAIL", ... or "RCODE23". buf holds 16 bytes. */

@@ -80,6 +80,7 @@ void txn_query(txn_table_t *tt, db_time_t ts, const db_flow_t *flow, const dns_m
 	tt->st.transactions++;
 	t->qname = m->qname;
 	dns_name_lower(&t->qname);
+	t->qhash = dns_name_hash(&t->qname);
 	t->qtype = m->qtype;
 	t->qclass = m->qclass;
 	t->rd = m->rd;
@@ -87,9 +88,10 @@ void txn_query(txn_table_t *tt, db_time_t ts, const db_flow_t *flow, const dns_m
 	t->last_query = ts;
 }
 
-const txn_t *txn_response(txn_table_t *tt, db_time_t ts, const db_flow_t *flow,
-			  const dns_msg_t *m)
+txn_t *txn_response(txn_table_t *tt, db_time_t ts, const db_flow_t *flow,
+		    const dns_msg_t *m, int *first)
 {
+	*first = 0;
 	txn_key_t k;
 	key_from(&k, flow, 0, m->id);
 	uint64_t h = tbl_hash(&tt->tbl, &k);
@@ -112,6 +114,7 @@ const txn_t *txn_response(txn_table_t *tt, db_time_t ts, const db_flow_t *flow,
 		tt->st.duplicate_responses++;
 		return match;
 	}
+	*first = 1;
 	match->answered = 1;
 	match->responses = 1;
 	match->answer_ts = ts;

@@ -18,6 +18,10 @@
 #include "../common/table.h"
 #include "dns.h"
 
+#define TXN_LEARNED 8
+#define TXN_EDE 4
+#define TXN_EDE_TEXT 96
+
 typedef struct txn_key {
 	db_addr_t client, server;
 	uint16_t cport, sport;
@@ -38,6 +42,15 @@ typedef struct txn {
 	uint32_t responses;   /* 1 + duplicates, when answered */
 	db_time_t last_query;
 	db_time_t answer_ts;
+	uint64_t qhash;       /* dns_name_hash(qname) */
+	/* A summary of the answer, for correlation (filled by the caller). */
+	uint8_t tc, aa, referral, rrsig, has_answer;
+	uint8_t n_learned;
+	uint64_t learned[TXN_LEARNED]; /* CNAME targets; NS targets of a referral */
+	uint64_t cut;         /* the zone a referral delegates (its NS owner), or 0 */
+	uint8_t n_ede;
+	uint16_t ede_code[TXN_EDE];
+	char ede_text[TXN_EDE][TXN_EDE_TEXT];
 } txn_t;
 
 typedef struct txn_stats {
@@ -70,9 +83,11 @@ void txn_free(txn_table_t *tt);
 /* A parsed query (stage >= QUESTION, QR = 0) seen at ts on flow. */
 void txn_query(txn_table_t *tt, db_time_t ts, const db_flow_t *flow, const dns_msg_t *m);
 /* A parsed response (stage >= HEADER, QR = 1).  Returns the transaction
- * it answers (valid until the next call), or NULL when unmatched. */
-const txn_t *txn_response(txn_table_t *tt, db_time_t ts, const db_flow_t *flow,
-			  const dns_msg_t *m);
+ * it answers (valid until the next call; the caller may fill its answer
+ * summary), or NULL when unmatched.  *first is set to 1 when this is the
+ * first answer of the transaction. */
+txn_t *txn_response(txn_table_t *tt, db_time_t ts, const db_flow_t *flow,
+			  const dns_msg_t *m, int *first);
 /* Closes transactions older than the window at now. */
 void txn_expire(txn_table_t *tt, db_time_t now);
 /* End of input at capture time last: closes every transaction; those

@@ -89,6 +89,8 @@ static void assert_stats(const txn_table_t *tt, uint64_t transactions, uint64_t 
 static void match_case_insensitive(void **state)
 {
 	(void)state;
+	int first = 0;
+	(void)first;
 	txn_table_t tt;
 	struct closed c = { 0 };
 	db_flow_t qf, rf;
@@ -99,7 +101,7 @@ static void match_case_insensitive(void **state)
 	Q(&q, 0x1234, N_MIXED);
 	txn_query(&tt, T0, &qf, &q);
 	R(&r, 0x1234, N_LOWER, DNS_R_SERVFAIL);
-	const txn_t *t = txn_response(&tt, T0 + 20000, &rf, &r);
+	const txn_t *t = txn_response(&tt, T0 + 20000, &rf, &r, &first);
 	assert_non_null(t);
 	assert_int_equal(t->answered, 1);
 	assert_int_equal(t->rcode, DNS_R_SERVFAIL);
@@ -127,6 +129,8 @@ static void match_case_insensitive(void **state)
 static void retransmission_same_transaction(void **state)
 {
 	(void)state;
+	int first = 0;
+	(void)first;
 	txn_table_t tt;
 	db_flow_t qf, rf;
 	dns_msg_t q, r;
@@ -141,7 +145,7 @@ static void retransmission_same_transaction(void **state)
 	txn_query(&tt, T0 + 2 * SEC, &qf, &q);
 	assert_int_equal(tt.tbl.count, 1);
 	R(&r, 7, N_LOWER, 0);
-	const txn_t *t = txn_response(&tt, T0 + 3 * SEC, &rf, &r);
+	const txn_t *t = txn_response(&tt, T0 + 3 * SEC, &rf, &r, &first);
 	assert_non_null(t);
 	assert_int_equal(t->queries, 3);
 	assert_int_equal(t->last_query, T0 + 2 * SEC);
@@ -153,6 +157,8 @@ static void retransmission_same_transaction(void **state)
 static void duplicate_response(void **state)
 {
 	(void)state;
+	int first = 0;
+	(void)first;
 	txn_table_t tt;
 	db_flow_t qf, rf;
 	dns_msg_t q, r;
@@ -162,9 +168,9 @@ static void duplicate_response(void **state)
 	Q(&q, 9, N_LOWER);
 	txn_query(&tt, T0, &qf, &q);
 	R(&r, 9, N_LOWER, DNS_R_SERVFAIL);
-	const txn_t *a = txn_response(&tt, T0 + 1, &rf, &r);
+	const txn_t *a = txn_response(&tt, T0 + 1, &rf, &r, &first);
 	R(&r, 9, N_LOWER, DNS_R_NOERROR);
-	const txn_t *b = txn_response(&tt, T0 + 2, &rf, &r);
+	const txn_t *b = txn_response(&tt, T0 + 2, &rf, &r, &first);
 	assert_non_null(a);
 	assert_ptr_equal(a, b);
 	assert_int_equal(b->responses, 2);
@@ -178,6 +184,8 @@ static void duplicate_response(void **state)
 static void unmatched_responses(void **state)
 {
 	(void)state;
+	int first = 0;
+	(void)first;
 	txn_table_t tt;
 	db_flow_t qf, rf, other;
 	dns_msg_t q, r;
@@ -187,20 +195,20 @@ static void unmatched_responses(void **state)
 	Q(&q, 10, N_LOWER);
 	txn_query(&tt, T0, &qf, &q);
 	R(&r, 11, N_LOWER, 0);       /* other id */
-	assert_null(txn_response(&tt, T0 + 1, &rf, &r));
+	assert_null(txn_response(&tt, T0 + 1, &rf, &r, &first));
 	R(&r, 10, N_OTHER, 0);       /* other question */
-	assert_null(txn_response(&tt, T0 + 2, &rf, &r));
+	assert_null(txn_response(&tt, T0 + 2, &rf, &r, &first));
 	other = rf;                  /* other client port */
 	other.dport = 40001;
 	R(&r, 10, N_LOWER, 0);
-	assert_null(txn_response(&tt, T0 + 3, &other, &r));
+	assert_null(txn_response(&tt, T0 + 3, &other, &r, &first));
 	other = rf;                  /* same ports over TCP */
 	other.proto = DB_PROTO_TCP;
-	assert_null(txn_response(&tt, T0 + 4, &other, &r));
+	assert_null(txn_response(&tt, T0 + 4, &other, &r, &first));
 	/* Same direction as the query: the "client" would be the server. */
-	assert_null(txn_response(&tt, T0 + 5, &qf, &r));
+	assert_null(txn_response(&tt, T0 + 5, &qf, &r, &first));
 	assert_stats(&tt, 1, 0, 0, 0, 0, 5, 0);
-	assert_non_null(txn_response(&tt, T0 + 6, &rf, &r));
+	assert_non_null(txn_response(&tt, T0 + 6, &rf, &r, &first));
 	assert_stats(&tt, 1, 1, 0, 0, 0, 5, 0);
 	txn_free(&tt);
 }
@@ -208,6 +216,8 @@ static void unmatched_responses(void **state)
 static void response_without_question_matches_on_id(void **state)
 {
 	(void)state;
+	int first = 0;
+	(void)first;
 	txn_table_t tt;
 	db_flow_t qf, rf;
 	dns_msg_t q, r;
@@ -218,13 +228,13 @@ static void response_without_question_matches_on_id(void **state)
 	txn_query(&tt, T0, &qf, &q);
 	/* FORMERR with qdcount 0: header only. */
 	mkmsg(&r, 0x4242, 1, NULL, 0, 0, DNS_R_FORMERR);
-	const txn_t *t = txn_response(&tt, T0 + 1, &rf, &r);
+	const txn_t *t = txn_response(&tt, T0 + 1, &rf, &r, &first);
 	assert_non_null(t);
 	assert_int_equal(t->rcode, DNS_R_FORMERR);
 	assert_memory_equal(t->qname.wire, N_LOWER, sizeof(N_LOWER));
 	/* Different id and no question: unmatched. */
 	mkmsg(&r, 0x4243, 1, NULL, 0, 0, DNS_R_FORMERR);
-	assert_null(txn_response(&tt, T0 + 2, &rf, &r));
+	assert_null(txn_response(&tt, T0 + 2, &rf, &r, &first));
 	assert_stats(&tt, 1, 1, 0, 0, 0, 1, 0);
 	txn_free(&tt);
 }
@@ -232,6 +242,8 @@ static void response_without_question_matches_on_id(void **state)
 static void id_reuse_after_answer_is_new_transaction(void **state)
 {
 	(void)state;
+	int first = 0;
+	(void)first;
 	txn_table_t tt;
 	struct closed c = { 0 };
 	db_flow_t qf, rf;
@@ -242,7 +254,7 @@ static void id_reuse_after_answer_is_new_transaction(void **state)
 	Q(&q, 77, N_LOWER);
 	R(&r, 77, N_LOWER, DNS_R_SERVFAIL);
 	txn_query(&tt, T0, &qf, &q);
-	assert_non_null(txn_response(&tt, T0 + 1, &rf, &r));
+	assert_non_null(txn_response(&tt, T0 + 1, &rf, &r, &first));
 	txn_query(&tt, T0 + 2, &qf, &q);
 	/* The answered one closed at once. */
 	assert_int_equal(c.n, 1);
@@ -251,7 +263,7 @@ static void id_reuse_after_answer_is_new_transaction(void **state)
 	assert_int_equal(c.t[0].e.ts, T0);
 	assert_int_equal(tt.tbl.count, 1);
 	R(&r, 77, N_LOWER, DNS_R_NOERROR);
-	const txn_t *t = txn_response(&tt, T0 + 3, &rf, &r);
+	const txn_t *t = txn_response(&tt, T0 + 3, &rf, &r, &first);
 	assert_non_null(t);
 	assert_int_equal(t->e.ts, T0 + 2);
 	assert_int_equal(t->rcode, DNS_R_NOERROR);
@@ -263,6 +275,8 @@ static void id_reuse_after_answer_is_new_transaction(void **state)
 static void same_id_two_questions(void **state)
 {
 	(void)state;
+	int first = 0;
+	(void)first;
 	txn_table_t tt;
 	db_flow_t qf, rf;
 	dns_msg_t q, r;
@@ -275,13 +289,13 @@ static void same_id_two_questions(void **state)
 	txn_query(&tt, T0 + 1, &qf, &q);
 	assert_int_equal(tt.tbl.count, 2);
 	R(&r, 5, N_OTHER, DNS_R_NXDOMAIN);
-	const txn_t *t = txn_response(&tt, T0 + 2, &rf, &r);
+	const txn_t *t = txn_response(&tt, T0 + 2, &rf, &r, &first);
 	assert_non_null(t);
 	assert_memory_equal(t->qname.wire, N_OTHER, sizeof(N_OTHER));
 	assert_int_equal(t->rcode, DNS_R_NXDOMAIN);
 	/* A different qtype is a different question. */
 	mkmsg(&r, 5, 1, N_LOWER, sizeof(N_LOWER), DNS_T_AAAA, 0);
-	assert_null(txn_response(&tt, T0 + 3, &rf, &r));
+	assert_null(txn_response(&tt, T0 + 3, &rf, &r, &first));
 	assert_stats(&tt, 2, 1, 0, 0, 0, 1, 0);
 	txn_free(&tt);
 }
@@ -289,6 +303,8 @@ static void same_id_two_questions(void **state)
 static void expiry_counts_unanswered(void **state)
 {
 	(void)state;
+	int first = 0;
+	(void)first;
 	txn_table_t tt;
 	struct closed c = { 0 };
 	db_flow_t qf, rf;
@@ -343,6 +359,8 @@ static void flush_separates_open_from_unanswered(void **state)
 static void eviction_when_full(void **state)
 {
 	(void)state;
+	int first = 0;
+	(void)first;
 	txn_table_t tt;
 	struct closed c = { 0 };
 	db_flow_t qf, rf;
@@ -360,9 +378,9 @@ static void eviction_when_full(void **state)
 	assert_int_equal(c.t[0].answered, 0);
 	assert_stats(&tt, 3, 0, 1, 0, 0, 0, 1);
 	R(&r, 1, N_LOWER, 0);
-	assert_null(txn_response(&tt, T0 + 10, &rf, &r));
+	assert_null(txn_response(&tt, T0 + 10, &rf, &r, &first));
 	R(&r, 3, N_LOWER, 0);
-	assert_non_null(txn_response(&tt, T0 + 11, &rf, &r));
+	assert_non_null(txn_response(&tt, T0 + 11, &rf, &r, &first));
 	assert_stats(&tt, 3, 1, 1, 0, 0, 1, 1);
 	txn_free(&tt);
 }

@@ -1,0 +1,92 @@
+/*
+ * verdict.h - what the analysis concludes about one failed client query:
+ * a SERVFAIL the resolver sent, or a query it never answered.  This is the
+ * contract between analyze/ (which fills verdicts) and report/ (which
+ * prints them); the cause vocabulary is design.md's, exactly.
+ */
+#ifndef DNSBLAME_VERDICT_H
+#define DNSBLAME_VERDICT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../common/flow.h"
+#include "dns.h"
+
+enum vd_cause {
+	VD_TIMEOUT = 0,
+	VD_BLOCKED_PORT,
+	VD_TRUNCATION,
+	VD_DNSSEC,
+	VD_UPSTREAM_ERROR,
+	VD_NO_UPSTREAM,
+	VD_UNKNOWN,
+	VD_NCAUSES
+};
+
+enum vd_confidence { VD_LOW = 0, VD_MEDIUM, VD_HIGH };
+
+/* What became of one upstream attempt, as the resolver saw it before it
+ * gave up. */
+enum vd_outcome {
+	VD_OUT_ANSWERED = 0,  /* a usable answer (data, referral, NXDOMAIN, NODATA) */
+	VD_OUT_ERROR,         /* answered with an error rcode */
+	VD_OUT_TRUNCATED,     /* answered with TC=1 */
+	VD_OUT_TIMEOUT,       /* no answer */
+	VD_OUT_ICMP,          /* an ICMP error quoted it */
+	VD_OUT_TCP_RESET,     /* TCP connection reset */
+	VD_OUT_TCP_TIMEOUT,   /* TCP SYN never answered, or no answer over TCP */
+	VD_OUT_FRAG_LOSS,     /* the answer's fragments never all arrived */
+	VD_OUT_LAME,          /* answered, but not authoritatively and no referral down */
+};
+
+#define VD_MAX_UPSTREAM 24
+#define VD_MAX_EDE 4
+#define VD_EDE_TEXT 96
+#define VD_EXPLAIN 480
+
+typedef struct vd_upstream {
+	db_time_t ts;
+	db_addr_t server;
+	uint8_t transport;        /* DB_PROTO_UDP / DB_PROTO_TCP */
+	dns_name_t qname;         /* root (len 1) for a TCP connection with no query */
+	uint16_t qtype;
+	uint8_t outcome;          /* enum vd_outcome */
+	uint16_t rcode;           /* when answered */
+	uint8_t icmp_version, icmp_type, icmp_code;
+} vd_upstream_t;
+
+typedef struct vd_ede {
+	uint16_t code;
+	char text[VD_EDE_TEXT];   /* raw bytes, NUL-terminated; escape when printing */
+} vd_ede_t;
+
+typedef struct verdict {
+	db_time_t time;           /* SERVFAIL time, or when the window closed */
+	db_time_t query_time;
+	db_addr_t client, resolver;
+	uint16_t client_port;
+	uint8_t transport;
+	uint16_t id;
+	dns_name_t qname;
+	uint16_t qtype;
+	uint8_t answered;         /* 1: SERVFAIL sent; 0: never answered */
+	uint8_t cause;            /* enum vd_cause */
+	const char *detail;       /* static string */
+	uint8_t confidence;       /* enum vd_confidence */
+	vd_ede_t ede[VD_MAX_EDE];
+	uint8_t n_ede;
+	vd_upstream_t up[VD_MAX_UPSTREAM];
+	uint16_t n_up;            /* kept in up[] */
+	uint32_t n_up_total;      /* related attempts seen */
+	dns_name_t zone;          /* where it failed (deepest zone named by the evidence) */
+	db_time_t repeats_time;   /* cached failure: the earlier failure, or 0 */
+	uint8_t repeats_cause;
+	char explanation[VD_EXPLAIN];
+} verdict_t;
+
+const char *vd_cause_str(uint8_t cause);
+const char *vd_confidence_str(uint8_t c);
+const char *vd_outcome_str(uint8_t o);
+
+#endif
