@@ -55,7 +55,7 @@ static void usage(FILE *f)
 "  --max-fragments N     incomplete fragment trains kept (default 65536)\n"
 "  --max-tcp-streams N   TCP streams followed per IP version (default 65536)\n"
 "output\n"
-"  --format FMT          text (default) or json\n"
+"  --format FMT          text (default), json, or ndjson (one verdict per line)\n"
 "  -o FILE               write the report to FILE instead of standard output\n"
 "  -h, --help            this help;  --version  the version\n"
 "\n"
@@ -179,8 +179,9 @@ int main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0) {
-		fprintf(stderr, "dnsblame: --format: unknown format '%s' (text, json)\n", format);
+	if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0 &&
+	    strcmp(format, "ndjson") != 0) {
+		fprintf(stderr, "dnsblame: --format: unknown format '%s' (text, json, ndjson)\n", format);
 		return EXIT_USAGE;
 	}
 	if ((co.nfiles == 0) == (co.iface == NULL)) {
@@ -248,8 +249,11 @@ int main(int argc, char **argv)
 	in.input_error = rs == DB_EIO ? err : NULL;
 	in.vantage = roles_vantage_str(roles_vantage(an_roles(an)));
 	in.nresolvers = roles_resolvers(an_roles(an), in.resolvers, RP_MAX_RESOLVERS);
+	in.verdicts = an_verdicts(an, &in.nverdicts);
 
-	int wrc = strcmp(format, "json") == 0 ? rp_json(out, &in) : rp_text(out, &in);
+	int wrc = strcmp(format, "json") == 0     ? rp_json(out, &in)
+		  : strcmp(format, "ndjson") == 0 ? rp_ndjson(out, &in)
+						  : rp_text(out, &in);
 	if (fflush(out) != 0 || (out != stdout && fclose(out) != 0))
 		wrc = -1;
 	int rc = EXIT_OK;

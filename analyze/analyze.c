@@ -6,16 +6,54 @@
 #include "analyze.h"
 
 #include <stdlib.h>
+
+#include "attribute.h"
+#include "evlog.h"
 #include <string.h>
 
 struct an {
 	dns_parser_t parser;
 	txn_table_t txn;
 	roles_t roles;
+	evlog_t evlog;
+	attr_t attr;
 	an_stats_t st;
+	db_time_t window;
 	db_time_t high;
 	db_time_t next_expire;
+	verdict_t *vd;        /* kept verdicts, in the order they were made */
+	size_t nvd, capvd, maxvd;
 };
+
+/* A client transaction closes: a SERVFAIL, or a query never answered
+ * within the window, gets its verdict now, when all the evidence about the
+ * attempts made for it is in. */
+static void on_close(const txn_t *t, void *user)
+{
+	an_t *a = user;
+	int servfail = t->answered && (t->rcode & 0xf) == DNS_R_SERVFAIL;
+	db_time_t closes = t->e.ts + a->window;
+	int unanswered = !t->answered && closes <= a->high;
+	if ((!servfail && !unanswered) || !attr_is_client_query(&a->attr, t))
+		return;
+	verdict_t tmp, *v = &tmp;
+	if (a->nvd < a->maxvd) {
+		if (a->nvd == a->capvd) {
+			size_t cap = a->capvd ? a->capvd * 2 : 64;
+			verdict_t *nv = realloc(a->vd, cap * sizeof(*nv));
+			if (nv) {
+				a->vd = nv;
+				a->capvd = cap;
+			}
+		}
+		if (a->nvd < a->capvd)
+			v = &a->vd[a->nvd++];
+	}
+	attr_verdict(&a->attr, t, closes, v);
+	if (v == &tmp)
+		a->st.verdicts_dropped++;
+	a->st.by_cause[servfail ? 0 : 1][v->cause]++;
+}
 
 an_t *an_new(const an_opts_t *o)
 {
@@ -23,10 +61,14 @@ an_t *an_new(const an_opts_t *o)
 	if (!a)
 		return NULL;
 	db_time_t window = o->window > 0 ? o->window : 30 * 1000000LL;
+	a->window = window;
+	a->maxvd = o->max_verdicts ? o->max_verdicts : 20000;
 	dns_parser_init(&a->parser);
 	if (txn_init(&a->txn, window, o->max_transactions ? o->max_transactions : 262144,
-		     NULL, a) < 0 ||
-	    roles_init(&a->roles, o->max_addresses ? o->max_addresses : 65536) < 0) {
+		     on_close, a) < 0 ||
+	    roles_init(&a->roles, o->max_addresses ? o->max_addresses : 65536) < 0 ||
+	    evlog_init(&a->evlog, 262144) < 0 ||
+	    attr_init(&a->attr, &a->txn, &a->roles, &a->evlog) < 0) {
 		an_free(a);
 		return NULL;
 	}
@@ -42,6 +84,9 @@ void an_free(an_t *a)
 	dns_parser_free(&a->parser);
 	txn_free(&a->txn);
 	roles_free(&a->roles);
+	evlog_free(&a->evlog);
+	attr_free(&a->attr);
+	free(a->vd);
 	free(a);
 }
 
@@ -91,7 +136,9 @@ static void on_dns(an_t *a, const cap_event_t *ev)
 	if (m.edns.n_ede)
 		st->ede_responses++;
 	int first;
-	(void)txn_response(&a->txn, ev->ts, &ev->flow, &m, &first);
+	txn_t *t = txn_response(&a->txn, ev->ts, &ev->flow, &m, &first);
+	if (t && first)
+		attr_note_answer(&a->attr, t, &m);
 }
 
 static void on_tcp(an_t *a, const cap_event_t *ev)
@@ -115,6 +162,7 @@ void an_event(const cap_event_t *ev, void *user)
 		txn_expire(&a->txn, a->high);
 		a->next_expire = a->high + 100000;
 	}
+	evlog_add(&a->evlog, ev);
 	switch (ev->kind) {
 	case CAP_EV_DNS: on_dns(a, ev); break;
 	case CAP_EV_ICMP: a->st.icmp_errors++; break;
@@ -134,3 +182,9 @@ const an_stats_t *an_stats(an_t *a)
 }
 
 const roles_t *an_roles(const an_t *a) { return &a->roles; }
+
+const verdict_t *an_verdicts(const an_t *a, size_t *n)
+{
+	*n = a->nvd;
+	return a->vd;
+}

@@ -6,6 +6,12 @@
 #include "jsonw.h"
 #include "../analyze/dns.h"
 
+#include <string.h>
+
+/* "port-unreachable" etc. for an upstream attempt quoted by ICMP. */
+static const char *icmp_name(const vd_upstream_t *u);
+
+
 static void rcodes(jsonw_t *w, const an_stats_t *an)
 {
 	char buf[16];
@@ -98,6 +104,117 @@ static void limits(jsonw_t *w, const rp_input_t *in)
 	jw_obj_close(w);
 }
 
+static const char *icmp_name(const vd_upstream_t *u)
+{
+	if (u->icmp_version == 4 && u->icmp_type == 3)
+		return u->icmp_code == 3 ? "port-unreachable" : (u->icmp_code == 9 || u->icmp_code == 10 || u->icmp_code == 13) ? "admin-prohibited" : u->icmp_code == 1 ? "host-unreachable" : "unreachable";
+	if (u->icmp_version == 6 && u->icmp_type == 1)
+		return u->icmp_code == 4 ? "port-unreachable" : u->icmp_code == 1 ? "admin-prohibited" : u->icmp_code == 3 ? "host-unreachable" : "unreachable";
+	return "icmp-error";
+}
+
+static void verdict(jsonw_t *w, const verdict_t *v, const char *kind)
+{
+	char t[DB_TIMESTRLEN], ab[DB_ADDRSTRLEN], nb[DNS_NAME_STRLEN], tb[16], rb[16];
+	jw_obj_open(w, NULL);
+	if (kind)
+		jw_str(w, "kind", kind);
+	jw_str(w, "time", db_time_str(v->time, t));
+	jw_str(w, "query_time", db_time_str(v->query_time, t));
+	jw_str(w, "client", db_addr_str(&v->client, ab));
+	jw_u64(w, "client_port", v->client_port);
+	jw_str(w, "resolver", db_addr_str(&v->resolver, ab));
+	jw_str(w, "transport", v->transport == DB_PROTO_TCP ? "tcp" : "udp");
+	jw_u64(w, "id", v->id);
+	jw_str(w, "qname", dns_name_str(&v->qname, nb));
+	jw_str(w, "qtype", dns_type_str(v->qtype, tb));
+	jw_str(w, "cause", vd_cause_str(v->cause));
+	jw_str(w, "detail", v->detail ? v->detail : "");
+	jw_str(w, "confidence", vd_confidence_str(v->confidence));
+	jw_str(w, "zone", dns_name_str(&v->zone, nb));
+	jw_arr_open(w, "ede");
+	for (uint8_t i = 0; i < v->n_ede; i++) {
+		jw_obj_open(w, NULL);
+		jw_u64(w, "code", v->ede[i].code);
+		jw_strn(w, "text", (const uint8_t *)v->ede[i].text, strlen(v->ede[i].text));
+		jw_obj_close(w);
+	}
+	jw_arr_close(w);
+	jw_double(w, "latency_ms", (double)(v->time - v->query_time) / 1000.0);
+	if (v->repeats_time) {
+		jw_obj_open(w, "repeats");
+		jw_str(w, "time", db_time_str(v->repeats_time, t));
+		jw_str(w, "cause", vd_cause_str(v->repeats_cause));
+		jw_obj_close(w);
+	}
+	jw_u64(w, "upstream_total", v->n_up_total);
+	jw_arr_open(w, "upstream");
+	for (uint16_t i = 0; i < v->n_up; i++) {
+		const vd_upstream_t *u = &v->up[i];
+		jw_obj_open(w, NULL);
+		jw_str(w, "time", db_time_str(u->ts, t));
+		jw_str(w, "server", db_addr_str(&u->server, ab));
+		jw_str(w, "transport", u->transport == DB_PROTO_TCP ? "tcp" : "udp");
+		if (u->qname.len > 1 || u->qtype) {
+			jw_str(w, "qname", dns_name_str(&u->qname, nb));
+			jw_str(w, "qtype", dns_type_str(u->qtype, tb));
+		} else {
+			jw_null(w, "qname");
+			jw_null(w, "qtype");
+		}
+		jw_str(w, "outcome", vd_outcome_str(u->outcome));
+		if (u->outcome == VD_OUT_ANSWERED || u->outcome == VD_OUT_ERROR ||
+		    u->outcome == VD_OUT_TRUNCATED)
+			jw_str(w, "rcode", dns_rcode_str(u->rcode, rb));
+		if (u->outcome == VD_OUT_ICMP)
+			jw_str(w, "icmp", icmp_name(u));
+		jw_obj_close(w);
+	}
+	jw_arr_close(w);
+	jw_str(w, "explanation", v->explanation);
+	jw_obj_close(w);
+}
+
+static void by_cause(jsonw_t *w, const char *key, const uint64_t *counts)
+{
+	jw_obj_open(w, key);
+	for (uint8_t c = 0; c < VD_NCAUSES; c++)
+		if (counts[c])
+			jw_u64(w, vd_cause_str(c), counts[c]);
+	jw_obj_close(w);
+}
+
+static uint64_t total(const uint64_t *counts)
+{
+	uint64_t n = 0;
+	for (uint8_t c = 0; c < VD_NCAUSES; c++)
+		n += counts[c];
+	return n;
+}
+
+static void summary(jsonw_t *w, const rp_input_t *in)
+{
+	jw_obj_open(w, "summary");
+	jw_u64(w, "servfails", total(in->an->by_cause[0]));
+	by_cause(w, "by_cause", in->an->by_cause[0]);
+	jw_u64(w, "unanswered", total(in->an->by_cause[1]));
+	by_cause(w, "unanswered_by_cause", in->an->by_cause[1]);
+	if (in->an->verdicts_dropped)
+		jw_u64(w, "verdicts_not_listed", in->an->verdicts_dropped);
+	jw_obj_close(w);
+}
+
+int rp_ndjson(FILE *f, const rp_input_t *in)
+{
+	for (size_t i = 0; i < in->nverdicts; i++) {
+		jsonw_t w;
+		jw_init(&w, f, 0);
+		verdict(&w, &in->verdicts[i], in->verdicts[i].answered ? "servfail" : "unanswered");
+		jw_end(&w);
+	}
+	return ferror(f) ? -1 : 0;
+}
+
 int rp_json(FILE *f, const rp_input_t *in)
 {
 	jsonw_t w;
@@ -107,6 +224,17 @@ int rp_json(FILE *f, const rp_input_t *in)
 	jw_str(&w, "version", DNSBLAME_VERSION);
 	jw_u64(&w, "schema", 1);
 	capture(&w, in);
+	summary(&w, in);
+	jw_arr_open(&w, "servfails");
+	for (size_t i = 0; i < in->nverdicts; i++)
+		if (in->verdicts[i].answered)
+			verdict(&w, &in->verdicts[i], NULL);
+	jw_arr_close(&w);
+	jw_arr_open(&w, "unanswered");
+	for (size_t i = 0; i < in->nverdicts; i++)
+		if (!in->verdicts[i].answered)
+			verdict(&w, &in->verdicts[i], NULL);
+	jw_arr_close(&w);
 	transactions(&w, &in->an->txn);
 	events(&w, in);
 	limits(&w, in);

@@ -25,10 +25,15 @@ typedef struct rp_input {
 	size_t nresolvers;
 	const char *input_error;    /* the damage that stopped reading, or NULL */
 	db_time_t window;
+	const verdict_t *verdicts;  /* SERVFAIL and unanswered verdicts, in order */
+	size_t nverdicts;
 } rp_input_t;
 
 /* Each returns 0, or -1 when writing failed. */
 int rp_json(FILE *f, const rp_input_t *in);
+/* One verdict per line (the objects of "servfails" and "unanswered", with
+ * a "kind" member saying which). */
+int rp_ndjson(FILE *f, const rp_input_t *in);
 int rp_text(FILE *f, const rp_input_t *in);
 
 #endif

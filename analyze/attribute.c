@@ -1,0 +1,710 @@
+/*
+ * attribute.c - from a failed client query to its cause.
+ *
+ * 1. Related work.  The resolver's upstream attempts carry new ids, ports
+ *    and often other names.  An attempt is related to the client's query
+ *    when it was sent by the resolver host (an address that queries
+ *    onward) between the client's query — or up to ATTR_COALESCE earlier if
+ *    still in flight then, since one resolution may serve several clients —
+ *    and the failure, and its name is the query name, one of its ancestors
+ *    (QNAME minimisation, DS and DNSKEY of the chain), or a name the related
+ *    answers pointed to (CNAME targets, NS names of referrals), grown to a
+ *    fixed point.  Handshakes that failed towards the same servers count too.
+ * 2. Outcomes.  Each attempt is judged as the resolver saw it when it gave
+ *    up: answered (usable or error, TC), quoted by an ICMP error, its
+ *    answer's fragments lost, or nothing.
+ * 3. Cause.  The attempt that failed last took away the last chance of a
+ *    usable answer, so its outcome names the cause; a TCP failure after a
+ *    TC=1 answer from the same server is truncation.  With no failing
+ *    attempt, intact answers with DNSSEC records point to validation.  With
+ *    no attempt at all, an earlier failure of the same name or zone is the
+ *    failure cache at work.  The resolver's EDE is reported and checked
+ *    against the packets; disagreement lowers the confidence.
+ */
+#include "attribute.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ATTR_MAX_CAND 4096
+#define ATTR_MAX_REL 512
+#define ATTR_MAX_TCP 64
+
+typedef struct cut {
+	tbl_entry_t e;
+	uint64_t key;
+	dns_name_t name;
+} cut_t;
+
+typedef struct fail {
+	tbl_entry_t e;
+	uint64_t key;
+	db_time_t time;
+	uint8_t cause;
+	const char *detail;
+} fail_t;
+
+typedef struct attempt {
+	const txn_t *x;          /* NULL for a handshake that failed */
+	db_time_t ts;
+	db_addr_t server;
+	uint8_t transport;
+	uint8_t outcome;
+	uint8_t icmp_version, icmp_type, icmp_code;
+} attempt_t;
+
+typedef struct walk {
+	const txn_t *cand[ATTR_MAX_CAND];
+	uint8_t rel[ATTR_MAX_CAND];
+	size_t n;
+	uint64_t set[ATTR_MAX_REL];
+	size_t nset;
+	attempt_t at[ATTR_MAX_CAND + ATTR_MAX_TCP];
+	size_t nat;
+} walk_t;
+
+int attr_init(attr_t *a, const txn_table_t *txn, const roles_t *roles, const evlog_t *ev)
+{
+	memset(a, 0, sizeof(*a));
+	a->txn = txn;
+	a->roles = roles;
+	a->ev = ev;
+	if (tbl_init(&a->cuts, sizeof(cut_t), offsetof(cut_t, key), sizeof(uint64_t), 65536) < 0)
+		return -1;
+	a->scratch = calloc(1, sizeof(walk_t));
+	if (!a->scratch ||
+	    tbl_init(&a->fails, sizeof(fail_t), offsetof(fail_t, key), sizeof(uint64_t), 65536) < 0) {
+		free(a->scratch);
+		tbl_free(&a->cuts);
+		return -1;
+	}
+	return 0;
+}
+
+void attr_free(attr_t *a)
+{
+	tbl_free(&a->cuts);
+	tbl_free(&a->fails);
+	free(a->scratch);
+}
+
+static void learn_cut(attr_t *a, const dns_name_t *owner, uint64_t h)
+{
+	if (tbl_find(&a->cuts, &h, tbl_hash(&a->cuts, &h)))
+		return;
+	cut_t *c = tbl_insert(&a->cuts, &h, tbl_hash(&a->cuts, &h), 0);
+	if (!c && tbl_oldest(&a->cuts)) {
+		tbl_remove(&a->cuts, tbl_oldest(&a->cuts));
+		c = tbl_insert(&a->cuts, &h, tbl_hash(&a->cuts, &h), 0);
+	}
+	if (c) {
+		c->name = *owner;
+		dns_name_lower(&c->name);
+	}
+}
+
+void attr_note_answer(attr_t *a, txn_t *t, const dns_msg_t *m)
+{
+	t->tc = m->tc;
+	t->aa = m->aa;
+	t->n_ede = 0;
+	for (size_t i = 0; i < m->edns.n_ede && t->n_ede < TXN_EDE; i++) {
+		const dns_ede_t *e = &m->edns.ede[i];
+		size_t n = e->text_len < TXN_EDE_TEXT - 1 ? e->text_len : TXN_EDE_TEXT - 1;
+		t->ede_code[t->n_ede] = e->code;
+		if (n)
+			memcpy(t->ede_text[t->n_ede], e->text, n);
+		t->ede_text[t->n_ede][n] = 0;
+		t->n_ede++;
+	}
+	if (m->stage < DNS_STAGE_FULL)
+		return;
+	int ns_auth = 0;
+	const dns_rr_t *ns_owner = NULL;
+	for (size_t i = 0; i < m->nrr; i++) {
+		const dns_rr_t *rr = &m->rr[i];
+		if (rr->type == DNS_T_RRSIG)
+			t->rrsig = 1;
+		if (rr->section == DNS_SEC_ANSWER) {
+			if (rr->type == t->qtype || rr->type == DNS_T_CNAME || t->qtype == DNS_T_ANY)
+				t->has_answer = 1;
+			dns_name_t target;
+			if (rr->type == DNS_T_CNAME && t->n_learned < TXN_LEARNED &&
+			    dns_rr_target(m, rr, &target) == DB_OK)
+				t->learned[t->n_learned++] = dns_name_hash(&target);
+		} else if (rr->section == DNS_SEC_AUTHORITY && rr->type == DNS_T_NS) {
+			ns_auth = 1;
+			ns_owner = rr;
+		}
+	}
+	/* A referral (RFC 1034 4.3.2): no answer, not authoritative, NS
+	 * records of a zone below the one asked. */
+	if ((m->rcode & 0xf) == DNS_R_NOERROR && !m->aa && !t->has_answer && ns_auth) {
+		t->referral = 1;
+		t->cut = dns_name_hash(&ns_owner->owner);
+		learn_cut(a, &ns_owner->owner, t->cut);
+		for (size_t i = 0; i < m->nrr && t->n_learned < TXN_LEARNED; i++) {
+			const dns_rr_t *rr = &m->rr[i];
+			dns_name_t target;
+			if (rr->section == DNS_SEC_AUTHORITY && rr->type == DNS_T_NS &&
+			    dns_rr_target(m, rr, &target) == DB_OK)
+				t->learned[t->n_learned++] = dns_name_hash(&target);
+		}
+	}
+}
+
+static const role_t *role_of(const roles_t *r, const db_addr_t *addr)
+{
+	return tbl_find(&r->tbl, addr, tbl_hash(&r->tbl, addr));
+}
+
+int attr_is_client_query(attr_t *a, const txn_t *t)
+{
+	if (!t->rd)
+		return 0;
+	if (!roles_is_resolver(a->roles, &t->key.server))
+		return 0;
+	return !db_addr_eq(&t->key.client, &t->key.server);
+}
+
+/* Sent by the resolver host's upstream side. */
+static int upstream_sender(attr_t *a, const txn_t *x, const txn_t *client)
+{
+	if (db_addr_eq(&x->key.client, &client->key.client) ||
+	    db_addr_eq(&x->key.server, &client->key.server))
+		return 0;
+	if (db_addr_eq(&x->key.client, &client->key.server))
+		return 1;
+	const role_t *r = role_of(a->roles, &x->key.client);
+	return r && (r->iter_queries_out > 0 || roles_is_resolver(a->roles, &x->key.client));
+}
+
+/* ---- EDE ---------------------------------------------------------------- */
+
+typedef struct ede_map {
+	uint8_t cause;
+	const char *detail;
+} ede_map_t;
+
+/* RFC 8914 4 and the IANA registry. */
+static int ede_cause(uint16_t code, ede_map_t *out)
+{
+	switch (code) {
+	case 1: *out = (ede_map_t){VD_DNSSEC, "unsupported_algorithm"}; return 1;
+	case 2: *out = (ede_map_t){VD_DNSSEC, "unsupported_digest"}; return 1;
+	case 6: *out = (ede_map_t){VD_DNSSEC, "bogus"}; return 1;
+	case 7: *out = (ede_map_t){VD_DNSSEC, "signature_expired"}; return 1;
+	case 8: *out = (ede_map_t){VD_DNSSEC, "signature_not_yet_valid"}; return 1;
+	case 9: *out = (ede_map_t){VD_DNSSEC, "dnskey_missing"}; return 1;
+	case 10: *out = (ede_map_t){VD_DNSSEC, "rrsig_missing"}; return 1;
+	case 11: *out = (ede_map_t){VD_DNSSEC, "no_zone_key_bit"}; return 1;
+	case 12: *out = (ede_map_t){VD_DNSSEC, "nsec_missing"}; return 1;
+	case 13: *out = (ede_map_t){VD_NO_UPSTREAM, "cached_failure"}; return 1;
+	case 15: case 16: case 17: case 18:
+		*out = (ede_map_t){VD_NO_UPSTREAM, "policy"}; return 1;
+	case 20: *out = (ede_map_t){VD_UPSTREAM_ERROR, "lame_delegation"}; return 1;
+	case 21: *out = (ede_map_t){VD_UPSTREAM_ERROR, "notimp"}; return 1;
+	case 22: *out = (ede_map_t){VD_TIMEOUT, "no_reachable_authority"}; return 1;
+	case 23: *out = (ede_map_t){VD_BLOCKED_PORT, "network_error"}; return 1;
+	default: return 0;
+	}
+}
+
+/* ---- the walk ----------------------------------------------------------- */
+
+
+static int in_set(const walk_t *w, uint64_t h)
+{
+	for (size_t i = 0; i < w->nset; i++)
+		if (w->set[i] == h)
+			return 1;
+	return 0;
+}
+
+static void add_set(walk_t *w, uint64_t h)
+{
+	if (w->nset < ATTR_MAX_REL && !in_set(w, h))
+		w->set[w->nset++] = h;
+}
+
+static void related(attr_t *a, const txn_t *t, db_time_t T, walk_t *w)
+{
+	db_time_t t0 = t->e.ts;
+	uint64_t anc[130];
+	size_t na = dns_name_suffix_hashes(&t->qname, anc, 130);
+	for (size_t i = 0; i < na; i++)
+		add_set(w, anc[i]);
+
+	/* The table's age list is in first-query order: walk back from the
+	 * newest to ATTR_COALESCE before the client's query. */
+	for (const tbl_entry_t *e = a->txn->tbl.newest; e; e = e->older) {
+		const txn_t *x = (const txn_t *)e;
+		if (x->e.ts > T || x == t)
+			continue;
+		if (x->e.ts < t0 - ATTR_COALESCE)
+			break;
+		if (x->e.ts < t0 && x->answered && x->answer_ts < t0)
+			continue; /* finished before the client asked */
+		if (!upstream_sender(a, x, t))
+			continue;
+		if (w->n == ATTR_MAX_CAND)
+			break;
+		w->cand[w->n++] = x;
+	}
+	/* Oldest first, then grow the name set to a fixed point. */
+	for (size_t i = 0; i < w->n / 2; i++) {
+		const txn_t *tmp = w->cand[i];
+		w->cand[i] = w->cand[w->n - 1 - i];
+		w->cand[w->n - 1 - i] = tmp;
+	}
+	for (int pass = 0, changed = 1; changed && pass < 4; pass++) {
+		changed = 0;
+		for (size_t i = 0; i < w->n; i++) {
+			const txn_t *x = w->cand[i];
+			if (w->rel[i] || !in_set(w, x->qhash))
+				continue;
+			w->rel[i] = 1;
+			changed = 1;
+			if (x->answered && x->answer_ts <= T)
+				for (uint8_t k = 0; k < x->n_learned; k++)
+					add_set(w, x->learned[k]);
+		}
+	}
+}
+
+static int icmp_quotes(const evrec_t *r, const txn_t *x)
+{
+	return r->flow.proto == x->key.transport && r->flow.sport == x->key.cport &&
+	       r->flow.dport == x->key.sport && db_addr_eq(&r->flow.src, &x->key.client) &&
+	       db_addr_eq(&r->flow.dst, &x->key.server) && (!r->has_qid || r->qid == x->key.id);
+}
+
+static uint8_t judge(const txn_t *x, db_time_t T)
+{
+	if (x->answered && x->answer_ts <= T) {
+		if (x->tc)
+			return VD_OUT_TRUNCATED;
+		switch (x->rcode & 0xf) {
+		case DNS_R_NOERROR:
+		case DNS_R_NXDOMAIN:
+			return VD_OUT_ANSWERED;
+		default:
+			return VD_OUT_ERROR;
+		}
+	}
+	return x->key.transport == DB_PROTO_TCP ? VD_OUT_TCP_TIMEOUT : VD_OUT_TIMEOUT;
+}
+
+static int server_known(const walk_t *w, const db_addr_t *s)
+{
+	for (size_t i = 0; i < w->nat; i++)
+		if (w->at[i].x && db_addr_eq(&w->at[i].server, s))
+			return 1;
+	return 0;
+}
+
+/* Outcomes of the related attempts, then the failed handshakes. */
+static void outcomes(attr_t *a, const txn_t *t, db_time_t T, walk_t *w)
+{
+	for (size_t i = 0; i < w->n; i++) {
+		if (!w->rel[i])
+			continue;
+		const txn_t *x = w->cand[i];
+		attempt_t *at = &w->at[w->nat++];
+		memset(at, 0, sizeof(*at));
+		at->x = x;
+		at->ts = x->e.ts;
+		at->server = x->key.server;
+		at->transport = x->key.transport;
+		at->outcome = judge(x, T);
+	}
+	db_time_t from = t->e.ts - ATTR_COALESCE;
+	const evrec_t *tcp[ATTR_MAX_TCP];
+	size_t ntcp = 0;
+	for (size_t k = 0;; k++) {
+		const evrec_t *r = evlog_back(a->ev, k);
+		if (!r || r->ts < from)
+			break;
+		if (r->kind == CAP_EV_ICMP) {
+			if (r->ts > T + 1000000)
+				continue;
+			for (size_t i = 0; i < w->nat; i++) {
+				attempt_t *at = &w->at[i];
+				if (at->x && at->outcome >= VD_OUT_TIMEOUT && icmp_quotes(r, at->x)) {
+					at->outcome = VD_OUT_ICMP;
+					at->icmp_version = r->icmp_version;
+					at->icmp_type = r->icmp_type;
+					at->icmp_code = r->icmp_code;
+				}
+			}
+		} else if (r->kind == CAP_EV_FRAG_EXPIRED) {
+			/* An answer in fragments: server -> resolver side. */
+			for (size_t i = 0; i < w->nat; i++) {
+				attempt_t *at = &w->at[i];
+				if (!at->x || at->outcome != VD_OUT_TIMEOUT ||
+				    !db_addr_eq(&r->flow.src, &at->x->key.server) ||
+				    !db_addr_eq(&r->flow.dst, &at->x->key.client))
+					continue;
+				if (r->have_first && (r->flow.dport != at->x->key.cport ||
+						      r->flow.proto != at->x->key.transport))
+					continue;
+				at->outcome = VD_OUT_FRAG_LOSS;
+			}
+		} else if (r->kind == CAP_EV_TCP && r->ts <= T && ntcp < ATTR_MAX_TCP) {
+			tcp[ntcp++] = r;
+		}
+	}
+	/* Handshakes towards a server of this resolution, judged when the
+	 * resolver gave up: a SYN answered by RST, or by nothing. */
+	for (size_t i = 0; i < ntcp; i++) {
+		const evrec_t *syn = tcp[i];
+		if (syn->tcp_kind != CAP_TCP_SYN || !server_known(w, &syn->flow.dst) ||
+		    db_addr_eq(&syn->flow.src, &t->key.client))
+			continue;
+		int answered = 0, reset = 0, dup = 0;
+		for (size_t j = 0; j < ntcp; j++) {
+			const evrec_t *r = tcp[j];
+			if (j > i && r->tcp_kind == CAP_TCP_SYN &&
+			    r->flow.sport == syn->flow.sport && db_addr_eq(&r->flow.dst, &syn->flow.dst))
+				dup = 1; /* an earlier SYN of the same connection */
+			if (r->tcp_kind == CAP_TCP_SYN || r->ts < syn->ts ||
+			    r->flow.dport != syn->flow.sport || !db_addr_eq(&r->flow.src, &syn->flow.dst))
+				continue;
+			if (r->tcp_kind == CAP_TCP_RST)
+				reset = 1;
+			else
+				answered = 1;
+		}
+		if (dup || (answered && !reset) || w->nat >= ATTR_MAX_CAND + ATTR_MAX_TCP)
+			continue;
+		attempt_t *at = &w->at[w->nat++];
+		memset(at, 0, sizeof(*at));
+		at->ts = syn->ts;
+		at->server = syn->flow.dst;
+		at->transport = DB_PROTO_TCP;
+		at->outcome = reset ? VD_OUT_TCP_RESET : VD_OUT_TCP_TIMEOUT;
+	}
+	/* Keep time order (handshakes were appended). */
+	for (size_t i = 1; i < w->nat; i++) {
+		attempt_t x = w->at[i];
+		size_t j = i;
+		while (j > 0 && w->at[j - 1].ts > x.ts) {
+			w->at[j] = w->at[j - 1];
+			j--;
+		}
+		w->at[j] = x;
+	}
+}
+
+/* ---- the verdict ---------------------------------------------------------- */
+
+static const char *icmp_detail(uint8_t ver, uint8_t type, uint8_t code)
+{
+	if (ver == 4 && type == 3) {
+		if (code == 3)
+			return "icmp_port_unreachable";
+		if (code == 9 || code == 10 || code == 13)
+			return "icmp_admin_prohibited";
+		if (code == 1)
+			return "icmp_host_unreachable";
+		if (code == 0)
+			return "icmp_net_unreachable";
+	}
+	if (ver == 6 && type == 1) {
+		if (code == 4)
+			return "icmp_port_unreachable";
+		if (code == 1 || code == 5 || code == 6)
+			return "icmp_admin_prohibited";
+		if (code == 3)
+			return "icmp_host_unreachable";
+		if (code == 0)
+			return "icmp_net_unreachable";
+	}
+	return "icmp_unreachable";
+}
+
+static const char *rcode_detail(uint16_t rcode)
+{
+	switch (rcode & 0xf) {
+	case DNS_R_SERVFAIL: return "servfail";
+	case DNS_R_REFUSED: return "refused";
+	case DNS_R_FORMERR: return "formerr";
+	case DNS_R_NOTIMP: return "notimp";
+	default: return "error_rcode";
+	}
+}
+
+static uint64_t fail_key(uint64_t qhash, uint16_t qtype) { return qhash * 31 + qtype + 1; }
+
+static const fail_t *recent_failure(attr_t *a, uint64_t key, db_time_t now)
+{
+	const fail_t *f = tbl_find(&a->fails, &key, tbl_hash(&a->fails, &key));
+	return f && now - f->time <= ATTR_FAILURE_MEMORY ? f : NULL;
+}
+
+static void remember(attr_t *a, uint64_t key, const verdict_t *v)
+{
+	uint64_t h = tbl_hash(&a->fails, &key);
+	fail_t *f = tbl_find(&a->fails, &key, h);
+	if (!f) {
+		f = tbl_insert(&a->fails, &key, h, v->time);
+		if (!f && tbl_oldest(&a->fails)) {
+			tbl_remove(&a->fails, tbl_oldest(&a->fails));
+			f = tbl_insert(&a->fails, &key, h, v->time);
+		}
+		if (!f)
+			return;
+	}
+	/* A cached failure points at the original, not at another repeat. */
+	if (v->cause == VD_NO_UPSTREAM && f->time)
+		return;
+	f->time = v->time;
+	f->cause = v->cause;
+	f->detail = v->detail;
+}
+
+/* The deepest zone cut learned from referrals that contains name. */
+static int zone_of(attr_t *a, const dns_name_t *name, dns_name_t *out)
+{
+	uint64_t h[130];
+	size_t n = dns_name_suffix_hashes(name, h, 130);
+	for (size_t i = 0; i < n; i++) {
+		const cut_t *c = tbl_find(&a->cuts, &h[i], tbl_hash(&a->cuts, &h[i]));
+		if (c) {
+			*out = c->name;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static void set(verdict_t *v, uint8_t cause, const char *detail, uint8_t conf)
+{
+	v->cause = cause;
+	v->detail = detail;
+	v->confidence = conf;
+}
+
+static void explain(verdict_t *v, const walk_t *w, const attempt_t *last, int n_fail,
+		    int ede_disagrees, const char *zone)
+{
+	char srv[DB_ADDRSTRLEN] = "?", rc[16];
+	if (last)
+		db_addr_str(&last->server, srv);
+	char *e = v->explanation;
+	size_t n = sizeof(v->explanation);
+	int k = 0;
+	switch (v->cause) {
+	case VD_TIMEOUT:
+		k = snprintf(e, n, "The resolver sent %d queries to the servers of %s; none was answered before it gave up.",
+			     n_fail, zone);
+		break;
+	case VD_BLOCKED_PORT:
+		k = snprintf(e, n, "The network refused the resolver's queries to %s (%s): %s.", srv, zone,
+			     v->detail);
+		break;
+	case VD_TRUNCATION:
+		if (strcmp(v->detail, "fragment_loss") == 0)
+			k = snprintf(e, n, "The answer from %s (%s) came in IP fragments that never all arrived.",
+				     srv, zone);
+		else
+			k = snprintf(e, n, "%s (%s) answered with TC=1 (too big for UDP) and the retry over TCP failed: %s.",
+				     srv, zone, v->detail);
+		break;
+	case VD_DNSSEC:
+		k = snprintf(e, n, "Answers arrived intact%s, yet the resolver failed them: DNSSEC validation (%s).",
+			     w->nat ? " with DNSSEC records" : "", v->detail);
+		break;
+	case VD_UPSTREAM_ERROR:
+		k = snprintf(e, n, "%s (%s) answered %s; no server gave a usable answer.", srv, zone,
+			     last && last->x ? dns_rcode_str(last->x->rcode, rc) : v->detail);
+		break;
+	case VD_NO_UPSTREAM:
+		if (v->repeats_time)
+			k = snprintf(e, n, "No upstream query was made: the resolver repeated an earlier failure (%s) from its cache.",
+				     vd_cause_str(v->repeats_cause));
+		else
+			k = snprintf(e, n, "No related upstream query is in the capture: a failure cache, local policy or upstream traffic not captured.");
+		break;
+	default:
+		k = snprintf(e, n, "The capture shows no cause: %u related upstream attempts, all answered.",
+			     (unsigned)w->nat);
+		break;
+	}
+	if (ede_disagrees && k > 0 && (size_t)k < n)
+		snprintf(e + k, n - (size_t)k, " The resolver's own EDE says otherwise.");
+}
+
+void attr_verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v)
+{
+	walk_t *wp = a->scratch;
+	memset(v, 0, sizeof(*v));
+	if (!wp)
+		return;
+	wp->n = wp->nset = wp->nat = 0;
+	memset(wp->rel, 0, sizeof(wp->rel));
+#define w (*wp)
+
+	v->answered = t->answered;
+	v->time = t->answered ? t->answer_ts : now;
+	v->query_time = t->e.ts;
+	v->client = t->key.client;
+	v->resolver = t->key.server;
+	v->client_port = t->key.cport;
+	v->transport = t->key.transport;
+	v->id = t->key.id;
+	v->qname = t->qname;
+	v->qtype = t->qtype;
+	for (uint8_t i = 0; i < t->n_ede && i < VD_MAX_EDE; i++) {
+		v->ede[i].code = t->ede_code[i];
+		memcpy(v->ede[i].text, t->ede_text[i], VD_EDE_TEXT);
+		v->ede[i].text[VD_EDE_TEXT - 1] = 0;
+		v->n_ede++;
+	}
+	db_time_t T = v->time;
+	if (now - a->vantage_at > 1000000 || a->vantage_at == 0) {
+		a->vantage = roles_vantage(a->roles);
+		a->vantage_at = now;
+	}
+
+	related(a, t, T, &w);
+	outcomes(a, t, T, &w);
+
+	/* The evidence list: the most recent attempts matter most. */
+	v->n_up_total = (uint32_t)w.nat;
+	size_t first = w.nat > VD_MAX_UPSTREAM ? w.nat - VD_MAX_UPSTREAM : 0;
+	for (size_t i = first; i < w.nat; i++) {
+		vd_upstream_t *u = &v->up[v->n_up++];
+		const attempt_t *at = &w.at[i];
+		u->ts = at->ts;
+		u->server = at->server;
+		u->transport = at->transport;
+		u->outcome = at->outcome;
+		u->icmp_version = at->icmp_version;
+		u->icmp_type = at->icmp_type;
+		u->icmp_code = at->icmp_code;
+		if (at->x) {
+			u->qname = at->x->qname;
+			u->qtype = at->x->qtype;
+			u->rcode = at->x->rcode;
+		} else {
+			u->qname.len = 1;
+		}
+	}
+
+	ede_map_t em = {VD_UNKNOWN, NULL};
+	int have_ede = 0;
+	for (uint8_t i = 0; i < v->n_ede && !have_ede; i++)
+		have_ede = ede_cause(v->ede[i].code, &em);
+
+	const attempt_t *last = NULL;
+	int n_fail = 0, any_rrsig = 0;
+	for (size_t i = 0; i < w.nat; i++) {
+		const attempt_t *at = &w.at[i];
+		if (at->x && at->x->rrsig && at->outcome == VD_OUT_ANSWERED)
+			any_rrsig = 1;
+		if (at->outcome != VD_OUT_ANSWERED) {
+			last = at;
+			n_fail++;
+		}
+	}
+	dns_name_t zname;
+	if (!zone_of(a, last && last->x ? &last->x->qname : &t->qname, &zname))
+		zname = t->qname;
+	v->zone = zname;
+	char zone[DNS_NAME_STRLEN];
+	dns_name_str(&zname, zone);
+
+	if (w.nat == 0) {
+		uint64_t k1 = fail_key(t->qhash, t->qtype), k2 = fail_key(dns_name_hash(&zname), 0);
+		const fail_t *f = recent_failure(a, k1, T);
+		if (!f && !dns_name_eq(&zname, &t->qname))
+			f = recent_failure(a, k2, T);
+		if (f) {
+			set(v, VD_NO_UPSTREAM, "cached_failure", VD_HIGH);
+			v->repeats_time = f->time;
+			v->repeats_cause = f->cause;
+		} else if (have_ede) {
+			set(v, em.cause, em.detail,
+			    a->vantage == VANTAGE_RESOLVER_HOST ? VD_MEDIUM : VD_LOW);
+		} else if (a->vantage != VANTAGE_RESOLVER_HOST) {
+			set(v, VD_UNKNOWN, "upstream_not_captured", VD_LOW);
+		} else {
+			set(v, VD_NO_UPSTREAM, "no_attempt", VD_MEDIUM);
+		}
+	} else if (!last) {
+		if (have_ede)
+			set(v, em.cause, em.detail, VD_MEDIUM);
+		else if (any_rrsig)
+			set(v, VD_DNSSEC, "bogus", VD_MEDIUM);
+		else
+			set(v, VD_UNKNOWN, "all_answered", VD_LOW);
+	} else {
+		/* Truncation: a TC=1 answer from the server whose TCP retry
+		 * failed, or was never tried. */
+		const attempt_t *tc = NULL;
+		int tcp_after = 0;
+		for (size_t i = 0; i < w.nat; i++) {
+			if (w.at[i].outcome == VD_OUT_TRUNCATED)
+				tc = &w.at[i];
+			else if (tc && w.at[i].transport == DB_PROTO_TCP &&
+				 db_addr_eq(&w.at[i].server, &tc->server))
+				tcp_after = 1;
+		}
+		switch (last->outcome) {
+		case VD_OUT_TRUNCATED:
+			set(v, VD_TRUNCATION, "no_tcp_retry", VD_HIGH);
+			break;
+		case VD_OUT_TCP_RESET:
+			if (tc && db_addr_eq(&tc->server, &last->server))
+				set(v, VD_TRUNCATION, "tcp_reset", VD_HIGH);
+			else
+				set(v, VD_BLOCKED_PORT, "tcp_reset", VD_HIGH);
+			break;
+		case VD_OUT_TCP_TIMEOUT:
+			if (tc && db_addr_eq(&tc->server, &last->server))
+				set(v, VD_TRUNCATION, "tcp_timeout", VD_HIGH);
+			else
+				set(v, VD_TIMEOUT, "all_servers_silent", VD_MEDIUM);
+			break;
+		case VD_OUT_FRAG_LOSS:
+			set(v, VD_TRUNCATION, "fragment_loss", VD_HIGH);
+			break;
+		case VD_OUT_ICMP:
+			set(v, VD_BLOCKED_PORT,
+			    icmp_detail(last->icmp_version, last->icmp_type, last->icmp_code), VD_HIGH);
+			break;
+		case VD_OUT_ERROR:
+			set(v, VD_UPSTREAM_ERROR, rcode_detail(last->x->rcode), VD_HIGH);
+			if ((last->x->rcode & 0xf) == DNS_R_REFUSED)
+				v->detail = "refused";
+			break;
+		default: { /* VD_OUT_TIMEOUT */
+			const role_t *r = role_of(a->roles, &last->server);
+			int fwd = r && roles_is_resolver(a->roles, &last->server);
+			(void)r;
+			set(v, VD_TIMEOUT, fwd ? "forwarder_silent" : "all_servers_silent", VD_HIGH);
+			break;
+		}
+		}
+		if (tc && !tcp_after && last->outcome != VD_OUT_TRUNCATED &&
+		    last->outcome == VD_OUT_TIMEOUT && db_addr_eq(&tc->server, &last->server))
+			set(v, VD_TRUNCATION, "no_tcp_retry", VD_MEDIUM);
+		/* Several kinds of failure: the verdict stands, less sure. */
+		for (size_t i = 0; i < w.nat; i++)
+			if (w.at[i].outcome != VD_OUT_ANSWERED && w.at[i].outcome != last->outcome &&
+			    !(w.at[i].outcome == VD_OUT_TRUNCATED && v->cause == VD_TRUNCATION) &&
+			    v->confidence == VD_HIGH)
+				v->confidence = VD_MEDIUM;
+	}
+	int disagree = have_ede && em.cause != v->cause && v->cause != VD_NO_UPSTREAM;
+	if (disagree && v->confidence > VD_LOW)
+		v->confidence--;
+	explain(v, &w, last, n_fail, disagree, zone);
+
+	remember(a, fail_key(t->qhash, t->qtype), v);
+	if (!dns_name_eq(&zname, &t->qname) && v->cause != VD_DNSSEC)
+		remember(a, fail_key(dns_name_hash(&zname), 0), v);
+#undef w
+}

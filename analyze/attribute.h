@@ -1,0 +1,49 @@
+/*
+ * attribute.h - correlation and attribution: for a client query that a
+ * resolver answered with SERVFAIL (or never answered), find the upstream
+ * attempts made on its behalf and name the cause (design.md, "Correlating a
+ * client query with upstream work" and "Cause vocabulary").
+ *
+ * Correlation works on what the analysis already keeps: the transaction
+ * table (every query and its answer summary, in time order), the event log
+ * (ICMP errors, failed handshakes, lost fragments), the zone cuts learned
+ * from referrals and the failures already explained (for failure caches).
+ */
+#ifndef DNSBLAME_ATTRIBUTE_H
+#define DNSBLAME_ATTRIBUTE_H
+
+#include "../common/table.h"
+#include "evlog.h"
+#include "roles.h"
+#include "txn.h"
+#include "verdict.h"
+
+#define ATTR_FAILURE_MEMORY (300 * 1000000LL) /* RFC 9520 3.2: at most 5 minutes */
+#define ATTR_COALESCE (10 * 1000000LL)        /* in-flight work a query may join */
+
+typedef struct attr {
+	const txn_table_t *txn;
+	const roles_t *roles;
+	const evlog_t *ev;
+	tbl_t cuts;    /* zone cuts seen in referrals */
+	tbl_t fails;   /* recent failures by name+type and by zone */
+	enum roles_vantage vantage;
+	db_time_t vantage_at;
+	void *scratch;  /* the walk's working set, allocated once */
+} attr_t;
+
+int attr_init(attr_t *a, const txn_table_t *txn, const roles_t *roles, const evlog_t *ev);
+void attr_free(attr_t *a);
+
+/* Fills t's answer summary from its first response m, and learns the zone
+ * cut a referral names. */
+void attr_note_answer(attr_t *a, txn_t *t, const dns_msg_t *m);
+
+/* 1 when t is a client's query to a resolver (not an upstream attempt). */
+int attr_is_client_query(attr_t *a, const txn_t *t);
+
+/* Builds the verdict for client transaction t: answered with SERVFAIL, or
+ * never answered (decided at time now). */
+void attr_verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v);
+
+#endif

@@ -1,0 +1,63 @@
+#include "evlog.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int evlog_init(evlog_t *l, size_t cap)
+{
+	memset(l, 0, sizeof(*l));
+	l->ring = calloc(cap ? cap : 1, sizeof(*l->ring));
+	l->cap = cap ? cap : 1;
+	return l->ring ? 0 : -1;
+}
+
+void evlog_free(evlog_t *l)
+{
+	free(l->ring);
+	memset(l, 0, sizeof(*l));
+}
+
+void evlog_add(evlog_t *l, const cap_event_t *ev)
+{
+	/* Handshakes are judged at the moment the resolver gave up, so SYN,
+	 * SYN-ACK and RST are kept; FIN says nothing. */
+	if (ev->kind == CAP_EV_TCP && ev->u.tcp.kind != CAP_TCP_RST &&
+	    ev->u.tcp.kind != CAP_TCP_SYN && ev->u.tcp.kind != CAP_TCP_SYNACK)
+		return;
+	if (ev->kind != CAP_EV_ICMP && ev->kind != CAP_EV_TCP &&
+	    ev->kind != CAP_EV_FRAG_EXPIRED && ev->kind != CAP_EV_STREAM_LOSS)
+		return;
+	evrec_t *r = &l->ring[l->head];
+	memset(r, 0, sizeof(*r));
+	r->ts = ev->ts;
+	r->kind = ev->kind;
+	r->flow = ev->flow;
+	if (ev->kind == CAP_EV_TCP) {
+		r->tcp_kind = ev->u.tcp.kind;
+	} else if (ev->kind == CAP_EV_ICMP) {
+		const cap_icmp_t *ic = &ev->u.icmp;
+		r->flow = ic->quoted;
+		r->reporter = ic->reporter;
+		r->icmp_version = ic->version;
+		r->icmp_type = ic->type;
+		r->icmp_code = ic->code;
+		if (ic->payload && ic->payload_len >= 2) {
+			r->has_qid = 1;
+			r->qid = (uint16_t)(ic->payload[0] << 8 | ic->payload[1]);
+		}
+	} else if (ev->kind == CAP_EV_FRAG_EXPIRED) {
+		r->have_first = ev->u.frag.have_first;
+	}
+	l->head = (l->head + 1) % l->cap;
+	if (l->count < l->cap)
+		l->count++;
+	else
+		l->overwritten++;
+}
+
+const evrec_t *evlog_back(const evlog_t *l, size_t i)
+{
+	if (i >= l->count)
+		return NULL;
+	return &l->ring[(l->head + l->cap - 1 - i) % l->cap];
+}

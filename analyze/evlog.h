@@ -1,0 +1,41 @@
+/*
+ * evlog.h - a bounded, time-ordered log of the transport events that tie
+ * upstream attempts to their fate: ICMP errors, TCP handshakes that failed,
+ * fragment trains that never completed, TCP streams that lost data.  The
+ * attribution walks it backwards from a failure.  Memory: a ring of at most
+ * `cap` entries; the oldest is overwritten (and counted) when full.
+ */
+#ifndef DNSBLAME_EVLOG_H
+#define DNSBLAME_EVLOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../capture/event.h"
+
+typedef struct evrec {
+	db_time_t ts;
+	uint8_t kind;          /* enum cap_event_kind */
+	uint8_t tcp_kind;      /* CAP_EV_TCP: enum cap_tcp_kind */
+	db_flow_t flow;        /* ICMP: the quoted flow; others: the event's flow */
+	db_addr_t reporter;    /* ICMP: who sent it */
+	uint8_t icmp_version, icmp_type, icmp_code;
+	uint8_t has_qid;       /* ICMP: the quote reached the DNS id */
+	uint16_t qid;
+	uint8_t have_first;    /* fragments: the first fragment (ports) was seen */
+} evrec_t;
+
+typedef struct evlog {
+	evrec_t *ring;
+	size_t cap, head, count; /* head: next slot to write */
+	uint64_t overwritten;
+} evlog_t;
+
+int evlog_init(evlog_t *l, size_t cap);
+void evlog_free(evlog_t *l);
+/* Records the events attribution needs (others are ignored). */
+void evlog_add(evlog_t *l, const cap_event_t *ev);
+/* The i-th newest record (0 = newest), or NULL past the oldest. */
+const evrec_t *evlog_back(const evlog_t *l, size_t i);
+
+#endif
