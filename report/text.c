@@ -16,6 +16,67 @@ static void duration(FILE *f, db_time_t us)
 		fprintf(f, "%.1f h", s / 3600);
 }
 
+/* What an operator can run next, per cause (design.md: every cause in a
+ * human report ends with next steps). */
+static const char *next_steps(uint8_t cause)
+{
+	switch (cause) {
+	case VD_TIMEOUT:
+		return "check that the servers answer: dig +norec @SERVER NAME; look for firewalls dropping port 53 (UDP and TCP) on the path";
+	case VD_BLOCKED_PORT:
+		return "check firewall rules and ACLs for port 53 UDP and TCP between the resolver and SERVER; dig +norec @SERVER NAME from the resolver host";
+	case VD_TRUNCATION:
+		return "allow DNS over TCP (port 53) and IP fragments between the resolver and SERVER; dig +norec +tcp @SERVER NAME";
+	case VD_DNSSEC:
+		return "dig +dnssec +cd NAME @RESOLVER to see the data; check DS/DNSKEY/RRSIG of the zone (expiry, key rollover, DS at the parent)";
+	case VD_UPSTREAM_ERROR:
+		return "dig +norec @SERVER NAME; check that the delegation matches the servers that really serve the zone";
+	case VD_NO_UPSTREAM:
+		return "the resolver answered from its failure cache or policy; see the earlier failure, or flush the resolver's cache for NAME and retry";
+	default:
+		return "capture on the resolver host, including ICMP and IP fragments, to see its upstream traffic";
+	}
+}
+
+static void verdicts(FILE *f, const rp_input_t *in, int answered)
+{
+	char t[DB_TIMESTRLEN], ab[DB_ADDRSTRLEN], nb[DNS_NAME_STRLEN], zb[DNS_NAME_STRLEN], tb[16];
+	const an_stats_t *a = in->an;
+	for (uint8_t c = 0; c < VD_NCAUSES; c++) {
+		if (!a->by_cause[answered ? 0 : 1][c])
+			continue;
+		fprintf(f, "\n  %s: %llu\n", vd_cause_str(c),
+			(unsigned long long)a->by_cause[answered ? 0 : 1][c]);
+		/* Grouped by zone: the verdicts of one zone are listed together,
+		 * in time order, the first zone being the first to fail. */
+		for (size_t i = 0; i < in->nverdicts; i++) {
+			const verdict_t *v = &in->verdicts[i];
+			if (v->answered != answered || v->cause != c)
+				continue;
+			int seen = 0;
+			for (size_t j = 0; j < i && !seen; j++)
+				seen = in->verdicts[j].answered == answered && in->verdicts[j].cause == c &&
+				       dns_name_eq(&in->verdicts[j].zone, &v->zone);
+			if (seen)
+				continue;
+			fprintf(f, "    zone %s\n", dns_name_str(&v->zone, zb));
+			for (size_t j = i; j < in->nverdicts; j++) {
+				const verdict_t *u = &in->verdicts[j];
+				if (u->answered != answered || u->cause != c || !dns_name_eq(&u->zone, &v->zone))
+					continue;
+				fprintf(f, "      %s %s %s %s from %s:%u, %s (%s)\n",
+					db_time_str(u->answered ? u->time : u->query_time, t) + 11,
+					dns_name_str(&u->qname, nb),
+					dns_type_str(u->qtype, tb), u->transport == DB_PROTO_TCP ? "tcp" : "udp",
+					db_addr_str(&u->client, ab), u->client_port, u->detail,
+					vd_confidence_str(u->confidence));
+				fprintf(f, "        %s\n", u->explanation);
+			}
+		}
+		fprintf(f, "    next: %s\n", next_steps(c));
+	}
+}
+
 int rp_text(FILE *f, const rp_input_t *in)
 {
 	const cap_stats_t *c = in->cap;
@@ -71,6 +132,23 @@ int rp_text(FILE *f, const rp_input_t *in)
 		fprintf(f, ", %llu answers without a query in the capture",
 			(unsigned long long)t->unmatched_responses);
 	fprintf(f, "\n");
+
+	uint64_t nsf = 0, nun = 0;
+	for (uint8_t cz = 0; cz < VD_NCAUSES; cz++) {
+		nsf += a->by_cause[0][cz];
+		nun += a->by_cause[1][cz];
+	}
+	if (nsf) {
+		fprintf(f, "\nSERVFAILs sent by resolvers: %llu\n", (unsigned long long)nsf);
+		verdicts(f, in, 1);
+	}
+	if (nun) {
+		fprintf(f, "\nClient queries the resolvers never answered: %llu\n", (unsigned long long)nun);
+		verdicts(f, in, 0);
+	}
+	if (a->verdicts_dropped)
+		fprintf(f, "\n(%llu verdicts counted above but not listed: --max-verdicts)\n",
+			(unsigned long long)a->verdicts_dropped);
 
 	if (a->icmp_errors || a->tcp_rst || a->tcp_syn_unanswered || a->frag_trains_lost ||
 	    a->tcp_stream_losses) {
