@@ -43,6 +43,8 @@ typedef struct fail {
 	db_time_t time;
 	uint8_t cause;
 	const char *detail;
+	dns_name_t qname;
+	uint16_t qtype;
 } fail_t;
 
 typedef struct attempt {
@@ -462,6 +464,8 @@ static void remember(attr_t *a, uint64_t key, const verdict_t *v)
 	f->time = v->time;
 	f->cause = v->cause;
 	f->detail = v->detail;
+	f->qname = v->qname;
+	f->qtype = v->qtype;
 }
 
 /* The deepest zone cut learned from referrals that contains name. */
@@ -522,8 +526,12 @@ static void explain(verdict_t *v, const walk_t *w, const attempt_t *last, int n_
 		break;
 	case VD_NO_UPSTREAM:
 		if (v->repeats_time)
-			k = snprintf(e, n, "No upstream query was made: the resolver repeated an earlier failure (%s) from its cache.",
+		{
+			char rq[DNS_NAME_STRLEN], rt[16];
+			k = snprintf(e, n, "No upstream query was made: the resolver repeated from its cache the failure of %s %s (%s).",
+				     dns_name_str(&v->repeats_qname, rq), dns_type_str(v->repeats_qtype, rt),
 				     vd_cause_str(v->repeats_cause));
+		}
 		else
 			k = snprintf(e, n, "No related upstream query is in the capture: a failure cache, local policy or upstream traffic not captured.");
 		break;
@@ -625,6 +633,8 @@ void attr_verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v)
 			set(v, VD_NO_UPSTREAM, "cached_failure", VD_HIGH);
 			v->repeats_time = f->time;
 			v->repeats_cause = f->cause;
+			v->repeats_qname = f->qname;
+			v->repeats_qtype = f->qtype;
 		} else if (have_ede) {
 			set(v, em.cause, em.detail,
 			    a->vantage == VANTAGE_RESOLVER_HOST ? VD_MEDIUM : VD_LOW);

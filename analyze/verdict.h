@@ -82,6 +82,8 @@ typedef struct verdict {
 	dns_name_t zone;          /* where it failed (deepest zone named by the evidence) */
 	db_time_t repeats_time;   /* cached failure: the earlier failure, or 0 */
 	uint8_t repeats_cause;
+	dns_name_t repeats_qname; /* the query that failed first */
+	uint16_t repeats_qtype;
 	char explanation[VD_EXPLAIN];
 } verdict_t;
 

@@ -145,6 +145,8 @@ static void verdict(jsonw_t *w, const verdict_t *v, const char *kind)
 		jw_obj_open(w, "repeats");
 		jw_str(w, "time", db_time_str(v->repeats_time, t));
 		jw_str(w, "cause", vd_cause_str(v->repeats_cause));
+		jw_str(w, "qname", dns_name_str(&v->repeats_qname, nb));
+		jw_str(w, "qtype", dns_type_str(v->repeats_qtype, tb));
 		jw_obj_close(w);
 	}
 	jw_u64(w, "upstream_total", v->n_up_total);
