@@ -17,6 +17,12 @@
 
 #define DNS_PORT 53
 
+/* A fragment train is given up after half the analysis window: resolvers
+ * give up on an answer well before that, and the analysis, which judges a
+ * client query one window after it was asked, must know of the loss by
+ * then. */
+#define CAP_FRAG_TIMEOUT(c) ((c)->window / 2)
+
 typedef struct cap_ctx {
 	cap_event_fn fn;
 	void *user;

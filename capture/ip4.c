@@ -122,7 +122,7 @@ void ip4_expire(cap_ctx_t *c, db_time_t now)
 {
 	tcp6_expire(c->tcp4mid, now, cap_emit_cb, c);
 	frag4_t *f;
-	while ((f = tbl_oldest(&c->frag4)) && f->e.ts + c->window <= now) {
+	while ((f = tbl_oldest(&c->frag4)) && f->e.ts + CAP_FRAG_TIMEOUT(c) <= now) {
 		frag4_report(c, f);
 		tbl_remove(&c->frag4, f);
 	}

@@ -13,7 +13,7 @@ int ip6path_init(cap_ctx_t *c, const cap_opts_t *o)
 {
 	ip6frag_limits_t fl = {0};
 	fl.max_trains = c->max_frag_trains;
-	fl.timeout = c->window;
+	fl.timeout = CAP_FRAG_TIMEOUT(c);
 	tcp6_limits_t tl = {0};
 	tl.max_streams = c->max_tcp_streams;
 	tl.timeout = c->window;
