@@ -596,6 +596,9 @@ void attr_verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v)
 			u->qname = at->x->qname;
 			u->qtype = at->x->qtype;
 			u->rcode = at->x->rcode;
+			u->aa = at->x->aa;
+			u->tc = at->x->tc;
+			u->referral = at->x->referral;
 		} else {
 			u->qname.len = 1;
 		}

@@ -53,6 +53,7 @@ typedef struct vd_upstream {
 	uint16_t qtype;
 	uint8_t outcome;          /* enum vd_outcome */
 	uint16_t rcode;           /* when answered */
+	uint8_t aa, tc, referral; /* when answered */
 	uint8_t icmp_version, icmp_type, icmp_code;
 } vd_upstream_t;
 

@@ -167,7 +167,12 @@ static void verdict(jsonw_t *w, const verdict_t *v, const char *kind)
 		jw_str(w, "outcome", vd_outcome_str(u->outcome));
 		if (u->outcome == VD_OUT_ANSWERED || u->outcome == VD_OUT_ERROR ||
 		    u->outcome == VD_OUT_TRUNCATED)
+		{
 			jw_str(w, "rcode", dns_rcode_str(u->rcode, rb));
+			jw_bool(w, "aa", u->aa);
+			jw_bool(w, "tc", u->tc);
+			jw_bool(w, "referral", u->referral);
+		}
 		if (u->outcome == VD_OUT_ICMP)
 			jw_str(w, "icmp", icmp_name(u));
 		jw_obj_close(w);
