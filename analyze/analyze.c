@@ -72,6 +72,7 @@ an_t *an_new(const an_opts_t *o)
 		an_free(a);
 		return NULL;
 	}
+	txn_set_retention(&a->txn, ATTR_COALESCE);
 	for (size_t i = 0; i < o->nresolvers; i++)
 		roles_force(&a->roles, &o->resolvers[i]);
 	return a;
@@ -127,8 +128,11 @@ static void on_dns(an_t *a, const cap_event_t *ev)
 	roles_message(&a->roles, &ev->flow.src, &ev->flow.dst, m.qr, m.rd, m.ra);
 	if (!m.qr) {
 		st->dns_queries++;
-		if (m.stage >= DNS_STAGE_QUESTION && m.qdcount > 0)
-			txn_query(&a->txn, ev->ts, &ev->flow, &m);
+		if (m.stage >= DNS_STAGE_QUESTION && m.qdcount > 0) {
+			txn_t *t = txn_query(&a->txn, ev->ts, &ev->flow, &m);
+			if (t)
+				t->upstream = (uint8_t)attr_upstream_side(&a->attr, &ev->flow.src);
+		}
 		return;
 	}
 	st->dns_responses++;

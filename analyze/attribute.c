@@ -30,6 +30,11 @@
 #define ATTR_MAX_CAND 4096
 #define ATTR_MAX_REL 512
 #define ATTR_MAX_TCP 64
+/* Transactions looked at per verdict, around the client's: on a resolver
+ * with heavy traffic this bounds the work per failure (the evidence then
+ * covers the busiest seconds only, and n_up_total says how much was seen). */
+#define ATTR_MAX_VISIT 65536
+#define ATTR_MAX_VISIT_BACK 8192 /* looking back for work in flight */
 
 typedef struct cut {
 	tbl_entry_t e;
@@ -106,6 +111,23 @@ static void learn_cut(attr_t *a, const dns_name_t *owner, uint64_t h)
 	}
 }
 
+/* A name the answer points to, and its ancestors down to two labels: the
+ * resolver may ask for those too (QNAME minimisation, DS, DNSKEY), while
+ * TLD and root queries serve every resolution and prove nothing. */
+static void learn_name(txn_t *t, const dns_name_t *n)
+{
+	uint64_t h[130];
+	size_t k = dns_name_suffix_hashes(n, h, 130);
+	size_t keep = n->labels >= 2 ? (size_t)n->labels - 1 : 1;
+	for (size_t i = 0; i < k && i < keep && t->n_learned < TXN_LEARNED; i++) {
+		int dup = 0;
+		for (uint8_t j = 0; j < t->n_learned && !dup; j++)
+			dup = t->learned[j] == h[i];
+		if (!dup)
+			t->learned[t->n_learned++] = h[i];
+	}
+}
+
 void attr_note_answer(attr_t *a, txn_t *t, const dns_msg_t *m)
 {
 	t->tc = m->tc;
@@ -132,9 +154,8 @@ void attr_note_answer(attr_t *a, txn_t *t, const dns_msg_t *m)
 			if (rr->type == t->qtype || rr->type == DNS_T_CNAME || t->qtype == DNS_T_ANY)
 				t->has_answer = 1;
 			dns_name_t target;
-			if (rr->type == DNS_T_CNAME && t->n_learned < TXN_LEARNED &&
-			    dns_rr_target(m, rr, &target) == DB_OK)
-				t->learned[t->n_learned++] = dns_name_hash(&target);
+			if (rr->type == DNS_T_CNAME && dns_rr_target(m, rr, &target) == DB_OK)
+				learn_name(t, &target);
 		} else if (rr->section == DNS_SEC_AUTHORITY && rr->type == DNS_T_NS) {
 			ns_auth = 1;
 			ns_owner = rr;
@@ -151,7 +172,7 @@ void attr_note_answer(attr_t *a, txn_t *t, const dns_msg_t *m)
 			dns_name_t target;
 			if (rr->section == DNS_SEC_AUTHORITY && rr->type == DNS_T_NS &&
 			    dns_rr_target(m, rr, &target) == DB_OK)
-				t->learned[t->n_learned++] = dns_name_hash(&target);
+				learn_name(t, &target);
 		}
 	}
 }
@@ -170,16 +191,21 @@ int attr_is_client_query(attr_t *a, const txn_t *t)
 	return !db_addr_eq(&t->key.client, &t->key.server);
 }
 
-/* Sent by the resolver host's upstream side. */
-static int upstream_sender(attr_t *a, const txn_t *x, const txn_t *client)
+int attr_upstream_side(attr_t *a, const db_addr_t *addr)
 {
-	if (db_addr_eq(&x->key.client, &client->key.client) ||
-	    db_addr_eq(&x->key.server, &client->key.server))
-		return 0;
+	const role_t *r = role_of(a->roles, addr);
+	return r && (r->iter_queries_out > 0 || roles_is_resolver(a->roles, addr));
+}
+
+/* Sent by the resolver host's upstream side (decided when the query was
+ * seen, so the walk does no lookups), not by this client, not to this
+ * resolver. */
+static int upstream_sender(const txn_t *x, const txn_t *client)
+{
 	if (db_addr_eq(&x->key.client, &client->key.server))
 		return 1;
-	const role_t *r = role_of(a->roles, &x->key.client);
-	return r && (r->iter_queries_out > 0 || roles_is_resolver(a->roles, &x->key.client));
+	return x->upstream && !db_addr_eq(&x->key.client, &client->key.client) &&
+	       !db_addr_eq(&x->key.server, &client->key.server);
 }
 
 /* ---- EDE ---------------------------------------------------------------- */
@@ -230,7 +256,11 @@ static void add_set(walk_t *w, uint64_t h)
 		w->set[w->nset++] = h;
 }
 
-static void related(attr_t *a, const txn_t *t, db_time_t T, walk_t *w)
+static uint64_t fail_key(uint64_t qhash, uint16_t qtype);
+static const struct fail *recent_failure(attr_t *a, uint64_t key, db_time_t before);
+static int zone_of(attr_t *a, const dns_name_t *name, dns_name_t *out);
+
+static void related(const txn_t *t, db_time_t T, int concluded, walk_t *w)
 {
 	db_time_t t0 = t->e.ts;
 	uint64_t anc[130];
@@ -238,21 +268,35 @@ static void related(attr_t *a, const txn_t *t, db_time_t T, walk_t *w)
 	for (size_t i = 0; i < na; i++)
 		add_set(w, anc[i]);
 
-	/* The table's age list is in first-query order: walk back from the
-	 * newest to ATTR_COALESCE before the client's query. */
-	for (const tbl_entry_t *e = a->txn->tbl.newest; e; e = e->older) {
+	/* The table's age list is in first-query order: from the client's own
+	 * transaction walk forward to the moment the resolver gave up, and
+	 * back over work still in flight when the client asked — unless that
+	 * work belongs to a resolution that had already failed (then this
+	 * query was answered from the failure, not joined to the work). */
+	size_t visits = 0;
+	for (const tbl_entry_t *e = t->e.newer; e && visits < ATTR_MAX_VISIT; e = e->newer, visits++) {
 		const txn_t *x = (const txn_t *)e;
-		if (x->e.ts > T || x == t)
-			continue;
+		if (x->e.ts > T)
+			break;
+		if (upstream_sender(x, t) && w->n < ATTR_MAX_CAND)
+			w->cand[w->n++] = x;
+	}
+	/* Reverse what we have so far, append older ones, reverse again. */
+	for (size_t i = 0; i < w->n / 2; i++) {
+		const txn_t *tmp = w->cand[i];
+		w->cand[i] = w->cand[w->n - 1 - i];
+		w->cand[w->n - 1 - i] = tmp;
+	}
+	visits = 0;
+	for (const tbl_entry_t *e = t->e.older; e && !concluded && visits < ATTR_MAX_VISIT_BACK;
+	     e = e->older, visits++) {
+		const txn_t *x = (const txn_t *)e;
 		if (x->e.ts < t0 - ATTR_COALESCE)
 			break;
-		if (x->e.ts < t0 && x->answered && x->answer_ts < t0)
+		if (x->answered && x->answer_ts < t0)
 			continue; /* finished before the client asked */
-		if (!upstream_sender(a, x, t))
-			continue;
-		if (w->n == ATTR_MAX_CAND)
-			break;
-		w->cand[w->n++] = x;
+		if (upstream_sender(x, t) && w->n < ATTR_MAX_CAND)
+			w->cand[w->n++] = x;
 	}
 	/* Oldest first, then grow the name set to a fixed point. */
 	for (size_t i = 0; i < w->n / 2; i++) {
@@ -378,7 +422,9 @@ static void outcomes(attr_t *a, const txn_t *t, db_time_t T, walk_t *w)
 			else
 				answered = 1;
 		}
-		if (dup || (answered && !reset) || w->nat >= ATTR_MAX_CAND + ATTR_MAX_TCP)
+		/* A handshake that completed is judged by the query it carried
+		 * (a transaction); a later RST only closed it. */
+		if (dup || answered || w->nat >= ATTR_MAX_CAND + ATTR_MAX_TCP)
 			continue;
 		attempt_t *at = &w->at[w->nat++];
 		memset(at, 0, sizeof(*at));
@@ -386,6 +432,22 @@ static void outcomes(attr_t *a, const txn_t *t, db_time_t T, walk_t *w)
 		at->server = syn->flow.dst;
 		at->transport = DB_PROTO_TCP;
 		at->outcome = reset ? VD_OUT_TCP_RESET : VD_OUT_TCP_TIMEOUT;
+	}
+	/* A TC=1 answer followed by a TCP answer for the same question from
+	 * the same server is the normal fallback (RFC 7766), not a failure. */
+	for (size_t i = 0; i < w->nat; i++) {
+		attempt_t *tc = &w->at[i];
+		if (tc->outcome != VD_OUT_TRUNCATED || !tc->x)
+			continue;
+		for (size_t j = 0; j < w->nat; j++) {
+			const attempt_t *r = &w->at[j];
+			if (r->x && r->transport == DB_PROTO_TCP && r->ts >= tc->ts &&
+			    r->outcome == VD_OUT_ANSWERED && db_addr_eq(&r->server, &tc->server) &&
+			    r->x->qhash == tc->x->qhash && r->x->qtype == tc->x->qtype) {
+				tc->outcome = VD_OUT_ANSWERED;
+				break;
+			}
+		}
 	}
 	/* Keep time order (handshakes were appended). */
 	for (size_t i = 1; i < w->nat; i++) {
@@ -439,10 +501,12 @@ static const char *rcode_detail(uint16_t rcode)
 
 static uint64_t fail_key(uint64_t qhash, uint16_t qtype) { return qhash * 31 + qtype + 1; }
 
-static const fail_t *recent_failure(attr_t *a, uint64_t key, db_time_t now)
+/* A failure remembered for key that happened before `before` (and not
+ * longer ago than a failure cache may hold it). */
+static const struct fail *recent_failure(attr_t *a, uint64_t key, db_time_t before)
 {
 	const fail_t *f = tbl_find(&a->fails, &key, tbl_hash(&a->fails, &key));
-	return f && now - f->time <= ATTR_FAILURE_MEMORY ? f : NULL;
+	return f && f->time < before && before - f->time <= ATTR_FAILURE_MEMORY ? f : NULL;
 }
 
 static void remember(attr_t *a, uint64_t key, const verdict_t *v)
@@ -458,8 +522,10 @@ static void remember(attr_t *a, uint64_t key, const verdict_t *v)
 		if (!f)
 			return;
 	}
-	/* A cached failure points at the original, not at another repeat. */
-	if (v->cause == VD_NO_UPSTREAM && f->time)
+	/* The first failure within the cache's memory is the original that
+	 * later repeats point at; verdicts are not made in SERVFAIL order, so
+	 * an earlier one may still arrive. */
+	if (f->time && v->time - f->time <= ATTR_FAILURE_MEMORY && f->time <= v->time)
 		return;
 	f->time = v->time;
 	f->cause = v->cause;
@@ -501,12 +567,20 @@ static void explain(verdict_t *v, const walk_t *w, const attempt_t *last, int n_
 	int k = 0;
 	switch (v->cause) {
 	case VD_TIMEOUT:
-		k = snprintf(e, n, "The resolver sent %d queries to the servers of %s; none was answered before it gave up.",
-			     n_fail, zone);
+		if (w->nat)
+			k = snprintf(e, n, "%d queries of the resolver to the servers of %s got no answer before it gave up.",
+				     n_fail, zone);
+		else
+			k = snprintf(e, n, "The resolver reports (EDE) that no authority for %s could be reached; its upstream traffic is not in the capture.",
+				     zone);
 		break;
 	case VD_BLOCKED_PORT:
-		k = snprintf(e, n, "The network refused the resolver's queries to %s (%s): %s.", srv, zone,
-			     v->detail);
+		if (last)
+			k = snprintf(e, n, "The network refused the resolver's queries to %s (%s): %s.", srv, zone,
+				     v->detail);
+		else
+			k = snprintf(e, n, "The resolver reports (EDE) a network error reaching the servers of %s; its upstream traffic is not in the capture.",
+				     zone);
 		break;
 	case VD_TRUNCATION:
 		if (strcmp(v->detail, "fragment_loss") == 0)
@@ -521,8 +595,12 @@ static void explain(verdict_t *v, const walk_t *w, const attempt_t *last, int n_
 			     w->nat ? " with DNSSEC records" : "", v->detail);
 		break;
 	case VD_UPSTREAM_ERROR:
-		k = snprintf(e, n, "%s (%s) answered %s; no server gave a usable answer.", srv, zone,
-			     last && last->x ? dns_rcode_str(last->x->rcode, rc) : v->detail);
+		if (last && last->x)
+			k = snprintf(e, n, "%s (%s) answered %s; no server gave a usable answer.", srv, zone,
+				     dns_rcode_str(last->x->rcode, rc));
+		else
+			k = snprintf(e, n, "The resolver reports (EDE) that the servers of %s answered with errors (%s).",
+				     zone, v->detail);
 		break;
 	case VD_NO_UPSTREAM:
 		if (v->repeats_time)
@@ -536,8 +614,11 @@ static void explain(verdict_t *v, const walk_t *w, const attempt_t *last, int n_
 			k = snprintf(e, n, "No related upstream query is in the capture: a failure cache, local policy or upstream traffic not captured.");
 		break;
 	default:
-		k = snprintf(e, n, "The capture shows no cause: %u related upstream attempts, all answered.",
-			     (unsigned)w->nat);
+		if (w->nat)
+			k = snprintf(e, n, "The capture shows no cause: %u related upstream attempts, all answered usably.",
+				     (unsigned)w->nat);
+		else
+			k = snprintf(e, n, "The resolver's upstream traffic is not in the capture and it sent no Extended DNS Error: capture on the resolver host to see why.");
 		break;
 	}
 	if (ede_disagrees && k > 0 && (size_t)k < n)
@@ -556,6 +637,10 @@ void attr_verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v)
 
 	v->answered = t->answered;
 	v->time = t->answered ? t->answer_ts : now;
+	/* A query never answered: resolvers give up within about ten seconds
+	 * (BIND 10 s, PowerDNS 7 s), so later traffic is no longer its work. */
+	db_time_t T = t->answered ? t->answer_ts
+		    : (now < t->e.ts + ATTR_GIVE_UP ? now : t->e.ts + ATTR_GIVE_UP);
 	v->query_time = t->e.ts;
 	v->client = t->key.client;
 	v->resolver = t->key.server;
@@ -570,13 +655,16 @@ void attr_verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v)
 		v->ede[i].text[VD_EDE_TEXT - 1] = 0;
 		v->n_ede++;
 	}
-	db_time_t T = v->time;
 	if (now - a->vantage_at > 1000000 || a->vantage_at == 0) {
 		a->vantage = roles_vantage(a->roles);
 		a->vantage_at = now;
 	}
 
-	related(a, t, T, &w);
+	dns_name_t qz;
+	int concluded = recent_failure(a, fail_key(t->qhash, t->qtype), t->e.ts) != NULL ||
+			(zone_of(a, &t->qname, &qz) &&
+			 recent_failure(a, fail_key(dns_name_hash(&qz), 0), t->e.ts) != NULL);
+	related(t, T, concluded, &w);
 	outcomes(a, t, T, &w);
 
 	/* The evidence list: the most recent attempts matter most. */

@@ -20,6 +20,7 @@
 
 #define ATTR_FAILURE_MEMORY (300 * 1000000LL) /* RFC 9520 3.2: at most 5 minutes */
 #define ATTR_COALESCE (10 * 1000000LL)        /* in-flight work a query may join */
+#define ATTR_GIVE_UP (12 * 1000000LL)         /* evidence window of a query never answered */
 
 typedef struct attr {
 	const txn_table_t *txn;
@@ -38,6 +39,10 @@ void attr_free(attr_t *a);
 /* Fills t's answer summary from its first response m, and learns the zone
  * cut a referral names. */
 void attr_note_answer(attr_t *a, txn_t *t, const dns_msg_t *m);
+
+/* 1 when addr acts as a resolver's upstream side (sends iterative queries,
+ * or is a resolver querying onward), as far as the capture tells so far. */
+int attr_upstream_side(attr_t *a, const db_addr_t *addr);
 
 /* 1 when t is a client's query to a resolver (not an upstream attempt). */
 int attr_is_client_query(attr_t *a, const txn_t *t);

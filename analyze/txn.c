@@ -11,18 +11,34 @@ int txn_init(txn_table_t *tt, db_time_t window, size_t max, txn_close_fn fn, voi
 	return tbl_init(&tt->tbl, sizeof(txn_t), offsetof(txn_t, key), sizeof(txn_key_t), max);
 }
 
-static void close_txn_at(txn_table_t *tt, txn_t *t, int open)
+/* A transaction's window is over (or it leaves the table early): count it
+ * and hand it to the owner, exactly once. */
+static void judge(txn_table_t *tt, txn_t *t, int open)
 {
+	if (t->judged)
+		return;
+	t->judged = 1;
+	if (tt->cursor == &t->e)
+		tt->cursor = t->e.newer;
 	if (!t->answered && open)
 		tt->st.open_at_end++;
 	else if (!t->answered)
 		tt->st.unanswered++;
 	if (tt->on_close)
 		tt->on_close(t, tt->user);
+}
+
+static void close_txn_at(txn_table_t *tt, txn_t *t, int open)
+{
+	judge(tt, t, open);
+	if (tt->cursor == &t->e)
+		tt->cursor = t->e.newer;
 	tbl_remove(&tt->tbl, t);
 }
 
 static void close_txn(txn_table_t *tt, txn_t *t) { close_txn_at(tt, t, 0); }
+
+void txn_set_retention(txn_table_t *tt, db_time_t extra) { tt->retain = extra; }
 
 void txn_free(txn_table_t *tt)
 {
@@ -47,7 +63,7 @@ static int same_question(const txn_t *t, const dns_msg_t *m)
 	       dns_name_eq(&t->qname, &m->qname);
 }
 
-void txn_query(txn_table_t *tt, db_time_t ts, const db_flow_t *flow, const dns_msg_t *m)
+txn_t *txn_query(txn_table_t *tt, db_time_t ts, const db_flow_t *flow, const dns_msg_t *m)
 {
 	txn_key_t k;
 	key_from(&k, flow, 1, m->id);
@@ -59,7 +75,7 @@ void txn_query(txn_table_t *tt, db_time_t ts, const db_flow_t *flow, const dns_m
 			t->queries++;
 			t->last_query = ts;
 			tt->st.retransmissions++;
-			return;
+			return t;
 		}
 		/* Asked again after the answer: a new transaction that reuses
 		 * the id; the old one is complete. */
@@ -70,14 +86,16 @@ void txn_query(txn_table_t *tt, db_time_t ts, const db_flow_t *flow, const dns_m
 	if (!t) {
 		txn_t *old = tbl_oldest(&tt->tbl);
 		if (!old)
-			return;
+			return NULL;
 		tt->st.evicted++;
 		close_txn(tt, old);
 		t = tbl_insert(&tt->tbl, &k, h, ts);
 		if (!t)
-			return;
+			return NULL;
 	}
 	tt->st.transactions++;
+	if (!tt->cursor)
+		tt->cursor = &t->e;
 	t->qname = m->qname;
 	dns_name_lower(&t->qname);
 	t->qhash = dns_name_hash(&t->qname);
@@ -86,6 +104,7 @@ void txn_query(txn_table_t *tt, db_time_t ts, const db_flow_t *flow, const dns_m
 	t->rd = m->rd;
 	t->queries = 1;
 	t->last_query = ts;
+	return t;
 }
 
 txn_t *txn_response(txn_table_t *tt, db_time_t ts, const db_flow_t *flow,
@@ -125,13 +144,25 @@ txn_t *txn_response(txn_table_t *tt, db_time_t ts, const db_flow_t *flow,
 
 void txn_expire(txn_table_t *tt, db_time_t now)
 {
+	/* First judge every transaction whose window is over, oldest first,
+	 * while the ones around it are still in the table; then drop those
+	 * kept past their window for later lookups. */
+	while (tt->cursor && tt->cursor->ts + tt->window <= now) {
+		txn_t *t = (txn_t *)tt->cursor;
+		tt->cursor = tt->cursor->newer;
+		judge(tt, t, 0);
+	}
 	txn_t *t;
-	while ((t = tbl_oldest(&tt->tbl)) && t->e.ts + tt->window <= now)
+	while ((t = tbl_oldest(&tt->tbl)) && t->e.ts + tt->window + tt->retain <= now)
 		close_txn(tt, t);
 }
 
 void txn_flush(txn_table_t *tt, db_time_t last)
 {
+	for (tbl_entry_t *e = tt->cursor; e; e = e->newer) {
+		txn_t *t = (txn_t *)e;
+		judge(tt, t, t->e.ts + tt->window > last);
+	}
 	txn_t *t;
 	while ((t = tbl_oldest(&tt->tbl)))
 		close_txn_at(tt, t, t->e.ts + tt->window > last);

@@ -18,7 +18,7 @@
 #include "../common/table.h"
 #include "dns.h"
 
-#define TXN_LEARNED 8
+#define TXN_LEARNED 16
 #define TXN_EDE 4
 #define TXN_EDE_TEXT 96
 
@@ -37,6 +37,8 @@ typedef struct txn {
 	uint16_t qtype, qclass;
 	uint8_t rd;
 	uint8_t answered;
+	uint8_t judged;       /* its window is over and it was handed to on_close */
+	uint8_t upstream;     /* sent by a resolver's upstream side (set by the owner) */
 	uint16_t rcode;
 	uint32_t queries;     /* 1 + retransmissions */
 	uint32_t responses;   /* 1 + duplicates, when answered */
@@ -64,13 +66,17 @@ typedef struct txn_stats {
 	uint64_t evicted;
 } txn_stats_t;
 
-/* Called for each transaction as it closes (expired, evicted or flushed);
- * the pointer is valid only during the call. */
+/* Called once for each transaction when its window is over (or when it
+ * leaves the table early: evicted, its id reused, end of input), while the
+ * transactions around it are still in the table; the pointer is valid only
+ * during the call. */
 typedef void (*txn_close_fn)(const txn_t *t, void *user);
 
 typedef struct txn_table {
 	tbl_t tbl;
 	db_time_t window;
+	db_time_t retain;     /* kept this long after the window, for later lookups */
+	tbl_entry_t *cursor;  /* oldest transaction not judged yet */
 	txn_stats_t st;
 	txn_close_fn on_close;
 	void *user;
@@ -80,8 +86,14 @@ typedef struct txn_table {
 int txn_init(txn_table_t *tt, db_time_t window, size_t max, txn_close_fn fn, void *user);
 void txn_free(txn_table_t *tt);
 
-/* A parsed query (stage >= QUESTION, QR = 0) seen at ts on flow. */
-void txn_query(txn_table_t *tt, db_time_t ts, const db_flow_t *flow, const dns_msg_t *m);
+/* Keeps closed-to-be transactions `extra` longer than the window before
+ * closing them (a later client query may join work already under way). */
+void txn_set_retention(txn_table_t *tt, db_time_t extra);
+
+/* A parsed query (stage >= QUESTION, QR = 0) seen at ts on flow.  Returns
+ * its transaction (new, or the one it retransmits), or NULL when none
+ * could be made; valid until the next call. */
+txn_t *txn_query(txn_table_t *tt, db_time_t ts, const db_flow_t *flow, const dns_msg_t *m);
 /* A parsed response (stage >= HEADER, QR = 1).  Returns the transaction
  * it answers (valid until the next call; the caller may fill its answer
  * summary), or NULL when unmatched.  *first is set to 1 when this is the

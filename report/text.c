@@ -38,41 +38,68 @@ static const char *next_steps(uint8_t cause)
 	}
 }
 
+#define TXT_MAX_ZONES 32  /* zones listed per cause */
+#define TXT_EXAMPLES 5    /* verdicts listed per zone */
+
+typedef struct zone_group {
+	const dns_name_t *zone;
+	size_t count;
+	size_t listed;
+} zone_group_t;
+
+static void verdict_line(FILE *f, const verdict_t *u)
+{
+	char t[DB_TIMESTRLEN], ab[DB_ADDRSTRLEN], nb[DNS_NAME_STRLEN], tb[16];
+	fprintf(f, "      %s %s %s %s from %s:%u, %s (%s)\n",
+		db_time_str(u->answered ? u->time : u->query_time, t) + 11,
+		dns_name_str(&u->qname, nb), dns_type_str(u->qtype, tb),
+		u->transport == DB_PROTO_TCP ? "tcp" : "udp", db_addr_str(&u->client, ab),
+		u->client_port, u->detail, vd_confidence_str(u->confidence));
+	fprintf(f, "        %s\n", u->explanation);
+}
+
+/* The verdicts of one kind, by cause, then by zone in order of first
+ * failure; a few examples per zone, since a zone that fails fails for
+ * every name below it. */
 static void verdicts(FILE *f, const rp_input_t *in, int answered)
 {
-	char t[DB_TIMESTRLEN], ab[DB_ADDRSTRLEN], nb[DNS_NAME_STRLEN], zb[DNS_NAME_STRLEN], tb[16];
+	char zb[DNS_NAME_STRLEN];
 	const an_stats_t *a = in->an;
 	for (uint8_t c = 0; c < VD_NCAUSES; c++) {
 		if (!a->by_cause[answered ? 0 : 1][c])
 			continue;
 		fprintf(f, "\n  %s: %llu\n", vd_cause_str(c),
 			(unsigned long long)a->by_cause[answered ? 0 : 1][c]);
-		/* Grouped by zone: the verdicts of one zone are listed together,
-		 * in time order, the first zone being the first to fail. */
+		zone_group_t g[TXT_MAX_ZONES];
+		size_t ng = 0, other = 0;
 		for (size_t i = 0; i < in->nverdicts; i++) {
 			const verdict_t *v = &in->verdicts[i];
 			if (v->answered != answered || v->cause != c)
 				continue;
-			int seen = 0;
-			for (size_t j = 0; j < i && !seen; j++)
-				seen = in->verdicts[j].answered == answered && in->verdicts[j].cause == c &&
-				       dns_name_eq(&in->verdicts[j].zone, &v->zone);
-			if (seen)
-				continue;
-			fprintf(f, "    zone %s\n", dns_name_str(&v->zone, zb));
-			for (size_t j = i; j < in->nverdicts; j++) {
-				const verdict_t *u = &in->verdicts[j];
-				if (u->answered != answered || u->cause != c || !dns_name_eq(&u->zone, &v->zone))
-					continue;
-				fprintf(f, "      %s %s %s %s from %s:%u, %s (%s)\n",
-					db_time_str(u->answered ? u->time : u->query_time, t) + 11,
-					dns_name_str(&u->qname, nb),
-					dns_type_str(u->qtype, tb), u->transport == DB_PROTO_TCP ? "tcp" : "udp",
-					db_addr_str(&u->client, ab), u->client_port, u->detail,
-					vd_confidence_str(u->confidence));
-				fprintf(f, "        %s\n", u->explanation);
-			}
+			size_t k = 0;
+			while (k < ng && !dns_name_eq(g[k].zone, &v->zone))
+				k++;
+			if (k == ng && ng < TXT_MAX_ZONES)
+				g[ng++] = (zone_group_t){&v->zone, 0, 0};
+			if (k < ng)
+				g[k].count++;
+			else
+				other++;
 		}
+		for (size_t k = 0; k < ng; k++) {
+			fprintf(f, "    zone %s (%zu)\n", dns_name_str(g[k].zone, zb), g[k].count);
+			for (size_t i = 0; i < in->nverdicts && g[k].listed < TXT_EXAMPLES; i++) {
+				const verdict_t *v = &in->verdicts[i];
+				if (v->answered == answered && v->cause == c && dns_name_eq(g[k].zone, &v->zone)) {
+					verdict_line(f, v);
+					g[k].listed++;
+				}
+			}
+			if (g[k].count > g[k].listed)
+				fprintf(f, "      ... and %zu more (see --format json)\n", g[k].count - g[k].listed);
+		}
+		if (other)
+			fprintf(f, "    ... and %zu more in other zones (see --format json)\n", other);
 		fprintf(f, "    next: %s\n", next_steps(c));
 	}
 }

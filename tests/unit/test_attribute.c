@@ -1,0 +1,808 @@
+/*
+ * test_attribute.c - correlation and cause attribution (analyze/attribute.c),
+ * driven through the analysis stage's public API (analyze/analyze.h) the
+ * way capture/ drives it: DNS messages as wire bytes, ICMP, TCP and
+ * fragment events, all in capture-time order.
+ *
+ * The cast: client 10.0.0.2 asks resolver 10.0.0.1 (RD=1); the resolver
+ * host's upstream side 10.0.1.1 asks authorities 192.0.2.x (RD=0).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../analyze/analyze.h"
+
+#define SEC ((db_time_t)1000000)
+#define MS ((db_time_t)1000)
+#define T0 ((db_time_t)1700000000 * SEC)
+
+#define CLIENT "10.0.0.2"
+#define RESOLVER "10.0.0.1"
+#define UPSIDE "10.0.1.1"
+#define AUTH1 "192.0.2.1"
+#define AUTH2 "192.0.2.2"
+#define AUTH3 "192.0.2.3"
+#define CPORT 40000
+
+#define F_QR 0x8000
+#define F_AA 0x0400
+#define F_TC 0x0200
+#define F_RD 0x0100
+#define F_RA 0x0080
+
+/* ---- DNS wire messages --------------------------------------------------- */
+
+/* A message under construction: header, one question, then records in
+ * section order; mb_done() writes the counts. */
+typedef struct mb {
+	uint8_t b[1024];
+	size_t n;
+	uint16_t count[4]; /* qd, an, ns, ar */
+} mb_t;
+
+static void put8(mb_t *m, unsigned v)
+{
+	assert_true(m->n < sizeof(m->b));
+	m->b[m->n++] = (uint8_t)v;
+}
+
+static void put16(mb_t *m, unsigned v)
+{
+	put8(m, v >> 8);
+	put8(m, v & 0xff);
+}
+
+static void put32(mb_t *m, uint32_t v)
+{
+	put16(m, v >> 16);
+	put16(m, v & 0xffff);
+}
+
+/* "www.example.com" (or "." for the root) in uncompressed wire form. */
+static void put_name(mb_t *m, const char *s)
+{
+	while (*s && strcmp(s, ".") != 0) {
+		const char *dot = strchr(s, '.');
+		size_t l = dot ? (size_t)(dot - s) : strlen(s);
+		put8(m, (unsigned)l);
+		for (size_t i = 0; i < l; i++)
+			put8(m, (uint8_t)s[i]);
+		s += l + (dot ? 1 : 0);
+	}
+	put8(m, 0);
+}
+
+static void mb_start(mb_t *m, uint16_t id, uint16_t flags, const char *qname, uint16_t qtype)
+{
+	memset(m, 0, sizeof(*m));
+	put16(m, id);
+	put16(m, flags);
+	for (int i = 0; i < 4; i++)
+		put16(m, 0);
+	put_name(m, qname);
+	put16(m, qtype);
+	put16(m, 1);
+	m->count[0] = 1;
+}
+
+static void rr_head(mb_t *m, int section, const char *owner, uint16_t type)
+{
+	m->count[section]++;
+	put_name(m, owner);
+	put16(m, type);
+	put16(m, 1);
+	put32(m, 300);
+}
+
+static void mb_a(mb_t *m, int section, const char *owner, const uint8_t ip[4])
+{
+	rr_head(m, section, owner, DNS_T_A);
+	put16(m, 4);
+	for (int i = 0; i < 4; i++)
+		put8(m, ip[i]);
+}
+
+/* NS or CNAME. */
+static void mb_target(mb_t *m, int section, const char *owner, uint16_t type, const char *target)
+{
+	rr_head(m, section, owner, type);
+	size_t len_at = m->n;
+	put16(m, 0);
+	size_t start = m->n;
+	put_name(m, target);
+	m->b[len_at] = (uint8_t)((m->n - start) >> 8);
+	m->b[len_at + 1] = (uint8_t)((m->n - start) & 0xff);
+}
+
+/* RFC 4034 3.1: an RRSIG covering `covered`, signed by `signer`. */
+static void mb_rrsig(mb_t *m, int section, const char *owner, uint16_t covered, const char *signer)
+{
+	rr_head(m, section, owner, DNS_T_RRSIG);
+	size_t len_at = m->n;
+	put16(m, 0);
+	size_t start = m->n;
+	put16(m, covered);
+	put8(m, 13);          /* ECDSAP256SHA256 */
+	put8(m, 3);           /* labels */
+	put32(m, 300);
+	put32(m, 1700100000); /* expiration */
+	put32(m, 1699900000); /* inception */
+	put16(m, 12345);
+	put_name(m, signer);
+	for (int i = 0; i < 64; i++)
+		put8(m, (unsigned)i);
+	m->b[len_at] = (uint8_t)((m->n - start) >> 8);
+	m->b[len_at + 1] = (uint8_t)((m->n - start) & 0xff);
+}
+
+/* An OPT record carrying one Extended DNS Error (RFC 8914 2). */
+static void mb_ede(mb_t *m, uint16_t code, const char *text)
+{
+	size_t tl = strlen(text);
+	m->count[3]++;
+	put8(m, 0);           /* root owner */
+	put16(m, DNS_T_OPT);
+	put16(m, 1232);       /* UDP payload size */
+	put32(m, 0);
+	put16(m, (unsigned)(4 + 2 + tl));
+	put16(m, DNS_EDNS0_EDE);
+	put16(m, (unsigned)(2 + tl));
+	put16(m, code);
+	for (size_t i = 0; i < tl; i++)
+		put8(m, (uint8_t)text[i]);
+}
+
+static void mb_done(mb_t *m)
+{
+	for (int i = 0; i < 4; i++) {
+		m->b[4 + 2 * i] = (uint8_t)(m->count[i] >> 8);
+		m->b[5 + 2 * i] = (uint8_t)(m->count[i] & 0xff);
+	}
+}
+
+/* ---- events ---------------------------------------------------------------- */
+
+static db_flow_t flow(const char *src, uint16_t sport, const char *dst, uint16_t dport,
+		      uint8_t proto)
+{
+	db_flow_t f;
+	memset(&f, 0, sizeof(f));
+	assert_int_equal(db_addr_parse(&f.src, src), 0);
+	assert_int_equal(db_addr_parse(&f.dst, dst), 0);
+	f.sport = sport;
+	f.dport = dport;
+	f.proto = proto;
+	return f;
+}
+
+static void send_msg(an_t *a, db_time_t ts, db_flow_t f, mb_t *m)
+{
+	cap_event_t ev;
+	mb_done(m);
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = CAP_EV_DNS;
+	ev.ts = ts;
+	ev.flow = f;
+	ev.u.dns.msg = m->b;
+	ev.u.dns.len = m->n;
+	ev.u.dns.wire_len = m->n;
+	an_event(&ev, a);
+}
+
+/* The client's recursive query, from CLIENT:cport. */
+static void client_query(an_t *a, db_time_t ts, uint16_t cport, uint16_t id, const char *qname)
+{
+	mb_t m;
+	mb_start(&m, id, F_RD, qname, DNS_T_A);
+	send_msg(a, ts, flow(CLIENT, cport, RESOLVER, 53, DB_PROTO_UDP), &m);
+}
+
+/* The resolver's answer to it; ede < 0 for none. */
+static void client_answer(an_t *a, db_time_t ts, uint16_t cport, uint16_t id, const char *qname,
+			  uint16_t rcode, int ede)
+{
+	mb_t m;
+	mb_start(&m, id, F_QR | F_RD | F_RA | rcode, qname, DNS_T_A);
+	if (ede >= 0)
+		mb_ede(&m, (uint16_t)ede, "test");
+	send_msg(a, ts, flow(RESOLVER, 53, CLIENT, cport, DB_PROTO_UDP), &m);
+}
+
+static void client_servfail(an_t *a, db_time_t ts, uint16_t cport, uint16_t id,
+			    const char *qname, int ede)
+{
+	client_answer(a, ts, cport, id, qname, DNS_R_SERVFAIL, ede);
+}
+
+/* An iterative query from the resolver host's upstream side. */
+static void up_query(an_t *a, db_time_t ts, const char *server, uint16_t port, uint16_t id,
+		     const char *qname, uint16_t qtype, uint8_t proto)
+{
+	mb_t m;
+	mb_start(&m, id, 0, qname, qtype);
+	send_msg(a, ts, flow(UPSIDE, port, server, 53, proto), &m);
+}
+
+/* An authority's answer with only a header and the question. */
+static void up_answer(an_t *a, db_time_t ts, const char *server, uint16_t port, uint16_t id,
+		      const char *qname, uint16_t qtype, uint16_t flags)
+{
+	mb_t m;
+	mb_start(&m, id, (uint16_t)(F_QR | flags), qname, qtype);
+	send_msg(a, ts, flow(server, 53, UPSIDE, port, DB_PROTO_UDP), &m);
+}
+
+/* server's reply m (built by the caller) on the UDP flow of port. */
+static void up_reply(an_t *a, db_time_t ts, const char *server, uint16_t port, uint8_t proto,
+		     mb_t *m)
+{
+	send_msg(a, ts, flow(server, 53, UPSIDE, port, proto), m);
+}
+
+/* An ICMPv4 destination-unreachable from server quoting the upstream query
+ * UPSIDE:port -> server:53 whose DNS id was id. */
+static void icmp_unreach(an_t *a, db_time_t ts, const char *server, uint16_t port, uint16_t id,
+			 uint8_t code)
+{
+	uint8_t quote[12] = { (uint8_t)(id >> 8), (uint8_t)id, 0, 0, 0, 1 };
+	cap_event_t ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = CAP_EV_ICMP;
+	ev.ts = ts;
+	ev.flow = flow(server, 0, UPSIDE, 0, DB_PROTO_UDP);
+	assert_int_equal(db_addr_parse(&ev.u.icmp.reporter, server), 0);
+	ev.u.icmp.version = 4;
+	ev.u.icmp.type = 3;
+	ev.u.icmp.code = code;
+	ev.u.icmp.quoted = flow(UPSIDE, port, server, 53, DB_PROTO_UDP);
+	ev.u.icmp.quoted_l4 = 1;
+	ev.u.icmp.payload = quote;
+	ev.u.icmp.payload_len = sizeof(quote);
+	an_event(&ev, a);
+}
+
+/* A TCP lifecycle event on UPSIDE:port <-> server:53; to_server gives the
+ * direction. */
+static void tcp_ev(an_t *a, db_time_t ts, uint8_t kind, const char *server, uint16_t port,
+		   int to_server)
+{
+	cap_event_t ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = CAP_EV_TCP;
+	ev.ts = ts;
+	ev.flow = to_server ? flow(UPSIDE, port, server, 53, DB_PROTO_TCP)
+			    : flow(server, 53, UPSIDE, port, DB_PROTO_TCP);
+	ev.u.tcp.kind = kind;
+	an_event(&ev, a);
+}
+
+/* Any late packet: moves capture time on, so windows close. */
+static void tick(an_t *a, db_time_t ts)
+{
+	tcp_ev(a, ts, CAP_TCP_FIN, "198.51.100.99", 55555, 1);
+}
+
+/* ---- fixtures and checks ---------------------------------------------------- */
+
+static an_t *new_an(void)
+{
+	an_opts_t o;
+	memset(&o, 0, sizeof(o));
+	an_t *a = an_new(&o);
+	assert_non_null(a);
+	return a;
+}
+
+/* The analysis under test lives in the cmocka state, so a failed assertion
+ * does not leak it. */
+static int setup(void **state)
+{
+	*state = new_an();
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	an_free(*state);
+	*state = NULL;
+	return 0;
+}
+
+/* A fresh analysis for a test's second case. */
+static an_t *renew(void **state)
+{
+	an_free(*state);
+	*state = new_an();
+	return *state;
+}
+
+static const verdict_t *verdicts(an_t *a, size_t want)
+{
+	size_t n = 99;
+	an_finish(a);
+	const verdict_t *v = an_verdicts(a, &n);
+	assert_int_equal(n, want);
+	return v;
+}
+
+static void assert_verdict(const verdict_t *v, uint8_t cause, const char *detail, uint8_t conf)
+{
+	assert_string_equal(vd_cause_str(v->cause), vd_cause_str(cause));
+	assert_non_null(v->detail);
+	assert_string_equal(v->detail, detail);
+	assert_string_equal(vd_confidence_str(v->confidence), vd_confidence_str(conf));
+}
+
+static void assert_addr(const db_addr_t *x, const char *s)
+{
+	char buf[DB_ADDRSTRLEN];
+	assert_string_equal(db_addr_str(x, buf), s);
+}
+
+static void assert_name(const dns_name_t *n, const char *s)
+{
+	char buf[DNS_NAME_STRLEN];
+	assert_string_equal(dns_name_str(n, buf), s);
+}
+
+/* ---- timeout ------------------------------------------------------------- */
+
+/* Both authorities asked, neither answers, the resolver gives up. */
+static void timeout_all_servers_silent(void **state)
+{
+	an_t *a = *state;
+
+	client_query(a, T0, CPORT, 0x0101, "www.example.com");
+	up_query(a, T0 + 10 * MS, AUTH1, 50001, 0x1111, "www.example.com", DNS_T_A, DB_PROTO_UDP);
+	up_query(a, T0 + 810 * MS, AUTH2, 50002, 0x2222, "www.example.com", DNS_T_A, DB_PROTO_UDP);
+	client_servfail(a, T0 + 2 * SEC, CPORT, 0x0101, "www.example.com", -1);
+
+	const verdict_t *v = verdicts(a, 1);
+	assert_verdict(v, VD_TIMEOUT, "all_servers_silent", VD_HIGH);
+	assert_int_equal(v->answered, 1);
+	assert_int_equal(v->time, T0 + 2 * SEC);
+	assert_int_equal(v->query_time, T0);
+	assert_int_equal(v->id, 0x0101);
+	assert_addr(&v->client, CLIENT);
+	assert_addr(&v->resolver, RESOLVER);
+	assert_name(&v->qname, "www.example.com.");
+	assert_int_equal(v->n_up, 2);
+	assert_int_equal(v->n_up_total, 2);
+	assert_addr(&v->up[0].server, AUTH1);
+	assert_addr(&v->up[1].server, AUTH2);
+	assert_int_equal(v->up[0].ts, T0 + 10 * MS);
+	assert_int_equal(v->up[0].outcome, VD_OUT_TIMEOUT);
+	assert_int_equal(v->up[1].outcome, VD_OUT_TIMEOUT);
+	assert_int_equal(v->up[1].transport, DB_PROTO_UDP);
+	assert_int_equal(an_stats(a)->by_cause[0][VD_TIMEOUT], 1);
+}
+
+/* ---- blocked_port -------------------------------------------------------- */
+
+static const verdict_t *icmp_case(an_t *a, uint8_t code)
+{
+	client_query(a, T0, CPORT, 0x0202, "www.example.com");
+	up_query(a, T0 + 10 * MS, AUTH1, 50001, 0x1111, "www.example.com", DNS_T_A, DB_PROTO_UDP);
+	icmp_unreach(a, T0 + 11 * MS, AUTH1, 50001, 0x1111, code);
+	/* An ICMP error quoting another query (other id) says nothing here. */
+	icmp_unreach(a, T0 + 12 * MS, AUTH2, 50009, 0x9999, 3);
+	client_servfail(a, T0 + 1 * SEC, CPORT, 0x0202, "www.example.com", -1);
+	return verdicts(a, 1);
+}
+
+static void blocked_port_icmp(void **state)
+{
+	an_t *a = *state;
+	const verdict_t *v = icmp_case(a, 3);
+	assert_verdict(v, VD_BLOCKED_PORT, "icmp_port_unreachable", VD_HIGH);
+	assert_int_equal(v->n_up, 1);
+	assert_addr(&v->up[0].server, AUTH1);
+	assert_int_equal(v->up[0].outcome, VD_OUT_ICMP);
+	assert_int_equal(v->up[0].icmp_version, 4);
+	assert_int_equal(v->up[0].icmp_type, 3);
+	assert_int_equal(v->up[0].icmp_code, 3);
+
+	/* RFC 1812 5.2.7.1: code 13, communication administratively prohibited. */
+	a = renew(state);
+	v = icmp_case(a, 13);
+	assert_verdict(v, VD_BLOCKED_PORT, "icmp_admin_prohibited", VD_HIGH);
+	assert_int_equal(v->up[0].outcome, VD_OUT_ICMP);
+	assert_int_equal(v->up[0].icmp_code, 13);
+}
+
+/* ---- truncation ------------------------------------------------------------ */
+
+/* TC=1 over UDP, then a SYN to the same server; reset: its answer is RST,
+ * else none. */
+static const verdict_t *tc_case(an_t *a, int reset)
+{
+	client_query(a, T0, CPORT, 0x0303, "big.example.com");
+	up_query(a, T0 + 10 * MS, AUTH1, 50001, 0x1111, "big.example.com", DNS_T_A, DB_PROTO_UDP);
+	up_answer(a, T0 + 20 * MS, AUTH1, 50001, 0x1111, "big.example.com", DNS_T_A, F_AA | F_TC);
+	tcp_ev(a, T0 + 30 * MS, CAP_TCP_SYN, AUTH1, 50100, 1);
+	if (reset)
+		tcp_ev(a, T0 + 31 * MS, CAP_TCP_RST, AUTH1, 50100, 0);
+	client_servfail(a, T0 + 3 * SEC, CPORT, 0x0303, "big.example.com", -1);
+	return verdicts(a, 1);
+}
+
+static void truncation_tcp_fails(void **state)
+{
+	an_t *a = *state;
+	const verdict_t *v = tc_case(a, 0);
+	assert_verdict(v, VD_TRUNCATION, "tcp_timeout", VD_HIGH);
+	assert_int_equal(v->n_up, 2);
+	assert_int_equal(v->up[0].outcome, VD_OUT_TRUNCATED);
+	assert_int_equal(v->up[0].transport, DB_PROTO_UDP);
+	assert_int_equal(v->up[0].tc, 1);
+	assert_int_equal(v->up[1].outcome, VD_OUT_TCP_TIMEOUT);
+	assert_int_equal(v->up[1].transport, DB_PROTO_TCP);
+	assert_addr(&v->up[1].server, AUTH1);
+	assert_int_equal(v->up[1].qname.len, 1); /* a handshake, no query */
+
+	a = renew(state);
+	v = tc_case(a, 1);
+	assert_verdict(v, VD_TRUNCATION, "tcp_reset", VD_HIGH);
+	assert_int_equal(v->n_up, 2);
+	assert_int_equal(v->up[1].outcome, VD_OUT_TCP_RESET);
+	assert_int_equal(v->up[1].ts, T0 + 30 * MS);
+}
+
+/* BUG: a TC=1 answer whose TCP retry got the answer still counts as the
+ * failure.  attribute.c attr_verdict picks `last` as the newest attempt
+ * whose outcome is not ANSWERED, and the UDP attempt's outcome stays
+ * VD_OUT_TRUNCATED although the TCP retry to the same server was answered
+ * (intact, with RRSIG); so the verdict is truncation/no_tcp_retry (HIGH)
+ * where design.md's truncation ("a large answer never arrived whole")
+ * does not hold.  Expected: every answer arrived, RRSIG present ->
+ * dnssec_validation/bogus (MEDIUM), as without the truncation. */
+static void truncation_retried_over_tcp_is_no_failure(void **state)
+{
+	an_t *a = *state;
+	mb_t m;
+	static const uint8_t ip[4] = { 203, 0, 113, 7 };
+
+	client_query(a, T0, CPORT, 0x0404, "big.example.com");
+	up_query(a, T0 + 10 * MS, AUTH1, 50001, 0x1111, "big.example.com", DNS_T_A, DB_PROTO_UDP);
+	up_answer(a, T0 + 20 * MS, AUTH1, 50001, 0x1111, "big.example.com", DNS_T_A, F_AA | F_TC);
+	tcp_ev(a, T0 + 30 * MS, CAP_TCP_SYN, AUTH1, 50100, 1);
+	tcp_ev(a, T0 + 40 * MS, CAP_TCP_SYNACK, AUTH1, 50100, 0);
+	up_query(a, T0 + 41 * MS, AUTH1, 50100, 0x1212, "big.example.com", DNS_T_A, DB_PROTO_TCP);
+	mb_start(&m, 0x1212, F_QR | F_AA, "big.example.com", DNS_T_A);
+	mb_a(&m, 1, "big.example.com", ip);
+	mb_rrsig(&m, 1, "big.example.com", DNS_T_A, "example.com");
+	up_reply(a, T0 + 60 * MS, AUTH1, 50100, DB_PROTO_TCP, &m);
+	tcp_ev(a, T0 + 70 * MS, CAP_TCP_FIN, AUTH1, 50100, 0);
+	client_servfail(a, T0 + 100 * MS, CPORT, 0x0404, "big.example.com", -1);
+
+	const verdict_t *v = verdicts(a, 1);
+	assert_int_equal(v->n_up, 2);
+	assert_int_equal(v->up[1].transport, DB_PROTO_TCP);
+	assert_int_equal(v->up[1].outcome, VD_OUT_ANSWERED);
+	assert_verdict(v, VD_DNSSEC, "bogus", VD_MEDIUM);
+}
+
+/* ---- upstream_error ----------------------------------------------------------- */
+
+static void upstream_refused(void **state)
+{
+	an_t *a = *state;
+
+	client_query(a, T0, CPORT, 0x0505, "www.example.com");
+	up_query(a, T0 + 10 * MS, AUTH1, 50001, 0x1111, "www.example.com", DNS_T_A, DB_PROTO_UDP);
+	up_answer(a, T0 + 25 * MS, AUTH1, 50001, 0x1111, "www.example.com", DNS_T_A, DNS_R_REFUSED);
+	client_servfail(a, T0 + 30 * MS, CPORT, 0x0505, "www.example.com", -1);
+
+	const verdict_t *v = verdicts(a, 1);
+	assert_verdict(v, VD_UPSTREAM_ERROR, "refused", VD_HIGH);
+	assert_int_equal(v->n_up, 1);
+	assert_addr(&v->up[0].server, AUTH1);
+	assert_int_equal(v->up[0].outcome, VD_OUT_ERROR);
+	assert_int_equal(v->up[0].rcode, DNS_R_REFUSED);
+}
+
+/* ---- dnssec_validation ----------------------------------------------------------- */
+
+/* The com server refers to example.com, whose server answers with a
+ * signature; the resolver fails it anyway.  ede < 0: no EDE. */
+static const verdict_t *dnssec_case(an_t *a, int ede)
+{
+	mb_t m;
+	static const uint8_t ip[4] = { 203, 0, 113, 8 };
+
+	client_query(a, T0, CPORT, 0x0606, "www.example.com");
+	up_query(a, T0 + 10 * MS, AUTH1, 50001, 0x1111, "www.example.com", DNS_T_A, DB_PROTO_UDP);
+	mb_start(&m, 0x1111, F_QR, "www.example.com", DNS_T_A);
+	mb_target(&m, 2, "example.com", DNS_T_NS, "ns1.example.com");
+	mb_a(&m, 3, "ns1.example.com", ip);
+	up_reply(a, T0 + 30 * MS, AUTH1, 50001, DB_PROTO_UDP, &m);
+
+	up_query(a, T0 + 40 * MS, AUTH2, 50002, 0x2222, "www.example.com", DNS_T_A, DB_PROTO_UDP);
+	mb_start(&m, 0x2222, F_QR | F_AA, "www.example.com", DNS_T_A);
+	mb_a(&m, 1, "www.example.com", ip);
+	mb_rrsig(&m, 1, "www.example.com", DNS_T_A, "example.com");
+	up_reply(a, T0 + 60 * MS, AUTH2, 50002, DB_PROTO_UDP, &m);
+
+	up_query(a, T0 + 70 * MS, AUTH2, 50003, 0x3333, "example.com", DNS_T_DNSKEY, DB_PROTO_UDP);
+	mb_start(&m, 0x3333, F_QR | F_AA, "example.com", DNS_T_DNSKEY);
+	mb_rrsig(&m, 1, "example.com", DNS_T_DNSKEY, "example.com");
+	up_reply(a, T0 + 90 * MS, AUTH2, 50003, DB_PROTO_UDP, &m);
+
+	client_servfail(a, T0 + 100 * MS, CPORT, 0x0606, "www.example.com", ede);
+	return verdicts(a, 1);
+}
+
+static void dnssec_validation(void **state)
+{
+	an_t *a = *state;
+	const verdict_t *v = dnssec_case(a, -1);
+	assert_verdict(v, VD_DNSSEC, "bogus", VD_MEDIUM);
+	assert_int_equal(v->n_up, 3);
+	assert_int_equal(v->up[0].outcome, VD_OUT_ANSWERED);
+	assert_int_equal(v->up[0].referral, 1);
+	assert_int_equal(v->up[1].outcome, VD_OUT_ANSWERED);
+	assert_int_equal(v->up[1].aa, 1);
+	assert_int_equal(v->up[1].referral, 0);
+	assert_int_equal(v->up[2].qtype, DNS_T_DNSKEY);
+	assert_name(&v->zone, "example.com.");
+	assert_int_equal(v->n_ede, 0);
+
+	/* RFC 8914 4.8: EDE 7, Signature Expired, names the detail. */
+	a = renew(state);
+	v = dnssec_case(a, 7);
+	assert_verdict(v, VD_DNSSEC, "signature_expired", VD_MEDIUM);
+	assert_int_equal(v->n_ede, 1);
+	assert_int_equal(v->ede[0].code, 7);
+	assert_string_equal(v->ede[0].text, "test");
+	assert_int_equal(v->n_up, 3);
+}
+
+/* ---- no_upstream ------------------------------------------------------------------ */
+
+/* RFC 9520 3.2: the resolver repeats a failure from its cache. */
+static void cached_failure_repeat(void **state)
+{
+	an_t *a = *state;
+
+	client_query(a, T0, CPORT, 0x0707, "www.example.com");
+	up_query(a, T0 + 10 * MS, AUTH1, 50001, 0x1111, "www.example.com", DNS_T_A, DB_PROTO_UDP);
+	up_query(a, T0 + 810 * MS, AUTH2, 50002, 0x2222, "www.example.com", DNS_T_A, DB_PROTO_UDP);
+	client_servfail(a, T0 + 2 * SEC, CPORT, 0x0707, "www.example.com", -1);
+	client_query(a, T0 + 5 * SEC, CPORT + 1, 0x0708, "WWW.example.com");
+	client_servfail(a, T0 + 5 * SEC + 1 * MS, CPORT + 1, 0x0708, "WWW.example.com", -1);
+
+	const verdict_t *v = verdicts(a, 2);
+	assert_verdict(&v[0], VD_TIMEOUT, "all_servers_silent", VD_HIGH);
+	assert_int_equal(v[0].repeats_time, 0);
+	assert_verdict(&v[1], VD_NO_UPSTREAM, "cached_failure", VD_HIGH);
+	assert_int_equal(v[1].id, 0x0708);
+	assert_int_equal(v[1].n_up, 0);
+	assert_int_equal(v[1].repeats_time, T0 + 2 * SEC);
+	assert_int_equal(v[1].repeats_cause, VD_TIMEOUT);
+	assert_name(&v[1].repeats_qname, "www.example.com.");
+	assert_int_equal(v[1].repeats_qtype, DNS_T_A);
+}
+
+/* BUG: a "cached failure" can repeat a failure that happened after it.
+ * attribute.c recent_failure() checks only now - f->time <= 5 min, not
+ * f->time <= now.  Verdicts are made in first-query order, so client 1
+ * (asked at T0, SERVFAIL at T0+8s) is remembered before client 2 (asked
+ * T0+1s, SERVFAIL T0+1.5s, no upstream query in between) is judged; client
+ * 2 gets no_upstream/cached_failure with repeats_time = T0+8s, later than
+ * its own SERVFAIL.  Expected: repeats_time is 0 or not after v->time. */
+static void cached_failure_never_repeats_a_later_failure(void **state)
+{
+	an_t *a = *state;
+
+	client_query(a, T0, CPORT, 0x0801, "www.example.com");
+	up_query(a, T0 + 10 * MS, AUTH1, 50001, 0x1111, "www.example.com", DNS_T_A, DB_PROTO_UDP);
+	up_answer(a, T0 + 20 * MS, AUTH1, 50001, 0x1111, "www.example.com", DNS_T_A, DNS_R_REFUSED);
+	client_query(a, T0 + 1 * SEC, CPORT + 1, 0x0802, "www.example.com");
+	client_servfail(a, T0 + 1500 * MS, CPORT + 1, 0x0802, "www.example.com", -1);
+	up_query(a, T0 + 3 * SEC, AUTH2, 50002, 0x2222, "www.example.com", DNS_T_A, DB_PROTO_UDP);
+	client_servfail(a, T0 + 8 * SEC, CPORT, 0x0801, "www.example.com", -1);
+
+	const verdict_t *v = verdicts(a, 2);
+	assert_int_equal(v[0].id, 0x0801);
+	assert_int_equal(v[0].cause, VD_TIMEOUT);
+	assert_int_equal(v[1].id, 0x0802);
+	assert_int_equal(v[1].cause, VD_NO_UPSTREAM);
+	assert_true(v[1].repeats_time <= v[1].time);
+}
+
+/* A capture taken beside the client: no upstream traffic at all. */
+static void client_side_capture(void **state)
+{
+	an_t *a = *state;
+
+	/* RFC 8914 4.23: EDE 22, No Reachable Authority. */
+	client_query(a, T0, CPORT, 0x0909, "www.example.com");
+	client_servfail(a, T0 + 3 * SEC, CPORT, 0x0909, "www.example.com", 22);
+	const verdict_t *v = verdicts(a, 1);
+	assert_verdict(v, VD_TIMEOUT, "no_reachable_authority", VD_LOW);
+	assert_int_equal(v->n_up, 0);
+	assert_int_equal(v->n_ede, 1);
+	assert_int_equal(v->ede[0].code, 22);
+
+	a = renew(state);
+	client_query(a, T0, CPORT, 0x0909, "www.example.com");
+	client_servfail(a, T0 + 3 * SEC, CPORT, 0x0909, "www.example.com", -1);
+	v = verdicts(a, 1);
+	assert_verdict(v, VD_UNKNOWN, "upstream_not_captured", VD_LOW);
+	assert_int_equal(v->n_up, 0);
+	assert_int_equal(v->repeats_time, 0);
+}
+
+/* BUG: with no upstream attempt, explain() in attribute.c words the
+ * verdict as if attempts had been seen.  A client-side SERVFAIL with EDE 22
+ * (cause timeout from the EDE, n_up 0) reads "The resolver sent 0 queries
+ * to the servers of www.example.com.; none was answered before it gave
+ * up." and unknown/upstream_not_captured reads "The capture shows no cause:
+ * 0 related upstream attempts, all answered."  Expected: the text says the
+ * upstream side is not in the capture (and, for the EDE, that the cause is
+ * the resolver's own word), never a count of 0 queries. */
+static void explanation_without_upstream_evidence(void **state)
+{
+	an_t *a = *state;
+
+	client_query(a, T0, CPORT, 0x0909, "www.example.com");
+	client_servfail(a, T0 + 3 * SEC, CPORT, 0x0909, "www.example.com", 22);
+	const verdict_t *v = verdicts(a, 1);
+	assert_int_equal(v->n_up, 0);
+	assert_null(strstr(v->explanation, "sent 0 queries"));
+
+	a = renew(state);
+	client_query(a, T0, CPORT, 0x0909, "www.example.com");
+	client_servfail(a, T0 + 3 * SEC, CPORT, 0x0909, "www.example.com", -1);
+	v = verdicts(a, 1);
+	assert_int_equal(v->n_up, 0);
+	assert_null(strstr(v->explanation, "all answered"));
+}
+
+/* ---- never answered ----------------------------------------------------------------- */
+
+static void unanswered_query(void **state)
+{
+	an_t *a = *state;
+
+	/* An earlier answered query shows 10.0.0.1 is a resolver: one that
+	 * never answers and queries from another address cannot be told from
+	 * a dead host. */
+	client_query(a, T0 - 1 * SEC, CPORT + 5, 0x0a00, "ok.example.net");
+	client_answer(a, T0 - 1 * SEC + 5 * MS, CPORT + 5, 0x0a00, "ok.example.net",
+		      DNS_R_NOERROR, -1);
+
+	client_query(a, T0, CPORT, 0x0a0a, "www.example.com");
+	up_query(a, T0 + 10 * MS, AUTH1, 50001, 0x1111, "www.example.com", DNS_T_A, DB_PROTO_UDP);
+	up_query(a, T0 + 1 * SEC, AUTH2, 50002, 0x2222, "www.example.com", DNS_T_A, DB_PROTO_UDP);
+	tick(a, T0 + 31 * SEC);
+
+	const verdict_t *v = verdicts(a, 1);
+	assert_int_equal(v->answered, 0);
+	assert_int_equal(v->id, 0x0a0a);
+	assert_int_equal(v->time, T0 + 30 * SEC);
+	assert_verdict(v, VD_TIMEOUT, "all_servers_silent", VD_HIGH);
+	assert_int_equal(v->n_up, 2);
+	assert_int_equal(v->up[1].outcome, VD_OUT_TIMEOUT);
+	assert_int_equal(an_stats(a)->by_cause[1][VD_TIMEOUT], 1);
+	assert_int_equal(an_stats(a)->by_cause[0][VD_TIMEOUT], 0);
+}
+
+/* ---- correlation --------------------------------------------------------------------- */
+
+/* QNAME minimisation (RFC 9156) asks the ancestor first, with 0x20 case;
+ * a query for an unrelated name at the same moment is not evidence. */
+static void qname_minimisation_and_0x20(void **state)
+{
+	an_t *a = *state;
+	mb_t m;
+	static const uint8_t ip[4] = { 192, 0, 2, 2 };
+
+	client_query(a, T0, CPORT, 0x0b0b, "www.example.com");
+	up_query(a, T0 + 10 * MS, AUTH1, 50001, 0x1111, "ExAmPlE.cOm", DNS_T_A, DB_PROTO_UDP);
+	up_query(a, T0 + 11 * MS, AUTH3, 50003, 0x3333, "unrelated.org", DNS_T_A, DB_PROTO_UDP);
+	mb_start(&m, 0x1111, F_QR, "ExAmPlE.cOm", DNS_T_A);
+	mb_target(&m, 2, "example.com", DNS_T_NS, "ns1.example.com");
+	mb_a(&m, 3, "ns1.example.com", ip);
+	up_reply(a, T0 + 30 * MS, AUTH1, 50001, DB_PROTO_UDP, &m);
+	up_query(a, T0 + 40 * MS, AUTH2, 50002, 0x2222, "wWw.ExAmple.com", DNS_T_A, DB_PROTO_UDP);
+	up_query(a, T0 + 41 * MS, AUTH3, 50004, 0x4444, "other.example.org", DNS_T_A,
+		 DB_PROTO_UDP);
+	client_servfail(a, T0 + 2 * SEC, CPORT, 0x0b0b, "www.example.com", -1);
+
+	const verdict_t *v = verdicts(a, 1);
+	assert_int_equal(v->n_up, 2);
+	assert_int_equal(v->n_up_total, 2);
+	assert_name(&v->up[0].qname, "example.com.");
+	assert_addr(&v->up[0].server, AUTH1);
+	assert_int_equal(v->up[0].outcome, VD_OUT_ANSWERED);
+	assert_int_equal(v->up[0].referral, 1);
+	assert_name(&v->up[1].qname, "www.example.com.");
+	assert_addr(&v->up[1].server, AUTH2);
+	assert_int_equal(v->up[1].outcome, VD_OUT_TIMEOUT);
+	assert_verdict(v, VD_TIMEOUT, "all_servers_silent", VD_HIGH);
+	assert_name(&v->zone, "example.com.");
+}
+
+/* BUG: upstream work already in flight when the client asked is never
+ * related.  attribute.c related() looks back ATTR_COALESCE (10 s) before
+ * the client's query, but verdicts are made when the client transaction
+ * closes, and txn_expire/txn_flush close transactions oldest first, so
+ * the earlier upstream attempt has already been removed from the table.
+ * Here client 10.0.0.3 starts a resolution at T0, client 10.0.0.2 asks the
+ * same name at T0+1s and both get SERVFAIL at T0+3s.  Expected for
+ * 10.0.0.2: timeout/all_servers_silent with the T0+10ms attempt in up[];
+ * actual: no_upstream/cached_failure (repeating 10.0.0.3's failure), n_up 0. */
+static void coalesced_in_flight_work_is_related(void **state)
+{
+	an_t *a = *state;
+	mb_t m;
+
+	mb_start(&m, 0x0c01, F_RD, "www.example.com", DNS_T_A);
+	send_msg(a, T0, flow("10.0.0.3", 41000, RESOLVER, 53, DB_PROTO_UDP), &m);
+	up_query(a, T0 + 10 * MS, AUTH1, 50001, 0x1111, "www.example.com", DNS_T_A, DB_PROTO_UDP);
+	client_query(a, T0 + 1 * SEC, CPORT, 0x0c02, "www.example.com");
+	mb_start(&m, 0x0c01, F_QR | F_RD | F_RA | DNS_R_SERVFAIL, "www.example.com", DNS_T_A);
+	send_msg(a, T0 + 3 * SEC, flow(RESOLVER, 53, "10.0.0.3", 41000, DB_PROTO_UDP), &m);
+	client_servfail(a, T0 + 3 * SEC, CPORT, 0x0c02, "www.example.com", -1);
+
+	const verdict_t *v = verdicts(a, 2);
+	assert_addr(&v[0].client, "10.0.0.3");
+	assert_verdict(&v[0], VD_TIMEOUT, "all_servers_silent", VD_HIGH);
+	assert_addr(&v[1].client, CLIENT);
+	assert_int_equal(v[1].n_up, 1);
+	assert_int_equal(v[1].up[0].ts, T0 + 10 * MS);
+	assert_verdict(&v[1], VD_TIMEOUT, "all_servers_silent", VD_HIGH);
+}
+
+/* A healthy answer is no failure. */
+static void healthy_answer_no_verdict(void **state)
+{
+	an_t *a = *state;
+	mb_t m;
+	static const uint8_t ip[4] = { 203, 0, 113, 9 };
+
+	client_query(a, T0, CPORT, 0x0d0d, "www.example.com");
+	up_query(a, T0 + 10 * MS, AUTH1, 50001, 0x1111, "www.example.com", DNS_T_A, DB_PROTO_UDP);
+	mb_start(&m, 0x1111, F_QR | F_AA, "www.example.com", DNS_T_A);
+	mb_a(&m, 1, "www.example.com", ip);
+	up_reply(a, T0 + 20 * MS, AUTH1, 50001, DB_PROTO_UDP, &m);
+	mb_start(&m, 0x0d0d, F_QR | F_RD | F_RA, "www.example.com", DNS_T_A);
+	mb_a(&m, 1, "www.example.com", ip);
+	send_msg(a, T0 + 25 * MS, flow(RESOLVER, 53, CLIENT, CPORT, DB_PROTO_UDP), &m);
+	tick(a, T0 + 60 * SEC);
+
+	(void)verdicts(a, 0);
+	const an_stats_t *st = an_stats(a);
+	for (int c = 0; c < VD_NCAUSES; c++) {
+		assert_int_equal(st->by_cause[0][c], 0);
+		assert_int_equal(st->by_cause[1][c], 0);
+	}
+	assert_int_equal(st->txn.answered, 2);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(timeout_all_servers_silent, setup, teardown),
+		cmocka_unit_test_setup_teardown(blocked_port_icmp, setup, teardown),
+		cmocka_unit_test_setup_teardown(truncation_tcp_fails, setup, teardown),
+		cmocka_unit_test_setup_teardown(truncation_retried_over_tcp_is_no_failure, setup, teardown),
+		cmocka_unit_test_setup_teardown(upstream_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(dnssec_validation, setup, teardown),
+		cmocka_unit_test_setup_teardown(cached_failure_repeat, setup, teardown),
+		cmocka_unit_test_setup_teardown(cached_failure_never_repeats_a_later_failure, setup, teardown),
+		cmocka_unit_test_setup_teardown(client_side_capture, setup, teardown),
+		cmocka_unit_test_setup_teardown(explanation_without_upstream_evidence, setup, teardown),
+		cmocka_unit_test_setup_teardown(unanswered_query, setup, teardown),
+		cmocka_unit_test_setup_teardown(qname_minimisation_and_0x20, setup, teardown),
+		cmocka_unit_test_setup_teardown(coalesced_in_flight_work_is_related, setup, teardown),
+		cmocka_unit_test_setup_teardown(healthy_answer_no_verdict, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
