@@ -67,6 +67,8 @@ typedef struct walk {
 	size_t n;
 	uint64_t set[ATTR_MAX_REL];
 	size_t nset;
+	uint64_t ns[ATTR_MAX_REL]; /* NS names learned from related referrals */
+	size_t nns;
 	attempt_t at[ATTR_MAX_CAND + ATTR_MAX_TCP];
 	size_t nat;
 } walk_t;
@@ -171,8 +173,11 @@ void attr_note_answer(attr_t *a, txn_t *t, const dns_msg_t *m)
 			const dns_rr_t *rr = &m->rr[i];
 			dns_name_t target;
 			if (rr->section == DNS_SEC_AUTHORITY && rr->type == DNS_T_NS &&
-			    dns_rr_target(m, rr, &target) == DB_OK)
+			    dns_rr_target(m, rr, &target) == DB_OK) {
 				learn_name(t, &target);
+				if (t->n_ns < TXN_NS)
+					t->ns[t->n_ns++] = dns_name_hash(&target);
+			}
 		}
 	}
 }
@@ -312,9 +317,12 @@ static void related(const txn_t *t, db_time_t T, int concluded, walk_t *w)
 				continue;
 			w->rel[i] = 1;
 			changed = 1;
-			if (x->answered && x->answer_ts <= T)
+			if (x->answered && x->answer_ts <= T) {
 				for (uint8_t k = 0; k < x->n_learned; k++)
 					add_set(w, x->learned[k]);
+				for (uint8_t k = 0; k < x->n_ns && w->nns < ATTR_MAX_REL; k++)
+					w->ns[w->nns++] = x->ns[k];
+			}
 		}
 	}
 }
@@ -366,8 +374,8 @@ static void outcomes(attr_t *a, const txn_t *t, db_time_t T, walk_t *w)
 		at->outcome = judge(x, T);
 	}
 	db_time_t from = t->e.ts - ATTR_COALESCE;
-	const evrec_t *tcp[ATTR_MAX_TCP];
-	size_t ntcp = 0;
+	const evrec_t *tcp[ATTR_MAX_TCP], *icmp[ATTR_MAX_TCP];
+	size_t ntcp = 0, nicmp = 0;
 	for (size_t k = 0;; k++) {
 		const evrec_t *r = evlog_back(a->ev, k);
 		if (!r || r->ts < from)
@@ -375,6 +383,8 @@ static void outcomes(attr_t *a, const txn_t *t, db_time_t T, walk_t *w)
 		if (r->kind == CAP_EV_ICMP) {
 			if (r->ts > T + 1000000)
 				continue;
+			if (nicmp < ATTR_MAX_TCP)
+				icmp[nicmp++] = r;
 			for (size_t i = 0; i < w->nat; i++) {
 				attempt_t *at = &w->at[i];
 				if (at->x && at->outcome >= VD_OUT_TIMEOUT && icmp_quotes(r, at->x)) {
@@ -432,6 +442,32 @@ static void outcomes(attr_t *a, const txn_t *t, db_time_t T, walk_t *w)
 		at->server = syn->flow.dst;
 		at->transport = DB_PROTO_TCP;
 		at->outcome = reset ? VD_OUT_TCP_RESET : VD_OUT_TCP_TIMEOUT;
+		/* A firewall may answer the SYN with an ICMP error instead. */
+		for (size_t j = 0; j < nicmp; j++) {
+			const evrec_t *r = icmp[j];
+			if (r->flow.proto == DB_PROTO_TCP && r->flow.sport == syn->flow.sport &&
+			    r->flow.dport == syn->flow.dport && db_addr_eq(&r->flow.src, &syn->flow.src) &&
+			    db_addr_eq(&r->flow.dst, &syn->flow.dst)) {
+				at->outcome = VD_OUT_ICMP;
+				at->icmp_version = r->icmp_version;
+				at->icmp_type = r->icmp_type;
+				at->icmp_code = r->icmp_code;
+			}
+		}
+	}
+	/* The address of a server named in a referral that does not exist
+	 * (NXDOMAIN, or no address: NODATA): the delegation leads nowhere. */
+	for (size_t i = 0; i < w->nat; i++) {
+		attempt_t *at = &w->at[i];
+		if (!at->x || at->outcome != VD_OUT_ANSWERED ||
+		    (at->x->qtype != DNS_T_A && at->x->qtype != DNS_T_AAAA))
+			continue;
+		int is_ns = 0;
+		for (size_t k = 0; k < w->nns && !is_ns; k++)
+			is_ns = w->ns[k] == at->x->qhash;
+		if (is_ns && ((at->x->rcode & 0xf) == DNS_R_NXDOMAIN ||
+			      (!at->x->has_answer && !at->x->referral)))
+			at->outcome = VD_OUT_LAME;
 	}
 	/* A TC=1 answer followed by a TCP answer for the same question from
 	 * the same server is the normal fallback (RFC 7766), not a failure. */
@@ -595,7 +631,12 @@ static void explain(verdict_t *v, const walk_t *w, const attempt_t *last, int n_
 			     w->nat ? " with DNSSEC records" : "", v->detail);
 		break;
 	case VD_UPSTREAM_ERROR:
-		if (last && last->x)
+		if (last && last->x && last->outcome == VD_OUT_LAME) {
+			char nb[DNS_NAME_STRLEN];
+			k = snprintf(e, n, "The delegation of %s names servers that do not resolve: %s has no address (%s from %s).",
+				     zone, dns_name_str(&last->x->qname, nb),
+				     dns_rcode_str(last->x->rcode, rc), srv);
+		} else if (last && last->x)
 			k = snprintf(e, n, "%s (%s) answered %s; no server gave a usable answer.", srv, zone,
 				     dns_rcode_str(last->x->rcode, rc));
 		else
@@ -631,7 +672,7 @@ void attr_verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v)
 	memset(v, 0, sizeof(*v));
 	if (!wp)
 		return;
-	wp->n = wp->nset = wp->nat = 0;
+	wp->n = wp->nset = wp->nat = wp->nns = 0;
 	memset(wp->rel, 0, sizeof(wp->rel));
 #define w (*wp)
 
@@ -775,6 +816,9 @@ void attr_verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v)
 		case VD_OUT_ICMP:
 			set(v, VD_BLOCKED_PORT,
 			    icmp_detail(last->icmp_version, last->icmp_type, last->icmp_code), VD_HIGH);
+			break;
+		case VD_OUT_LAME:
+			set(v, VD_UPSTREAM_ERROR, "ns_unresolvable", VD_HIGH);
 			break;
 		case VD_OUT_ERROR:
 			set(v, VD_UPSTREAM_ERROR, rcode_detail(last->x->rcode), VD_HIGH);

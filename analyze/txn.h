@@ -19,6 +19,7 @@
 #include "dns.h"
 
 #define TXN_LEARNED 16
+#define TXN_NS 8
 #define TXN_EDE 4
 #define TXN_EDE_TEXT 96
 
@@ -50,6 +51,8 @@ typedef struct txn {
 	uint8_t n_learned;
 	uint64_t learned[TXN_LEARNED]; /* CNAME targets; NS targets of a referral */
 	uint64_t cut;         /* the zone a referral delegates (its NS owner), or 0 */
+	uint8_t n_ns;
+	uint64_t ns[TXN_NS];  /* the NS names of a referral (full names only) */
 	uint8_t n_ede;
 	uint16_t ede_code[TXN_EDE];
 	char ede_text[TXN_EDE][TXN_EDE_TEXT];

@@ -25,7 +25,7 @@ const char *vd_outcome_str(uint8_t o)
 	case VD_OUT_TCP_RESET: return "tcp_reset";
 	case VD_OUT_TCP_TIMEOUT: return "tcp_timeout";
 	case VD_OUT_FRAG_LOSS: return "fragment_loss";
-	case VD_OUT_LAME: return "lame";
+	case VD_OUT_LAME: return "ns_unresolvable";
 	default: return "unknown";
 	}
 }

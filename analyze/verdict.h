@@ -37,7 +37,7 @@ enum vd_outcome {
 	VD_OUT_TCP_RESET,     /* TCP connection reset */
 	VD_OUT_TCP_TIMEOUT,   /* TCP SYN never answered, or no answer over TCP */
 	VD_OUT_FRAG_LOSS,     /* the answer's fragments never all arrived */
-	VD_OUT_LAME,          /* answered, but not authoritatively and no referral down */
+	VD_OUT_LAME,          /* a server named by the delegation has no address (NXDOMAIN/NODATA) */
 };
 
 #define VD_MAX_UPSTREAM 24
