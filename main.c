@@ -5,10 +5,13 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "analyze/analyze.h"
 #include "capture/capture.h"
@@ -45,6 +48,7 @@ static void usage(FILE *f)
 "  -r FILE               read a pcap or pcapng file (repeatable; read in time order; - is stdin)\n"
 "  -i IFACE              capture live on an interface (stop with Ctrl-C)\n"
 "  -p                    live: do not put the interface in promiscuous mode\n"
+"  -Z USER               live: run as USER once the interface is open (default nobody)\n"
 "  -f FILTER             BPF filter, as in tcpdump; may also follow the options.\n"
 "                        Keep fragments and ICMP: 'port 53 or icmp or icmp6 or\n"
 "                        (ip[6:2] & 0x1fff != 0) or ip6[6] == 44'\n"
@@ -89,6 +93,31 @@ static int parse_seconds(const char *s, db_time_t *out)
 	return 0;
 }
 
+/*
+ * Live capture needs root (or CAP_NET_RAW) only to open the interface; the
+ * rest — parsing hostile bytes — runs as an unprivileged user, as tcpdump's
+ * -Z does.  Files were opened before this point.
+ */
+static int drop_privileges(const char *user)
+{
+	if (geteuid() != 0)
+		return 0;
+	struct passwd *pw = getpwnam(user);
+	if (!pw) {
+		fprintf(stderr, "dnsblame: -Z: no such user '%s'\n", user);
+		return -1;
+	}
+	if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0) {
+		fprintf(stderr, "dnsblame: cannot drop privileges to '%s': %s\n", user, strerror(errno));
+		return -1;
+	}
+	if (setuid(0) == 0) {
+		fprintf(stderr, "dnsblame: privileges were not dropped (setuid(0) succeeded)\n");
+		return -1;
+	}
+	return 0;
+}
+
 /* tcpdump takes the filter as the remaining arguments, joined by spaces. */
 static char *join_args(int argc, char **argv)
 {
@@ -130,10 +159,10 @@ int main(int argc, char **argv)
 	co.window = 30 * 1000000LL;
 	an_opts_t ao;
 	memset(&ao, 0, sizeof(ao));
-	const char *format = "text", *outpath = NULL, *filter = NULL;
+	const char *format = "text", *outpath = NULL, *filter = NULL, *user = "nobody";
 	int c;
 
-	while ((c = getopt_long(argc, argv, "r:i:pf:o:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:i:pf:o:hZ:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			if (co.nfiles == MAX_FILES) {
@@ -146,6 +175,7 @@ int main(int argc, char **argv)
 		case 'p': co.promisc = 0; break;
 		case 'f': filter = optarg; break;
 		case 'o': outpath = optarg; break;
+		case 'Z': user = optarg; break;
 		case 'h': usage(stdout); return EXIT_OK;
 		case O_VERSION: printf("dnsblame %s\n", DNSBLAME_VERSION); return EXIT_OK;
 		case O_FORMAT: format = optarg; break;
@@ -224,6 +254,15 @@ int main(int argc, char **argv)
 		cap_close(cap);
 		free(joined);
 		return EXIT_OUTPUT;
+	}
+
+	if (co.iface && drop_privileges(user) < 0) {
+		an_free(an);
+		cap_close(cap);
+		free(joined);
+		if (out != stdout)
+			fclose(out);
+		return EXIT_USAGE;
 	}
 
 	g_cap = cap;
