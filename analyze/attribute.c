@@ -814,8 +814,12 @@ void attr_verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v)
 			set(v, VD_TRUNCATION, "fragment_loss", VD_HIGH);
 			break;
 		case VD_OUT_ICMP:
-			set(v, VD_BLOCKED_PORT,
-			    icmp_detail(last->icmp_version, last->icmp_type, last->icmp_code), VD_HIGH);
+			/* UDP worked (it said TC=1); the TCP retry was refused. */
+			if (tc && last->transport == DB_PROTO_TCP && db_addr_eq(&tc->server, &last->server))
+				set(v, VD_TRUNCATION, "tcp_blocked", VD_HIGH);
+			else
+				set(v, VD_BLOCKED_PORT,
+				    icmp_detail(last->icmp_version, last->icmp_type, last->icmp_code), VD_HIGH);
 			break;
 		case VD_OUT_LAME:
 			set(v, VD_UPSTREAM_ERROR, "ns_unresolvable", VD_HIGH);

@@ -760,6 +760,63 @@ static void coalesced_in_flight_work_is_related(void **state)
 	assert_verdict(&v[1], VD_TIMEOUT, "all_servers_silent", VD_HIGH);
 }
 
+/* A delegation whose only NS name does not exist (NXDOMAIN for its address)
+ * leads nowhere: an upstream error, even though every query was answered. */
+static void ns_name_does_not_resolve(void **state)
+{
+	an_t *a = *state;
+	mb_t m;
+
+	client_query(a, T0, CPORT, 0x0e0e, "www.broken.example");
+	up_query(a, T0 + 10 * MS, AUTH1, 50001, 0x1111, "www.broken.example", DNS_T_A, DB_PROTO_UDP);
+	mb_start(&m, 0x1111, F_QR, "www.broken.example", DNS_T_A);
+	mb_target(&m, 2, "broken.example", DNS_T_NS, "ns.nowhere.example");
+	up_reply(a, T0 + 20 * MS, AUTH1, 50001, DB_PROTO_UDP, &m);
+	up_query(a, T0 + 30 * MS, AUTH1, 50002, 0x2222, "ns.nowhere.example", DNS_T_A, DB_PROTO_UDP);
+	up_answer(a, T0 + 40 * MS, AUTH1, 50002, 0x2222, "ns.nowhere.example", DNS_T_A,
+		  F_AA | DNS_R_NXDOMAIN);
+	client_servfail(a, T0 + 100 * MS, CPORT, 0x0e0e, "www.broken.example", -1);
+
+	const verdict_t *v = verdicts(a, 1);
+	assert_verdict(v, VD_UPSTREAM_ERROR, "ns_unresolvable", VD_HIGH);
+	assert_int_equal(v->n_up, 2);
+	assert_int_equal(v->up[0].outcome, VD_OUT_ANSWERED);
+	assert_int_equal(v->up[0].referral, 1);
+	assert_int_equal(v->up[1].outcome, VD_OUT_LAME);
+}
+
+/* A firewall answering the TCP retry's SYN with ICMP admin-prohibited: UDP
+ * worked (TC=1), the large answer could not come over TCP: truncation. */
+static void icmp_answers_tcp_syn(void **state)
+{
+	an_t *a = *state;
+
+	client_query(a, T0, CPORT, 0x0f0f, "www.example.com");
+	up_query(a, T0 + 10 * MS, AUTH1, 50001, 0x1111, "www.example.com", DNS_T_A, DB_PROTO_UDP);
+	up_answer(a, T0 + 20 * MS, AUTH1, 50001, 0x1111, "www.example.com", DNS_T_A, F_AA | F_TC);
+	tcp_ev(a, T0 + 30 * MS, CAP_TCP_SYN, AUTH1, 50100, 1);
+	cap_event_t ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = CAP_EV_ICMP;
+	ev.ts = T0 + 31 * MS;
+	ev.flow = flow(AUTH1, 0, UPSIDE, 0, DB_PROTO_TCP);
+	assert_int_equal(db_addr_parse(&ev.u.icmp.reporter, AUTH1), 0);
+	ev.u.icmp.version = 4;
+	ev.u.icmp.type = 3;
+	ev.u.icmp.code = 13;
+	ev.u.icmp.quoted = flow(UPSIDE, 50100, AUTH1, 53, DB_PROTO_TCP);
+	ev.u.icmp.quoted_l4 = 1;
+	an_event(&ev, a);
+	client_servfail(a, T0 + 2 * SEC, CPORT, 0x0f0f, "www.example.com", -1);
+
+	const verdict_t *v = verdicts(a, 1);
+	assert_int_equal(v->n_up, 2);
+	assert_int_equal(v->up[0].outcome, VD_OUT_TRUNCATED);
+	assert_int_equal(v->up[1].outcome, VD_OUT_ICMP);
+	assert_int_equal(v->up[1].transport, DB_PROTO_TCP);
+	assert_verdict(v, VD_TRUNCATION, "tcp_blocked", VD_HIGH);
+}
+
 /* A healthy answer is no failure. */
 static void healthy_answer_no_verdict(void **state)
 {
@@ -802,6 +859,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(unanswered_query, setup, teardown),
 		cmocka_unit_test_setup_teardown(qname_minimisation_and_0x20, setup, teardown),
 		cmocka_unit_test_setup_teardown(coalesced_in_flight_work_is_related, setup, teardown),
+		cmocka_unit_test_setup_teardown(ns_name_does_not_resolve, setup, teardown),
+		cmocka_unit_test_setup_teardown(icmp_answers_tcp_syn, setup, teardown),
 		cmocka_unit_test_setup_teardown(healthy_answer_no_verdict, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
