@@ -513,15 +513,19 @@ db_status_t dnssec_rrset_add_rdata(dnssec_rrset_t *set, const dns_name_t *owner,
 				   uint16_t type, uint16_t rclass,
 				   const uint8_t *rdata, size_t rdlen)
 {
+	static const uint8_t none[1]; /* a readable base for empty rdata */
+
 	if (rdlen > UINT16_MAX || (!rdata && rdlen))
 		return DB_EINVAL;
-	static const uint8_t none[1];
 	return rrset_add(set, owner, type, rclass, rdata ? rdata : none, 0, rdlen, 0);
 }
 
 /* --- keys and signatures -------------------------------------------- */
 
+enum key_kind { KEY_RSA, KEY_EC, KEY_EDDSA };
+
 typedef struct alg_info {
+	enum key_kind kind;
 	const char *keytype; /* OpenSSL key manager name */
 	const char *md;      /* digest name; NULL for EdDSA (pure) */
 	const char *group;   /* ECDSA curve */
@@ -531,13 +535,13 @@ typedef struct alg_info {
 
 static const alg_info_t *alg_lookup(uint8_t alg)
 {
-	static const alg_info_t rsasha1 = { "RSA", "SHA1", NULL, 0, 0 };
-	static const alg_info_t rsasha256 = { "RSA", "SHA256", NULL, 0, 0 };
-	static const alg_info_t rsasha512 = { "RSA", "SHA512", NULL, 0, 0 };
-	static const alg_info_t p256 = { "EC", "SHA256", "prime256v1", 64, 64 };
-	static const alg_info_t p384 = { "EC", "SHA384", "secp384r1", 96, 96 };
-	static const alg_info_t ed25519 = { "ED25519", NULL, NULL, 32, 64 };
-	static const alg_info_t ed448 = { "ED448", NULL, NULL, 57, 114 };
+	static const alg_info_t rsasha1 = { KEY_RSA, "RSA", "SHA1", NULL, 0, 0 };
+	static const alg_info_t rsasha256 = { KEY_RSA, "RSA", "SHA256", NULL, 0, 0 };
+	static const alg_info_t rsasha512 = { KEY_RSA, "RSA", "SHA512", NULL, 0, 0 };
+	static const alg_info_t p256 = { KEY_EC, "EC", "SHA256", "prime256v1", 64, 64 };
+	static const alg_info_t p384 = { KEY_EC, "EC", "SHA384", "secp384r1", 96, 96 };
+	static const alg_info_t ed25519 = { KEY_EDDSA, "ED25519", NULL, NULL, 32, 64 };
+	static const alg_info_t ed448 = { KEY_EDDSA, "ED448", NULL, NULL, 57, 114 };
 
 	switch (alg) {
 	case DNSSEC_ALG_RSASHA1:
@@ -764,20 +768,24 @@ static dnssec_reason_t verify_crypto(const dnssec_rrset_t *set, const dns_rrsig_
 	size_t klen = key->key ? key->key_len : 0;
 	dnssec_reason_t r;
 
-	if (!strcmp(a->keytype, "RSA"))
-		r = rsa_key(k, klen, &pkey, &mod_len);
-	else if (!strcmp(a->keytype, "EC"))
-		r = ec_key(a, k, klen, &pkey);
-	else
-		r = eddsa_key(a, k, klen, &pkey);
-	if (r != DNSSEC_R_NONE)
-		goto done;
-
-	if (a->sig_len ? slen != a->sig_len : slen != mod_len) {
+	/* Fixed-size signatures are checked first, as the cheapest test. */
+	if (a->sig_len && slen != a->sig_len) {
 		r = DNSSEC_R_MALFORMED_SIGNATURE;
 		goto done;
 	}
-	if (!strcmp(a->keytype, "EC")) {
+	switch (a->kind) {
+	case KEY_RSA: r = rsa_key(k, klen, &pkey, &mod_len); break;
+	case KEY_EC: r = ec_key(a, k, klen, &pkey); break;
+	default: r = eddsa_key(a, k, klen, &pkey); break;
+	}
+	if (r != DNSSEC_R_NONE)
+		goto done;
+
+	if (!a->sig_len && slen != mod_len) {
+		r = DNSSEC_R_MALFORMED_SIGNATURE;
+		goto done;
+	}
+	if (a->kind == KEY_EC) {
 		slen = ecdsa_der(s, slen, der);
 		s = der;
 	}

@@ -181,7 +181,9 @@ const uint8_t *dnssec_rrset_rdata(const dnssec_rrset_t *set, size_t i, uint16_t 
  * MALFORMED_SIGNATURE) and the signature over the RRSIG rdata and the
  * canonical RRs verifies (BAD_SIGNATURE).  With fewer RRSIG labels than
  * owner labels the owner is signed as the wildcard "*.<rightmost labels>"
- * (RFC 4035 5.3.2).  why may be NULL.
+ * (RFC 4035 5.3.2); whether that wildcard could match is the caller's
+ * question (the denial of the closer name).  The RFC 5011 REVOKE flag is
+ * not looked at: a revoked key has another key tag.  why may be NULL.
  */
 dnssec_result_t dnssec_verify_rrset(const dnssec_rrset_t *set, const dns_rrsig_t *sig,
 				    const dns_name_t *key_owner, const dns_dnskey_t *key,

@@ -69,7 +69,7 @@ SPEC
 	dnssec-signzone -q -O full -z -s "$inception" -e "$expiration" \
 		$sopt -o "$zone" -f signed zone "$key.private" >/dev/null
 	{
-		echo "; dnssec-signzone $(dnssec-signzone -V 2>&1 | head -1), -a $balg"
+		echo "; $(dnssec-signzone -V 2>&1 | head -1), -a $balg"
 		grep -v '^;' signed
 		for d in SHA-1 SHA-256 SHA-384; do
 			dnssec-dsfromkey -a "$d" "$key.key"
@@ -91,7 +91,7 @@ SPEC
 	ldns-signzone -i "$inception" -e "$expiration" $sopt -f signed \
 		zone "$key" >/dev/null
 	{
-		echo "; ldns-signzone $(ldns-signzone -v 2>&1 | head -1), -a $lalg"
+		echo "; ldns-signzone: $(ldns-signzone -v 2>&1 | head -1), -a $lalg"
 		grep -v '^;' signed
 		for d in -1 -2 -4; do
 			ldns-key2ds -f -n $d "$key.key"
