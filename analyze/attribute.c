@@ -23,6 +23,8 @@
  */
 #include "attribute.h"
 
+#include "dnssec.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +43,13 @@ typedef struct cut {
 	uint64_t key;
 	dns_name_t name;
 } cut_t;
+
+typedef struct broken {
+	tbl_entry_t e;
+	uint64_t key;        /* zone hash */
+	db_time_t time;
+	chain_result_t r;
+} broken_t;
 
 typedef struct fail {
 	tbl_entry_t e;
@@ -82,10 +91,20 @@ int attr_init(attr_t *a, const txn_table_t *txn, const roles_t *roles, const evl
 	if (tbl_init(&a->cuts, sizeof(cut_t), offsetof(cut_t, key), sizeof(uint64_t), 65536) < 0)
 		return -1;
 	a->scratch = calloc(1, sizeof(walk_t));
-	if (!a->scratch ||
+	a->chain = chain_new();
+	if (tbl_init(&a->broken, sizeof(broken_t), offsetof(broken_t, key), sizeof(uint64_t), 4096) < 0) {
+		free(a->scratch);
+		chain_free(a->chain);
+		tbl_free(&a->cuts);
+		return -1;
+	}
+	if (!a->scratch || !a->chain || msgstore_init(&a->store, 32u << 20) < 0 ||
 	    tbl_init(&a->fails, sizeof(fail_t), offsetof(fail_t, key), sizeof(uint64_t), 65536) < 0) {
 		free(a->scratch);
+		chain_free(a->chain);
+		msgstore_free(&a->store);
 		tbl_free(&a->cuts);
+		tbl_free(&a->broken);
 		return -1;
 	}
 	return 0;
@@ -96,6 +115,41 @@ void attr_free(attr_t *a)
 	tbl_free(&a->cuts);
 	tbl_free(&a->fails);
 	free(a->scratch);
+	chain_free(a->chain);
+	msgstore_free(&a->store);
+	tbl_free(&a->broken);
+}
+
+/* A zone whose chain was proven broken: later failures below it, whose own
+ * related traffic no longer carries the keys (the resolver cached them),
+ * reuse the proof. */
+static void broken_put(attr_t *a, const chain_result_t *r, db_time_t now)
+{
+	uint64_t k = dns_name_hash(&r->zone), h = tbl_hash(&a->broken, &k);
+	broken_t *b = tbl_find(&a->broken, &k, h);
+	if (!b) {
+		b = tbl_insert(&a->broken, &k, h, now);
+		if (!b && tbl_oldest(&a->broken)) {
+			tbl_remove(&a->broken, tbl_oldest(&a->broken));
+			b = tbl_insert(&a->broken, &k, h, now);
+		}
+		if (!b)
+			return;
+	}
+	b->time = now;
+	b->r = *r;
+}
+
+static const broken_t *broken_get(attr_t *a, const dns_name_t *name, db_time_t now)
+{
+	uint64_t h[130];
+	size_t n = dns_name_suffix_hashes(name, h, 130);
+	for (size_t i = 0; i < n; i++) {
+		const broken_t *b = tbl_find(&a->broken, &h[i], tbl_hash(&a->broken, &h[i]));
+		if (b && b->time <= now && now - b->time <= ATTR_FAILURE_MEMORY)
+			return b;
+	}
+	return NULL;
 }
 
 static void learn_cut(attr_t *a, const dns_name_t *owner, uint64_t h)
@@ -146,6 +200,18 @@ void attr_note_answer(attr_t *a, txn_t *t, const dns_msg_t *m)
 	}
 	if (m->stage < DNS_STAGE_FULL)
 		return;
+	/* Keep the bytes of upstream answers a DNSSEC check may need. */
+	if (t->upstream) {
+		for (size_t i = 0; i < m->nrr; i++) {
+			uint16_t ty = m->rr[i].type;
+			if (m->rr[i].section != DNS_SEC_ADDITIONAL &&
+			    (ty == DNS_T_RRSIG || ty == DNS_T_DNSKEY || ty == DNS_T_DS)) {
+				t->msg_ref = msgstore_put(&a->store, m->wire, (uint32_t)m->len);
+				t->msg_len = t->msg_ref ? (uint32_t)m->len : 0;
+				break;
+			}
+		}
+	}
 	int ns_auth = 0;
 	const dns_rr_t *ns_owner = NULL;
 	for (size_t i = 0; i < m->nrr; i++) {
@@ -626,10 +692,28 @@ static void explain(verdict_t *v, const walk_t *w, const attempt_t *last, int n_
 			k = snprintf(e, n, "%s (%s) answered with TC=1 (too big for UDP) and the retry over TCP failed: %s.",
 				     srv, zone, v->detail);
 		break;
-	case VD_DNSSEC:
-		k = snprintf(e, n, "Answers arrived intact%s, yet the resolver failed them: DNSSEC validation (%s).",
-			     w->nat ? " with DNSSEC records" : "", v->detail);
+	case VD_DNSSEC: {
+		const chain_result_t *d = &v->dnssec;
+		char on[DNS_NAME_STRLEN], sg[DNS_NAME_STRLEN], tb[16];
+		if (!v->dnssec_checked || !d->found) {
+			k = snprintf(e, n, "Answers arrived intact%s, yet the resolver failed them: DNSSEC validation (%s).",
+				     w->nat ? " with DNSSEC records" : "", v->detail);
+		} else if (strcmp(d->detail, "ds_mismatch") == 0) {
+			k = snprintf(e, n, "The DS records for %s in its parent (key tag %u%s) match none of the DNSKEYs %s publishes: the chain of trust is broken at the delegation.",
+				     zone, d->n_ds ? d->ds_tags[0] : 0, d->n_ds > 1 ? ", ..." : "", zone);
+		} else if (strcmp(d->detail, "rrsig_missing") == 0) {
+			k = snprintf(e, n, "%s has a DS in its parent, so it must be signed, but its servers answered %s %s without any RRSIG.",
+				     zone, dns_name_str(&d->owner, on), dns_type_str(d->type, tb));
+		} else if (strcmp(d->detail, "dnskey_missing") == 0) {
+			k = snprintf(e, n, "%s has a DS in its parent, but its servers return no DNSKEY set.", zone);
+		} else {
+			k = snprintf(e, n, "The RRSIG over %s %s by %s (key tag %u, algorithm %u) fails: %s (valid %u..%u, answer captured at %lld).",
+				     dns_name_str(&d->owner, on), dns_type_str(d->type, tb),
+				     dns_name_str(&d->signer, sg), d->key_tag, d->algorithm, d->detail,
+				     d->inception, d->expiration, (long long)(d->checked_at / 1000000));
+		}
 		break;
+	}
 	case VD_UPSTREAM_ERROR:
 		if (last && last->x && last->outcome == VD_OUT_LAME) {
 			char nb[DNS_NAME_STRLEN];
@@ -846,6 +930,42 @@ void attr_verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v)
 			    !(w.at[i].outcome == VD_OUT_TRUNCATED && v->cause == VD_TRUNCATION) &&
 			    v->confidence == VD_HIGH)
 				v->confidence = VD_MEDIUM;
+	}
+	/* DNSSEC: re-verify what the capture holds, to say which record, key
+	 * and rule broke (and to catch a validation failure the resolver did
+	 * not name). */
+	if (v->cause == VD_DNSSEC || v->cause == VD_UNKNOWN || (have_ede && em.cause == VD_DNSSEC)) {
+		const txn_t *ans[ATTR_MAX_CAND];
+		size_t na = 0;
+		for (size_t i = 0; i < w.nat && na < ATTR_MAX_CAND; i++)
+			if (w.at[i].x && w.at[i].x->answered && w.at[i].x->answer_ts <= T)
+				ans[na++] = w.at[i].x;
+		if (na) {
+			chain_check(a->chain, &a->store, ans, na, &v->dnssec);
+			v->dnssec_checked = 1;
+		}
+		if (v->dnssec_checked && v->dnssec.found) {
+			broken_put(a, &v->dnssec, T);
+		} else if (v->cause == VD_DNSSEC || (have_ede && em.cause == VD_DNSSEC)) {
+			const broken_t *b = broken_get(a, &t->qname, T);
+			if (b) {
+				v->dnssec = b->r;
+				v->dnssec_checked = 1;
+				v->dnssec_earlier = b->time;
+			}
+		}
+		{
+			if (v->dnssec_checked && v->dnssec.found) {
+				uint8_t conf = VD_HIGH;
+				/* The resolver's own word, when it gave one, should agree. */
+				if (have_ede && em.cause == VD_DNSSEC && strcmp(em.detail, "bogus") != 0 &&
+				    strcmp(em.detail, v->dnssec.detail) != 0)
+					conf = VD_MEDIUM;
+				set(v, VD_DNSSEC, v->dnssec.detail, conf);
+				v->zone = v->dnssec.zone;
+				dns_name_str(&v->zone, zone);
+			}
+		}
 	}
 	int disagree = have_ede && em.cause != v->cause && v->cause != VD_NO_UPSTREAM;
 	if (disagree && v->confidence > VD_LOW)

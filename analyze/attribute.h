@@ -13,7 +13,9 @@
 #define DNSBLAME_ATTRIBUTE_H
 
 #include "../common/table.h"
+#include "chain.h"
 #include "evlog.h"
+#include "msgstore.h"
 #include "roles.h"
 #include "txn.h"
 #include "verdict.h"
@@ -31,6 +33,9 @@ typedef struct attr {
 	enum roles_vantage vantage;
 	db_time_t vantage_at;
 	void *scratch;  /* the walk's working set, allocated once */
+	msgstore_t store; /* answers carrying DNSSEC records */
+	chain_t *chain;
+	tbl_t broken;    /* DNSSEC failures proven per zone, reused by later verdicts */
 } attr_t;
 
 int attr_init(attr_t *a, const txn_table_t *txn, const roles_t *roles, const evlog_t *ev);

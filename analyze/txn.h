@@ -51,6 +51,8 @@ typedef struct txn {
 	uint8_t n_learned;
 	uint64_t learned[TXN_LEARNED]; /* CNAME targets; NS targets of a referral */
 	uint64_t cut;         /* the zone a referral delegates (its NS owner), or 0 */
+	uint64_t msg_ref;     /* the answer's bytes in the message store (DNSSEC), or 0 */
+	uint32_t msg_len;
 	uint8_t n_ns;
 	uint64_t ns[TXN_NS];  /* the NS names of a referral (full names only) */
 	uint8_t n_ede;

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "../common/flow.h"
+#include "chain.h"
 #include "dns.h"
 
 enum vd_cause {
@@ -85,6 +86,9 @@ typedef struct verdict {
 	uint8_t repeats_cause;
 	dns_name_t repeats_qname; /* the query that failed first */
 	uint16_t repeats_qtype;
+	int dnssec_checked;       /* the captured chain was re-verified */
+	chain_result_t dnssec;    /* what that found */
+	db_time_t dnssec_earlier; /* the proof comes from an earlier answer (keys cached) */
 	char explanation[VD_EXPLAIN];
 } verdict_t;
 

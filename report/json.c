@@ -113,6 +113,51 @@ static const char *icmp_name(const vd_upstream_t *u)
 	return "icmp-error";
 }
 
+/* RFC 4034 3.1.5: seconds since 1970, as in the RRSIG. */
+static void sigtime(jsonw_t *w, const char *key, uint32_t t)
+{
+	char b[DB_TIMESTRLEN];
+	jw_str(w, key, db_time_str((db_time_t)t * 1000000, b));
+}
+
+static void dnssec(jsonw_t *w, const chain_result_t *d)
+{
+	char nb[DNS_NAME_STRLEN], tb[16], t[DB_TIMESTRLEN];
+	jw_obj_open(w, "dnssec");
+	jw_bool(w, "failure_found", d->found);
+	if (d->found) {
+		jw_str(w, "detail", d->detail);
+		jw_str(w, "zone", dns_name_str(&d->zone, nb));
+		jw_str(w, "owner", dns_name_str(&d->owner, nb));
+		jw_str(w, "type", dns_type_str(d->type, tb));
+		if (d->key_tag || d->algorithm) {
+			jw_str(w, "signer", dns_name_str(&d->signer, nb));
+			jw_u64(w, "key_tag", d->key_tag);
+			jw_u64(w, "algorithm", d->algorithm);
+			sigtime(w, "inception", d->inception);
+			sigtime(w, "expiration", d->expiration);
+		}
+		if (d->checked_at)
+			jw_str(w, "checked_at", db_time_str(d->checked_at, t));
+		if (d->n_ds) {
+			jw_arr_open(w, "ds_key_tags_unmatched");
+			for (uint8_t i = 0; i < d->n_ds; i++)
+				jw_u64(w, NULL, d->ds_tags[i]);
+			jw_arr_close(w);
+		}
+	}
+	jw_u64(w, "signatures_verified", d->verified);
+	jw_u64(w, "signatures_failed", d->failed);
+	jw_u64(w, "signatures_undecided", d->undecided);
+	if (d->have_top)
+		jw_str(w, "chain_starts_at", dns_name_str(&d->top, nb));
+	else
+		jw_null(w, "chain_starts_at");
+	if (d->missing)
+		jw_u64(w, "answers_no_longer_stored", d->missing);
+	jw_obj_close(w);
+}
+
 static void verdict(jsonw_t *w, const verdict_t *v, const char *kind)
 {
 	char t[DB_TIMESTRLEN], ab[DB_ADDRSTRLEN], nb[DNS_NAME_STRLEN], tb[16], rb[16];
@@ -178,6 +223,11 @@ static void verdict(jsonw_t *w, const verdict_t *v, const char *kind)
 		jw_obj_close(w);
 	}
 	jw_arr_close(w);
+	if (v->dnssec_checked) {
+		dnssec(w, &v->dnssec);
+		if (v->dnssec_earlier)
+			jw_str(w, "dnssec_proven_at", db_time_str(v->dnssec_earlier, t));
+	}
 	jw_str(w, "explanation", v->explanation);
 	jw_obj_close(w);
 }

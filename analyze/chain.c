@@ -1,0 +1,363 @@
+/*
+ * chain.c - the DNSSEC chain of one failed query, from the capture.
+ *
+ * Pass 1 collects every DNSKEY and DS record of the answers (copies: the
+ * messages are parsed one at a time).  Pass 2 checks the keys: each DNSKEY
+ * set against its own RRSIGs (RFC 4035 5.2: a key the DS points to signs
+ * the set), each DS set against the parent's keys, and each DS against the
+ * child's keys (RFC 4034 5: no DS matching any key is a broken delegation).
+ * Pass 3 checks every other signed RRset against its signer's keys, and
+ * flags authoritative answers of a zone the parent's DS says is signed that
+ * carry no RRSIG at all (an unsigned child under a DS).  The failure
+ * reported is the one highest in the tree: what broke first on the way
+ * down, as a validator would meet it.
+ */
+#include "chain.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "dnssec.h"
+
+#define CH_MAX_KEYS 64
+#define CH_MAX_DS 64
+#define CH_MAX_SIGS 8
+
+typedef struct ch_key {
+	dns_name_t zone;
+	uint8_t *rdata;
+	uint16_t len;
+	dns_dnskey_t key;
+	uint16_t tag;
+} ch_key_t;
+
+typedef struct ch_ds {
+	dns_name_t zone;
+	uint8_t *rdata;
+	uint16_t len;
+	dns_ds_t ds;
+} ch_ds_t;
+
+struct chain {
+	dns_parser_t parser;
+	dnssec_rrset_t *set;
+	ch_key_t keys[CH_MAX_KEYS];
+	size_t nkeys;
+	ch_ds_t ds[CH_MAX_DS];
+	size_t nds;
+};
+
+chain_t *chain_new(void)
+{
+	chain_t *c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	dns_parser_init(&c->parser);
+	c->set = dnssec_rrset_new();
+	if (!c->set) {
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+static void reset(chain_t *c)
+{
+	for (size_t i = 0; i < c->nkeys; i++)
+		free(c->keys[i].rdata);
+	for (size_t i = 0; i < c->nds; i++)
+		free(c->ds[i].rdata);
+	c->nkeys = c->nds = 0;
+}
+
+void chain_free(chain_t *c)
+{
+	if (!c)
+		return;
+	reset(c);
+	dns_parser_free(&c->parser);
+	dnssec_rrset_free(c->set);
+	free(c);
+}
+
+static const uint8_t *msg_of(const msgstore_t *store, const txn_t *x)
+{
+	return x->msg_ref ? msgstore_get(store, x->msg_ref, x->msg_len) : NULL;
+}
+
+static uint8_t *dup_rdata(const dns_msg_t *m, const dns_rr_t *rr)
+{
+	uint8_t *p = malloc(rr->rdlen ? rr->rdlen : 1);
+	if (p)
+		memcpy(p, m->wire + rr->rdata_off, rr->rdlen);
+	return p;
+}
+
+static void collect(chain_t *c, const dns_msg_t *m)
+{
+	for (size_t i = 0; i < m->nrr; i++) {
+		const dns_rr_t *rr = &m->rr[i];
+		if (rr->section == DNS_SEC_ADDITIONAL)
+			continue;
+		if (rr->type == DNS_T_DNSKEY && c->nkeys < CH_MAX_KEYS) {
+			dns_dnskey_t k;
+			if (dns_rr_dnskey(m, rr, &k) != DB_OK)
+				continue;
+			uint16_t tag = dnssec_dnskey_tag(&k);
+			int dup = 0;
+			for (size_t j = 0; j < c->nkeys && !dup; j++)
+				dup = c->keys[j].tag == tag && c->keys[j].len == rr->rdlen &&
+				      dns_name_eq(&c->keys[j].zone, &rr->owner);
+			if (dup)
+				continue;
+			ch_key_t *ck = &c->keys[c->nkeys];
+			if (!(ck->rdata = dup_rdata(m, rr)))
+				continue;
+			ck->zone = rr->owner;
+			dns_name_lower(&ck->zone);
+			ck->len = rr->rdlen;
+			ck->key = k;
+			ck->key.key = ck->rdata + 4;
+			ck->tag = tag;
+			c->nkeys++;
+		} else if (rr->type == DNS_T_DS && c->nds < CH_MAX_DS) {
+			dns_ds_t d;
+			if (dns_rr_ds(m, rr, &d) != DB_OK)
+				continue;
+			int dup = 0;
+			for (size_t j = 0; j < c->nds && !dup; j++)
+				dup = c->ds[j].len == rr->rdlen && dns_name_eq(&c->ds[j].zone, &rr->owner) &&
+				      memcmp(c->ds[j].rdata, m->wire + rr->rdata_off, rr->rdlen) == 0;
+			if (dup)
+				continue;
+			ch_ds_t *cd = &c->ds[c->nds];
+			if (!(cd->rdata = dup_rdata(m, rr)))
+				continue;
+			cd->zone = rr->owner;
+			dns_name_lower(&cd->zone);
+			cd->len = rr->rdlen;
+			cd->ds = d;
+			cd->ds.digest = cd->rdata + 4;
+			c->nds++;
+		}
+	}
+}
+
+/* Records a failure if it is higher in the tree than the one held. */
+static void fail(chain_result_t *out, const char *detail, const dns_name_t *zone,
+		 const dns_name_t *owner, uint16_t type, const dns_rrsig_t *sig, db_time_t at)
+{
+	out->failed++;
+	if (out->found && out->zone.labels <= zone->labels)
+		return;
+	out->found = 1;
+	out->detail = detail;
+	out->zone = *zone;
+	out->owner = *owner;
+	out->type = type;
+	out->checked_at = at;
+	out->n_ds = 0;
+	if (sig) {
+		out->signer = sig->signer;
+		out->key_tag = sig->key_tag;
+		out->algorithm = sig->algorithm;
+		out->inception = sig->inception;
+		out->expiration = sig->expiration;
+	} else {
+		memset(&out->signer, 0, sizeof(out->signer));
+		out->key_tag = 0;
+		out->algorithm = 0;
+		out->inception = out->expiration = 0;
+	}
+}
+
+static const char *reason_detail(dnssec_reason_t r)
+{
+	switch (r) {
+	case DNSSEC_R_SIG_EXPIRED: return "signature_expired";
+	case DNSSEC_R_SIG_NOT_YET_VALID: return "signature_not_yet_valid";
+	case DNSSEC_R_UNSUPPORTED_ALGORITHM: return "unsupported_algorithm";
+	default: return "bad_signature";
+	}
+}
+
+/* Verifies the RRset (owner, type) of section sec of m against every RRSIG
+ * over it, with the captured keys of the signer. */
+static void verify_set(chain_t *c, const dns_msg_t *m, const dns_name_t *owner, uint16_t type,
+		       uint8_t sec, db_time_t at, chain_result_t *out)
+{
+	dnssec_rrset_clear(c->set);
+	for (size_t i = 0; i < m->nrr; i++) {
+		const dns_rr_t *rr = &m->rr[i];
+		if (rr->section == sec && rr->type == type && dns_name_eq(&rr->owner, owner))
+			if (dnssec_rrset_add(c->set, m, rr) != DB_OK)
+				return;
+	}
+	if (dnssec_rrset_count(c->set) == 0)
+		return;
+	int secure = 0, tried = 0;
+	dnssec_reason_t worst = DNSSEC_R_NONE;
+	dns_rrsig_t bad;
+	memset(&bad, 0, sizeof(bad));
+	for (size_t i = 0; i < m->nrr && !secure; i++) {
+		const dns_rr_t *rr = &m->rr[i];
+		dns_rrsig_t sig;
+		if (rr->section != sec || rr->type != DNS_T_RRSIG || !dns_name_eq(&rr->owner, owner) ||
+		    dns_rr_rrsig(m, rr, &sig) != DB_OK || sig.type_covered != type)
+			continue;
+		for (size_t k = 0; k < c->nkeys && !secure; k++) {
+			const ch_key_t *ck = &c->keys[k];
+			if (ck->tag != sig.key_tag || ck->key.algorithm != sig.algorithm ||
+			    !dns_name_eq(&ck->zone, &sig.signer))
+				continue;
+			tried = 1;
+			dnssec_reason_t why = DNSSEC_R_NONE;
+			dnssec_result_t r = dnssec_verify_rrset(c->set, &sig, &ck->zone, &ck->key, at, &why);
+			if (r == DNSSEC_SECURE) {
+				secure = 1;
+			} else if (r == DNSSEC_BOGUS && worst == DNSSEC_R_NONE) {
+				worst = why;
+				bad = sig;
+			} else if (r == DNSSEC_INDETERMINATE) {
+				out->undecided++;
+			}
+		}
+		if (!tried)
+			out->undecided++; /* the signer's keys are not in the capture */
+	}
+	if (secure) {
+		out->verified++;
+	} else if (worst != DNSSEC_R_NONE) {
+		dns_name_t zone = bad.signer;
+		fail(out, reason_detail(worst), &zone, owner, type, &bad, at);
+	}
+}
+
+/* The DNSKEY set of zone, checked against its own signatures. */
+static void check_keys(chain_t *c, const dns_msg_t *m, db_time_t at, chain_result_t *out)
+{
+	for (size_t i = 0; i < m->nrr; i++) {
+		const dns_rr_t *rr = &m->rr[i];
+		if (rr->type != DNS_T_DNSKEY || rr->section != DNS_SEC_ANSWER)
+			continue;
+		int first = 1;
+		for (size_t j = 0; j < i && first; j++)
+			first = !(m->rr[j].type == DNS_T_DNSKEY && m->rr[j].section == DNS_SEC_ANSWER &&
+				  dns_name_eq(&m->rr[j].owner, &rr->owner));
+		if (first)
+			verify_set(c, m, &rr->owner, DNS_T_DNSKEY, DNS_SEC_ANSWER, at, out);
+	}
+}
+
+static int below(const dns_name_t *name, const dns_name_t *zone)
+{
+	if (name->labels < zone->labels)
+		return 0;
+	dns_name_t s;
+	dns_name_suffix(name, zone->labels, &s);
+	return dns_name_eq(&s, zone);
+}
+
+void chain_check(chain_t *c, const msgstore_t *store, const txn_t *const *att, size_t n,
+		 chain_result_t *out)
+{
+	memset(out, 0, sizeof(*out));
+	reset(c);
+	dns_msg_t m;
+
+	/* Pass 1: keys and DS records. */
+	for (size_t i = 0; i < n; i++) {
+		const uint8_t *b = msg_of(store, att[i]);
+		if (!att[i]->msg_ref)
+			continue;
+		if (!b) {
+			out->missing++;
+			continue;
+		}
+		out->messages++;
+		if (dns_parse(&c->parser, b, att[i]->msg_len, &m) == DB_OK)
+			collect(c, &m);
+	}
+	for (size_t k = 0; k < c->nkeys; k++)
+		if (!out->have_top || c->keys[k].zone.labels < out->top.labels) {
+			out->top = c->keys[k].zone;
+			out->have_top = 1;
+		}
+
+	/* Pass 2a: each zone's DS set against its keys, when both are here. */
+	for (size_t i = 0; i < c->nds; i++) {
+		const dns_name_t *z = &c->ds[i].zone;
+		int first = 1, have_keys = 0, match = 0;
+		for (size_t j = 0; j < i && first; j++)
+			first = !dns_name_eq(&c->ds[j].zone, z);
+		if (!first)
+			continue;
+		for (size_t k = 0; k < c->nkeys; k++) {
+			if (!dns_name_eq(&c->keys[k].zone, z))
+				continue;
+			have_keys = 1;
+			for (size_t j = i; j < c->nds && !match; j++) {
+				dnssec_reason_t why;
+				match = dns_name_eq(&c->ds[j].zone, z) &&
+					dnssec_ds_matches(z, &c->ds[j].ds, &c->keys[k].key, &why) == DNSSEC_SECURE;
+			}
+		}
+		if (have_keys && !match) {
+			fail(out, "ds_mismatch", z, z, DNS_T_DS, NULL, 0);
+			if (dns_name_eq(&out->zone, z))
+				for (size_t j = i; j < c->nds && out->n_ds < CHAIN_MAX_DS; j++)
+					if (dns_name_eq(&c->ds[j].zone, z))
+						out->ds_tags[out->n_ds++] = c->ds[j].ds.key_tag;
+		}
+	}
+
+	/* Pass 2b and 3: signatures, and signed zones answering unsigned. */
+	for (size_t i = 0; i < n; i++) {
+		const uint8_t *b = msg_of(store, att[i]);
+		if (!b || dns_parse(&c->parser, b, att[i]->msg_len, &m) != DB_OK)
+			continue;
+		db_time_t at = att[i]->answer_ts;
+		check_keys(c, &m, at, out);
+		int any_sig = 0;
+		for (size_t r = 0; r < m.nrr; r++) {
+			const dns_rr_t *rr = &m.rr[r];
+			if (rr->type == DNS_T_RRSIG && rr->section != DNS_SEC_ADDITIONAL) {
+				any_sig = 1;
+				dns_rrsig_t sig;
+				if (dns_rr_rrsig(&m, rr, &sig) == DB_OK && sig.type_covered != DNS_T_DNSKEY) {
+					int first = 1;
+					for (size_t j = 0; j < r && first; j++) {
+						dns_rrsig_t s2;
+						first = !(m.rr[j].type == DNS_T_RRSIG && m.rr[j].section == rr->section &&
+							  dns_name_eq(&m.rr[j].owner, &rr->owner) &&
+							  dns_rr_rrsig(&m, &m.rr[j], &s2) == DB_OK &&
+							  s2.type_covered == sig.type_covered);
+					}
+					if (first)
+						verify_set(c, &m, &rr->owner, sig.type_covered, rr->section, at, out);
+				}
+			}
+		}
+		/* An authoritative answer with data but no signature, from a
+		 * zone whose parent published a DS: the child is unsigned (or
+		 * lost its signatures) while the chain says it must be signed. */
+		if (!any_sig && m.aa && m.ancount > 0) {
+			for (size_t d = 0; d < c->nds; d++) {
+				if (below(&att[i]->qname, &c->ds[d].zone)) {
+					fail(out, "rrsig_missing", &c->ds[d].zone, &att[i]->qname,
+					     att[i]->qtype, NULL, at);
+					break;
+				}
+			}
+		}
+		/* Asked for the DNSKEY set of a zone under a DS, got none. */
+		if (att[i]->qtype == DNS_T_DNSKEY && m.aa && m.ancount == 0 && (m.rcode & 0xf) == 0) {
+			for (size_t d = 0; d < c->nds; d++)
+				if (dns_name_eq(&att[i]->qname, &c->ds[d].zone)) {
+					fail(out, "dnskey_missing", &c->ds[d].zone, &att[i]->qname,
+					     DNS_T_DNSKEY, NULL, at);
+					break;
+				}
+		}
+	}
+}
