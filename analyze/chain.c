@@ -195,7 +195,7 @@ static void verify_set(chain_t *c, const dns_msg_t *m, const dns_name_t *owner, 
 	}
 	if (dnssec_rrset_count(c->set) == 0)
 		return;
-	int secure = 0, tried = 0;
+	int secure = 0;
 	dnssec_reason_t worst = DNSSEC_R_NONE;
 	dns_rrsig_t bad;
 	memset(&bad, 0, sizeof(bad));
@@ -205,6 +205,7 @@ static void verify_set(chain_t *c, const dns_msg_t *m, const dns_name_t *owner, 
 		if (rr->section != sec || rr->type != DNS_T_RRSIG || !dns_name_eq(&rr->owner, owner) ||
 		    dns_rr_rrsig(m, rr, &sig) != DB_OK || sig.type_covered != type)
 			continue;
+		int tried = 0;
 		for (size_t k = 0; k < c->nkeys && !secure; k++) {
 			const ch_key_t *ck = &c->keys[k];
 			if (ck->tag != sig.key_tag || ck->key.algorithm != sig.algorithm ||
@@ -287,7 +288,7 @@ void chain_check(chain_t *c, const msgstore_t *store, const txn_t *const *att, s
 	/* Pass 2a: each zone's DS set against its keys, when both are here. */
 	for (size_t i = 0; i < c->nds; i++) {
 		const dns_name_t *z = &c->ds[i].zone;
-		int first = 1, have_keys = 0, match = 0;
+		int first = 1, have_keys = 0, match = 0, judged = 0;
 		for (size_t j = 0; j < i && first; j++)
 			first = !dns_name_eq(&c->ds[j].zone, z);
 		if (!first)
@@ -298,11 +299,23 @@ void chain_check(chain_t *c, const msgstore_t *store, const txn_t *const *att, s
 			have_keys = 1;
 			for (size_t j = i; j < c->nds && !match; j++) {
 				dnssec_reason_t why;
-				match = dns_name_eq(&c->ds[j].zone, z) &&
-					dnssec_ds_matches(z, &c->ds[j].ds, &c->keys[k].key, &why) == DNSSEC_SECURE;
+				if (!dns_name_eq(&c->ds[j].zone, z))
+					continue;
+				uint8_t dt = c->ds[j].ds.digest_type;
+				if (dt != DNSSEC_DIGEST_SHA1 && dt != DNSSEC_DIGEST_SHA256 &&
+				    dt != DNSSEC_DIGEST_SHA384)
+					continue;
+				judged = 1;
+				match = dnssec_ds_matches(z, &c->ds[j].ds, &c->keys[k].key, &why) ==
+					DNSSEC_SECURE;
 			}
 		}
-		if (have_keys && !match) {
+		/* A DS whose digest type cannot be computed proves nothing:
+		 * a validator that supports none of a zone's DS digests treats
+		 * the zone as insecure (RFC 4035 5.2). */
+		if (have_keys && !match && !judged)
+			out->undecided++;
+		else if (have_keys && !match) {
 			fail(out, "ds_mismatch", z, z, DNS_T_DS, NULL, 0);
 			if (dns_name_eq(&out->zone, z))
 				for (size_t j = i; j < c->nds && out->n_ds < CHAIN_MAX_DS; j++)
@@ -342,13 +355,13 @@ void chain_check(chain_t *c, const msgstore_t *store, const txn_t *const *att, s
 		 * zone whose parent published a DS: the child is unsigned (or
 		 * lost its signatures) while the chain says it must be signed. */
 		if (!any_sig && m.aa && m.ancount > 0) {
-			for (size_t d = 0; d < c->nds; d++) {
-				if (below(&att[i]->qname, &c->ds[d].zone)) {
-					fail(out, "rrsig_missing", &c->ds[d].zone, &att[i]->qname,
-					     att[i]->qtype, NULL, at);
-					break;
-				}
-			}
+			const dns_name_t *deepest = NULL;
+			for (size_t d = 0; d < c->nds; d++)
+				if (below(&att[i]->qname, &c->ds[d].zone) &&
+				    (!deepest || c->ds[d].zone.labels > deepest->labels))
+					deepest = &c->ds[d].zone;
+			if (deepest)
+				fail(out, "rrsig_missing", deepest, &att[i]->qname, att[i]->qtype, NULL, at);
 		}
 		/* Asked for the DNSKEY set of a zone under a DS, got none. */
 		if (att[i]->qtype == DNS_T_DNSKEY && m.aa && m.ancount == 0 && (m.rcode & 0xf) == 0) {
