@@ -32,6 +32,7 @@
 #define ATTR_MAX_CAND 4096
 #define ATTR_MAX_REL 512
 #define ATTR_MAX_TCP 64
+#define ATTR_MIN_TIMEOUT (250 * 1000LL)
 /* Transactions looked at per verdict, around the client's: on a resolver
  * with heavy traffic this bounds the work per failure (the evidence then
  * covers the busiest seconds only, and n_up_total says how much was seen). */
@@ -42,7 +43,11 @@ typedef struct cut {
 	tbl_entry_t e;
 	uint64_t key;
 	dns_name_t name;
+	uint8_t n_ns;
+	uint64_t ns[TXN_NS]; /* the NS names the delegation gave */
 } cut_t;
+
+typedef struct fail fail_t;
 
 typedef struct broken {
 	tbl_entry_t e;
@@ -51,7 +56,7 @@ typedef struct broken {
 	chain_result_t r;
 } broken_t;
 
-typedef struct fail {
+struct fail {
 	tbl_entry_t e;
 	uint64_t key;
 	db_time_t time;
@@ -59,7 +64,7 @@ typedef struct fail {
 	const char *detail;
 	dns_name_t qname;
 	uint16_t qtype;
-} fail_t;
+};
 
 typedef struct attempt {
 	const txn_t *x;          /* NULL for a handshake that failed */
@@ -152,11 +157,12 @@ static const broken_t *broken_get(attr_t *a, const dns_name_t *name, db_time_t n
 	return NULL;
 }
 
-static void learn_cut(attr_t *a, const dns_name_t *owner, uint64_t h)
+static cut_t *learn_cut(attr_t *a, const dns_name_t *owner, uint64_t h)
 {
-	if (tbl_find(&a->cuts, &h, tbl_hash(&a->cuts, &h)))
-		return;
-	cut_t *c = tbl_insert(&a->cuts, &h, tbl_hash(&a->cuts, &h), 0);
+	cut_t *c = tbl_find(&a->cuts, &h, tbl_hash(&a->cuts, &h));
+	if (c)
+		return c;
+	c = tbl_insert(&a->cuts, &h, tbl_hash(&a->cuts, &h), 0);
 	if (!c && tbl_oldest(&a->cuts)) {
 		tbl_remove(&a->cuts, tbl_oldest(&a->cuts));
 		c = tbl_insert(&a->cuts, &h, tbl_hash(&a->cuts, &h), 0);
@@ -165,6 +171,7 @@ static void learn_cut(attr_t *a, const dns_name_t *owner, uint64_t h)
 		c->name = *owner;
 		dns_name_lower(&c->name);
 	}
+	return c;
 }
 
 /* A name the answer points to, and its ancestors down to two labels: the
@@ -200,16 +207,19 @@ void attr_note_answer(attr_t *a, txn_t *t, const dns_msg_t *m)
 	}
 	if (m->stage < DNS_STAGE_FULL)
 		return;
-	/* Keep the bytes of upstream answers a DNSSEC check may need. */
+	/* Keep the bytes of upstream answers a DNSSEC check may need: those
+	 * with DNSSEC records, and authoritative ones (an unsigned answer from
+	 * a zone that should be signed is evidence too). */
 	if (t->upstream) {
-		for (size_t i = 0; i < m->nrr; i++) {
+		int keep = m->aa;
+		for (size_t i = 0; i < m->nrr && !keep; i++) {
 			uint16_t ty = m->rr[i].type;
-			if (m->rr[i].section != DNS_SEC_ADDITIONAL &&
-			    (ty == DNS_T_RRSIG || ty == DNS_T_DNSKEY || ty == DNS_T_DS)) {
-				t->msg_ref = msgstore_put(&a->store, m->wire, (uint32_t)m->len);
-				t->msg_len = t->msg_ref ? (uint32_t)m->len : 0;
-				break;
-			}
+			keep = m->rr[i].section != DNS_SEC_ADDITIONAL &&
+			       (ty == DNS_T_RRSIG || ty == DNS_T_DNSKEY || ty == DNS_T_DS);
+		}
+		if (keep) {
+			t->msg_ref = msgstore_put(&a->store, m->wire, (uint32_t)m->len);
+			t->msg_len = t->msg_ref ? (uint32_t)m->len : 0;
 		}
 	}
 	int ns_auth = 0;
@@ -234,15 +244,23 @@ void attr_note_answer(attr_t *a, txn_t *t, const dns_msg_t *m)
 	if ((m->rcode & 0xf) == DNS_R_NOERROR && !m->aa && !t->has_answer && ns_auth) {
 		t->referral = 1;
 		t->cut = dns_name_hash(&ns_owner->owner);
-		learn_cut(a, &ns_owner->owner, t->cut);
+		cut_t *cut = learn_cut(a, &ns_owner->owner, t->cut);
 		for (size_t i = 0; i < m->nrr && t->n_learned < TXN_LEARNED; i++) {
 			const dns_rr_t *rr = &m->rr[i];
 			dns_name_t target;
 			if (rr->section == DNS_SEC_AUTHORITY && rr->type == DNS_T_NS &&
 			    dns_rr_target(m, rr, &target) == DB_OK) {
 				learn_name(t, &target);
+				uint64_t nh = dns_name_hash(&target);
 				if (t->n_ns < TXN_NS)
-					t->ns[t->n_ns++] = dns_name_hash(&target);
+					t->ns[t->n_ns++] = nh;
+				if (cut) {
+					int dup = 0;
+					for (uint8_t k = 0; k < cut->n_ns && !dup; k++)
+						dup = cut->ns[k] == nh;
+					if (!dup && cut->n_ns < TXN_NS)
+						cut->ns[cut->n_ns++] = nh;
+				}
 			}
 		}
 	}
@@ -413,6 +431,11 @@ static uint8_t judge(const txn_t *x, db_time_t T)
 			return VD_OUT_ERROR;
 		}
 	}
+	/* No resolver times a query out this fast (Unbound starts at 376 ms,
+	 * BIND and PowerDNS higher): one still open when the resolver gave
+	 * up was abandoned, not timed out. */
+	if (T - x->last_query < ATTR_MIN_TIMEOUT)
+		return VD_OUT_PENDING;
 	return x->key.transport == DB_PROTO_TCP ? VD_OUT_TCP_TIMEOUT : VD_OUT_TIMEOUT;
 }
 
@@ -453,7 +476,9 @@ static void outcomes(attr_t *a, const txn_t *t, db_time_t T, walk_t *w)
 				icmp[nicmp++] = r;
 			for (size_t i = 0; i < w->nat; i++) {
 				attempt_t *at = &w->at[i];
-				if (at->x && at->outcome >= VD_OUT_TIMEOUT && icmp_quotes(r, at->x)) {
+				if (at->x && (at->outcome == VD_OUT_TIMEOUT || at->outcome == VD_OUT_TCP_TIMEOUT ||
+					      at->outcome == VD_OUT_PENDING || at->outcome == VD_OUT_ICMP) &&
+				    icmp_quotes(r, at->x)) {
 					at->outcome = VD_OUT_ICMP;
 					at->icmp_version = r->icmp_version;
 					at->icmp_type = r->icmp_type;
@@ -464,7 +489,7 @@ static void outcomes(attr_t *a, const txn_t *t, db_time_t T, walk_t *w)
 			/* An answer in fragments: server -> resolver side. */
 			for (size_t i = 0; i < w->nat; i++) {
 				attempt_t *at = &w->at[i];
-				if (!at->x || at->outcome != VD_OUT_TIMEOUT ||
+				if (!at->x || (at->outcome != VD_OUT_TIMEOUT && at->outcome != VD_OUT_PENDING) ||
 				    !db_addr_eq(&r->flow.src, &at->x->key.server) ||
 				    !db_addr_eq(&r->flow.dst, &at->x->key.client))
 					continue;
@@ -519,6 +544,17 @@ static void outcomes(attr_t *a, const txn_t *t, db_time_t T, walk_t *w)
 				at->icmp_type = r->icmp_type;
 				at->icmp_code = r->icmp_code;
 			}
+		}
+	}
+	/* The NS names of the zones above the query, learned from referrals
+	 * whenever they came (the resolver may have had them cached). */
+	{
+		uint64_t h[130];
+		size_t nh = dns_name_suffix_hashes(&t->qname, h, 130);
+		for (size_t i = 0; i < nh; i++) {
+			const cut_t *c = tbl_find(&a->cuts, &h[i], tbl_hash(&a->cuts, &h[i]));
+			for (uint8_t k = 0; c && k < c->n_ns && w->nns < ATTR_MAX_REL; k++)
+				w->ns[w->nns++] = c->ns[k];
 		}
 	}
 	/* The address of a server named in a referral that does not exist
@@ -786,9 +822,15 @@ void attr_verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v)
 	}
 
 	dns_name_t qz;
-	int concluded = recent_failure(a, fail_key(t->qhash, t->qtype), t->e.ts) != NULL ||
-			(zone_of(a, &t->qname, &qz) &&
-			 recent_failure(a, fail_key(dns_name_hash(&qz), 0), t->e.ts) != NULL);
+	int concluded_zone_known = zone_of(a, &t->qname, &qz);
+	const fail_t *concluded_by = recent_failure(a, fail_key(t->qhash, t->qtype), t->e.ts);
+	if (!concluded_by && concluded_zone_known)
+		concluded_by = recent_failure(a, fail_key(dns_name_hash(&qz), 0), t->e.ts);
+	/* A zone failure repeated with a DNSSEC cause is the chain's, which
+	 * the check below finds on its own. */
+	if (concluded_by && (concluded_by->cause == VD_DNSSEC || concluded_by->cause == VD_NO_UPSTREAM))
+		concluded_by = concluded_by->cause == VD_NO_UPSTREAM ? concluded_by : NULL;
+	int concluded = concluded_by != NULL;
 	related(t, T, concluded, &w);
 	outcomes(a, t, T, &w);
 
@@ -828,7 +870,7 @@ void attr_verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v)
 		const attempt_t *at = &w.at[i];
 		if (at->x && at->x->rrsig && at->outcome == VD_OUT_ANSWERED)
 			any_rrsig = 1;
-		if (at->outcome != VD_OUT_ANSWERED) {
+		if (at->outcome != VD_OUT_ANSWERED && at->outcome != VD_OUT_PENDING) {
 			last = at;
 			n_fail++;
 		}
@@ -859,6 +901,15 @@ void attr_verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v)
 		} else {
 			set(v, VD_NO_UPSTREAM, "no_attempt", VD_MEDIUM);
 		}
+	} else if (!last && concluded_by) {
+		/* Every attempt answered, yet it failed: the resolver walked the
+		 * same delegation again and met the failure it had just had
+		 * (addresses of its servers cached as unusable). */
+		set(v, concluded_by->cause, concluded_by->detail, VD_MEDIUM);
+		v->repeats_time = concluded_by->time;
+		v->repeats_cause = concluded_by->cause;
+		v->repeats_qname = concluded_by->qname;
+		v->repeats_qtype = concluded_by->qtype;
 	} else if (!last) {
 		if (have_ede)
 			set(v, em.cause, em.detail, VD_MEDIUM);
@@ -926,7 +977,8 @@ void attr_verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v)
 			set(v, VD_TRUNCATION, "no_tcp_retry", VD_MEDIUM);
 		/* Several kinds of failure: the verdict stands, less sure. */
 		for (size_t i = 0; i < w.nat; i++)
-			if (w.at[i].outcome != VD_OUT_ANSWERED && w.at[i].outcome != last->outcome &&
+			if (w.at[i].outcome != VD_OUT_ANSWERED && w.at[i].outcome != VD_OUT_PENDING &&
+			    w.at[i].outcome != last->outcome &&
 			    !(w.at[i].outcome == VD_OUT_TRUNCATED && v->cause == VD_TRUNCATION) &&
 			    v->confidence == VD_HIGH)
 				v->confidence = VD_MEDIUM;
@@ -946,7 +998,8 @@ void attr_verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v)
 		}
 		if (v->dnssec_checked && v->dnssec.found) {
 			broken_put(a, &v->dnssec, T);
-		} else if (v->cause == VD_DNSSEC || (have_ede && em.cause == VD_DNSSEC)) {
+		} else if (v->cause == VD_DNSSEC || v->cause == VD_UNKNOWN ||
+			   (have_ede && em.cause == VD_DNSSEC)) {
 			const broken_t *b = broken_get(a, &t->qname, T);
 			if (b) {
 				v->dnssec = b->r;
@@ -972,8 +1025,18 @@ void attr_verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v)
 		v->confidence--;
 	explain(v, &w, last, n_fail, disagree, zone);
 
-	remember(a, fail_key(t->qhash, t->qtype), v);
+	/* What a failure cache would repeat: this name and type, and the zone
+	 * that failed (and the zone of the name, when it differs).  A query
+	 * never answered failed when its last attempt failed, not when the
+	 * window closed. */
+	verdict_t mem = *v;
+	if (!v->answered)
+		mem.time = last ? last->ts : v->query_time;
+	remember(a, fail_key(t->qhash, t->qtype), &mem);
 	if (!dns_name_eq(&zname, &t->qname) && v->cause != VD_DNSSEC)
-		remember(a, fail_key(dns_name_hash(&zname), 0), v);
+		remember(a, fail_key(dns_name_hash(&zname), 0), &mem);
+	if (concluded_zone_known && !dns_name_eq(&qz, &zname) && !dns_name_eq(&qz, &t->qname) &&
+	    v->cause != VD_DNSSEC)
+		remember(a, fail_key(dns_name_hash(&qz), 0), &mem);
 #undef w
 }

@@ -26,6 +26,7 @@ const char *vd_outcome_str(uint8_t o)
 	case VD_OUT_TCP_TIMEOUT: return "tcp_timeout";
 	case VD_OUT_FRAG_LOSS: return "fragment_loss";
 	case VD_OUT_LAME: return "ns_unresolvable";
+	case VD_OUT_PENDING: return "pending";
 	default: return "unknown";
 	}
 }

@@ -39,6 +39,7 @@ enum vd_outcome {
 	VD_OUT_TCP_TIMEOUT,   /* TCP SYN never answered, or no answer over TCP */
 	VD_OUT_FRAG_LOSS,     /* the answer's fragments never all arrived */
 	VD_OUT_LAME,          /* a server named by the delegation has no address (NXDOMAIN/NODATA) */
+	VD_OUT_PENDING,       /* sent just before the resolver gave up: not yet a timeout */
 };
 
 #define VD_MAX_UPSTREAM 24

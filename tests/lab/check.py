@@ -81,7 +81,8 @@ def upstream_servers(pcap):
     out = subprocess.run(["tshark", "-r", pcap, "-Y", "dns.flags.response==0 && dns.flags.recdesired==0",
                           "-T", "fields", "-e", "ip.dst", "-e", "ipv6.dst"],
                          capture_output=True, text=True).stdout
-    return sorted({a for line in out.split("\n") for a in line.split("\t") if a})
+    # ICMP errors quote a second address pair: fields may hold "a,b".
+    return sorted({a for line in out.split("\n") for f in line.split("\t") for a in f.split(",") if a})
 
 
 def main():
