@@ -33,7 +33,9 @@ static void on_close(const txn_t *t, void *user)
 	an_t *a = user;
 	int servfail = t->answered && (t->rcode & 0xf) == DNS_R_SERVFAIL;
 	db_time_t closes = t->e.ts + a->window;
-	int unanswered = !t->answered && closes <= a->high;
+	/* Never answered within the window; or, at the end of the input,
+	 * unanswered for longer than any resolver keeps trying. */
+	int unanswered = !t->answered && (closes <= a->high || a->high - t->e.ts >= ATTR_GIVE_UP);
 	if ((!servfail && !unanswered) || !attr_is_client_query(&a->attr, t))
 		return;
 	verdict_t tmp, *v = &tmp;

@@ -567,8 +567,22 @@ static void outcomes(attr_t *a, const txn_t *t, db_time_t T, walk_t *w)
 		int is_ns = 0;
 		for (size_t k = 0; k < w->nns && !is_ns; k++)
 			is_ns = w->ns[k] == at->x->qhash;
-		if (is_ns && ((at->x->rcode & 0xf) == DNS_R_NXDOMAIN ||
-			      (!at->x->has_answer && !at->x->referral)))
+		if (!is_ns || at->x->has_answer || at->x->referral)
+			continue;
+		/* NXDOMAIN says the name does not exist; NODATA for one address
+		 * family is normal (an IPv4-only server), so only when no
+		 * address of either family came back. */
+		int nx = (at->x->rcode & 0xf) == DNS_R_NXDOMAIN, other_ok = 0, other_tried = 0;
+		for (size_t j = 0; j < w->nat; j++) {
+			const txn_t *y = w->at[j].x;
+			if (!y || y->qhash != at->x->qhash || (y->qtype != DNS_T_A && y->qtype != DNS_T_AAAA))
+				continue;
+			if (y->answered && y->has_answer)
+				other_ok = 1;
+			if (y->qtype != at->x->qtype && y->answered)
+				other_tried = 1;
+		}
+		if (!other_ok && (nx || other_tried))
 			at->outcome = VD_OUT_LAME;
 	}
 	/* A TC=1 answer followed by a TCP answer for the same question from
@@ -934,13 +948,15 @@ void attr_verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v)
 			set(v, VD_TRUNCATION, "no_tcp_retry", VD_HIGH);
 			break;
 		case VD_OUT_TCP_RESET:
-			if (tc && db_addr_eq(&tc->server, &last->server))
+			if (tc)
 				set(v, VD_TRUNCATION, "tcp_reset", VD_HIGH);
 			else
 				set(v, VD_BLOCKED_PORT, "tcp_reset", VD_HIGH);
 			break;
 		case VD_OUT_TCP_TIMEOUT:
-			if (tc && db_addr_eq(&tc->server, &last->server))
+			/* After TC=1 the retry may go to another address of the
+			 * same servers (IPv6 for IPv4): any TC in the chain counts. */
+			if (tc)
 				set(v, VD_TRUNCATION, "tcp_timeout", VD_HIGH);
 			else
 				set(v, VD_TIMEOUT, "all_servers_silent", VD_MEDIUM);
@@ -950,7 +966,7 @@ void attr_verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v)
 			break;
 		case VD_OUT_ICMP:
 			/* UDP worked (it said TC=1); the TCP retry was refused. */
-			if (tc && last->transport == DB_PROTO_TCP && db_addr_eq(&tc->server, &last->server))
+			if (tc && last->transport == DB_PROTO_TCP)
 				set(v, VD_TRUNCATION, "tcp_blocked", VD_HIGH);
 			else
 				set(v, VD_BLOCKED_PORT,
