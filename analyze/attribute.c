@@ -973,7 +973,7 @@ void attr_verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v)
 				    icmp_detail(last->icmp_version, last->icmp_type, last->icmp_code), VD_HIGH);
 			break;
 		case VD_OUT_LAME:
-			set(v, VD_UPSTREAM_ERROR, "ns_unresolvable", VD_HIGH);
+			set(v, VD_UPSTREAM_ERROR, "lame_delegation", VD_HIGH);
 			break;
 		case VD_OUT_ERROR:
 			set(v, VD_UPSTREAM_ERROR, rcode_detail(last->x->rcode), VD_HIGH);

@@ -778,7 +778,7 @@ static void ns_name_does_not_resolve(void **state)
 	client_servfail(a, T0 + 100 * MS, CPORT, 0x0e0e, "www.broken.example", -1);
 
 	const verdict_t *v = verdicts(a, 1);
-	assert_verdict(v, VD_UPSTREAM_ERROR, "ns_unresolvable", VD_HIGH);
+	assert_verdict(v, VD_UPSTREAM_ERROR, "lame_delegation", VD_HIGH);
 	assert_int_equal(v->n_up, 2);
 	assert_int_equal(v->up[0].outcome, VD_OUT_ANSWERED);
 	assert_int_equal(v->up[0].referral, 1);
