@@ -58,6 +58,7 @@ static void usage(FILE *f)
 "  --max-transactions N  open DNS transactions kept (default 262144)\n"
 "  --max-fragments N     incomplete fragment trains kept (default 65536)\n"
 "  --max-tcp-streams N   TCP streams followed per IP version (default 65536)\n"
+"  --dnssec-audit        also re-verify the DNSSEC chain of every answered query\n"
 "output\n"
 "  --format FMT          text (default), json, or ndjson (one verdict per line)\n"
 "  -o FILE               write the report to FILE instead of standard output\n"
@@ -137,7 +138,7 @@ static char *join_args(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	enum { O_FORMAT = 256, O_WINDOW, O_RESOLVER, O_MAXTXN, O_MAXFRAG, O_MAXTCP, O_VERSION };
+	enum { O_FORMAT = 256, O_WINDOW, O_RESOLVER, O_MAXTXN, O_MAXFRAG, O_MAXTCP, O_VERSION, O_AUDIT };
 	static const struct option longopts[] = {
 		{"format", required_argument, NULL, O_FORMAT},
 		{"window", required_argument, NULL, O_WINDOW},
@@ -147,6 +148,7 @@ int main(int argc, char **argv)
 		{"max-tcp-streams", required_argument, NULL, O_MAXTCP},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, O_VERSION},
+		{"dnssec-audit", no_argument, NULL, O_AUDIT},
 		{NULL, 0, NULL, 0},
 	};
 	const char *files[MAX_FILES];
@@ -179,6 +181,7 @@ int main(int argc, char **argv)
 		case 'h': usage(stdout); return EXIT_OK;
 		case O_VERSION: printf("dnsblame %s\n", DNSBLAME_VERSION); return EXIT_OK;
 		case O_FORMAT: format = optarg; break;
+		case O_AUDIT: ao.dnssec_audit = 1; break;
 		case O_WINDOW:
 			if (parse_seconds(optarg, &co.window) < 0)
 				return EXIT_USAGE;
@@ -289,6 +292,8 @@ int main(int argc, char **argv)
 	in.vantage = roles_vantage_str(roles_vantage(an_roles(an)));
 	in.nresolvers = roles_resolvers(an_roles(an), in.resolvers, RP_MAX_RESOLVERS);
 	in.verdicts = an_verdicts(an, &in.nverdicts);
+	in.audit = ao.dnssec_audit;
+	in.audit_bad = an_audit_failures(an, &in.naudit_bad);
 
 	int wrc = strcmp(format, "json") == 0     ? rp_json(out, &in)
 		  : strcmp(format, "ndjson") == 0 ? rp_ndjson(out, &in)

@@ -21,6 +21,10 @@ struct an {
 	db_time_t window;
 	db_time_t high;
 	db_time_t next_expire;
+	int audit;            /* --dnssec-audit */
+	verdict_t audit_tmp;
+	verdict_t audit_bad[AN_AUDIT_KEEP];
+	size_t naudit;
 	verdict_t *vd;        /* kept verdicts, in the order they were made */
 	size_t nvd, capvd, maxvd;
 };
@@ -36,6 +40,21 @@ static void on_close(const txn_t *t, void *user)
 	/* Never answered within the window; or, at the end of the input,
 	 * unanswered for longer than any resolver keeps trying. */
 	int unanswered = !t->answered && (closes <= a->high || a->high - t->e.ts >= ATTR_GIVE_UP);
+	if (a->audit && t->answered && !servfail && attr_is_client_query(&a->attr, t)) {
+		uint16_t rc = t->rcode & 0xf;
+		if ((rc == DNS_R_NOERROR || rc == DNS_R_NXDOMAIN) && t->answer_ts > t->e.ts) {
+			verdict_t *v = &a->audit_tmp;
+			if (attr_audit(&a->attr, t, closes, v) && v->dnssec.messages) {
+				a->st.audit_checked++;
+				a->st.audit_signatures += v->dnssec.verified;
+				if (v->dnssec.found) {
+					a->st.audit_bogus++;
+					if (a->naudit < AN_AUDIT_KEEP)
+						a->audit_bad[a->naudit++] = *v;
+				}
+			}
+		}
+	}
 	if ((!servfail && !unanswered) || !attr_is_client_query(&a->attr, t))
 		return;
 	verdict_t tmp, *v = &tmp;
@@ -65,6 +84,7 @@ an_t *an_new(const an_opts_t *o)
 	db_time_t window = o->window > 0 ? o->window : 30 * 1000000LL;
 	a->window = window;
 	a->maxvd = o->max_verdicts ? o->max_verdicts : 20000;
+	a->audit = o->dnssec_audit;
 	dns_parser_init(&a->parser);
 	if (txn_init(&a->txn, window, o->max_transactions ? o->max_transactions : 262144,
 		     on_close, a) < 0 ||
@@ -188,6 +208,12 @@ const an_stats_t *an_stats(an_t *a)
 }
 
 const roles_t *an_roles(const an_t *a) { return &a->roles; }
+
+const verdict_t *an_audit_failures(const an_t *a, size_t *n)
+{
+	*n = a->naudit;
+	return a->audit_bad;
+}
 
 const verdict_t *an_verdicts(const an_t *a, size_t *n)
 {

@@ -17,12 +17,14 @@
 #include "verdict.h"
 
 #define AN_RCODES 4096 /* 12-bit extended rcodes (RFC 6891 6.1.3) */
+#define AN_AUDIT_KEEP 16 /* healthy answers found bogus, kept for the report */
 
 typedef struct an_opts {
 	db_time_t window;          /* microseconds; 0 = 30 s */
 	size_t max_transactions;   /* 0 = 262144 */
 	size_t max_addresses;      /* roles table; 0 = 65536 */
 	size_t max_verdicts;       /* verdicts kept in full for the report; 0 = 20000 */
+	int dnssec_audit;          /* re-verify the chain of every answered client query */
 	const db_addr_t *resolvers; /* --resolver, nresolvers entries */
 	size_t nresolvers;
 } an_opts_t;
@@ -44,6 +46,7 @@ typedef struct an_stats {
 	txn_stats_t txn;
 	uint64_t by_cause[2][VD_NCAUSES]; /* [0] SERVFAILs, [1] never answered */
 	uint64_t verdicts_dropped;  /* made but not kept (max_verdicts) */
+	uint64_t audit_checked, audit_bogus, audit_signatures; /* --dnssec-audit */
 } an_stats_t;
 
 typedef struct an an_t;
@@ -58,6 +61,8 @@ void an_finish(an_t *a);
  * an_finish). */
 const an_stats_t *an_stats(an_t *a);
 const roles_t *an_roles(const an_t *a);
+/* --dnssec-audit: answered queries whose captured chain did not verify. */
+const verdict_t *an_audit_failures(const an_t *a, size_t *n);
 /* The verdicts kept, oldest first; valid until an_free. */
 const verdict_t *an_verdicts(const an_t *a, size_t *n);
 void an_free(an_t *a);

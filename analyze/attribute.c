@@ -800,7 +800,20 @@ static void explain(verdict_t *v, const walk_t *w, const attempt_t *last, int n_
 		snprintf(e + k, n - (size_t)k, " The resolver's own EDE says otherwise.");
 }
 
+static void verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v, int audit);
+
 void attr_verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v)
+{
+	verdict(a, t, now, v, 0);
+}
+
+int attr_audit(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v)
+{
+	verdict(a, t, now, v, 1);
+	return v->dnssec_checked;
+}
+
+static void verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v, int audit)
 {
 	walk_t *wp = a->scratch;
 	memset(v, 0, sizeof(*v));
@@ -1012,7 +1025,9 @@ void attr_verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v)
 			chain_check(a->chain, &a->store, ans, na, &v->dnssec);
 			v->dnssec_checked = 1;
 		}
-		if (v->dnssec_checked && v->dnssec.found) {
+		if (audit) {
+			/* An audit of a healthy answer stands alone: no memory. */
+		} else if (v->dnssec_checked && v->dnssec.found) {
 			broken_put(a, &v->dnssec, T);
 		} else if (v->cause == VD_DNSSEC || v->cause == VD_UNKNOWN ||
 			   (have_ede && em.cause == VD_DNSSEC)) {
@@ -1045,6 +1060,8 @@ void attr_verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v)
 	 * that failed (and the zone of the name, when it differs).  A query
 	 * never answered failed when its last attempt failed, not when the
 	 * window closed. */
+	if (audit)
+		return;
 	verdict_t mem = *v;
 	if (!v->answered)
 		mem.time = last ? last->ts : v->query_time;

@@ -56,4 +56,9 @@ int attr_is_client_query(attr_t *a, const txn_t *t);
  * never answered (decided at time now). */
 void attr_verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v);
 
+/* The same walk for a client query that was answered (NOERROR/NXDOMAIN):
+ * re-verifies the DNSSEC chain of its related answers without touching
+ * the failure memory.  Returns 1 when a check ran (v->dnssec holds it). */
+int attr_audit(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v);
+
 #endif

@@ -292,6 +292,17 @@ int rp_json(FILE *f, const rp_input_t *in)
 		if (!in->verdicts[i].answered)
 			verdict(&w, &in->verdicts[i], NULL);
 	jw_arr_close(&w);
+	if (in->audit) {
+		jw_obj_open(&w, "dnssec_audit");
+		jw_u64(&w, "answers_checked", in->an->audit_checked);
+		jw_u64(&w, "signatures_verified", in->an->audit_signatures);
+		jw_u64(&w, "bogus", in->an->audit_bogus);
+		jw_arr_open(&w, "bogus_examples");
+		for (size_t i = 0; i < in->naudit_bad; i++)
+			verdict(&w, &in->audit_bad[i], NULL);
+		jw_arr_close(&w);
+		jw_obj_close(&w);
+	}
 	transactions(&w, &in->an->txn);
 	events(&w, in);
 	limits(&w, in);

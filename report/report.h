@@ -27,6 +27,9 @@ typedef struct rp_input {
 	db_time_t window;
 	const verdict_t *verdicts;  /* SERVFAIL and unanswered verdicts, in order */
 	size_t nverdicts;
+	int audit;                  /* --dnssec-audit was given */
+	const verdict_t *audit_bad;
+	size_t naudit_bad;
 } rp_input_t;
 
 /* Each returns 0, or -1 when writing failed. */

@@ -9,7 +9,8 @@ injected), run dnsblame and check:
      tests/lab/known-misses.tsv (a listed miss that no longer happens fails
      too, so the list stays true);
   2. no NOERROR/NXDOMAIN client answer is reported as a SERVFAIL;
-  3. the same capture filtered to the client side only (the authorities'
+  3. with --dnssec-audit, no healthy signed answer is judged bogus;
+  4. the same capture filtered to the client side only (the authorities'
      addresses removed with a BPF filter) reports every SERVFAIL, with
      vantage client-side, and takes the cause from the resolver's EDE when
      it sent one.
@@ -64,8 +65,8 @@ def read_known():
     return known
 
 
-def run(binary, pcap, bpf=None):
-    cmd = [binary, "-r", pcap, "--format", "json"] + ([bpf] if bpf else [])
+def run(binary, pcap, bpf=None, extra=()):
+    cmd = [binary, "-r", pcap, "--format", "json"] + list(extra) + ([bpf] if bpf else [])
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     if p.returncode != 0:
         raise RuntimeError("%s exited %d: %s" % (" ".join(cmd), p.returncode, p.stderr.strip()))
@@ -143,6 +144,25 @@ def main():
             passed += 1
         else:
             failed += 1
+        # DNSSEC audit: no healthy signed answer may be judged bogus (an
+        # answer given with CD=1 from a broken zone is not healthy).
+        arep = run(binary, pcap, None, ["--dnssec-audit"])
+        aud = arep.get("dnssec_audit", {})
+        by_key = {(t["client"], int(t["client_port"]), int(t["id"])): t for t in truth}
+        abad = []
+        for v in aud.get("bogus_examples", []):
+            t = by_key.get((v["client"], v["client_port"], v["id"]))
+            if not t or t.get("scenario") in ("baseline", "healthy") or t["cause"] == "-" and "cd" not in t.get("note", ""):
+                abad.append("healthy answer judged bogus: %s %s (%s)" % (v["qname"], v["qtype"], v["dnssec"].get("detail")))
+        print("lab %-8s DNSSEC audit: %d answers, %d signatures verified, %d bogus; %s" % (
+            res, aud.get("answers_checked", 0), aud.get("signatures_verified", 0), aud.get("bogus", 0),
+            "ok" if not abad else "FAIL"))
+        for b in abad:
+            print("    " + b)
+        if abad:
+            failed += 1
+        else:
+            passed += 1
         # Client side only.
         servers = upstream_servers(pcap)
         if servers:
