@@ -59,6 +59,8 @@ check: deps
 	sh tests/run-pcaps.sh build/dnsblame
 	sh tests/run-pcaps.sh build/sanitize/dnsblame
 	sh tests/conformance.sh build/dnsblame
+	python3 tests/lab/check.py build/dnsblame
+	python3 tests/dnssec-flip.py build/dnsblame
 	sh tests/sanitize-corpus.sh build/sanitize/dnsblame
 	sh tests/valgrind.sh build/dnsblame
 	$(MAKE) CC=clang BUILD=build/clang all

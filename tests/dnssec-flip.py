@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""One changed byte moves the DNSSEC verdict (offline verification is real).
+
+On the lab's Unbound capture:
+  1. the DNSKEY of badsig.lab. (key tag 2300, which signs its data): one
+     byte of its public key changed in every copy in the capture -> the
+     verdict for www.badsig.lab. A no longer rests on that key: the key tag
+     changes, so the DS no longer matches (ds_mismatch) or the key set's own
+     signature fails; the evidence must differ from the original.
+  2. the RRSIG over www.expired.lab. A (expired): its expiration field
+     moved a year ahead -> the signature no longer verifies over the
+     changed field: signature_expired becomes bad_signature.
+The bytes are found with tshark (the independent dissector) and changed in
+a copy of the capture.  Closing line: "dnssec-flip: N passed, N failed".
+"""
+import json, os, shutil, subprocess, sys, tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PCAP = os.path.join(ROOT, "pcaps", "lab", "unbound.pcap")
+
+
+def tshark(pcap, yfilter, fields):
+    out = subprocess.run(["tshark", "-r", pcap, "-Y", yfilter, "-T", "fields"] +
+                         sum([["-e", f] for f in fields], []), capture_output=True, text=True).stdout
+    return [l.split("\t") for l in out.splitlines() if l.strip()]
+
+
+def verdict(binary, pcap, qname, qtype):
+    rep = json.loads(subprocess.run([binary, "-r", pcap, "--format", "json"], capture_output=True,
+                                    text=True).stdout)
+    for v in rep["servfails"]:
+        if v["qname"] == qname and v["qtype"] == qtype:
+            d = v.get("dnssec") or {}
+            return (v["cause"], v["detail"], d.get("owner"), d.get("type"), d.get("key_tag"))
+    return None
+
+
+def replace_all(data, old, new):
+    n = data.count(old)
+    return data.replace(old, new), n
+
+
+def main():
+    binary = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build", "dnsblame")
+    if not os.path.exists(PCAP):
+        print("dnssec-flip: no lab capture (run make pcaps)\ndnssec-flip: 0 passed, 1 failed")
+        return 1
+    passed = failed = 0
+    tmp = tempfile.mkdtemp()
+    try:
+        raw = open(PCAP, "rb").read()
+
+        # 1. One byte of the signing DNSKEY of badsig.lab.
+        before = verdict(binary, PCAP, "www.badsig.lab.", "A")
+        keys = tshark(PCAP, 'dns.resp.name == "badsig.lab" && dns.resp.type == 48',
+                      ["dns.dnskey.key_id", "dns.dnskey.public_key"])
+        key = None
+        for tags, pubs in keys:
+            for tag, pub in zip(tags.split(","), pubs.split(",")):
+                if tag == "2300":
+                    key = bytes.fromhex(pub.replace(":", ""))
+        ok = key is not None
+        if ok:
+            mid = len(key) // 2
+            flipped = key[:mid] + bytes([key[mid] ^ 0x01]) + key[mid + 1:]
+            data, n = replace_all(raw, key, flipped)
+            path = os.path.join(tmp, "dnskey-flip.pcap")
+            open(path, "wb").write(data)
+            after = verdict(binary, path, "www.badsig.lab.", "A")
+            ok = n > 0 and before and after and before[1] == "bad_signature" and after != before \
+                and after[0] == "dnssec_validation"
+            print("dnssec-flip DNSKEY byte (%d copies): %s -> %s: %s" % (n, before, after, "ok" if ok else "FAIL"))
+        else:
+            print("dnssec-flip DNSKEY byte: key tag 2300 of badsig.lab. not found: FAIL")
+        passed, failed = (passed + 1, failed) if ok else (passed, failed + 1)
+
+        # 2. The expiration field of the expired RRSIG, a year ahead.
+        before = verdict(binary, PCAP, "www.expired.lab.", "A")
+        sigs = tshark(PCAP, 'dns.flags.response == 1 && dns.qry.name == "www.expired.lab" && dns.qry.type == 1',
+                      ["dns.rrsig.signature"])
+        ok = bool(sigs)
+        if ok:
+            sig = bytes.fromhex(sigs[0][0].split(",")[0].replace(":", ""))
+            pos = raw.find(sig)
+            signer = b"\x07expired\x03lab\x00"
+            exp_at = pos - len(signer) - 2 - 4 - 4
+            ok = pos > 0 and raw[exp_at + 10:exp_at + 10 + len(signer)] == signer
+            if ok:
+                exp = int.from_bytes(raw[exp_at:exp_at + 4], "big") + 365 * 86400
+                data = bytearray(raw)
+                # Every copy of this RRSIG (retransmissions) gets the change.
+                start = 0
+                n = 0
+                while True:
+                    p = raw.find(sig, start)
+                    if p < 0:
+                        break
+                    data[p - 23:p - 19] = exp.to_bytes(4, "big")
+                    start = p + 1
+                    n += 1
+                path = os.path.join(tmp, "rrsig-flip.pcap")
+                open(path, "wb").write(bytes(data))
+                after = verdict(binary, path, "www.expired.lab.", "A")
+                ok = before and after and before[1] == "signature_expired" and after[1] == "bad_signature"
+                print("dnssec-flip RRSIG expiration (%d copies): %s -> %s: %s" % (n, before, after, "ok" if ok else "FAIL"))
+        if not ok and not sigs:
+            print("dnssec-flip RRSIG: www.expired.lab. answer not found: FAIL")
+        passed, failed = (passed + 1, failed) if ok else (passed, failed + 1)
+    finally:
+        shutil.rmtree(tmp)
+    print("dnssec-flip: %d passed, %d failed" % (passed, failed))
+    return 0 if failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
