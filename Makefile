@@ -71,6 +71,7 @@ run: deps all
 
 pcaps:
 	sh pcaps/foundation/make.sh
+	bash pcaps/lab/make.sh
 
 clean:
 	rm -rf build

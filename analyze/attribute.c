@@ -961,10 +961,20 @@ static void verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v, int 
 			set(v, VD_TRUNCATION, "no_tcp_retry", VD_HIGH);
 			break;
 		case VD_OUT_TCP_RESET:
-			if (tc)
+			if (tc) {
 				set(v, VD_TRUNCATION, "tcp_reset", VD_HIGH);
-			else
-				set(v, VD_BLOCKED_PORT, "tcp_reset", VD_HIGH);
+			} else {
+				/* A closed port answers UDP with ICMP and TCP with
+				 * RST: the ICMP error says more (unreachable port,
+				 * or a firewall), so it names the detail. */
+				const attempt_t *ic = NULL;
+				for (size_t i = 0; i < w.nat; i++)
+					if (w.at[i].outcome == VD_OUT_ICMP)
+						ic = &w.at[i];
+				set(v, VD_BLOCKED_PORT,
+				    ic ? icmp_detail(ic->icmp_version, ic->icmp_type, ic->icmp_code) : "tcp_reset",
+				    VD_HIGH);
+			}
 			break;
 		case VD_OUT_TCP_TIMEOUT:
 			/* After TC=1 the retry may go to another address of the

@@ -148,7 +148,11 @@ static void fail(chain_result_t *out, const char *detail, const dns_name_t *zone
 		 const dns_name_t *owner, uint16_t type, const dns_rrsig_t *sig, db_time_t at)
 {
 	out->failed++;
-	if (out->found && out->zone.labels <= zone->labels)
+	/* At one zone, a missing signature on its data says more than a
+	 * missing key set: together they mean an unsigned zone under a DS. */
+	int better = out->found && out->zone.labels == zone->labels &&
+		     strcmp(out->detail, "dnskey_missing") == 0 && strcmp(detail, "rrsig_missing") == 0;
+	if (out->found && out->zone.labels <= zone->labels && !better)
 		return;
 	out->found = 1;
 	out->detail = detail;
@@ -354,7 +358,9 @@ void chain_check(chain_t *c, const msgstore_t *store, const txn_t *const *att, s
 		/* An authoritative answer with data but no signature, from a
 		 * zone whose parent published a DS: the child is unsigned (or
 		 * lost its signatures) while the chain says it must be signed. */
-		if (!any_sig && m.aa && m.ancount > 0) {
+		/* (Data or a negative answer: an unsigned NODATA or NXDOMAIN
+		 * lacks the signatures over its SOA and NSEC records.) */
+		if (!any_sig && m.aa && (m.ancount > 0 || m.nscount > 0)) {
 			const dns_name_t *deepest = NULL;
 			for (size_t d = 0; d < c->nds; d++)
 				if (below(&att[i]->qname, &c->ds[d].zone) &&

@@ -6,8 +6,10 @@
 #   sudo pcaps/lab/make.sh                    # all four resolvers
 #   sudo pcaps/lab/make.sh unbound            # one (or several) of:
 #                                             #   unbound bind kresd pdns
-#   LAB_SCENARIOS="silent lame" pcaps/lab/make.sh unbound   # a subset (testing;
-#                                             #   the outputs then go to $LAB_OUT)
+#   LAB_OUT=/tmp/x LAB_SCENARIOS="silent lame" pcaps/lab/make.sh unbound
+#                                             # a subset of the scenarios, written
+#                                             # elsewhere (testing); LAB_KEEP=1 keeps
+#                                             # the temporary directory (logs)
 #
 # Runs as root on Debian 12 and installs the Debian packages it needs. Every
 # packet stays on loopback or inside the network namespaces this script makes
@@ -810,13 +812,16 @@ run_resolver() {
 	printf '%s\t%s\t%s\n' "$(now)" stop end >>"$L/events.tsv"
 	local T=$L/out; mkdir -p "$T"
 	capture_stop "$T/$R.pcap"
-	cat "$L"/inv/* | sort -n >"$L/invocations.tsv"
+	{
+		printf '# the scripted client queries (dig): n, scenario, F (name hit by the fault) or H (healthy control), cause, detail, transport, source, name, type, dig id (first try), start, end (epoch), dig status, dig options, start (UTC)\n'
+		cat "$L"/inv/* | sort -n
+	} >"$T/$R.clients.tsv"
 	{
 		echo "# $R: the resolver's own reasons (log excerpt; see NOTES.md), then the EDEs it sent"
 		resolver_log_excerpt || true
 	} >"$T/$R.log.txt"
 	# ground truth and checks (tshark): truth.py fails on any mismatch
-	/usr/bin/python3 "$HERE/truth.py" --resolver "$R" --pcap "$T/$R.pcap" --invocations "$L/invocations.tsv" \
+	/usr/bin/python3 "$HERE/truth.py" --resolver "$R" --pcap "$T/$R.pcap" --invocations "$T/$R.clients.tsv" \
 		--events "$L/events.tsv" --truth "$T/$R.truth.tsv" --summary "$T/$R.summary.txt" \
 		--events-out "$T/$R.events.tsv" --ede-out "$L/ede.tsv" ||
 		die "$R: truth/verification failed"

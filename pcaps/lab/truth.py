@@ -117,12 +117,18 @@ def main():
 
     invs = []
     for line in open(args.invocations):
+        if line.startswith("#"):
+            continue
         f = line.rstrip("\n").split("\t")
         invs.append({"n": int(f[0]), "scn": f[1], "exp": f[2], "cause": f[3], "detail": f[4],
                      "proto": f[5], "src": f[6], "qname": norm_name(f[7]), "qtype": f[8],
                      "id": None if f[9] == "-" else int(f[9]), "t0": float(f[10]),
                      "t1": float(f[11]), "dig": f[12], "opts": f[13], "queries": []})
-    events = [l.rstrip("\n").split("\t") for l in open(args.events)]
+    events = [l.rstrip("\n").split("\t") for l in open(args.events) if not l.startswith("#")]
+    for e in events:  # epoch (from make.sh) or ISO (a committed .events.tsv)
+        if e[0].endswith("Z"):
+            d = datetime.datetime.strptime(e[0], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc)
+            e[0] = "%d.%06d" % (int(d.timestamp()), d.microsecond)
     restarts = sorted(float(e[0]) for e in events if e[1] == "restart")
 
     msgs = dns_messages(args.pcap, "")
@@ -191,6 +197,12 @@ def main():
             ln["note"].append("dig try %d/%d" % (tries.index(ln) + 1, len(tries)))
         if inv["proto"] != m["proto"]:
             ln["note"].append("dig's retry over TCP after TC=1")
+        if ln["resp"] is not None and rec not in ("NOERROR", "NXDOMAIN"):
+            ln["note"].append("answered after %.3f s" % ln["latency"])
+        if ln["resp"] is not None:
+            later = [t["m"]["t"] for t in tries if t["m"]["t"] > m["t"]]
+            if (later and ln["resp"]["t"] > min(later)) or ln["resp"]["t"] > inv["t1"]:
+                ln["note"].append("the answer came after dig had given up on this try (port closed)")
         if rec in ("NOERROR", "NXDOMAIN"):
             ln["cause"], ln["detail"] = "-", "-"
             if inv["exp"] == "F":
@@ -223,10 +235,14 @@ def main():
                 # a small answer that needs no TCP is not even tried
                 ln["cause"], ln["detail"] = "no_upstream", "no_attempt"
                 ln["note"].append("no upstream traffic: the resolver held the zone's server down after "
-                                  "the earlier failures (injected: %s)" % scn_cause[inv["scn"]][1])
+                                  "the earlier failures (injected: %s/%s)" % scn_cause[inv["scn"]])
             else:
-                ln["note"].append("no upstream traffic for this query: the resolver reused failure "
-                                  "state from other names of the zone (injected: %s)" % inv["detail"])
+                # design.md: SERVFAIL with no related upstream attempt is
+                # no_upstream (a server held down, cached failure state of
+                # the zone); the injected fault stays in the note
+                ln["cause"], ln["detail"] = "no_upstream", "no_attempt"
+                ln["note"].append("no upstream traffic for this query: the resolver answered from the failure "
+                                  "state that earlier queries of the zone left (injected: %s/%s)" % (inv["cause"], inv["detail"]))
         if rec not in ("SERVFAIL", "no-answer"):
             ln["note"].append("unexpected rcode")
         # dig's own verdict for the last try

@@ -89,7 +89,7 @@ def upstream_servers(pcap):
 def main():
     binary = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build", "dnsblame")
     known = read_known()
-    used = set()
+    used, seen = set(), set()
     passed = failed = 0
     captures = sorted(f for f in os.listdir(LAB) if f.endswith(".pcap")) if os.path.isdir(LAB) else []
     if not captures:
@@ -105,15 +105,25 @@ def main():
         truth = read_truth(truth_path)
         rep = run(binary, pcap)
         sf, un = verdict_map(rep, "servfails"), verdict_map(rep, "unanswered")
-        n_sf = ok_sf = n_un = ok_un = 0
+        n_sf = ok_sf = n_un = ok_un = n_dn = ok_dn = 0
         bad = []
         for t in truth:
             k = key(t["client"], t["client_port"], t["id"], t["qname"], t["qtype"])
             got = t["received"].upper()
             kk = (res, t["client"], int(t["client_port"]), int(t["id"]))
             if got == "SERVFAIL":
+                seen.add(kk)
+            if got == "SERVFAIL":
                 n_sf += 1
                 v = sf.get(k)
+                if t["cause"] == "dnssec_validation":
+                    # Offline verification must name the broken rule too.
+                    n_dn += 1
+                    if v and v["detail"] == t["detail"]:
+                        ok_dn += 1
+                    elif v and v["cause"] == t["cause"]:
+                        bad.append("DNSSEC DETAIL %s %s: got %s, truth %s" % (
+                            t["qname"], t["qtype"], v["detail"], t["detail"]))
                 if v and v["cause"] == t["cause"]:
                     ok_sf += 1
                     if kk in known:
@@ -136,8 +146,8 @@ def main():
                     ok_un += 1
         rate = ok_sf / n_sf if n_sf else 1.0
         status = "ok" if (rate >= 0.95 and not bad) else "FAIL"
-        print("lab %-8s SERVFAIL %d/%d right (%.1f%%) (listed misses %d); unanswered %d/%d right; %s" % (
-            res, ok_sf, n_sf, 100 * rate, sum(1 for k in used if k[0] == res), ok_un, n_un, status))
+        print("lab %-8s SERVFAIL %d/%d right (%.1f%%) (listed misses %d); DNSSEC detail %d/%d; unanswered %d/%d right; %s" % (
+            res, ok_sf, n_sf, 100 * rate, sum(1 for k in used if k[0] == res), ok_dn, n_dn, ok_un, n_un, status))
         for b in bad:
             print("    " + b)
         if status == "ok":
@@ -191,9 +201,11 @@ def main():
                 failed += 1
             else:
                 passed += 1
+    # A listed miss that names no SERVFAIL of the truth any more is stale.
     for k in known:
-        if k not in used and k[0] in [c[:-5] for c in captures]:
-            pass  # stale entries are reported above when the verdict is right
+        if k not in used and k[0] in [c[:-5] for c in captures] and k not in seen:
+            print("    STALE known miss %s %s:%d id %d: no such SERVFAIL in the truth" % k)
+            failed += 1
     print("lab: %d passed, %d failed" % (passed, failed))
     return 0 if failed == 0 else 1
 
