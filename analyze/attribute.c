@@ -757,10 +757,17 @@ static void explain(verdict_t *v, const walk_t *w, const attempt_t *last, int n_
 		} else if (strcmp(d->detail, "dnskey_missing") == 0) {
 			k = snprintf(e, n, "%s has a DS in its parent, but its servers return no DNSKEY set.", zone);
 		} else {
-			k = snprintf(e, n, "The RRSIG over %s %s by %s (key tag %u, algorithm %u) fails: %s (valid %u..%u, answer captured at %lld).",
+			char ti[DB_TIMESTRLEN], te[DB_TIMESTRLEN], tc[DB_TIMESTRLEN];
+			db_time_str((db_time_t)d->inception * 1000000, ti);
+			db_time_str((db_time_t)d->expiration * 1000000, te);
+			db_time_str(d->checked_at, tc);
+			/* Seconds are enough for signature validity. */
+			ti[19] = te[19] = tc[19] = 'Z';
+			ti[20] = te[20] = tc[20] = 0;
+			k = snprintf(e, n, "The RRSIG over %s %s by %s (key tag %u, algorithm %u) fails: %s; it is valid from %s to %s, the answer was captured at %s.",
 				     dns_name_str(&d->owner, on), dns_type_str(d->type, tb),
 				     dns_name_str(&d->signer, sg), d->key_tag, d->algorithm, d->detail,
-				     d->inception, d->expiration, (long long)(d->checked_at / 1000000));
+				     ti, te, tc);
 		}
 		break;
 	}
@@ -796,6 +803,8 @@ static void explain(verdict_t *v, const walk_t *w, const attempt_t *last, int n_
 			k = snprintf(e, n, "The resolver's upstream traffic is not in the capture and it sent no Extended DNS Error: capture on the resolver host to see why.");
 		break;
 	}
+	if (v->dnssec_earlier && k > 0 && (size_t)k < n)
+		k += snprintf(e + k, n - (size_t)k, " (Proven on an earlier answer: the resolver had these records cached.)");
 	if (ede_disagrees && k > 0 && (size_t)k < n)
 		snprintf(e + k, n - (size_t)k, " The resolver's own EDE says otherwise.");
 }
