@@ -70,7 +70,7 @@ run: deps all
 	$(BUILD)/dnsblame -r pcaps/sample/resolver-mixed.pcap
 
 pcaps:
-	sh pcaps/foundation/make.sh
+	bash pcaps/foundation/make.sh
 	bash pcaps/lab/make.sh
 
 clean:
