@@ -2,13 +2,15 @@
 """One changed byte moves the DNSSEC verdict (offline verification is real).
 
 On the lab's Unbound capture:
-  1. the DNSKEY of badsig.lab. (key tag 2300, which signs its data): one
+  1. the DNSKEY of badsig.lab. that signs its data (its key tag taken from
+     the verdict, since the lab makes new keys on every run): one
      byte of its public key changed in every copy in the capture -> the
      verdict for www.badsig.lab. A no longer rests on that key: the key tag
      changes, so the DS no longer matches (ds_mismatch) or the key set's own
      signature fails; the evidence must differ from the original.
-  2. the RRSIG over www.expired.lab. A (expired): its expiration field
-     moved a year ahead -> the signature no longer verifies over the
+  2. the RRSIG over www.expired.lab. A (expired): one byte changed, the
+     high byte of its expiration field (+2^24 s, about 194 days ahead) ->
+     the time checks pass and the signature no longer verifies over the
      changed field: signature_expired becomes bad_signature.
 The bytes are found with tshark (the independent dissector) and changed in
 a copy of the capture.  Closing line: "dnssec-flip: N passed, N failed".
@@ -57,7 +59,7 @@ def main():
         key = None
         for tags, pubs in keys:
             for tag, pub in zip(tags.split(","), pubs.split(",")):
-                if tag == "2300":
+                if before and tag == str(before[4]):
                     key = bytes.fromhex(pub.replace(":", ""))
         ok = key is not None
         if ok:
@@ -71,7 +73,7 @@ def main():
                 and after[0] == "dnssec_validation"
             print("dnssec-flip DNSKEY byte (%d copies): %s -> %s: %s" % (n, before, after, "ok" if ok else "FAIL"))
         else:
-            print("dnssec-flip DNSKEY byte: key tag 2300 of badsig.lab. not found: FAIL")
+            print("dnssec-flip DNSKEY byte: the signing key of badsig.lab. (%s) not found: FAIL" % (before,))
         passed, failed = (passed + 1, failed) if ok else (passed, failed + 1)
 
         # 2. The expiration field of the expired RRSIG, a year ahead.
@@ -86,7 +88,6 @@ def main():
             exp_at = pos - len(signer) - 2 - 4 - 4
             ok = pos > 0 and raw[exp_at + 10:exp_at + 10 + len(signer)] == signer
             if ok:
-                exp = int.from_bytes(raw[exp_at:exp_at + 4], "big") + 365 * 86400
                 data = bytearray(raw)
                 # Every copy of this RRSIG (retransmissions) gets the change.
                 start = 0
@@ -95,14 +96,15 @@ def main():
                     p = raw.find(sig, start)
                     if p < 0:
                         break
-                    data[p - 23:p - 19] = exp.to_bytes(4, "big")
+                    data[p - 23] = (data[p - 23] + 1) & 0xff  # one byte
+
                     start = p + 1
                     n += 1
                 path = os.path.join(tmp, "rrsig-flip.pcap")
                 open(path, "wb").write(bytes(data))
                 after = verdict(binary, path, "www.expired.lab.", "A")
                 ok = before and after and before[1] == "signature_expired" and after[1] == "bad_signature"
-                print("dnssec-flip RRSIG expiration (%d copies): %s -> %s: %s" % (n, before, after, "ok" if ok else "FAIL"))
+                print("dnssec-flip RRSIG expiration byte (%d copies): %s -> %s: %s" % (n, before, after, "ok" if ok else "FAIL"))
         if not ok and not sigs:
             print("dnssec-flip RRSIG: www.expired.lab. answer not found: FAIL")
         passed, failed = (passed + 1, failed) if ok else (passed, failed + 1)
