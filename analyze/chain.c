@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "dnssec.h"
+#include "../common/table.h"
 
 #define CH_MAX_KEYS 64
 #define CH_MAX_DS 64
@@ -38,8 +39,17 @@ typedef struct ch_ds {
 	dns_ds_t ds;
 } ch_ds_t;
 
+/* Results of single signature checks, so that many failures in one zone
+ * (a DNSSEC outage) cost one verification each, not one per failure. */
+typedef struct ch_memo {
+	tbl_entry_t e;
+	uint64_t key;
+	uint8_t result, reason;
+} ch_memo_t;
+
 struct chain {
 	dns_parser_t parser;
+	tbl_t memo;
 	dnssec_rrset_t *set;
 	ch_key_t keys[CH_MAX_KEYS];
 	size_t nkeys;
@@ -54,7 +64,10 @@ chain_t *chain_new(void)
 		return NULL;
 	dns_parser_init(&c->parser);
 	c->set = dnssec_rrset_new();
-	if (!c->set) {
+	if (!c->set || tbl_init(&c->memo, sizeof(ch_memo_t), offsetof(ch_memo_t, key),
+				sizeof(uint64_t), 65536) < 0) {
+		dnssec_rrset_free(c->set);
+		dns_parser_free(&c->parser);
 		free(c);
 		return NULL;
 	}
@@ -77,6 +90,7 @@ void chain_free(chain_t *c)
 	reset(c);
 	dns_parser_free(&c->parser);
 	dnssec_rrset_free(c->set);
+	tbl_free(&c->memo);
 	free(c);
 }
 
@@ -187,8 +201,38 @@ static const char *reason_detail(dnssec_reason_t r)
 
 /* Verifies the RRset (owner, type) of section sec of m against every RRSIG
  * over it, with the captured keys of the signer. */
-static void verify_set(chain_t *c, const dns_msg_t *m, const dns_name_t *owner, uint16_t type,
-		       uint8_t sec, db_time_t at, chain_result_t *out)
+/* One signature over one RRset with one key, remembered by the stored
+ * message it came from (whose capture time fixes the validity check). */
+static dnssec_result_t verify_memo(chain_t *c, uint64_t ref, size_t sig_index, const ch_key_t *ck,
+				   const dns_rrsig_t *sig, db_time_t at, dnssec_reason_t *why)
+{
+	uint64_t k = DB_HASH_INIT;
+	k = db_hash_bytes(k, &ref, sizeof(ref));
+	k = db_hash_bytes(k, &sig_index, sizeof(sig_index));
+	k = db_hash_bytes(k, ck->rdata, ck->len);
+	uint64_t h = tbl_hash(&c->memo, &k);
+	ch_memo_t *e = ref ? tbl_find(&c->memo, &k, h) : NULL;
+	if (e) {
+		*why = (dnssec_reason_t)e->reason;
+		return (dnssec_result_t)e->result;
+	}
+	dnssec_result_t r = dnssec_verify_rrset(c->set, sig, &ck->zone, &ck->key, at, why);
+	if (!ref)
+		return r;
+	e = tbl_insert(&c->memo, &k, h, 0);
+	if (!e && tbl_oldest(&c->memo)) {
+		tbl_remove(&c->memo, tbl_oldest(&c->memo));
+		e = tbl_insert(&c->memo, &k, h, 0);
+	}
+	if (e) {
+		e->result = (uint8_t)r;
+		e->reason = (uint8_t)*why;
+	}
+	return r;
+}
+
+static void verify_set(chain_t *c, uint64_t ref, const dns_msg_t *m, const dns_name_t *owner,
+		       uint16_t type, uint8_t sec, db_time_t at, chain_result_t *out)
 {
 	dnssec_rrset_clear(c->set);
 	for (size_t i = 0; i < m->nrr; i++) {
@@ -217,7 +261,7 @@ static void verify_set(chain_t *c, const dns_msg_t *m, const dns_name_t *owner, 
 				continue;
 			tried = 1;
 			dnssec_reason_t why = DNSSEC_R_NONE;
-			dnssec_result_t r = dnssec_verify_rrset(c->set, &sig, &ck->zone, &ck->key, at, &why);
+			dnssec_result_t r = verify_memo(c, ref, i, ck, &sig, at, &why);
 			if (r == DNSSEC_SECURE) {
 				secure = 1;
 			} else if (r == DNSSEC_BOGUS && worst == DNSSEC_R_NONE) {
@@ -239,7 +283,8 @@ static void verify_set(chain_t *c, const dns_msg_t *m, const dns_name_t *owner, 
 }
 
 /* The DNSKEY set of zone, checked against its own signatures. */
-static void check_keys(chain_t *c, const dns_msg_t *m, db_time_t at, chain_result_t *out)
+static void check_keys(chain_t *c, uint64_t ref, const dns_msg_t *m, db_time_t at,
+		       chain_result_t *out)
 {
 	for (size_t i = 0; i < m->nrr; i++) {
 		const dns_rr_t *rr = &m->rr[i];
@@ -250,7 +295,7 @@ static void check_keys(chain_t *c, const dns_msg_t *m, db_time_t at, chain_resul
 			first = !(m->rr[j].type == DNS_T_DNSKEY && m->rr[j].section == DNS_SEC_ANSWER &&
 				  dns_name_eq(&m->rr[j].owner, &rr->owner));
 		if (first)
-			verify_set(c, m, &rr->owner, DNS_T_DNSKEY, DNS_SEC_ANSWER, at, out);
+			verify_set(c, ref, m, &rr->owner, DNS_T_DNSKEY, DNS_SEC_ANSWER, at, out);
 	}
 }
 
@@ -334,7 +379,7 @@ void chain_check(chain_t *c, const msgstore_t *store, const txn_t *const *att, s
 		if (!b || dns_parse(&c->parser, b, att[i]->msg_len, &m) != DB_OK)
 			continue;
 		db_time_t at = att[i]->answer_ts;
-		check_keys(c, &m, at, out);
+		check_keys(c, att[i]->msg_ref, &m, at, out);
 		int any_sig = 0;
 		for (size_t r = 0; r < m.nrr; r++) {
 			const dns_rr_t *rr = &m.rr[r];
@@ -351,7 +396,8 @@ void chain_check(chain_t *c, const msgstore_t *store, const txn_t *const *att, s
 							  s2.type_covered == sig.type_covered);
 					}
 					if (first)
-						verify_set(c, &m, &rr->owner, sig.type_covered, rr->section, at, out);
+						verify_set(c, att[i]->msg_ref, &m, &rr->owner, sig.type_covered,
+							   rr->section, at, out);
 				}
 			}
 		}

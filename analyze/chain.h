@@ -44,6 +44,8 @@ typedef struct chain_result {
 
 typedef struct chain chain_t;
 
+/* A checker remembers signature results by message reference: use one
+ * checker with one message store only. */
 chain_t *chain_new(void);
 void chain_free(chain_t *c);
 
