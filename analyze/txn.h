@@ -21,7 +21,7 @@
 #define TXN_LEARNED 16
 #define TXN_NS 8
 #define TXN_EDE 4
-#define TXN_EDE_TEXT 96
+#define TXN_EDE_TEXT 64
 
 typedef struct txn_key {
 	db_addr_t client, server;
