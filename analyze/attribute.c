@@ -132,15 +132,8 @@ static void broken_put(attr_t *a, const chain_result_t *r, db_time_t now)
 {
 	uint64_t k = dns_name_hash(&r->zone), h = tbl_hash(&a->broken, &k);
 	broken_t *b = tbl_find(&a->broken, &k, h);
-	if (!b) {
-		b = tbl_insert(&a->broken, &k, h, now);
-		if (!b && tbl_oldest(&a->broken)) {
-			tbl_remove(&a->broken, tbl_oldest(&a->broken));
-			b = tbl_insert(&a->broken, &k, h, now);
-		}
-		if (!b)
-			return;
-	}
+	if (!b && !(b = tbl_insert_lru(&a->broken, &k, h, now, NULL)))
+		return;
 	b->time = now;
 	b->r = *r;
 }
@@ -162,11 +155,7 @@ static cut_t *learn_cut(attr_t *a, const dns_name_t *owner, uint64_t h)
 	cut_t *c = tbl_find(&a->cuts, &h, tbl_hash(&a->cuts, &h));
 	if (c)
 		return c;
-	c = tbl_insert(&a->cuts, &h, tbl_hash(&a->cuts, &h), 0);
-	if (!c && tbl_oldest(&a->cuts)) {
-		tbl_remove(&a->cuts, tbl_oldest(&a->cuts));
-		c = tbl_insert(&a->cuts, &h, tbl_hash(&a->cuts, &h), 0);
-	}
+	c = tbl_insert_lru(&a->cuts, &h, tbl_hash(&a->cuts, &h), 0, NULL);
 	if (c) {
 		c->name = *owner;
 		dns_name_lower(&c->name);
@@ -665,15 +654,8 @@ static void remember(attr_t *a, uint64_t key, const verdict_t *v)
 {
 	uint64_t h = tbl_hash(&a->fails, &key);
 	fail_t *f = tbl_find(&a->fails, &key, h);
-	if (!f) {
-		f = tbl_insert(&a->fails, &key, h, v->time);
-		if (!f && tbl_oldest(&a->fails)) {
-			tbl_remove(&a->fails, tbl_oldest(&a->fails));
-			f = tbl_insert(&a->fails, &key, h, v->time);
-		}
-		if (!f)
-			return;
-	}
+	if (!f && !(f = tbl_insert_lru(&a->fails, &key, h, v->time, NULL)))
+		return;
 	/* The first failure within the cache's memory is the original that
 	 * later repeats point at; verdicts are not made in SERVFAIL order, so
 	 * an earlier one may still arrive. */

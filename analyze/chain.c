@@ -219,11 +219,7 @@ static dnssec_result_t verify_memo(chain_t *c, uint64_t ref, size_t sig_index, c
 	dnssec_result_t r = dnssec_verify_rrset(c->set, sig, &ck->zone, &ck->key, at, why);
 	if (!ref)
 		return r;
-	e = tbl_insert(&c->memo, &k, h, 0);
-	if (!e && tbl_oldest(&c->memo)) {
-		tbl_remove(&c->memo, tbl_oldest(&c->memo));
-		e = tbl_insert(&c->memo, &k, h, 0);
-	}
+	e = tbl_insert_lru(&c->memo, &k, h, 0, NULL);
 	if (e) {
 		e->result = (uint8_t)r;
 		e->reason = (uint8_t)*why;

@@ -38,6 +38,8 @@ typedef struct cap_ctx {
 	size_t max_frag_trains;
 	size_t nids_streams;  /* IPv4 streams currently followed */
 	int tunnel_depth;     /* nesting of the packet being processed */
+	uint64_t nids_evicted; /* libnids streams timed out or dropped for room */
+	uint64_t frag4_evicted;
 } cap_ctx_t;
 
 /* l4.c: a whole (reassembled) IP datagram's transport part.

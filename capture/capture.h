@@ -40,7 +40,7 @@ typedef struct cap_stats {
 	uint64_t udp_dns;           /* DNS messages over UDP port 53 */
 	uint64_t tcp_dns;           /* DNS messages framed from TCP port 53 */
 	uint64_t tcp_segments;      /* TCP segments on port 53 */
-	uint64_t tcp_no_syn;        /* port-53 segments of streams begun before the capture */
+	uint64_t tcp_no_syn;        /* port-53 data segments no stream could take (begun before the capture, not at a message start) */
 	uint64_t tcp_stream_losses; /* streams that ended with data missing */
 	uint64_t tcp_evicted;       /* streams dropped because the table was full */
 	uint64_t handshakes_evicted;
@@ -73,7 +73,8 @@ db_status_t cap_run(cap_t *c, cap_event_fn fn, void *user, char *err, size_t err
 /* Asks cap_run to stop after the current packet (async-signal-safe). */
 void cap_stop(cap_t *c);
 
-const cap_stats_t *cap_stats(const cap_t *c);
+/* The counters, brought up to date (valid until cap_close). */
+const cap_stats_t *cap_stats(cap_t *c);
 void cap_close(cap_t *c);
 
 #endif

@@ -82,7 +82,7 @@ static void frag4_seen(cap_ctx_t *c, const frag4_key_t *k, uint16_t off,
 		f = tbl_insert(&c->frag4, k, h, c->now);
 		if (!f && tbl_oldest(&c->frag4)) {
 			frag4_t *old = tbl_oldest(&c->frag4);
-			c->st.frag_evicted++;
+			c->frag4_evicted++;
 			frag4_report(c, old);
 			tbl_remove(&c->frag4, old);
 			f = tbl_insert(&c->frag4, k, h, c->now);
@@ -231,7 +231,7 @@ static void on_tcp(struct tcp_stream *a, void **param)
 		loss(c, a, &s->to_server, 1, &a->server);
 		loss(c, a, &s->to_client, 0, &a->client);
 		if (a->nids_state == NIDS_TIMED_OUT)
-			c->st.tcp_evicted++;
+			c->nids_evicted++;
 		tcpdns_free(&s->to_server);
 		tcpdns_free(&s->to_client);
 		free(s);

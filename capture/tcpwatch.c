@@ -49,14 +49,8 @@ void tcpwatch_segment(tcpwatch_t *tw, db_time_t ts, const db_flow_t *flow,
 		key_of(&k, flow);
 		uint64_t h = tbl_hash(&tw->pending, &k);
 		pend_t *p = tbl_find(&tw->pending, &k, h);
-		if (!p) {
-			p = tbl_insert(&tw->pending, &k, h, ts);
-			if (!p && tbl_oldest(&tw->pending)) {
-				tbl_remove(&tw->pending, tbl_oldest(&tw->pending));
-				tw->evicted++;
-				p = tbl_insert(&tw->pending, &k, h, ts);
-			}
-		}
+		if (!p)
+			p = tbl_insert_lru(&tw->pending, &k, h, ts, &tw->evicted);
 		if (p)
 			p->last_syn = ts;
 		return;

@@ -106,6 +106,16 @@ void *tbl_insert(tbl_t *t, const void *key, uint64_t hash, db_time_t ts)
 	return e;
 }
 
+void *tbl_insert_lru(tbl_t *t, const void *key, uint64_t hash, db_time_t ts, uint64_t *dropped)
+{
+	if (t->count >= t->max && t->oldest) {
+		tbl_remove(t, t->oldest);
+		if (dropped)
+			(*dropped)++;
+	}
+	return tbl_insert(t, key, hash, ts);
+}
+
 static void unlink_age(tbl_t *t, tbl_entry_t *e)
 {
 	if (e->older)

@@ -48,6 +48,11 @@ void *tbl_find_next(const tbl_t *t, const void *e);
 /* A zeroed entry with the key copied in, stamped ts and placed newest; NULL
  * when the table holds max entries (evict first) or calloc fails. */
 void *tbl_insert(tbl_t *t, const void *key, uint64_t hash, db_time_t ts);
+/* tbl_insert, making room first by dropping the oldest entry when the
+ * table is full (for tables whose entries need no farewell); *dropped, if
+ * given, is incremented for each entry dropped.  NULL only when calloc
+ * fails. */
+void *tbl_insert_lru(tbl_t *t, const void *key, uint64_t hash, db_time_t ts, uint64_t *dropped);
 /* Unlinks and frees e. */
 void tbl_remove(tbl_t *t, void *e);
 /* The entry inserted longest ago, or NULL. */
