@@ -7,12 +7,14 @@ cd "$(dirname "$0")/.." || exit 1
 corpus=${DNSBLAME_CORPUS:-../shared/corpus/public}
 pass=0; fail=0
 tmp=$(mktemp); trap 'rm -f "$tmp"' EXIT
-for f in pcaps/foundation/*.pcap pcaps/hostile/cut-last-record.pcap \
+for f in pcaps/foundation/*.pcap pcaps/hostile/cut-last-record.pcap pcaps/sample/resolver-mixed.pcap \
+	pcaps/lab/unbound.pcap pcaps/lab/kresd.pcap \
 	"$corpus"/zeek-dns-edns-ecs.pcap "$corpus"/arkime-synthetic-mixed.pcap \
 	"$corpus"/dnscollector-tcp-fastopen.pcap "$corpus"/oarc-dnscap-dnso1tcp-bighole.pcap \
 	"$corpus"/ndpi-badpackets-snaplen-dnssec.pcap; do
 	[ -f "$f" ] || continue
 	valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect,possible \
+		--suppressions=tests/valgrind.supp \
 		"$bin" -r "$f" --format json >/dev/null 2>"$tmp"
 	if [ $? = 99 ]; then
 		fail=$((fail + 1)); echo "FAIL $f"; head -30 "$tmp"
