@@ -24,7 +24,7 @@ OBJ := $(SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all sanitize check unit deps run clean bench pcaps
+.PHONY: all sanitize check unit deps run clean bench pcaps flood
 
 all: $(BUILD)/dnsblame
 
@@ -58,6 +58,7 @@ check: deps
 	$(MAKE) BUILD=build/sanitize SANITIZER=address,undefined OPT=-O1 all unit
 	sh tests/run-pcaps.sh build/dnsblame
 	sh tests/run-pcaps.sh build/sanitize/dnsblame
+	$(MAKE) flood
 	sh tests/conformance.sh build/dnsblame
 	python3 tests/lab/check.py build/dnsblame
 	python3 tests/dnssec-flip.py build/dnsblame
@@ -81,6 +82,9 @@ clean:
 $(BUILD)/bench/%: tests/bench/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< -lpcap
+
+flood: all $(BUILD)/bench/genpcap
+	sh tests/hostile/flood.sh $(BUILD)/dnsblame
 
 bench: all $(BUILD)/bench/genpcap $(BUILD)/bench/pcapread
 	sh tests/bench/run.sh

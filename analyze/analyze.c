@@ -184,11 +184,13 @@ void an_event(const cap_event_t *ev, void *user)
 	an_t *a = user;
 	if (ev->ts > a->high)
 		a->high = ev->ts;
+	/* Logged before the expiry it may trigger: a lost fragment train
+	 * reported at the moment a query's window closes is its evidence. */
+	evlog_add(&a->evlog, ev);
 	if (a->high >= a->next_expire) {
 		txn_expire(&a->txn, a->high);
 		a->next_expire = a->high + 100000;
 	}
-	evlog_add(&a->evlog, ev);
 	switch (ev->kind) {
 	case CAP_EV_DNS: on_dns(a, ev); break;
 	case CAP_EV_ICMP: a->st.icmp_errors++; break;

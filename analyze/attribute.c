@@ -727,9 +727,12 @@ static void explain(verdict_t *v, const walk_t *w, const attempt_t *last, int n_
 	case VD_DNSSEC: {
 		const chain_result_t *d = &v->dnssec;
 		char on[DNS_NAME_STRLEN], sg[DNS_NAME_STRLEN], tb[16];
-		if (!v->dnssec_checked || !d->found) {
-			k = snprintf(e, n, "Answers arrived intact%s, yet the resolver failed them: DNSSEC validation (%s).",
-				     w->nat ? " with DNSSEC records" : "", v->detail);
+		if (!w->nat) {
+			k = snprintf(e, n, "The resolver reports (EDE) a DNSSEC validation failure (%s) for %s; its upstream traffic is not in the capture.",
+				     v->detail, zone);
+		} else if (!v->dnssec_checked || !d->found) {
+			k = snprintf(e, n, "Answers arrived intact with DNSSEC records, yet the resolver failed them: DNSSEC validation (%s).",
+				     v->detail);
 		} else if (strcmp(d->detail, "ds_mismatch") == 0) {
 			k = snprintf(e, n, "The DS records for %s in its parent (key tag %u%s) match none of the DNSKEYs %s publishes: the chain of trust is broken at the delegation.",
 				     zone, d->n_ds ? d->ds_tags[0] : 0, d->n_ds > 1 ? ", ..." : "", zone);

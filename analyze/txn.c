@@ -13,16 +13,20 @@ int txn_init(txn_table_t *tt, db_time_t window, size_t max, txn_close_fn fn, voi
 
 /* A transaction's window is over (or it leaves the table early): count it
  * and hand it to the owner, exactly once. */
-static void judge(txn_table_t *tt, txn_t *t, int open)
+enum { JUDGE_WINDOW = 0, JUDGE_OPEN = 1, JUDGE_EVICTED = 2 };
+
+static void judge(txn_table_t *tt, txn_t *t, int why)
 {
 	if (t->judged)
 		return;
 	t->judged = 1;
 	if (tt->cursor == &t->e)
 		tt->cursor = t->e.newer;
-	if (!t->answered && open)
+	/* A query evicted before its window was over was not watched long
+	 * enough to call it unanswered: it counts as evicted only. */
+	if (!t->answered && why == JUDGE_OPEN)
 		tt->st.open_at_end++;
-	else if (!t->answered)
+	else if (!t->answered && why == JUDGE_WINDOW)
 		tt->st.unanswered++;
 	if (tt->on_close)
 		tt->on_close(t, tt->user);
@@ -88,7 +92,7 @@ txn_t *txn_query(txn_table_t *tt, db_time_t ts, const db_flow_t *flow, const dns
 		if (!old)
 			return NULL;
 		tt->st.evicted++;
-		close_txn(tt, old);
+		close_txn_at(tt, old, old->judged ? JUDGE_WINDOW : JUDGE_EVICTED);
 		t = tbl_insert(&tt->tbl, &k, h, ts);
 		if (!t)
 			return NULL;

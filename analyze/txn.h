@@ -63,7 +63,7 @@ typedef struct txn {
 typedef struct txn_stats {
 	uint64_t transactions;
 	uint64_t answered;
-	uint64_t unanswered;          /* no answer within the window */
+	uint64_t unanswered;          /* no answer within the window (evicted ones not included) */
 	uint64_t open_at_end;         /* no answer yet when the input ended, window not over */
 	uint64_t retransmissions;
 	uint64_t duplicate_responses;

@@ -34,6 +34,8 @@ typedef struct nstream {
 	tcpdns_t to_client;
 } nstream_t;
 
+#define FRAG4_RANGES 16
+
 typedef struct frag4_key {
 	uint8_t src[4], dst[4];
 	uint16_t id;
@@ -48,6 +50,9 @@ typedef struct frag4 {
 	uint16_t sport, dport;
 	uint8_t have_first;
 	uint8_t cut;          /* a fragment was cut by snaplen: not a network loss */
+	uint8_t overlap;      /* fragments overlapped: the receiver discards it */
+	uint8_t nranges;
+	uint16_t range[FRAG4_RANGES][2]; /* offset, length of the fragments seen */
 } frag4_t;
 
 static void frag4_report(cap_ctx_t *c, const frag4_t *f)
@@ -93,6 +98,23 @@ static void frag4_seen(cap_ctx_t *c, const frag4_key_t *k, uint16_t off,
 	f->frags++;
 	f->bytes += (uint32_t)l4len;
 	f->cut |= (uint8_t)cut;
+	/* Overlapping fragments (RFC 5722 for IPv6; Linux discards them for
+	 * IPv4 too since 4.19): libnids would reassemble them, the resolver's
+	 * kernel would not, so the datagram counts as lost.  An exact
+	 * duplicate is a retransmission, not an overlap. */
+	uint16_t len16 = l4len > 65535 ? 65535 : (uint16_t)l4len;
+	for (uint8_t i = 0; i < f->nranges; i++) {
+		uint32_t o = f->range[i][0], l = f->range[i][1];
+		if (o == off && l == len16)
+			return;
+		if ((uint32_t)off < o + l && o < (uint32_t)off + len16)
+			f->overlap = 1;
+	}
+	if (f->nranges < FRAG4_RANGES) {
+		f->range[f->nranges][0] = off;
+		f->range[f->nranges][1] = len16;
+		f->nranges++;
+	}
 	if (off == 0 && l4len >= 4) {
 		f->have_first = 1;
 		f->sport = (uint16_t)(l4[0] << 8 | l4[1]);
@@ -148,6 +170,11 @@ static void on_ip(struct ip *iph, int len)
 		k.id = (uint16_t)(p[4] << 8 | p[5]);
 		k.proto = p[9];
 		frag4_t *f = tbl_find(&c->frag4, &k, tbl_hash(&c->frag4, &k));
+		if (f && f->overlap) {
+			frag4_report(c, f);
+			tbl_remove(&c->frag4, f);
+			return;
+		}
 		if (f)
 			tbl_remove(&c->frag4, f);
 	}

@@ -160,8 +160,16 @@ static void ip6frag_remove(ip6frag_t *t, struct ip6frag_train *tr)
  * the fragments still in flight are dropped too, as RFC 5722 4 asks ("and
  * any constituent fragments, including those not yet received").
  */
-static void ip6frag_kill(ip6frag_t *t, struct ip6frag_train *tr)
+static void ip6frag_report(const struct ip6frag_train *tr, db_time_t ts,
+			   cap_event_fn fn, void *user);
+
+/* The datagram will never be delivered (the receiving host discards it
+ * too): that is a loss the analysis must see, reported now, while the
+ * first fragment's ports are still known. */
+static void ip6frag_kill(ip6frag_t *t, struct ip6frag_train *tr, db_time_t ts,
+			 cap_event_fn fn, void *user)
 {
+	ip6frag_report(tr, ts, fn, user);
 	ip6frag_drop_pieces(t, tr);
 	tr->dead = 1;
 	tr->have_last = 0;
@@ -340,17 +348,17 @@ db_status_t ip6frag_add(ip6frag_t *t, db_time_t ts, const db_addr_t *src,
 		}
 		if (ip6frag_overlaps(tr, prev, off, (uint32_t)len)) {
 			t->st.overlaps++;
-			ip6frag_kill(t, tr);
+			ip6frag_kill(t, tr, ts, fn, user);
 			return DB_EMALFORMED;
 		}
 		if (ip6frag_end_conflict(tr, off, (uint32_t)len, more)) {
 			t->st.bad++;
-			ip6frag_kill(t, tr);
+			ip6frag_kill(t, tr, ts, fn, user);
 			return DB_EMALFORMED;
 		}
 		if (tr->nfrags >= t->lim.max_frags) {
 			t->st.bad++;
-			ip6frag_kill(t, tr);
+			ip6frag_kill(t, tr, ts, fn, user);
 			return DB_ELIMIT;
 		}
 	}

@@ -21,7 +21,9 @@
  *   u.frag    ip_id, frags (distinct fragments kept), bytes (their payload
  *             bytes), have_first.
  * Trains discarded as malformed (overlaps, inconsistent ends, too large) are
- * not reported as events, only counted: RFC 5722 asks for silent discard.
+ * discarded silently as RFC 5722 asks, and reported once, when discarded,
+ * as a CAP_EV_FRAG_EXPIRED: the receiving host drops them too, so the
+ * datagram is lost to it.
  *
  * A table is not thread-safe; use one per thread.
  */
