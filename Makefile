@@ -24,7 +24,7 @@ OBJ := $(SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all sanitize check unit deps run clean bench pcaps flood
+.PHONY: all sanitize check unit deps run clean bench pcaps flood fuzz fuzz-build fuzz-replay
 
 all: $(BUILD)/dnsblame
 
@@ -56,6 +56,7 @@ check: deps
 	$(MAKE) all
 	$(MAKE) unit
 	$(MAKE) BUILD=build/sanitize SANITIZER=address,undefined OPT=-O1 all unit
+	$(MAKE) fuzz-replay
 	sh tests/run-pcaps.sh build/dnsblame
 	sh tests/run-pcaps.sh build/sanitize/dnsblame
 	$(MAKE) flood
@@ -73,6 +74,9 @@ run: deps all
 pcaps:
 	bash pcaps/foundation/make.sh
 	bash pcaps/lab/make.sh
+
+# Fuzzing (fuzz/): make fuzz [FUZZ_SECONDS=60]; make fuzz-replay (in check).
+include fuzz/Makefile.rules
 
 clean:
 	rm -rf build

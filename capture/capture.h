@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "../common/status.h"
 #include "event.h"
@@ -60,6 +61,16 @@ typedef struct cap cap_t;
  * when an input cannot be opened.
  */
 cap_t *cap_open(const cap_opts_t *opts, char *err, size_t errlen);
+
+/*
+ * The same for one pcap/pcapng stream already open for reading (a memory
+ * buffer from fmemopen, a pipe); opts->files, nfiles and iface are ignored,
+ * the other options apply.  name labels the input in messages (NULL:
+ * "(stream)").  Takes ownership of f: cap_close closes it, and it is closed
+ * before NULL is returned.
+ */
+cap_t *cap_open_fp(FILE *f, const char *name, const cap_opts_t *opts, char *err,
+		   size_t errlen);
 
 /*
  * Reads every packet and calls fn for each event, in capture-time order.

@@ -110,6 +110,22 @@ static int open_file(src_t *s, const char *path, char *err, size_t errlen)
 	return 0;
 }
 
+static int open_fp(src_t *s, FILE *f, const char *name, char *err, size_t errlen)
+{
+	char eb[PCAP_ERRBUF_SIZE] = "";
+	s->name = name;
+	s->p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_MICRO, eb);
+	if (!s->p) {
+		cap_seterr(err, errlen, "%s: %s", s->name, eb);
+		return -1;
+	}
+	s->dlt = pcap_datalink(s->p);
+	s->offset = 24;
+	return 0;
+}
+
+static cap_t *finish_open(cap_t *c, const cap_opts_t *o, char *err, size_t errlen);
+
 cap_t *cap_open(const cap_opts_t *o, char *err, size_t errlen)
 {
 	if (!o->iface && o->nfiles == 0) {
@@ -131,6 +147,37 @@ cap_t *cap_open(const cap_opts_t *o, char *err, size_t errlen)
 			if (open_file(&c->src[i], o->files[i], err, errlen) < 0)
 				goto fail;
 	}
+	return finish_open(c, o, err, errlen);
+fail:
+	cap_close(c);
+	return NULL;
+}
+
+cap_t *cap_open_fp(FILE *f, const char *name, const cap_opts_t *o, char *err, size_t errlen)
+{
+	cap_t *c = calloc(1, sizeof(*c));
+	if (c)
+		c->src = calloc(1, sizeof(*c->src));
+	if (!c || !c->src) {
+		cap_seterr(err, errlen, "out of memory");
+		fclose(f);
+		cap_close(c);
+		return NULL;
+	}
+	if (open_fp(&c->src[0], f, name ? name : "(stream)", err, errlen) < 0) {
+		/* libpcap leaves f open when it fails. */
+		fclose(f);
+		cap_close(c);
+		return NULL;
+	}
+	c->nsrc = 1;
+	return finish_open(c, o, err, errlen);
+}
+
+/* Checks link types and the filter of the opened sources and sets up the
+ * reassembly state.  Closes c on failure. */
+static cap_t *finish_open(cap_t *c, const cap_opts_t *o, char *err, size_t errlen)
+{
 	for (size_t i = 0; i < c->nsrc; i++) {
 		src_t *s = &c->src[i];
 		if (!link_supported(s->dlt)) {
@@ -206,9 +253,21 @@ void cap_close(cap_t *c)
 	free(c);
 }
 
+/* pcapng timestamps are 64 bits in units the file chooses, so a damaged
+ * or hostile file can give seconds that overflow microseconds in a
+ * db_time_t (found by fuzz/fuzz_pcap, fuzz/corpus/pcap/pcapng-ts-overflow).
+ * Seconds are clamped to [0, 10^12] (year 33658), which leaves room for
+ * the window arithmetic done on capture times. */
+#define CAP_MAX_SEC 1000000000000LL
+
 static db_time_t ts_of(const struct pcap_pkthdr *h)
 {
-	return (db_time_t)h->ts.tv_sec * 1000000 + (db_time_t)h->ts.tv_usec;
+	db_time_t sec = (db_time_t)h->ts.tv_sec;
+	if (sec < 0)
+		sec = 0;
+	else if (sec > CAP_MAX_SEC)
+		sec = CAP_MAX_SEC;
+	return sec * 1000000 + (db_time_t)h->ts.tv_usec;
 }
 
 /* Reads ahead one record from s.  Returns 0, or -1 on a read error. */
