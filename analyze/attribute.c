@@ -255,11 +255,6 @@ void attr_note_answer(attr_t *a, txn_t *t, const dns_msg_t *m)
 	}
 }
 
-static const role_t *role_of(const roles_t *r, const db_addr_t *addr)
-{
-	return tbl_find(&r->tbl, addr, tbl_hash(&r->tbl, addr));
-}
-
 int attr_is_client_query(attr_t *a, const txn_t *t)
 {
 	if (!t->rd)
@@ -271,8 +266,9 @@ int attr_is_client_query(attr_t *a, const txn_t *t)
 
 int attr_upstream_side(attr_t *a, const db_addr_t *addr)
 {
-	const role_t *r = role_of(a->roles, addr);
-	return r && (r->iter_queries_out > 0 || roles_is_resolver(a->roles, addr));
+	/* Called for every query: one lookup. */
+	const role_t *r = roles_find(a->roles, addr);
+	return r && (r->iter_queries_out > 0 || roles_entry_is_resolver(a->roles, r));
 }
 
 /* Sent by the resolver host's upstream side (decided when the query was
@@ -998,9 +994,7 @@ static void verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v, int 
 				v->detail = "refused";
 			break;
 		default: { /* VD_OUT_TIMEOUT */
-			const role_t *r = role_of(a->roles, &last->server);
-			int fwd = r && roles_is_resolver(a->roles, &last->server);
-			(void)r;
+			int fwd = roles_is_resolver(a->roles, &last->server);
 			set(v, VD_TIMEOUT, fwd ? "forwarder_silent" : "all_servers_silent", VD_HIGH);
 			break;
 		}

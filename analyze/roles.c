@@ -58,10 +58,19 @@ static int resolver(const role_t *x, int forced)
 	return x->rd_queries_in > 0 && (x->ra_answers_out > 0 || x->queries_out > 0);
 }
 
+const role_t *roles_find(const roles_t *r, const db_addr_t *addr)
+{
+	return tbl_find(&r->tbl, addr, tbl_hash(&r->tbl, addr));
+}
+
+int roles_entry_is_resolver(const roles_t *r, const role_t *x)
+{
+	return x && resolver(x, r->forced);
+}
+
 int roles_is_resolver(const roles_t *r, const db_addr_t *addr)
 {
-	role_t *x = tbl_find(&r->tbl, addr, tbl_hash(&r->tbl, addr));
-	return x && resolver(x, r->forced);
+	return roles_entry_is_resolver(r, roles_find(r, addr));
 }
 
 static int cmp_addr(const void *a, const void *b) { return db_addr_cmp(a, b); }

@@ -44,6 +44,10 @@ void roles_force(roles_t *r, const db_addr_t *addr);
 /* One DNS message from src to dst. */
 void roles_message(roles_t *r, const db_addr_t *src, const db_addr_t *dst,
 		   int qr, int rd, int ra);
+/* The counters of addr, or NULL when it was never seen (or not tracked). */
+const role_t *roles_find(const roles_t *r, const db_addr_t *addr);
+/* 1 when the address of entry x (may be NULL) acts as a resolver. */
+int roles_entry_is_resolver(const roles_t *r, const role_t *x);
 /* 1 when addr acts as a resolver. */
 int roles_is_resolver(const roles_t *r, const db_addr_t *addr);
 /* Fills out with up to max resolver addresses, sorted; returns how many. */
