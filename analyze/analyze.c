@@ -76,6 +76,25 @@ static void on_close(const txn_t *t, void *user)
 	a->st.by_cause[servfail ? 0 : 1][v->cause]++;
 }
 
+/* The transport event log and the ring of DNSSEC answers serve the open
+ * transactions, so they follow --max-transactions: one event and 128 bytes
+ * of stored answers per transaction (262144 events and 32 MiB with the
+ * defaults).  The store never drops below 256 KiB, so any DNS message up
+ * to 64 KiB still fits (msgstore_put takes up to a quarter of the ring). */
+size_t an_evlog_size(size_t max_transactions)
+{
+	return max_transactions < 1024 ? 1024 : max_transactions;
+}
+
+size_t an_store_size(size_t max_transactions)
+{
+	size_t min = 256u << 10, max = 1u << 30;
+	if (max_transactions > max / 128)
+		return max;
+	size_t n = max_transactions * 128;
+	return n < min ? min : n;
+}
+
 an_t *an_new(const an_opts_t *o)
 {
 	an_t *a = calloc(1, sizeof(*a));
@@ -86,11 +105,11 @@ an_t *an_new(const an_opts_t *o)
 	a->maxvd = o->max_verdicts ? o->max_verdicts : 20000;
 	a->audit = o->dnssec_audit;
 	dns_parser_init(&a->parser);
-	if (txn_init(&a->txn, window, o->max_transactions ? o->max_transactions : 262144,
-		     on_close, a) < 0 ||
+	size_t maxtxn = o->max_transactions ? o->max_transactions : 262144;
+	if (txn_init(&a->txn, window, maxtxn, on_close, a) < 0 ||
 	    roles_init(&a->roles, o->max_addresses ? o->max_addresses : 65536) < 0 ||
-	    evlog_init(&a->evlog, 262144) < 0 ||
-	    attr_init(&a->attr, &a->txn, &a->roles, &a->evlog) < 0) {
+	    evlog_init(&a->evlog, an_evlog_size(maxtxn), window) < 0 ||
+	    attr_init(&a->attr, &a->txn, &a->roles, &a->evlog, an_store_size(maxtxn)) < 0) {
 		an_free(a);
 		return NULL;
 	}
@@ -206,6 +225,7 @@ void an_finish(an_t *a) { txn_flush(&a->txn, a->high); }
 const an_stats_t *an_stats(an_t *a)
 {
 	a->st.txn = a->txn.st;
+	a->st.events_lost = a->evlog.lost;
 	return &a->st;
 }
 

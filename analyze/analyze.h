@@ -46,11 +46,15 @@ typedef struct an_stats {
 	txn_stats_t txn;
 	uint64_t by_cause[2][VD_NCAUSES]; /* [0] SERVFAILs, [1] never answered */
 	uint64_t verdicts_dropped;  /* made but not kept (max_verdicts) */
+	uint64_t events_lost;       /* transport events overwritten inside the window */
 	uint64_t audit_checked, audit_bogus, audit_signatures; /* --dnssec-audit */
 } an_stats_t;
 
 typedef struct an an_t;
 
+/* Sizes derived from --max-transactions (see analyze.c). */
+size_t an_evlog_size(size_t max_transactions);
+size_t an_store_size(size_t max_transactions);
 /* Returns NULL when out of memory. */
 an_t *an_new(const an_opts_t *o);
 /* The cap_event_fn: user is the an_t. */

@@ -87,7 +87,8 @@ typedef struct walk {
 	size_t nat;
 } walk_t;
 
-int attr_init(attr_t *a, const txn_table_t *txn, const roles_t *roles, const evlog_t *ev)
+int attr_init(attr_t *a, const txn_table_t *txn, const roles_t *roles, const evlog_t *ev,
+	      size_t store_bytes)
 {
 	memset(a, 0, sizeof(*a));
 	a->txn = txn;
@@ -103,7 +104,7 @@ int attr_init(attr_t *a, const txn_table_t *txn, const roles_t *roles, const evl
 		tbl_free(&a->cuts);
 		return -1;
 	}
-	if (!a->scratch || !a->chain || msgstore_init(&a->store, 32u << 20) < 0 ||
+	if (!a->scratch || !a->chain || msgstore_init(&a->store, store_bytes) < 0 ||
 	    tbl_init(&a->fails, sizeof(fail_t), offsetof(fail_t, key), sizeof(uint64_t), 65536) < 0) {
 		free(a->scratch);
 		chain_free(a->chain);

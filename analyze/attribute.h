@@ -38,7 +38,9 @@ typedef struct attr {
 	tbl_t broken;    /* DNSSEC failures proven per zone, reused by later verdicts */
 } attr_t;
 
-int attr_init(attr_t *a, const txn_table_t *txn, const roles_t *roles, const evlog_t *ev);
+/* store_bytes: the size of the ring of DNSSEC answers (msgstore.h). */
+int attr_init(attr_t *a, const txn_table_t *txn, const roles_t *roles, const evlog_t *ev,
+	      size_t store_bytes);
 void attr_free(attr_t *a);
 
 /* Fills t's answer summary from its first response m, and learns the zone

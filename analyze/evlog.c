@@ -3,9 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-int evlog_init(evlog_t *l, size_t cap)
+int evlog_init(evlog_t *l, size_t cap, db_time_t window)
 {
 	memset(l, 0, sizeof(*l));
+	l->window = window;
 	l->ring = calloc(cap ? cap : 1, sizeof(*l->ring));
 	l->cap = cap ? cap : 1;
 	return l->ring ? 0 : -1;
@@ -28,6 +29,8 @@ void evlog_add(evlog_t *l, const cap_event_t *ev)
 	    ev->kind != CAP_EV_FRAG_EXPIRED && ev->kind != CAP_EV_STREAM_LOSS)
 		return;
 	evrec_t *r = &l->ring[l->head];
+	if (l->count == l->cap && ev->ts - r->ts < l->window)
+		l->lost++;
 	memset(r, 0, sizeof(*r));
 	r->ts = ev->ts;
 	r->kind = ev->kind;

@@ -3,7 +3,9 @@
  * upstream attempts to their fate: ICMP errors, TCP handshakes that failed,
  * fragment trains that never completed, TCP streams that lost data.  The
  * attribution walks it backwards from a failure.  Memory: a ring of at most
- * `cap` entries; the oldest is overwritten (and counted) when full.
+ * `cap` entries; the oldest is overwritten when full, and counted in
+ * `lost` when it was still inside the analysis window (attribution could
+ * still have needed it).
  */
 #ifndef DNSBLAME_EVLOG_H
 #define DNSBLAME_EVLOG_H
@@ -29,9 +31,11 @@ typedef struct evlog {
 	evrec_t *ring;
 	size_t cap, head, count; /* head: next slot to write */
 	uint64_t overwritten;
+	uint64_t lost;         /* overwritten while younger than window */
+	db_time_t window;
 } evlog_t;
 
-int evlog_init(evlog_t *l, size_t cap);
+int evlog_init(evlog_t *l, size_t cap, db_time_t window);
 void evlog_free(evlog_t *l);
 /* Records the events attribution needs (others are ignored). */
 void evlog_add(evlog_t *l, const cap_event_t *ev);

@@ -101,6 +101,7 @@ static void limits(jsonw_t *w, const rp_input_t *in)
 	jw_u64(w, "fragment_trains_evicted", in->cap->frag_evicted);
 	jw_u64(w, "tcp_streams_evicted", in->cap->tcp_evicted);
 	jw_u64(w, "handshakes_evicted", in->cap->handshakes_evicted);
+	jw_u64(w, "transport_events_lost", in->an->events_lost);
 	jw_obj_close(w);
 }
 

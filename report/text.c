@@ -199,6 +199,10 @@ int rp_text(FILE *f, const rp_input_t *in)
 	if (ev)
 		fprintf(f, "\nLimits reached: %llu table entries evicted (see --max-* options)\n",
 			(unsigned long long)ev);
+	if (a->events_lost)
+		fprintf(f, "%s%llu transport events (ICMP, TCP, fragments) dropped from the event log "
+			"inside the window (raise --max-transactions)\n",
+			ev ? "" : "\nLimits reached: ", (unsigned long long)a->events_lost);
 	if (in->input_error)
 		fprintf(f, "\nInput damaged: %s\n(everything before the damage is counted above)\n",
 			in->input_error);

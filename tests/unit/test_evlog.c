@@ -1,0 +1,123 @@
+/*
+ * test_evlog.c - the ring of transport events (analyze/evlog.c): which
+ * events are kept, newest-first access, overwriting when full, and the
+ * count of events lost while still inside the analysis window.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../analyze/analyze.h"
+#include "../../analyze/evlog.h"
+
+#define SEC 1000000LL
+
+static cap_event_t tcp_ev(uint8_t kind, db_time_t ts, uint16_t sport)
+{
+	cap_event_t ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = CAP_EV_TCP;
+	ev.ts = ts;
+	ev.flow.sport = sport;
+	ev.u.tcp.kind = kind;
+	return ev;
+}
+
+static void keeps_only_what_attribution_needs(void **state)
+{
+	(void)state;
+	evlog_t l;
+	assert_int_equal(evlog_init(&l, 8, 30 * SEC), 0);
+	cap_event_t fin = tcp_ev(CAP_TCP_FIN, 1, 1), rst = tcp_ev(CAP_TCP_RST, 2, 2);
+	evlog_add(&l, &fin);
+	evlog_add(&l, &rst);
+	cap_event_t dns;
+	memset(&dns, 0, sizeof(dns));
+	dns.kind = CAP_EV_DNS;
+	dns.ts = 3;
+	evlog_add(&l, &dns);
+	assert_int_equal(l.count, 1);
+	assert_int_equal(evlog_back(&l, 0)->tcp_kind, CAP_TCP_RST);
+	assert_null(evlog_back(&l, 1));
+	evlog_free(&l);
+}
+
+static void icmp_keeps_quoted_flow_and_id(void **state)
+{
+	(void)state;
+	evlog_t l;
+	assert_int_equal(evlog_init(&l, 4, 30 * SEC), 0);
+	static const uint8_t quote[] = {0xab, 0xcd, 0x01};
+	cap_event_t ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = CAP_EV_ICMP;
+	ev.ts = 5;
+	ev.u.icmp.version = 4;
+	ev.u.icmp.type = 3;
+	ev.u.icmp.code = 3;
+	ev.u.icmp.quoted.dport = 53;
+	ev.u.icmp.payload = quote;
+	ev.u.icmp.payload_len = sizeof(quote);
+	evlog_add(&l, &ev);
+	const evrec_t *r = evlog_back(&l, 0);
+	assert_non_null(r);
+	assert_int_equal(r->flow.dport, 53);
+	assert_int_equal(r->has_qid, 1);
+	assert_int_equal(r->qid, 0xabcd);
+	assert_int_equal(r->icmp_code, 3);
+	evlog_free(&l);
+}
+
+/* Full ring: the oldest goes; it counts as lost only when it was younger
+ * than the window at the time it was overwritten. */
+static void overwrite_and_lost(void **state)
+{
+	(void)state;
+	evlog_t l;
+	assert_int_equal(evlog_init(&l, 3, 10 * SEC), 0);
+	for (uint16_t i = 0; i < 3; i++) {
+		cap_event_t ev = tcp_ev(CAP_TCP_SYN, i * SEC, i);
+		evlog_add(&l, &ev);
+	}
+	assert_int_equal(l.overwritten, 0);
+	cap_event_t late = tcp_ev(CAP_TCP_SYN, 20 * SEC, 100); /* overwrites ts 0: old */
+	evlog_add(&l, &late);
+	assert_int_equal(l.overwritten, 1);
+	assert_int_equal(l.lost, 0);
+	cap_event_t soon = tcp_ev(CAP_TCP_SYN, 5 * SEC + 1 * SEC, 101); /* overwrites ts 1 s: 5 s old */
+	evlog_add(&l, &soon);
+	assert_int_equal(l.overwritten, 2);
+	assert_int_equal(l.lost, 1);
+	assert_int_equal(evlog_back(&l, 0)->flow.sport, 101);
+	assert_int_equal(evlog_back(&l, 1)->flow.sport, 100);
+	assert_int_equal(evlog_back(&l, 2)->flow.sport, 2);
+	assert_null(evlog_back(&l, 3));
+	evlog_free(&l);
+}
+
+/* The ring sizes follow --max-transactions; the defaults stay as before
+ * and the answer store always holds a 64 KiB message. */
+static void sizes_follow_max_transactions(void **state)
+{
+	(void)state;
+	assert_int_equal(an_evlog_size(262144), 262144);
+	assert_int_equal(an_store_size(262144), 32u << 20);
+	assert_int_equal(an_evlog_size(16), 1024);
+	assert_true(an_store_size(16) / 4 >= 65535);
+	assert_int_equal(an_store_size((size_t)1 << 40), (size_t)1 << 30);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(keeps_only_what_attribution_needs),
+		cmocka_unit_test(icmp_keeps_quoted_flow_and_id),
+		cmocka_unit_test(overwrite_and_lost),
+		cmocka_unit_test(sizes_follow_max_transactions),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
