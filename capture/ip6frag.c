@@ -8,14 +8,16 @@
  * kept fragments never overlap, the datagram is complete exactly when the
  * last fragment (M = 0) is known and the kept bytes add up to its end.
  *
- * Trains sit in a hash table for lookup and in a list ordered by creation,
- * so expiry only ever looks at the head, and eviction takes the head.
+ * Trains sit in a bounded table (common/table.c) whose age list is their
+ * creation order, so expiry only ever looks at the oldest, and eviction
+ * takes the oldest.
  */
 #include "ip6frag.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/table.h"
 #include "../common/wire.h"
 
 #define IP6FRAG_DEF_TRAINS 1024u
@@ -35,10 +37,15 @@ struct ip6frag_piece {
 	uint8_t data[];
 };
 
+/* RFC 8200 4.5: a train is identified by source, destination and id. */
+struct ip6frag_key {
+	uint8_t src[16], dst[16];
+	uint32_t id;
+};
+
 struct ip6frag_train {
-	struct ip6frag_train *hnext;         /* hash chain */
-	struct ip6frag_train *older, *newer; /* creation order */
-	uint64_t hash;
+	tbl_entry_t e;                       /* first: the table's links */
+	struct ip6frag_key key;
 	db_addr_t src, dst;
 	uint32_t id;
 	db_time_t first_ts, last_ts;
@@ -53,10 +60,7 @@ struct ip6frag_train {
 
 struct ip6frag {
 	ip6frag_limits_t lim;
-	struct ip6frag_train **buckets;
-	size_t nbuckets;                     /* power of two */
-	struct ip6frag_train *oldest, *newest;
-	size_t ntrains;
+	tbl_t trains;                        /* age order = creation order */
 	size_t nbytes;
 	ip6frag_stats_t st;
 };
@@ -78,43 +82,22 @@ ip6frag_t *ip6frag_new(const ip6frag_limits_t *limits)
 	if (t->lim.timeout <= 0)
 		t->lim.timeout = IP6FRAG_DEF_TIMEOUT;
 
-	/* Chains stay short: at least as many buckets as trains allowed. */
-	t->nbuckets = 16;
-	while (t->nbuckets < t->lim.max_trains && t->nbuckets < ((size_t)1 << 24))
-		t->nbuckets <<= 1;
-	t->buckets = calloc(t->nbuckets, sizeof(*t->buckets));
-	if (!t->buckets) {
+	if (tbl_init(&t->trains, sizeof(struct ip6frag_train),
+		     offsetof(struct ip6frag_train, key), sizeof(struct ip6frag_key),
+		     t->lim.max_trains) < 0) {
 		free(t);
 		return NULL;
 	}
 	return t;
 }
 
-static uint64_t ip6frag_hash(const db_addr_t *src, const db_addr_t *dst,
-			     uint32_t id)
+static void ip6frag_key(struct ip6frag_key *k, const db_addr_t *src,
+			const db_addr_t *dst, uint32_t id)
 {
-	uint8_t idb[4] = { (uint8_t)(id >> 24), (uint8_t)(id >> 16),
-			   (uint8_t)(id >> 8), (uint8_t)id };
-	uint64_t h = DB_HASH_INIT;
-
-	h = db_hash_bytes(h, &src->family, 1);
-	h = db_hash_bytes(h, src->a, sizeof(src->a));
-	h = db_hash_bytes(h, dst->a, sizeof(dst->a));
-	return db_hash_bytes(h, idb, sizeof(idb));
-}
-
-static struct ip6frag_train *ip6frag_find(const ip6frag_t *t, uint64_t h,
-					  const db_addr_t *src,
-					  const db_addr_t *dst, uint32_t id)
-{
-	struct ip6frag_train *tr = t->buckets[h & (t->nbuckets - 1)];
-
-	for (; tr; tr = tr->hnext) {
-		if (tr->hash == h && tr->id == id && db_addr_eq(&tr->src, src) &&
-		    db_addr_eq(&tr->dst, dst))
-			return tr;
-	}
-	return NULL;
+	memset(k, 0, sizeof(*k));
+	memcpy(k->src, src->a, sizeof(k->src));
+	memcpy(k->dst, dst->a, sizeof(k->dst));
+	k->id = id;
 }
 
 static void ip6frag_drop_pieces(ip6frag_t *t, struct ip6frag_train *tr)
@@ -135,24 +118,13 @@ static void ip6frag_drop_pieces(ip6frag_t *t, struct ip6frag_train *tr)
 /* Unlinks and frees a train. */
 static void ip6frag_remove(ip6frag_t *t, struct ip6frag_train *tr)
 {
-	struct ip6frag_train **pp = &t->buckets[tr->hash & (t->nbuckets - 1)];
-
-	while (*pp != tr)
-		pp = &(*pp)->hnext;
-	*pp = tr->hnext;
-
-	if (tr->older)
-		tr->older->newer = tr->newer;
-	else
-		t->oldest = tr->newer;
-	if (tr->newer)
-		tr->newer->older = tr->older;
-	else
-		t->newest = tr->older;
-
 	ip6frag_drop_pieces(t, tr);
-	t->ntrains--;
-	free(tr);
+	tbl_remove(&t->trains, tr);
+}
+
+static struct ip6frag_train *ip6frag_oldest(const ip6frag_t *t)
+{
+	return tbl_oldest(&t->trains);
 }
 
 /*
@@ -217,7 +189,7 @@ static void ip6frag_report(const struct ip6frag_train *tr, db_time_t ts,
 static void ip6frag_evict(ip6frag_t *t, db_time_t ts, cap_event_fn fn,
 			  void *user)
 {
-	struct ip6frag_train *tr = t->oldest;
+	struct ip6frag_train *tr = ip6frag_oldest(t);
 
 	if (!tr->dead) {
 		t->st.evicted++;
@@ -333,8 +305,10 @@ db_status_t ip6frag_add(ip6frag_t *t, db_time_t ts, const db_addr_t *src,
 		return DB_OK;
 	}
 
-	uint64_t h = ip6frag_hash(src, dst, id);
-	struct ip6frag_train *tr = ip6frag_find(t, h, src, dst, id);
+	struct ip6frag_key key;
+	ip6frag_key(&key, src, dst, id);
+	uint64_t h = tbl_hash(&t->trains, &key);
+	struct ip6frag_train *tr = tbl_find(&t->trains, &key, h);
 
 	if (tr && tr->dead)
 		return DB_EMALFORMED;
@@ -370,32 +344,22 @@ db_status_t ip6frag_add(ip6frag_t *t, db_time_t ts, const db_addr_t *src,
 	/* Make room by giving up the oldest trains; that may be this one, and
 	 * the fragment then starts a fresh train. */
 	while (t->nbytes + len > t->lim.max_bytes) {
-		if (t->oldest == tr)
+		if (ip6frag_oldest(t) == tr)
 			tr = NULL;
 		ip6frag_evict(t, ts, fn, user);
 	}
 	if (!tr) {
-		while (t->ntrains >= t->lim.max_trains)
+		while (t->trains.count >= t->lim.max_trains)
 			ip6frag_evict(t, ts, fn, user);
-		tr = calloc(1, sizeof(*tr));
+		tr = tbl_insert(&t->trains, &key, h, ts);
 		if (!tr) {
 			t->st.dropped++;
 			return DB_ENOMEM;
 		}
-		tr->hash = h;
 		tr->src = *src;
 		tr->dst = *dst;
 		tr->id = id;
 		tr->first_ts = ts;
-		tr->hnext = t->buckets[h & (t->nbuckets - 1)];
-		t->buckets[h & (t->nbuckets - 1)] = tr;
-		tr->older = t->newest;
-		if (t->newest)
-			t->newest->newer = tr;
-		else
-			t->oldest = tr;
-		t->newest = tr;
-		t->ntrains++;
 	}
 
 	struct ip6frag_piece *p = malloc(sizeof(*p) + len);
@@ -450,9 +414,9 @@ void ip6frag_expire(ip6frag_t *t, db_time_t now, cap_event_fn fn, void *user)
 {
 	if (!t)
 		return;
-	while (t->oldest && ip6frag_due(now, t->oldest->first_ts, t->lim.timeout)) {
-		struct ip6frag_train *tr = t->oldest;
+	struct ip6frag_train *tr;
 
+	while ((tr = ip6frag_oldest(t)) && ip6frag_due(now, tr->first_ts, t->lim.timeout)) {
 		if (!tr->dead) {
 			t->st.expired++;
 			ip6frag_report(tr, now, fn, user);
@@ -465,9 +429,9 @@ void ip6frag_flush(ip6frag_t *t, cap_event_fn fn, void *user)
 {
 	if (!t)
 		return;
-	while (t->oldest) {
-		struct ip6frag_train *tr = t->oldest;
+	struct ip6frag_train *tr;
 
+	while ((tr = ip6frag_oldest(t))) {
 		if (!tr->dead) {
 			t->st.flushed++;
 			ip6frag_report(tr, tr->last_ts, fn, user);
@@ -479,7 +443,7 @@ void ip6frag_flush(ip6frag_t *t, cap_event_fn fn, void *user)
 void ip6frag_stats(const ip6frag_t *t, ip6frag_stats_t *out)
 {
 	*out = t->st;
-	out->trains = t->ntrains;
+	out->trains = t->trains.count;
 	out->bytes = t->nbytes;
 }
 
@@ -487,8 +451,10 @@ void ip6frag_free(ip6frag_t *t)
 {
 	if (!t)
 		return;
-	while (t->oldest)
-		ip6frag_remove(t, t->oldest);
-	free(t->buckets);
+	struct ip6frag_train *tr;
+
+	while ((tr = ip6frag_oldest(t)))
+		ip6frag_remove(t, tr);
+	tbl_free(&t->trains);
 	free(t);
 }

@@ -9,9 +9,10 @@
  * close the bytes lost in a gap can be counted even when nothing after the
  * gap was kept.
  *
- * Streams sit in a hash table keyed on the canonical 4-tuple (the lower
- * endpoint first), so both directions find the same stream, and in a list
- * ordered by last activity, so idle expiry and eviction take the head.
+ * Streams sit in a bounded table (common/table.c) keyed on the canonical
+ * 4-tuple (the lower endpoint first), so both directions find the same
+ * stream; its age list is kept in order of last activity, so idle expiry
+ * and eviction take the oldest.
  *
  * Mid-stream pickup works as Wireshark's DNS dissector does in practice: a
  * DNS message almost always begins at a segment boundary, because the
@@ -28,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/table.h"
 #include "tcpdns.h"
 
 #define TCP6_DEF_STREAMS 4096u
@@ -70,10 +72,16 @@ struct tcp6_half {
 	tcpdns_t dns;
 };
 
+/* Both endpoints, the lower one first: the same key for both directions. */
+struct tcp6_key {
+	uint8_t fam_lo, fam_hi;
+	uint16_t port_lo, port_hi;
+	uint8_t lo[16], hi[16];
+};
+
 struct tcp6_stream {
-	struct tcp6_stream *hnext;        /* hash chain */
-	struct tcp6_stream *older, *newer; /* activity order */
-	uint64_t hash;
+	tbl_entry_t e;                    /* first: the table's links */
+	struct tcp6_key key;
 	db_flow_t cflow;                  /* client -> server, proto TCP */
 	db_time_t last_ts;
 	size_t held_bytes;                /* both directions */
@@ -91,10 +99,7 @@ struct tcp6 {
 	tcp6_limits_t lim;
 	struct tcp6_tomb tombs[TCP6_TOMBS];
 	size_t tomb_next;
-	struct tcp6_stream **buckets;
-	size_t nbuckets;                  /* power of two */
-	struct tcp6_stream *oldest, *newest;
-	size_t nstreams;
+	tbl_t streams;                    /* age order = last activity */
 	tcp6_stats_t st;
 };
 
@@ -121,11 +126,9 @@ tcp6_t *tcp6_new(const tcp6_limits_t *limits)
 	if (t->lim.timeout <= 0)
 		t->lim.timeout = TCP6_DEF_TIMEOUT;
 
-	t->nbuckets = 16;
-	while (t->nbuckets < t->lim.max_streams && t->nbuckets < ((size_t)1 << 24))
-		t->nbuckets <<= 1;
-	t->buckets = calloc(t->nbuckets, sizeof(*t->buckets));
-	if (!t->buckets) {
+	if (tbl_init(&t->streams, sizeof(struct tcp6_stream),
+		     offsetof(struct tcp6_stream, key), sizeof(struct tcp6_key),
+		     t->lim.max_streams) < 0) {
 		free(t);
 		return NULL;
 	}
@@ -142,26 +145,20 @@ static int tcp6_ep_cmp(const db_addr_t *a, uint16_t ap, const db_addr_t *b,
 	return ap < bp ? -1 : ap > bp;
 }
 
-static uint64_t tcp6_hash_ep(uint64_t h, const db_addr_t *a, uint16_t port)
+/* The connection's key, and its hash: the same for both directions. */
+static uint64_t tcp6_key(const tcp6_t *t, const db_flow_t *f, struct tcp6_key *k)
 {
-	uint8_t pb[2] = { (uint8_t)(port >> 8), (uint8_t)port };
+	int fwd = tcp6_ep_cmp(&f->src, f->sport, &f->dst, f->dport) <= 0;
+	const db_addr_t *lo = fwd ? &f->src : &f->dst, *hi = fwd ? &f->dst : &f->src;
 
-	h = db_hash_bytes(h, &a->family, 1);
-	h = db_hash_bytes(h, a->a, sizeof(a->a));
-	return db_hash_bytes(h, pb, sizeof(pb));
-}
-
-/* The same value for both directions of a connection. */
-static uint64_t tcp6_hash(const db_flow_t *f)
-{
-	uint64_t h = DB_HASH_INIT;
-
-	if (tcp6_ep_cmp(&f->src, f->sport, &f->dst, f->dport) <= 0) {
-		h = tcp6_hash_ep(h, &f->src, f->sport);
-		return tcp6_hash_ep(h, &f->dst, f->dport);
-	}
-	h = tcp6_hash_ep(h, &f->dst, f->dport);
-	return tcp6_hash_ep(h, &f->src, f->sport);
+	memset(k, 0, sizeof(*k));
+	k->fam_lo = lo->family;
+	k->fam_hi = hi->family;
+	k->port_lo = fwd ? f->sport : f->dport;
+	k->port_hi = fwd ? f->dport : f->sport;
+	memcpy(k->lo, lo->a, sizeof(k->lo));
+	memcpy(k->hi, hi->a, sizeof(k->hi));
+	return tbl_hash(&t->streams, k);
 }
 
 /* Whether f is one of the two directions of the connection whose client
@@ -184,33 +181,26 @@ static int tcp6_match(const db_flow_t *c, const db_flow_t *f, int *dir)
 /* Finds the stream of a segment and which direction it travels (0 = from
  * the client). */
 static struct tcp6_stream *tcp6_find(const tcp6_t *t, uint64_t h,
+				     const struct tcp6_key *k,
 				     const db_flow_t *f, int *dir)
 {
-	struct tcp6_stream *s = t->buckets[h & (t->nbuckets - 1)];
+	struct tcp6_stream *s = tbl_find(&t->streams, k, h);
 
-	for (; s; s = s->hnext) {
-		if (s->hash == h && tcp6_match(&s->cflow, f, dir))
-			return s;
-	}
-	return NULL;
+	return s && tcp6_match(&s->cflow, f, dir) ? s : NULL;
 }
 
+static struct tcp6_stream *tcp6_oldest(const tcp6_t *t)
+{
+	return tbl_oldest(&t->streams);
+}
+
+/* Marks the stream as the most recently active (the clock never goes back
+ * for a stream: a late segment does not make it younger). */
 static void tcp6_touch(tcp6_t *t, struct tcp6_stream *s, db_time_t ts)
 {
 	if (ts > s->last_ts)
 		s->last_ts = ts;
-	if (t->newest == s)
-		return;
-	/* Unlink, then append as the most recently active. */
-	if (s->older)
-		s->older->newer = s->newer;
-	else
-		t->oldest = s->newer;
-	s->newer->older = s->older;
-	s->older = t->newest;
-	s->newer = NULL;
-	t->newest->newer = s;
-	t->newest = s;
+	tbl_touch(&t->streams, s, s->last_ts);
 }
 
 static void tcp6_flow_of(const struct tcp6_stream *s, int dir, db_flow_t *out)
@@ -375,8 +365,6 @@ static void tcp6_loss(tcp6_t *t, const struct tcp6_stream *s, int dir,
 static void tcp6_end(tcp6_t *t, struct tcp6_stream *s, db_time_t ts,
 		     cap_event_fn fn, void *user)
 {
-	struct tcp6_stream **pp = &t->buckets[s->hash & (t->nbuckets - 1)];
-
 	for (int dir = 0; dir < 2; dir++) {
 		struct tcp6_half *h = &s->half[dir];
 
@@ -389,19 +377,7 @@ static void tcp6_end(tcp6_t *t, struct tcp6_stream *s, db_time_t ts,
 		tcpdns_free(&h->dns);
 	}
 
-	while (*pp != s)
-		pp = &(*pp)->hnext;
-	*pp = s->hnext;
-	if (s->older)
-		s->older->newer = s->newer;
-	else
-		t->oldest = s->newer;
-	if (s->newer)
-		s->newer->older = s->older;
-	else
-		t->newest = s->older;
-	t->nstreams--;
-	free(s);
+	tbl_remove(&t->streams, s);
 }
 
 /* Starts following a direction whose first payload byte is at `first`. */
@@ -421,19 +397,18 @@ static int tcp6_due(db_time_t now, db_time_t since, db_time_t timeout)
 
 /* Creates a stream with neither direction followed yet, evicting the least
  * recently active one if the table is full. */
-static struct tcp6_stream *tcp6_start(tcp6_t *t, uint64_t h, db_time_t ts,
-				      const db_flow_t *client, cap_event_fn fn,
-				      void *user)
+static struct tcp6_stream *tcp6_start(tcp6_t *t, uint64_t h, const struct tcp6_key *k,
+				      db_time_t ts, const db_flow_t *client,
+				      cap_event_fn fn, void *user)
 {
-	while (t->nstreams >= t->lim.max_streams) {
+	while (t->streams.count >= t->lim.max_streams) {
 		t->st.evicted++;
-		tcp6_end(t, t->oldest, ts, fn, user);
+		tcp6_end(t, tcp6_oldest(t), ts, fn, user);
 	}
 
-	struct tcp6_stream *s = calloc(1, sizeof(*s));
+	struct tcp6_stream *s = tbl_insert(&t->streams, k, h, ts);
 	if (!s)
 		return NULL;
-	s->hash = h;
 	s->cflow = *client;
 	s->cflow.proto = DB_PROTO_TCP;
 	s->last_ts = ts;
@@ -448,16 +423,6 @@ static struct tcp6_stream *tcp6_start(tcp6_t *t, uint64_t h, db_time_t ts,
 		if (b->used && b->hash == h && tcp6_match(&b->cflow, client, &dir))
 			b->used = 0;
 	}
-
-	s->hnext = t->buckets[h & (t->nbuckets - 1)];
-	t->buckets[h & (t->nbuckets - 1)] = s;
-	s->older = t->newest;
-	if (t->newest)
-		t->newest->newer = s;
-	else
-		t->oldest = s;
-	t->newest = s;
-	t->nstreams++;
 	return s;
 }
 
@@ -469,7 +434,7 @@ static void tcp6_close(tcp6_t *t, struct tcp6_stream *s, db_time_t ts,
 		struct tcp6_tomb *b = &t->tombs[t->tomb_next];
 
 		t->tomb_next = (t->tomb_next + 1) % TCP6_TOMBS;
-		b->hash = s->hash;
+		b->hash = s->e.hash;
 		b->cflow = s->cflow;
 		b->ts = ts;
 		b->used = 1;
@@ -535,9 +500,10 @@ void tcp6_segment(tcp6_t *t, db_time_t ts, const db_flow_t *flow, uint32_t seq,
 	if (!t || !flow || (!payload && len))
 		return;
 
-	uint64_t hv = tcp6_hash(flow);
+	struct tcp6_key key;
+	uint64_t hv = tcp6_key(t, flow, &key);
 	int dir = 0;
-	struct tcp6_stream *s = tcp6_find(t, hv, flow, &dir);
+	struct tcp6_stream *s = tcp6_find(t, hv, &key, flow, &dir);
 	/* The SYN occupies one sequence number (RFC 9293 3.4); data on a SYN
 	 * (RFC 7413) or SYN-ACK follows it. */
 	uint32_t dseq = (tcp_flags & TCP6_SYN) ? seq + 1 : seq;
@@ -552,7 +518,7 @@ void tcp6_segment(tcp6_t *t, db_time_t ts, const db_flow_t *flow, uint32_t seq,
 			s = NULL;
 		}
 		if (!s) {
-			s = tcp6_start(t, hv, ts, flow, fn, user);
+			s = tcp6_start(t, hv, &key, ts, flow, fn, user);
 			if (!s) {
 				t->st.no_syn_segments++;
 				return;
@@ -581,7 +547,7 @@ void tcp6_segment(tcp6_t *t, db_time_t ts, const db_flow_t *flow, uint32_t seq,
 		dir = tcp6_from_server(flow, tcp_flags, payload, len);
 		if (dir)
 			db_flow_reverse(&client);
-		s = tcp6_start(t, hv, ts, &client, fn, user);
+		s = tcp6_start(t, hv, &key, ts, &client, fn, user);
 		if (!s) {
 			t->st.no_syn_segments++;
 			return;
@@ -661,9 +627,11 @@ void tcp6_expire(tcp6_t *t, db_time_t now, cap_event_fn fn, void *user)
 {
 	if (!t)
 		return;
-	while (t->oldest && tcp6_due(now, t->oldest->last_ts, t->lim.timeout)) {
+	struct tcp6_stream *s;
+
+	while ((s = tcp6_oldest(t)) && tcp6_due(now, s->last_ts, t->lim.timeout)) {
 		t->st.expired++;
-		tcp6_end(t, t->oldest, now, fn, user);
+		tcp6_end(t, s, now, fn, user);
 	}
 }
 
@@ -671,24 +639,28 @@ void tcp6_flush(tcp6_t *t, cap_event_fn fn, void *user)
 {
 	if (!t)
 		return;
-	while (t->oldest) {
+	struct tcp6_stream *s;
+
+	while ((s = tcp6_oldest(t))) {
 		t->st.flushed++;
-		tcp6_end(t, t->oldest, t->oldest->last_ts, fn, user);
+		tcp6_end(t, s, s->last_ts, fn, user);
 	}
 }
 
 void tcp6_stats(const tcp6_t *t, tcp6_stats_t *out)
 {
 	*out = t->st;
-	out->active = t->nstreams;
+	out->active = t->streams.count;
 }
 
 void tcp6_free(tcp6_t *t)
 {
 	if (!t)
 		return;
-	while (t->oldest)
-		tcp6_end(t, t->oldest, 0, NULL, NULL);
-	free(t->buckets);
+	struct tcp6_stream *s;
+
+	while ((s = tcp6_oldest(t)))
+		tcp6_end(t, s, 0, NULL, NULL);
+	tbl_free(&t->streams);
 	free(t);
 }
