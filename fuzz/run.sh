@@ -32,7 +32,8 @@ esac
 work=$bd/corpus-$t
 mkdir -p "$work" "fuzz/crashes/$t"
 log=$bd/fuzz_$t.log
-# -timeout: one input may not take a second; libFuzzer's leak check is on.
+# -timeout: an input taking 10 s or more is reported as a hang (the pcap
+# target runs a whole capture per input); libFuzzer's leak check is on.
 # shellcheck disable=SC2086
 "$bd/fuzz_$t" $opts -max_total_time="$secs" -timeout=10 -print_final_stats=1 \
 	-artifact_prefix="fuzz/crashes/$t/" "$work" "fuzz/corpus/$t" >"$log" 2>&1 || rc=$?
