@@ -172,7 +172,7 @@ static void on_dns(an_t *a, const cap_event_t *ev)
 		if (m.stage >= DNS_STAGE_QUESTION && m.qdcount > 0) {
 			txn_t *t = txn_query(&a->txn, ev->ts, &ev->flow, &m);
 			if (t)
-				t->upstream = (uint8_t)attr_upstream_side(&a->attr, &ev->flow.src);
+				attr_note_query(&a->attr, &a->txn, t);
 		}
 		return;
 	}
@@ -226,6 +226,7 @@ const an_stats_t *an_stats(an_t *a)
 {
 	a->st.txn = a->txn.st;
 	a->st.events_lost = a->evlog.lost;
+	a->st.addresses_evicted = a->roles.evicted;
 	return &a->st;
 }
 

@@ -47,6 +47,7 @@ typedef struct an_stats {
 	uint64_t by_cause[2][VD_NCAUSES]; /* [0] SERVFAILs, [1] never answered */
 	uint64_t verdicts_dropped;  /* made but not kept (max_verdicts) */
 	uint64_t events_lost;       /* transport events overwritten inside the window */
+	uint64_t addresses_evicted; /* least recently seen addresses dropped by the roles table */
 	uint64_t audit_checked, audit_bogus, audit_signatures; /* --dnssec-audit */
 } an_stats_t;
 

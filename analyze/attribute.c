@@ -265,11 +265,13 @@ int attr_is_client_query(attr_t *a, const txn_t *t)
 	return !db_addr_eq(&t->key.client, &t->key.server);
 }
 
-int attr_upstream_side(attr_t *a, const db_addr_t *addr)
+void attr_note_query(attr_t *a, txn_table_t *tt, txn_t *t)
 {
 	/* Called for every query: one lookup. */
-	const role_t *r = roles_find(a->roles, addr);
-	return r && (r->iter_queries_out > 0 || roles_entry_is_resolver(a->roles, r));
+	const role_t *r = roles_find(a->roles, &t->key.client);
+	t->upstream = r && (r->iter_queries_out > 0 || roles_entry_is_resolver(a->roles, r));
+	if (t->upstream || (r && r->rd_queries_in > 0))
+		txn_relay(tt, t);
 }
 
 /* Sent by the resolver host's upstream side (decided when the query was
@@ -335,7 +337,32 @@ static uint64_t fail_key(uint64_t qhash, uint16_t qtype);
 static const struct fail *recent_failure(attr_t *a, uint64_t key, db_time_t before);
 static int zone_of(attr_t *a, const dns_name_t *name, dns_name_t *out);
 
-static void related(const txn_t *t, db_time_t T, int concluded, walk_t *w)
+/* The next transaction of a walk (fwd: newer), or NULL: along the age
+ * list until a member of the relay list, then along the relay list, which
+ * holds every query a resolver's side sent (attr_note_query), in the same
+ * order.  What it skips are queries from hosts that were no resolver. */
+static const txn_t *walk_step(const txn_t *x, int fwd)
+{
+	if (x->relay)
+		return fwd ? x->relay_newer : x->relay_older;
+	return (const txn_t *)(fwd ? x->e.newer : x->e.older);
+}
+
+/* The oldest member of the relay list first queried at or after ts, found
+ * from the newest end (for a forward walk whose scan of the age list ran
+ * out of visits before meeting the relay list). */
+static const txn_t *relay_since(const txn_table_t *tt, db_time_t ts)
+{
+	const txn_t *x = tt->relay_newest;
+	if (!x || x->e.ts < ts)
+		return NULL;
+	for (size_t visits = 0; x->relay_older && x->relay_older->e.ts >= ts &&
+	     visits < ATTR_MAX_VISIT; visits++)
+		x = x->relay_older;
+	return x;
+}
+
+static void related(const txn_table_t *tt, const txn_t *t, db_time_t T, int concluded, walk_t *w)
 {
 	db_time_t t0 = t->e.ts;
 	uint64_t anc[130];
@@ -347,14 +374,26 @@ static void related(const txn_t *t, db_time_t T, int concluded, walk_t *w)
 	 * transaction walk forward to the moment the resolver gave up, and
 	 * back over work still in flight when the client asked — unless that
 	 * work belongs to a resolution that had already failed (then this
-	 * query was answered from the failure, not joined to the work). */
+	 * query was answered from the failure, not joined to the work).
+	 * Both walks leave the age list for the relay list at its first
+	 * member (walk_step), so client traffic does not use up the visits;
+	 * should the scan forward run out of visits before meeting the relay
+	 * list, the walk joins it where the scan stopped. */
 	size_t visits = 0;
-	for (const tbl_entry_t *e = t->e.newer; e && visits < ATTR_MAX_VISIT; e = e->newer, visits++) {
-		const txn_t *x = (const txn_t *)e;
-		if (x->e.ts > T)
+	const txn_t *f = walk_step(t, 1);
+	for (; f && !f->relay && visits < ATTR_MAX_VISIT; f = walk_step(f, 1), visits++) {
+		if (f->e.ts > T)
 			break;
-		if (upstream_sender(x, t) && w->n < ATTR_MAX_CAND)
-			w->cand[w->n++] = x;
+		if (upstream_sender(f, t) && w->n < ATTR_MAX_CAND)
+			w->cand[w->n++] = f;
+	}
+	if (f && !f->relay && f->e.ts <= T)
+		f = relay_since(tt, f->e.ts);
+	for (visits = 0; f && f->relay && visits < ATTR_MAX_VISIT; f = walk_step(f, 1), visits++) {
+		if (f->e.ts > T)
+			break;
+		if (upstream_sender(f, t) && w->n < ATTR_MAX_CAND)
+			w->cand[w->n++] = f;
 	}
 	/* Reverse what we have so far, append older ones, reverse again. */
 	for (size_t i = 0; i < w->n / 2; i++) {
@@ -363,9 +402,8 @@ static void related(const txn_t *t, db_time_t T, int concluded, walk_t *w)
 		w->cand[w->n - 1 - i] = tmp;
 	}
 	visits = 0;
-	for (const tbl_entry_t *e = t->e.older; e && !concluded && visits < ATTR_MAX_VISIT_BACK;
-	     e = e->older, visits++) {
-		const txn_t *x = (const txn_t *)e;
+	for (const txn_t *x = walk_step(t, 0); x && !concluded && visits < ATTR_MAX_VISIT_BACK;
+	     x = walk_step(x, 0), visits++) {
 		if (x->e.ts < t0 - ATTR_COALESCE)
 			break;
 		if (x->answered && x->answer_ts < t0)
@@ -849,7 +887,7 @@ static void verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v, int 
 	if (concluded_by && (concluded_by->cause == VD_DNSSEC || concluded_by->cause == VD_NO_UPSTREAM))
 		concluded_by = concluded_by->cause == VD_NO_UPSTREAM ? concluded_by : NULL;
 	int concluded = concluded_by != NULL;
-	related(t, T, concluded, &w);
+	related(a->txn, t, T, concluded, &w);
 	outcomes(a, t, T, &w);
 
 	/* The evidence list: the most recent attempts matter most. */

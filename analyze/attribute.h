@@ -47,9 +47,12 @@ void attr_free(attr_t *a);
  * cut a referral names. */
 void attr_note_answer(attr_t *a, txn_t *t, const dns_msg_t *m);
 
-/* 1 when addr acts as a resolver's upstream side (sends iterative queries,
- * or is a resolver querying onward), as far as the capture tells so far. */
-int attr_upstream_side(attr_t *a, const db_addr_t *addr);
+/* Classifies t, the query txn_query just returned, by what its sender is
+ * as far as the capture tells so far: t->upstream when the sender acts as
+ * a resolver's upstream side (sends iterative queries, or is a resolver
+ * querying onward); on tt's relay list as well when the sender also
+ * receives recursive queries.  The walk follows that list. */
+void attr_note_query(attr_t *a, txn_table_t *tt, txn_t *t);
 
 /* 1 when t is a client's query to a resolver (not an upstream attempt). */
 int attr_is_client_query(attr_t *a, const txn_t *t);

@@ -11,15 +11,37 @@ int roles_init(roles_t *r, size_t max)
 
 void roles_free(roles_t *r) { tbl_free(&r->tbl); }
 
+/* Makes room for one address: the least recently seen one goes, unless
+ * the user named it with --resolver (those stay, moved to the recent end). */
+static void evict_one(roles_t *r)
+{
+	for (size_t i = 0; i < r->tbl.count; i++) {
+		role_t *o = tbl_oldest(&r->tbl);
+		if (!o->forced) {
+			tbl_remove(&r->tbl, o);
+			r->evicted++;
+			return;
+		}
+		tbl_touch(&r->tbl, o, 0);
+	}
+}
+
+/* The entry of a, made when new; the age list is kept in order of last
+ * use, so a flood of new client addresses (spoofed ones included) pushes
+ * out idle clients, not the resolvers and authorities that keep talking. */
 static role_t *get(roles_t *r, const db_addr_t *a)
 {
 	uint64_t h = tbl_hash(&r->tbl, a);
 	role_t *x = tbl_find(&r->tbl, a, h);
-	if (!x) {
-		x = tbl_insert(&r->tbl, a, h, 0);
-		if (!x)
-			r->untracked++;
+	if (x) {
+		tbl_touch(&r->tbl, x, 0);
+		return x;
 	}
+	if (r->tbl.count >= r->tbl.max)
+		evict_one(r);
+	x = tbl_insert(&r->tbl, a, h, 0);
+	if (!x)
+		r->untracked++;
 	return x;
 }
 

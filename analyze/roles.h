@@ -31,7 +31,8 @@ typedef struct role {
 
 typedef struct roles {
 	tbl_t tbl;
-	uint64_t untracked;
+	uint64_t untracked;      /* addresses not tracked: out of memory */
+	uint64_t evicted;        /* least recently seen addresses dropped at the limit */
 	int forced;              /* --resolver given: inference is off */
 } roles_t;
 

@@ -32,12 +32,43 @@ static void judge(txn_table_t *tt, txn_t *t, int why)
 		tt->on_close(t, tt->user);
 }
 
+static void unlink_relay(txn_table_t *tt, txn_t *t)
+{
+	if (!t->relay)
+		return;
+	if (t->relay_older)
+		t->relay_older->relay_newer = t->relay_newer;
+	else
+		tt->relay_oldest = t->relay_newer;
+	if (t->relay_newer)
+		t->relay_newer->relay_older = t->relay_older;
+	else
+		tt->relay_newest = t->relay_older;
+	t->relay = 0;
+	t->relay_older = t->relay_newer = NULL;
+}
+
 static void close_txn_at(txn_table_t *tt, txn_t *t, int open)
 {
 	judge(tt, t, open);
 	if (tt->cursor == &t->e)
 		tt->cursor = t->e.newer;
+	unlink_relay(tt, t);
 	tbl_remove(&tt->tbl, t);
+}
+
+void txn_relay(txn_table_t *tt, txn_t *t)
+{
+	if (t->relay || tt->tbl.newest != &t->e)
+		return;
+	t->relay = 1;
+	t->relay_older = tt->relay_newest;
+	t->relay_newer = NULL;
+	if (tt->relay_newest)
+		tt->relay_newest->relay_newer = t;
+	else
+		tt->relay_oldest = t;
+	tt->relay_newest = t;
 }
 
 static void close_txn(txn_table_t *tt, txn_t *t) { close_txn_at(tt, t, 0); }
@@ -47,6 +78,8 @@ void txn_set_retention(txn_table_t *tt, db_time_t extra) { tt->retain = extra; }
 void txn_free(txn_table_t *tt)
 {
 	tbl_free(&tt->tbl);
+	tt->relay_oldest = tt->relay_newest = NULL;
+	tt->cursor = NULL;
 }
 
 /* The key as the client sees it: the query's source is the client. */

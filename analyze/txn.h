@@ -40,6 +40,8 @@ typedef struct txn {
 	uint8_t answered;
 	uint8_t judged;       /* its window is over and it was handed to on_close */
 	uint8_t upstream;     /* sent by a resolver's upstream side (set by the owner) */
+	uint8_t relay;        /* on the relay list (txn_relay) */
+	struct txn *relay_older, *relay_newer;
 	uint16_t rcode;
 	uint32_t queries;     /* 1 + retransmissions */
 	uint32_t responses;   /* 1 + duplicates, when answered */
@@ -82,6 +84,7 @@ typedef struct txn_table {
 	db_time_t window;
 	db_time_t retain;     /* kept this long after the window, for later lookups */
 	tbl_entry_t *cursor;  /* oldest transaction not judged yet */
+	txn_t *relay_oldest, *relay_newest; /* the relay list, in age-list order */
 	txn_stats_t st;
 	txn_close_fn on_close;
 	void *user;
@@ -99,6 +102,12 @@ void txn_set_retention(txn_table_t *tt, db_time_t extra);
  * its transaction (new, or the one it retransmits), or NULL when none
  * could be made; valid until the next call. */
 txn_t *txn_query(txn_table_t *tt, db_time_t ts, const db_flow_t *flow, const dns_msg_t *m);
+/* Puts t, the transaction txn_query just made, on the relay list: the
+ * queries sent by a host that itself receives queries or resolves (a
+ * resolver's upstream side), in the age list's order, so that a walk over
+ * a resolver's own attempts can skip the client traffic between them.  A
+ * transaction already listed, or no longer the newest, is left as it is. */
+void txn_relay(txn_table_t *tt, txn_t *t);
 /* A parsed response (stage >= HEADER, QR = 1).  Returns the transaction
  * it answers (valid until the next call; the caller may fill its answer
  * summary), or NULL when unmatched.  *first is set to 1 when this is the

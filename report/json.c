@@ -102,6 +102,7 @@ static void limits(jsonw_t *w, const rp_input_t *in)
 	jw_u64(w, "tcp_streams_evicted", in->cap->tcp_evicted);
 	jw_u64(w, "handshakes_evicted", in->cap->handshakes_evicted);
 	jw_u64(w, "transport_events_lost", in->an->events_lost);
+	jw_u64(w, "addresses_evicted", in->an->addresses_evicted);
 	jw_obj_close(w);
 }
 

@@ -195,7 +195,8 @@ int rp_text(FILE *f, const rp_input_t *in)
 			fprintf(f, "  %llu TCP stream directions lost data\n",
 				(unsigned long long)a->tcp_stream_losses);
 	}
-	uint64_t ev = a->txn.evicted + c->frag_evicted + c->tcp_evicted + c->handshakes_evicted;
+	uint64_t ev = a->txn.evicted + c->frag_evicted + c->tcp_evicted + c->handshakes_evicted +
+		      a->addresses_evicted;
 	if (ev)
 		fprintf(f, "\nLimits reached: %llu table entries evicted (see --max-* options)\n",
 			(unsigned long long)ev);

@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -380,6 +381,51 @@ static void timeout_all_servers_silent(void **state)
 	assert_int_equal(v->up[1].outcome, VD_OUT_TIMEOUT);
 	assert_int_equal(v->up[1].transport, DB_PROTO_UDP);
 	assert_int_equal(an_stats(a)->by_cause[0][VD_TIMEOUT], 1);
+}
+
+/* A busy resolver: 100,000 other client queries (answered) arrive between
+ * the failing query and the resolver's attempts for it.  The walk must
+ * still reach the attempts, however much client traffic sits between. */
+static void busy_case(an_t *a, int interleave)
+{
+	client_query(a, T0, CPORT, 0x0101, "www.example.com");
+	db_time_t ts = T0 + 1 * MS;
+	for (unsigned i = 0; i < 100000; i++, ts += 10) {
+		if (interleave && i % 1000 == 0) {
+			/* the resolver's own work for other names */
+			uint16_t up = (uint16_t)(20000 + i / 1000), uid = (uint16_t)(0x4000 + i / 1000);
+			up_query(a, ts, AUTH3, up, uid, "other.example.net", DNS_T_A, DB_PROTO_UDP);
+			up_answer(a, ts + 2, AUTH3, up, uid, "other.example.net", DNS_T_A, F_AA);
+		}
+		char addr[32];
+		snprintf(addr, sizeof(addr), "10.2.%u.%u", (i >> 8) & 0xff, i & 0xff);
+		uint16_t port = (uint16_t)(1024 + i % 60000), id = (uint16_t)i;
+		mb_t m;
+		mb_start(&m, id, F_RD, "other.example.net", DNS_T_A);
+		send_msg(a, ts, flow(addr, port, RESOLVER, 53, DB_PROTO_UDP), &m);
+		mb_start(&m, id, F_QR | F_RD | F_RA, "other.example.net", DNS_T_A);
+		send_msg(a, ts + 5, flow(RESOLVER, 53, addr, port, DB_PROTO_UDP), &m);
+	}
+	up_query(a, T0 + 1500 * MS, AUTH1, 50001, 0x1111, "www.example.com", DNS_T_A, DB_PROTO_UDP);
+	up_query(a, T0 + 2500 * MS, AUTH2, 50002, 0x2222, "www.example.com", DNS_T_A, DB_PROTO_UDP);
+	client_servfail(a, T0 + 4 * SEC, CPORT, 0x0101, "www.example.com", -1);
+
+	const verdict_t *v = verdicts(a, 1);
+	assert_verdict(v, VD_TIMEOUT, "all_servers_silent", VD_HIGH);
+	assert_int_equal(v->n_up_total, 2);
+	assert_addr(&v->up[0].server, AUTH1);
+	assert_addr(&v->up[1].server, AUTH2);
+	/* 65,536 client addresses and more: the least recently seen went. */
+	assert_true(an_stats(a)->addresses_evicted > 0);
+}
+
+/* Without other upstream work in between: the walk's scan of the age list
+ * runs out of visits and joins the resolver's own queries where it stopped.
+ * With it: the walk leaves the age list at the first of them. */
+static void timeout_behind_busy_traffic(void **state)
+{
+	busy_case(*state, 0);
+	busy_case(renew(state), 1);
 }
 
 /* ---- blocked_port -------------------------------------------------------- */
@@ -847,6 +893,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(timeout_all_servers_silent, setup, teardown),
+		cmocka_unit_test_setup_teardown(timeout_behind_busy_traffic, setup, teardown),
 		cmocka_unit_test_setup_teardown(blocked_port_icmp, setup, teardown),
 		cmocka_unit_test_setup_teardown(truncation_tcp_fails, setup, teardown),
 		cmocka_unit_test_setup_teardown(truncation_retried_over_tcp_is_no_failure, setup, teardown),

@@ -165,7 +165,9 @@ static void forced_resolver_without_traffic(void **state)
 	roles_free(&r);
 }
 
-static void table_limit_counts_untracked(void **state)
+/* At the limit the least recently seen address goes: the resolver, seen
+ * with every exchange, stays; the idle stub is dropped and counted. */
+static void table_limit_evicts_least_recent(void **state)
 {
 	(void)state;
 	struct fx x;
@@ -174,12 +176,39 @@ static void table_limit_counts_untracked(void **state)
 	fx_init(&x);
 	assert_int_equal(roles_init(&r, 2), 0);
 	client_exchange(&r, &x.stub, &x.res);
-	assert_int_equal(r.untracked, 0);
+	assert_int_equal(r.evicted, 0);
 	client_exchange(&r, &x.stub2, &x.res);
-	/* stub2 could not be added; only its query looks it up. */
-	assert_int_equal(r.untracked, 1);
+	assert_int_equal(r.evicted, 1);
+	assert_int_equal(r.untracked, 0);
 	assert_int_equal(roles_is_resolver(&r, &x.res), 1);
-	assert_int_equal(roles_is_resolver(&r, &x.stub2), 0);
+	assert_null(roles_find(&r, &x.stub));
+	assert_non_null(roles_find(&r, &x.stub2));
+	/* An upstream side first seen now is still tracked (it would not be
+	 * if the table kept its first addresses forever). */
+	upstream_exchange(&r, &x.res2, &x.auth);
+	assert_non_null(roles_find(&r, &x.res2));
+	assert_int_equal(roles_find(&r, &x.res2)->iter_queries_out, 1);
+	assert_int_equal(roles_is_resolver(&r, &x.res), 1);
+	assert_int_equal(roles_vantage(&r), VANTAGE_RESOLVER_HOST);
+	assert_int_equal(r.evicted, 2);
+	roles_free(&r);
+}
+
+/* Addresses named with --resolver are never evicted. */
+static void table_limit_keeps_forced(void **state)
+{
+	(void)state;
+	struct fx x;
+	roles_t r;
+
+	fx_init(&x);
+	assert_int_equal(roles_init(&r, 2), 0);
+	roles_force(&r, &x.res);
+	client_exchange(&r, &x.stub, &x.res2);
+	client_exchange(&r, &x.stub2, &x.auth);
+	assert_non_null(roles_find(&r, &x.res));
+	assert_int_equal(roles_is_resolver(&r, &x.res), 1);
+	assert_int_equal(r.tbl.count, 2);
 	roles_free(&r);
 }
 
@@ -192,7 +221,8 @@ int main(void)
 		cmocka_unit_test(unknown_vantage),
 		cmocka_unit_test(forced_resolver_overrides_inference),
 		cmocka_unit_test(forced_resolver_without_traffic),
-		cmocka_unit_test(table_limit_counts_untracked),
+		cmocka_unit_test(table_limit_evicts_least_recent),
+		cmocka_unit_test(table_limit_keeps_forced),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
