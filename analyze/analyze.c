@@ -205,7 +205,8 @@ void an_event(const cap_event_t *ev, void *user)
 		a->high = ev->ts;
 	/* Logged before the expiry it may trigger: a lost fragment train
 	 * reported at the moment a query's window closes is its evidence. */
-	evlog_add(&a->evlog, ev);
+	if (attr_event_useful(&a->attr, ev))
+		evlog_add(&a->evlog, ev);
 	if (a->high >= a->next_expire) {
 		txn_expire(&a->txn, a->high);
 		a->next_expire = a->high + 100000;

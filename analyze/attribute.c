@@ -274,6 +274,35 @@ void attr_note_query(attr_t *a, txn_table_t *tt, txn_t *t)
 		txn_relay(tt, t);
 }
 
+int attr_event_useful(attr_t *a, const cap_event_t *ev)
+{
+	const db_flow_t *f = &ev->flow;
+	if (ev->kind == CAP_EV_ICMP) {
+		if (!ev->u.icmp.quoted_l4)
+			return 1;
+		f = &ev->u.icmp.quoted;
+	} else if (ev->kind == CAP_EV_FRAG_EXPIRED && !ev->u.frag.have_first) {
+		return 1;
+	} else if (ev->kind != CAP_EV_TCP && ev->kind != CAP_EV_STREAM_LOSS &&
+		   ev->kind != CAP_EV_FRAG_EXPIRED) {
+		return 1;
+	}
+	/* The end on port 53 serves; the other end asks. */
+	const db_addr_t *asker;
+	if (f->dport == 53 && f->sport != 53)
+		asker = &f->src;
+	else if (f->sport == 53 && f->dport != 53)
+		asker = &f->dst;
+	else
+		return 1;
+	/* The asker of an upstream attempt is a resolver's upstream side,
+	 * known from the queries it sent (a resolver forwarding to another
+	 * one also receives queries itself). */
+	const role_t *r = roles_find(a->roles, asker);
+	return r && (r->iter_queries_out > 0 || r->rd_queries_in > 0 ||
+		     roles_entry_is_resolver(a->roles, r));
+}
+
 /* Sent by the resolver host's upstream side (decided when the query was
  * seen, so the walk does no lookups), not by this client, not to this
  * resolver. */

@@ -54,6 +54,15 @@ void attr_note_answer(attr_t *a, txn_t *t, const dns_msg_t *m);
  * receives recursive queries.  The walk follows that list. */
 void attr_note_query(attr_t *a, txn_table_t *tt, txn_t *t);
 
+/* 0 when a transport event cannot be evidence about any upstream attempt,
+ * so the event log need not keep it: it belongs to a conversation with a
+ * DNS server's port 53 whose other end never acted as a resolver's side
+ * (a client's TCP connection, the fragments of its query, an ICMP error
+ * about an answer to it).  A flood of those, spoofed or not, would
+ * otherwise push the evidence that matters out of the log before the
+ * verdicts are made. */
+int attr_event_useful(attr_t *a, const cap_event_t *ev);
+
 /* 1 when t is a client's query to a resolver (not an upstream attempt). */
 int attr_is_client_query(attr_t *a, const txn_t *t);
 

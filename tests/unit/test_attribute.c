@@ -441,6 +441,41 @@ static const verdict_t *icmp_case(an_t *a, uint8_t code)
 	return verdicts(a, 1);
 }
 
+/* A flood of clients' TCP connections to the resolver's port 53 between
+ * the ICMP error and the verdict: none of it is evidence about an upstream
+ * attempt, so it may not push the ICMP error out of the event log (1024
+ * records with these limits). */
+static void blocked_port_survives_client_tcp_flood(void **state)
+{
+	an_opts_t o;
+	memset(&o, 0, sizeof(o));
+	o.max_transactions = 64;
+	an_free(*state);
+	an_t *a = an_new(&o);
+	*state = a;
+	assert_non_null(a);
+
+	client_query(a, T0, CPORT, 0x0202, "www.example.com");
+	up_query(a, T0 + 10 * MS, AUTH1, 50001, 0x1111, "www.example.com", DNS_T_A, DB_PROTO_UDP);
+	icmp_unreach(a, T0 + 11 * MS, AUTH1, 50001, 0x1111, 3);
+	for (unsigned i = 0; i < 5000; i++) {
+		char addr[32];
+		snprintf(addr, sizeof(addr), "10.3.%u.%u", (i >> 8) & 0xff, i & 0xff);
+		cap_event_t ev;
+		memset(&ev, 0, sizeof(ev));
+		ev.kind = CAP_EV_TCP;
+		ev.ts = T0 + 20 * MS + i;
+		ev.flow = flow(addr, (uint16_t)(1024 + i), RESOLVER, 53, DB_PROTO_TCP);
+		ev.u.tcp.kind = CAP_TCP_SYN;
+		an_event(&ev, a);
+	}
+	client_servfail(a, T0 + 1 * SEC, CPORT, 0x0202, "www.example.com", -1);
+	const verdict_t *v = verdicts(a, 1);
+	assert_verdict(v, VD_BLOCKED_PORT, "icmp_port_unreachable", VD_HIGH);
+	assert_int_equal(an_stats(a)->tcp_syn, 5000);
+	assert_int_equal(an_stats(a)->events_lost, 0);
+}
+
 static void blocked_port_icmp(void **state)
 {
 	an_t *a = *state;
@@ -895,6 +930,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(timeout_all_servers_silent, setup, teardown),
 		cmocka_unit_test_setup_teardown(timeout_behind_busy_traffic, setup, teardown),
 		cmocka_unit_test_setup_teardown(blocked_port_icmp, setup, teardown),
+		cmocka_unit_test_setup_teardown(blocked_port_survives_client_tcp_flood, setup, teardown),
 		cmocka_unit_test_setup_teardown(truncation_tcp_fails, setup, teardown),
 		cmocka_unit_test_setup_teardown(truncation_retried_over_tcp_is_no_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(upstream_refused, setup, teardown),
