@@ -56,7 +56,7 @@ static void usage(FILE *f)
 "  --window SECONDS      how long state lives, in capture time (default 30)\n"
 "  --resolver ADDR       this address is a resolver (repeatable; turns inference off)\n"
 "  --max-transactions N  open DNS transactions kept (default 262144)\n"
-"  --max-fragments N     incomplete fragment trains kept (default 65536)\n"
+"  --max-fragments N     incomplete fragment trains kept per IP version (default 65536)\n"
 "  --max-tcp-streams N   TCP streams followed per IP version (default 65536)\n"
 "  --dnssec-audit        also re-verify the DNSSEC chain of every answered query\n"
 "output\n"

@@ -28,11 +28,19 @@ void evlog_add(evlog_t *l, const cap_event_t *ev)
 	if (ev->kind != CAP_EV_ICMP && ev->kind != CAP_EV_TCP &&
 	    ev->kind != CAP_EV_FRAG_EXPIRED && ev->kind != CAP_EV_STREAM_LOSS)
 		return;
+	/* The ring stays in time order, because walks stop at the first
+	 * record older than they need: an event reported late with an
+	 * earlier time (a train or stream flushed at the end of the input,
+	 * stamped with its last packet) is logged at the time it arrived. */
+	db_time_t ts = ev->ts;
+	if (l->count && ts < l->last)
+		ts = l->last;
+	l->last = ts;
 	evrec_t *r = &l->ring[l->head];
-	if (l->count == l->cap && ev->ts - r->ts < l->window)
+	if (l->count == l->cap && ts - r->ts < l->window)
 		l->lost++;
 	memset(r, 0, sizeof(*r));
-	r->ts = ev->ts;
+	r->ts = ts;
 	r->kind = ev->kind;
 	r->flow = ev->flow;
 	if (ev->kind == CAP_EV_TCP) {

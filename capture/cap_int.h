@@ -3,14 +3,14 @@
  *
  * The path of a packet: source.c reads it and strips the link layer;
  * ip4.c hands IPv4 to libnids (defragmentation, TCP reassembly) and ip6.c /
- * ip6path.c handle IPv6 with ip6frag.c and tcp6.c; both end in l4.c, which
+ * ip6path.c handle IPv6 with ipfrag.c and tcp6.c; both end in l4.c, which
  * turns UDP, ICMP and TCP headers into events.
  */
 #ifndef DNSBLAME_CAP_INT_H
 #define DNSBLAME_CAP_INT_H
 
 #include "capture.h"
-#include "ip6frag.h"
+#include "ipfrag.h"
 #include "tcp6.h"
 #include "tcpwatch.h"
 #include "../common/table.h"
@@ -30,8 +30,8 @@ typedef struct cap_ctx {
 	db_time_t now;        /* capture time of the packet being processed */
 	db_time_t window;
 	tcpwatch_t tcpw;
-	tbl_t frag4;          /* IPv4 fragment trains in flight (libnids holds the data) */
-	ip6frag_t *frag6;
+	ipfrag_t *frag4;      /* IPv4 fragment trains in flight (libnids sees whole datagrams) */
+	ipfrag_t *frag6;
 	tcp6_t *tcp6;
 	tcp6_t *tcp4mid;      /* IPv4 streams libnids did not see begin */
 	size_t max_tcp_streams;
@@ -39,7 +39,6 @@ typedef struct cap_ctx {
 	size_t nids_streams;  /* IPv4 streams currently followed */
 	int tunnel_depth;     /* nesting of the packet being processed */
 	uint64_t nids_evicted; /* libnids streams timed out or dropped for room */
-	uint64_t frag4_evicted;
 } cap_ctx_t;
 
 /* l4.c: a whole (reassembled) IP datagram's transport part.

@@ -11,9 +11,11 @@
  * libnids would silently drop two kinds of packets that matter here, so
  * they are handled before it sees them: packets cut by snaplen (its length
  * check rejects them; we decode their headers ourselves) and packets whose
- * IP header checksum is wrong (we hand over a corrected copy).  IPv4
- * fragment trains are also watched here, because libnids forgets a train
- * that never completes without saying so.
+ * IP header checksum is wrong (we hand over a corrected copy).  Nor does
+ * libnids see fragments: they are reassembled by ipfrag.c, as IPv6's are,
+ * because libnids keeps fragments per destination host with no overall
+ * limit and forgets a train that never completes without saying so; it
+ * gets each datagram whole, with a fresh header.
  */
 #include <nids.h>
 #include <pcap/pcap.h>
@@ -33,94 +35,6 @@ typedef struct nstream {
 	tcpdns_t to_server; /* client -> server bytes */
 	tcpdns_t to_client;
 } nstream_t;
-
-#define FRAG4_RANGES 16
-
-typedef struct frag4_key {
-	uint8_t src[4], dst[4];
-	uint16_t id;
-	uint8_t proto;
-	uint8_t pad;
-} frag4_key_t;
-
-typedef struct frag4 {
-	tbl_entry_t e;
-	frag4_key_t key;
-	uint32_t frags, bytes;
-	uint16_t sport, dport;
-	uint8_t have_first;
-	uint8_t cut;          /* a fragment was cut by snaplen: not a network loss */
-	uint8_t overlap;      /* fragments overlapped: the receiver discards it */
-	uint8_t nranges;
-	uint16_t range[FRAG4_RANGES][2]; /* offset, length of the fragments seen */
-} frag4_t;
-
-static void frag4_report(cap_ctx_t *c, const frag4_t *f)
-{
-	if (f->cut) {
-		/* The capture, not the network, lost this train. */
-		c->st.frag_trains_cut++;
-		return;
-	}
-	cap_event_t ev;
-	memset(&ev, 0, sizeof(ev));
-	ev.kind = CAP_EV_FRAG_EXPIRED;
-	ev.ts = c->now;
-	db_addr_set4(&ev.flow.src, f->key.src);
-	db_addr_set4(&ev.flow.dst, f->key.dst);
-	ev.flow.proto = f->key.proto;
-	ev.flow.sport = f->sport;
-	ev.flow.dport = f->dport;
-	ev.u.frag.ip_id = f->key.id;
-	ev.u.frag.frags = f->frags;
-	ev.u.frag.bytes = f->bytes;
-	ev.u.frag.have_first = f->have_first;
-	cap_emit_cb(&ev, c);
-}
-
-static void frag4_seen(cap_ctx_t *c, const frag4_key_t *k, uint16_t off,
-		       const uint8_t *l4, size_t l4len, int cut)
-{
-	uint64_t h = tbl_hash(&c->frag4, k);
-	frag4_t *f = tbl_find(&c->frag4, k, h);
-	if (!f) {
-		f = tbl_insert(&c->frag4, k, h, c->now);
-		if (!f && tbl_oldest(&c->frag4)) {
-			frag4_t *old = tbl_oldest(&c->frag4);
-			c->frag4_evicted++;
-			frag4_report(c, old);
-			tbl_remove(&c->frag4, old);
-			f = tbl_insert(&c->frag4, k, h, c->now);
-		}
-		if (!f)
-			return;
-	}
-	f->frags++;
-	f->bytes += (uint32_t)l4len;
-	f->cut |= (uint8_t)cut;
-	/* Overlapping fragments (RFC 5722 for IPv6; Linux discards them for
-	 * IPv4 too since 4.19): libnids would reassemble them, the resolver's
-	 * kernel would not, so the datagram counts as lost.  An exact
-	 * duplicate is a retransmission, not an overlap. */
-	uint16_t len16 = l4len > 65535 ? 65535 : (uint16_t)l4len;
-	for (uint8_t i = 0; i < f->nranges; i++) {
-		uint32_t o = f->range[i][0], l = f->range[i][1];
-		if (o == off && l == len16)
-			return;
-		if ((uint32_t)off < o + l && o < (uint32_t)off + len16)
-			f->overlap = 1;
-	}
-	if (f->nranges < FRAG4_RANGES) {
-		f->range[f->nranges][0] = off;
-		f->range[f->nranges][1] = len16;
-		f->nranges++;
-	}
-	if (off == 0 && l4len >= 4) {
-		f->have_first = 1;
-		f->sport = (uint16_t)(l4[0] << 8 | l4[1]);
-		f->dport = (uint16_t)(l4[2] << 8 | l4[3]);
-	}
-}
 
 int ip4_nids_has(const db_flow_t *f)
 {
@@ -143,11 +57,7 @@ int ip4_nids_has(const db_flow_t *f)
 void ip4_expire(cap_ctx_t *c, db_time_t now)
 {
 	tcp6_expire(c->tcp4mid, now, cap_emit_cb, c);
-	frag4_t *f;
-	while ((f = tbl_oldest(&c->frag4)) && f->e.ts + CAP_FRAG_TIMEOUT(c) <= now) {
-		frag4_report(c, f);
-		tbl_remove(&c->frag4, f);
-	}
+	ipfrag_expire(c->frag4, now, cap_emit_cb, c);
 }
 
 /* libnids: a datagram after defragmentation (or one that needed none). */
@@ -162,22 +72,6 @@ static void on_ip(struct ip *iph, int len)
 	db_addr_t src, dst;
 	db_addr_set4(&src, p + 12);
 	db_addr_set4(&dst, p + 16);
-	if (c->frag4.count) {
-		frag4_key_t k;
-		memset(&k, 0, sizeof(k));
-		memcpy(k.src, p + 12, 4);
-		memcpy(k.dst, p + 16, 4);
-		k.id = (uint16_t)(p[4] << 8 | p[5]);
-		k.proto = p[9];
-		frag4_t *f = tbl_find(&c->frag4, &k, tbl_hash(&c->frag4, &k));
-		if (f && f->overlap) {
-			frag4_report(c, f);
-			tbl_remove(&c->frag4, f);
-			return;
-		}
-		if (f)
-			tbl_remove(&c->frag4, f);
-	}
 	if ((size_t)len > tot)
 		len = (int)tot;
 	l4_datagram(c, &src, &dst, p[9], p + ihl, (size_t)len - ihl, tot - ihl, 0);
@@ -293,9 +187,11 @@ int ip4_init(cap_ctx_t *c, char *err, size_t errlen)
 	tl.timeout = c->window;
 	tl.midstream = 1;
 	c->tcp4mid = tcp6_new(&tl);
-	if (!c->tcp4mid ||
-	    tbl_init(&c->frag4, sizeof(frag4_t), offsetof(frag4_t, key),
-		     sizeof(frag4_key_t), c->max_frag_trains) < 0) {
+	ipfrag_limits_t fl = {0};
+	fl.max_trains = c->max_frag_trains;
+	fl.timeout = CAP_FRAG_TIMEOUT(c);
+	c->frag4 = ipfrag_new(&fl);
+	if (!c->tcp4mid || !c->frag4) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -338,15 +234,92 @@ static int tfo_syn(const uint8_t *tcp, size_t len)
 	       (sp == DNS_PORT || dp == DNS_PORT);
 }
 
-/* RFC 791 header checksum over ihl 32-bit words. */
-static int ip4_csum_ok(const uint8_t *p, size_t ihl)
+/* RFC 791 header checksum over the ihl bytes of the header. */
+static uint16_t ip4_csum(const uint8_t *p, size_t ihl)
 {
 	uint32_t sum = 0;
 	for (size_t i = 0; i < ihl; i += 2)
 		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
-	return sum == 0xffff;
+	return (uint16_t)sum;
+}
+
+static int ip4_csum_ok(const uint8_t *p, size_t ihl) { return ip4_csum(p, ihl) == 0xffff; }
+
+static void ip4_csum_set(uint8_t *p, size_t ihl)
+{
+	p[10] = p[11] = 0;
+	uint16_t sum = (uint16_t)~ip4_csum(p, ihl);
+	p[10] = (uint8_t)(sum >> 8);
+	p[11] = (uint8_t)sum;
+}
+
+/* A whole datagram (not a fragment, all of it captured): tunnels are
+ * opened, TCP Fast Open SYNs go around libnids, the rest goes through it. */
+static void ip4_whole(cap_ctx_t *c, const uint8_t *pkt, size_t tot, size_t ihl)
+{
+	const uint8_t proto = pkt[9];
+	if (tunnel_decap(c, proto, pkt + ihl, tot - ihl))
+		return;
+	if (proto == 6 && tfo_syn(pkt + ihl, tot - ihl)) {
+		/* A SYN carrying data (TCP Fast Open, RFC 7413): libnids drops
+		 * the data and loses the stream, so it never sees this
+		 * connection and tcp6.c follows it instead (see l4.c). */
+		db_addr_t s, d;
+		db_addr_set4(&s, pkt + 12);
+		db_addr_set4(&d, pkt + 16);
+		l4_datagram(c, &s, &d, proto, pkt + ihl, tot - ihl, tot - ihl, 0);
+		return;
+	}
+	static uint8_t fixed[65536];
+	if (!ip4_csum_ok(pkt, ihl)) {
+		/* A wrong header checksum (crafted captures, some taps) would
+		 * make libnids drop the packet; give it a corrected copy. */
+		memcpy(fixed, pkt, tot);
+		ip4_csum_set(fixed, ihl);
+		pkt = fixed;
+	}
+	struct pcap_pkthdr h;
+	h.ts.tv_sec = (time_t)(c->now / 1000000);
+	h.ts.tv_usec = (suseconds_t)(c->now % 1000000);
+	h.caplen = h.len = (bpf_u_int32)tot;
+	nids_pcap_handler(NULL, &h, (u_char *)(uintptr_t)pkt);
+}
+
+/* A fragment: kept by ipfrag.c until its datagram is whole, which then
+ * gets a fresh 20-byte header (options dropped: nothing after IP needs
+ * them) and goes on as if it had come in one piece. */
+static void ip4_fragment(cap_ctx_t *c, const uint8_t *pkt, size_t ihl, size_t tot,
+			 uint16_t off, int more)
+{
+	db_addr_t s, d;
+	db_addr_set4(&s, pkt + 12);
+	db_addr_set4(&d, pkt + 16);
+	uint32_t id = (uint32_t)pkt[9] << 16 | (uint32_t)(pkt[4] << 8 | pkt[5]);
+	uint8_t *out = NULL;
+	size_t out_len = 0;
+	uint8_t out_nh = 0;
+	db_status_t st = ipfrag_add(c->frag4, c->now, &s, &d, id, pkt[9], off, more,
+				    pkt + ihl, tot - ihl, &out, &out_len, &out_nh, cap_emit_cb, c);
+	if (st != DB_OK || !out)
+		return;
+	static uint8_t whole[65536];
+	if (out_len <= sizeof(whole) - 20) {
+		memset(whole, 0, 20);
+		whole[0] = 0x45;
+		whole[2] = (uint8_t)((out_len + 20) >> 8);
+		whole[3] = (uint8_t)(out_len + 20);
+		whole[4] = pkt[4];
+		whole[5] = pkt[5];
+		whole[8] = pkt[8];
+		whole[9] = out_nh;
+		memcpy(whole + 12, pkt + 12, 8);
+		ip4_csum_set(whole, 20);
+		memcpy(whole + 20, out, out_len);
+		ip4_whole(c, whole, out_len + 20, 20);
+	}
+	free(out);
 }
 
 void ip4_packet(cap_ctx_t *c, const uint8_t *pkt, size_t caplen)
@@ -356,7 +329,7 @@ void ip4_packet(cap_ctx_t *c, const uint8_t *pkt, size_t caplen)
 	uint8_t vhl = wire_u8(&w);
 	wire_skip(&w, 1);
 	size_t tot = wire_u16(&w);
-	uint16_t id = wire_u16(&w);
+	wire_skip(&w, 2);
 	uint16_t frag = wire_u16(&w);
 	wire_skip(&w, 1);
 	uint8_t proto = wire_u8(&w);
@@ -370,64 +343,31 @@ void ip4_packet(cap_ctx_t *c, const uint8_t *pkt, size_t caplen)
 	}
 	c->st.ip4++;
 	uint16_t off = (uint16_t)((frag & 0x1fff) * 8);
-	int is_frag = (frag & 0x2000) || off;
-	if (is_frag) {
+	int more = (frag & 0x2000) != 0;
+	int is_frag = more || off;
+	if (is_frag)
 		c->st.ip4_fragments++;
-		frag4_key_t k;
-		memset(&k, 0, sizeof(k));
-		memcpy(k.src, src, 4);
-		memcpy(k.dst, dst, 4);
-		k.id = id;
-		k.proto = proto;
-		size_t have = (caplen < tot ? caplen : tot) - ihl;
-		frag4_seen(c, &k, off, pkt + ihl, have, caplen < tot);
-	}
 	if (caplen < tot) {
 		/* Cut by snaplen: libnids would drop it, but its headers still
 		 * tell us something.  A cut first fragment is decoded as far as
 		 * it goes (its UDP length says how long the datagram was); the
 		 * rest of a cut train can never be reassembled. */
-		if (!is_frag || off == 0) {
-			db_addr_t s, d;
-			db_addr_set4(&s, src);
-			db_addr_set4(&d, dst);
-			l4_datagram(c, &s, &d, proto, pkt + ihl, caplen - ihl,
-				    is_frag ? 65535 : tot - ihl, 0);
-		}
-		return;
-	}
-	if (!is_frag && tunnel_decap(c, proto, pkt + ihl, tot - ihl))
-		return;
-	if (!is_frag && proto == 6 && tfo_syn(pkt + ihl, tot - ihl)) {
-		/* A SYN carrying data (TCP Fast Open, RFC 7413): libnids drops
-		 * the data and loses the stream, so it never sees this
-		 * connection and tcp6.c follows it instead (see l4.c). */
 		db_addr_t s, d;
 		db_addr_set4(&s, src);
 		db_addr_set4(&d, dst);
-		l4_datagram(c, &s, &d, proto, pkt + ihl, tot - ihl, tot - ihl, 0);
+		if (is_frag) {
+			uint32_t id = (uint32_t)proto << 16 | (uint32_t)(pkt[4] << 8 | pkt[5]);
+			ipfrag_cut(c->frag4, c->now, &s, &d, id, cap_emit_cb, c);
+		}
+		if (!is_frag || off == 0)
+			l4_datagram(c, &s, &d, proto, pkt + ihl, caplen - ihl,
+				    is_frag ? 65535 : tot - ihl, 0);
 		return;
 	}
-	static uint8_t fixed[65536];
-	if (!ip4_csum_ok(pkt, ihl)) {
-		/* A wrong header checksum (crafted captures, some taps) would
-		 * make libnids drop the packet; give it a corrected copy. */
-		memcpy(fixed, pkt, tot);
-		fixed[10] = fixed[11] = 0;
-		uint32_t sum = 0;
-		for (size_t i = 0; i < ihl; i += 2)
-			sum += (uint32_t)(fixed[i] << 8 | fixed[i + 1]);
-		while (sum >> 16)
-			sum = (sum & 0xffff) + (sum >> 16);
-		fixed[10] = (uint8_t)(~sum >> 8);
-		fixed[11] = (uint8_t)~sum;
-		pkt = fixed;
-	}
-	struct pcap_pkthdr h;
-	h.ts.tv_sec = (time_t)(c->now / 1000000);
-	h.ts.tv_usec = (suseconds_t)(c->now % 1000000);
-	h.caplen = h.len = (bpf_u_int32)tot;
-	nids_pcap_handler(NULL, &h, (u_char *)(uintptr_t)pkt);
+	if (is_frag)
+		ip4_fragment(c, pkt, ihl, tot, off, more);
+	else
+		ip4_whole(c, pkt, tot, ihl);
 }
 
 /*
@@ -452,14 +392,15 @@ void ip4_finish(cap_ctx_t *c)
 	 * open at the end of the capture report what they lost. */
 	nids_stop();
 	tcp6_flush(c->tcp4mid, cap_emit_cb, c);
-	ip4_expire(c, INT64_MAX);
+	ipfrag_flush(c->frag4, cap_emit_cb, c);
 }
 
 void ip4_close(cap_ctx_t *c)
 {
 	c->fn = NULL; /* nothing is reported after the end */
 	nids_stop();
-	tbl_free(&c->frag4);
+	ipfrag_free(c->frag4);
+	c->frag4 = NULL;
 	tcp6_free(c->tcp4mid);
 	c->tcp4mid = NULL;
 	if (g_dead) {

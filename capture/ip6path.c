@@ -1,6 +1,6 @@
 /*
  * ip6path.c - IPv6, which libnids does not know: the extension header
- * chain (ip6.c), fragment reassembly (ip6frag.c) and DNS-over-TCP stream
+ * chain (ip6.c), fragment reassembly (ipfrag.c) and DNS-over-TCP stream
  * reassembly (tcp6.c), arranged to behave as the IPv4 path through libnids
  * does, including the report of what never completed.
  */
@@ -11,7 +11,7 @@
 
 int ip6path_init(cap_ctx_t *c, const cap_opts_t *o)
 {
-	ip6frag_limits_t fl = {0};
+	ipfrag_limits_t fl = {0};
 	fl.max_trains = c->max_frag_trains;
 	fl.timeout = CAP_FRAG_TIMEOUT(c);
 	tcp6_limits_t tl = {0};
@@ -19,7 +19,7 @@ int ip6path_init(cap_ctx_t *c, const cap_opts_t *o)
 	tl.timeout = c->window;
 	tl.midstream = 1;
 	(void)o;
-	c->frag6 = ip6frag_new(&fl);
+	c->frag6 = ipfrag_new(&fl);
 	c->tcp6 = tcp6_new(&tl);
 	return c->frag6 && c->tcp6 ? 0 : -1;
 }
@@ -52,8 +52,10 @@ void ip6path_packet(cap_ctx_t *c, const uint8_t *pkt, size_t caplen)
 	}
 	c->st.ip6_fragments++;
 	if (have < wire_len) {
-		/* A fragment cut by snaplen can never be reassembled; a cut
+		/* A fragment cut by snaplen can never be reassembled (its
+		 * train's loss is the capture's, not the network's); a cut
 		 * first fragment is still decoded as far as it goes. */
+		ipfrag_cut(c->frag6, c->now, &h.src, &h.dst, h.frag_id, cap_emit_cb, c);
 		if (h.frag_offset == 0)
 			l4_datagram(c, &h.src, &h.dst, h.frag_nh, l4, have, 65535, 1);
 		return;
@@ -61,7 +63,7 @@ void ip6path_packet(cap_ctx_t *c, const uint8_t *pkt, size_t caplen)
 	uint8_t *out = NULL;
 	size_t out_len = 0;
 	uint8_t out_nh = 0;
-	db_status_t st = ip6frag_add(c->frag6, c->now, &h.src, &h.dst, h.frag_id,
+	db_status_t st = ipfrag_add(c->frag6, c->now, &h.src, &h.dst, h.frag_id,
 				     h.frag_nh, h.frag_offset, h.frag_more, l4, have,
 				     &out, &out_len, &out_nh, cap_emit_cb, c);
 	if (st != DB_OK || !out)
@@ -74,17 +76,17 @@ void ip6path_packet(cap_ctx_t *c, const uint8_t *pkt, size_t caplen)
 void ip6path_expire(cap_ctx_t *c, db_time_t now)
 {
 	if (now == INT64_MAX) {
-		ip6frag_flush(c->frag6, cap_emit_cb, c);
+		ipfrag_flush(c->frag6, cap_emit_cb, c);
 		tcp6_flush(c->tcp6, cap_emit_cb, c);
 		return;
 	}
-	ip6frag_expire(c->frag6, now, cap_emit_cb, c);
+	ipfrag_expire(c->frag6, now, cap_emit_cb, c);
 	tcp6_expire(c->tcp6, now, cap_emit_cb, c);
 }
 
 void ip6path_finish(cap_ctx_t *c)
 {
-	ip6frag_free(c->frag6);
+	ipfrag_free(c->frag6);
 	tcp6_free(c->tcp6);
 	c->frag6 = NULL;
 	c->tcp6 = NULL;

@@ -222,20 +222,24 @@ const cap_stats_t *cap_stats(cap_t *c)
 	/* Counters kept inside the reassembly modules are gathered here. */
 	cap_ctx_t *x = &c->ctx;
 	tcp6_stats_t t6, t4;
-	ip6frag_stats_t f6;
+	ipfrag_stats_t f6, f4;
 	memset(&t6, 0, sizeof(t6));
 	memset(&t4, 0, sizeof(t4));
 	memset(&f6, 0, sizeof(f6));
+	memset(&f4, 0, sizeof(f4));
 	if (x->tcp6)
 		tcp6_stats(x->tcp6, &t6);
 	if (x->tcp4mid)
 		tcp6_stats(x->tcp4mid, &t4);
 	if (x->frag6)
-		ip6frag_stats(x->frag6, &f6);
+		ipfrag_stats(x->frag6, &f6);
+	if (x->frag4)
+		ipfrag_stats(x->frag4, &f4);
 	x->st.handshakes_evicted = x->tcpw.evicted;
 	x->st.tcp_evicted = x->nids_evicted + t6.evicted + t4.evicted;
 	x->st.tcp_no_syn = t6.no_syn_segments + t6.midstream_rejected + t4.midstream_rejected;
-	x->st.frag_evicted = x->frag4_evicted + f6.evicted;
+	x->st.frag_evicted = f4.evicted + f6.evicted;
+	x->st.frag_trains_cut = f4.cut + f6.cut;
 	return &x->st;
 }
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """seedgen.py OUT DNSDIR - seeds for the byte-coded harnesses (the input
-formats are documented at the top of fuzz_tcp6.c, fuzz_ip6frag.c and
+formats are documented at the top of fuzz_tcp6.c, fuzz_ipfrag.c and
 fuzz_dnssec.c).  dnssec seeds are real RRSIG/DNSKEY/DS/RRset combinations
-found in the DNS messages of DNSDIR; tcp6 and ip6frag seeds are
+found in the DNS messages of DNSDIR; tcp6 and ipfrag seeds are
 hand-written scenarios.  Deterministic: the same inputs give the same files."""
 import hashlib
 import os
@@ -174,7 +174,7 @@ for name, body in tcp.items():
         body = bytes([0x3e]) + body
     save("tcp6", name, body)
 
-# ---- ip6frag ------------------------------------------------------------
+# ---- ipfrag ------------------------------------------------------------
 
 
 def frag(train, more, off, n, data=None, expire=False, jump=False, nh_tcp=False):
@@ -200,6 +200,6 @@ ip6 = {
     "tcp": CFG + frag(0, 1, 0, 8, nh_tcp=True) + frag(0, 0, 8, 12, nh_tcp=True),
 }
 for name, body in ip6.items():
-    save("ip6frag", name, body)
-print("seedgen: %d dnssec (from %d signatures, %d key owners), %d tcp6, %d ip6frag"
+    save("ipfrag", name, body)
+print("seedgen: %d dnssec (from %d signatures, %d key owners), %d tcp6, %d ipfrag"
       % (made, len(sigs), len(keys), len(tcp), len(ip6)))

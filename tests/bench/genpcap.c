@@ -1,20 +1,43 @@
 /*
  * genpcap - writes a synthetic resolver-host capture for benchmarks:
  * clients query a resolver, the resolver asks an authority, answers come
- * back (some SERVFAIL), as Ethernet/IPv4/UDP in classic pcap format.
+ * back (some SERVFAIL), as Ethernet/IPv4/UDP in classic pcap format (the
+ * frag, fragout and tcp floods below add IPv6 and TCP).
  *   genpcap OUT.pcap PAIRS [unanswered-percent]
- *   genpcap OUT.pcap PAIRS PCT --flood N [SERVFAIL-DELAY-MS]
- * --flood writes N unique client queries that are never answered (random
- * names, 65536 client addresses, random ports and ids, one every 10 us:
- * 100,000 queries/s), with the PAIRS ordinary resolutions spread evenly
- * among them. Of those, n % 50 == 0 end in SERVFAIL after the authority
- * answered SERVFAIL, n % 50 == 20 after it answered REFUSED (both
- * upstream_error), n % 50 == 40 after an ICMP port unreachable quoting the
- * upstream query (blocked_port). SERVFAIL-DELAY-MS (default 0) holds each
- * SERVFAIL back that long after the upstream failure, as a resolver that
- * retries and then gives up would. PCT is not used with --flood. The counts
- * are printed on stderr:
+ *   genpcap OUT.pcap PAIRS PCT --flood N [SERVFAIL-DELAY-MS] [--kind udp|frag|fragout|tcp]
+ * --flood writes N flood items, by default unique client queries that are
+ * never answered (random names, 65536 client addresses, random ports and
+ * ids, one every 10 us: 100,000 queries/s), with the PAIRS ordinary
+ * resolutions spread evenly among them. Of those, n % 50 == 0 end in
+ * SERVFAIL after the authority answered SERVFAIL, n % 50 == 20 after it
+ * answered REFUSED (both upstream_error), n % 50 == 40 after an ICMP port
+ * unreachable quoting the upstream query (blocked_port). SERVFAIL-DELAY-MS
+ * (default 0) holds each SERVFAIL back that long after the upstream
+ * failure, as a resolver that retries and then gives up would. PCT is not
+ * used with --flood.
+ * --kind chooses what the N flood items are (the resolutions stay the same):
+ *   udp   the unanswered queries above (the default);
+ *   frag  endless fragments: N first fragments (offset 0, more fragments)
+ *         of UDP queries to the resolver's port 53 that never complete,
+ *         alternately IPv4 (from 10.128.0.0/9, one address each up to
+ *         8,388,607 of them, random IP id) and IPv6 (from fd0a:8000::/32,
+ *         one address each, to fd0a::1, random 32-bit id in a Fragment
+ *         header), one every 10 us (100,000/s); each carries the UDP
+ *         header and 48 bytes of a query whose UDP length announces 1232
+ *         bytes;
+ *   fragout  the same fragments in the other direction: from the
+ *         resolver's port 53 to the unique client addresses (answers that
+ *         never complete), so that each train has its own destination;
+ *   tcp   half-open TCP streams: N connections to the resolver's port 53,
+ *         alternately IPv4 and IPv6 from a unique client address (as for
+ *         frag), each a SYN, SYN-ACK, ACK and one data segment holding a
+ *         DNS length prefix of 100 and the first 30 bytes of a query, never
+ *         closed; 5 us between packets (50,000 connections/s).
+ * IP, UDP and TCP checksums are all correct (a fragment's UDP checksum is
+ * that of the whole datagram, its missing bytes zero). The counts are
+ * printed on stderr; the kinds other than udp add the IP versions' split:
  *   genpcap: flood F pairs P servfail_upstream_error U servfail_blocked_port B
+ *   genpcap: flood F pairs P servfail_upstream_error U servfail_blocked_port B kind K ipv4 N4 ipv6 N6
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -233,7 +256,199 @@ static void release(FILE *f, uint64_t now)
 	}
 }
 
-static int flood(FILE *f, unsigned long pairs, unsigned long n, uint64_t delay)
+/* Addresses of the frag, fragout and tcp floods, IPv4 (a[0..3]) or IPv6. */
+struct addr {
+	int v6;
+	uint8_t a[16];
+};
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	put16(p, (uint16_t)(v >> 16));
+	put16(p + 2, (uint16_t)v);
+}
+
+static struct addr addr4(uint32_t v)
+{
+	struct addr x;
+	memset(&x, 0, sizeof(x));
+	put32(x.a, v);
+	return x;
+}
+
+/* fd0a:<group>::<low 64 bits> */
+static struct addr addr6(uint16_t group, uint64_t low)
+{
+	struct addr x;
+	memset(&x, 0, sizeof(x));
+	x.v6 = 1;
+	put16(x.a, 0xfd0a);
+	put16(x.a + 2, group);
+	put32(x.a + 8, (uint32_t)(low >> 32));
+	put32(x.a + 12, (uint32_t)low);
+	return x;
+}
+
+/* RFC 1071: 16-bit words added up (an odd last byte padded with zero). */
+static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t len)
+{
+	for (size_t i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (len & 1)
+		sum += (uint32_t)(p[len - 1] << 8);
+	return sum;
+}
+
+static uint16_t csum_fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/* The pseudo-header of UDP and TCP checksums (RFC 768, RFC 8200 8.1). */
+static uint32_t pseudo_sum(const struct addr *s, const struct addr *d, uint8_t proto,
+			   uint32_t len)
+{
+	size_t al = s->v6 ? 16 : 4;
+	uint32_t sum = csum_add(0, s->a, al);
+	sum = csum_add(sum, d->a, al);
+	return sum + proto + (len >> 16) + (len & 0xffff);
+}
+
+/* One Ethernet frame (zero MAC addresses) carrying l3[0..len). */
+static void frame(FILE *f, uint64_t t, uint16_t ethertype, const uint8_t *l3, size_t len)
+{
+	uint8_t b[14 + 1600];
+	memset(b, 0, 14);
+	put16(b + 12, ethertype);
+	memcpy(b + 14, l3, len);
+	uint32_t rlen = (uint32_t)(14 + len);
+	uint32_t rec[4] = {(uint32_t)(t / 1000000), (uint32_t)(t % 1000000), rlen, rlen};
+	fwrite(rec, 4, 4, f);
+	fwrite(b, 1, rlen, f);
+}
+
+/* An IPv4 or IPv6 packet s -> d carrying l4[0..len) of protocol proto.
+ * With frag set, it is the first fragment (offset 0, more fragments to
+ * come) of a train with identification id: IPv4 flags, or an IPv6
+ * Fragment header. */
+static void ip_send(FILE *f, uint64_t t, const struct addr *s, const struct addr *d,
+		    uint8_t proto, int frag, uint32_t id, const uint8_t *l4, size_t len)
+{
+	uint8_t b[1600];
+	size_t h;
+	if (!s->v6) {
+		memset(b, 0, 20);
+		b[0] = 0x45;
+		put16(b + 2, (uint16_t)(20 + len));
+		put16(b + 4, (uint16_t)id);
+		put16(b + 6, frag ? 0x2000 : 0);
+		b[8] = 64;
+		b[9] = proto;
+		memcpy(b + 12, s->a, 4);
+		memcpy(b + 16, d->a, 4);
+		put16(b + 10, csum_fold(csum_add(0, b, 20)));
+		h = 20;
+	} else {
+		memset(b, 0, 48);
+		b[0] = 0x60;
+		put16(b + 4, (uint16_t)((frag ? 8 : 0) + len));
+		b[6] = frag ? 44 : proto;
+		b[7] = 64;
+		memcpy(b + 8, s->a, 16);
+		memcpy(b + 24, d->a, 16);
+		h = 40;
+		if (frag) {
+			b[40] = proto;
+			put16(b + 42, 0x0001); /* offset 0, M = 1 */
+			put32(b + 44, id);
+			h = 48;
+		}
+	}
+	memcpy(b + h, l4, len);
+	frame(f, t, s->v6 ? 0x86dd : 0x0800, b, h + len);
+}
+
+static void tcp_seg(FILE *f, uint64_t t, const struct addr *s, const struct addr *d,
+		    uint16_t sp, uint16_t dp, uint32_t seq, uint32_t ack, uint8_t flags,
+		    const uint8_t *data, size_t len)
+{
+	uint8_t b[20 + 512];
+	memset(b, 0, 20);
+	put16(b, sp);
+	put16(b + 2, dp);
+	put32(b + 4, seq);
+	put32(b + 8, ack);
+	b[12] = 5 << 4;
+	b[13] = flags;
+	put16(b + 14, 65535);
+	if (len)
+		memcpy(b + 20, data, len);
+	uint32_t sum = csum_add(pseudo_sum(s, d, 6, (uint32_t)(20 + len)), b, 20 + len);
+	put16(b + 16, csum_fold(sum));
+	ip_send(f, t, s, d, 6, 0, 0, b, 20 + len);
+}
+
+enum { FLOOD_UDP, FLOOD_FRAG, FLOOD_FRAGOUT, FLOOD_TCP };
+static const char *const kind_names[] = {"udp", "frag", "fragout", "tcp"};
+#define FRAG_DNS 48      /* query bytes in a first fragment (UDP part: 56, a multiple of 8) */
+#define FRAG_UDPLEN 1232 /* the UDP length the fragment announces */
+#define TCP_PREFIX 100   /* the DNS length prefix a half-open stream announces */
+#define TCP_SENT 30      /* query bytes it sends */
+
+/* The flood's client number k (k-th of its IP version) and the resolver. */
+static struct addr flood_client(int v6, unsigned long k)
+{
+	return v6 ? addr6(0x8000, (uint64_t)k + 1) : addr4(0x0a800000 | (uint32_t)((k + 1) & 0x7fffff));
+}
+
+static struct addr flood_resolver(int v6)
+{
+	return v6 ? addr6(0, 1) : addr4(0x0a000001);
+}
+
+/* Flood item i of kind frag, fragout or tcp; returns the capture time after it. */
+static uint64_t flood_item(FILE *f, uint64_t t, int kind, unsigned long i)
+{
+	int v6 = (int)(i & 1);
+	struct addr c = flood_client(v6, i / 2), s = flood_resolver(v6);
+	uint64_t r = rnd();
+	uint16_t cport = (uint16_t)(1024 + (r >> 16) % 64000);
+	uint8_t q[512], b[512];
+	memset(q, 0, sizeof(q));
+	size_t ql = flood_query(q, (uint16_t)(r >> 48), i);
+	if (kind == FLOOD_FRAG || kind == FLOOD_FRAGOUT) {
+		int out = kind == FLOOD_FRAGOUT;
+		const struct addr *from = out ? &s : &c, *to = out ? &c : &s;
+		if (out)
+			q[2] |= 0x80; /* QR: an answer */
+		put16(b, out ? 53 : cport);
+		put16(b + 2, out ? cport : 53);
+		put16(b + 4, FRAG_UDPLEN);
+		put16(b + 6, 0);
+		memcpy(b + 8, q, FRAG_DNS);
+		/* The whole datagram's checksum: the message, then zeros. */
+		uint32_t sum = pseudo_sum(from, to, 17, FRAG_UDPLEN);
+		sum = csum_add(sum, b, 8);
+		sum = csum_add(sum, q, ql);
+		uint16_t ck = csum_fold(sum);
+		put16(b + 6, ck ? ck : 0xffff);
+		uint32_t id = v6 ? (uint32_t)r : (uint16_t)r;
+		ip_send(f, t, from, to, 17, 1, id, b, 8 + FRAG_DNS);
+		return t + 10;
+	}
+	uint32_t isn_c = (uint32_t)r, isn_s = (uint32_t)(r >> 32) ^ 0x5a5a5a5a;
+	tcp_seg(f, t, &c, &s, cport, 53, isn_c, 0, 0x02, NULL, 0);
+	tcp_seg(f, t + 5, &s, &c, 53, cport, isn_s, isn_c + 1, 0x12, NULL, 0);
+	tcp_seg(f, t + 10, &c, &s, cport, 53, isn_c + 1, isn_s + 1, 0x10, NULL, 0);
+	put16(b, TCP_PREFIX);
+	memcpy(b + 2, q, TCP_SENT);
+	tcp_seg(f, t + 15, &c, &s, cport, 53, isn_c + 1, isn_s + 1, 0x18, b, 2 + TCP_SENT);
+	return t + 20;
+}
+
+static int flood(FILE *f, unsigned long pairs, unsigned long n, uint64_t delay, int what)
 {
 	uint64_t t = 1767225600ULL * 1000000ULL;
 	const uint32_t resolver = 0x0a000001, auth = 0x0a000101;
@@ -242,7 +457,9 @@ static int flood(FILE *f, unsigned long pairs, unsigned long n, uint64_t delay)
 	unsigned long sf_upstream = 0, sf_icmp = 0;
 	for (unsigned long i = 0; i < n || p < pairs; i++) {
 		release(f, t);
-		if (i < n) {
+		if (i < n && what != FLOOD_UDP) {
+			t = flood_item(f, t, what, i);
+		} else if (i < n) {
 			uint64_t r = rnd();
 			uint32_t client = 0x0a800000 | (uint32_t)(r & 0xffff);
 			uint16_t cport = (uint16_t)(1024 + (r >> 16) % 64000), id = (uint16_t)(r >> 40);
@@ -287,16 +504,42 @@ static int flood(FILE *f, unsigned long pairs, unsigned long n, uint64_t delay)
 		t += 10;
 	}
 	release(f, UINT64_MAX);
-	fprintf(stderr, "genpcap: flood %lu pairs %lu servfail_upstream_error %lu servfail_blocked_port %lu\n",
+	fprintf(stderr, "genpcap: flood %lu pairs %lu servfail_upstream_error %lu servfail_blocked_port %lu",
 		n, p, sf_upstream, sf_icmp);
+	if (what != FLOOD_UDP)
+		fprintf(stderr, " kind %s ipv4 %lu ipv6 %lu", kind_names[what], n - n / 2, n / 2);
+	fputc('\n', stderr);
 	return fclose(f) == 0 ? 0 : 1;
 }
 
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
-		fprintf(stderr, "usage: genpcap OUT.pcap PAIRS [unanswered-percent] [--flood N]\n");
+		fprintf(stderr, "usage: genpcap OUT.pcap PAIRS [unanswered-percent]\n"
+				"       genpcap OUT.pcap PAIRS PCT --flood N [SERVFAIL-DELAY-MS] [--kind udp|frag|fragout|tcp]\n");
 		return 2;
+	}
+	int kind = FLOOD_UDP;
+	uint64_t delay = 0;
+	if (argc > 5 && strcmp(argv[4], "--flood") == 0) {
+		for (int a = 6; a < argc; a++) {
+			if (strcmp(argv[a], "--kind") == 0 && a + 1 < argc) {
+				a++;
+				kind = (int)(sizeof(kind_names) / sizeof(kind_names[0]));
+				while (--kind >= 0)
+					if (strcmp(argv[a], kind_names[kind]) == 0)
+						break;
+				if (kind < 0) {
+					fprintf(stderr, "genpcap: --kind udp, frag, fragout or tcp\n");
+					return 2;
+				}
+			} else if (a == 6 && argv[a][0] >= '0' && argv[a][0] <= '9') {
+				delay = strtoull(argv[a], NULL, 10) * 1000;
+			} else {
+				fprintf(stderr, "genpcap: unexpected argument %s\n", argv[a]);
+				return 2;
+			}
+		}
 	}
 	FILE *f = fopen(argv[1], "wb");
 	if (!f) {
@@ -308,8 +551,7 @@ int main(int argc, char **argv)
 	uint32_t hdr[6] = {0xa1b2c3d4, 0x00040002, 0, 0, 65535, 1};
 	fwrite(hdr, 4, 6, f);
 	if (argc > 5 && strcmp(argv[4], "--flood") == 0)
-		return flood(f, pairs, strtoul(argv[5], NULL, 10),
-			     argc > 6 ? strtoull(argv[6], NULL, 10) * 1000 : 0);
+		return flood(f, pairs, strtoul(argv[5], NULL, 10), delay, kind);
 	uint64_t t = 1767225600ULL * 1000000ULL;
 	const uint32_t resolver = 0x0a000001, auth = 0x0a000101;
 	uint8_t d[512];

@@ -1,34 +1,76 @@
 #!/bin/sh
-# Flood test: 2,000,000 unique client queries that are never answered
-# (random names, 65536 clients, 100,000 queries/s over 20 s of capture), with
-# 10,000 ordinary resolutions mixed in, 600 of which end in SERVFAIL with an
-# upstream cause (400 upstream_error: the authority answered SERVFAIL or
-# REFUSED; 200 blocked_port: an ICMP port unreachable quoted the upstream
-# query). The transaction table (--max-transactions, default 262144)
-# overflows; dnsblame must stay within its memory bound, report the
-# evictions, and still attribute every injected SERVFAIL.
-# Two runs: the resolver answers SERVFAIL at once (delay 0), and 2 s after
-# the upstream failure, as a resolver that retries and then gives up. At
-# 100,000 queries/s the 262144-entry table holds a query for ~2.6 s; with
-# a delay of 3 s the client queries are evicted before their SERVFAIL
-# arrives (80 of 600 attributed, 520 unmatched responses), so 2 s is the
-# largest delay this test can demand.
-#   tests/hostile/flood.sh [BINARY]        (default build/dnsblame)
-# Environment: FLOOD_N (2000000), FLOOD_PAIRS (10000), FLOOD_RSS_KB (bound),
-# FLOOD_DELAYS ("0 2000", milliseconds).
+# Flood tests: dnsblame, with its default limits, under floods of state that
+# never completes. Each flood has 10,000 ordinary resolutions mixed in, 600
+# of which end in SERVFAIL with an upstream cause (400 upstream_error: the
+# authority answered SERVFAIL or REFUSED; 200 blocked_port: an ICMP port
+# unreachable quoted the upstream query). dnsblame must exit 0 without a
+# word on stderr, stay within a peak-RSS bound, report what it evicted,
+# and still attribute every injected SERVFAIL with its cause and high
+# confidence. Captures by build/bench/genpcap (see its header):
 #
-# Peak RSS bound: measured 269,460 KB with the default limits (x86-64,
-# Debian 12, -O2; 24 MB of it is the baseline of a tiny capture, the rest
-# ~0.9 KB per transaction slot: 96 MB at --max-transactions 65536, 501 MB
-# at 524288). The bound, 393216 KB (384 MiB), leaves ~45% headroom.
-# Runtime: per run ~1 s to write the 215 MB capture, ~2.5 s for dnsblame.
+# udp: 2,000,000 unique client queries that are never answered (random
+# names, 65536 clients, 100,000 queries/s over 20 s of capture). The
+# transaction table (--max-transactions, default 262144) overflows. Two
+# runs: the resolver answers SERVFAIL at once (delay 0), and 2 s after the
+# upstream failure, as a resolver that retries and then gives up. At
+# 100,000 queries/s the 262144-entry table holds a query for ~2.6 s; with a
+# delay of 3 s the client queries are evicted before their SERVFAIL arrives
+# (80 of 600 attributed, 520 unmatched responses), so 2 s is the largest
+# delay this test can demand.
+# frag: 1,000,000 endless fragments: first fragments (offset 0, MF) of
+# queries to the resolver's port 53, each from its own address with a
+# random id, alternately IPv4 and IPv6 (both reassembled by
+# capture/ipfrag.c, one table each), 100,000/s over 10 s. The
+# fragment tables (--max-fragments, 65536 trains per IP version) overflow;
+# the capture is shorter than the 15 s fragment timeout, so exactly
+# N - 2 x 65536 trains are evicted, and every train is reported lost once.
+# fragout: 600,000 of the same fragments the other way, from the resolver's
+# port 53 to each client: every IPv4 train has its own destination. Same
+# checks and bound as frag.
+# tcp: 500,000 half-open TCP connections to the resolver's port 53, each
+# from its own address, alternately IPv4 (libnids) and IPv6
+# (capture/tcp6.c): SYN, SYN-ACK, ACK and a segment with a DNS length
+# prefix of 100 followed by 30 bytes, never closed; 50,000 connections/s
+# over 10 s. The stream tables (--max-tcp-streams, 65536 per IP version)
+# overflow: N - 2 x 65536 streams are evicted (libnids keeps one stream
+# more than its limit, so one fewer is accepted), every stream is reported
+# as a loss once, no handshake is left pending.
+#
+#   tests/hostile/flood.sh [BINARY]        (default build/dnsblame)
+# Environment: FLOOD_KINDS ("udp frag fragout tcp"); FLOOD_N (2000000),
+# FLOOD_DELAYS ("0 2000", milliseconds) and FLOOD_RSS_KB (bound) for udp;
+# FLOOD_FRAG_N (1000000), FLOOD_FRAGOUT_N (600000), FLOOD_FRAG_RSS_KB for
+# frag and fragout; FLOOD_TCP_N (500000), FLOOD_TCP_RSS_KB for tcp;
+# FLOOD_PAIRS (10000) for all.
+#
+# Peak RSS bounds (x86-64, Debian 12, -O2, default limits; 24 MB of each
+# figure is the baseline of a tiny capture):
+# udp: measured 269,460 KB (~0.9 KB per transaction slot: 96 MB at
+# --max-transactions 65536, 501 MB at 524288). The bound, 393216 KB
+# (384 MiB), leaves ~45% headroom.
+# frag: measured 78,824 KB at 1,000,000 fragments (flat: bounded by the
+# limits; the clients' fragments are not written to the transport event
+# log, which stays empty). The bound, 131072 KB (128 MiB), leaves ~40%
+# headroom.
+# fragout: the same limits apply, so the same bound: measured 78,872 KB at
+# 600,000 and 79,076 KB at 2,000,000 fragments (1.4 s). (When libnids
+# still reassembled IPv4, it kept fragments per destination host outside
+# --max-fragments: 417,736 KB and 40 s at 2,000,000.)
+# tcp: measured 368,560 KB at 500,000 connections and 368,564 KB at
+# 1,000,000 (flat). ~4.9 KB per pair of streams kept (129,596 KB at
+# --max-tcp-streams 16384, 208,368 KB at 32768, 692,472 KB at 131072),
+# nearly all of it the 4 KiB receive buffer libnids gives each IPv4 stream
+# that has data. The bound, 524288 KB (512 MiB), leaves ~42% headroom.
+# Runtime (2 cores shared with fuzzers): writing a capture takes under a
+# second; dnsblame takes 2.5-4 s per udp run, ~2 s for frag, ~5 s for
+# fragout, ~2 s for tcp; make flood ~19 s in all.
 set -u
 bin=${1:-build/dnsblame}
 cd "$(dirname "$0")/../.." || exit 1
-n=${FLOOD_N:-2000000}
 pairs=${FLOOD_PAIRS:-10000}
-bound=${FLOOD_RSS_KB:-393216}
 maxtxn=262144
+maxfrag=65536
+maxtcp=65536
 pcap=build/bench/flood.pcap
 gen=build/bench/genpcap
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
@@ -38,14 +80,17 @@ bad() { fail=$((fail + 1)); echo "FAIL $*"; }
 
 [ -x "$gen" ] || make -s "$gen" || exit 1
 mkdir -p build/bench
-for delay in ${FLOOD_DELAYS:-0 2000}; do
-echo "== flood of $n queries, SERVFAIL delay ${delay} ms"
+
+# flood KIND N DELAY-MS RSS-BOUND-KB
+flood() {
+kind=$1 n=$2 delay=$3 bound=$4
+echo "== $kind flood of $n, SERVFAIL delay ${delay} ms"
 # Always rewritten (about a second), so it matches the generator.
-if ! "$gen" "$pcap" "$pairs" 0 --flood "$n" "$delay" 2>"$tmp/gen"; then
-	bad "genpcap: $(cat "$tmp/gen")"; continue
+if ! "$gen" "$pcap" "$pairs" 0 --flood "$n" "$delay" --kind "$kind" 2>"$tmp/gen"; then
+	bad "genpcap: $(cat "$tmp/gen")"; return
 fi
 cat "$tmp/gen"
-# genpcap: flood F pairs P servfail_upstream_error U servfail_blocked_port B
+# genpcap: flood F pairs P servfail_upstream_error U servfail_blocked_port B [kind K ipv4 N4 ipv6 N6]
 inj_up=$(awk '{print $7}' "$tmp/gen")
 inj_icmp=$(awk '{print $9}' "$tmp/gen")
 
@@ -59,34 +104,97 @@ rss=$(tail -1 "$tmp/rss")
 [ "$rss" -lt "$bound" ] 2>/dev/null && ok "peak RSS ${rss} KB < ${bound} KB" ||
 	bad "peak RSS ${rss} KB, bound ${bound} KB"
 
-python3 - "$tmp/out.json" "$n" "$pairs" "$maxtxn" "$inj_up" "$inj_icmp" >"$tmp/checks" <<'PY'
-import json, sys
-path, n, pairs, maxtxn, up, icmp = sys.argv[1], *map(int, sys.argv[2:])
+python3 - "$tmp/out.json" "$kind" "$n" "$pairs" "$maxtxn" "$maxfrag" "$maxtcp" \
+	"$inj_up" "$inj_icmp" >"$tmp/checks" <<'PY'
+import datetime, json, sys
+path, kind = sys.argv[1:3]
+n, pairs, maxtxn, maxfrag, maxtcp, up, icmp = map(int, sys.argv[3:])
 try:
     d = json.load(open(path))
 except Exception as e:
     print("FAIL json: %s" % e); sys.exit()
 def check(cond, what):
     print(("ok   " if cond else "FAIL ") + what)
-t, lim, s = d["transactions"], d["limits"], d["summary"]
-check(d["capture"]["vantage"] == "resolver-host", "vantage %s" % d["capture"]["vantage"])
-check(t["total"] == n + 2 * pairs and t["retransmissions"] == 0 and t["unmatched_responses"] == 0,
-      "transactions.total %d (expected %d), retransmissions %d, unmatched responses %d" % (t["total"], n + 2 * pairs, t["retransmissions"], t["unmatched_responses"]))
-ev = lim["transactions_evicted"]
-check(ev > 0 and ev >= n - maxtxn, "limits.transactions_evicted %d (>= %d)" % (ev, n - maxtxn))
+def note(what):
+    print("note " + what)
+def ts(s):
+    return datetime.datetime.strptime(s, "%Y-%m-%dT%H:%M:%S.%fZ")
+c, t, ev, lim, s = d["capture"], d["transactions"], d["events"], d["limits"], d["summary"]
+secs = (ts(c["last_ts"]) - ts(c["first_ts"])).total_seconds()
+check(c["vantage"] == "resolver-host", "vantage %s" % c["vantage"])
+n6 = n // 2
+n4 = n - n6
+if kind == "udp":
+    check(t["total"] == n + 2 * pairs and t["retransmissions"] == 0 and t["unmatched_responses"] == 0,
+          "transactions.total %d (expected %d), retransmissions %d, unmatched responses %d" % (t["total"], n + 2 * pairs, t["retransmissions"], t["unmatched_responses"]))
+    e = lim["transactions_evicted"]
+    check(e > 0 and e >= n - maxtxn, "limits.transactions_evicted %d (>= %d)" % (e, n - maxtxn))
+else:
+    # The flood makes no DNS message: only the resolutions are transactions.
+    check(t["total"] == 2 * pairs and t["retransmissions"] == 0 and t["unmatched_responses"] == 0
+          and lim["transactions_evicted"] == 0,
+          "transactions.total %d (expected %d), retransmissions %d, unmatched responses %d, evicted %d"
+          % (t["total"], 2 * pairs, t["retransmissions"], t["unmatched_responses"], lim["transactions_evicted"]))
+if kind in ("frag", "fragout"):
+    check(ev["ip4_fragments"] == n4 and ev["ip6_fragments"] == n6,
+          "events.ip4_fragments %d, ip6_fragments %d (sent %d, %d)" % (ev["ip4_fragments"], ev["ip6_fragments"], n4, n6))
+    check(ev["fragment_trains_lost"] == n, "events.fragment_trains_lost %d (expected %d: every train once)" % (ev["fragment_trains_lost"], n))
+    e, want = lim["fragment_trains_evicted"], max(n4 - maxfrag, 0) + max(n6 - maxfrag, 0)
+    # Within the fragment timeout (half the window) no train expires:
+    # every one beyond the limits is evicted; later, some expire first.
+    if secs < lim["window_s"] / 2:
+        check(e == want and e > 0, "limits.fragment_trains_evicted %d (expected %d = N - 2 x %d; capture %.1f s)" % (e, want, maxfrag, secs))
+    else:
+        check(0 < e <= want, "limits.fragment_trains_evicted %d (0 < e <= %d; capture %.1f s)" % (e, want, secs))
+    check(lim["tcp_streams_evicted"] == 0 and lim["handshakes_evicted"] == 0,
+          "limits.tcp_streams_evicted %d, handshakes_evicted %d" % (lim["tcp_streams_evicted"], lim["handshakes_evicted"]))
+if kind == "tcp":
+    check(ev["tcp_syn"] == n and ev["tcp_synack"] == n and ev["tcp_syn_unanswered"] == 0,
+          "events.tcp_syn %d, tcp_synack %d, tcp_syn_unanswered %d (sent %d)" % (ev["tcp_syn"], ev["tcp_synack"], ev["tcp_syn_unanswered"], n))
+    check(ev["tcp_stream_losses"] == n and c["tcp_dns_messages"] == 0,
+          "events.tcp_stream_losses %d (expected %d: every stream once), tcp_dns_messages %d" % (ev["tcp_stream_losses"], n, c["tcp_dns_messages"]))
+    e, want = lim["tcp_streams_evicted"], max(n4 - maxtcp, 0) + max(n6 - maxtcp, 0)
+    # No stream is idle for the window (the timeout) in a shorter capture;
+    # libnids keeps one stream more than its limit.
+    if secs < lim["window_s"]:
+        check(want - 1 <= e <= want and e > 0, "limits.tcp_streams_evicted %d (expected %d = N - 2 x %d, or one fewer; capture %.1f s)" % (e, want, maxtcp, secs))
+    else:
+        check(0 < e <= want, "limits.tcp_streams_evicted %d (0 < e <= %d; capture %.1f s)" % (e, want, secs))
+    check(lim["handshakes_evicted"] == 0 and lim["fragment_trains_evicted"] == 0,
+          "limits.handshakes_evicted %d, fragment_trains_evicted %d" % (lim["handshakes_evicted"], lim["fragment_trains_evicted"]))
 bc = s["by_cause"]
 vs = d["servfails"]
 for cause, inj in (("upstream_error", up), ("blocked_port", icmp)):
     listed = sum(1 for v in vs if v["cause"] == cause)
-    check(bc.get(cause, 0) == inj and listed == inj,
-          "SERVFAIL %s: %d in summary, %d listed, %d injected" % (cause, bc.get(cause, 0), listed, inj))
+    msg = "SERVFAIL %s: %d in summary, %d listed, %d injected" % (cause, bc.get(cause, 0), listed, inj)
+    if listed < inj and lim["transport_events_lost"]:
+        msg += " (limits.transport_events_lost %d: the evidence left the event log)" % lim["transport_events_lost"]
+    check(bc.get(cause, 0) == inj and listed == inj, msg)
 check(s["servfails"] == up + icmp, "summary.servfails %d (injected %d)" % (s["servfails"], up + icmp))
 hi = sum(1 for v in vs if v["confidence"] == "high")
 check(hi == len(vs), "%d of %d SERVFAIL verdicts with high confidence" % (hi, len(vs)))
+note("limits %s" % " ".join("%s %s" % kv for kv in lim.items() if kv[0] != "window_s"))
 PY
 while read -r line; do
-	case "$line" in ok*) ok "${line#ok   }" ;; *) bad "${line#FAIL }" ;; esac
+	case "$line" in
+	ok*) ok "${line#ok   }" ;;
+	note*) echo "$line" ;;
+	*) bad "${line#FAIL }" ;;
+	esac
 done <"$tmp/checks"
+}
+
+for k in ${FLOOD_KINDS:-udp frag fragout tcp}; do
+	case $k in
+	udp)
+		for delay in ${FLOOD_DELAYS:-0 2000}; do
+			flood udp "${FLOOD_N:-2000000}" "$delay" "${FLOOD_RSS_KB:-393216}"
+		done ;;
+	frag) flood frag "${FLOOD_FRAG_N:-1000000}" 0 "${FLOOD_FRAG_RSS_KB:-131072}" ;;
+	fragout) flood fragout "${FLOOD_FRAGOUT_N:-600000}" 0 "${FLOOD_FRAG_RSS_KB:-131072}" ;;
+	tcp) flood tcp "${FLOOD_TCP_N:-500000}" 0 "${FLOOD_TCP_RSS_KB:-524288}" ;;
+	*) bad "unknown flood kind $k" ;;
+	esac
 done
 echo "flood: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -84,18 +84,35 @@ static void overwrite_and_lost(void **state)
 		evlog_add(&l, &ev);
 	}
 	assert_int_equal(l.overwritten, 0);
-	cap_event_t late = tcp_ev(CAP_TCP_SYN, 20 * SEC, 100); /* overwrites ts 0: old */
-	evlog_add(&l, &late);
-	assert_int_equal(l.overwritten, 1);
-	assert_int_equal(l.lost, 0);
-	cap_event_t soon = tcp_ev(CAP_TCP_SYN, 5 * SEC + 1 * SEC, 101); /* overwrites ts 1 s: 5 s old */
+	cap_event_t soon = tcp_ev(CAP_TCP_SYN, 5 * SEC, 100); /* overwrites ts 0: 5 s old */
 	evlog_add(&l, &soon);
+	assert_int_equal(l.overwritten, 1);
+	assert_int_equal(l.lost, 1);
+	cap_event_t late = tcp_ev(CAP_TCP_SYN, 30 * SEC, 101); /* overwrites ts 1 s: 29 s old */
+	evlog_add(&l, &late);
 	assert_int_equal(l.overwritten, 2);
 	assert_int_equal(l.lost, 1);
 	assert_int_equal(evlog_back(&l, 0)->flow.sport, 101);
 	assert_int_equal(evlog_back(&l, 1)->flow.sport, 100);
 	assert_int_equal(evlog_back(&l, 2)->flow.sport, 2);
 	assert_null(evlog_back(&l, 3));
+	evlog_free(&l);
+}
+
+/* An event reported late with an earlier time (a stream flushed at the
+ * end of the input, stamped with its last packet) is logged at the time it
+ * arrived: the ring stays in time order, which the walks rely on. */
+static void late_event_keeps_time_order(void **state)
+{
+	(void)state;
+	evlog_t l;
+	assert_int_equal(evlog_init(&l, 8, 30 * SEC), 0);
+	cap_event_t a = tcp_ev(CAP_TCP_RST, 10 * SEC, 1), late = tcp_ev(CAP_TCP_RST, 2 * SEC, 2);
+	evlog_add(&l, &a);
+	evlog_add(&l, &late);
+	assert_int_equal(evlog_back(&l, 0)->flow.sport, 2);
+	assert_int_equal(evlog_back(&l, 0)->ts, 10 * SEC);
+	assert_int_equal(evlog_back(&l, 1)->ts, 10 * SEC);
 	evlog_free(&l);
 }
 
@@ -117,6 +134,7 @@ int main(void)
 		cmocka_unit_test(keeps_only_what_attribution_needs),
 		cmocka_unit_test(icmp_keeps_quoted_flow_and_id),
 		cmocka_unit_test(overwrite_and_lost),
+		cmocka_unit_test(late_event_keeps_time_order),
 		cmocka_unit_test(sizes_follow_max_transactions),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,5 +1,5 @@
 /*
- * ip6frag.c - IPv6 fragment reassembly.
+ * ipfrag.c - IP fragment reassembly, IPv6 and IPv4 alike.
  *
  * Each train keeps its fragments as a list sorted by offset, with no two
  * fragments overlapping: RFC 5722 4 (as amended by erratum 3089) requires
@@ -12,7 +12,7 @@
  * creation order, so expiry only ever looks at the oldest, and eviction
  * takes the oldest.
  */
-#include "ip6frag.h"
+#include "ipfrag.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -20,70 +20,75 @@
 #include "../common/table.h"
 #include "../common/wire.h"
 
-#define IP6FRAG_DEF_TRAINS 1024u
-#define IP6FRAG_DEF_BYTES (4u * 1024u * 1024u)
-#define IP6FRAG_DEF_FRAGS 128u
-#define IP6FRAG_DEF_TIMEOUT ((db_time_t)30 * 1000000)
-#define IP6FRAG_MAX_PAYLOAD 65535u
+#define IPFRAG_DEF_TRAINS 1024u
+#define IPFRAG_DEF_BYTES (4u * 1024u * 1024u)
+#define IPFRAG_DEF_FRAGS 128u
+#define IPFRAG_DEF_TIMEOUT ((db_time_t)30 * 1000000)
+#define IPFRAG_MAX_PAYLOAD 65535u
 
-#define IP6FRAG_NH_TCP 6
-#define IP6FRAG_NH_UDP 17
+#define IPFRAG_NH_TCP 6
+#define IPFRAG_NH_UDP 17
 
-struct ip6frag_piece {
-	struct ip6frag_piece *prev, *next;
+struct ipfrag_piece {
+	struct ipfrag_piece *prev, *next;
 	uint32_t off;
 	uint32_t len;
 	uint8_t more;
 	uint8_t data[];
 };
 
-/* RFC 8200 4.5: a train is identified by source, destination and id. */
-struct ip6frag_key {
+/* RFC 8200 4.5: a train is identified by source, destination and id;
+ * RFC 791 adds the protocol, which the IPv4 caller folds into id. */
+struct ipfrag_key {
 	uint8_t src[16], dst[16];
 	uint32_t id;
+	uint8_t family;
+	uint8_t pad[3];
 };
 
-struct ip6frag_train {
+struct ipfrag_train {
 	tbl_entry_t e;                       /* first: the table's links */
-	struct ip6frag_key key;
+	struct ipfrag_key key;
 	db_addr_t src, dst;
 	uint32_t id;
 	db_time_t first_ts, last_ts;
-	struct ip6frag_piece *head, *tail;   /* sorted by offset */
+	struct ipfrag_piece *head, *tail;   /* sorted by offset */
 	uint32_t nfrags;
 	uint32_t bytes;
 	uint32_t end;                        /* valid when have_last */
 	uint8_t have_last;
 	uint8_t first_nh;                    /* valid when head->off == 0 */
 	uint8_t dead;                        /* discarded; remembered until timeout */
+	uint8_t cut;                         /* snaplen cut a fragment: the capture,
+	                                      * not the network, lost the datagram */
 };
 
-struct ip6frag {
-	ip6frag_limits_t lim;
+struct ipfrag {
+	ipfrag_limits_t lim;
 	tbl_t trains;                        /* age order = creation order */
 	size_t nbytes;
-	ip6frag_stats_t st;
+	ipfrag_stats_t st;
 };
 
-ip6frag_t *ip6frag_new(const ip6frag_limits_t *limits)
+ipfrag_t *ipfrag_new(const ipfrag_limits_t *limits)
 {
-	ip6frag_t *t = calloc(1, sizeof(*t));
+	ipfrag_t *t = calloc(1, sizeof(*t));
 
 	if (!t)
 		return NULL;
 	if (limits)
 		t->lim = *limits;
 	if (t->lim.max_trains == 0)
-		t->lim.max_trains = IP6FRAG_DEF_TRAINS;
+		t->lim.max_trains = IPFRAG_DEF_TRAINS;
 	if (t->lim.max_bytes == 0)
-		t->lim.max_bytes = IP6FRAG_DEF_BYTES;
+		t->lim.max_bytes = IPFRAG_DEF_BYTES;
 	if (t->lim.max_frags == 0)
-		t->lim.max_frags = IP6FRAG_DEF_FRAGS;
+		t->lim.max_frags = IPFRAG_DEF_FRAGS;
 	if (t->lim.timeout <= 0)
-		t->lim.timeout = IP6FRAG_DEF_TIMEOUT;
+		t->lim.timeout = IPFRAG_DEF_TIMEOUT;
 
-	if (tbl_init(&t->trains, sizeof(struct ip6frag_train),
-		     offsetof(struct ip6frag_train, key), sizeof(struct ip6frag_key),
+	if (tbl_init(&t->trains, sizeof(struct ipfrag_train),
+		     offsetof(struct ipfrag_train, key), sizeof(struct ipfrag_key),
 		     t->lim.max_trains) < 0) {
 		free(t);
 		return NULL;
@@ -91,21 +96,22 @@ ip6frag_t *ip6frag_new(const ip6frag_limits_t *limits)
 	return t;
 }
 
-static void ip6frag_key(struct ip6frag_key *k, const db_addr_t *src,
+static void ipfrag_key(struct ipfrag_key *k, const db_addr_t *src,
 			const db_addr_t *dst, uint32_t id)
 {
 	memset(k, 0, sizeof(*k));
 	memcpy(k->src, src->a, sizeof(k->src));
 	memcpy(k->dst, dst->a, sizeof(k->dst));
 	k->id = id;
+	k->family = src->family;
 }
 
-static void ip6frag_drop_pieces(ip6frag_t *t, struct ip6frag_train *tr)
+static void ipfrag_drop_pieces(ipfrag_t *t, struct ipfrag_train *tr)
 {
-	struct ip6frag_piece *p = tr->head;
+	struct ipfrag_piece *p = tr->head;
 
 	while (p) {
-		struct ip6frag_piece *n = p->next;
+		struct ipfrag_piece *n = p->next;
 		free(p);
 		p = n;
 	}
@@ -116,13 +122,13 @@ static void ip6frag_drop_pieces(ip6frag_t *t, struct ip6frag_train *tr)
 }
 
 /* Unlinks and frees a train. */
-static void ip6frag_remove(ip6frag_t *t, struct ip6frag_train *tr)
+static void ipfrag_remove(ipfrag_t *t, struct ipfrag_train *tr)
 {
-	ip6frag_drop_pieces(t, tr);
+	ipfrag_drop_pieces(t, tr);
 	tbl_remove(&t->trains, tr);
 }
 
-static struct ip6frag_train *ip6frag_oldest(const ip6frag_t *t)
+static struct ipfrag_train *ipfrag_oldest(const ipfrag_t *t)
 {
 	return tbl_oldest(&t->trains);
 }
@@ -132,26 +138,30 @@ static struct ip6frag_train *ip6frag_oldest(const ip6frag_t *t)
  * the fragments still in flight are dropped too, as RFC 5722 4 asks ("and
  * any constituent fragments, including those not yet received").
  */
-static void ip6frag_report(const struct ip6frag_train *tr, db_time_t ts,
-			   cap_event_fn fn, void *user);
+static void ipfrag_report(ipfrag_t *t, const struct ipfrag_train *tr, db_time_t ts,
+			  cap_event_fn fn, void *user);
 
 /* The datagram will never be delivered (the receiving host discards it
  * too): that is a loss the analysis must see, reported now, while the
  * first fragment's ports are still known. */
-static void ip6frag_kill(ip6frag_t *t, struct ip6frag_train *tr, db_time_t ts,
+static void ipfrag_kill(ipfrag_t *t, struct ipfrag_train *tr, db_time_t ts,
 			 cap_event_fn fn, void *user)
 {
-	ip6frag_report(tr, ts, fn, user);
-	ip6frag_drop_pieces(t, tr);
+	ipfrag_report(t, tr, ts, fn, user);
+	ipfrag_drop_pieces(t, tr);
 	tr->dead = 1;
 	tr->have_last = 0;
 }
 
-static void ip6frag_report(const struct ip6frag_train *tr, db_time_t ts,
-			   cap_event_fn fn, void *user)
+static void ipfrag_report(ipfrag_t *t, const struct ipfrag_train *tr, db_time_t ts,
+			  cap_event_fn fn, void *user)
 {
 	cap_event_t ev;
 
+	if (tr->cut) {
+		t->st.cut++;
+		return;
+	}
 	if (!fn)
 		return;
 	memset(&ev, 0, sizeof(ev));
@@ -159,12 +169,12 @@ static void ip6frag_report(const struct ip6frag_train *tr, db_time_t ts,
 	ev.ts = ts;
 	ev.flow.src = tr->src;
 	ev.flow.dst = tr->dst;
-	ev.u.frag.ip_id = tr->id;
+	ev.u.frag.ip_id = tr->src.family == 4 ? tr->id & 0xffff : tr->id;
 	ev.u.frag.frags = tr->nfrags;
 	ev.u.frag.bytes = tr->bytes;
 	if (tr->head && tr->head->off == 0) {
 		ev.u.frag.have_first = 1;
-		if (tr->first_nh == IP6FRAG_NH_UDP || tr->first_nh == IP6FRAG_NH_TCP) {
+		if (tr->first_nh == IPFRAG_NH_UDP || tr->first_nh == IPFRAG_NH_TCP) {
 			/* UDP and TCP both start with source and destination
 			 * port; knowing them ties the lost datagram to a
 			 * DNS exchange. */
@@ -186,42 +196,42 @@ static void ip6frag_report(const struct ip6frag_train *tr, db_time_t ts,
 
 /* Drops the oldest train for a limit, reporting it unless it was already
  * discarded. */
-static void ip6frag_evict(ip6frag_t *t, db_time_t ts, cap_event_fn fn,
+static void ipfrag_evict(ipfrag_t *t, db_time_t ts, cap_event_fn fn,
 			  void *user)
 {
-	struct ip6frag_train *tr = ip6frag_oldest(t);
+	struct ipfrag_train *tr = ipfrag_oldest(t);
 
 	if (!tr->dead) {
 		t->st.evicted++;
-		ip6frag_report(tr, ts, fn, user);
+		ipfrag_report(t, tr, ts, fn, user);
 	}
-	ip6frag_remove(t, tr);
+	ipfrag_remove(t, tr);
 }
 
 /* The last kept fragment whose offset is <= off, or NULL.  Searched from the
  * tail because fragments usually arrive in order. */
-static struct ip6frag_piece *ip6frag_before(const struct ip6frag_train *tr,
+static struct ipfrag_piece *ipfrag_before(const struct ipfrag_train *tr,
 					    uint32_t off)
 {
-	struct ip6frag_piece *p = tr->tail;
+	struct ipfrag_piece *p = tr->tail;
 
 	while (p && p->off > off)
 		p = p->prev;
 	return p;
 }
 
-static int ip6frag_is_dup(const struct ip6frag_piece *p, uint32_t off,
+static int ipfrag_is_dup(const struct ipfrag_piece *p, uint32_t off,
 			  uint32_t len, int more, const uint8_t *data)
 {
 	return p && p->off == off && p->len == len && p->more == (more != 0) &&
 	       (len == 0 || memcmp(p->data, data, len) == 0);
 }
 
-static int ip6frag_overlaps(const struct ip6frag_train *tr,
-			    const struct ip6frag_piece *prev, uint32_t off,
+static int ipfrag_overlaps(const struct ipfrag_train *tr,
+			    const struct ipfrag_piece *prev, uint32_t off,
 			    uint32_t len)
 {
-	const struct ip6frag_piece *next = prev ? prev->next : tr->head;
+	const struct ipfrag_piece *next = prev ? prev->next : tr->head;
 
 	if (prev && prev->off + prev->len > off)
 		return 1;
@@ -232,7 +242,7 @@ static int ip6frag_overlaps(const struct ip6frag_train *tr,
 
 /* RFC 8200 4.5: the M = 0 fragment fixes the payload length; a fragment
  * reaching past it, or a second, different end, makes the train corrupt. */
-static int ip6frag_end_conflict(const struct ip6frag_train *tr, uint32_t off,
+static int ipfrag_end_conflict(const struct ipfrag_train *tr, uint32_t off,
 				uint32_t len, int more)
 {
 	uint32_t end = off + len;
@@ -244,7 +254,7 @@ static int ip6frag_end_conflict(const struct ip6frag_train *tr, uint32_t off,
 	return tr->tail && tr->tail->off + tr->tail->len > end;
 }
 
-static db_status_t ip6frag_complete(ip6frag_t *t, struct ip6frag_train *tr,
+static db_status_t ipfrag_complete(ipfrag_t *t, struct ipfrag_train *tr,
 				    uint8_t **out, size_t *out_len,
 				    uint8_t *out_nh)
 {
@@ -254,7 +264,7 @@ static db_status_t ip6frag_complete(ip6frag_t *t, struct ip6frag_train *tr,
 		/* Keep the train: a later duplicate may find memory. */
 		return DB_ENOMEM;
 	}
-	for (const struct ip6frag_piece *p = tr->head; p; p = p->next) {
+	for (const struct ipfrag_piece *p = tr->head; p; p = p->next) {
 		if (p->len)
 			memcpy(buf + p->off, p->data, p->len);
 	}
@@ -262,11 +272,46 @@ static db_status_t ip6frag_complete(ip6frag_t *t, struct ip6frag_train *tr,
 	*out_len = tr->end;
 	*out_nh = tr->first_nh;
 	t->st.completed++;
-	ip6frag_remove(t, tr);
+	ipfrag_remove(t, tr);
 	return DB_OK;
 }
 
-db_status_t ip6frag_add(ip6frag_t *t, db_time_t ts, const db_addr_t *src,
+/* A new, empty train, made room for by evicting the oldest at the limit. */
+static struct ipfrag_train *ipfrag_start(ipfrag_t *t, const struct ipfrag_key *key,
+					 uint64_t h, db_time_t ts, const db_addr_t *src,
+					 const db_addr_t *dst, uint32_t id, cap_event_fn fn,
+					 void *user)
+{
+	while (t->trains.count >= t->lim.max_trains)
+		ipfrag_evict(t, ts, fn, user);
+	struct ipfrag_train *tr = tbl_insert(&t->trains, key, h, ts);
+	if (!tr)
+		return NULL;
+	tr->src = *src;
+	tr->dst = *dst;
+	tr->id = id;
+	tr->first_ts = tr->last_ts = ts;
+	return tr;
+}
+
+void ipfrag_cut(ipfrag_t *t, db_time_t ts, const db_addr_t *src, const db_addr_t *dst,
+		uint32_t id, cap_event_fn fn, void *user)
+{
+	if (!t || !src || !dst)
+		return;
+	struct ipfrag_key key;
+	ipfrag_key(&key, src, dst, id);
+	uint64_t h = tbl_hash(&t->trains, &key);
+	struct ipfrag_train *tr = tbl_find(&t->trains, &key, h);
+	if (!tr)
+		tr = ipfrag_start(t, &key, h, ts, src, dst, id, fn, user);
+	if (tr) {
+		tr->cut = 1;
+		tr->last_ts = ts;
+	}
+}
+
+db_status_t ipfrag_add(ipfrag_t *t, db_time_t ts, const db_addr_t *src,
 			const db_addr_t *dst, uint32_t id, uint8_t nh,
 			uint16_t offset_bytes, int more, const uint8_t *data,
 			size_t len, uint8_t **out, size_t *out_len,
@@ -283,7 +328,7 @@ db_status_t ip6frag_add(ip6frag_t *t, db_time_t ts, const db_addr_t *src,
 	/* RFC 8200 4.5: a non-last fragment must be a multiple of 8 octets
 	 * long, and no fragment may reach past 65535 octets of payload. */
 	if ((more && (len == 0 || len % 8 != 0)) ||
-	    len > IP6FRAG_MAX_PAYLOAD || off + len > IP6FRAG_MAX_PAYLOAD) {
+	    len > IPFRAG_MAX_PAYLOAD || off + len > IPFRAG_MAX_PAYLOAD) {
 		t->st.bad++;
 		return DB_EMALFORMED;
 	}
@@ -305,34 +350,34 @@ db_status_t ip6frag_add(ip6frag_t *t, db_time_t ts, const db_addr_t *src,
 		return DB_OK;
 	}
 
-	struct ip6frag_key key;
-	ip6frag_key(&key, src, dst, id);
+	struct ipfrag_key key;
+	ipfrag_key(&key, src, dst, id);
 	uint64_t h = tbl_hash(&t->trains, &key);
-	struct ip6frag_train *tr = tbl_find(&t->trains, &key, h);
+	struct ipfrag_train *tr = tbl_find(&t->trains, &key, h);
 
 	if (tr && tr->dead)
 		return DB_EMALFORMED;
 	if (tr) {
-		struct ip6frag_piece *prev = ip6frag_before(tr, off);
+		struct ipfrag_piece *prev = ipfrag_before(tr, off);
 
-		if (ip6frag_is_dup(prev, off, (uint32_t)len, more, data)) {
+		if (ipfrag_is_dup(prev, off, (uint32_t)len, more, data)) {
 			t->st.duplicates++;
 			tr->last_ts = ts;
 			return DB_OK;
 		}
-		if (ip6frag_overlaps(tr, prev, off, (uint32_t)len)) {
+		if (ipfrag_overlaps(tr, prev, off, (uint32_t)len)) {
 			t->st.overlaps++;
-			ip6frag_kill(t, tr, ts, fn, user);
+			ipfrag_kill(t, tr, ts, fn, user);
 			return DB_EMALFORMED;
 		}
-		if (ip6frag_end_conflict(tr, off, (uint32_t)len, more)) {
+		if (ipfrag_end_conflict(tr, off, (uint32_t)len, more)) {
 			t->st.bad++;
-			ip6frag_kill(t, tr, ts, fn, user);
+			ipfrag_kill(t, tr, ts, fn, user);
 			return DB_EMALFORMED;
 		}
 		if (tr->nfrags >= t->lim.max_frags) {
 			t->st.bad++;
-			ip6frag_kill(t, tr, ts, fn, user);
+			ipfrag_kill(t, tr, ts, fn, user);
 			return DB_ELIMIT;
 		}
 	}
@@ -344,29 +389,23 @@ db_status_t ip6frag_add(ip6frag_t *t, db_time_t ts, const db_addr_t *src,
 	/* Make room by giving up the oldest trains; that may be this one, and
 	 * the fragment then starts a fresh train. */
 	while (t->nbytes + len > t->lim.max_bytes) {
-		if (ip6frag_oldest(t) == tr)
+		if (ipfrag_oldest(t) == tr)
 			tr = NULL;
-		ip6frag_evict(t, ts, fn, user);
+		ipfrag_evict(t, ts, fn, user);
 	}
 	if (!tr) {
-		while (t->trains.count >= t->lim.max_trains)
-			ip6frag_evict(t, ts, fn, user);
-		tr = tbl_insert(&t->trains, &key, h, ts);
+		tr = ipfrag_start(t, &key, h, ts, src, dst, id, fn, user);
 		if (!tr) {
 			t->st.dropped++;
 			return DB_ENOMEM;
 		}
-		tr->src = *src;
-		tr->dst = *dst;
-		tr->id = id;
-		tr->first_ts = ts;
 	}
 
-	struct ip6frag_piece *p = malloc(sizeof(*p) + len);
+	struct ipfrag_piece *p = malloc(sizeof(*p) + len);
 	if (!p) {
 		t->st.dropped++;
 		if (!tr->head)
-			ip6frag_remove(t, tr);
+			ipfrag_remove(t, tr);
 		return DB_ENOMEM;
 	}
 	p->off = off;
@@ -375,7 +414,7 @@ db_status_t ip6frag_add(ip6frag_t *t, db_time_t ts, const db_addr_t *src,
 	if (len)
 		memcpy(p->data, data, len);
 
-	struct ip6frag_piece *prev = ip6frag_before(tr, off);
+	struct ipfrag_piece *prev = ipfrag_before(tr, off);
 	p->prev = prev;
 	p->next = prev ? prev->next : tr->head;
 	if (p->next)
@@ -399,62 +438,62 @@ db_status_t ip6frag_add(ip6frag_t *t, db_time_t ts, const db_addr_t *src,
 	t->nbytes += len;
 
 	if (tr->have_last && tr->bytes == tr->end)
-		return ip6frag_complete(t, tr, out, out_len, out_nh);
+		return ipfrag_complete(t, tr, out, out_len, out_nh);
 	return DB_OK;
 }
 
-static int ip6frag_due(db_time_t now, db_time_t since, db_time_t timeout)
+static int ipfrag_due(db_time_t now, db_time_t since, db_time_t timeout)
 {
 	/* Unsigned difference: no signed overflow on absurd timestamps, and
 	 * a clock that went backwards is simply "not due yet". */
 	return now >= since && (uint64_t)now - (uint64_t)since >= (uint64_t)timeout;
 }
 
-void ip6frag_expire(ip6frag_t *t, db_time_t now, cap_event_fn fn, void *user)
+void ipfrag_expire(ipfrag_t *t, db_time_t now, cap_event_fn fn, void *user)
 {
 	if (!t)
 		return;
-	struct ip6frag_train *tr;
+	struct ipfrag_train *tr;
 
-	while ((tr = ip6frag_oldest(t)) && ip6frag_due(now, tr->first_ts, t->lim.timeout)) {
+	while ((tr = ipfrag_oldest(t)) && ipfrag_due(now, tr->first_ts, t->lim.timeout)) {
 		if (!tr->dead) {
 			t->st.expired++;
-			ip6frag_report(tr, now, fn, user);
+			ipfrag_report(t, tr, now, fn, user);
 		}
-		ip6frag_remove(t, tr);
+		ipfrag_remove(t, tr);
 	}
 }
 
-void ip6frag_flush(ip6frag_t *t, cap_event_fn fn, void *user)
+void ipfrag_flush(ipfrag_t *t, cap_event_fn fn, void *user)
 {
 	if (!t)
 		return;
-	struct ip6frag_train *tr;
+	struct ipfrag_train *tr;
 
-	while ((tr = ip6frag_oldest(t))) {
+	while ((tr = ipfrag_oldest(t))) {
 		if (!tr->dead) {
 			t->st.flushed++;
-			ip6frag_report(tr, tr->last_ts, fn, user);
+			ipfrag_report(t, tr, tr->last_ts, fn, user);
 		}
-		ip6frag_remove(t, tr);
+		ipfrag_remove(t, tr);
 	}
 }
 
-void ip6frag_stats(const ip6frag_t *t, ip6frag_stats_t *out)
+void ipfrag_stats(const ipfrag_t *t, ipfrag_stats_t *out)
 {
 	*out = t->st;
 	out->trains = t->trains.count;
 	out->bytes = t->nbytes;
 }
 
-void ip6frag_free(ip6frag_t *t)
+void ipfrag_free(ipfrag_t *t)
 {
 	if (!t)
 		return;
-	struct ip6frag_train *tr;
+	struct ipfrag_train *tr;
 
-	while ((tr = ip6frag_oldest(t)))
-		ip6frag_remove(t, tr);
+	while ((tr = ipfrag_oldest(t)))
+		ipfrag_remove(t, tr);
 	tbl_free(&t->trains);
 	free(t);
 }

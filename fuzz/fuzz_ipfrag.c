@@ -1,5 +1,5 @@
 /*
- * fuzz_ip6frag.c - IPv6 fragment reassembly (capture/ip6frag.c) driven by a
+ * fuzz_ipfrag.c - IP fragment reassembly (capture/ipfrag.c) driven by a
  * byte-coded sequence of fragments: reordering, duplicates, overlaps,
  * inconsistent ends, oversize datagrams, expiry and the table limits.
  *
@@ -8,22 +8,24 @@
  *              max_frags - 1 (1..16); bit 7 max_bytes 1024 (else 4 MiB);
  *              trains time out after 10 s
  *   then fragments, each
- *     op       bits 0-1 which train (4 keys: two address pairs, two ids),
- *              bit 2 the M flag, bit 3 call ip6frag_expire after it,
+ *     op       bits 0-1 which train (4 keys: an IPv6 and an IPv4 address
+ *              pair, whose 16 address bytes are the same, and two ids),
+ *              bit 2 the M flag, bit 3 call ipfrag_expire after it,
  *              bit 4 time jumps by 20 s (else by 1 ms), bit 5 the data is
  *              taken from the input (else a pattern), bit 6 Next Header TCP
  *              (else UDP), bit 7 an offset not a multiple of 8 is kept
  *     offset   16 bits, big endian (bytes; the header's 13-bit field * 8)
- *     len      16 bits, big endian, taken modulo 2049
+ *     len      16 bits, big endian: bit 15 set marks a fragment cut by
+ *              snaplen (ipfrag_cut), the rest taken modulo 2049
  *     data     len bytes when op bit 5 is set
- * At the end ip6frag_flush reports every train.  Each completed datagram
+ * At the end ipfrag_flush reports every train.  Each completed datagram
  * is read in full (ASan) and freed.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../capture/ip6frag.h"
+#include "../capture/ipfrag.h"
 #include "fuzz.h"
 
 typedef struct sink {
@@ -52,34 +54,35 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	uint8_t cfg = *p++;
-	ip6frag_limits_t lim;
+	ipfrag_limits_t lim;
 	memset(&lim, 0, sizeof(lim));
 	lim.max_trains = 1 + (cfg & 7);
 	lim.max_frags = 1 + ((cfg >> 3) & 15);
 	lim.max_bytes = (cfg & 0x80) ? 1024 : 0;
 	lim.timeout = 10 * 1000000LL; /* a 20 s jump (op bit 4) expires trains */
-	ip6frag_t *t = ip6frag_new(&lim);
+	ipfrag_t *t = ipfrag_new(&lim);
 	uint8_t *pat = malloc(2048);
 	if (!t || !pat) {
-		ip6frag_free(t);
+		ipfrag_free(t);
 		free(pat);
 		free(buf);
 		return 0;
 	}
 	sink_t sink = {0, 0};
-	db_addr_t a[2], b;
-	uint8_t a0[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
-	uint8_t a1[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 2};
-	uint8_t b0[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 0x35};
+	db_addr_t a[2], b[2];
+	uint8_t a0[16] = {192, 0, 2, 1};
+	uint8_t b0[16] = {192, 0, 2, 53};
 	db_addr_set6(&a[0], a0);
-	db_addr_set6(&a[1], a1);
-	db_addr_set6(&b, b0);
+	db_addr_set6(&b[0], b0);
+	db_addr_set4(&a[1], a0);
+	db_addr_set4(&b[1], b0);
 	db_time_t ts = 1700000000LL * 1000000;
 
 	while (end - p >= 5) {
 		uint8_t op = p[0];
 		uint16_t off = (uint16_t)(p[1] << 8 | p[2]);
-		size_t len = (size_t)(p[3] << 8 | p[4]) % 2049;
+		int cut = (p[3] & 0x80) != 0;
+		size_t len = (size_t)((p[3] & 0x7f) << 8 | p[4]) % 2049;
 		p += 5;
 		if (!(op & 0x80))
 			off &= 0xfff8;
@@ -100,9 +103,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ts += (op & 0x10) ? 20 * 1000000LL : 1000;
 		uint8_t *out = NULL, nh = 0;
 		size_t out_len = 0;
-		db_status_t rc = ip6frag_add(t, ts, &a[op & 1], &b, 0x1000u + ((op >> 1) & 1), (op & 0x40) ? 6 : 17,
-					     off, (op >> 2) & 1, d, len, &out, &out_len, &nh,
-					     on_event, &sink);
+		uint32_t id = 0x1000u + ((op >> 1) & 1);
+		db_status_t rc = DB_OK;
+		if (cut)
+			ipfrag_cut(t, ts, &a[op & 1], &b[op & 1], id, on_event, &sink);
+		else
+			rc = ipfrag_add(t, ts, &a[op & 1], &b[op & 1], id, (op & 0x40) ? 6 : 17,
+					off, (op >> 2) & 1, d, len, &out, &out_len, &nh,
+					on_event, &sink);
 		if (rc == DB_OK && out) {
 			if (out_len > 65535)
 				abort();
@@ -113,15 +121,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort(); /* only a completed datagram hands memory over */
 		}
 		if (op & 8)
-			ip6frag_expire(t, ts, on_event, &sink);
-		ip6frag_stats_t st;
-		ip6frag_stats(t, &st);
+			ipfrag_expire(t, ts, on_event, &sink);
+		ipfrag_stats_t st;
+		ipfrag_stats(t, &st);
 		if (st.bytes > (lim.max_bytes ? lim.max_bytes : 4u << 20))
 			abort();
 	}
-	ip6frag_flush(t, on_event, &sink);
-	ip6frag_stats_t st;
-	ip6frag_stats(t, &st);
+	ipfrag_flush(t, on_event, &sink);
+	ipfrag_stats_t st;
+	ipfrag_stats(t, &st);
 	if (st.bytes != 0)
 		abort();
 #ifdef FUZZ_VERBOSE
@@ -131,7 +139,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(unsigned long long)st.dropped, (unsigned long long)st.flushed,
 		(unsigned long long)st.expired, (unsigned long long)st.evicted);
 #endif
-	ip6frag_free(t);
+	ipfrag_free(t);
 	free(pat);
 	free(buf);
 	return 0;
