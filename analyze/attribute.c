@@ -845,7 +845,10 @@ static void explain(verdict_t *v, const walk_t *w, const attempt_t *last, int n_
 			k = snprintf(e, n, "No related upstream query is in the capture: a failure cache, local policy or upstream traffic not captured.");
 		break;
 	default:
-		if (w->nat)
+		if (v->detail && strcmp(v->detail, "attempts_pending") == 0)
+			k = snprintf(e, n, "The capture shows no cause: the resolver gave up while its %u related upstream attempts were still unanswered, too recent to call timeouts.",
+				     (unsigned)w->nat);
+		else if (w->nat)
 			k = snprintf(e, n, "The capture shows no cause: %u related upstream attempts, all answered usably.",
 				     (unsigned)w->nat);
 		else
@@ -950,11 +953,13 @@ static void verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v, int 
 		have_ede = ede_cause(v->ede[i].code, &em);
 
 	const attempt_t *last = NULL;
-	int n_fail = 0, any_rrsig = 0;
+	int n_fail = 0, any_rrsig = 0, n_answered = 0;
 	for (size_t i = 0; i < w.nat; i++) {
 		const attempt_t *at = &w.at[i];
 		if (at->x && at->x->rrsig && at->outcome == VD_OUT_ANSWERED)
 			any_rrsig = 1;
+		if (at->outcome == VD_OUT_ANSWERED)
+			n_answered++;
 		if (at->outcome != VD_OUT_ANSWERED && at->outcome != VD_OUT_PENDING) {
 			last = at;
 			n_fail++;
@@ -1000,6 +1005,10 @@ static void verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v, int 
 			set(v, em.cause, em.detail, VD_MEDIUM);
 		else if (any_rrsig)
 			set(v, VD_DNSSEC, "bogus", VD_MEDIUM);
+		else if (n_answered == 0)
+			/* Its only attempts were sent just before it gave up:
+			 * too soon to call them timeouts. */
+			set(v, VD_UNKNOWN, "attempts_pending", VD_LOW);
 		else
 			set(v, VD_UNKNOWN, "all_answered", VD_LOW);
 	} else {

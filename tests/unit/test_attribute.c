@@ -383,6 +383,23 @@ static void timeout_all_servers_silent(void **state)
 	assert_int_equal(an_stats(a)->by_cause[0][VD_TIMEOUT], 1);
 }
 
+/* The resolver gave up 100 ms after its only attempt: too soon to call
+ * that attempt a timeout, and it was not answered either. */
+static void unknown_attempts_pending(void **state)
+{
+	an_t *a = *state;
+
+	client_query(a, T0, CPORT, 0x0101, "www.example.com");
+	up_query(a, T0 + 10 * MS, AUTH1, 50001, 0x1111, "www.example.com", DNS_T_A, DB_PROTO_UDP);
+	client_servfail(a, T0 + 110 * MS, CPORT, 0x0101, "www.example.com", -1);
+
+	const verdict_t *v = verdicts(a, 1);
+	assert_verdict(v, VD_UNKNOWN, "attempts_pending", VD_LOW);
+	assert_int_equal(v->n_up, 1);
+	assert_int_equal(v->up[0].outcome, VD_OUT_PENDING);
+	assert_non_null(strstr(v->explanation, "still unanswered"));
+}
+
 /* A busy resolver: 100,000 other client queries (answered) arrive between
  * the failing query and the resolver's attempts for it.  The walk must
  * still reach the attempts, however much client traffic sits between. */
@@ -929,6 +946,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(timeout_all_servers_silent, setup, teardown),
 		cmocka_unit_test_setup_teardown(timeout_behind_busy_traffic, setup, teardown),
+		cmocka_unit_test_setup_teardown(unknown_attempts_pending, setup, teardown),
 		cmocka_unit_test_setup_teardown(blocked_port_icmp, setup, teardown),
 		cmocka_unit_test_setup_teardown(blocked_port_survives_client_tcp_flood, setup, teardown),
 		cmocka_unit_test_setup_teardown(truncation_tcp_fails, setup, teardown),
