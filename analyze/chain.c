@@ -19,9 +19,11 @@
 
 #include "dnssec.h"
 #include "../common/table.h"
+#include "../common/wire.h"
 
 #define CH_MAX_KEYS 64
 #define CH_MAX_DS 64
+#define CH_MAX_INSECURE 16
 #define CH_MAX_SIGS 8
 
 typedef struct ch_key {
@@ -55,6 +57,8 @@ struct chain {
 	size_t nkeys;
 	ch_ds_t ds[CH_MAX_DS];
 	size_t nds;
+	dns_name_t insecure[CH_MAX_INSECURE]; /* delegations proven to have no DS */
+	size_t ninsecure;
 };
 
 chain_t *chain_new(void)
@@ -80,7 +84,7 @@ static void reset(chain_t *c)
 		free(c->keys[i].rdata);
 	for (size_t i = 0; i < c->nds; i++)
 		free(c->ds[i].rdata);
-	c->nkeys = c->nds = 0;
+	c->nkeys = c->nds = c->ninsecure = 0;
 }
 
 void chain_free(chain_t *c)
@@ -107,8 +111,75 @@ static uint8_t *dup_rdata(const dns_msg_t *m, const dns_rr_t *rr)
 	return p;
 }
 
+/* RFC 4034 4.1: whether the NSEC record's type bitmap lists type.  The
+ * next owner name comes first, uncompressed (RFC 4034 4.1.1). */
+static int nsec_has_type(const dns_msg_t *m, const dns_rr_t *rr, uint16_t type)
+{
+	wire_t w;
+	wire_init(&w, m->wire + rr->rdata_off, rr->rdlen);
+	for (int labels = 0; labels < 128; labels++) {
+		uint8_t l = wire_u8(&w);
+		if (!wire_ok(&w) || l > 63)
+			return 0;
+		if (l == 0)
+			break;
+		wire_skip(&w, l);
+	}
+	while (wire_ok(&w) && w.pos < w.len) {
+		uint8_t win = wire_u8(&w), len = wire_u8(&w);
+		const uint8_t *map = wire_take(&w, len);
+		if (!wire_ok(&w) || len == 0 || len > 32)
+			return 0;
+		if (win == type >> 8) {
+			size_t byte = (type & 0xff) / 8;
+			return byte < len && (map[byte] & (0x80 >> (type & 7)));
+		}
+	}
+	return 0;
+}
+
+/* A referral (RFC 4035 3.1.4) that delegates a zone with no DS and proves
+ * it: an NSEC at the cut whose bitmap has NS but no DS, or NSEC3 records
+ * (whose hashed owners are not matched here).  The child is insecure; its
+ * unsigned answers are no failure. */
+static void collect_insecure(chain_t *c, const dns_msg_t *m)
+{
+	if (m->aa || m->ancount != 0 || c->ninsecure >= CH_MAX_INSECURE)
+		return;
+	const dns_name_t *cut = NULL;
+	int ds = 0, nsec3 = 0, nsec_proof = 0;
+	for (size_t i = 0; i < m->nrr; i++) {
+		const dns_rr_t *rr = &m->rr[i];
+		if (rr->section != DNS_SEC_AUTHORITY)
+			continue;
+		if (rr->type == DNS_T_NS && !cut)
+			cut = &rr->owner;
+		else if (rr->type == DNS_T_DS)
+			ds = 1;
+		else if (rr->type == DNS_T_NSEC3)
+			nsec3 = 1;
+	}
+	if (!cut || ds)
+		return;
+	for (size_t i = 0; i < m->nrr && !nsec_proof; i++) {
+		const dns_rr_t *rr = &m->rr[i];
+		nsec_proof = rr->section == DNS_SEC_AUTHORITY && rr->type == DNS_T_NSEC &&
+			     dns_name_eq(&rr->owner, cut) && nsec_has_type(m, rr, DNS_T_NS) &&
+			     !nsec_has_type(m, rr, DNS_T_DS);
+	}
+	if (!nsec_proof && !nsec3)
+		return;
+	dns_name_t z = *cut;
+	dns_name_lower(&z);
+	for (size_t i = 0; i < c->ninsecure; i++)
+		if (dns_name_eq(&c->insecure[i], &z))
+			return;
+	c->insecure[c->ninsecure++] = z;
+}
+
 static void collect(chain_t *c, const dns_msg_t *m)
 {
+	collect_insecure(c, m);
 	for (size_t i = 0; i < m->nrr; i++) {
 		const dns_rr_t *rr = &m->rr[i];
 		if (rr->section == DNS_SEC_ADDITIONAL)
@@ -408,6 +479,12 @@ void chain_check(chain_t *c, const msgstore_t *store, const txn_t *const *att, s
 				if (below(&att[i]->qname, &c->ds[d].zone) &&
 				    (!deepest || c->ds[d].zone.labels > deepest->labels))
 					deepest = &c->ds[d].zone;
+			/* Unless a delegation below that zone was proven to
+			 * have no DS: the answer comes from an insecure zone. */
+			for (size_t k = 0; deepest && k < c->ninsecure; k++)
+				if (below(&att[i]->qname, &c->insecure[k]) &&
+				    c->insecure[k].labels > deepest->labels)
+					deepest = NULL;
 			if (deepest)
 				fail(out, "rrsig_missing", deepest, &att[i]->qname, att[i]->qtype, NULL, at);
 		}

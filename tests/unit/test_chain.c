@@ -212,7 +212,7 @@ static void flip_key(tmsg_t *m, uint16_t flags)
 
 /* --- the zones ------------------------------------------------------------ */
 
-static tzone_t parent, parent_wrongds, parent_gostds, child, child_expired;
+static tzone_t parent, parent_wrongds, parent_gostds, parent_insecure, child, child_expired;
 
 static int load_zones(void **state)
 {
@@ -220,6 +220,7 @@ static int load_zones(void **state)
 	zone_file(&parent, "parent.zone");
 	zone_file(&parent_wrongds, "parent-wrongds.zone");
 	zone_file(&parent_gostds, "parent-gostds.zone");
+	zone_file(&parent_insecure, "parent-insecure.zone");
 	zone_file(&child, "child.zone");
 	zone_file(&child_expired, "child-expired.zone");
 	return 0;
@@ -231,6 +232,7 @@ static int free_zones(void **state)
 	zone_free(&parent);
 	zone_free(&parent_wrongds);
 	zone_free(&parent_gostds);
+	zone_free(&parent_insecure);
 	zone_free(&child);
 	zone_free(&child_expired);
 	return 0;
@@ -789,6 +791,47 @@ static void test_unsigned_answer_deepest_ds(void **state)
 	run_free(&r);
 }
 
+/* 6e. The same unsigned child answer under an insecure delegation: the
+ * root's referral gives example. a DS, but example. delegates child.example.
+ * without one and proves it with the NSEC at the cut.  An insecure zone
+ * answers unsigned by right: nothing is found.  Without the proof (the
+ * NSEC left out of the referral) the child's unsigned answer is blamed on
+ * example., the closest zone with a DS. */
+static void test_unsigned_answer_insecure_delegation(void **state)
+{
+	(void)state;
+	for (int proof = 1; proof >= 0; proof--) {
+		run_t r;
+		chain_result_t res;
+		tmsg_t *root = msg_new(QNAME, DNS_T_A, 0);
+		msg_rr(root, find_rr(&parent, "example.", DNS_T_NS, 0), DNS_SEC_AUTHORITY);
+		/* the same parent keys: parent.zone carries the DS the root would publish */
+		msg_rr(root, find_rr(&parent, "example.", DNS_T_DS, 0), DNS_SEC_AUTHORITY);
+		tmsg_t *ref = msg_new(QNAME, DNS_T_A, 0);
+		msg_set(ref, &parent_insecure, "child.example.", DNS_T_NS, DNS_SEC_AUTHORITY, 0);
+		if (proof)
+			msg_set(ref, &parent_insecure, "child.example.", DNS_T_NSEC, DNS_SEC_AUTHORITY, 1);
+		else /* signed, so that the referral is stored, but no NSEC */
+			msg_set(ref, &parent_insecure, "example.", DNS_T_SOA, DNS_SEC_AUTHORITY, 1);
+		msg_set(ref, &parent_insecure, "ns1.child.example.", DNS_T_A, DNS_SEC_ADDITIONAL, 0);
+		run_init(&r, 1 << 16, NOW);
+		run_add(&r, root, QNAME, DNS_T_A);
+		run_add(&r, m_parent_keys(&parent_insecure), "example.", DNS_T_DNSKEY);
+		run_add(&r, ref, QNAME, DNS_T_A);
+		run_add(&r, m_answer(&child, 0), QNAME, DNS_T_A);
+		run_check(&r, &res);
+		if (proof) {
+			assert_int_equal(res.found, 0);
+			assert_null(res.detail);
+			assert_int_equal(res.failed, 0);
+		} else {
+			assert_found(&res, "rrsig_missing", "example.", QNAME, DNS_T_A);
+		}
+		assert_true(res.verified >= 2); /* example. DNSKEY, the NSEC or SOA */
+		run_free(&r);
+	}
+}
+
 /* 6d. The child's DNSKEY query answered NOERROR with no DNSKEY. */
 static void test_dnskey_missing(void **state)
 {
@@ -990,6 +1033,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_unsigned_answer, cleanup),
 		cmocka_unit_test_teardown(test_unsigned_answer_not_aa, cleanup),
 		cmocka_unit_test_teardown(test_unsigned_answer_deepest_ds, cleanup),
+		cmocka_unit_test_teardown(test_unsigned_answer_insecure_delegation, cleanup),
 		cmocka_unit_test_teardown(test_dnskey_missing, cleanup),
 		cmocka_unit_test_teardown(test_store_wrapped, cleanup),
 		cmocka_unit_test_teardown(test_parent_and_child_fail, cleanup),

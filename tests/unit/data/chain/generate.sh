@@ -71,10 +71,14 @@ parent_in "$otherds" > parent-wrongds.in
 ktag=$(echo "$cksk" | sed 's/.*+0*//')
 fake=$(printf 'not a GOST digest' | sha256sum | cut -d' ' -f1 | tr a-f A-F)
 parent_in "child.example. IN DS $ktag 8 3 $fake" > parent-gostds.in
+# No DS at all: child.example. is an insecure delegation, proven by the
+# NSEC at the cut (NS RRSIG NSEC, no DS).
+parent_in "" > parent-insecure.in
 # Parent, valid 2020-01-01 .. 2040-12-31.
 sign example. parent.in parent.signed 20200101000000 20401231000000 "$pksk.private" "$pzsk.private"
 sign example. parent-wrongds.in parent-wrongds.signed 20200101000000 20401231000000 "$pksk.private" "$pzsk.private"
 sign example. parent-gostds.in parent-gostds.signed 20200101000000 20401231000000 "$pksk.private" "$pzsk.private"
+sign example. parent-insecure.in parent-insecure.signed 20200101000000 20401231000000 "$pksk.private" "$pzsk.private"
 
 emit() { # signed-file comment output
 	{
@@ -92,3 +96,4 @@ emit child-expired.signed "child.example. same keys, -s 20200101000000 -e 202101
 } > "$out/parent.zone"
 emit parent-wrongds.signed "example. same keys and window, the DS of child.example. names $other (never published)" parent-wrongds.zone
 emit parent-gostds.signed "example. same keys and window, the only DS of child.example. has digest type 3 (made-up digest)" parent-gostds.zone
+emit parent-insecure.signed "example. same keys and window, child.example. delegated without DS (insecure)" parent-insecure.zone
