@@ -190,9 +190,13 @@ void attr_note_answer(attr_t *a, txn_t *t, const dns_msg_t *m)
 		const dns_ede_t *e = &m->edns.ede[i];
 		size_t n = e->text_len < TXN_EDE_TEXT - 1 ? e->text_len : TXN_EDE_TEXT - 1;
 		t->ede_code[t->n_ede] = e->code;
-		if (n)
-			memcpy(t->ede_text[t->n_ede], e->text, n);
-		t->ede_text[t->n_ede][n] = 0;
+		if (n && !t->ede_text)
+			t->ede_text = calloc(TXN_EDE, TXN_EDE_TEXT);
+		if (t->ede_text) {
+			if (n)
+				memcpy(t->ede_text[t->n_ede], e->text, n);
+			t->ede_text[t->n_ede][n] = 0;
+		}
 		t->n_ede++;
 	}
 	if (m->stage < DNS_STAGE_FULL)
@@ -900,7 +904,10 @@ static void verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v, int 
 	v->qtype = t->qtype;
 	for (uint8_t i = 0; i < t->n_ede && i < VD_MAX_EDE; i++) {
 		v->ede[i].code = t->ede_code[i];
-		memcpy(v->ede[i].text, t->ede_text[i], VD_EDE_TEXT);
+		v->ede[i].text[0] = 0;
+		if (t->ede_text) /* NUL-terminated within its TXN_EDE_TEXT bytes */
+			memcpy(v->ede[i].text, t->ede_text[i],
+			       TXN_EDE_TEXT < VD_EDE_TEXT ? TXN_EDE_TEXT : VD_EDE_TEXT);
 		v->ede[i].text[VD_EDE_TEXT - 1] = 0;
 		v->n_ede++;
 	}

@@ -1,5 +1,6 @@
 #include "txn.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 int txn_init(txn_table_t *tt, db_time_t window, size_t max, txn_close_fn fn, void *user)
@@ -54,6 +55,7 @@ static void close_txn_at(txn_table_t *tt, txn_t *t, int open)
 	if (tt->cursor == &t->e)
 		tt->cursor = t->e.newer;
 	unlink_relay(tt, t);
+	free(t->ede_text);
 	tbl_remove(&tt->tbl, t);
 }
 
@@ -77,6 +79,8 @@ void txn_set_retention(txn_table_t *tt, db_time_t extra) { tt->retain = extra; }
 
 void txn_free(txn_table_t *tt)
 {
+	for (tbl_entry_t *e = tt->tbl.oldest; e; e = e->newer)
+		free(((txn_t *)e)->ede_text);
 	tbl_free(&tt->tbl);
 	tt->relay_oldest = tt->relay_newest = NULL;
 	tt->cursor = NULL;

@@ -59,7 +59,9 @@ typedef struct txn {
 	uint64_t ns[TXN_NS];  /* the NS names of a referral (full names only) */
 	uint8_t n_ede;
 	uint16_t ede_code[TXN_EDE];
-	char ede_text[TXN_EDE][TXN_EDE_TEXT];
+	char (*ede_text)[TXN_EDE_TEXT]; /* TXN_EDE texts, allocated with the first
+	                                * text (rare: 256 bytes saved per transaction);
+	                                * freed with the transaction */
 } txn_t;
 
 typedef struct txn_stats {

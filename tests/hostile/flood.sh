@@ -45,19 +45,21 @@
 #
 # Peak RSS bounds (x86-64, Debian 12, -O2, default limits; 24 MB of each
 # figure is the baseline of a tiny capture):
-# udp: measured 269,460 KB (~0.9 KB per transaction slot: 96 MB at
-# --max-transactions 65536, 501 MB at 524288). The bound, 393216 KB
-# (384 MiB), leaves ~45% headroom.
-# frag: measured 78,824 KB at 1,000,000 fragments (flat: bounded by the
+# udp: measured 212,052 KB (~0.7 KB per transaction slot: 82 MB at
+# --max-transactions 65536, 387 MB at 524288; 269,460 KB before the EDE
+# texts left the transaction). The bound, 307200 KB (300 MiB), leaves ~45%
+# headroom.
+# frag: measured 74,376 KB at 1,000,000 fragments (flat: bounded by the
 # limits; the clients' fragments are not written to the transport event
 # log, which stays empty). The bound, 131072 KB (128 MiB), leaves ~40%
 # headroom.
 # fragout: the same limits apply, so the same bound: measured 78,872 KB at
-# 600,000 and 79,076 KB at 2,000,000 fragments (1.4 s). (When libnids
+# 600,000 (74,224 KB since the EDE change) and 79,076 KB at 2,000,000 fragments (1.4 s). (When libnids
 # still reassembled IPv4, it kept fragments per destination host outside
 # --max-fragments: 417,736 KB and 40 s at 2,000,000.)
-# tcp: measured 368,560 KB at 500,000 connections and 368,564 KB at
-# 1,000,000 (flat). ~4.9 KB per pair of streams kept (129,596 KB at
+# tcp: measured 346,948 KB at 500,000 connections (368,560 KB before the
+# EDE change; 368,564 KB at 1,000,000 then, flat). ~4.9 KB per pair of
+# streams kept (129,596 KB at
 # --max-tcp-streams 16384, 208,368 KB at 32768, 692,472 KB at 131072),
 # nearly all of it the 4 KiB receive buffer libnids gives each IPv4 stream
 # that has data. The bound, 524288 KB (512 MiB), leaves ~42% headroom.
@@ -188,7 +190,7 @@ for k in ${FLOOD_KINDS:-udp frag fragout tcp}; do
 	case $k in
 	udp)
 		for delay in ${FLOOD_DELAYS:-0 2000}; do
-			flood udp "${FLOOD_N:-2000000}" "$delay" "${FLOOD_RSS_KB:-393216}"
+			flood udp "${FLOOD_N:-2000000}" "$delay" "${FLOOD_RSS_KB:-307200}"
 		done ;;
 	frag) flood frag "${FLOOD_FRAG_N:-1000000}" 0 "${FLOOD_FRAG_RSS_KB:-131072}" ;;
 	fragout) flood fragout "${FLOOD_FRAGOUT_N:-600000}" 0 "${FLOOD_FRAG_RSS_KB:-131072}" ;;
