@@ -71,8 +71,12 @@ static void grow(tbl_t *t)
 		tbl_entry_t *e = t->buckets[i];
 		while (e) {
 			tbl_entry_t *next = e->hnext;
-			e->hnext = b[e->hash & (n - 1)];
-			b[e->hash & (n - 1)] = e;
+			tbl_entry_t **head = &b[e->hash & (n - 1)];
+			e->hnext = *head;
+			if (*head)
+				(*head)->hpprev = &e->hnext;
+			e->hpprev = head;
+			*head = e;
 			e = next;
 		}
 	}
@@ -85,7 +89,9 @@ void *tbl_insert(tbl_t *t, const void *key, uint64_t hash, db_time_t ts)
 {
 	if (t->count >= t->max)
 		return NULL;
-	if (t->count >= t->nbuckets)
+	/* Load factor at most 1/2: a lookup that misses (every new query)
+	 * walks the whole chain, and each step is a cache miss. */
+	if (t->count >= t->nbuckets / 2)
 		grow(t);
 	tbl_entry_t *e = calloc(1, t->entsize);
 	if (!e)
@@ -93,9 +99,12 @@ void *tbl_insert(tbl_t *t, const void *key, uint64_t hash, db_time_t ts)
 	memcpy((uint8_t *)e + t->keyoff, key, t->keylen);
 	e->hash = hash;
 	e->ts = ts;
-	size_t b = hash & (t->nbuckets - 1);
-	e->hnext = t->buckets[b];
-	t->buckets[b] = e;
+	tbl_entry_t **head = &t->buckets[hash & (t->nbuckets - 1)];
+	e->hnext = *head;
+	if (*head)
+		(*head)->hpprev = &e->hnext;
+	e->hpprev = head;
+	*head = e;
 	e->older = t->newest;
 	if (t->newest)
 		t->newest->newer = e;
@@ -132,11 +141,9 @@ static void unlink_age(tbl_t *t, tbl_entry_t *e)
 void tbl_remove(tbl_t *t, void *ev)
 {
 	tbl_entry_t *e = ev;
-	tbl_entry_t **pp = &t->buckets[e->hash & (t->nbuckets - 1)];
-	while (*pp && *pp != e)
-		pp = &(*pp)->hnext;
-	if (*pp)
-		*pp = e->hnext;
+	*e->hpprev = e->hnext;
+	if (e->hnext)
+		e->hnext->hpprev = e->hpprev;
 	unlink_age(t, e);
 	t->count--;
 	free(e);

@@ -21,6 +21,7 @@
 
 typedef struct tbl_entry {
 	struct tbl_entry *hnext;  /* bucket chain */
+	struct tbl_entry **hpprev; /* the link pointing at this entry: O(1) removal */
 	struct tbl_entry *older;  /* age list: toward the oldest */
 	struct tbl_entry *newer;
 	uint64_t hash;
