@@ -57,20 +57,40 @@ static void tcpdns_start_body(tcpdns_t *f, wire_t *w, const cap_event_t *tmpl,
 		return;
 	}
 	f->got = 0;
-	f->buf = malloc(f->mlen);
-	if (!f->buf) {
-		/* Keep framing in step by skipping the body, and say that a
-		 * message was lost instead of silently dropping it. */
-		cap_event_t ev = *tmpl;
+	f->cap = 0;
+	f->buf = NULL;
+}
 
-		f->skipping = 1;
-		f->stats.nomem++;
-		ev.kind = CAP_EV_STREAM_LOSS;
-		ev.flow.proto = DB_PROTO_TCP;
-		ev.u.loss.bytes_pending = (uint32_t)f->mlen + TCPDNS_PREFIX;
-		if (fn)
-			fn(&ev, user);
+/* Room for n more body bytes, or 0 when memory ran out: the body is then
+ * skipped to keep framing in step, and the loss is said, not hidden. */
+static int tcpdns_room(tcpdns_t *f, size_t n, const cap_event_t *tmpl, cap_event_fn fn,
+		       void *user)
+{
+	if (f->got + n <= f->cap)
+		return 1;
+	size_t want = f->cap ? (size_t)f->cap * 2 : 512;
+	if (want < f->got + n)
+		want = f->got + n;
+	if (want > f->mlen)
+		want = f->mlen;
+	uint8_t *nb = realloc(f->buf, want);
+	if (nb) {
+		f->buf = nb;
+		f->cap = (uint32_t)want;
+		return 1;
 	}
+	cap_event_t ev = *tmpl;
+	free(f->buf);
+	f->buf = NULL;
+	f->cap = 0;
+	f->skipping = 1;
+	f->stats.nomem++;
+	ev.kind = CAP_EV_STREAM_LOSS;
+	ev.flow.proto = DB_PROTO_TCP;
+	ev.u.loss.bytes_pending = (uint32_t)f->mlen + TCPDNS_PREFIX;
+	if (fn)
+		fn(&ev, user);
+	return 0;
 }
 
 void tcpdns_feed(tcpdns_t *f, const uint8_t *data, size_t len,
@@ -103,7 +123,7 @@ void tcpdns_feed(tcpdns_t *f, const uint8_t *data, size_t len,
 
 		if (!p)
 			break; /* cannot happen: n <= wire_left() */
-		if (!f->skipping)
+		if (!f->skipping && tcpdns_room(f, n, tmpl, fn, user))
 			memcpy(f->buf + f->got, p, n);
 		f->got += (uint32_t)n;
 		if (f->got < f->mlen)
@@ -113,6 +133,7 @@ void tcpdns_feed(tcpdns_t *f, const uint8_t *data, size_t len,
 		free(f->buf);
 		f->buf = NULL;
 		f->got = 0;
+		f->cap = 0;
 		f->hlen = 0;
 		f->skipping = 0;
 	}
@@ -134,6 +155,7 @@ void tcpdns_free(tcpdns_t *f)
 	free(f->buf);
 	f->buf = NULL;
 	f->got = 0;
+	f->cap = 0;
 	f->mlen = 0;
 	f->hlen = 0;
 	f->skipping = 0;

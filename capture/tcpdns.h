@@ -9,9 +9,11 @@
  *
  * Memory: a message that lies wholly inside one fed buffer is handed over as
  * a view into that buffer, without copying.  Only a message that spans
- * buffers is copied, into a buffer allocated when the message starts, sized
- * to the message (at most 65535 bytes; the prefix is kept inline) and freed
- * when it completes.  An idle framer owns no heap memory.
+ * buffers is copied, into a buffer that grows (doubling, from 512 bytes, up
+ * to the announced length, at most 65535) with the bytes that actually
+ * arrive and is freed when the message completes: a stream that announces
+ * 65535 bytes and sends 30 holds 512, so a flood of half-open streams costs
+ * what it sent, not what it announced.  An idle framer owns no heap memory.
  *
  * The struct is public only so callers can embed it (one per direction, no
  * allocation per stream); its fields other than `stats` are private.
@@ -38,6 +40,7 @@ typedef struct tcpdns {
 	/* private */
 	uint8_t *buf;        /* body of the message in progress, NULL unless it spans buffers */
 	uint32_t got;        /* body bytes already in buf (or skipped) */
+	uint32_t cap;        /* bytes allocated at buf */
 	uint16_t mlen;       /* body length of the message in progress */
 	uint8_t hdr[2];      /* length prefix collected so far */
 	uint8_t hlen;        /* 0, 1 or 2 prefix bytes collected */

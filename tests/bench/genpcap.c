@@ -31,7 +31,7 @@
  *   tcp   half-open TCP streams: N connections to the resolver's port 53,
  *         alternately IPv4 and IPv6 from a unique client address (as for
  *         frag), each a SYN, SYN-ACK, ACK and one data segment holding a
- *         DNS length prefix of 100 and the first 30 bytes of a query, never
+ *         DNS length prefix of 65535 and the first 30 bytes of a query, never
  *         closed; 5 us between packets (50,000 connections/s).
  * IP, UDP and TCP checksums are all correct (a fragment's UDP checksum is
  * that of the whole datagram, its missing bytes zero). The counts are
@@ -394,7 +394,7 @@ enum { FLOOD_UDP, FLOOD_FRAG, FLOOD_FRAGOUT, FLOOD_TCP };
 static const char *const kind_names[] = {"udp", "frag", "fragout", "tcp"};
 #define FRAG_DNS 48      /* query bytes in a first fragment (UDP part: 56, a multiple of 8) */
 #define FRAG_UDPLEN 1232 /* the UDP length the fragment announces */
-#define TCP_PREFIX 100   /* the DNS length prefix a half-open stream announces */
+#define TCP_PREFIX 65535 /* the DNS length prefix a half-open stream announces: the most */
 #define TCP_SENT 30      /* query bytes it sends */
 
 /* The flood's client number k (k-th of its IP version) and the resolver. */

@@ -30,7 +30,7 @@
 # tcp: 500,000 half-open TCP connections to the resolver's port 53, each
 # from its own address, alternately IPv4 (libnids) and IPv6
 # (capture/tcp6.c): SYN, SYN-ACK, ACK and a segment with a DNS length
-# prefix of 100 followed by 30 bytes, never closed; 50,000 connections/s
+# prefix of 65535 followed by 30 bytes, never closed; 50,000 connections/s
 # over 10 s. The stream tables (--max-tcp-streams, 65536 per IP version)
 # overflow: N - 2 x 65536 streams are evicted (libnids keeps one stream
 # more than its limit, so one fewer is accepted), every stream is reported
@@ -57,12 +57,12 @@
 # 600,000 (74,224 KB since the EDE change) and 79,076 KB at 2,000,000 fragments (1.4 s). (When libnids
 # still reassembled IPv4, it kept fragments per destination host outside
 # --max-fragments: 417,736 KB and 40 s at 2,000,000.)
-# tcp: measured 346,948 KB at 500,000 connections (368,560 KB before the
-# EDE change; 368,564 KB at 1,000,000 then, flat). ~4.9 KB per pair of
-# streams kept (129,596 KB at
-# --max-tcp-streams 16384, 208,368 KB at 32768, 692,472 KB at 131072),
-# nearly all of it the 4 KiB receive buffer libnids gives each IPv4 stream
-# that has data. The bound, 524288 KB (512 MiB), leaves ~42% headroom.
+# tcp: measured 402,020 KB at 500,000 connections, each announcing 65535
+# bytes and sending 30 (892,224 KB when the framer allocated the announced
+# length up front; 346,948 KB with a prefix of 100). Flat in N: ~3 KB per
+# pair of streams kept, most of it the 4 KiB receive buffer libnids gives
+# each IPv4 stream that has data, and the framers' 512-byte buffers. The
+# bound, 524288 KB (512 MiB), leaves ~30% headroom.
 # Runtime (2 cores shared with fuzzers): writing a capture takes under a
 # second; dnsblame takes 2.5-4 s per udp run, ~2 s for frag, ~5 s for
 # fragout, ~2 s for tcp; make flood ~19 s in all.

@@ -165,8 +165,11 @@ static void max_prefix_short_data_then_close(void **state)
 	tcpdns_feed(&f, seg, sizeof(seg), &tm, rec_fn, &r);
 	assert_int_equal(r.n, 0);
 	assert_int_equal(tcpdns_pending(&f), 102);
+	/* What is held follows what arrived, not the 65535 announced. */
+	assert_int_equal(f.cap, 512);
 	tcpdns_feed(&f, seg + 2, 50, &tm, rec_fn, &r);
 	assert_int_equal(tcpdns_pending(&f), 152);
+	assert_int_equal(f.cap, 512);
 	/* The stream closes here: the caller reports 152 bytes cut. */
 	tcpdns_free(&f);
 	assert_int_equal(tcpdns_pending(&f), 0);
@@ -197,6 +200,7 @@ static void max_message_in_small_pieces(void **state)
 		tcpdns_feed(&f, stream + off, n, &tm, rec_fn, &r);
 	}
 	assert_int_equal(r.n, 1);
+	assert_int_equal(f.cap, 0); /* freed with the message */
 	assert_int_equal(r.ev[0].u.dns.len, 65535);
 	assert_int_equal(r.sum[0], want);
 	assert_memory_equal(r.msg[0], stream + 2, REC_MSG);
