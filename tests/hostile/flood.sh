@@ -53,15 +53,15 @@
 # limits; the clients' fragments are not written to the transport event
 # log, which stays empty). The bound, 131072 KB (128 MiB), leaves ~40%
 # headroom.
-# fragout: the same limits apply, so the same bound: measured 78,872 KB at
-# 600,000 (74,224 KB since the EDE change) and 79,076 KB at 2,000,000 fragments (1.4 s). (When libnids
+# fragout: the same limits apply, so the same bound: measured 74,224 KB at
+# 600,000 and 79,076 KB at 2,000,000 fragments (1.4 s). (When libnids
 # still reassembled IPv4, it kept fragments per destination host outside
 # --max-fragments: 417,736 KB and 40 s at 2,000,000.)
 # tcp: measured 402,020 KB at 500,000 connections, each announcing 65535
 # bytes and sending 30 (892,224 KB when the framer allocated the announced
-# length up front; 346,948 KB with a prefix of 100). Flat in N: ~3 KB per
-# pair of streams kept, most of it the 4 KiB receive buffer libnids gives
-# each IPv4 stream that has data, and the framers' 512-byte buffers. The
+# length up front; 346,948 KB with a prefix of 100). Flat in N: ~2.9 KB
+# per stream kept (131,072), most of it the 4 KiB receive buffer libnids
+# gives each IPv4 stream that has data, and the framers' 512 bytes. The
 # bound, 524288 KB (512 MiB), leaves ~30% headroom.
 # Runtime (2 cores shared with fuzzers): writing a capture takes under a
 # second; dnsblame takes 2.5-4 s per udp run, ~2 s for frag, ~5 s for
