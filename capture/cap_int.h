@@ -2,7 +2,7 @@
  * cap_int.h - state shared by the files of capture/ (not for other modules).
  *
  * The path of a packet: source.c reads it and strips the link layer;
- * ip4.c hands IPv4 to libnids (defragmentation, TCP reassembly) and ip6.c /
+ * ip4.c hands IPv4 to ipfrag.c (fragments) and libnids (TCP reassembly) and ip6.c /
  * ip6path.c handle IPv6 with ipfrag.c and tcp6.c; both end in l4.c, which
  * turns UDP, ICMP and TCP headers into events.
  */

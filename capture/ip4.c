@@ -1,5 +1,5 @@
 /*
- * ip4.c - IPv4 through libnids: defragmentation and TCP reassembly.
+ * ip4.c - IPv4: fragments through ipfrag.c, TCP reassembly through libnids.
  *
  * This is the one file that knows libnids, and the one place with global
  * state, because libnids' callbacks take no user pointer.  We feed libnids
@@ -60,7 +60,7 @@ void ip4_expire(cap_ctx_t *c, db_time_t now)
 	ipfrag_expire(c->frag4, now, cap_emit_cb, c);
 }
 
-/* libnids: a datagram after defragmentation (or one that needed none). */
+/* libnids: every whole datagram (fragments were reassembled before it). */
 static void on_ip(struct ip *iph, int len)
 {
 	cap_ctx_t *c = g_ctx;
