@@ -181,11 +181,14 @@ static cap_t *finish_open(cap_t *c, const cap_opts_t *o, char *err, size_t errle
 	for (size_t i = 0; i < c->nsrc; i++) {
 		src_t *s = &c->src[i];
 		if (!link_supported(s->dlt)) {
-			char dl[64];
-			snprintf(dl, sizeof(dl), "%s (%d)",
-				 pcap_datalink_val_to_name(s->dlt) ? pcap_datalink_val_to_name(s->dlt) : "?",
-				 s->dlt);
-			cap_seterr(err, errlen, "%s: link type %s is not supported", s->name, dl);
+			const char *name = pcap_datalink_val_to_name(s->dlt);
+			if (name)
+				cap_seterr(err, errlen, "%s: link type %s (%d) is not supported",
+					   s->name, name, s->dlt);
+			else /* no capture tool knows it: a damaged header */
+				cap_seterr(err, errlen,
+					   "%s: damaged file header (link type %d is unknown to libpcap)",
+					   s->name, s->dlt);
 			goto fail;
 		}
 		if (apply_filter(s->p, o->filter, s->name, err, errlen) < 0)
