@@ -96,13 +96,26 @@ static int open_live(cap_t *c, const cap_opts_t *o, char *err, size_t errlen)
 	return 0;
 }
 
+/* libpcap's reason for refusing a file, said once: it starts some
+ * reasons with the path itself, and calls an empty file a truncated one. */
+static void open_error(const char *name, const char *path, const char *eb, char *err,
+		       size_t errlen)
+{
+	size_t pl = strlen(path);
+	if (strncmp(eb, path, pl) == 0 && strncmp(eb + pl, ": ", 2) == 0)
+		eb += pl + 2;
+	if (strstr(eb, "file header bytes, only got 0"))
+		eb = "empty file";
+	cap_seterr(err, errlen, "%s: %s", name, eb);
+}
+
 static int open_file(src_t *s, const char *path, char *err, size_t errlen)
 {
 	char eb[PCAP_ERRBUF_SIZE] = "";
 	s->name = strcmp(path, "-") == 0 ? "(stdin)" : path;
 	s->p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO, eb);
 	if (!s->p) {
-		cap_seterr(err, errlen, "%s: %s", s->name, eb);
+		open_error(s->name, path, eb, err, errlen);
 		return -1;
 	}
 	s->dlt = pcap_datalink(s->p);
@@ -116,7 +129,7 @@ static int open_fp(src_t *s, FILE *f, const char *name, char *err, size_t errlen
 	s->name = name;
 	s->p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_MICRO, eb);
 	if (!s->p) {
-		cap_seterr(err, errlen, "%s: %s", s->name, eb);
+		open_error(s->name, name, eb, err, errlen);
 		return -1;
 	}
 	s->dlt = pcap_datalink(s->p);
