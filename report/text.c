@@ -195,15 +195,27 @@ int rp_text(FILE *f, const rp_input_t *in)
 			fprintf(f, "  %llu TCP stream directions lost data\n",
 				(unsigned long long)a->tcp_stream_losses);
 	}
-	uint64_t ev = a->txn.evicted + c->frag_evicted + c->tcp_evicted + c->handshakes_evicted +
-		      a->addresses_evicted;
-	if (ev)
-		fprintf(f, "\nLimits reached: %llu table entries evicted (see --max-* options)\n",
-			(unsigned long long)ev);
-	if (a->events_lost)
-		fprintf(f, "%s%llu transport events (ICMP, TCP, fragments) dropped from the event log "
-			"inside the window (raise --max-transactions)\n",
-			ev ? "" : "\nLimits reached: ", (unsigned long long)a->events_lost);
+	/* What the bounded tables gave up: verdicts may lack evidence. */
+	const struct {
+		uint64_t n;
+		const char *what;
+	} lim[] = {
+		{a->txn.evicted, "transactions evicted (--max-transactions)"},
+		{c->frag_evicted, "fragment trains evicted (--max-fragments)"},
+		{c->tcp_evicted, "TCP streams evicted (--max-tcp-streams)"},
+		{c->handshakes_evicted, "TCP handshakes no longer watched"},
+		{a->addresses_evicted, "idle addresses forgotten by the role table"},
+		{a->events_lost, "transport events (ICMP, TCP, fragments) pushed out of the event log "
+				 "inside the window (--max-transactions)"},
+	};
+	int any = 0;
+	for (size_t i = 0; i < sizeof(lim) / sizeof(lim[0]); i++) {
+		if (!lim[i].n)
+			continue;
+		if (!any++)
+			fprintf(f, "\nLimits reached (verdicts may lack evidence)\n");
+		fprintf(f, "  %llu %s\n", (unsigned long long)lim[i].n, lim[i].what);
+	}
 	if (in->input_error)
 		fprintf(f, "\nInput damaged: %s\n(everything before the damage is counted above)\n",
 			in->input_error);
