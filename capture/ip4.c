@@ -118,6 +118,21 @@ static void loss(cap_ctx_t *c, struct tcp_stream *a, tcpdns_t *fr, int to_server
 	cap_emit_cb(&ev, c);
 }
 
+/* The stream ends: what it never delivered is reported, its state freed. */
+static void stream_end(cap_ctx_t *c, struct tcp_stream *a)
+{
+	nstream_t *s = a->user;
+	if (!s)
+		return;
+	loss(c, a, &s->to_server, 1, &a->server);
+	loss(c, a, &s->to_client, 0, &a->client);
+	tcpdns_free(&s->to_server);
+	tcpdns_free(&s->to_client);
+	free(s);
+	a->user = NULL;
+	c->nids_streams--;
+}
+
 /* libnids: TCP stream state changes and data. */
 static void on_tcp(struct tcp_stream *a, void **param)
 {
@@ -147,19 +162,34 @@ static void on_tcp(struct tcp_stream *a, void **param)
 			feed(c, a, &s->to_client, 0, &a->client);
 		return;
 	default: /* NIDS_CLOSE, NIDS_RESET, NIDS_TIMED_OUT, NIDS_EXITING */
-		if (!s)
-			return;
-		loss(c, a, &s->to_server, 1, &a->server);
-		loss(c, a, &s->to_client, 0, &a->client);
-		if (a->nids_state == NIDS_TIMED_OUT)
+		if (a->nids_state == NIDS_TIMED_OUT && s)
 			c->nids_evicted++;
-		tcpdns_free(&s->to_server);
-		tcpdns_free(&s->to_client);
-		free(s);
-		a->user = NULL;
-		c->nids_streams--;
+		stream_end(c, a);
 		return;
 	}
+}
+
+/*
+ * libnids (1.24 and later, tcp.c) frees a stream without telling its
+ * listeners when a SYN from the stream's client arrives more than
+ * tcp_flow_timeout seconds after the stream was set up, and starts a new
+ * one: our state for the old stream would leak and its loss go unsaid.
+ * Such a SYN is seen here first, and the old stream ended as libnids will.
+ */
+static void before_reused_syn(cap_ctx_t *c, const uint8_t *pkt, size_t ihl, size_t tot)
+{
+	const uint8_t *tcp = pkt + ihl;
+	if (nids_params.tcp_flow_timeout <= 0 || tot - ihl < 20 || (tcp[13] & 0x16) != 0x02)
+		return; /* a SYN without ACK or RST */
+	struct tuple4 t;
+	memset(&t, 0, sizeof(t));
+	memcpy(&t.saddr, pkt + 12, 4);
+	memcpy(&t.daddr, pkt + 16, 4);
+	t.source = (u_short)(tcp[0] << 8 | tcp[1]);
+	t.dest = (u_short)(tcp[2] << 8 | tcp[3]);
+	struct tcp_stream *a = nids_find_tcp_stream(&t); /* as its client sees it */
+	if (a && a->user && a->ts + nids_params.tcp_flow_timeout < (long)(c->now / 1000000))
+		stream_end(c, a);
 }
 
 /* libnids reports packets it considers invalid through its syslog hook. */
@@ -280,6 +310,8 @@ static void ip4_whole(cap_ctx_t *c, const uint8_t *pkt, size_t tot, size_t ihl)
 		ip4_csum_set(fixed, ihl);
 		pkt = fixed;
 	}
+	if (proto == 6)
+		before_reused_syn(c, pkt, ihl, tot);
 	struct pcap_pkthdr h;
 	h.ts.tv_sec = (time_t)(c->now / 1000000);
 	h.ts.tv_usec = (suseconds_t)(c->now % 1000000);
