@@ -239,8 +239,12 @@ int ip4_init(cap_ctx_t *c, char *err, size_t errlen)
 	nids_params.no_mem = on_nids_nomem;
 	nids_params.tcp_workarounds = 1;
 	nids_params.n_hosts = 1024;
-	/* libnids follows at most 3/4 of n_tcp_streams at once. */
-	nids_params.n_tcp_streams = (int)(c->max_tcp_streams * 4 / 3 + 1);
+	/* libnids sets max_stream to 3/4 of n_tcp_streams and evicts only
+	 * when it holds more than that: max_stream + 1 streams.  So
+	 * max_stream = limit - 1, the smallest n with 3n/4 = limit - 1. */
+	size_t lim = c->max_tcp_streams ? c->max_tcp_streams : 1;
+	size_t n = ((lim - 1) * 4 + 2) / 3;
+	nids_params.n_tcp_streams = (int)(n ? n : 1);
 	nids_params.multiproc = 0;
 	if (!nids_init()) {
 		snprintf(err, errlen, "libnids: %s", nids_errbuf);

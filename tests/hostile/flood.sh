@@ -32,9 +32,8 @@
 # (capture/tcp6.c): SYN, SYN-ACK, ACK and a segment with a DNS length
 # prefix of 65535 followed by 30 bytes, never closed; 50,000 connections/s
 # over 10 s. The stream tables (--max-tcp-streams, 65536 per IP version)
-# overflow: N - 2 x 65536 streams are evicted (libnids keeps one stream
-# more than its limit, so one fewer is accepted), every stream is reported
-# as a loss once, no handshake is left pending.
+# overflow: exactly N - 2 x 65536 streams are evicted, every stream is
+# reported as a loss once, no handshake is left pending.
 #
 #   tests/hostile/flood.sh [BINARY]        (default build/dnsblame)
 # Environment: FLOOD_KINDS ("udp frag fragout tcp"); FLOOD_N (2000000),
@@ -156,10 +155,9 @@ if kind == "tcp":
     check(ev["tcp_stream_losses"] == n and c["tcp_dns_messages"] == 0,
           "events.tcp_stream_losses %d (expected %d: every stream once), tcp_dns_messages %d" % (ev["tcp_stream_losses"], n, c["tcp_dns_messages"]))
     e, want = lim["tcp_streams_evicted"], max(n4 - maxtcp, 0) + max(n6 - maxtcp, 0)
-    # No stream is idle for the window (the timeout) in a shorter capture;
-    # libnids keeps one stream more than its limit.
+    # No stream is idle for the window (the timeout) in a shorter capture.
     if secs < lim["window_s"]:
-        check(want - 1 <= e <= want and e > 0, "limits.tcp_streams_evicted %d (expected %d = N - 2 x %d, or one fewer; capture %.1f s)" % (e, want, maxtcp, secs))
+        check(e == want and e > 0, "limits.tcp_streams_evicted %d (expected %d = N - 2 x %d; capture %.1f s)" % (e, want, maxtcp, secs))
     else:
         check(0 < e <= want, "limits.tcp_streams_evicted %d (0 < e <= %d; capture %.1f s)" % (e, want, secs))
     check(lim["handshakes_evicted"] == 0 and lim["fragment_trains_evicted"] == 0,
