@@ -2,6 +2,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 int tbl_init(tbl_t *t, size_t entsize, size_t keyoff, size_t keylen, size_t max)
 {
@@ -13,6 +15,14 @@ int tbl_init(tbl_t *t, size_t entsize, size_t keyoff, size_t keylen, size_t max)
 	if (!t->buckets)
 		return -1;
 	t->nbuckets = n;
+	/* Where to put an entry depends on a secret, so that a capture made to
+	 * collide (spoofed ports and ids are the sender's choice) cannot turn
+	 * lookups into list walks.  Only speed depends on it, never output. */
+	if (getentropy(&t->seed, sizeof(t->seed)) != 0) {
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		t->seed = (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15ULL ^ (uint64_t)(uintptr_t)t;
+	}
 	t->max = max ? max : 1;
 	t->entsize = entsize;
 	t->keyoff = keyoff;
@@ -32,10 +42,32 @@ void tbl_free(tbl_t *t)
 	memset(t, 0, sizeof(*t));
 }
 
+/* Eight bytes per step (the keys are 8 to 42 bytes, looked up for every
+ * packet), each word mixed in by a multiply, then MurmurHash3's 64-bit
+ * finaliser so that the low bits, which pick the bucket, depend on all of
+ * the key. */
 uint64_t tbl_hash(const tbl_t *t, const void *key)
 {
-	uint64_t h = db_hash_bytes(DB_HASH_INIT, key, t->keylen);
-	return h ^ (h >> 29);
+	const uint8_t *p = key;
+	size_t n = t->keylen;
+	uint64_t h = t->seed ^ DB_HASH_INIT ^ (n * 0x9e3779b97f4a7c15ULL);
+	for (; n >= 8; n -= 8, p += 8) {
+		uint64_t w;
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+		h ^= h >> 32;
+	}
+	if (n) {
+		uint64_t w = 0;
+		memcpy(&w, p, n);
+		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+	}
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h;
 }
 
 static const void *key_of(const tbl_t *t, const tbl_entry_t *e)

@@ -33,6 +33,8 @@ typedef struct tbl {
 	size_t nbuckets;          /* power of two */
 	size_t count, max;
 	size_t entsize, keyoff, keylen;
+	uint64_t seed;            /* random per table: keys from the wire cannot be
+	                           * chosen to fall into one bucket */
 	tbl_entry_t *oldest, *newest;
 } tbl_t;
 
