@@ -243,6 +243,35 @@ static void hash_depends_on_key_only(void **state)
 	init(&t, 4);
 	assert_int_equal(tbl_hash(&t, &a), tbl_hash(&t, &b));
 	assert_int_not_equal(tbl_hash(&t, &a), tbl_hash(&t, &c));
+	/* Another table has another secret seed: the same key lands
+	 * elsewhere (equal with probability 2^-64). */
+	tbl_t u;
+	init(&u, 4);
+	assert_int_not_equal(tbl_hash(&t, &a), tbl_hash(&u, &a));
+	tbl_free(&u);
+	tbl_free(&t);
+}
+
+/* Keys that differ in a few bits (ports, ids) spread over the buckets:
+ * no chain is long, whatever the table's random seed. */
+static void keys_spread_over_buckets(void **state)
+{
+	(void)state;
+	tbl_t t;
+	init(&t, 1u << 16);
+	for (uint32_t k = 0; k < 20000; k++)
+		assert_non_null(put(&t, k << 16 | (k & 7), 0, 0));
+	size_t longest = 0, used = 0;
+	for (size_t b = 0; b < t.nbuckets; b++) {
+		size_t n = 0;
+		for (const tbl_entry_t *e = t.buckets[b]; e; e = e->hnext)
+			n++;
+		used += n > 0;
+		longest = n > longest ? n : longest;
+	}
+	assert_true(t.nbuckets >= 2 * t.count); /* load factor at most 1/2 */
+	assert_true(longest <= 8);
+	assert_true(used > t.count / 2);
 	tbl_free(&t);
 }
 
@@ -256,6 +285,7 @@ int main(void)
 		cmocka_unit_test(limit_returns_null),
 		cmocka_unit_test(growth_past_1024_keeps_finds),
 		cmocka_unit_test(hash_depends_on_key_only),
+		cmocka_unit_test(keys_spread_over_buckets),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
