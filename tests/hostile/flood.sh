@@ -44,15 +44,15 @@
 #
 # Peak RSS bounds (x86-64, Debian 12, -O2, default limits; 24 MB of each
 # figure is the baseline of a tiny capture):
-# udp: measured 212,052 KB (~0.7 KB per transaction slot: 82 MB at
+# udp: measured 216,948 KB (~0.7 KB per transaction slot: 82 MB at
 # --max-transactions 65536, 387 MB at 524288; 269,460 KB before the EDE
 # texts left the transaction). The bound, 307200 KB (300 MiB), leaves ~45%
 # headroom.
-# frag: measured 74,376 KB at 1,000,000 fragments (flat: bounded by the
+# frag: measured 77,756 KB at 1,000,000 fragments (flat: bounded by the
 # limits; the clients' fragments are not written to the transport event
 # log, which stays empty). The bound, 131072 KB (128 MiB), leaves ~40%
 # headroom.
-# fragout: the same limits apply, so the same bound: measured 74,224 KB at
+# fragout: the same limits apply, so the same bound: measured 77,712 KB at
 # 600,000 and 79,076 KB at 2,000,000 fragments (1.4 s). (When libnids
 # still reassembled IPv4, it kept fragments per destination host outside
 # --max-fragments: 417,736 KB and 40 s at 2,000,000.)
