@@ -19,7 +19,6 @@
 
 #include "dnssec.h"
 #include "../common/table.h"
-#include "../common/wire.h"
 
 #define CH_MAX_KEYS 64
 #define CH_MAX_DS 64
@@ -111,33 +110,6 @@ static uint8_t *dup_rdata(const dns_msg_t *m, const dns_rr_t *rr)
 	return p;
 }
 
-/* RFC 4034 4.1: whether the NSEC record's type bitmap lists type.  The
- * next owner name comes first, uncompressed (RFC 4034 4.1.1). */
-static int nsec_has_type(const dns_msg_t *m, const dns_rr_t *rr, uint16_t type)
-{
-	wire_t w;
-	wire_init(&w, m->wire + rr->rdata_off, rr->rdlen);
-	for (int labels = 0; labels < 128; labels++) {
-		uint8_t l = wire_u8(&w);
-		if (!wire_ok(&w) || l > 63)
-			return 0;
-		if (l == 0)
-			break;
-		wire_skip(&w, l);
-	}
-	while (wire_ok(&w) && w.pos < w.len) {
-		uint8_t win = wire_u8(&w), len = wire_u8(&w);
-		const uint8_t *map = wire_take(&w, len);
-		if (!wire_ok(&w) || len == 0 || len > 32)
-			return 0;
-		if (win == type >> 8) {
-			size_t byte = (type & 0xff) / 8;
-			return byte < len && (map[byte] & (0x80 >> (type & 7)));
-		}
-	}
-	return 0;
-}
-
 /* A referral (RFC 4035 3.1.4) that delegates a zone with no DS and proves
  * it: an NSEC at the cut whose bitmap has NS but no DS, or NSEC3 records
  * (whose hashed owners are not matched here).  The child is insecure; its
@@ -163,9 +135,10 @@ static void collect_insecure(chain_t *c, const dns_msg_t *m)
 		return;
 	for (size_t i = 0; i < m->nrr && !nsec_proof; i++) {
 		const dns_rr_t *rr = &m->rr[i];
+		dns_nsec_t nsec;
 		nsec_proof = rr->section == DNS_SEC_AUTHORITY && rr->type == DNS_T_NSEC &&
-			     dns_name_eq(&rr->owner, cut) && nsec_has_type(m, rr, DNS_T_NS) &&
-			     !nsec_has_type(m, rr, DNS_T_DS);
+			     dns_name_eq(&rr->owner, cut) && dns_rr_nsec(m, rr, &nsec) == DB_OK &&
+			     dns_nsec_has_type(&nsec, DNS_T_NS) && !dns_nsec_has_type(&nsec, DNS_T_DS);
 	}
 	if (!nsec_proof && !nsec3)
 		return;

@@ -701,6 +701,38 @@ db_status_t dns_rr_dnskey(const dns_msg_t *m, const dns_rr_t *rr, dns_dnskey_t *
 	return dns_rr_close(&r);
 }
 
+db_status_t dns_rr_nsec(const dns_msg_t *m, const dns_rr_t *rr, dns_nsec_t *out)
+{
+	wire_t r;
+
+	if (rr->type != DNS_T_NSEC || dns_rr_open(m, rr, &r) != DB_OK)
+		return DB_EMALFORMED;
+	/* RFC 4034 4.1.1: the next owner name is never compressed. */
+	db_status_t st = dns_rdata_name(&r, m->wire, 0, &out->next);
+	if (st != DB_OK)
+		return st;
+	out->bitmaps_len = (uint16_t)wire_left(&r);
+	out->bitmaps = wire_take(&r, out->bitmaps_len);
+	return dns_rr_close(&r);
+}
+
+int dns_nsec_has_type(const dns_nsec_t *n, uint16_t type)
+{
+	wire_t w;
+	wire_init(&w, n->bitmaps, n->bitmaps_len);
+	while (wire_left(&w) > 0) {
+		uint8_t win = wire_u8(&w), len = wire_u8(&w);
+		const uint8_t *map = wire_take(&w, len);
+		if (!wire_ok(&w) || len == 0 || len > 32)
+			return 0;
+		if (win == type >> 8) {
+			size_t byte = (type & 0xff) / 8;
+			return byte < len && (map[byte] & (0x80 >> (type & 7)));
+		}
+	}
+	return 0;
+}
+
 db_status_t dns_rr_ds(const dns_msg_t *m, const dns_rr_t *rr, dns_ds_t *out)
 {
 	wire_t r;

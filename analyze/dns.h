@@ -180,11 +180,22 @@ typedef struct dns_ds {
 	uint16_t digest_len;
 } dns_ds_t;
 
+/* RFC 4034 4.1: the next owner name and the type bitmap windows. */
+typedef struct dns_nsec {
+	dns_name_t next;
+	const uint8_t *bitmaps;
+	uint16_t bitmaps_len;
+} dns_nsec_t;
+
 /* NS, CNAME, PTR target; MX exchange; SRV target. */
 db_status_t dns_rr_target(const dns_msg_t *m, const dns_rr_t *rr, dns_name_t *out);
 db_status_t dns_rr_soa(const dns_msg_t *m, const dns_rr_t *rr, dns_soa_t *out);
 db_status_t dns_rr_rrsig(const dns_msg_t *m, const dns_rr_t *rr, dns_rrsig_t *out);
 db_status_t dns_rr_dnskey(const dns_msg_t *m, const dns_rr_t *rr, dns_dnskey_t *out);
 db_status_t dns_rr_ds(const dns_msg_t *m, const dns_rr_t *rr, dns_ds_t *out);
+db_status_t dns_rr_nsec(const dns_msg_t *m, const dns_rr_t *rr, dns_nsec_t *out);
+/* 1 when the NSEC's type bitmap (RFC 4034 4.1.2) lists type; 0 also when
+ * the bitmap is malformed. */
+int dns_nsec_has_type(const dns_nsec_t *n, uint16_t type);
 
 #endif

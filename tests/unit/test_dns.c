@@ -133,6 +133,35 @@ static void rr_end(tbuf_t *t, size_t at)
 	t->b[at + 1] = (uint8_t)l;
 }
 
+/* RFC 4034 4.1: NSEC next name and type bitmaps (the parser has already
+ * checked the bitmap's form, dns_bitmap_ok). */
+static void test_nsec_view(void **state)
+{
+	static tbuf_t t;
+	dns_msg_t m;
+	dns_nsec_t n;
+
+	hdr(&t, 1, 0x8400, 0, 1, 0, 0);
+	putname(&t, "child.example.");
+	size_t at = rr_begin(&t, DNS_T_NSEC, 300);
+	putname(&t, "ns1.example.");
+	/* window 0, 6 bytes: NS (2), RRSIG (46 - 40 = bit 6 of byte 5), NSEC (47) */
+	static const uint8_t map[] = {0, 6, 0x20, 0, 0, 0, 0, 0x03};
+	putmem(&t, map, sizeof(map));
+	rr_end(&t, at);
+	assert_int_equal(dns_parse(*state, t.b, t.n, &m), DB_OK);
+	assert_int_equal(m.nrr, 1);
+	assert_int_equal(dns_rr_nsec(&m, &m.rr[0], &n), DB_OK);
+	assert_string_equal(str(&n.next), "ns1.example.");
+	assert_int_equal(dns_nsec_has_type(&n, DNS_T_NS), 1);
+	assert_int_equal(dns_nsec_has_type(&n, DNS_T_RRSIG), 1);
+	assert_int_equal(dns_nsec_has_type(&n, DNS_T_NSEC), 1);
+	assert_int_equal(dns_nsec_has_type(&n, DNS_T_DS), 0);
+	assert_int_equal(dns_nsec_has_type(&n, DNS_T_A), 0);
+	assert_int_equal(dns_nsec_has_type(&n, 257), 0); /* window 1 absent */
+	assert_int_equal(dns_rr_ds(&m, &m.rr[0], &(dns_ds_t){0}), DB_EMALFORMED);
+}
+
 /* --- whole messages ---------------------------------------------------- */
 
 static void test_query_normal(void **state)
@@ -1181,6 +1210,7 @@ int main(void)
 		T(test_query_normal),
 		T(test_query_edns),
 		T(test_response_all_types),
+		T(test_nsec_view),
 		T(test_compression),
 		T(test_name_pointer_loop),
 		T(test_name_self_and_forward_pointer),
