@@ -395,6 +395,22 @@ static const txn_t *relay_since(const txn_table_t *tt, db_time_t ts)
 	return x;
 }
 
+/* x is a candidate attempt for t when upstream_sender says so. */
+static void consider(walk_t *w, const txn_t *t, const txn_t *x)
+{
+	if (upstream_sender(x, t) && w->n < ATTR_MAX_CAND)
+		w->cand[w->n++] = x;
+}
+
+static void reverse_cand(walk_t *w)
+{
+	for (size_t i = 0; i < w->n / 2; i++) {
+		const txn_t *tmp = w->cand[i];
+		w->cand[i] = w->cand[w->n - 1 - i];
+		w->cand[w->n - 1 - i] = tmp;
+	}
+}
+
 static void related(const txn_table_t *tt, const txn_t *t, db_time_t T, int concluded, walk_t *w)
 {
 	db_time_t t0 = t->e.ts;
@@ -414,26 +430,15 @@ static void related(const txn_table_t *tt, const txn_t *t, db_time_t T, int conc
 	 * list, the walk joins it where the scan stopped. */
 	size_t visits = 0;
 	const txn_t *f = walk_step(t, 1);
-	for (; f && !f->relay && visits < ATTR_MAX_VISIT; f = walk_step(f, 1), visits++) {
-		if (f->e.ts > T)
-			break;
-		if (upstream_sender(f, t) && w->n < ATTR_MAX_CAND)
-			w->cand[w->n++] = f;
-	}
-	if (f && !f->relay && f->e.ts <= T)
+	for (; f && f->e.ts <= T && !f->relay && visits < ATTR_MAX_VISIT; f = walk_step(f, 1), visits++)
+		consider(w, t, f);
+	if (f && f->e.ts <= T && !f->relay)
 		f = relay_since(tt, f->e.ts);
-	for (visits = 0; f && f->relay && visits < ATTR_MAX_VISIT; f = walk_step(f, 1), visits++) {
-		if (f->e.ts > T)
-			break;
-		if (upstream_sender(f, t) && w->n < ATTR_MAX_CAND)
-			w->cand[w->n++] = f;
-	}
+	/* From here on f is on the relay list, and so is every next step. */
+	for (visits = 0; f && f->e.ts <= T && visits < ATTR_MAX_VISIT; f = walk_step(f, 1), visits++)
+		consider(w, t, f);
 	/* Reverse what we have so far, append older ones, reverse again. */
-	for (size_t i = 0; i < w->n / 2; i++) {
-		const txn_t *tmp = w->cand[i];
-		w->cand[i] = w->cand[w->n - 1 - i];
-		w->cand[w->n - 1 - i] = tmp;
-	}
+	reverse_cand(w);
 	visits = 0;
 	for (const txn_t *x = walk_step(t, 0); x && !concluded && visits < ATTR_MAX_VISIT_BACK;
 	     x = walk_step(x, 0), visits++) {
@@ -441,15 +446,10 @@ static void related(const txn_table_t *tt, const txn_t *t, db_time_t T, int conc
 			break;
 		if (x->answered && x->answer_ts < t0)
 			continue; /* finished before the client asked */
-		if (upstream_sender(x, t) && w->n < ATTR_MAX_CAND)
-			w->cand[w->n++] = x;
+		consider(w, t, x);
 	}
 	/* Oldest first, then grow the name set to a fixed point. */
-	for (size_t i = 0; i < w->n / 2; i++) {
-		const txn_t *tmp = w->cand[i];
-		w->cand[i] = w->cand[w->n - 1 - i];
-		w->cand[w->n - 1 - i] = tmp;
-	}
+	reverse_cand(w);
 	for (int pass = 0, changed = 1; changed && pass < 4; pass++) {
 		changed = 0;
 		for (size_t i = 0; i < w->n; i++) {
