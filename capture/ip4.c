@@ -323,6 +323,13 @@ static void ip4_whole(cap_ctx_t *c, const uint8_t *pkt, size_t tot, size_t ihl)
 	nids_pcap_handler(NULL, &h, (u_char *)(uintptr_t)pkt);
 }
 
+/* RFC 791 keys a train on protocol and identification too: ipfrag.c takes
+ * both folded into its id. */
+static uint32_t frag4_id(const uint8_t *pkt)
+{
+	return (uint32_t)pkt[9] << 16 | (uint32_t)(pkt[4] << 8 | pkt[5]);
+}
+
 /* A fragment: kept by ipfrag.c until its datagram is whole, which then
  * gets a fresh 20-byte header (options dropped: nothing after IP needs
  * them) and goes on as if it had come in one piece. */
@@ -332,11 +339,10 @@ static void ip4_fragment(cap_ctx_t *c, const uint8_t *pkt, size_t ihl, size_t to
 	db_addr_t s, d;
 	db_addr_set4(&s, pkt + 12);
 	db_addr_set4(&d, pkt + 16);
-	uint32_t id = (uint32_t)pkt[9] << 16 | (uint32_t)(pkt[4] << 8 | pkt[5]);
 	uint8_t *out = NULL;
 	size_t out_len = 0;
 	uint8_t out_nh = 0;
-	db_status_t st = ipfrag_add(c->frag4, c->now, &s, &d, id, pkt[9], off, more,
+	db_status_t st = ipfrag_add(c->frag4, c->now, &s, &d, frag4_id(pkt), pkt[9], off, more,
 				    pkt + ihl, tot - ihl, &out, &out_len, &out_nh, cap_emit_cb, c);
 	if (st != DB_OK || !out)
 		return;
@@ -391,10 +397,8 @@ void ip4_packet(cap_ctx_t *c, const uint8_t *pkt, size_t caplen)
 		db_addr_t s, d;
 		db_addr_set4(&s, src);
 		db_addr_set4(&d, dst);
-		if (is_frag) {
-			uint32_t id = (uint32_t)proto << 16 | (uint32_t)(pkt[4] << 8 | pkt[5]);
-			ipfrag_cut(c->frag4, c->now, &s, &d, id, cap_emit_cb, c);
-		}
+		if (is_frag)
+			ipfrag_cut(c->frag4, c->now, &s, &d, frag4_id(pkt), cap_emit_cb, c);
 		if (!is_frag || off == 0)
 			l4_datagram(c, &s, &d, proto, pkt + ihl, caplen - ihl,
 				    is_frag ? 65535 : tot - ihl, 0);
