@@ -74,67 +74,128 @@ static size_t dns_msg(uint8_t *p, uint16_t id, int qr, int rcode, uint32_t n)
 	return o;
 }
 
+struct addr {
+	int v6;
+	uint8_t a[16];
+};
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	put16(p, (uint16_t)(v >> 16));
+	put16(p + 2, (uint16_t)v);
+}
+
+static struct addr addr4(uint32_t v)
+{
+	struct addr x;
+	memset(&x, 0, sizeof(x));
+	put32(x.a, v);
+	return x;
+}
+
+/* fd0a:<group>::<low 64 bits> */
+static struct addr addr6(uint16_t group, uint64_t low)
+{
+	struct addr x;
+	memset(&x, 0, sizeof(x));
+	x.v6 = 1;
+	put16(x.a, 0xfd0a);
+	put16(x.a + 2, group);
+	put32(x.a + 8, (uint32_t)(low >> 32));
+	put32(x.a + 12, (uint32_t)low);
+	return x;
+}
+
+/* RFC 1071: 16-bit words added up (an odd last byte padded with zero). */
+static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t len)
+{
+	for (size_t i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (len & 1)
+		sum += (uint32_t)(p[len - 1] << 8);
+	return sum;
+}
+
+static uint16_t csum_fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/* One Ethernet frame (zero MAC addresses) carrying l3[0..len). */
+static void frame(FILE *f, uint64_t t, uint16_t ethertype, const uint8_t *l3, size_t len)
+{
+	uint8_t b[14 + 1600];
+	memset(b, 0, 14);
+	put16(b + 12, ethertype);
+	memcpy(b + 14, l3, len);
+	uint32_t rlen = (uint32_t)(14 + len);
+	uint32_t rec[4] = {(uint32_t)(t / 1000000), (uint32_t)(t % 1000000), rlen, rlen};
+	fwrite(rec, 4, 4, f);
+	fwrite(b, 1, rlen, f);
+}
+
+/* An IPv4 or IPv6 packet s -> d carrying l4[0..len) of protocol proto.
+ * With frag set, it is the first fragment (offset 0, more fragments to
+ * come) of a train with identification id: IPv4 flags, or an IPv6
+ * Fragment header. */
+static void ip_send(FILE *f, uint64_t t, const struct addr *s, const struct addr *d,
+		    uint8_t proto, int frag, uint32_t id, const uint8_t *l4, size_t len)
+{
+	uint8_t b[1600];
+	size_t h;
+	if (!s->v6) {
+		memset(b, 0, 20);
+		b[0] = 0x45;
+		put16(b + 2, (uint16_t)(20 + len));
+		put16(b + 4, (uint16_t)id);
+		put16(b + 6, frag ? 0x2000 : 0);
+		b[8] = 64;
+		b[9] = proto;
+		memcpy(b + 12, s->a, 4);
+		memcpy(b + 16, d->a, 4);
+		put16(b + 10, csum_fold(csum_add(0, b, 20)));
+		h = 20;
+	} else {
+		memset(b, 0, 48);
+		b[0] = 0x60;
+		put16(b + 4, (uint16_t)((frag ? 8 : 0) + len));
+		b[6] = frag ? 44 : proto;
+		b[7] = 64;
+		memcpy(b + 8, s->a, 16);
+		memcpy(b + 24, d->a, 16);
+		h = 40;
+		if (frag) {
+			b[40] = proto;
+			put16(b + 42, 0x0001); /* offset 0, M = 1 */
+			put32(b + 44, id);
+			h = 48;
+		}
+	}
+	memcpy(b + h, l4, len);
+	frame(f, t, s->v6 ? 0x86dd : 0x0800, b, h + len);
+}
+
+/* An IPv4 packet src -> dst (host-order addresses) carrying l4. */
 static void ip_packet(FILE *f, uint64_t t, uint32_t src, uint32_t dst, uint8_t proto,
 		      const uint8_t *l4, size_t l4len)
 {
-	uint8_t b[1600];
-	memset(b, 0, 14);
-	b[12] = 0x08;
-	uint8_t *ip = b + 14;
-	memset(ip, 0, 20);
-	ip[0] = 0x45;
-	put16(ip + 2, (uint16_t)(20 + l4len));
-	ip[8] = 64;
-	ip[9] = proto;
-	for (int i = 0; i < 4; i++) {
-		ip[12 + i] = (uint8_t)(src >> (24 - 8 * i));
-		ip[16 + i] = (uint8_t)(dst >> (24 - 8 * i));
-	}
-	uint32_t sum = 0;
-	for (int i = 0; i < 20; i += 2)
-		sum += (uint32_t)(ip[i] << 8 | ip[i + 1]);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	put16(ip + 10, (uint16_t)~sum);
-	memcpy(ip + 20, l4, l4len);
-	uint32_t len = (uint32_t)(14 + 20 + l4len);
-	uint32_t rec[4] = {(uint32_t)(t / 1000000), (uint32_t)(t % 1000000), len, len};
-	fwrite(rec, 4, 4, f);
-	fwrite(b, 1, len, f);
+	struct addr s = addr4(src), d = addr4(dst);
+	ip_send(f, t, &s, &d, proto, 0, 0, l4, l4len);
 }
 
+/* A UDP datagram sp -> dp carrying dns (checksum 0: none computed). */
 static void packet(FILE *f, uint64_t t, uint32_t src, uint32_t dst, uint16_t sp,
 		   uint16_t dp, const uint8_t *dns, size_t dlen)
 {
-	uint8_t b[1600];
-	memset(b, 0, 14);
-	b[12] = 0x08;
-	uint8_t *ip = b + 14;
-	memset(ip, 0, 20);
-	ip[0] = 0x45;
-	put16(ip + 2, (uint16_t)(20 + 8 + dlen));
-	ip[8] = 64;
-	ip[9] = 17;
-	for (int i = 0; i < 4; i++) {
-		ip[12 + i] = (uint8_t)(src >> (24 - 8 * i));
-		ip[16 + i] = (uint8_t)(dst >> (24 - 8 * i));
-	}
-	uint32_t sum = 0;
-	for (int i = 0; i < 20; i += 2)
-		sum += (uint32_t)(ip[i] << 8 | ip[i + 1]);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	put16(ip + 10, (uint16_t)~sum);
-	uint8_t *u = ip + 20;
+	uint8_t u[8 + 1500];
 	put16(u, sp);
 	put16(u + 2, dp);
 	put16(u + 4, (uint16_t)(8 + dlen));
 	put16(u + 6, 0);
 	memcpy(u + 8, dns, dlen);
-	uint32_t len = (uint32_t)(14 + 20 + 8 + dlen);
-	uint32_t rec[4] = {(uint32_t)(t / 1000000), (uint32_t)(t % 1000000), len, len};
-	fwrite(rec, 4, 4, f);
-	fwrite(b, 1, len, f);
+	ip_packet(f, t, src, dst, 17, u, 8 + dlen);
 }
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
@@ -199,14 +260,7 @@ static void icmp_unreach(FILE *f, uint64_t t, uint32_t from, uint32_t src, uint3
 	put16(ip + 26, 0);
 	memcpy(ip + 28, dns, dlen);
 	size_t len = 8 + 28 + dlen;
-	uint32_t sum = 0;
-	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(m[i] << 8 | m[i + 1]);
-	if (len & 1)
-		sum += (uint32_t)(m[len - 1] << 8);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	put16(m + 2, (uint16_t)~sum);
+	put16(m + 2, csum_fold(csum_add(0, m, len)));
 	ip_packet(f, t, from, src, 1, m, len);
 }
 
@@ -257,55 +311,6 @@ static void release(FILE *f, uint64_t now)
 }
 
 /* Addresses of the frag, fragout and tcp floods, IPv4 (a[0..3]) or IPv6. */
-struct addr {
-	int v6;
-	uint8_t a[16];
-};
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
-
-static struct addr addr4(uint32_t v)
-{
-	struct addr x;
-	memset(&x, 0, sizeof(x));
-	put32(x.a, v);
-	return x;
-}
-
-/* fd0a:<group>::<low 64 bits> */
-static struct addr addr6(uint16_t group, uint64_t low)
-{
-	struct addr x;
-	memset(&x, 0, sizeof(x));
-	x.v6 = 1;
-	put16(x.a, 0xfd0a);
-	put16(x.a + 2, group);
-	put32(x.a + 8, (uint32_t)(low >> 32));
-	put32(x.a + 12, (uint32_t)low);
-	return x;
-}
-
-/* RFC 1071: 16-bit words added up (an odd last byte padded with zero). */
-static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t len)
-{
-	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (len & 1)
-		sum += (uint32_t)(p[len - 1] << 8);
-	return sum;
-}
-
-static uint16_t csum_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
 /* The pseudo-header of UDP and TCP checksums (RFC 768, RFC 8200 8.1). */
 static uint32_t pseudo_sum(const struct addr *s, const struct addr *d, uint8_t proto,
 			   uint32_t len)
@@ -316,59 +321,6 @@ static uint32_t pseudo_sum(const struct addr *s, const struct addr *d, uint8_t p
 	return sum + proto + (len >> 16) + (len & 0xffff);
 }
 
-/* One Ethernet frame (zero MAC addresses) carrying l3[0..len). */
-static void frame(FILE *f, uint64_t t, uint16_t ethertype, const uint8_t *l3, size_t len)
-{
-	uint8_t b[14 + 1600];
-	memset(b, 0, 14);
-	put16(b + 12, ethertype);
-	memcpy(b + 14, l3, len);
-	uint32_t rlen = (uint32_t)(14 + len);
-	uint32_t rec[4] = {(uint32_t)(t / 1000000), (uint32_t)(t % 1000000), rlen, rlen};
-	fwrite(rec, 4, 4, f);
-	fwrite(b, 1, rlen, f);
-}
-
-/* An IPv4 or IPv6 packet s -> d carrying l4[0..len) of protocol proto.
- * With frag set, it is the first fragment (offset 0, more fragments to
- * come) of a train with identification id: IPv4 flags, or an IPv6
- * Fragment header. */
-static void ip_send(FILE *f, uint64_t t, const struct addr *s, const struct addr *d,
-		    uint8_t proto, int frag, uint32_t id, const uint8_t *l4, size_t len)
-{
-	uint8_t b[1600];
-	size_t h;
-	if (!s->v6) {
-		memset(b, 0, 20);
-		b[0] = 0x45;
-		put16(b + 2, (uint16_t)(20 + len));
-		put16(b + 4, (uint16_t)id);
-		put16(b + 6, frag ? 0x2000 : 0);
-		b[8] = 64;
-		b[9] = proto;
-		memcpy(b + 12, s->a, 4);
-		memcpy(b + 16, d->a, 4);
-		put16(b + 10, csum_fold(csum_add(0, b, 20)));
-		h = 20;
-	} else {
-		memset(b, 0, 48);
-		b[0] = 0x60;
-		put16(b + 4, (uint16_t)((frag ? 8 : 0) + len));
-		b[6] = frag ? 44 : proto;
-		b[7] = 64;
-		memcpy(b + 8, s->a, 16);
-		memcpy(b + 24, d->a, 16);
-		h = 40;
-		if (frag) {
-			b[40] = proto;
-			put16(b + 42, 0x0001); /* offset 0, M = 1 */
-			put32(b + 44, id);
-			h = 48;
-		}
-	}
-	memcpy(b + h, l4, len);
-	frame(f, t, s->v6 ? 0x86dd : 0x0800, b, h + len);
-}
 
 static void tcp_seg(FILE *f, uint64_t t, const struct addr *s, const struct addr *d,
 		    uint16_t sp, uint16_t dp, uint32_t seq, uint32_t ack, uint8_t flags,
