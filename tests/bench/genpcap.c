@@ -74,6 +74,7 @@ static size_t dns_msg(uint8_t *p, uint16_t id, int qr, int rcode, uint32_t n)
 	return o;
 }
 
+/* An IPv4 (a[0..3]) or IPv6 address. */
 struct addr {
 	int v6;
 	uint8_t a[16];
@@ -310,7 +311,6 @@ static void release(FILE *f, uint64_t now)
 	}
 }
 
-/* Addresses of the frag, fragout and tcp floods, IPv4 (a[0..3]) or IPv6. */
 /* The pseudo-header of UDP and TCP checksums (RFC 768, RFC 8200 8.1). */
 static uint32_t pseudo_sum(const struct addr *s, const struct addr *d, uint8_t proto,
 			   uint32_t len)
