@@ -32,10 +32,8 @@ void evlog_add(evlog_t *l, const cap_event_t *ev)
 	 * record older than they need: an event reported late with an
 	 * earlier time (a train or stream flushed at the end of the input,
 	 * stamped with its last packet) is logged at the time it arrived. */
-	db_time_t ts = ev->ts;
-	if (l->count && ts < l->last)
-		ts = l->last;
-	l->last = ts;
+	const evrec_t *newest = evlog_back(l, 0);
+	db_time_t ts = newest && ev->ts < newest->ts ? newest->ts : ev->ts;
 	evrec_t *r = &l->ring[l->head];
 	if (l->count == l->cap && ts - r->ts < l->window)
 		l->lost++;

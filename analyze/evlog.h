@@ -32,7 +32,6 @@ typedef struct evlog {
 	size_t cap, head, count; /* head: next slot to write */
 	uint64_t overwritten;
 	uint64_t lost;         /* overwritten while younger than window */
-	db_time_t last;        /* time of the newest record */
 	db_time_t window;
 } evlog_t;
 
