@@ -27,6 +27,7 @@ static void views(const dns_msg_t *m, const dns_rr_t *rr, dnssec_rrset_t *set)
 	dns_rrsig_t sig;
 	dns_dnskey_t key;
 	dns_ds_t ds;
+	dns_nsec_t nsec;
 
 	dns_name_str(&rr->owner, s);
 	switch (rr->type) {
@@ -63,12 +64,20 @@ static void views(const dns_msg_t *m, const dns_rr_t *rr, dnssec_rrset_t *set)
 			(void)x;
 		}
 		break;
+	case DNS_T_NSEC:
+		if (dns_rr_nsec(m, rr, &nsec) == DB_OK) {
+			dns_name_str(&nsec.next, s);
+			for (unsigned t = 0; t < 300; t++)
+				(void)dns_nsec_has_type(&nsec, (uint16_t)t);
+		}
+		break;
 	default:
 		break;
 	}
 	/* Views of the wrong type must refuse, not misread. */
 	(void)dns_rr_target(m, rr, &n);
 	(void)dns_rr_rrsig(m, rr, &sig);
+	(void)dns_rr_nsec(m, rr, &nsec);
 	if (set) {
 		dnssec_rrset_clear(set);
 		ignore(dnssec_rrset_add(set, m, rr));
