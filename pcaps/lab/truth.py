@@ -9,9 +9,16 @@ by make.sh) it belongs to. The cause is the fault the scenario injected,
 except:
   - the client got an answer (NOERROR/NXDOMAIN): '-';
   - a healthy control failed: 'unknown' (and the summary says so);
-  - SERVFAIL with no upstream packet for the scenario's zone or servers
-    between the query and the answer, repeating an earlier failed query of
-    the same name and type: no_upstream / cached_failure.
+  - a repeat (design.md: "a repeat carries its root cause"): SERVFAIL with
+    no upstream packet for the scenario's zone or servers between the query
+    and the answer keeps the cause of the failure it repeats (the
+    scenario's injected fault), and the `via` column says how it came
+    about: failure_cache (an earlier failed query of the same name and
+    type, or the zone's failure state: NS names known NXDOMAIN, a bogus
+    DNSKEY), held_down (the zone's servers marked bad after earlier
+    failures: address faults); a SERVFAIL sent within 20 ms of the one of
+    an identical question that was still waiting is coalesced; any other
+    SERVFAIL is upstream.
 Also counts, independently with tshark display filters, what the capture
 holds, checks them against the truth, and writes the summary.
 """
@@ -203,6 +210,7 @@ def main():
             later = [t["m"]["t"] for t in tries if t["m"]["t"] > m["t"]]
             if (later and ln["resp"]["t"] > min(later)) or ln["resp"]["t"] > inv["t1"]:
                 ln["note"].append("the answer came after dig had given up on this try (port closed)")
+        ln["via"] = "-"
         if rec in ("NOERROR", "NXDOMAIN"):
             ln["cause"], ln["detail"] = "-", "-"
             if inv["exp"] == "F":
@@ -220,29 +228,42 @@ def main():
             ln["note"].append("the resolver sent nothing to this client port")
             continue
         if rec == "SERVFAIL" and not related_upstream(inv["scn"], m["t"], ln["resp"]["t"]):
-            # since this scenario's restart: an earlier failed query of the same name and type?
+            # a repeat: the root cause stays, via says how it came about
             rs = max([t for t in restarts if t <= m["t"]] or [0])
             earlier = [o for o in lines if o["inv"]["scn"] == inv["scn"] and rs <= o["m"]["t"] < m["t"]
                        and o["m"]["qname"] == m["qname"] and o["m"]["qtype"] == m["qtype"]
                        and o["received"] not in ("NOERROR", "NXDOMAIN")]
+            root = "%s/%s" % scn_cause.get(inv["scn"], (inv["cause"], inv["detail"]))
             if earlier:
-                ln["cause"], ln["detail"] = "no_upstream", "cached_failure"
+                ln["via"] = "failure_cache"
                 e = earlier[0]
                 ln["note"].append("no upstream traffic; repeats the failure of %s (port %d, %s)" %
                                   (iso(e["m"]["ts"]), e["m"]["sport"], e["received"]))
-            elif inv["exp"] == "H":
+            elif inv["scn"] in SCN_SERVERS:
                 # e.g. Knot Resolver after TCP resets: the server is held down,
                 # a small answer that needs no TCP is not even tried
-                ln["cause"], ln["detail"] = "no_upstream", "no_attempt"
+                ln["via"] = "held_down"
                 ln["note"].append("no upstream traffic: the resolver held the zone's server down after "
-                                  "the earlier failures (injected: %s/%s)" % scn_cause[inv["scn"]])
+                                  "the earlier failures (root: %s)" % root)
             else:
-                # design.md: SERVFAIL with no related upstream attempt is
-                # no_upstream (a server held down, cached failure state of
-                # the zone); the injected fault stays in the note
-                ln["cause"], ln["detail"] = "no_upstream", "no_attempt"
+                # e.g. nsnx: the NS names' NXDOMAIN is cached, a new name of
+                # the zone fails at once
+                ln["via"] = "failure_cache"
                 ln["note"].append("no upstream traffic for this query: the resolver answered from the failure "
-                                  "state that earlier queries of the zone left (injected: %s/%s)" % (inv["cause"], inv["detail"]))
+                                  "state that earlier queries of the zone left (root: %s)" % root)
+        elif rec == "SERVFAIL":
+            ln["via"] = "upstream"
+            # coalesced: an identical question (another client port) was
+            # still waiting when this one came, and both got their SERVFAIL
+            # within 20 ms of each other
+            for o in lines:
+                if o is ln or o["m"]["t"] >= m["t"] or o["resp"] is None or o["received"] != "SERVFAIL":
+                    continue
+                if (o["m"]["qname"], o["m"]["qtype"]) == (m["qname"], m["qtype"]) and \
+                        o["resp"]["t"] >= m["t"] and abs(o["resp"]["t"] - ln["resp"]["t"]) < 0.02:
+                    ln["via"] = "coalesced"
+                    ln["note"].append("coalesced with the query of %s (port %d)" % (iso(o["m"]["ts"]), o["m"]["sport"]))
+                    break
         if rec not in ("SERVFAIL", "no-answer"):
             ln["note"].append("unexpected rcode")
         # dig's own verdict for the last try
@@ -253,11 +274,11 @@ def main():
                 last["note"].append("dig reported %s" % inv["dig"])
 
     with open(args.truth, "w") as f:
-        f.write("# time\tclient\tclient_port\ttransport\tid\tqname\tqtype\treceived\tscenario\tcause\tdetail\tnote\n")
+        f.write("# time\tclient\tclient_port\ttransport\tid\tqname\tqtype\treceived\tscenario\tcause\tdetail\tvia\tnote\n")
         for ln in lines:
             m = ln["m"]
             f.write("\t".join([iso(m["ts"]), m["src"], str(m["sport"]), m["proto"], str(m["id"]), m["qname"],
-                               m["qtype"], ln["received"], ln["inv"]["scn"], ln["cause"], ln["detail"],
+                               m["qtype"], ln["received"], ln["inv"]["scn"], ln["cause"], ln["detail"], ln["via"],
                                "; ".join(ln["note"]) or "-"]) + "\n")
 
     # events (resolver starts) with ISO times; EDE sent to clients
@@ -325,6 +346,8 @@ def main():
         f.write("%s: %d client queries (%d scripted), received: %s\n" % (
             args.resolver, len(lines), len(invs), ", ".join("%s %d" % kv for kv in sorted(byrec.items()))))
         f.write("truth causes: %s\n" % ", ".join("%s/%s %d" % (k[0], k[1], v) for k, v in sorted(bycause.items())))
+        f.write("truth via (SERVFAILs): %s\n" % ", ".join("%s %d" % kv for kv in sorted(
+            collections.Counter(l["via"] for l in lines if l["received"] == "SERVFAIL").items())))
         unexpected = [l for l in lines if l["cause"] == "unknown"]
         f.write("healthy controls that failed: %d\n" % len(unexpected))
         f.write("\ntshark counts (DNS messages, not frames; ICMP-quoted DNS excluded):\n")

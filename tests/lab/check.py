@@ -41,14 +41,16 @@ def key(client, port, ident, qname, qtype):
 
 
 def read_truth(path):
-    """Rows as dicts; a first line starting with "time" names the columns."""
+    """Rows as dicts.  The first line names the columns when it starts with
+    "time" or "# time" (truth.py writes "# time ... detail via note"; older
+    files have no via column); otherwise COLS."""
     rows, header = [], COLS
     with open(path, newline="") as f:
-        for i, r in enumerate(csv.reader(f, delimiter="\t")):
-            if not r or r[0].startswith("#"):
+        for i, r in enumerate(csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE)):
+            if i == 0 and r and r[0].lstrip("# ") == "time":
+                header = [r[0].lstrip("# ")] + r[1:]
                 continue
-            if i == 0 and r[0] == "time":
-                header = r
+            if not r or r[0].startswith("#"):
                 continue
             rows.append(dict(zip(header, r)))
     return rows
@@ -105,7 +107,7 @@ def main():
         truth = read_truth(truth_path)
         rep = run(binary, pcap)
         sf, un = verdict_map(rep, "servfails"), verdict_map(rep, "unanswered")
-        n_sf = ok_sf = n_un = ok_un = n_dn = ok_dn = 0
+        n_sf = ok_sf = n_un = ok_un = n_dn = ok_dn = n_via = ok_via = 0
         bad = []
         for t in truth:
             k = key(t["client"], t["client_port"], t["id"], t["qname"], t["qtype"])
@@ -124,6 +126,10 @@ def main():
                     elif v and v["cause"] == t["cause"]:
                         bad.append("DNSSEC DETAIL %s %s: got %s, truth %s" % (
                             t["qname"], t["qtype"], v["detail"], t["detail"]))
+                if v and t.get("via", "-") not in ("-", ""):
+                    n_via += 1
+                    if v.get("via") == t["via"]:
+                        ok_via += 1
                 if v and v["cause"] == t["cause"]:
                     ok_sf += 1
                     if kk in known:
@@ -148,6 +154,8 @@ def main():
         status = "ok" if (rate >= 0.95 and not bad) else "FAIL"
         print("lab %-8s SERVFAIL %d/%d right (%.1f%%) (listed misses %d); DNSSEC detail %d/%d; unanswered %d/%d right; %s" % (
             res, ok_sf, n_sf, 100 * rate, sum(1 for k in used if k[0] == res), ok_dn, n_dn, ok_un, n_un, status))
+        if n_via:
+            print("lab %-8s via (informational): %d/%d SERVFAIL verdicts name the truth's via" % (res, ok_via, n_via))
         for b in bad:
             print("    " + b)
         if status == "ok":
