@@ -10,6 +10,12 @@
 #                                             # a subset of the scenarios, written
 #                                             # elsewhere (testing); LAB_KEEP=1 keeps
 #                                             # the temporary directory (logs)
+#   LAB_MODE=load pcaps/lab/make.sh [resolvers]
+#                                             # the mixed-load lab: every fault at
+#                                             # once, 16 concurrent clients
+#                                             # (loadgen.py), one resolver start;
+#                                             # writes pcaps/lab/load/; LAB_LOAD_SECONDS
+#                                             # (60) and LAB_LOAD_RATE (35 q/s) tune it
 #
 # Runs as root on Debian 12 and installs the Debian packages it needs. Every
 # packet stays on loopback or inside the network namespaces this script makes
@@ -24,7 +30,14 @@ umask 022
 export LC_ALL=C
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-OUT=${LAB_OUT:-$HERE}
+# LAB_MODE=load: the mixed-load lab (see "mixed load" below and NOTES.md);
+# its files go to pcaps/lab/load/ by default
+MODE=${LAB_MODE:-seq}
+case $MODE in
+seq) OUT=${LAB_OUT:-$HERE} ;;
+load) OUT=${LAB_OUT:-$HERE/load} ;;
+*) echo "make.sh: LAB_MODE is seq (default) or load" >&2; exit 2 ;;
+esac
 ALL_RESOLVERS="unbound bind kresd pdns"
 RESOLVERS=${*:-$ALL_RESOLVERS}
 for r in $RESOLVERS; do
@@ -182,6 +195,14 @@ build_zones() {
 		printf 'alias\tCNAME\twww\n_sip._udp\tSRV\t10 5 5060 www\n'
 		txt_rrset big.ok.lab. 8 250 # ~2.1 KB: TC over UDP, the client retries over TCP
 	} >>"$Z/ok.lab.zone"
+	# CNAME chains from the healthy signed zones into the failing ones
+	# (aliases.tsv; the mixed-load lab asks for them)
+	local owner target
+	while read -r owner target; do
+		case $owner in '#'* | '') continue ;; esac
+		z=${owner#*.}
+		printf '%s\t300\tIN\tCNAME\t%s\n' "$owner" "$target" >>"$Z/${z%.}.zone"
+	done <"$HERE/aliases.tsv"
 	for z in tcdrop tcreset; do # answers larger than 1232: TC=1, then TCP
 		txt_rrset big1.$z.lab. 8 250 >>"$Z/$z.lab.zone"
 		txt_rrset big2.$z.lab. 8 250 >>"$Z/$z.lab.zone"
@@ -744,6 +765,31 @@ run_scenarios() {
 	SCN=end
 }
 
+# ================================================================ mixed load
+# LAB_MODE=load: one resolver start (empty caches), then loadgen.py runs for
+# LAB_LOAD_SECONDS in the client namespace: 16 clients (10 IPv4, 6 IPv6
+# addresses beside the sequential lab's four), a fresh socket per query, UDP
+# and some TCP, every fault zone at once, CNAME chains into them, repeats
+# within the failure caches, bursts of identical questions; each query waits
+# up to 12 s. The truth is load_truth.py's.
+LOAD_SECONDS=${LAB_LOAD_SECONDS:-60}
+LOAD_RATE=${LAB_LOAD_RATE:-35}
+LOAD_CLIENTS="10.53.1.10 10.53.1.11 10.53.1.12 10.53.1.13 10.53.1.14 10.53.1.15 10.53.1.16 10.53.1.17 10.53.1.18 10.53.1.19 fd53:1::10 fd53:1::11 fd53:1::12 fd53:1::13 fd53:1::14 fd53:1::15"
+run_load() {
+	local a
+	for a in $LOAD_CLIENTS; do
+		case $a in *:*) addr "$NS_CLI" c0 "$a/64";; *) addr "$NS_CLI" c0 "$a/24";; esac
+	done
+	SCN=load
+	res_restart start
+	log "$R: mixed load for ${LOAD_SECONDS} s at ${LOAD_RATE} q/s"
+	timeout $((${LOAD_SECONDS%.*} + 60)) ip netns exec "$NS_CLI" /usr/bin/python3 "$HERE/loadgen.py" \
+		--clients "$(echo $LOAD_CLIENTS | tr ' ' ,)" --server4 10.53.1.1 --server6 fd53:1::1 \
+		--aliases "$HERE/aliases.tsv" --duration "$LOAD_SECONDS" --rate "$LOAD_RATE" --timeout 12 \
+		--out "$L/queries.tsv" || die "$R: loadgen failed"
+	SCN=end
+}
+
 # ================================================================ capture
 CAP_PIDS=() CAP_FILES=()
 capture_start() {
@@ -807,11 +853,37 @@ run_resolver() {
 	"${R}_conf"
 	: >"$L/events.tsv"
 	capture_start
-	run_scenarios
+	if [ "$MODE" = load ]; then run_load; else run_scenarios; fi
 	res_stop
 	printf '%s\t%s\t%s\n' "$(now)" stop end >>"$L/events.tsv"
 	local T=$L/out; mkdir -p "$T"
 	capture_stop "$T/$R.pcap"
+	if [ "$MODE" = load ]; then load_outputs "$T"; else seq_outputs "$T"; fi
+	local size
+	size=$(stat -c %s "$T/$R.pcap")
+	[ "$size" -lt 3000000 ] || die "$R.pcap is $size bytes"
+	mkdir -p "$OUT"
+	for f in "$T"/*; do mv -f "$f" "$OUT/"; done
+	lab_down
+	log "$R: done in $((SECONDS - t0)) s ($size bytes)"
+	sed 's/^/    /' "$OUT/$R.summary.txt" | head -n 5
+}
+
+load_outputs() { # DIR
+	local T=$1
+	cp "$L/queries.tsv" "$T/$R.queries.tsv"
+	{ echo "# time (epoch)	event	(start: the resolver process, empty caches, before the first query)"; cat "$L/events.tsv"; } >"$T/$R.events.tsv"
+	{
+		echo "# $R (mixed load): the resolver's own reasons (log excerpt, first 1500 lines; see NOTES.md)"
+		resolver_log_excerpt | head -n 1500 || true
+	} >"$T/$R.log.txt"
+	/usr/bin/python3 "$HERE/load_truth.py" --resolver "$R" --pcap "$T/$R.pcap" --queries "$T/$R.queries.tsv" \
+		--aliases "$HERE/aliases.tsv" --truth "$T/$R.truth.tsv" --summary "$T/$R.summary.txt" ||
+		die "$R: load truth/verification failed"
+}
+
+seq_outputs() { # DIR
+	local T=$1
 	{
 		printf '# the scripted client queries (dig): n, scenario, F (name hit by the fault) or H (healthy control), cause, detail, transport, source, name, type, dig id (first try), start, end (epoch), dig status, dig options, start (UTC)\n'
 		cat "$L"/inv/* | sort -n
@@ -826,14 +898,6 @@ run_resolver() {
 		--events-out "$T/$R.events.tsv" --ede-out "$L/ede.tsv" ||
 		die "$R: truth/verification failed"
 	{ echo; cat "$L/ede.tsv"; } >>"$T/$R.log.txt"
-	local size
-	size=$(stat -c %s "$T/$R.pcap")
-	[ "$size" -lt 3000000 ] || die "$R.pcap is $size bytes"
-	mkdir -p "$OUT"
-	for f in "$T"/*; do mv -f "$f" "$OUT/"; done
-	lab_down
-	log "$R: done in $((SECONDS - t0)) s ($size bytes)"
-	sed 's/^/    /' "$OUT/$R.summary.txt" | head -n 5
 }
 
 build_zones
