@@ -40,7 +40,9 @@ static void on_close(const txn_t *t, void *user)
 	/* Never answered within the window; or, at the end of the input,
 	 * unanswered for longer than any resolver keeps trying. */
 	int unanswered = !t->answered && (closes <= a->high || a->high - t->e.ts >= ATTR_GIVE_UP);
-	if (a->audit && t->answered && !servfail && attr_is_client_query(&a->attr, t)) {
+	/* The audit re-verifies what the resolver validated: with CD=1 the
+	 * client asked it not to (RFC 4035 3.2.2), bogus data is its answer. */
+	if (a->audit && t->answered && !servfail && !t->cd && attr_is_client_query(&a->attr, t)) {
 		uint16_t rc = t->rcode & 0xf;
 		if ((rc == DNS_R_NOERROR || rc == DNS_R_NXDOMAIN) && t->answer_ts > t->e.ts) {
 			verdict_t *v = &a->audit_tmp;

@@ -1,28 +1,37 @@
 /*
  * attribute.c - from a failed client query to its cause.
  *
- * 1. Related work.  The resolver's upstream attempts carry new ids, ports
- *    and often other names.  An attempt is related to the client's query
- *    when it was sent by the resolver host (an address that queries
- *    onward) between the client's query — or up to ATTR_COALESCE earlier if
- *    still in flight then, since one resolution may serve several clients —
- *    and the failure, and its name is the query name, one of its ancestors
- *    (QNAME minimisation, DS and DNSKEY of the chain), or a name the related
- *    answers pointed to (CNAME targets, NS names of referrals), grown to a
- *    fixed point.  Handshakes that failed towards the same servers count too.
+ * 1. Evidence.  The resolver's upstream attempts carry new ids, ports and
+ *    often other names.  An attempt is related to the client's query when
+ *    it was sent by the resolver host (an address that queries onward)
+ *    between the client's query — or up to ATTR_COALESCE earlier if still
+ *    in flight then, since one resolution may serve several clients — and
+ *    the failure, and its name is the query name, one of its ancestors
+ *    (QNAME minimisation, DS and DNSKEY of the chain), a CNAME target the
+ *    resolver knew (the model's CNAME graph, learned from the whole
+ *    capture), or a name the related answers pointed to (CNAME targets, NS
+ *    names of referrals), grown to a fixed point.  Every lookup goes
+ *    through an index: attempts by name (txn_by_name), transport events by
+ *    server (evlog_server_newest), so the cost of a verdict does not grow
+ *    with the traffic around it.
  * 2. Outcomes.  Each attempt is judged as the resolver saw it when it gave
  *    up: answered (usable or error, TC), quoted by an ICMP error, its
- *    answer's fragments lost, or nothing.
- * 3. Cause.  The attempt that failed last took away the last chance of a
- *    usable answer, so its outcome names the cause; a TCP failure after a
- *    TC=1 answer from the same server is truncation.  With no failing
- *    attempt, intact answers with DNSSEC records point to validation.  With
- *    no attempt at all, an earlier failure of the same name or zone is the
- *    failure cache at work.  The resolver's EDE is reported and checked
- *    against the packets; disagreement lowers the confidence.
+ *    answer's fragments lost, or nothing; failed handshakes to the same
+ *    servers count as attempts.
+ * 3. Decision (decide.c), fresh evidence first: a failed attempt names the
+ *    cause; answers that arrived but fail the DNSSEC chain (checked against
+ *    the keys the model kept, however long ago they were fetched) name a
+ *    validation failure; only when no attempt explains the failure does the
+ *    failure memory speak: the root failure this SERVFAIL repeats (same
+ *    question, an identical query in flight, or the broken zone), whose
+ *    cause and detail it carries, with `via` saying how it came about.
+ * 4. Memory.  A verdict made from the query's own attempts is a root
+ *    failure and is remembered by its question and its broken zone; a
+ *    repeat is never remembered.
  */
 #include "attribute.h"
 
+#include "decide.h"
 #include "dnssec.h"
 
 #include <stdio.h>
@@ -31,40 +40,13 @@
 
 #define ATTR_MAX_CAND 4096
 #define ATTR_MAX_REL 512
-#define ATTR_MAX_TCP 64
+#define ATTR_MAX_EV 512
 #define ATTR_MIN_TIMEOUT (250 * 1000LL)
-/* Transactions looked at per verdict, around the client's: on a resolver
- * with heavy traffic this bounds the work per failure (the evidence then
- * covers the busiest seconds only, and n_up_total says how much was seen). */
-#define ATTR_MAX_VISIT 65536
-#define ATTR_MAX_VISIT_BACK 8192 /* looking back for work in flight */
-
-typedef struct cut {
-	tbl_entry_t e;
-	uint64_t key;
-	dns_name_t name;
-	uint8_t n_ns;
-	uint64_t ns[TXN_NS]; /* the NS names the delegation gave */
-} cut_t;
-
-typedef struct fail fail_t;
-
-typedef struct broken {
-	tbl_entry_t e;
-	uint64_t key;        /* zone hash */
-	db_time_t time;
-	chain_result_t r;
-} broken_t;
-
-struct fail {
-	tbl_entry_t e;
-	uint64_t key;
-	db_time_t time;
-	uint8_t cause;
-	const char *detail;
-	dns_name_t qname;
-	uint16_t qtype;
-};
+/* Transactions looked at per name, and events per server: on a resolver
+ * with heavy traffic this bounds the work per failure. */
+#define ATTR_MAX_VISIT_NAME 4096
+#define ATTR_MAX_VISIT_SERVER 2048
+#define ATTR_MAX_SERVERS 64
 
 typedef struct attempt {
 	const txn_t *x;          /* NULL for a handshake that failed */
@@ -77,14 +59,19 @@ typedef struct attempt {
 
 typedef struct walk {
 	const txn_t *cand[ATTR_MAX_CAND];
-	uint8_t rel[ATTR_MAX_CAND];
 	size_t n;
 	uint64_t set[ATTR_MAX_REL];
 	size_t nset;
 	uint64_t ns[ATTR_MAX_REL]; /* NS names learned from related referrals */
 	size_t nns;
-	attempt_t at[ATTR_MAX_CAND + ATTR_MAX_TCP];
+	attempt_t at[ATTR_MAX_CAND + ATTR_MAX_EV];
 	size_t nat;
+	db_addr_t servers[ATTR_MAX_SERVERS];
+	size_t nservers;
+	const evrec_t *icmp[ATTR_MAX_EV], *tcp[ATTR_MAX_EV], *frag[ATTR_MAX_EV];
+	size_t nicmp, ntcp, nfrag;
+	dns_name_t targets[MODEL_CNAME_HOPS]; /* CNAME targets the model knew */
+	size_t ntargets;
 } walk_t;
 
 int attr_init(attr_t *a, const txn_table_t *txn, const roles_t *roles, const evlog_t *ev,
@@ -94,23 +81,11 @@ int attr_init(attr_t *a, const txn_table_t *txn, const roles_t *roles, const evl
 	a->txn = txn;
 	a->roles = roles;
 	a->ev = ev;
-	if (tbl_init(&a->cuts, sizeof(cut_t), offsetof(cut_t, key), sizeof(uint64_t), 65536) < 0)
-		return -1;
 	a->scratch = calloc(1, sizeof(walk_t));
 	a->chain = chain_new();
-	if (tbl_init(&a->broken, sizeof(broken_t), offsetof(broken_t, key), sizeof(uint64_t), 4096) < 0) {
-		free(a->scratch);
-		chain_free(a->chain);
-		tbl_free(&a->cuts);
-		return -1;
-	}
-	if (!a->scratch || !a->chain || msgstore_init(&a->store, store_bytes) < 0 ||
-	    tbl_init(&a->fails, sizeof(fail_t), offsetof(fail_t, key), sizeof(uint64_t), 65536) < 0) {
-		free(a->scratch);
-		chain_free(a->chain);
-		msgstore_free(&a->store);
-		tbl_free(&a->cuts);
-		tbl_free(&a->broken);
+	a->model = model_new(txn->tbl.max);
+	if (!a->scratch || !a->chain || !a->model || msgstore_init(&a->store, store_bytes) < 0) {
+		attr_free(a);
 		return -1;
 	}
 	return 0;
@@ -118,67 +93,11 @@ int attr_init(attr_t *a, const txn_table_t *txn, const roles_t *roles, const evl
 
 void attr_free(attr_t *a)
 {
-	tbl_free(&a->cuts);
-	tbl_free(&a->fails);
 	free(a->scratch);
 	chain_free(a->chain);
+	model_free(a->model);
 	msgstore_free(&a->store);
-	tbl_free(&a->broken);
-}
-
-/* A zone whose chain was proven broken: later failures below it, whose own
- * related traffic no longer carries the keys (the resolver cached them),
- * reuse the proof. */
-static void broken_put(attr_t *a, const chain_result_t *r, db_time_t now)
-{
-	uint64_t k = dns_name_hash(&r->zone), h = tbl_hash(&a->broken, &k);
-	broken_t *b = tbl_find(&a->broken, &k, h);
-	if (!b && !(b = tbl_insert_lru(&a->broken, &k, h, now, NULL)))
-		return;
-	b->time = now;
-	b->r = *r;
-}
-
-static const broken_t *broken_get(attr_t *a, const dns_name_t *name, db_time_t now)
-{
-	uint64_t h[130];
-	size_t n = dns_name_suffix_hashes(name, h, 130);
-	for (size_t i = 0; i < n; i++) {
-		const broken_t *b = tbl_find(&a->broken, &h[i], tbl_hash(&a->broken, &h[i]));
-		if (b && b->time <= now && now - b->time <= ATTR_FAILURE_MEMORY)
-			return b;
-	}
-	return NULL;
-}
-
-static cut_t *learn_cut(attr_t *a, const dns_name_t *owner, uint64_t h)
-{
-	cut_t *c = tbl_find(&a->cuts, &h, tbl_hash(&a->cuts, &h));
-	if (c)
-		return c;
-	c = tbl_insert_lru(&a->cuts, &h, tbl_hash(&a->cuts, &h), 0, NULL);
-	if (c) {
-		c->name = *owner;
-		dns_name_lower(&c->name);
-	}
-	return c;
-}
-
-/* A name the answer points to, and its ancestors down to two labels: the
- * resolver may ask for those too (QNAME minimisation, DS, DNSKEY), while
- * TLD and root queries serve every resolution and prove nothing. */
-static void learn_name(txn_t *t, const dns_name_t *n)
-{
-	uint64_t h[130];
-	size_t k = dns_name_suffix_hashes(n, h, 130);
-	size_t keep = n->labels >= 2 ? (size_t)n->labels - 1 : 1;
-	for (size_t i = 0; i < k && i < keep && t->n_learned < TXN_LEARNED; i++) {
-		int dup = 0;
-		for (uint8_t j = 0; j < t->n_learned && !dup; j++)
-			dup = t->learned[j] == h[i];
-		if (!dup)
-			t->learned[t->n_learned++] = h[i];
-	}
+	memset(a, 0, sizeof(*a));
 }
 
 void attr_note_answer(attr_t *a, txn_t *t, const dns_msg_t *m)
@@ -216,48 +135,17 @@ void attr_note_answer(attr_t *a, txn_t *t, const dns_msg_t *m)
 			t->msg_len = t->msg_ref ? (uint32_t)m->len : 0;
 		}
 	}
-	int ns_auth = 0;
-	const dns_rr_t *ns_owner = NULL;
 	for (size_t i = 0; i < m->nrr; i++) {
 		const dns_rr_t *rr = &m->rr[i];
 		if (rr->type == DNS_T_RRSIG)
 			t->rrsig = 1;
-		if (rr->section == DNS_SEC_ANSWER) {
-			if (rr->type == t->qtype || rr->type == DNS_T_CNAME || t->qtype == DNS_T_ANY)
-				t->has_answer = 1;
-			dns_name_t target;
-			if (rr->type == DNS_T_CNAME && dns_rr_target(m, rr, &target) == DB_OK)
-				learn_name(t, &target);
-		} else if (rr->section == DNS_SEC_AUTHORITY && rr->type == DNS_T_NS) {
-			ns_auth = 1;
-			ns_owner = rr;
-		}
+		if (rr->section == DNS_SEC_ANSWER &&
+		    (rr->type == t->qtype || rr->type == DNS_T_CNAME || t->qtype == DNS_T_ANY))
+			t->has_answer = 1;
 	}
-	/* A referral (RFC 1034 4.3.2): no answer, not authoritative, NS
-	 * records of a zone below the one asked. */
-	if ((m->rcode & 0xf) == DNS_R_NOERROR && !m->aa && !t->has_answer && ns_auth) {
-		t->referral = 1;
-		t->cut = dns_name_hash(&ns_owner->owner);
-		cut_t *cut = learn_cut(a, &ns_owner->owner, t->cut);
-		for (size_t i = 0; i < m->nrr && t->n_learned < TXN_LEARNED; i++) {
-			const dns_rr_t *rr = &m->rr[i];
-			dns_name_t target;
-			if (rr->section == DNS_SEC_AUTHORITY && rr->type == DNS_T_NS &&
-			    dns_rr_target(m, rr, &target) == DB_OK) {
-				learn_name(t, &target);
-				uint64_t nh = dns_name_hash(&target);
-				if (t->n_ns < TXN_NS)
-					t->ns[t->n_ns++] = nh;
-				if (cut) {
-					int dup = 0;
-					for (uint8_t k = 0; k < cut->n_ns && !dup; k++)
-						dup = cut->ns[k] == nh;
-					if (!dup && cut->n_ns < TXN_NS)
-						cut->ns[cut->n_ns++] = nh;
-				}
-			}
-		}
-	}
+	/* What the resolver learns: only from its own upstream answers. */
+	if (t->upstream)
+		model_learn(a->model, t, m);
 }
 
 int attr_is_client_query(attr_t *a, const txn_t *t)
@@ -275,7 +163,7 @@ void attr_note_query(attr_t *a, txn_table_t *tt, txn_t *t)
 	const role_t *r = roles_find(a->roles, &t->key.client);
 	t->upstream = r && (r->iter_queries_out > 0 || roles_entry_is_resolver(a->roles, r));
 	if (t->upstream || (r && r->rd_queries_in > 0))
-		txn_relay(tt, t);
+		txn_index_name(tt, t);
 }
 
 int attr_event_useful(attr_t *a, const cap_event_t *ev)
@@ -307,8 +195,9 @@ int attr_event_useful(attr_t *a, const cap_event_t *ev)
 		     roles_entry_is_resolver(a->roles, r));
 }
 
+
 /* Sent by the resolver host's upstream side (decided when the query was
- * seen, so the walk does no lookups), not by this client, not to this
+ * seen, so gathering does no lookups), not by this client, not to this
  * resolver. */
 static int upstream_sender(const txn_t *x, const txn_t *client)
 {
@@ -318,39 +207,7 @@ static int upstream_sender(const txn_t *x, const txn_t *client)
 	       !db_addr_eq(&x->key.server, &client->key.server);
 }
 
-/* ---- EDE ---------------------------------------------------------------- */
-
-typedef struct ede_map {
-	uint8_t cause;
-	const char *detail;
-} ede_map_t;
-
-/* RFC 8914 4 and the IANA registry. */
-static int ede_cause(uint16_t code, ede_map_t *out)
-{
-	switch (code) {
-	case 1: *out = (ede_map_t){VD_DNSSEC, "unsupported_algorithm"}; return 1;
-	case 2: *out = (ede_map_t){VD_DNSSEC, "unsupported_digest"}; return 1;
-	case 6: *out = (ede_map_t){VD_DNSSEC, "bogus"}; return 1;
-	case 7: *out = (ede_map_t){VD_DNSSEC, "signature_expired"}; return 1;
-	case 8: *out = (ede_map_t){VD_DNSSEC, "signature_not_yet_valid"}; return 1;
-	case 9: *out = (ede_map_t){VD_DNSSEC, "dnskey_missing"}; return 1;
-	case 10: *out = (ede_map_t){VD_DNSSEC, "rrsig_missing"}; return 1;
-	case 11: *out = (ede_map_t){VD_DNSSEC, "no_zone_key_bit"}; return 1;
-	case 12: *out = (ede_map_t){VD_DNSSEC, "nsec_missing"}; return 1;
-	case 13: *out = (ede_map_t){VD_NO_UPSTREAM, "cached_failure"}; return 1;
-	case 15: case 16: case 17: case 18:
-		*out = (ede_map_t){VD_NO_UPSTREAM, "policy"}; return 1;
-	case 20: *out = (ede_map_t){VD_UPSTREAM_ERROR, "lame_delegation"}; return 1;
-	case 21: *out = (ede_map_t){VD_UPSTREAM_ERROR, "notimp"}; return 1;
-	case 22: *out = (ede_map_t){VD_TIMEOUT, "no_reachable_authority"}; return 1;
-	case 23: *out = (ede_map_t){VD_BLOCKED_PORT, "network_error"}; return 1;
-	default: return 0;
-	}
-}
-
-/* ---- the walk ----------------------------------------------------------- */
-
+/* ---- evidence: related attempts, through the indexes ---------------------- */
 
 static int in_set(const walk_t *w, uint64_t h)
 {
@@ -366,98 +223,70 @@ static void add_set(walk_t *w, uint64_t h)
 		w->set[w->nset++] = h;
 }
 
-static uint64_t fail_key(uint64_t qhash, uint16_t qtype);
-static const struct fail *recent_failure(attr_t *a, uint64_t key, db_time_t before);
-static int zone_of(attr_t *a, const dns_name_t *name, dns_name_t *out);
-
-/* The next transaction of a walk (fwd: newer), or NULL: along the age
- * list until a member of the relay list, then along the relay list, which
- * holds every query a resolver's side sent (attr_note_query), in the same
- * order.  What it skips are queries from hosts that were no resolver. */
-static const txn_t *walk_step(const txn_t *x, int fwd)
+/* A name and its ancestors down to two labels (the TLD and the root serve
+ * every resolution and prove nothing about this one). */
+static void add_name(walk_t *w, const dns_name_t *n)
 {
-	if (x->relay)
-		return fwd ? x->relay_newer : x->relay_older;
-	return (const txn_t *)(fwd ? x->e.newer : x->e.older);
+	uint64_t h[130];
+	size_t k = dns_name_suffix_hashes(n, h, 130);
+	size_t keep = n->labels >= 2 ? (size_t)n->labels - 1 : 1;
+	for (size_t i = 0; i < k && i < keep; i++)
+		add_set(w, h[i]);
 }
 
-/* The oldest member of the relay list first queried at or after ts, found
- * from the newest end (for a forward walk whose scan of the age list ran
- * out of visits before meeting the relay list). */
-static const txn_t *relay_since(const txn_table_t *tt, db_time_t ts)
+/* The CNAME chain the resolver knew at time T, from the model: it may ask
+ * only for the target, having the alias cached. */
+static void cname_targets(attr_t *a, const dns_name_t *qname, db_time_t T, walk_t *w)
 {
-	const txn_t *x = tt->relay_newest;
-	if (!x || x->e.ts < ts)
-		return NULL;
-	for (size_t visits = 0; x->relay_older && x->relay_older->e.ts >= ts &&
-	     visits < ATTR_MAX_VISIT; visits++)
-		x = x->relay_older;
-	return x;
-}
-
-/* x is a candidate attempt for t when upstream_sender says so. */
-static void consider(walk_t *w, const txn_t *t, const txn_t *x)
-{
-	if (upstream_sender(x, t) && w->n < ATTR_MAX_CAND)
-		w->cand[w->n++] = x;
-}
-
-static void reverse_cand(walk_t *w)
-{
-	for (size_t i = 0; i < w->n / 2; i++) {
-		const txn_t *tmp = w->cand[i];
-		w->cand[i] = w->cand[w->n - 1 - i];
-		w->cand[w->n - 1 - i] = tmp;
+	uint64_t h = dns_name_hash(qname);
+	for (size_t hop = 0; hop < MODEL_CNAME_HOPS; hop++) {
+		dns_name_t target;
+		if (!model_cname(a->model, h, T, &target))
+			break;
+		uint64_t th = dns_name_hash(&target);
+		if (in_set(w, th))
+			break; /* a loop */
+		w->targets[w->ntargets++] = target;
+		add_name(w, &target);
+		h = th;
 	}
 }
 
-static void related(const txn_table_t *tt, const txn_t *t, db_time_t T, int concluded, walk_t *w)
+static int by_time(const void *pa, const void *pb)
+{
+	const txn_t *a = *(const txn_t *const *)pa, *b = *(const txn_t *const *)pb;
+	return a->e.ts < b->e.ts ? -1 : a->e.ts > b->e.ts;
+}
+
+/* The attempts related to t, made between t0 - ATTR_COALESCE and T: every
+ * name of the set is looked up in the name index, and what their answers
+ * pointed to joins the set (a fixed point, each name looked up once).
+ * Work in flight when the client asked is joined unless it belongs to a
+ * resolution that had already failed (concluded: then this query was
+ * answered from the failure, not joined to the work). */
+static void gather(attr_t *a, const txn_t *t, db_time_t T, int concluded, walk_t *w)
 {
 	db_time_t t0 = t->e.ts;
 	uint64_t anc[130];
 	size_t na = dns_name_suffix_hashes(&t->qname, anc, 130);
 	for (size_t i = 0; i < na; i++)
 		add_set(w, anc[i]);
-
-	/* The table's age list is in first-query order: from the client's own
-	 * transaction walk forward to the moment the resolver gave up, and
-	 * back over work still in flight when the client asked — unless that
-	 * work belongs to a resolution that had already failed (then this
-	 * query was answered from the failure, not joined to the work).
-	 * Both walks leave the age list for the relay list at its first
-	 * member (walk_step), so client traffic does not use up the visits;
-	 * should the scan forward run out of visits before meeting the relay
-	 * list, the walk joins it where the scan stopped. */
-	size_t visits = 0;
-	const txn_t *f = walk_step(t, 1);
-	for (; f && f->e.ts <= T && !f->relay && visits < ATTR_MAX_VISIT; f = walk_step(f, 1), visits++)
-		consider(w, t, f);
-	if (f && f->e.ts <= T && !f->relay)
-		f = relay_since(tt, f->e.ts);
-	/* From here on f is on the relay list, and so is every next step. */
-	for (visits = 0; f && f->e.ts <= T && visits < ATTR_MAX_VISIT; f = walk_step(f, 1), visits++)
-		consider(w, t, f);
-	/* Reverse what we have so far, append older ones, reverse again. */
-	reverse_cand(w);
-	visits = 0;
-	for (const txn_t *x = walk_step(t, 0); x && !concluded && visits < ATTR_MAX_VISIT_BACK;
-	     x = walk_step(x, 0), visits++) {
-		if (x->e.ts < t0 - ATTR_COALESCE)
-			break;
-		if (x->answered && x->answer_ts < t0)
-			continue; /* finished before the client asked */
-		consider(w, t, x);
-	}
-	/* Oldest first, then grow the name set to a fixed point. */
-	reverse_cand(w);
-	for (int pass = 0, changed = 1; changed && pass < 4; pass++) {
-		changed = 0;
-		for (size_t i = 0; i < w->n; i++) {
-			const txn_t *x = w->cand[i];
-			if (w->rel[i] || !in_set(w, x->qhash))
+	cname_targets(a, &t->qname, T, w);
+	for (size_t i = 0; i < w->nset; i++) {
+		size_t visits = 0;
+		for (const txn_t *x = txn_by_name(a->txn, w->set[i]); x && visits < ATTR_MAX_VISIT_NAME;
+		     x = x->name_older, visits++) {
+			if (x->e.ts > T || x == t)
 				continue;
-			w->rel[i] = 1;
-			changed = 1;
+			if (x->e.ts < t0 - ATTR_COALESCE)
+				break;
+			if (x->qhash != w->set[i] || !upstream_sender(x, t))
+				continue;
+			if (x->e.ts < t0 && (concluded || (x->answered && x->answer_ts < t0)))
+				continue; /* finished before the client asked */
+			if (w->n >= ATTR_MAX_CAND)
+				break;
+			w->cand[w->n++] = x;
 			if (x->answered && x->answer_ts <= T) {
 				for (uint8_t k = 0; k < x->n_learned; k++)
 					add_set(w, x->learned[k]);
@@ -466,7 +295,10 @@ static void related(const txn_table_t *tt, const txn_t *t, db_time_t T, int conc
 			}
 		}
 	}
+	qsort(w->cand, w->n, sizeof(w->cand[0]), by_time);
 }
+
+/* ---- outcomes ------------------------------------------------------------- */
 
 static int icmp_quotes(const evrec_t *r, const txn_t *x)
 {
@@ -498,18 +330,40 @@ static uint8_t judge(const txn_t *x, db_time_t T)
 
 static int server_known(const walk_t *w, const db_addr_t *s)
 {
-	for (size_t i = 0; i < w->nat; i++)
-		if (w->at[i].x && db_addr_eq(&w->at[i].server, s))
+	for (size_t i = 0; i < w->nservers; i++)
+		if (db_addr_eq(&w->servers[i], s))
 			return 1;
 	return 0;
+}
+
+/* The transport events about the servers of the attempts, from the event
+ * log's per-server chains, newest first, back to `from`. */
+static void server_events(attr_t *a, db_time_t from, walk_t *w)
+{
+	for (size_t i = 0; i < w->nat && w->nservers < ATTR_MAX_SERVERS; i++)
+		if (!server_known(w, &w->at[i].server))
+			w->servers[w->nservers++] = w->at[i].server;
+	for (size_t s = 0; s < w->nservers; s++) {
+		size_t visits = 0;
+		for (const evrec_t *r = evlog_server_newest(a->ev, &w->servers[s]);
+		     r && r->ts >= from && visits < ATTR_MAX_VISIT_SERVER;
+		     r = evlog_server_older(a->ev, r), visits++) {
+			if (!db_addr_eq(evlog_server_of(r), &w->servers[s]))
+				continue;
+			if (r->kind == CAP_EV_ICMP && w->nicmp < ATTR_MAX_EV)
+				w->icmp[w->nicmp++] = r;
+			else if (r->kind == CAP_EV_TCP && w->ntcp < ATTR_MAX_EV)
+				w->tcp[w->ntcp++] = r;
+			else if (r->kind == CAP_EV_FRAG_EXPIRED && w->nfrag < ATTR_MAX_EV)
+				w->frag[w->nfrag++] = r;
+		}
+	}
 }
 
 /* Outcomes of the related attempts, then the failed handshakes. */
 static void outcomes(attr_t *a, const txn_t *t, db_time_t T, walk_t *w)
 {
 	for (size_t i = 0; i < w->n; i++) {
-		if (!w->rel[i])
-			continue;
 		const txn_t *x = w->cand[i];
 		attempt_t *at = &w->at[w->nat++];
 		memset(at, 0, sizeof(*at));
@@ -519,60 +373,54 @@ static void outcomes(attr_t *a, const txn_t *t, db_time_t T, walk_t *w)
 		at->transport = x->key.transport;
 		at->outcome = judge(x, T);
 	}
-	db_time_t from = t->e.ts - ATTR_COALESCE;
-	const evrec_t *tcp[ATTR_MAX_TCP], *icmp[ATTR_MAX_TCP];
-	size_t ntcp = 0, nicmp = 0;
-	for (size_t k = 0;; k++) {
-		const evrec_t *r = evlog_back(a->ev, k);
-		if (!r || r->ts < from)
-			break;
-		if (r->kind == CAP_EV_ICMP) {
-			if (r->ts > T + 1000000)
+	server_events(a, t->e.ts - ATTR_COALESCE, w);
+	for (size_t k = 0; k < w->nicmp; k++) {
+		const evrec_t *r = w->icmp[k];
+		if (r->ts > T + 1000000)
+			continue;
+		for (size_t i = 0; i < w->nat; i++) {
+			attempt_t *at = &w->at[i];
+			if (at->x && (at->outcome == VD_OUT_TIMEOUT || at->outcome == VD_OUT_TCP_TIMEOUT ||
+				      at->outcome == VD_OUT_PENDING || at->outcome == VD_OUT_ICMP) &&
+			    icmp_quotes(r, at->x)) {
+				at->outcome = VD_OUT_ICMP;
+				at->icmp_version = r->icmp_version;
+				at->icmp_type = r->icmp_type;
+				at->icmp_code = r->icmp_code;
+			}
+		}
+	}
+	for (size_t k = 0; k < w->nfrag; k++) {
+		const evrec_t *r = w->frag[k];
+		/* An answer in fragments: server -> resolver side. */
+		for (size_t i = 0; i < w->nat; i++) {
+			attempt_t *at = &w->at[i];
+			if (!at->x || (at->outcome != VD_OUT_TIMEOUT && at->outcome != VD_OUT_PENDING) ||
+			    !db_addr_eq(&r->flow.src, &at->x->key.server) ||
+			    !db_addr_eq(&r->flow.dst, &at->x->key.client))
 				continue;
-			if (nicmp < ATTR_MAX_TCP)
-				icmp[nicmp++] = r;
-			for (size_t i = 0; i < w->nat; i++) {
-				attempt_t *at = &w->at[i];
-				if (at->x && (at->outcome == VD_OUT_TIMEOUT || at->outcome == VD_OUT_TCP_TIMEOUT ||
-					      at->outcome == VD_OUT_PENDING || at->outcome == VD_OUT_ICMP) &&
-				    icmp_quotes(r, at->x)) {
-					at->outcome = VD_OUT_ICMP;
-					at->icmp_version = r->icmp_version;
-					at->icmp_type = r->icmp_type;
-					at->icmp_code = r->icmp_code;
-				}
-			}
-		} else if (r->kind == CAP_EV_FRAG_EXPIRED) {
-			/* An answer in fragments: server -> resolver side. */
-			for (size_t i = 0; i < w->nat; i++) {
-				attempt_t *at = &w->at[i];
-				if (!at->x || (at->outcome != VD_OUT_TIMEOUT && at->outcome != VD_OUT_PENDING) ||
-				    !db_addr_eq(&r->flow.src, &at->x->key.server) ||
-				    !db_addr_eq(&r->flow.dst, &at->x->key.client))
-					continue;
-				if (r->have_first && (r->flow.dport != at->x->key.cport ||
-						      r->flow.proto != at->x->key.transport))
-					continue;
-				at->outcome = VD_OUT_FRAG_LOSS;
-			}
-		} else if (r->kind == CAP_EV_TCP && r->ts <= T && ntcp < ATTR_MAX_TCP) {
-			tcp[ntcp++] = r;
+			if (r->have_first && (r->flow.dport != at->x->key.cport ||
+					      r->flow.proto != at->x->key.transport))
+				continue;
+			at->outcome = VD_OUT_FRAG_LOSS;
 		}
 	}
 	/* Handshakes towards a server of this resolution, judged when the
-	 * resolver gave up: a SYN answered by RST, or by nothing. */
-	for (size_t i = 0; i < ntcp; i++) {
-		const evrec_t *syn = tcp[i];
-		if (syn->tcp_kind != CAP_TCP_SYN || !server_known(w, &syn->flow.dst) ||
+	 * resolver gave up: a SYN answered by RST, or by nothing.  The
+	 * records are newest first. */
+	size_t nq = w->nat;
+	for (size_t i = 0; i < w->ntcp; i++) {
+		const evrec_t *syn = w->tcp[i];
+		if (syn->tcp_kind != CAP_TCP_SYN || syn->ts > T || syn->flow.dport != 53 ||
 		    db_addr_eq(&syn->flow.src, &t->key.client))
 			continue;
 		int answered = 0, reset = 0, dup = 0;
-		for (size_t j = 0; j < ntcp; j++) {
-			const evrec_t *r = tcp[j];
-			if (j > i && r->tcp_kind == CAP_TCP_SYN &&
-			    r->flow.sport == syn->flow.sport && db_addr_eq(&r->flow.dst, &syn->flow.dst))
+		for (size_t j = 0; j < w->ntcp; j++) {
+			const evrec_t *r = w->tcp[j];
+			if (j > i && r->tcp_kind == CAP_TCP_SYN && r->flow.sport == syn->flow.sport &&
+			    db_addr_eq(&r->flow.dst, &syn->flow.dst))
 				dup = 1; /* an earlier SYN of the same connection */
-			if (r->tcp_kind == CAP_TCP_SYN || r->ts < syn->ts ||
+			if (r->tcp_kind == CAP_TCP_SYN || r->ts < syn->ts || r->ts > T ||
 			    r->flow.dport != syn->flow.sport || !db_addr_eq(&r->flow.src, &syn->flow.dst))
 				continue;
 			if (r->tcp_kind == CAP_TCP_RST)
@@ -582,7 +430,7 @@ static void outcomes(attr_t *a, const txn_t *t, db_time_t T, walk_t *w)
 		}
 		/* A handshake that completed is judged by the query it carried
 		 * (a transaction); a later RST only closed it. */
-		if (dup || answered || w->nat >= ATTR_MAX_CAND + ATTR_MAX_TCP)
+		if (dup || answered || w->nat >= ATTR_MAX_CAND + ATTR_MAX_EV)
 			continue;
 		attempt_t *at = &w->at[w->nat++];
 		memset(at, 0, sizeof(*at));
@@ -591,8 +439,8 @@ static void outcomes(attr_t *a, const txn_t *t, db_time_t T, walk_t *w)
 		at->transport = DB_PROTO_TCP;
 		at->outcome = reset ? VD_OUT_TCP_RESET : VD_OUT_TCP_TIMEOUT;
 		/* A firewall may answer the SYN with an ICMP error instead. */
-		for (size_t j = 0; j < nicmp; j++) {
-			const evrec_t *r = icmp[j];
+		for (size_t j = 0; j < w->nicmp; j++) {
+			const evrec_t *r = w->icmp[j];
 			if (r->flow.proto == DB_PROTO_TCP && r->flow.sport == syn->flow.sport &&
 			    r->flow.dport == syn->flow.dport && db_addr_eq(&r->flow.src, &syn->flow.src) &&
 			    db_addr_eq(&r->flow.dst, &syn->flow.dst)) {
@@ -603,15 +451,26 @@ static void outcomes(attr_t *a, const txn_t *t, db_time_t T, walk_t *w)
 			}
 		}
 	}
+	(void)nq;
 	/* The NS names of the zones above the query, learned from referrals
 	 * whenever they came (the resolver may have had them cached). */
 	{
 		uint64_t h[130];
 		size_t nh = dns_name_suffix_hashes(&t->qname, h, 130);
 		for (size_t i = 0; i < nh; i++) {
-			const cut_t *c = tbl_find(&a->cuts, &h[i], tbl_hash(&a->cuts, &h[i]));
-			for (uint8_t k = 0; c && k < c->n_ns && w->nns < ATTR_MAX_REL; k++)
-				w->ns[w->nns++] = c->ns[k];
+			const uint64_t *ns;
+			size_t n = model_cut_ns(a->model, h[i], &ns);
+			for (size_t k = 0; k < n && w->nns < ATTR_MAX_REL; k++)
+				w->ns[w->nns++] = ns[k];
+		}
+		for (size_t c = 0; c < w->ntargets; c++) {
+			nh = dns_name_suffix_hashes(&w->targets[c], h, 130);
+			for (size_t i = 0; i < nh; i++) {
+				const uint64_t *ns;
+				size_t n = model_cut_ns(a->model, h[i], &ns);
+				for (size_t k = 0; k < n && w->nns < ATTR_MAX_REL; k++)
+					w->ns[w->nns++] = ns[k];
+			}
 		}
 	}
 	/* The address of a server named in a referral that does not exist
@@ -670,199 +529,177 @@ static void outcomes(attr_t *a, const txn_t *t, db_time_t T, walk_t *w)
 	}
 }
 
+/* ---- EDE ---------------------------------------------------------------- */
+
+typedef struct ede_map {
+	uint8_t cause;
+	const char *detail;
+} ede_map_t;
+
+/* RFC 8914 4 and the IANA registry. */
+static int ede_cause(uint16_t code, ede_map_t *out)
+{
+	switch (code) {
+	case 1: *out = (ede_map_t){VD_DNSSEC, "unsupported_algorithm"}; return 1;
+	case 2: *out = (ede_map_t){VD_DNSSEC, "unsupported_digest"}; return 1;
+	case 6: *out = (ede_map_t){VD_DNSSEC, "bogus"}; return 1;
+	case 7: *out = (ede_map_t){VD_DNSSEC, "signature_expired"}; return 1;
+	case 8: *out = (ede_map_t){VD_DNSSEC, "signature_not_yet_valid"}; return 1;
+	case 9: *out = (ede_map_t){VD_DNSSEC, "dnskey_missing"}; return 1;
+	case 10: *out = (ede_map_t){VD_DNSSEC, "rrsig_missing"}; return 1;
+	case 11: *out = (ede_map_t){VD_DNSSEC, "no_zone_key_bit"}; return 1;
+	case 12: *out = (ede_map_t){VD_DNSSEC, "nsec_missing"}; return 1;
+	case 13: *out = (ede_map_t){VD_NO_UPSTREAM, "cached_failure"}; return 1;
+	case 15: case 16: case 17: case 18:
+		*out = (ede_map_t){VD_NO_UPSTREAM, "policy"}; return 1;
+	case 20: *out = (ede_map_t){VD_UPSTREAM_ERROR, "lame_delegation"}; return 1;
+	case 21: *out = (ede_map_t){VD_UPSTREAM_ERROR, "notimp"}; return 1;
+	case 22: *out = (ede_map_t){VD_TIMEOUT, "no_reachable_authority"}; return 1;
+	case 23: *out = (ede_map_t){VD_BLOCKED_PORT, "network_error"}; return 1;
+	default: return 0;
+	}
+}
+
+
 /* ---- the verdict ---------------------------------------------------------- */
 
-static const char *icmp_detail(uint8_t ver, uint8_t type, uint8_t code)
+/* The zone a failure belongs to: the deepest cut above the name of the
+ * attempt that failed last.  A server named by a delegation that does not
+ * resolve breaks the delegation, not the zone the server's name is in. */
+static void broken_zone(attr_t *a, const txn_t *t, const walk_t *w, const attempt_t *last,
+			dns_name_t *out)
 {
-	if (ver == 4 && type == 3) {
-		if (code == 3)
-			return "icmp_port_unreachable";
-		if (code == 9 || code == 10 || code == 13)
-			return "icmp_admin_prohibited";
-		if (code == 1)
-			return "icmp_host_unreachable";
-		if (code == 0)
-			return "icmp_net_unreachable";
+	if (last && last->x && last->outcome == VD_OUT_LAME) {
+		for (size_t i = w->nat; i-- > 0;) {
+			const txn_t *x = w->at[i].x;
+			if (!x || !x->referral)
+				continue;
+			for (uint8_t k = 0; k < x->n_ns; k++)
+				if (x->ns[k] == last->x->qhash && model_cut_name(a->model, x->cut, out))
+					return;
+		}
+		if (model_zone_of(a->model, &t->qname, out))
+			return;
 	}
-	if (ver == 6 && type == 1) {
-		if (code == 4)
-			return "icmp_port_unreachable";
-		if (code == 1 || code == 5 || code == 6)
-			return "icmp_admin_prohibited";
-		if (code == 3)
-			return "icmp_host_unreachable";
-		if (code == 0)
-			return "icmp_net_unreachable";
-	}
-	return "icmp_unreachable";
+	const dns_name_t *name = last && last->x ? &last->x->qname
+			       : w->ntargets ? &w->targets[w->ntargets - 1] : &t->qname;
+	if (!model_zone_of(a->model, name, out))
+		*out = *name;
 }
 
-static const char *rcode_detail(uint16_t rcode)
+/* The root failure this query may repeat, in the design's order: the same
+ * question failed before it was asked; an identical query was in flight;
+ * the zone its name (or a CNAME target the resolver knew) lands in failed
+ * before it gave up. */
+static const model_root_t *find_root(attr_t *a, const txn_t *t, const walk_t *w, db_time_t T,
+				     uint8_t *kind)
 {
-	switch (rcode & 0xf) {
-	case DNS_R_SERVFAIL: return "servfail";
-	case DNS_R_REFUSED: return "refused";
-	case DNS_R_FORMERR: return "formerr";
-	case DNS_R_NOTIMP: return "notimp";
-	default: return "error_rcode";
+	uint64_t q = model_key_question(t->qhash, t->qtype);
+	const model_root_t *r = model_root_get(a->model, q, t->e.ts);
+	if (r) {
+		*kind = DECIDE_ROOT_QUESTION;
+		return r;
+	}
+	/* Answered together with the query it joined: within a second. */
+	if ((r = model_root_in_flight(a->model, q, t->e.ts, T + 1000000))) {
+		*kind = DECIDE_ROOT_IN_FLIGHT;
+		return r;
+	}
+	*kind = DECIDE_ROOT_ZONE;
+	for (size_t c = w->ntargets + 1; c-- > 0;) {
+		const dns_name_t *n = c < w->ntargets ? &w->targets[c] : &t->qname;
+		uint64_t h[130];
+		size_t nh = dns_name_suffix_hashes(n, h, 130);
+		for (size_t i = 0; i < nh; i++)
+			if ((r = model_root_get(a->model, model_key_zone(h[i]), T)))
+				return r;
+	}
+	*kind = DECIDE_ROOT_NONE;
+	return NULL;
+}
+
+/* Whether a root failure of the same question or zone happened before the
+ * client asked: then work in flight at that moment is not this query's. */
+static int concluded_before(attr_t *a, const txn_t *t)
+{
+	if (model_root_get(a->model, model_key_question(t->qhash, t->qtype), t->e.ts))
+		return 1;
+	dns_name_t z;
+	return model_zone_of(a->model, &t->qname, &z) &&
+	       model_root_get(a->model, model_key_zone(dns_name_hash(&z)), t->e.ts);
+}
+
+/* DNSSEC: re-verify what the capture holds — the related answers, and the
+ * DS and DNSKEY answers the model kept for the zones above the names
+ * concerned, however long ago they came. */
+static void check_chain(attr_t *a, const txn_t *t, db_time_t T, walk_t *w, verdict_t *v)
+{
+	const txn_t *ans[ATTR_MAX_CAND];
+	size_t na = 0;
+	const dns_name_t *names[MODEL_CNAME_HOPS + 17];
+	size_t nn = 0;
+	names[nn++] = &t->qname;
+	for (size_t c = 0; c < w->ntargets; c++)
+		names[nn++] = &w->targets[c];
+	for (size_t i = 0; i < w->nat && nn < sizeof(names) / sizeof(names[0]); i++)
+		if (w->at[i].x && w->at[i].x->rrsig && w->at[i].x->answered)
+			names[nn++] = &w->at[i].x->qname;
+	for (size_t i = 0; i < nn && na < ATTR_MAX_CAND - 32; i++) {
+		const txn_t *k[32];
+		size_t nk = model_keys_for(a->model, names[i], k, 32);
+		for (size_t j = 0; j < nk; j++) {
+			int dup = 0;
+			for (size_t d = 0; d < na && !dup; d++)
+				dup = ans[d] == k[j];
+			if (!dup)
+				ans[na++] = k[j];
+		}
+	}
+	size_t nkeys = na;
+	for (size_t i = 0; i < w->nat && na < ATTR_MAX_CAND; i++)
+		if (w->at[i].x && w->at[i].x->answered && w->at[i].x->answer_ts <= T)
+			ans[na++] = w->at[i].x;
+	if (na > nkeys) {
+		chain_check(a->chain, &a->store, ans, na, &v->dnssec);
+		v->dnssec_checked = 1;
 	}
 }
 
-static uint64_t fail_key(uint64_t qhash, uint16_t qtype) { return qhash * 31 + qtype + 1; }
-
-/* A failure remembered for key that happened before `before` (and not
- * longer ago than a failure cache may hold it). */
-static const struct fail *recent_failure(attr_t *a, uint64_t key, db_time_t before)
+/* DNSSEC breaks that hold for the whole zone (its keys, its DS, its
+ * missing signatures), as opposed to one bad RRset. */
+static int zone_wide(const chain_result_t *r)
 {
-	const fail_t *f = tbl_find(&a->fails, &key, tbl_hash(&a->fails, &key));
-	return f && f->time < before && before - f->time <= ATTR_FAILURE_MEMORY ? f : NULL;
+	return r->type == DNS_T_DNSKEY || r->type == DNS_T_DS || strcmp(r->detail, "ds_mismatch") == 0 ||
+	       strcmp(r->detail, "dnskey_missing") == 0 || strcmp(r->detail, "rrsig_missing") == 0;
 }
 
-static void remember(attr_t *a, uint64_t key, const verdict_t *v)
+static void remember(attr_t *a, const txn_t *t, const verdict_t *v, db_time_t failed, int server_side)
 {
-	uint64_t h = tbl_hash(&a->fails, &key);
-	fail_t *f = tbl_find(&a->fails, &key, h);
-	if (!f && !(f = tbl_insert_lru(&a->fails, &key, h, v->time, NULL)))
+	model_root_t r;
+	memset(&r, 0, sizeof(r));
+	r.query_time = t->e.ts;
+	r.time = failed;
+	r.cause = v->cause;
+	r.detail = v->detail;
+	r.qname = v->qname;
+	r.qtype = v->qtype;
+	r.zone = v->zone;
+	r.client = v->client;
+	r.client_port = v->client_port;
+	r.id = v->id;
+	r.server_side = (uint8_t)server_side;
+	model_root_put(a->model, model_key_question(t->qhash, t->qtype), &r);
+	if (v->cause == VD_DNSSEC) {
+		if (v->dnssec_checked && v->dnssec.found) {
+			model_root_put(a->model,
+				       model_key_question(dns_name_hash(&v->dnssec.owner), v->dnssec.type), &r);
+			if (zone_wide(&v->dnssec))
+				model_root_put(a->model, model_key_zone(dns_name_hash(&v->dnssec.zone)), &r);
+		}
 		return;
-	/* The first failure within the cache's memory is the original that
-	 * later repeats point at; verdicts are not made in SERVFAIL order, so
-	 * an earlier one may still arrive. */
-	if (f->time && v->time - f->time <= ATTR_FAILURE_MEMORY && f->time <= v->time)
-		return;
-	f->time = v->time;
-	f->cause = v->cause;
-	f->detail = v->detail;
-	f->qname = v->qname;
-	f->qtype = v->qtype;
-}
-
-/* The deepest zone cut learned from referrals that contains name. */
-static int zone_of(attr_t *a, const dns_name_t *name, dns_name_t *out)
-{
-	uint64_t h[130];
-	size_t n = dns_name_suffix_hashes(name, h, 130);
-	for (size_t i = 0; i < n; i++) {
-		const cut_t *c = tbl_find(&a->cuts, &h[i], tbl_hash(&a->cuts, &h[i]));
-		if (c) {
-			*out = c->name;
-			return 1;
-		}
 	}
-	return 0;
-}
-
-static void set(verdict_t *v, uint8_t cause, const char *detail, uint8_t conf)
-{
-	v->cause = cause;
-	v->detail = detail;
-	v->confidence = conf;
-}
-
-static void explain(verdict_t *v, const walk_t *w, const attempt_t *last, int n_fail,
-		    int ede_disagrees, const char *zone)
-{
-	char srv[DB_ADDRSTRLEN] = "?", rc[16];
-	if (last)
-		db_addr_str(&last->server, srv);
-	char *e = v->explanation;
-	size_t n = sizeof(v->explanation);
-	int k = 0;
-	switch (v->cause) {
-	case VD_TIMEOUT:
-		if (w->nat)
-			k = snprintf(e, n, "%d queries of the resolver to the servers of %s got no answer before it gave up.",
-				     n_fail, zone);
-		else
-			k = snprintf(e, n, "The resolver reports (EDE) that no authority for %s could be reached; its upstream traffic is not in the capture.",
-				     zone);
-		break;
-	case VD_BLOCKED_PORT:
-		if (last)
-			k = snprintf(e, n, "The network refused the resolver's queries to %s (%s): %s.", srv, zone,
-				     v->detail);
-		else
-			k = snprintf(e, n, "The resolver reports (EDE) a network error reaching the servers of %s; its upstream traffic is not in the capture.",
-				     zone);
-		break;
-	case VD_TRUNCATION:
-		if (strcmp(v->detail, "fragment_loss") == 0)
-			k = snprintf(e, n, "The answer from %s (%s) came in IP fragments that never all arrived.",
-				     srv, zone);
-		else
-			k = snprintf(e, n, "%s (%s) answered with TC=1 (too big for UDP) and the retry over TCP failed: %s.",
-				     srv, zone, v->detail);
-		break;
-	case VD_DNSSEC: {
-		const chain_result_t *d = &v->dnssec;
-		char on[DNS_NAME_STRLEN], sg[DNS_NAME_STRLEN], tb[16];
-		if (!w->nat) {
-			k = snprintf(e, n, "The resolver reports (EDE) a DNSSEC validation failure (%s) for %s; its upstream traffic is not in the capture.",
-				     v->detail, zone);
-		} else if (!v->dnssec_checked || !d->found) {
-			k = snprintf(e, n, "Answers arrived intact with DNSSEC records, yet the resolver failed them: DNSSEC validation (%s).",
-				     v->detail);
-		} else if (strcmp(d->detail, "ds_mismatch") == 0) {
-			k = snprintf(e, n, "The DS records for %s in its parent (key tag %u%s) match none of the DNSKEYs %s publishes: the chain of trust is broken at the delegation.",
-				     zone, d->n_ds ? d->ds_tags[0] : 0, d->n_ds > 1 ? ", ..." : "", zone);
-		} else if (strcmp(d->detail, "rrsig_missing") == 0) {
-			k = snprintf(e, n, "%s has a DS in its parent, so it must be signed, but its servers answered %s %s without any RRSIG.",
-				     zone, dns_name_str(&d->owner, on), dns_type_str(d->type, tb));
-		} else if (strcmp(d->detail, "dnskey_missing") == 0) {
-			k = snprintf(e, n, "%s has a DS in its parent, but its servers return no DNSKEY set.", zone);
-		} else {
-			char ti[DB_TIMESTRLEN], te[DB_TIMESTRLEN], tc[DB_TIMESTRLEN];
-			db_time_str((db_time_t)d->inception * 1000000, ti);
-			db_time_str((db_time_t)d->expiration * 1000000, te);
-			db_time_str(d->checked_at, tc);
-			/* Seconds are enough for signature validity. */
-			ti[19] = te[19] = tc[19] = 'Z';
-			ti[20] = te[20] = tc[20] = 0;
-			k = snprintf(e, n, "The RRSIG over %s %s by %s (key tag %u, algorithm %u) fails: %s; it is valid from %s to %s, the answer was captured at %s.",
-				     dns_name_str(&d->owner, on), dns_type_str(d->type, tb),
-				     dns_name_str(&d->signer, sg), d->key_tag, d->algorithm, d->detail,
-				     ti, te, tc);
-		}
-		break;
-	}
-	case VD_UPSTREAM_ERROR:
-		if (last && last->x && last->outcome == VD_OUT_LAME) {
-			char nb[DNS_NAME_STRLEN];
-			k = snprintf(e, n, "The delegation of %s names servers that do not resolve: %s has no address (%s from %s).",
-				     zone, dns_name_str(&last->x->qname, nb),
-				     dns_rcode_str(last->x->rcode, rc), srv);
-		} else if (last && last->x)
-			k = snprintf(e, n, "%s (%s) answered %s; no server gave a usable answer.", srv, zone,
-				     dns_rcode_str(last->x->rcode, rc));
-		else
-			k = snprintf(e, n, "The resolver reports (EDE) that the servers of %s answered with errors (%s).",
-				     zone, v->detail);
-		break;
-	case VD_NO_UPSTREAM:
-		if (v->repeats_time)
-		{
-			char rq[DNS_NAME_STRLEN], rt[16];
-			k = snprintf(e, n, "No upstream query was made: the resolver repeated from its cache the failure of %s %s (%s).",
-				     dns_name_str(&v->repeats_qname, rq), dns_type_str(v->repeats_qtype, rt),
-				     vd_cause_str(v->repeats_cause));
-		}
-		else
-			k = snprintf(e, n, "No related upstream query is in the capture: a failure cache, local policy or upstream traffic not captured.");
-		break;
-	default:
-		if (v->detail && strcmp(v->detail, "attempts_pending") == 0)
-			k = snprintf(e, n, "The capture shows no cause: the resolver gave up while its %u related upstream attempts were still unanswered, too recent to call timeouts.",
-				     (unsigned)w->nat);
-		else if (w->nat)
-			k = snprintf(e, n, "The capture shows no cause: %u related upstream attempts, all answered usably.",
-				     (unsigned)w->nat);
-		else
-			k = snprintf(e, n, "The resolver's upstream traffic is not in the capture and it sent no Extended DNS Error: capture on the resolver host to see why.");
-		break;
-	}
-	if (v->dnssec_earlier && k > 0 && (size_t)k < n)
-		k += snprintf(e + k, n - (size_t)k, " (Proven on an earlier answer: the resolver had these records cached.)");
-	if (ede_disagrees && k > 0 && (size_t)k < n)
-		snprintf(e + k, n - (size_t)k, " The resolver's own EDE says otherwise.");
+	if (!dns_name_eq(&v->zone, &t->qname) || server_side)
+		model_root_put(a->model, model_key_zone(dns_name_hash(&v->zone)), &r);
 }
 
 static void verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v, int audit);
@@ -880,13 +717,10 @@ int attr_audit(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v)
 
 static void verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v, int audit)
 {
-	walk_t *wp = a->scratch;
+	walk_t *w = a->scratch;
 	memset(v, 0, sizeof(*v));
-	if (!wp)
-		return;
-	wp->n = wp->nset = wp->nat = wp->nns = 0;
-	memset(wp->rel, 0, sizeof(wp->rel));
-#define w (*wp)
+	w->n = w->nset = w->nat = w->nns = w->nservers = w->nicmp = w->ntcp = w->nfrag = 0;
+	w->ntargets = 0;
 
 	v->answered = t->answered;
 	v->time = t->answered ? t->answer_ts : now;
@@ -916,25 +750,15 @@ static void verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v, int 
 		a->vantage_at = now;
 	}
 
-	dns_name_t qz;
-	int concluded_zone_known = zone_of(a, &t->qname, &qz);
-	const fail_t *concluded_by = recent_failure(a, fail_key(t->qhash, t->qtype), t->e.ts);
-	if (!concluded_by && concluded_zone_known)
-		concluded_by = recent_failure(a, fail_key(dns_name_hash(&qz), 0), t->e.ts);
-	/* A zone failure repeated with a DNSSEC cause is the chain's, which
-	 * the check below finds on its own. */
-	if (concluded_by && (concluded_by->cause == VD_DNSSEC || concluded_by->cause == VD_NO_UPSTREAM))
-		concluded_by = concluded_by->cause == VD_NO_UPSTREAM ? concluded_by : NULL;
-	int concluded = concluded_by != NULL;
-	related(a->txn, t, T, concluded, &w);
-	outcomes(a, t, T, &w);
+	gather(a, t, T, !audit && concluded_before(a, t), w);
+	outcomes(a, t, T, w);
 
 	/* The evidence list: the most recent attempts matter most. */
-	v->n_up_total = (uint32_t)w.nat;
-	size_t first = w.nat > VD_MAX_UPSTREAM ? w.nat - VD_MAX_UPSTREAM : 0;
-	for (size_t i = first; i < w.nat; i++) {
+	v->n_up_total = (uint32_t)w->nat;
+	size_t first = w->nat > VD_MAX_UPSTREAM ? w->nat - VD_MAX_UPSTREAM : 0;
+	for (size_t i = first; i < w->nat; i++) {
 		vd_upstream_t *u = &v->up[v->n_up++];
-		const attempt_t *at = &w.at[i];
+		const attempt_t *at = &w->at[i];
 		u->ts = at->ts;
 		u->server = at->server;
 		u->transport = at->transport;
@@ -954,204 +778,139 @@ static void verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v, int 
 		}
 	}
 
+	/* The evidence, summarised for the decision. */
+	decide_in_t in;
+	memset(&in, 0, sizeof(in));
+	in.resolver_host = a->vantage == VANTAGE_RESOLVER_HOST;
 	ede_map_t em = {VD_UNKNOWN, NULL};
-	int have_ede = 0;
-	for (uint8_t i = 0; i < v->n_ede && !have_ede; i++)
-		have_ede = ede_cause(v->ede[i].code, &em);
+	for (uint8_t i = 0; i < v->n_ede && !in.have_ede; i++)
+		if ((in.have_ede = (uint8_t)ede_cause(v->ede[i].code, &em)))
+			in.ede_code = v->ede[i].code;
+	in.ede_cause = em.cause;
+	in.ede_detail = em.detail;
 
-	const attempt_t *last = NULL;
-	int n_fail = 0, any_rrsig = 0, n_answered = 0;
-	for (size_t i = 0; i < w.nat; i++) {
-		const attempt_t *at = &w.at[i];
+	const attempt_t *last = NULL, *tc = NULL;
+	int probes_only = 1;
+	in.n_attempts = (uint32_t)w->nat;
+	for (size_t i = 0; i < w->nat; i++) {
+		const attempt_t *at = &w->at[i];
 		if (at->x && at->x->rrsig && at->outcome == VD_OUT_ANSWERED)
-			any_rrsig = 1;
+			in.any_rrsig = 1;
 		if (at->outcome == VD_OUT_ANSWERED)
-			n_answered++;
+			in.n_answered++;
+		if (at->outcome == VD_OUT_TRUNCATED)
+			tc = at;
+		else if (tc && at->transport == DB_PROTO_TCP && db_addr_eq(&at->server, &tc->server))
+			in.tcp_after_tc = 1;
+		if (at->outcome == VD_OUT_ICMP && !in.icmp_seen) {
+			in.icmp_seen = 1;
+			in.icmp_version = at->icmp_version;
+			in.icmp_type = at->icmp_type;
+			in.icmp_code = at->icmp_code;
+		}
 		if (at->outcome != VD_OUT_ANSWERED && at->outcome != VD_OUT_PENDING) {
 			last = at;
-			n_fail++;
+			in.n_failed++;
+			if (at->x)
+				probes_only = 0;
+			if (at->ts >= t->e.ts)
+				in.own_failure = 1;
 		}
 	}
-	dns_name_t zname;
-	if (!zone_of(a, last && last->x ? &last->x->qname : &t->qname, &zname))
-		zname = t->qname;
-	v->zone = zname;
-	char zone[DNS_NAME_STRLEN];
-	dns_name_str(&zname, zone);
+	/* Failures of another kind than the last one's. */
+	for (size_t i = 0; i < w->nat && last; i++)
+		if (w->at[i].outcome != VD_OUT_ANSWERED && w->at[i].outcome != VD_OUT_PENDING &&
+		    w->at[i].outcome != last->outcome) {
+			if (w->at[i].outcome == VD_OUT_TRUNCATED)
+				in.mixed_tc = 1;
+			else
+				in.mixed = 1;
+		}
+	in.tc = tc != NULL;
+	in.only_probes = (uint8_t)(in.n_failed && probes_only);
+	if (last) {
+		in.last_outcome = last->outcome;
+		in.last_transport = last->transport;
+		in.last_forwarder = (uint8_t)roles_is_resolver(a->roles, &last->server);
+		in.last_rcode = last->x ? last->x->rcode : 0;
+		in.last_icmp_version = last->icmp_version;
+		in.last_icmp_type = last->icmp_type;
+		in.last_icmp_code = last->icmp_code;
+		in.tc_from_last = tc && db_addr_eq(&tc->server, &last->server);
+	}
+	v->n_failed = in.n_failed;
 
-	if (w.nat == 0) {
-		uint64_t k1 = fail_key(t->qhash, t->qtype), k2 = fail_key(dns_name_hash(&zname), 0);
-		const fail_t *f = recent_failure(a, k1, T);
-		if (!f && !dns_name_eq(&zname, &t->qname))
-			f = recent_failure(a, k2, T);
-		if (f) {
-			set(v, VD_NO_UPSTREAM, "cached_failure", VD_HIGH);
-			v->repeats_time = f->time;
-			v->repeats_cause = f->cause;
-			v->repeats_qname = f->qname;
-			v->repeats_qtype = f->qtype;
-		} else if (have_ede) {
-			set(v, em.cause, em.detail,
-			    a->vantage == VANTAGE_RESOLVER_HOST ? VD_MEDIUM : VD_LOW);
-		} else if (a->vantage != VANTAGE_RESOLVER_HOST) {
-			set(v, VD_UNKNOWN, "upstream_not_captured", VD_LOW);
-		} else {
-			set(v, VD_NO_UPSTREAM, "no_attempt", VD_MEDIUM);
-		}
-	} else if (!last && concluded_by) {
-		/* Every attempt answered, yet it failed: the resolver walked the
-		 * same delegation again and met the failure it had just had
-		 * (addresses of its servers cached as unusable). */
-		set(v, concluded_by->cause, concluded_by->detail, VD_MEDIUM);
-		v->repeats_time = concluded_by->time;
-		v->repeats_cause = concluded_by->cause;
-		v->repeats_qname = concluded_by->qname;
-		v->repeats_qtype = concluded_by->qtype;
-	} else if (!last) {
-		if (have_ede)
-			set(v, em.cause, em.detail, VD_MEDIUM);
-		else if (any_rrsig)
-			set(v, VD_DNSSEC, "bogus", VD_MEDIUM);
-		else if (n_answered == 0)
-			/* Its only attempts were sent just before it gave up:
-			 * too soon to call them timeouts. */
-			set(v, VD_UNKNOWN, "attempts_pending", VD_LOW);
-		else
-			set(v, VD_UNKNOWN, "all_answered", VD_LOW);
-	} else {
-		/* Truncation: a TC=1 answer from the server whose TCP retry
-		 * failed, or was never tried. */
-		const attempt_t *tc = NULL;
-		int tcp_after = 0;
-		for (size_t i = 0; i < w.nat; i++) {
-			if (w.at[i].outcome == VD_OUT_TRUNCATED)
-				tc = &w.at[i];
-			else if (tc && w.at[i].transport == DB_PROTO_TCP &&
-				 db_addr_eq(&w.at[i].server, &tc->server))
-				tcp_after = 1;
-		}
-		switch (last->outcome) {
-		case VD_OUT_TRUNCATED:
-			set(v, VD_TRUNCATION, "no_tcp_retry", VD_HIGH);
-			break;
-		case VD_OUT_TCP_RESET:
-			if (tc) {
-				set(v, VD_TRUNCATION, "tcp_reset", VD_HIGH);
-			} else {
-				/* A closed port answers UDP with ICMP and TCP with
-				 * RST: the ICMP error says more (unreachable port,
-				 * or a firewall), so it names the detail. */
-				const attempt_t *ic = NULL;
-				for (size_t i = 0; i < w.nat; i++)
-					if (w.at[i].outcome == VD_OUT_ICMP)
-						ic = &w.at[i];
-				set(v, VD_BLOCKED_PORT,
-				    ic ? icmp_detail(ic->icmp_version, ic->icmp_type, ic->icmp_code) : "tcp_reset",
-				    VD_HIGH);
-			}
-			break;
-		case VD_OUT_TCP_TIMEOUT:
-			/* After TC=1 the retry may go to another address of the
-			 * same servers (IPv6 for IPv4): any TC in the chain counts. */
-			if (tc)
-				set(v, VD_TRUNCATION, "tcp_timeout", VD_HIGH);
-			else
-				set(v, VD_TIMEOUT, "all_servers_silent", VD_MEDIUM);
-			break;
-		case VD_OUT_FRAG_LOSS:
-			set(v, VD_TRUNCATION, "fragment_loss", VD_HIGH);
-			break;
-		case VD_OUT_ICMP:
-			/* UDP worked (it said TC=1); the TCP retry was refused. */
-			if (tc && last->transport == DB_PROTO_TCP)
-				set(v, VD_TRUNCATION, "tcp_blocked", VD_HIGH);
-			else
-				set(v, VD_BLOCKED_PORT,
-				    icmp_detail(last->icmp_version, last->icmp_type, last->icmp_code), VD_HIGH);
-			break;
-		case VD_OUT_LAME:
-			set(v, VD_UPSTREAM_ERROR, "lame_delegation", VD_HIGH);
-			break;
-		case VD_OUT_ERROR:
-			set(v, VD_UPSTREAM_ERROR, rcode_detail(last->x->rcode), VD_HIGH);
-			if ((last->x->rcode & 0xf) == DNS_R_REFUSED)
-				v->detail = "refused";
-			break;
-		default: { /* VD_OUT_TIMEOUT */
-			int fwd = roles_is_resolver(a->roles, &last->server);
-			set(v, VD_TIMEOUT, fwd ? "forwarder_silent" : "all_servers_silent", VD_HIGH);
-			break;
-		}
-		}
-		if (tc && !tcp_after && last->outcome != VD_OUT_TRUNCATED &&
-		    last->outcome == VD_OUT_TIMEOUT && db_addr_eq(&tc->server, &last->server))
-			set(v, VD_TRUNCATION, "no_tcp_retry", VD_MEDIUM);
-		/* Several kinds of failure: the verdict stands, less sure. */
-		for (size_t i = 0; i < w.nat; i++)
-			if (w.at[i].outcome != VD_OUT_ANSWERED && w.at[i].outcome != VD_OUT_PENDING &&
-			    w.at[i].outcome != last->outcome &&
-			    !(w.at[i].outcome == VD_OUT_TRUNCATED && v->cause == VD_TRUNCATION) &&
-			    v->confidence == VD_HIGH)
-				v->confidence = VD_MEDIUM;
-	}
-	/* DNSSEC: re-verify what the capture holds, to say which record, key
-	 * and rule broke (and to catch a validation failure the resolver did
-	 * not name). */
-	if (v->cause == VD_DNSSEC || v->cause == VD_UNKNOWN || (have_ede && em.cause == VD_DNSSEC)) {
-		const txn_t *ans[ATTR_MAX_CAND];
-		size_t na = 0;
-		for (size_t i = 0; i < w.nat && na < ATTR_MAX_CAND; i++)
-			if (w.at[i].x && w.at[i].x->answered && w.at[i].x->answer_ts <= T)
-				ans[na++] = w.at[i].x;
-		if (na) {
-			chain_check(a->chain, &a->store, ans, na, &v->dnssec);
-			v->dnssec_checked = 1;
-		}
-		if (audit) {
-			/* An audit of a healthy answer stands alone: no memory. */
-		} else if (v->dnssec_checked && v->dnssec.found) {
-			broken_put(a, &v->dnssec, T);
-		} else if (v->cause == VD_DNSSEC || v->cause == VD_UNKNOWN ||
-			   (have_ede && em.cause == VD_DNSSEC)) {
-			const broken_t *b = broken_get(a, &t->qname, T);
+	/* DNSSEC, when the failure may be one of validation: no query failed,
+	 * or the resolver says so. */
+	if ((!in.n_failed || in.only_probes) || (in.have_ede && em.cause == VD_DNSSEC)) {
+		check_chain(a, t, T, w, v);
+		if (!(v->dnssec_checked && v->dnssec.found) && !audit &&
+		    ((in.have_ede && em.cause == VD_DNSSEC) || in.any_rrsig || !w->nat)) {
+			db_time_t when;
+			const chain_result_t *b = model_broken_get(a->model, &t->qname, T, &when);
+			for (size_t c = 0; !b && c < w->ntargets; c++)
+				b = model_broken_get(a->model, &w->targets[c], T, &when);
 			if (b) {
-				v->dnssec = b->r;
+				v->dnssec = *b;
 				v->dnssec_checked = 1;
-				v->dnssec_earlier = b->time;
+				v->dnssec_earlier = when;
+				in.dnssec_from_memory = 1;
 			}
 		}
-		{
-			if (v->dnssec_checked && v->dnssec.found) {
-				uint8_t conf = VD_HIGH;
-				/* The resolver's own word, when it gave one, should agree. */
-				if (have_ede && em.cause == VD_DNSSEC && strcmp(em.detail, "bogus") != 0 &&
-				    strcmp(em.detail, v->dnssec.detail) != 0)
-					conf = VD_MEDIUM;
-				set(v, VD_DNSSEC, v->dnssec.detail, conf);
-				v->zone = v->dnssec.zone;
-				dns_name_str(&v->zone, zone);
-			}
+		if (v->dnssec_checked && v->dnssec.found) {
+			in.dnssec_found = 1;
+			in.dnssec_detail = v->dnssec.detail;
 		}
 	}
-	int disagree = have_ede && em.cause != v->cause && v->cause != VD_NO_UPSTREAM;
-	if (disagree && v->confidence > VD_LOW)
-		v->confidence--;
-	explain(v, &w, last, n_fail, disagree, zone);
-
-	/* What a failure cache would repeat: this name and type, and the zone
-	 * that failed (and the zone of the name, when it differs).  A query
-	 * never answered failed when its last attempt failed, not when the
-	 * window closed. */
 	if (audit)
 		return;
-	verdict_t mem = *v;
-	if (!v->answered)
-		mem.time = last ? last->ts : v->query_time;
-	remember(a, fail_key(t->qhash, t->qtype), &mem);
-	if (!dns_name_eq(&zname, &t->qname) && v->cause != VD_DNSSEC)
-		remember(a, fail_key(dns_name_hash(&zname), 0), &mem);
-	if (concluded_zone_known && !dns_name_eq(&qz, &zname) && !dns_name_eq(&qz, &t->qname) &&
-	    v->cause != VD_DNSSEC)
-		remember(a, fail_key(dns_name_hash(&qz), 0), &mem);
-#undef w
+
+	/* The failure memory, when the attempts do not explain it. */
+	const model_root_t *root = NULL;
+	uint8_t kind = DECIDE_ROOT_NONE;
+	if (!in.n_failed || in.only_probes || !in.own_failure) {
+		root = find_root(a, t, w, T, &kind);
+		if (root) {
+			in.root_kind = kind;
+			in.root_cause = root->cause;
+			in.root_detail = root->detail;
+			in.root_server_side = root->server_side;
+		}
+	}
+
+	decide_out_t out;
+	decide(&in, &out);
+	v->cause = out.cause;
+	v->detail = out.detail;
+	v->confidence = out.confidence;
+	v->via = out.via;
+	if (out.from_root || (out.via == VD_VIA_COALESCED && root)) {
+		v->repeats_time = root->time;
+		v->repeats_cause = root->cause;
+		v->repeats_detail = root->detail;
+		v->repeats_qname = root->qname;
+		v->repeats_qtype = root->qtype;
+		v->zone = root->zone;
+	} else if (v->cause == VD_DNSSEC && in.dnssec_found) {
+		v->zone = v->dnssec.zone;
+	} else {
+		broken_zone(a, t, w, last, &v->zone);
+	}
+	v->ede_disagrees = (uint8_t)(in.have_ede && em.cause != v->cause && v->cause != VD_NO_UPSTREAM &&
+				     !(in.ede_code == 13 && out.from_root));
+	if (v->ede_disagrees && v->confidence > VD_LOW)
+		v->confidence--;
+
+	/* A root failure is remembered for the failures that will repeat it.
+	 * A query never answered failed when its last attempt failed, not
+	 * when the window closed. */
+	if (out.root) {
+		db_time_t failed = v->answered ? v->time : last ? last->ts : v->query_time;
+		int server_side = v->cause == VD_TIMEOUT || v->cause == VD_BLOCKED_PORT ||
+				  v->cause == VD_TRUNCATION ||
+				  (v->detail && strcmp(v->detail, "lame_delegation") == 0);
+		remember(a, t, v, failed, server_side);
+		if (v->cause == VD_DNSSEC && v->dnssec_checked && v->dnssec.found && !v->dnssec_earlier)
+			model_broken_put(a->model, &v->dnssec, T);
+	}
 }

@@ -4,10 +4,12 @@
  * attempts made on its behalf and name the cause (design.md, "Correlating a
  * client query with upstream work" and "Cause vocabulary").
  *
- * Correlation works on what the analysis already keeps: the transaction
- * table (every query and its answer summary, in time order), the event log
- * (ICMP errors, failed handshakes, lost fragments), the zone cuts learned
- * from referrals and the failures already explained (for failure caches).
+ * Correlation works on what the analysis already keeps, always through an
+ * index: the transaction table's name index (upstream attempts by query
+ * name), the event log's per-server chains (ICMP errors, handshakes, lost
+ * fragments), and the resolver model (model.h: cuts, CNAMEs, DNSSEC keys,
+ * the root failures that later SERVFAILs repeat).  The judgment itself is
+ * decide.c's.
  */
 #ifndef DNSBLAME_ATTRIBUTE_H
 #define DNSBLAME_ATTRIBUTE_H
@@ -15,6 +17,7 @@
 #include "../common/table.h"
 #include "chain.h"
 #include "evlog.h"
+#include "model.h"
 #include "msgstore.h"
 #include "roles.h"
 #include "txn.h"
@@ -28,14 +31,12 @@ typedef struct attr {
 	const txn_table_t *txn;
 	const roles_t *roles;
 	const evlog_t *ev;
-	tbl_t cuts;    /* zone cuts seen in referrals */
-	tbl_t fails;   /* recent failures by name+type and by zone */
+	model_t *model;   /* the resolver's state: cuts, CNAMEs, keys, root failures */
 	enum roles_vantage vantage;
 	db_time_t vantage_at;
-	void *scratch;  /* the walk's working set, allocated once */
+	void *scratch;    /* the evidence's working set, allocated once */
 	msgstore_t store; /* answers carrying DNSSEC records */
 	chain_t *chain;
-	tbl_t broken;    /* DNSSEC failures proven per zone, reused by later verdicts */
 } attr_t;
 
 /* store_bytes: the size of the ring of DNSSEC answers (msgstore.h). */
@@ -43,15 +44,15 @@ int attr_init(attr_t *a, const txn_table_t *txn, const roles_t *roles, const evl
 	      size_t store_bytes);
 void attr_free(attr_t *a);
 
-/* Fills t's answer summary from its first response m, and learns the zone
- * cut a referral names. */
+/* Fills t's answer summary from its first response m; an upstream answer
+ * also teaches the model (cuts, CNAMEs, DS and DNSKEY). */
 void attr_note_answer(attr_t *a, txn_t *t, const dns_msg_t *m);
 
 /* Classifies t, the query txn_query just returned, by what its sender is
  * as far as the capture tells so far: t->upstream when the sender acts as
  * a resolver's upstream side (sends iterative queries, or is a resolver
- * querying onward); on tt's relay list as well when the sender also
- * receives recursive queries.  The walk follows that list. */
+ * querying onward); in tt's name index when it is that or also receives
+ * recursive queries (a forwarder).  Correlation looks attempts up there. */
 void attr_note_query(attr_t *a, txn_table_t *tt, txn_t *t);
 
 /* 0 when a transport event cannot be evidence about any upstream attempt,

@@ -99,6 +99,8 @@ void chain_free(chain_t *c)
 
 static const uint8_t *msg_of(const msgstore_t *store, const txn_t *x)
 {
+	if (x->pinned)
+		return x->pinned;
 	return x->msg_ref ? msgstore_get(store, x->msg_ref, x->msg_len) : NULL;
 }
 

@@ -3,18 +3,67 @@
 #include <stdlib.h>
 #include <string.h>
 
+typedef struct evserver {
+	tbl_entry_t e;
+	db_addr_t addr;
+	uint64_t newest; /* seq */
+} evserver_t;
+
+const db_addr_t *evlog_server_of(const evrec_t *r)
+{
+	const db_flow_t *f = &r->flow;
+	if (r->kind == CAP_EV_FRAG_EXPIRED && !r->have_first)
+		return &f->src;
+	if (f->sport == 53 && f->dport != 53)
+		return &f->src;
+	if (f->dport == 53)
+		return &f->dst;
+	return &f->src;
+}
+
+static const evrec_t *by_seq(const evlog_t *l, uint64_t seq)
+{
+	if (!seq)
+		return NULL;
+	const evrec_t *r = &l->ring[(seq - 1) % l->cap];
+	return r->seq == seq ? r : NULL;
+}
+
+const evrec_t *evlog_server_newest(const evlog_t *l, const db_addr_t *server)
+{
+	const evserver_t *s = tbl_find(&l->servers, server, tbl_hash(&l->servers, server));
+	return s ? by_seq(l, s->newest) : NULL;
+}
+
+const evrec_t *evlog_server_older(const evlog_t *l, const evrec_t *r)
+{
+	const evrec_t *o = by_seq(l, r->prev);
+	/* A record is only ever chained to an older one. */
+	return o && o->seq < r->seq ? o : NULL;
+}
+
 int evlog_init(evlog_t *l, size_t cap, db_time_t window)
 {
 	memset(l, 0, sizeof(*l));
 	l->window = window;
 	l->ring = calloc(cap ? cap : 1, sizeof(*l->ring));
 	l->cap = cap ? cap : 1;
-	return l->ring ? 0 : -1;
+	if (!l->ring)
+		return -1;
+	if (tbl_init(&l->servers, sizeof(evserver_t), offsetof(evserver_t, addr), sizeof(db_addr_t),
+		     l->cap) < 0) {
+		free(l->ring);
+		l->ring = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 void evlog_free(evlog_t *l)
 {
 	free(l->ring);
+	if (l->servers.buckets)
+		tbl_free(&l->servers);
 	memset(l, 0, sizeof(*l));
 }
 
@@ -57,6 +106,18 @@ void evlog_add(evlog_t *l, const cap_event_t *ev)
 	} else if (ev->kind == CAP_EV_FRAG_EXPIRED) {
 		r->have_first = ev->u.frag.have_first;
 	}
+	r->seq = ++l->seq;
+	const db_addr_t *srv = evlog_server_of(r);
+	uint64_t h = tbl_hash(&l->servers, srv);
+	evserver_t *s = tbl_find(&l->servers, srv, h);
+	if (s) {
+		r->prev = s->newest;
+		tbl_touch(&l->servers, s, ts);
+	} else {
+		s = tbl_insert_lru(&l->servers, srv, h, ts, &l->servers_evicted);
+	}
+	if (s)
+		s->newest = r->seq;
 	l->head = (l->head + 1) % l->cap;
 	if (l->count < l->cap)
 		l->count++;

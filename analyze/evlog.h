@@ -6,6 +6,14 @@
  * `cap` entries; the oldest is overwritten when full, and counted in
  * `lost` when it was still inside the analysis window (attribution could
  * still have needed it).
+ *
+ * Every record is also chained to the previous record about the same DNS
+ * server (the end on port 53 of the conversation, the target an ICMP error
+ * quotes), so that a verdict reads the events of the servers it involves
+ * and never the events of the rest of the traffic: the cost of a lookup is
+ * the number of events about that server, however busy the capture.  The
+ * index of servers holds at most `cap` addresses, least recently used out
+ * first (counted in servers_evicted).
  */
 #ifndef DNSBLAME_EVLOG_H
 #define DNSBLAME_EVLOG_H
@@ -14,6 +22,7 @@
 #include <stdint.h>
 
 #include "../capture/event.h"
+#include "../common/table.h"
 
 typedef struct evrec {
 	db_time_t ts;
@@ -25,6 +34,8 @@ typedef struct evrec {
 	uint8_t has_qid;       /* ICMP: the quote reached the DNS id */
 	uint16_t qid;
 	uint8_t have_first;    /* fragments: the first fragment (ports) was seen */
+	uint64_t seq;          /* 1, 2, ... in the order logged */
+	uint64_t prev;         /* seq of the previous record about the same server, or 0 */
 } evrec_t;
 
 typedef struct evlog {
@@ -33,6 +44,9 @@ typedef struct evlog {
 	uint64_t overwritten;
 	uint64_t lost;         /* overwritten while younger than window */
 	db_time_t window;
+	uint64_t seq;          /* of the newest record */
+	tbl_t servers;         /* server address -> seq of its newest record */
+	uint64_t servers_evicted;
 } evlog_t;
 
 int evlog_init(evlog_t *l, size_t cap, db_time_t window);
@@ -41,5 +55,12 @@ void evlog_free(evlog_t *l);
 void evlog_add(evlog_t *l, const cap_event_t *ev);
 /* The i-th newest record (0 = newest), or NULL past the oldest. */
 const evrec_t *evlog_back(const evlog_t *l, size_t i);
+/* The server a record is about: the port-53 end, or the target an ICMP
+ * error quotes; the sender for fragments whose ports are unknown. */
+const db_addr_t *evlog_server_of(const evrec_t *r);
+/* The newest record about server, or NULL; then the next older one about
+ * the same server, or NULL once the chain ends or was overwritten. */
+const evrec_t *evlog_server_newest(const evlog_t *l, const db_addr_t *server);
+const evrec_t *evlog_server_older(const evlog_t *l, const evrec_t *r);
 
 #endif

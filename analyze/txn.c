@@ -3,13 +3,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The name index: one head per query name hash, pointing at its newest
+ * transaction; a transaction is in at most one list, so the index never
+ * holds more heads than the table holds transactions. */
+typedef struct name_head {
+	tbl_entry_t e;
+	uint64_t qhash;
+	txn_t *newest;
+} name_head_t;
+
 int txn_init(txn_table_t *tt, db_time_t window, size_t max, txn_close_fn fn, void *user)
 {
 	memset(tt, 0, sizeof(*tt));
 	tt->window = window;
 	tt->on_close = fn;
 	tt->user = user;
-	return tbl_init(&tt->tbl, sizeof(txn_t), offsetof(txn_t, key), sizeof(txn_key_t), max);
+	if (tbl_init(&tt->tbl, sizeof(txn_t), offsetof(txn_t, key), sizeof(txn_key_t), max) < 0)
+		return -1;
+	if (tbl_init(&tt->names, sizeof(name_head_t), offsetof(name_head_t, qhash), sizeof(uint64_t),
+		     max) < 0) {
+		tbl_free(&tt->tbl);
+		return -1;
+	}
+	return 0;
 }
 
 /* A transaction's window is over (or it leaves the table early): count it
@@ -33,20 +49,23 @@ static void judge(txn_table_t *tt, txn_t *t, int why)
 		tt->on_close(t, tt->user);
 }
 
-static void unlink_relay(txn_table_t *tt, txn_t *t)
+static void unlink_name(txn_table_t *tt, txn_t *t)
 {
-	if (!t->relay)
+	if (!t->named)
 		return;
-	if (t->relay_older)
-		t->relay_older->relay_newer = t->relay_newer;
-	else
-		tt->relay_oldest = t->relay_newer;
-	if (t->relay_newer)
-		t->relay_newer->relay_older = t->relay_older;
-	else
-		tt->relay_newest = t->relay_older;
-	t->relay = 0;
-	t->relay_older = t->relay_newer = NULL;
+	if (t->name_older)
+		t->name_older->name_newer = t->name_newer;
+	if (t->name_newer) {
+		t->name_newer->name_older = t->name_older;
+	} else {
+		name_head_t *h = tbl_find(&tt->names, &t->qhash, tbl_hash(&tt->names, &t->qhash));
+		if (h && t->name_older)
+			h->newest = t->name_older;
+		else if (h)
+			tbl_remove(&tt->names, h);
+	}
+	t->named = 0;
+	t->name_older = t->name_newer = NULL;
 }
 
 static void close_txn_at(txn_table_t *tt, txn_t *t, int open)
@@ -54,23 +73,42 @@ static void close_txn_at(txn_table_t *tt, txn_t *t, int open)
 	judge(tt, t, open);
 	if (tt->cursor == &t->e)
 		tt->cursor = t->e.newer;
-	unlink_relay(tt, t);
+	unlink_name(tt, t);
 	free(t->ede_text);
 	tbl_remove(&tt->tbl, t);
 }
 
-void txn_relay(txn_table_t *tt, txn_t *t)
+void txn_index_name(txn_table_t *tt, txn_t *t)
 {
-	if (t->relay || tt->tbl.newest != &t->e)
+	if (t->named || tt->tbl.newest != &t->e)
 		return;
-	t->relay = 1;
-	t->relay_older = tt->relay_newest;
-	t->relay_newer = NULL;
-	if (tt->relay_newest)
-		tt->relay_newest->relay_newer = t;
-	else
-		tt->relay_oldest = t;
-	tt->relay_newest = t;
+	uint64_t hv = tbl_hash(&tt->names, &t->qhash);
+	name_head_t *h = tbl_find(&tt->names, &t->qhash, hv);
+	/* Never full: at most one head per transaction in the table. */
+	if (!h && !(h = tbl_insert(&tt->names, &t->qhash, hv, t->e.ts)))
+		return;
+	t->named = 1;
+	t->name_older = h->newest;
+	t->name_newer = NULL;
+	if (h->newest)
+		h->newest->name_newer = t;
+	h->newest = t;
+}
+
+const txn_t *txn_by_name(const txn_table_t *tt, uint64_t hq)
+{
+	const name_head_t *h = tbl_find(&tt->names, &hq, tbl_hash(&tt->names, &hq));
+	return h ? h->newest : NULL;
+}
+
+const txn_t *txn_find(const txn_table_t *tt, const txn_key_t *k)
+{
+	const txn_t *best = NULL;
+	for (const txn_t *t = tbl_find(&tt->tbl, k, tbl_hash(&tt->tbl, k)); t;
+	     t = tbl_find_next(&tt->tbl, t))
+		if (!best || t->e.ts > best->e.ts)
+			best = t;
+	return best;
 }
 
 static void close_txn(txn_table_t *tt, txn_t *t) { close_txn_at(tt, t, 0); }
@@ -82,7 +120,7 @@ void txn_free(txn_table_t *tt)
 	for (tbl_entry_t *e = tt->tbl.oldest; e; e = e->newer)
 		free(((txn_t *)e)->ede_text);
 	tbl_free(&tt->tbl);
-	tt->relay_oldest = tt->relay_newest = NULL;
+	tbl_free(&tt->names);
 	tt->cursor = NULL;
 }
 
@@ -143,6 +181,7 @@ txn_t *txn_query(txn_table_t *tt, db_time_t ts, const db_flow_t *flow, const dns
 	t->qtype = m->qtype;
 	t->qclass = m->qclass;
 	t->rd = m->rd;
+	t->cd = m->cd;
 	t->queries = 1;
 	t->last_query = ts;
 	return t;

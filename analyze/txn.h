@@ -36,12 +36,12 @@ typedef struct txn {
 	txn_key_t key;
 	dns_name_t qname;     /* lower case */
 	uint16_t qtype, qclass;
-	uint8_t rd;
+	uint8_t rd, cd;       /* the query's RD and CD (checking disabled) bits */
 	uint8_t answered;
 	uint8_t judged;       /* its window is over and it was handed to on_close */
 	uint8_t upstream;     /* sent by a resolver's upstream side (set by the owner) */
-	uint8_t relay;        /* on the relay list (txn_relay) */
-	struct txn *relay_older, *relay_newer;
+	uint8_t named;        /* in the name index (txn_index_name) */
+	struct txn *name_older, *name_newer; /* the name index: same qhash, by age */
 	uint16_t rcode;
 	uint32_t queries;     /* 1 + retransmissions */
 	uint32_t responses;   /* 1 + duplicates, when answered */
@@ -54,6 +54,7 @@ typedef struct txn {
 	uint64_t learned[TXN_LEARNED]; /* CNAME targets; NS targets of a referral */
 	uint64_t cut;         /* the zone a referral delegates (its NS owner), or 0 */
 	uint64_t msg_ref;     /* the answer's bytes in the message store (DNSSEC), or 0 */
+	const uint8_t *pinned; /* or the answer's bytes, held by their owner (model.c) */
 	uint32_t msg_len;
 	uint8_t n_ns;
 	uint64_t ns[TXN_NS];  /* the NS names of a referral (full names only) */
@@ -86,7 +87,7 @@ typedef struct txn_table {
 	db_time_t window;
 	db_time_t retain;     /* kept this long after the window, for later lookups */
 	tbl_entry_t *cursor;  /* oldest transaction not judged yet */
-	txn_t *relay_oldest, *relay_newest; /* the relay list, in age-list order */
+	tbl_t names;          /* qhash -> its newest indexed transaction */
 	txn_stats_t st;
 	txn_close_fn on_close;
 	void *user;
@@ -104,12 +105,19 @@ void txn_set_retention(txn_table_t *tt, db_time_t extra);
  * its transaction (new, or the one it retransmits), or NULL when none
  * could be made; valid until the next call. */
 txn_t *txn_query(txn_table_t *tt, db_time_t ts, const db_flow_t *flow, const dns_msg_t *m);
-/* Puts t, the transaction txn_query just made, on the relay list: the
- * queries sent by a host that itself receives queries or resolves (a
- * resolver's upstream side), in the age list's order, so that a walk over
- * a resolver's own attempts can skip the client traffic between them.  A
- * transaction already listed, or no longer the newest, is left as it is. */
-void txn_relay(txn_table_t *tt, txn_t *t);
+/* Puts t, the transaction txn_query just made, in the name index: the
+ * upstream attempts of a resolver, found by their query name
+ * (txn_by_name), newest first, so that correlation costs the attempts for
+ * the names it asks about and never a walk over the rest of the traffic.
+ * A transaction already indexed, or no longer the newest, is left as it
+ * is.  It leaves the index when it leaves the table. */
+void txn_index_name(txn_table_t *tt, txn_t *t);
+/* The newest indexed transaction whose qhash is h, or NULL; older ones
+ * follow through name_older (all with the same qhash, a hash collision
+ * aside: compare qname when it matters). */
+const txn_t *txn_by_name(const txn_table_t *tt, uint64_t h);
+/* The newest transaction with this key (any question), or NULL. */
+const txn_t *txn_find(const txn_table_t *tt, const txn_key_t *k);
 /* A parsed response (stage >= HEADER, QR = 1).  Returns the transaction
  * it answers (valid until the next call; the caller may fill its answer
  * summary), or NULL when unmatched.  *first is set to 1 when this is the

@@ -30,3 +30,61 @@ const char *vd_outcome_str(uint8_t o)
 	default: return "unknown";
 	}
 }
+
+const char *vd_via_str(uint8_t via)
+{
+	switch (via) {
+	case VD_VIA_UPSTREAM: return "upstream";
+	case VD_VIA_FAILURE_CACHE: return "failure_cache";
+	case VD_VIA_HELD_DOWN: return "held_down";
+	case VD_VIA_COALESCED: return "coalesced";
+	default: return NULL;
+	}
+}
+
+/* RFC 792 / RFC 1812 5.2.7.1 (ICMP type 3) and RFC 4443 3.1 (ICMPv6 type
+ * 1).  Codes that say a filter or a policy refused the packet are
+ * admin_prohibited: IPv4 9, 10 (network and host administratively
+ * prohibited) and 13 (communication administratively prohibited); ICMPv6 1
+ * (administratively prohibited), 5 (source address failed ingress/egress
+ * policy) and 6 (reject route to destination). */
+static const struct icmp_tok {
+	uint8_t version, type, code;
+	const char *detail, *label;
+} icmp_toks[] = {
+	{4, 3, 0, "icmp_net_unreachable", "net-unreachable"},
+	{4, 3, 1, "icmp_host_unreachable", "host-unreachable"},
+	{4, 3, 3, "icmp_port_unreachable", "port-unreachable"},
+	{4, 3, 9, "icmp_admin_prohibited", "admin-prohibited"},
+	{4, 3, 10, "icmp_admin_prohibited", "admin-prohibited"},
+	{4, 3, 13, "icmp_admin_prohibited", "admin-prohibited"},
+	{6, 1, 0, "icmp_net_unreachable", "net-unreachable"},
+	{6, 1, 1, "icmp_admin_prohibited", "admin-prohibited"},
+	{6, 1, 3, "icmp_host_unreachable", "host-unreachable"},
+	{6, 1, 4, "icmp_port_unreachable", "port-unreachable"},
+	{6, 1, 5, "icmp_admin_prohibited", "admin-prohibited"},
+	{6, 1, 6, "icmp_admin_prohibited", "admin-prohibited"},
+};
+
+static const struct icmp_tok *icmp_tok(uint8_t version, uint8_t type, uint8_t code)
+{
+	for (size_t i = 0; i < sizeof(icmp_toks) / sizeof(icmp_toks[0]); i++)
+		if (icmp_toks[i].version == version && icmp_toks[i].type == type &&
+		    icmp_toks[i].code == code)
+			return &icmp_toks[i];
+	return NULL;
+}
+
+const char *vd_icmp_detail(uint8_t version, uint8_t type, uint8_t code)
+{
+	const struct icmp_tok *t = icmp_tok(version, type, code);
+	return t ? t->detail : "icmp_unreachable";
+}
+
+const char *vd_icmp_label(uint8_t version, uint8_t type, uint8_t code)
+{
+	const struct icmp_tok *t = icmp_tok(version, type, code);
+	if (t)
+		return t->label;
+	return (version == 4 && type == 3) || (version == 6 && type == 1) ? "unreachable" : "icmp-error";
+}

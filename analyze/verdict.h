@@ -27,6 +27,15 @@ enum vd_cause {
 
 enum vd_confidence { VD_LOW = 0, VD_MEDIUM, VD_HIGH };
 
+/* How a SERVFAIL came about (design.md, "A repeat carries its root cause"). */
+enum vd_via {
+	VD_VIA_NONE = 0,       /* not known (no attempt and no root failure) */
+	VD_VIA_UPSTREAM,       /* this query's own upstream attempts failed */
+	VD_VIA_FAILURE_CACHE,  /* repeated a failure of the same question or zone */
+	VD_VIA_HELD_DOWN,      /* the zone's servers were marked bad after earlier failures */
+	VD_VIA_COALESCED,      /* joined the resolution of an identical query in flight */
+};
+
 /* What became of one upstream attempt, as the resolver saw it before it
  * gave up. */
 enum vd_outcome {
@@ -83,18 +92,28 @@ typedef struct verdict {
 	uint16_t n_up;            /* kept in up[] */
 	uint32_t n_up_total;      /* related attempts seen */
 	dns_name_t zone;          /* where it failed (deepest zone named by the evidence) */
-	db_time_t repeats_time;   /* cached failure: the earlier failure, or 0 */
+	uint8_t via;              /* enum vd_via */
+	db_time_t repeats_time;   /* a repeat: when the root failure failed, or 0 */
 	uint8_t repeats_cause;
-	dns_name_t repeats_qname; /* the query that failed first */
+	const char *repeats_detail;
+	dns_name_t repeats_qname; /* the query of the root failure */
 	uint16_t repeats_qtype;
+	uint32_t n_failed;        /* related attempts that failed */
+	uint8_t ede_disagrees;    /* the resolver's EDE names another cause */
 	int dnssec_checked;       /* the captured chain was re-verified */
 	chain_result_t dnssec;    /* what that found */
 	db_time_t dnssec_earlier; /* the proof comes from an earlier answer (keys cached) */
-	char explanation[VD_EXPLAIN];
 } verdict_t;
 
 const char *vd_cause_str(uint8_t cause);
 const char *vd_confidence_str(uint8_t c);
 const char *vd_outcome_str(uint8_t o);
+const char *vd_via_str(uint8_t via);
+/* The one table of ICMP errors: the detail name of an ICMP (version 4) or
+ * ICMPv6 (6) destination-unreachable type/code, "icmp_unreachable" for any
+ * other. */
+const char *vd_icmp_detail(uint8_t version, uint8_t type, uint8_t code);
+/* The same error's short label for evidence lists ("port-unreachable"). */
+const char *vd_icmp_label(uint8_t version, uint8_t type, uint8_t code);
 
 #endif

@@ -8,9 +8,6 @@
 
 #include <string.h>
 
-/* "port-unreachable" etc. for an upstream attempt quoted by ICMP. */
-static const char *icmp_name(const vd_upstream_t *u);
-
 
 static void rcodes(jsonw_t *w, const an_stats_t *an)
 {
@@ -106,15 +103,6 @@ static void limits(jsonw_t *w, const rp_input_t *in)
 	jw_obj_close(w);
 }
 
-static const char *icmp_name(const vd_upstream_t *u)
-{
-	if (u->icmp_version == 4 && u->icmp_type == 3)
-		return u->icmp_code == 3 ? "port-unreachable" : (u->icmp_code == 9 || u->icmp_code == 10 || u->icmp_code == 13) ? "admin-prohibited" : u->icmp_code == 1 ? "host-unreachable" : "unreachable";
-	if (u->icmp_version == 6 && u->icmp_type == 1)
-		return u->icmp_code == 4 ? "port-unreachable" : u->icmp_code == 1 ? "admin-prohibited" : u->icmp_code == 3 ? "host-unreachable" : "unreachable";
-	return "icmp-error";
-}
-
 /* RFC 4034 3.1.5: seconds since 1970, as in the RRSIG. */
 static void sigtime(jsonw_t *w, const char *key, uint32_t t)
 {
@@ -188,12 +176,16 @@ static void verdict(jsonw_t *w, const verdict_t *v, const char *kind)
 	}
 	jw_arr_close(w);
 	jw_double(w, "latency_ms", (double)(v->time - v->query_time) / 1000.0);
+	if (vd_via_str(v->via))
+		jw_str(w, "via", vd_via_str(v->via));
 	if (v->repeats_time) {
 		jw_obj_open(w, "repeats");
 		jw_str(w, "time", db_time_str(v->repeats_time, t));
-		jw_str(w, "cause", vd_cause_str(v->repeats_cause));
 		jw_str(w, "qname", dns_name_str(&v->repeats_qname, nb));
 		jw_str(w, "qtype", dns_type_str(v->repeats_qtype, tb));
+		jw_str(w, "cause", vd_cause_str(v->repeats_cause));
+		if (v->repeats_detail)
+			jw_str(w, "detail", v->repeats_detail);
 		jw_obj_close(w);
 	}
 	jw_u64(w, "upstream_total", v->n_up_total);
@@ -221,7 +213,7 @@ static void verdict(jsonw_t *w, const verdict_t *v, const char *kind)
 			jw_bool(w, "referral", u->referral);
 		}
 		if (u->outcome == VD_OUT_ICMP)
-			jw_str(w, "icmp", icmp_name(u));
+			jw_str(w, "icmp", vd_icmp_label(u->icmp_version, u->icmp_type, u->icmp_code));
 		jw_obj_close(w);
 	}
 	jw_arr_close(w);
@@ -230,7 +222,9 @@ static void verdict(jsonw_t *w, const verdict_t *v, const char *kind)
 		if (v->dnssec_earlier)
 			jw_str(w, "dnssec_proven_at", db_time_str(v->dnssec_earlier, t));
 	}
-	jw_str(w, "explanation", v->explanation);
+	char ex[RP_EXPLAIN];
+	vd_explain(v, ex, sizeof(ex));
+	jw_str(w, "explanation", ex);
 	jw_obj_close(w);
 }
 
@@ -281,7 +275,7 @@ int rp_json(FILE *f, const rp_input_t *in)
 	jw_obj_open(&w, NULL);
 	jw_str(&w, "tool", "dnsblame");
 	jw_str(&w, "version", DNSBLAME_VERSION);
-	jw_u64(&w, "schema", 1);
+	jw_u64(&w, "schema", 2);
 	capture(&w, in);
 	summary(&w, in);
 	jw_arr_open(&w, "servfails");

@@ -39,4 +39,9 @@ int rp_json(FILE *f, const rp_input_t *in);
 int rp_ndjson(FILE *f, const rp_input_t *in);
 int rp_text(FILE *f, const rp_input_t *in);
 
+#define RP_EXPLAIN 640
+/* The plain-language explanation of v (one or two sentences) into buf of
+ * n bytes, always NUL-terminated (explain.c). */
+void vd_explain(const verdict_t *v, char *buf, size_t n);
+
 #endif

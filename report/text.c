@@ -50,12 +50,17 @@ typedef struct zone_group {
 static void verdict_line(FILE *f, const verdict_t *u)
 {
 	char t[DB_TIMESTRLEN], ab[DB_ADDRSTRLEN], nb[DNS_NAME_STRLEN], tb[16];
-	fprintf(f, "      %s %s %s %s from %s:%u, %s (%s)\n",
+	/* How a repeat came about, after its root cause's detail. */
+	const char *via = u->via != VD_VIA_UPSTREAM ? vd_via_str(u->via) : NULL;
+	fprintf(f, "      %s %s %s %s from %s:%u, %s%s%s (%s)\n",
 		db_time_str(u->answered ? u->time : u->query_time, t) + 11,
 		dns_name_str(&u->qname, nb), dns_type_str(u->qtype, tb),
 		u->transport == DB_PROTO_TCP ? "tcp" : "udp", db_addr_str(&u->client, ab),
-		u->client_port, u->detail, vd_confidence_str(u->confidence));
-	fprintf(f, "        %s\n", u->explanation);
+		u->client_port, u->detail, via ? ", via " : "", via ? via : "",
+		vd_confidence_str(u->confidence));
+	char ex[RP_EXPLAIN];
+	vd_explain(u, ex, sizeof(ex));
+	fprintf(f, "        %s\n", ex);
 }
 
 /* The verdicts of one kind, by cause, then by zone in order of first

@@ -1,0 +1,402 @@
+/*
+ * model.c - the resolver's state as the capture shows it (model.h).
+ */
+#include "model.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "verdict.h"
+
+#define MODEL_MEMORY (300 * 1000000LL)   /* RFC 9520 3.2: at most 5 minutes */
+#define MODEL_ROOT_HIST 2                /* root failures kept per key */
+#define MODEL_MAX_ROOTS 16384
+#define MODEL_MAX_BROKEN 4096
+#define MODEL_MAX_CUTS 65536
+#define MODEL_CNAME_MIN_TTL (5 * 1000000LL)
+
+typedef struct cut {
+	tbl_entry_t e;
+	uint64_t key;
+	dns_name_t name;
+	uint8_t n_ns;
+	uint64_t ns[MODEL_NS];
+} cut_t;
+
+typedef struct cname {
+	tbl_entry_t e;
+	uint64_t key;        /* owner hash */
+	db_time_t until;     /* learned + TTL */
+	dns_name_t target;
+} cname_t;
+
+typedef struct root_ent {
+	tbl_entry_t e;
+	uint64_t key;
+	uint8_t n;
+	model_root_t hist[MODEL_ROOT_HIST]; /* newest first */
+} root_ent_t;
+
+typedef struct broken {
+	tbl_entry_t e;
+	uint64_t key;        /* zone hash */
+	db_time_t time;
+	chain_result_t r;
+} broken_t;
+
+/* A DS (or the referral that carried or denied it) and a DNSKEY answer of
+ * one zone, copied: the ring of stored answers may have wrapped over them
+ * long before a failure needs them. */
+typedef struct keys {
+	tbl_entry_t e;
+	uint64_t key;        /* zone hash */
+	txn_t stub[2];       /* [0] DS or referral, [1] DNSKEY; msg_len 0 when none */
+	uint8_t *bytes[2];
+} keys_t;
+
+struct model {
+	tbl_t cuts, cnames, roots, broken, keys;
+	model_stats_t st;
+	uint64_t next_ref;
+};
+
+static void keys_release(keys_t *k)
+{
+	free(k->bytes[0]);
+	free(k->bytes[1]);
+}
+
+model_t *model_new(size_t max)
+{
+	model_t *m = calloc(1, sizeof(*m));
+	if (!m)
+		return NULL;
+	if (max < 1024)
+		max = 1024;
+	m->next_ref = 1ULL << 63;
+	if (tbl_init(&m->cuts, sizeof(cut_t), offsetof(cut_t, key), sizeof(uint64_t), MODEL_MAX_CUTS) < 0 ||
+	    tbl_init(&m->cnames, sizeof(cname_t), offsetof(cname_t, key), sizeof(uint64_t), max) < 0 ||
+	    tbl_init(&m->roots, sizeof(root_ent_t), offsetof(root_ent_t, key), sizeof(uint64_t),
+		     MODEL_MAX_ROOTS) < 0 ||
+	    tbl_init(&m->broken, sizeof(broken_t), offsetof(broken_t, key), sizeof(uint64_t),
+		     MODEL_MAX_BROKEN) < 0 ||
+	    tbl_init(&m->keys, sizeof(keys_t), offsetof(keys_t, key), sizeof(uint64_t),
+		     MODEL_KEEP_ZONES) < 0) {
+		model_free(m);
+		return NULL;
+	}
+	return m;
+}
+
+void model_free(model_t *m)
+{
+	if (!m)
+		return;
+	for (tbl_entry_t *e = m->keys.oldest; e; e = e->newer)
+		keys_release((keys_t *)e);
+	if (m->cuts.buckets)
+		tbl_free(&m->cuts);
+	if (m->cnames.buckets)
+		tbl_free(&m->cnames);
+	if (m->roots.buckets)
+		tbl_free(&m->roots);
+	if (m->broken.buckets)
+		tbl_free(&m->broken);
+	if (m->keys.buckets)
+		tbl_free(&m->keys);
+	free(m);
+}
+
+const model_stats_t *model_stats(const model_t *m) { return &m->st; }
+
+/* ---- learning ------------------------------------------------------------ */
+
+static cut_t *learn_cut(model_t *m, const dns_name_t *owner, uint64_t h, db_time_t now)
+{
+	uint64_t hv = tbl_hash(&m->cuts, &h);
+	cut_t *c = tbl_find(&m->cuts, &h, hv);
+	if (c) {
+		tbl_touch(&m->cuts, c, now);
+		return c;
+	}
+	c = tbl_insert_lru(&m->cuts, &h, hv, now, &m->st.cuts_evicted);
+	if (c) {
+		c->name = *owner;
+		dns_name_lower(&c->name);
+	}
+	return c;
+}
+
+/* A name the answer points to, and its ancestors down to two labels: the
+ * resolver may ask for those too (QNAME minimisation, DS, DNSKEY), while
+ * TLD and root queries serve every resolution and prove nothing. */
+static void learn_name(txn_t *t, const dns_name_t *n)
+{
+	uint64_t h[130];
+	size_t k = dns_name_suffix_hashes(n, h, 130);
+	size_t keep = n->labels >= 2 ? (size_t)n->labels - 1 : 1;
+	for (size_t i = 0; i < k && i < keep && t->n_learned < TXN_LEARNED; i++) {
+		int dup = 0;
+		for (uint8_t j = 0; j < t->n_learned && !dup; j++)
+			dup = t->learned[j] == h[i];
+		if (!dup)
+			t->learned[t->n_learned++] = h[i];
+	}
+}
+
+static void learn_cname(model_t *m, const dns_name_t *owner, uint32_t ttl, const dns_name_t *target,
+			db_time_t now)
+{
+	uint64_t h = dns_name_hash(owner), hv = tbl_hash(&m->cnames, &h);
+	cname_t *c = tbl_find(&m->cnames, &h, hv);
+	if (c)
+		tbl_touch(&m->cnames, c, now);
+	else if (!(c = tbl_insert_lru(&m->cnames, &h, hv, now, &m->st.cnames_evicted)))
+		return;
+	db_time_t life = (db_time_t)ttl * 1000000;
+	if (life < MODEL_CNAME_MIN_TTL)
+		life = MODEL_CNAME_MIN_TTL;
+	if (life > MODEL_MEMORY)
+		life = MODEL_MEMORY;
+	c->until = now + life;
+	c->target = *target;
+	dns_name_lower(&c->target);
+}
+
+/* Keeps a copy of msg as zone's DS (slot 0) or DNSKEY (slot 1) answer. */
+static void keep_keys(model_t *m, const dns_name_t *zone, int slot, const txn_t *t,
+		      const dns_msg_t *msg, db_time_t now)
+{
+	if (msg->len > MODEL_KEEP_BYTES)
+		return;
+	uint64_t h = dns_name_hash(zone), hv = tbl_hash(&m->keys, &h);
+	keys_t *k = tbl_find(&m->keys, &h, hv);
+	if (k) {
+		tbl_touch(&m->keys, k, now);
+	} else {
+		if (m->keys.count >= m->keys.max) {
+			keys_t *old = tbl_oldest(&m->keys);
+			keys_release(old);
+			tbl_remove(&m->keys, old);
+			m->st.keys_evicted++;
+		}
+		if (!(k = tbl_insert(&m->keys, &h, hv, now)))
+			return;
+	}
+	uint8_t *b = malloc(msg->len);
+	if (!b)
+		return;
+	memcpy(b, msg->wire, msg->len);
+	free(k->bytes[slot]);
+	k->bytes[slot] = b;
+	txn_t *s = &k->stub[slot];
+	memset(s, 0, sizeof(*s));
+	s->key = t->key;
+	s->qname = t->qname;
+	s->qhash = t->qhash;
+	s->qtype = t->qtype;
+	s->e.ts = t->e.ts;
+	s->answered = 1;
+	s->answer_ts = t->answer_ts;
+	s->rcode = t->rcode;
+	s->aa = msg->aa;
+	s->upstream = 1;
+	s->pinned = b;
+	s->msg_len = (uint32_t)msg->len;
+	s->msg_ref = m->next_ref++;
+}
+
+void model_learn(model_t *m, txn_t *t, const dns_msg_t *msg)
+{
+	db_time_t now = t->answer_ts;
+	int ns_auth = 0, has_ds = 0, has_sig = 0, has_key = 0;
+	const dns_rr_t *ns_owner = NULL;
+	for (size_t i = 0; i < msg->nrr; i++) {
+		const dns_rr_t *rr = &msg->rr[i];
+		if (rr->section == DNS_SEC_ADDITIONAL)
+			continue;
+		if (rr->type == DNS_T_RRSIG)
+			has_sig = 1;
+		if (rr->type == DNS_T_DS)
+			has_ds = 1;
+		if (rr->type == DNS_T_DNSKEY && rr->section == DNS_SEC_ANSWER)
+			has_key = 1;
+		if (rr->section == DNS_SEC_ANSWER) {
+			dns_name_t target;
+			if (rr->type == DNS_T_CNAME && dns_rr_target(msg, rr, &target) == DB_OK) {
+				learn_name(t, &target);
+				learn_cname(m, &rr->owner, rr->ttl, &target, now);
+			}
+		} else if (rr->section == DNS_SEC_AUTHORITY && rr->type == DNS_T_NS) {
+			ns_auth = 1;
+			ns_owner = rr;
+		}
+	}
+	/* A referral (RFC 1034 4.3.2): no answer, not authoritative, NS
+	 * records of a zone below the one asked. */
+	if ((msg->rcode & 0xf) == DNS_R_NOERROR && !msg->aa && !t->has_answer && ns_auth) {
+		t->referral = 1;
+		t->cut = dns_name_hash(&ns_owner->owner);
+		cut_t *cut = learn_cut(m, &ns_owner->owner, t->cut, now);
+		for (size_t i = 0; i < msg->nrr; i++) {
+			const dns_rr_t *rr = &msg->rr[i];
+			dns_name_t target;
+			if (rr->section != DNS_SEC_AUTHORITY || rr->type != DNS_T_NS ||
+			    dns_rr_target(msg, rr, &target) != DB_OK)
+				continue;
+			learn_name(t, &target);
+			uint64_t nh = dns_name_hash(&target);
+			if (t->n_ns < TXN_NS)
+				t->ns[t->n_ns++] = nh;
+			if (cut) {
+				int dup = 0;
+				for (uint8_t k = 0; k < cut->n_ns && !dup; k++)
+					dup = cut->ns[k] == nh;
+				if (!dup && cut->n_ns < MODEL_NS)
+					cut->ns[cut->n_ns++] = nh;
+			}
+		}
+		/* A signed referral carries the child's DS, or the NSEC proof
+		 * that it has none: the chain of trust at this cut. */
+		if (has_sig)
+			keep_keys(m, &ns_owner->owner, 0, t, msg, now);
+	}
+	if ((msg->rcode & 0xf) == DNS_R_NOERROR && has_sig) {
+		if (t->qtype == DNS_T_DS && has_ds)
+			keep_keys(m, &t->qname, 0, t, msg, now);
+		else if (t->qtype == DNS_T_DNSKEY && has_key)
+			keep_keys(m, &t->qname, 1, t, msg, now);
+	}
+}
+
+/* ---- lookups ------------------------------------------------------------- */
+
+int model_zone_of(const model_t *m, const dns_name_t *name, dns_name_t *out)
+{
+	uint64_t h[130];
+	size_t n = dns_name_suffix_hashes(name, h, 130);
+	for (size_t i = 0; i < n; i++) {
+		const cut_t *c = tbl_find(&m->cuts, &h[i], tbl_hash(&m->cuts, &h[i]));
+		if (c) {
+			*out = c->name;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int model_cut_name(const model_t *m, uint64_t h, dns_name_t *out)
+{
+	const cut_t *c = tbl_find(&m->cuts, &h, tbl_hash(&m->cuts, &h));
+	if (c)
+		*out = c->name;
+	return c != NULL;
+}
+
+size_t model_cut_ns(const model_t *m, uint64_t h, const uint64_t **ns)
+{
+	const cut_t *c = tbl_find(&m->cuts, &h, tbl_hash(&m->cuts, &h));
+	if (!c)
+		return 0;
+	*ns = c->ns;
+	return c->n_ns;
+}
+
+int model_cname(const model_t *m, uint64_t h, db_time_t now, dns_name_t *target)
+{
+	const cname_t *c = tbl_find(&m->cnames, &h, tbl_hash(&m->cnames, &h));
+	if (!c || c->e.ts > now || now > c->until)
+		return 0;
+	*target = c->target;
+	return 1;
+}
+
+size_t model_keys_for(model_t *m, const dns_name_t *name, const txn_t **out, size_t max)
+{
+	uint64_t h[130];
+	size_t n = dns_name_suffix_hashes(name, h, 130), k = 0;
+	for (size_t i = 0; i < n; i++) {
+		const keys_t *z = tbl_find(&m->keys, &h[i], tbl_hash(&m->keys, &h[i]));
+		for (int s = 0; z && s < 2 && k < max; s++)
+			if (z->bytes[s])
+				out[k++] = &z->stub[s];
+	}
+	return k;
+}
+
+void model_broken_put(model_t *m, const chain_result_t *r, db_time_t now)
+{
+	uint64_t k = dns_name_hash(&r->zone), hv = tbl_hash(&m->broken, &k);
+	broken_t *b = tbl_find(&m->broken, &k, hv);
+	if (!b && !(b = tbl_insert_lru(&m->broken, &k, hv, now, &m->st.dnssec_evicted)))
+		return;
+	b->time = now;
+	b->r = *r;
+}
+
+const chain_result_t *model_broken_get(const model_t *m, const dns_name_t *name, db_time_t now,
+				       db_time_t *when)
+{
+	uint64_t h[130];
+	size_t n = dns_name_suffix_hashes(name, h, 130);
+	for (size_t i = 0; i < n; i++) {
+		const broken_t *b = tbl_find(&m->broken, &h[i], tbl_hash(&m->broken, &h[i]));
+		if (b && b->time <= now && now - b->time <= MODEL_MEMORY) {
+			*when = b->time;
+			return &b->r;
+		}
+	}
+	return NULL;
+}
+
+/* ---- the failure memory -------------------------------------------------- */
+
+uint64_t model_key_question(uint64_t qhash, uint16_t qtype) { return qhash * 31 + qtype + 1; }
+uint64_t model_key_zone(uint64_t zhash) { return zhash * 31 + 0x10000 + 7; }
+
+void model_root_put(model_t *m, uint64_t key, const model_root_t *r)
+{
+	uint64_t hv = tbl_hash(&m->roots, &key);
+	root_ent_t *e = tbl_find(&m->roots, &key, hv);
+	if (e)
+		tbl_touch(&m->roots, e, r->time);
+	else if (!(e = tbl_insert_lru(&m->roots, &key, hv, r->time, &m->st.roots_evicted)))
+		return;
+	/* Verdicts are not made in failure order: keep the history sorted,
+	 * newest first, and a failure already known once. */
+	for (uint8_t i = 0; i < e->n; i++)
+		if (e->hist[i].time == r->time && e->hist[i].query_time == r->query_time)
+			return;
+	uint8_t i = e->n < MODEL_ROOT_HIST ? e->n++ : MODEL_ROOT_HIST - 1;
+	if (i == MODEL_ROOT_HIST - 1 && e->n == MODEL_ROOT_HIST && e->hist[i].time > r->time)
+		return; /* older than everything kept */
+	e->hist[i] = *r;
+	for (; i > 0 && e->hist[i - 1].time < e->hist[i].time; i--) {
+		model_root_t tmp = e->hist[i - 1];
+		e->hist[i - 1] = e->hist[i];
+		e->hist[i] = tmp;
+	}
+}
+
+const model_root_t *model_root_get(const model_t *m, uint64_t key, db_time_t before)
+{
+	const root_ent_t *e = tbl_find(&m->roots, &key, tbl_hash(&m->roots, &key));
+	for (uint8_t i = 0; e && i < e->n; i++) {
+		const model_root_t *r = &e->hist[i];
+		if (r->time <= before)
+			return before - r->time <= MODEL_MEMORY ? r : NULL;
+	}
+	return NULL;
+}
+
+const model_root_t *model_root_in_flight(const model_t *m, uint64_t key, db_time_t at,
+					 db_time_t until)
+{
+	const root_ent_t *e = tbl_find(&m->roots, &key, tbl_hash(&m->roots, &key));
+	for (uint8_t i = 0; e && i < e->n; i++) {
+		const model_root_t *r = &e->hist[i];
+		if (r->query_time < at && at <= r->time && r->time <= until)
+			return r;
+	}
+	return NULL;
+}

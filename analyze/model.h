@@ -1,0 +1,111 @@
+/*
+ * model.h - what the resolver knows, as far as the capture shows it: the
+ * state a resolver answers from long after it learned it.  Under load most
+ * SERVFAILs are answered from this state (a cached CNAME, keys fetched a
+ * minute ago, servers marked bad, a failure cache), so correlation cannot
+ * rely on the traffic around one failure alone.
+ *
+ * The model holds, from the whole capture and within TTLs and limits:
+ *   - zone cuts learned from referrals, with their NS names;
+ *   - the CNAME graph (owner -> target) learned from upstream answers;
+ *   - DNSSEC state per zone: the zones whose chain was proven broken, and
+ *     the latest DS and DNSKEY answers of every signed zone (copies, so
+ *     that keys fetched long before a failure still verify it);
+ *   - the failure memory: ROOT failures only (verdicts made from the
+ *     query's own upstream attempts), keyed by what broke: the question
+ *     (qname, qtype) and the broken zone.  A repeat is never remembered,
+ *     so it can never become the root of another.
+ *
+ * Every table is bounded (model_init's limits) and least recently used
+ * entries go first; what was dropped is counted in model_stats.  Names
+ * are compared by their case-insensitive hash (dns_name_hash).
+ */
+#ifndef DNSBLAME_MODEL_H
+#define DNSBLAME_MODEL_H
+
+#include <stdint.h>
+
+#include "../common/table.h"
+#include "chain.h"
+#include "dns.h"
+#include "txn.h"
+
+#define MODEL_NS 8
+#define MODEL_CNAME_HOPS 8
+#define MODEL_KEEP_ZONES 4096   /* zones whose DS/DNSKEY answers are kept */
+#define MODEL_KEEP_BYTES 4096   /* largest DS/DNSKEY answer kept */
+
+/* A root failure, as later repeats refer to it. */
+typedef struct model_root {
+	db_time_t query_time;   /* when the failing query was asked */
+	db_time_t time;         /* when it failed (SERVFAIL, or its last failed attempt) */
+	uint8_t cause;          /* enum vd_cause */
+	const char *detail;
+	dns_name_t qname;
+	uint16_t qtype;
+	dns_name_t zone;        /* the broken zone */
+	db_addr_t client;
+	uint16_t client_port, id;
+	uint8_t server_side;    /* the failure was the servers' (timeout, ICMP, TCP, lame) */
+} model_root_t;
+
+typedef struct model_stats {
+	uint64_t cuts_evicted, cnames_evicted, roots_evicted, dnssec_evicted, keys_evicted;
+} model_stats_t;
+
+typedef struct model model_t;
+
+/* max: the limit of each table (the failure memory and the CNAME graph);
+ * NULL when out of memory. */
+model_t *model_new(size_t max);
+void model_free(model_t *m);
+const model_stats_t *model_stats(const model_t *m);
+
+/* Learns from the first answer m to the upstream attempt t: zone cuts and
+ * NS names from referrals, CNAMEs, DS and DNSKEY answers of signed zones.
+ * Fills t's learned names and NS names (what this answer pointed to). */
+void model_learn(model_t *m, txn_t *t, const dns_msg_t *msg);
+
+/* The deepest zone cut learned from referrals that contains name: 1 and
+ * *out, or 0. */
+int model_zone_of(const model_t *m, const dns_name_t *name, dns_name_t *out);
+/* The name of the cut hashed h: 1 and *out, or 0. */
+int model_cut_name(const model_t *m, uint64_t h, dns_name_t *out);
+/* The NS names of the cut named by hash h: their count, *ns set, or 0. */
+size_t model_cut_ns(const model_t *m, uint64_t h, const uint64_t **ns);
+
+/* The CNAME target of the name hashed h, valid at time now: 1 and *target,
+ * or 0. */
+int model_cname(const model_t *m, uint64_t h, db_time_t now, dns_name_t *target);
+
+/* Stub transactions carrying the DS and DNSKEY answers kept for the zones
+ * above name (and of name itself), to be checked with the attempts' own
+ * answers; writes at most max, returns how many.  The stubs live until the
+ * next call of model_learn. */
+size_t model_keys_for(model_t *m, const dns_name_t *name, const txn_t **out, size_t max);
+
+/* DNSSEC: a break proven for zone r->zone, reused for later failures below
+ * it whose keys the resolver had cached. */
+void model_broken_put(model_t *m, const chain_result_t *r, db_time_t now);
+/* The break proven within the failure memory before `now` for the zone of
+ * name or one above it, or NULL. */
+const chain_result_t *model_broken_get(const model_t *m, const dns_name_t *name, db_time_t now,
+				       db_time_t *when);
+
+/* The failure memory.  Keys: model_key_question(qhash, qtype) and
+ * model_key_zone(zone hash). */
+uint64_t model_key_question(uint64_t qhash, uint16_t qtype);
+uint64_t model_key_zone(uint64_t zhash);
+/* Remembers root failure r under key; the earliest failure within the
+ * memory stays (later repeats point at the original). */
+void model_root_put(model_t *m, uint64_t key, const model_root_t *r);
+/* The root failure under key that failed at or before `before` and not
+ * longer ago than a failure cache may hold it (RFC 9520), or NULL. */
+const model_root_t *model_root_get(const model_t *m, uint64_t key, db_time_t before);
+/* The same, for a failure still under way at `at`: asked before it and
+ * failed at or after it, but not after `until` (the identical query that
+ * `at` was joined to, which ended when it did). */
+const model_root_t *model_root_in_flight(const model_t *m, uint64_t key, db_time_t at,
+					 db_time_t until);
+
+#endif
