@@ -128,10 +128,65 @@ static void sizes_follow_max_transactions(void **state)
 	assert_int_equal(an_store_size((size_t)1 << 40), (size_t)1 << 30);
 }
 
+/* Each record is chained to the previous one about the same server: a
+ * verdict reads one server's events without the rest of the traffic, and
+ * a chain ends where the ring overwrote it. */
+static void per_server_chains(void **state)
+{
+	(void)state;
+	evlog_t l;
+	assert_int_equal(evlog_init(&l, 4, 30 * SEC), 0);
+	db_addr_t s1, s2;
+	assert_int_equal(db_addr_parse(&s1, "192.0.2.53"), 0);
+	assert_int_equal(db_addr_parse(&s2, "2001:db8::53"), 0);
+	/* SYN to s1 (dport 53), RST from s2 (sport 53), SYN-ACK from s1. */
+	cap_event_t ev = tcp_ev(CAP_TCP_SYN, 1, 40000);
+	ev.flow.dst = s1;
+	ev.flow.dport = 53;
+	evlog_add(&l, &ev);
+	ev = tcp_ev(CAP_TCP_RST, 2, 53);
+	ev.flow.src = s2;
+	ev.flow.dport = 40001;
+	evlog_add(&l, &ev);
+	ev = tcp_ev(CAP_TCP_SYNACK, 3, 53);
+	ev.flow.src = s1;
+	ev.flow.dport = 40000;
+	evlog_add(&l, &ev);
+	const evrec_t *r = evlog_server_newest(&l, &s1);
+	assert_non_null(r);
+	assert_int_equal(r->tcp_kind, CAP_TCP_SYNACK);
+	assert_true(db_addr_eq(evlog_server_of(r), &s1));
+	r = evlog_server_older(&l, r);
+	assert_non_null(r);
+	assert_int_equal(r->tcp_kind, CAP_TCP_SYN);
+	assert_null(evlog_server_older(&l, r));
+	r = evlog_server_newest(&l, &s2);
+	assert_non_null(r);
+	assert_int_equal(r->tcp_kind, CAP_TCP_RST);
+	assert_null(evlog_server_older(&l, r));
+	/* Three more about s2 overwrite s1's SYN: its chain ends early. */
+	for (int i = 0; i < 3; i++) {
+		ev = tcp_ev(CAP_TCP_RST, 4 + i, 53);
+		ev.flow.src = s2;
+		ev.flow.dport = 40001;
+		evlog_add(&l, &ev);
+	}
+	r = evlog_server_newest(&l, &s1);
+	assert_non_null(r);
+	assert_int_equal(r->tcp_kind, CAP_TCP_SYNACK);
+	assert_null(evlog_server_older(&l, r));
+	size_t n = 0;
+	for (r = evlog_server_newest(&l, &s2); r; r = evlog_server_older(&l, r))
+		n++;
+	assert_int_equal(n, 3);
+	evlog_free(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(keeps_only_what_attribution_needs),
+		cmocka_unit_test(per_server_chains),
 		cmocka_unit_test(icmp_keeps_quoted_flow_and_id),
 		cmocka_unit_test(overwrite_and_lost),
 		cmocka_unit_test(late_event_keeps_time_order),

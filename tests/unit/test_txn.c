@@ -386,9 +386,54 @@ static void eviction_when_full(void **state)
 	txn_free(&tt);
 }
 
+/* The name index: indexed transactions by query name, newest first; a
+ * transaction leaves it when it leaves the table. */
+static void name_index(void **state)
+{
+	(void)state;
+	txn_table_t tt;
+	struct closed c = { 0 };
+	db_flow_t qf, rf;
+	dns_msg_t q;
+
+	mkflows(&qf, &rf, DB_PROTO_UDP);
+	assert_int_equal(txn_init(&tt, WINDOW, 8, on_close, &c), 0);
+	Q(&q, 1, N_MIXED);
+	txn_t *a = txn_query(&tt, T0, &qf, &q);
+	txn_index_name(&tt, a);
+	Q(&q, 2, N_OTHER);
+	txn_t *o = txn_query(&tt, T0 + 1, &qf, &q);
+	txn_index_name(&tt, o);
+	Q(&q, 3, N_LOWER);
+	txn_t *b = txn_query(&tt, T0 + 2, &qf, &q);
+	txn_index_name(&tt, b);
+	Q(&q, 4, N_LOWER);
+	txn_t *d = txn_query(&tt, T0 + 3, &qf, &q);
+	/* Not the newest any more: left out. */
+	txn_index_name(&tt, b);
+	assert_ptr_equal(txn_by_name(&tt, a->qhash), b);
+	assert_ptr_equal(b->name_older, a);
+	assert_null(a->name_older);
+	assert_ptr_equal(txn_by_name(&tt, o->qhash), o);
+	assert_false(d->named);
+	/* Lookup by key, whatever the question. */
+	txn_key_t k = b->key;
+	assert_ptr_equal(txn_find(&tt, &k), b);
+	/* Expiry removes them from the index, oldest first. */
+	txn_expire(&tt, T0 + 1 + WINDOW);
+	assert_ptr_equal(txn_by_name(&tt, b->qhash), b);
+	assert_null(b->name_older);
+	assert_null(txn_by_name(&tt, dns_name_hash(&q.qname) ^ 1));
+	txn_expire(&tt, T0 + 10 + WINDOW);
+	assert_null(txn_by_name(&tt, dns_name_hash(&q.qname)));
+	assert_int_equal(tt.names.count, 0);
+	txn_free(&tt);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(name_index),
 		cmocka_unit_test(match_case_insensitive),
 		cmocka_unit_test(retransmission_same_transaction),
 		cmocka_unit_test(duplicate_response),
