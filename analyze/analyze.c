@@ -215,7 +215,10 @@ void an_event(const cap_event_t *ev, void *user)
 	}
 	switch (ev->kind) {
 	case CAP_EV_DNS: on_dns(a, ev); break;
-	case CAP_EV_ICMP: a->st.icmp_errors++; break;
+	case CAP_EV_ICMP:
+		a->st.icmp_errors++;
+		attr_note_icmp(&a->attr, &a->txn, ev);
+		break;
 	case CAP_EV_TCP: on_tcp(a, ev); break;
 	case CAP_EV_FRAG_EXPIRED: a->st.frag_trains_lost++; break;
 	case CAP_EV_STREAM_LOSS: a->st.tcp_stream_losses++; break;

@@ -45,7 +45,7 @@
 /* Transactions looked at per name, and events per server: on a resolver
  * with heavy traffic this bounds the work per failure. */
 #define ATTR_MAX_VISIT_NAME 4096
-#define ATTR_MAX_VISIT_SERVER 2048
+#define ATTR_MAX_VISIT_SERVER 16384
 #define ATTR_MAX_SERVERS 64
 
 typedef struct attempt {
@@ -164,6 +164,29 @@ void attr_note_query(attr_t *a, txn_table_t *tt, txn_t *t)
 	t->upstream = r && (r->iter_queries_out > 0 || roles_entry_is_resolver(a->roles, r));
 	if (t->upstream || (r && r->rd_queries_in > 0))
 		txn_index_name(tt, t);
+}
+
+void attr_note_icmp(attr_t *a, txn_table_t *tt, const cap_event_t *ev)
+{
+	(void)a;
+	const cap_icmp_t *ic = &ev->u.icmp;
+	if (!ic->quoted_l4 || !ic->payload || ic->payload_len < 2 || ic->quoted.dport != 53)
+		return;
+	txn_key_t k;
+	memset(&k, 0, sizeof(k));
+	k.client = ic->quoted.src;
+	k.server = ic->quoted.dst;
+	k.cport = ic->quoted.sport;
+	k.sport = ic->quoted.dport;
+	k.transport = ic->quoted.proto;
+	k.id = (uint16_t)(ic->payload[0] << 8 | ic->payload[1]);
+	txn_t *x = txn_find(tt, &k);
+	if (!x || x->answered || !x->upstream || x->icmp_ts)
+		return;
+	x->icmp_ts = ev->ts;
+	x->icmp_version = ic->version;
+	x->icmp_type = ic->type;
+	x->icmp_code = ic->code;
 }
 
 int attr_event_useful(attr_t *a, const cap_event_t *ev)
@@ -338,7 +361,7 @@ static int server_known(const walk_t *w, const db_addr_t *s)
 
 /* The transport events about the servers of the attempts, from the event
  * log's per-server chains, newest first, back to `from`. */
-static void server_events(attr_t *a, db_time_t from, walk_t *w)
+static void server_events(attr_t *a, db_time_t from, db_time_t T, walk_t *w)
 {
 	for (size_t i = 0; i < w->nat && w->nservers < ATTR_MAX_SERVERS; i++)
 		if (!server_known(w, &w->at[i].server))
@@ -348,7 +371,11 @@ static void server_events(attr_t *a, db_time_t from, walk_t *w)
 		for (const evrec_t *r = evlog_server_newest(a->ev, &w->servers[s]);
 		     r && r->ts >= from && visits < ATTR_MAX_VISIT_SERVER;
 		     r = evlog_server_older(a->ev, r), visits++) {
-			if (!db_addr_eq(evlog_server_of(r), &w->servers[s]))
+			/* Later than the resolver gave up (ICMP errors may trail
+			 * by a second; lost fragments are reported late): not
+			 * about these attempts. */
+			if (!db_addr_eq(evlog_server_of(r), &w->servers[s]) ||
+			    (r->kind != CAP_EV_FRAG_EXPIRED && r->ts > T + 1000000))
 				continue;
 			if (r->kind == CAP_EV_ICMP && w->nicmp < ATTR_MAX_EV)
 				w->icmp[w->nicmp++] = r;
@@ -372,8 +399,16 @@ static void outcomes(attr_t *a, const txn_t *t, db_time_t T, walk_t *w)
 		at->server = x->key.server;
 		at->transport = x->key.transport;
 		at->outcome = judge(x, T);
+		if (x->icmp_ts && x->icmp_ts <= T + 1000000 &&
+		    (at->outcome == VD_OUT_TIMEOUT || at->outcome == VD_OUT_TCP_TIMEOUT ||
+		     at->outcome == VD_OUT_PENDING)) {
+			at->outcome = VD_OUT_ICMP;
+			at->icmp_version = x->icmp_version;
+			at->icmp_type = x->icmp_type;
+			at->icmp_code = x->icmp_code;
+		}
 	}
-	server_events(a, t->e.ts - ATTR_COALESCE, w);
+	server_events(a, t->e.ts - ATTR_COALESCE, T, w);
 	for (size_t k = 0; k < w->nicmp; k++) {
 		const evrec_t *r = w->icmp[k];
 		if (r->ts > T + 1000000)

@@ -34,7 +34,8 @@ typedef struct root_ent {
 	tbl_entry_t e;
 	uint64_t key;
 	uint8_t n;
-	model_root_t hist[MODEL_ROOT_HIST]; /* newest first */
+	model_root_t hist[MODEL_ROOT_HIST]; /* newest first; a run of one cause kept once */
+	model_root_t latest;                /* the latest failure of all */
 } root_ent_t;
 
 typedef struct broken {
@@ -362,13 +363,25 @@ void model_root_put(model_t *m, uint64_t key, const model_root_t *r)
 		tbl_touch(&m->roots, e, r->time);
 	else if (!(e = tbl_insert_lru(&m->roots, &key, hv, r->time, &m->st.roots_evicted)))
 		return;
-	/* Verdicts are not made in failure order: keep the history sorted,
-	 * newest first, and a failure already known once. */
-	for (uint8_t i = 0; i < e->n; i++)
-		if (e->hist[i].time == r->time && e->hist[i].query_time == r->query_time)
+	/* The latest failure, for the queries that joined it in flight. */
+	if (r->time >= e->latest.time)
+		e->latest = *r;
+	/* For the repeats: a run of failures with the same cause is one
+	 * failure cache entry renewed, so its first failure is kept (the
+	 * original later repeats point at, RFC 9520), until it is half the
+	 * memory old.  Verdicts are not made in failure order: the history
+	 * stays sorted, newest first. */
+	for (uint8_t i = 0; i < e->n; i++) {
+		model_root_t *h = &e->hist[i];
+		db_time_t d = r->time > h->time ? r->time - h->time : h->time - r->time;
+		if (h->cause == r->cause && h->detail == r->detail && d <= MODEL_MEMORY / 2) {
+			if (r->time < h->time)
+				*h = *r;
 			return;
+		}
+	}
 	uint8_t i = e->n < MODEL_ROOT_HIST ? e->n++ : MODEL_ROOT_HIST - 1;
-	if (i == MODEL_ROOT_HIST - 1 && e->n == MODEL_ROOT_HIST && e->hist[i].time > r->time)
+	if (e->n == MODEL_ROOT_HIST && i == MODEL_ROOT_HIST - 1 && e->hist[i].time && e->hist[i].time > r->time)
 		return; /* older than everything kept */
 	e->hist[i] = *r;
 	for (; i > 0 && e->hist[i - 1].time < e->hist[i].time; i--) {
@@ -393,8 +406,13 @@ const model_root_t *model_root_in_flight(const model_t *m, uint64_t key, db_time
 					 db_time_t until)
 {
 	const root_ent_t *e = tbl_find(&m->roots, &key, tbl_hash(&m->roots, &key));
-	for (uint8_t i = 0; e && i < e->n; i++) {
-		const model_root_t *r = &e->hist[i];
+	if (!e)
+		return NULL;
+	const model_root_t *r = &e->latest;
+	if (r->query_time < at && at <= r->time && r->time <= until)
+		return r;
+	for (uint8_t i = 0; i < e->n; i++) {
+		r = &e->hist[i];
 		if (r->query_time < at && at <= r->time && r->time <= until)
 			return r;
 	}

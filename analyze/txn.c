@@ -101,10 +101,10 @@ const txn_t *txn_by_name(const txn_table_t *tt, uint64_t hq)
 	return h ? h->newest : NULL;
 }
 
-const txn_t *txn_find(const txn_table_t *tt, const txn_key_t *k)
+txn_t *txn_find(const txn_table_t *tt, const txn_key_t *k)
 {
-	const txn_t *best = NULL;
-	for (const txn_t *t = tbl_find(&tt->tbl, k, tbl_hash(&tt->tbl, k)); t;
+	txn_t *best = NULL;
+	for (txn_t *t = tbl_find(&tt->tbl, k, tbl_hash(&tt->tbl, k)); t;
 	     t = tbl_find_next(&tt->tbl, t))
 		if (!best || t->e.ts > best->e.ts)
 			best = t;

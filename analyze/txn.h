@@ -48,6 +48,10 @@ typedef struct txn {
 	db_time_t last_query;
 	db_time_t answer_ts;
 	uint64_t qhash;       /* dns_name_hash(qname) */
+	/* An ICMP error that quoted this query (its flow and DNS id), when it
+	 * came: attached as it arrives, so no verdict searches for it. */
+	db_time_t icmp_ts;
+	uint8_t icmp_version, icmp_type, icmp_code;
 	/* A summary of the answer, for correlation (filled by the caller). */
 	uint8_t tc, aa, referral, rrsig, has_answer;
 	uint8_t n_learned;
@@ -117,7 +121,7 @@ void txn_index_name(txn_table_t *tt, txn_t *t);
  * aside: compare qname when it matters). */
 const txn_t *txn_by_name(const txn_table_t *tt, uint64_t h);
 /* The newest transaction with this key (any question), or NULL. */
-const txn_t *txn_find(const txn_table_t *tt, const txn_key_t *k);
+txn_t *txn_find(const txn_table_t *tt, const txn_key_t *k);
 /* A parsed response (stage >= HEADER, QR = 1).  Returns the transaction
  * it answers (valid until the next call; the caller may fill its answer
  * summary), or NULL when unmatched.  *first is set to 1 when this is the

@@ -49,10 +49,20 @@ static void failure_memory(void **state)
 	/* RFC 9520 3.2: at most five minutes. */
 	assert_non_null(model_root_get(m, k, T0 + 302 * SEC));
 	assert_null(model_root_get(m, k, T0 + 303 * SEC));
+	model_free(m);
+	m = model_new(1024);
+	model_root_put(m, k, &a);
 
-	/* A later root of the same question: each repeat points at the
-	 * latest failure before it, even when the verdicts came out of
-	 * order. */
+	/* Later roots of the same question and cause renew the failure
+	 * cache entry: repeats point at the first; a query joined to a later
+	 * one finds that one in flight. */
+	model_root_t a2 = root(T0 + 20 * SEC, T0 + 22 * SEC, VD_TIMEOUT);
+	model_root_put(m, k, &a2);
+	assert_int_equal(model_root_get(m, k, T0 + 30 * SEC)->time, T0 + 2 * SEC);
+	assert_int_equal(model_root_in_flight(m, k, T0 + 21 * SEC, T0 + 22 * SEC)->time, T0 + 22 * SEC);
+
+	/* Roots of other causes: each repeat points at the latest failure
+	 * before it, even when the verdicts came out of order. */
 	model_root_t b = root(T0 + 100 * SEC, T0 + 101 * SEC, VD_BLOCKED_PORT);
 	model_root_t c = root(T0 + 50 * SEC, T0 + 51 * SEC, VD_TRUNCATION);
 	model_root_put(m, k, &b);
