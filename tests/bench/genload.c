@@ -762,8 +762,10 @@ static const uint32_t ttl_choices[] = {30, 60, 60, 300, 300, 300, 600, 900, 3600
 
 static void world_init(void)
 {
-	static const int head[] = {F_TIMEOUT, F_ICMP_PORT, F_TC_RST, F_SERVFAIL, F_BOGUS, F_FRAG,
-				   F_REFUSED, F_ICMP_ADMIN, F_LAME, F_TC_SILENT, F_UNKNOWN, F_POLICY};
+	static const int head[24] = {F_TIMEOUT, F_ICMP_PORT, F_TC_RST, F_SERVFAIL, F_BOGUS, F_FRAG,
+				     F_REFUSED, F_ICMP_ADMIN, F_LAME, F_TC_SILENT, F_UNKNOWN, F_POLICY,
+				     F_TIMEOUT, F_ICMP_ADMIN, F_TC_SILENT, F_REFUSED, F_BOGUS, F_FRAG,
+				     F_SERVFAIL, F_ICMP_PORT, F_LAME, F_TC_RST, F_TIMEOUT, F_POLICY};
 	double sum = 0;
 	for (int z = 0; z < NZ; z++) {
 		struct zone *Z = &zones[z];
@@ -791,9 +793,9 @@ static void world_init(void)
 		Z->cname = -1;
 		/* faults: a list at popular ranks, then 2% of the tail */
 		if (z >= 40 && z < 40 + 24 * 25 && (z - 40) % 25 == 0)
-			Z->fault = (uint8_t)head[((z - 40) / 25) % 12];
+			Z->fault = (uint8_t)head[(z - 40) / 25];
 		else if (z >= 700 && (h >> 48) % 1000 < 20)
-			Z->fault = (uint8_t)(1 + (h >> 52) % (F_N - 1));
+			Z->fault = (uint8_t)(1 + (h >> 52) % (F_UNKNOWN - 1)); /* not unknown, not policy */
 		if (Z->fault == F_FRAG)
 			Z->v6[0] = Z->v6[1] = 0;
 		Z->discard = (Z->fault == F_TIMEOUT || Z->fault == F_TC_SILENT) && (h >> 60) % 2;

@@ -69,6 +69,8 @@ def main():
     ap.add_argument("--min", type=float, default=97.0, help="cause agreement threshold, percent (default 97)")
     ap.add_argument("--json", help="read this JSON report instead of running dnsblame")
     ap.add_argument("--save-json", help="keep dnsblame's JSON report here")
+    ap.add_argument("--grace", type=float, default=12.0,
+                    help="no-answer queries this close to the capture's end are not scored (default 12 s)")
     ap.add_argument("--window", type=float, default=10.0,
                     help="seconds between a verdict's query time and the truth's (default 10)")
     a = ap.parse_args()
@@ -91,6 +93,15 @@ def main():
             with open(a.save_json, "wb") as f:
                 f.write(p.stdout)
         doc = json.loads(p.stdout)
+
+    # A query the resolver never answered is only known as such once the
+    # capture has gone on long enough after it (a resolver keeps trying for
+    # seconds): those asked within --grace of the capture's end are left out.
+    cap = doc.get("capture", {})
+    last = parse_ts(cap["last_ts"]) if cap.get("last_ts") else max((r["time"] for r in truth), default=0)
+    pending = [r for r in truth if r["received"] == "no-answer" and r["time"] > last - a.grace]
+    truth = [r for r in truth if not (r["received"] == "no-answer" and r["time"] > last - a.grace)]
+    pend_keys = {(r["client"], r["port"], r["id"], r["qname"], r["qtype"]) for r in pending}
 
     verdicts = []
     for arr, received in (("servfails", "SERVFAIL"), ("unanswered", "no-answer")):
@@ -120,7 +131,8 @@ def main():
             if ok and (best is None or abs(d) < best_d):
                 best, best_d = i, abs(d)
         if best is None:
-            false_v.append((received, v))
+            if (key + (norm_name(v.get("qname")), (v.get("qtype") or "").upper())) not in pend_keys:
+                false_v.append((received, v))
         else:
             matched[best] = (received, v)
 
@@ -167,12 +179,12 @@ def main():
 
     pct = lambda x, y: 100.0 * x / y if y else 100.0
     agreement = pct(cause_ok, n)
-    cap = doc.get("capture", {})
     print(f"capture: {a.capture}: {cap.get('packets', '?')} packets, {cap.get('dns_messages', '?')} DNS messages"
           + (f"; dnsblame ran {elapsed:.2f} s" if elapsed is not None else ""))
     print(f"truth: {n} failed client queries "
           f"({sum(1 for r in truth if r['received'] == 'SERVFAIL')} SERVFAIL, "
-          f"{sum(1 for r in truth if r['received'] == 'no-answer')} no answer); "
+          f"{sum(1 for r in truth if r['received'] == 'no-answer')} no answer; "
+          f"{len(pending)} more no-answer within {a.grace:g} s of the capture's end not scored); "
           f"dnsblame: {len(verdicts)} verdicts")
     print(f"cause agreement: {agreement:.2f}% ({cause_ok}/{n})")
     print(f"  {'cause':<18} {'truth':>7} {'cause ok':>9} {'detail ok':>10} {'missing':>8}  given instead")
