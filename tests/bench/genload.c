@@ -1526,7 +1526,8 @@ static uint64_t ask_zone(uint64_t t, const struct qn *q, uint16_t qtype, int *st
 		for (int i = 0; i < (f == F_BOGUS ? 2 : 1); i++, s ^= 1) {
 			struct addr a = zone_addr(z, s);
 			uq_send(&u, t, &a, q->name, qtype);
-			t = zone_answer(&u, t + jit(Z->rtt[s]), z, q->host, s) + proc();
+			t = zone_answer(&u, t + jit(Z->rtt[s]), z, q->host, s);
+			t += proc();
 		}
 		if (f == F_NONE) {
 			int r = model(z, q->host, qtype, NULL, NULL);
@@ -1728,14 +1729,16 @@ static void pick_name(struct qn *q, uint16_t *qtype)
 		q->z = -1;
 		q->tld = NTLD + (int)rndu(NBADTLD);
 		q->zname[0] = 0;
-		snprintf(q->host, sizeof(q->host), "%s%u", words[rndu(40)], rndu(50));
+		uint32_t w = rndu(40), k = rndu(50); /* one at a time: the order is the same with every compiler */
+		snprintf(q->host, sizeof(q->host), "%s%u", words[w], k);
 		snprintf(q->name, sizeof(q->name), "%s.%s", q->host, tlds[q->tld]);
 		return;
 	}
 	if (r < 15) { /* a zone that does not exist */
 		q->z = -1;
 		q->tld = rndu(2) ? 0 : (int)rndu(NTLD);
-		snprintf(q->zname, sizeof(q->zname), "%s%u.%s", words[rndu(40)], NZ + rndu(200000), tlds[q->tld]);
+		uint32_t w = rndu(40), k = NZ + rndu(200000);
+		snprintf(q->zname, sizeof(q->zname), "%s%u.%s", words[w], k, tlds[q->tld]);
 		snprintf(q->host, sizeof(q->host), "www");
 		snprintf(q->name, sizeof(q->name), "www.%s", q->zname);
 		return;
