@@ -34,6 +34,10 @@
  *   P-256, DS in the TLD's referral, the data RRSIGs corrupted by one
  *   byte), unknown (good answers, SERVFAIL anyway) and no_upstream/
  *   no_attempt (a local policy: SERVFAIL, no upstream query).
+ * DNSSEC: the root and the TLDs are unsigned; a signed zone's DS comes
+ * (unsigned) in its TLD's referral, its DNSKEY (one CSK) and RRSIGs are
+ * real, made by this program (RFC 4034 canonical form, deterministic
+ * nonce), so `dnsblame --dnssec-audit` finds the healthy ones valid.
  * Half of the timeout and tcp_timeout zones are answered with silence (a
  * resolver that drops client queries older than 1.9 s).  CNAMEs of
  * healthy zones point into failing zones too (the cause is the target's).
@@ -43,6 +47,7 @@
  * fragments, lame) for 15 s (via held_down); identical questions arriving
  * while the first is in flight get the same answer at the same moment
  * (via coalesced).  A repeat's truth cause and detail are its root's.
+ * A policy SERVFAIL (no_upstream) has no root: its via is upstream.
  *
  * The truth (--truth) is a TSV, one line per failed client query (SERVFAIL
  * or never answered), in query time order:
@@ -963,7 +968,6 @@ static void put_rrsig(struct mb *m, int sec, int z, const char *owner, uint16_t 
 	put32(data + 12, sig_incept);
 	put16(data + 16, Z->tag);
 	n = 18 + name_wire(Z->name, data + 18);
-	size_t prefix = n;
 	/* the RRs in canonical order: by rdata */
 	for (int i = 0; i < s->n; i++)
 		order_[i] = (uint8_t)i;
@@ -1006,7 +1010,6 @@ static void put_rrsig(struct mb *m, int sec, int z, const char *owner, uint16_t 
 	size_t st = mb_rr(m, sec, owner, T_RRSIG, ttl);
 	mb_bytes(m, data, 18);
 	mb_name(m, Z->name, 0);
-	(void)prefix;
 	uint8_t sig[64];
 	memcpy(sig, sigs[slot].sig, 64);
 	if (Z->sig == 2 && type != T_DNSKEY)
