@@ -29,6 +29,10 @@ struct an {
 	size_t nvd, capvd, maxvd;
 };
 
+/* Resolvers time out a server within a second or two (PowerDNS 1.5 s,
+ * Unbound's discard-timeout 1.9 s). */
+#define AN_SILENT_JUDGE (2 * 1000000LL)
+
 /* A client transaction closes: a SERVFAIL, or a query never answered
  * within the window, gets its verdict now, when all the evidence about the
  * attempts made for it is in. */
@@ -57,8 +61,19 @@ static void on_close(const txn_t *t, void *user)
 			}
 		}
 	}
-	if ((!servfail && !unanswered) || !attr_is_client_query(&a->attr, t))
+	if ((!servfail && !unanswered) || !attr_is_client_query(&a->attr, t)) {
+		/* Still open when the input ended, but older than a resolver
+		 * keeps trying on a good day: not reported (its answer may have
+		 * come after the capture), but judged silently so that a root
+		 * failure it reveals is remembered for the repeats asked after
+		 * it, which are judged next. */
+		if (!t->answered && a->high - t->e.ts >= AN_SILENT_JUDGE &&
+		    attr_is_client_query(&a->attr, t)) {
+			verdict_t tmp;
+			attr_verdict(&a->attr, t, a->high, &tmp);
+		}
 		return;
+	}
 	verdict_t tmp, *v = &tmp;
 	if (a->nvd < a->maxvd) {
 		if (a->nvd == a->capvd) {

@@ -622,6 +622,28 @@ static void broken_zone(attr_t *a, const txn_t *t, const walk_t *w, const attemp
 		*out = *name;
 }
 
+/* A delegation on the way to the name whose NS names were all found not
+ * to resolve: the resolver learned it earlier and asks nothing more (the
+ * referral alone, or nothing at all).  1 and the cut's name, or 0. */
+static int dead_delegation(attr_t *a, const txn_t *t, const walk_t *w, db_time_t T, dns_name_t *out)
+{
+	uint64_t cuts[ATTR_MAX_SERVERS];
+	size_t nc = 0;
+	dns_name_t z;
+	for (size_t i = 0; i < w->nat && nc < ATTR_MAX_SERVERS - MODEL_CNAME_HOPS - 1; i++)
+		if (w->at[i].x && w->at[i].x->referral && w->at[i].x->cut)
+			cuts[nc++] = w->at[i].x->cut;
+	if (model_zone_of(a->model, &t->qname, &z))
+		cuts[nc++] = dns_name_hash(&z);
+	for (size_t c = 0; c < w->ntargets; c++)
+		if (model_zone_of(a->model, &w->targets[c], &z))
+			cuts[nc++] = dns_name_hash(&z);
+	for (size_t i = 0; i < nc; i++)
+		if (model_cut_dead(a->model, cuts[i], T) && model_cut_name(a->model, cuts[i], out))
+			return 1;
+	return 0;
+}
+
 /* The root failure this query may repeat, in the design's order: the same
  * question failed before it was asked; an identical query was in flight;
  * the zone its name (or a CNAME target the resolver knew) lands in failed
@@ -873,6 +895,18 @@ static void verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v, int 
 		in.last_icmp_code = last->icmp_code;
 		in.tc_from_last = tc && db_addr_eq(&tc->server, &last->server);
 	}
+	/* No attempt failed, yet the delegation leads nowhere: the model
+	 * knows its NS names do not resolve. */
+	dns_name_t lame_zone;
+	int lame = 0;
+	if (!in.n_failed && dead_delegation(a, t, w, T, &lame_zone)) {
+		lame = 1;
+		in.n_failed = 1;
+		in.from_model = 1;
+		in.last_outcome = VD_OUT_LAME;
+		for (size_t i = 0; i < w->nat && !in.own_failure; i++)
+			in.own_failure = w->at[i].ts >= t->e.ts;
+	}
 	v->n_failed = in.n_failed;
 
 	/* DNSSEC, when the failure may be one of validation: no query failed,
@@ -928,6 +962,8 @@ static void verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v, int 
 		v->zone = root->zone;
 	} else if (v->cause == VD_DNSSEC && in.dnssec_found) {
 		v->zone = v->dnssec.zone;
+	} else if (lame) {
+		v->zone = lame_zone;
 	} else {
 		broken_zone(a, t, w, last, &v->zone);
 	}

@@ -93,6 +93,9 @@ void decide(const decide_in_t *in, decide_out_t *o)
 		if (in->own_failure) {
 			o->via = VD_VIA_UPSTREAM;
 			o->root = 1;
+		} else if (in->from_model) {
+			/* Nothing asked now: the resolver knew. */
+			o->via = VD_VIA_FAILURE_CACHE;
 		} else {
 			/* Every failure happened in work begun before this
 			 * client asked: it joined an identical query's

@@ -30,6 +30,8 @@ typedef struct decide_in {
 	uint32_t n_attempts, n_answered, n_failed;
 	uint8_t own_failure;     /* a failed attempt was made after the client asked */
 	uint8_t only_probes;     /* every failed attempt is a handshake that carried no query */
+	uint8_t from_model;      /* the failure is what the model knew (a delegation
+	                          * whose NS names do not resolve), not an attempt's */
 	uint8_t mixed;           /* failures of another kind than the last one's */
 	uint8_t mixed_tc;        /* a TC=1 answer beside a failure of another kind */
 	uint8_t any_rrsig;       /* an answer carried RRSIGs */

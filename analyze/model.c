@@ -21,7 +21,17 @@ typedef struct cut {
 	dns_name_t name;
 	uint8_t n_ns;
 	uint64_t ns[MODEL_NS];
+	uint64_t ns_parent[MODEL_NS]; /* hash of each NS name's parent */
 } cut_t;
+
+/* What the resolver learned of an address name (A and AAAA answers). */
+typedef struct addrname {
+	tbl_entry_t e;
+	uint64_t key;        /* name hash */
+	db_time_t nx;        /* NXDOMAIN */
+	db_time_t nodata[2]; /* NODATA for A, AAAA */
+	db_time_t alive;     /* an address came back */
+} addrname_t;
 
 typedef struct cname {
 	tbl_entry_t e;
@@ -56,7 +66,7 @@ typedef struct keys {
 } keys_t;
 
 struct model {
-	tbl_t cuts, cnames, roots, broken, keys;
+	tbl_t cuts, cnames, roots, broken, keys, names;
 	model_stats_t st;
 	uint64_t next_ref;
 };
@@ -82,7 +92,8 @@ model_t *model_new(size_t max)
 	    tbl_init(&m->broken, sizeof(broken_t), offsetof(broken_t, key), sizeof(uint64_t),
 		     MODEL_MAX_BROKEN) < 0 ||
 	    tbl_init(&m->keys, sizeof(keys_t), offsetof(keys_t, key), sizeof(uint64_t),
-		     MODEL_KEEP_ZONES) < 0) {
+		     MODEL_KEEP_ZONES) < 0 ||
+	    tbl_init(&m->names, sizeof(addrname_t), offsetof(addrname_t, key), sizeof(uint64_t), max) < 0) {
 		model_free(m);
 		return NULL;
 	}
@@ -105,6 +116,8 @@ void model_free(model_t *m)
 		tbl_free(&m->broken);
 	if (m->keys.buckets)
 		tbl_free(&m->keys);
+	if (m->names.buckets)
+		tbl_free(&m->names);
 	free(m);
 }
 
@@ -207,6 +220,42 @@ static void keep_keys(model_t *m, const dns_name_t *zone, int slot, const txn_t 
 	s->msg_ref = m->next_ref++;
 }
 
+/* An address query's outcome: the name resolves, or does not. */
+static void learn_addr(model_t *m, const txn_t *t, const dns_msg_t *msg, db_time_t now)
+{
+	int nx = (msg->rcode & 0xf) == DNS_R_NXDOMAIN;
+	int addr = t->qtype == DNS_T_A || t->qtype == DNS_T_AAAA;
+	int nodata = addr && (msg->rcode & 0xf) == DNS_R_NOERROR && !t->has_answer && !t->referral && msg->aa;
+	int alive = addr && (msg->rcode & 0xf) == DNS_R_NOERROR && t->has_answer;
+	if (!nx && !nodata && !alive)
+		return;
+	uint64_t h = t->qhash, hv = tbl_hash(&m->names, &h);
+	addrname_t *n = tbl_find(&m->names, &h, hv);
+	if (n)
+		tbl_touch(&m->names, n, now);
+	else if (!alive && !(n = tbl_insert_lru(&m->names, &h, hv, now, &m->st.names_evicted)))
+		return;
+	if (!n)
+		return;
+	if (alive)
+		n->alive = now;
+	else if (nx)
+		n->nx = now;
+	else
+		n->nodata[t->qtype == DNS_T_AAAA] = now;
+}
+
+int model_name_dead(const model_t *m, uint64_t h, db_time_t before)
+{
+	const addrname_t *n = tbl_find(&m->names, &h, tbl_hash(&m->names, &h));
+	if (!n)
+		return 0;
+	db_time_t dead = n->nx;
+	if (!dead && n->nodata[0] && n->nodata[1])
+		dead = n->nodata[0] > n->nodata[1] ? n->nodata[0] : n->nodata[1];
+	return dead && dead <= before && before - dead <= MODEL_MEMORY && n->alive < dead;
+}
+
 void model_learn(model_t *m, txn_t *t, const dns_msg_t *msg)
 {
 	db_time_t now = t->answer_ts;
@@ -253,15 +302,33 @@ void model_learn(model_t *m, txn_t *t, const dns_msg_t *msg)
 				int dup = 0;
 				for (uint8_t k = 0; k < cut->n_ns && !dup; k++)
 					dup = cut->ns[k] == nh;
-				if (!dup && cut->n_ns < MODEL_NS)
+				if (!dup && cut->n_ns < MODEL_NS) {
+					dns_name_t parent;
+					dns_name_suffix(&target, target.labels ? target.labels - 1 : 0, &parent);
+					cut->ns_parent[cut->n_ns] = dns_name_hash(&parent);
 					cut->ns[cut->n_ns++] = nh;
+				}
 			}
+		}
+		/* Glue: the NS names that have addresses. */
+		for (size_t i = 0; i < msg->nrr; i++) {
+			const dns_rr_t *rr = &msg->rr[i];
+			if (rr->section != DNS_SEC_ADDITIONAL || (rr->type != DNS_T_A && rr->type != DNS_T_AAAA))
+				continue;
+			uint64_t gh = dns_name_hash(&rr->owner), gv = tbl_hash(&m->names, &gh);
+			addrname_t *n = tbl_find(&m->names, &gh, gv);
+			if (!n)
+				n = tbl_insert_lru(&m->names, &gh, gv, now, &m->st.names_evicted);
+			if (n)
+				n->alive = now;
 		}
 		/* A signed referral carries the child's DS, or the NSEC proof
 		 * that it has none: the chain of trust at this cut. */
 		if (has_sig)
 			keep_keys(m, &ns_owner->owner, 0, t, msg, now);
 	}
+	if (t->qtype == DNS_T_A || t->qtype == DNS_T_AAAA || (msg->rcode & 0xf) == DNS_R_NXDOMAIN)
+		learn_addr(m, t, msg, now);
 	if ((msg->rcode & 0xf) == DNS_R_NOERROR && has_sig) {
 		if (t->qtype == DNS_T_DS && has_ds)
 			keep_keys(m, &t->qname, 0, t, msg, now);
@@ -301,6 +368,27 @@ size_t model_cut_ns(const model_t *m, uint64_t h, const uint64_t **ns)
 		return 0;
 	*ns = c->ns;
 	return c->n_ns;
+}
+
+int model_cut_dead(const model_t *m, uint64_t h, db_time_t before)
+{
+	const cut_t *c = tbl_find(&m->cuts, &h, tbl_hash(&m->cuts, &h));
+	if (!c || !c->n_ns)
+		return 0;
+	size_t dead = 0;
+	for (uint8_t k = 0; k < c->n_ns; k++) {
+		const addrname_t *n = tbl_find(&m->names, &c->ns[k], tbl_hash(&m->names, &c->ns[k]));
+		if (n && n->alive && n->alive <= before)
+			return 0; /* this one resolved */
+		/* RFC 8020: nothing exists below an NXDOMAIN (a minimising
+		 * resolver asks the NS name's ancestors first). */
+		if (model_name_dead(m, c->ns[k], before) || model_name_dead(m, c->ns_parent[k], before))
+			dead++;
+	}
+	/* At least one NS name proven not to exist, and none that resolved
+	 * (the others may have been proven by records the resolver cached,
+	 * such as NSEC ranges, RFC 8198). */
+	return dead > 0;
 }
 
 int model_cname(const model_t *m, uint64_t h, db_time_t now, dns_name_t *target)
