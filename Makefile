@@ -83,6 +83,10 @@ clean:
 
 -include $(OBJ:.o=.d) $(BUILD)/obj/main.d
 
+$(BUILD)/bench/genload: tests/bench/genload.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< -lcrypto
+
 $(BUILD)/bench/%: tests/bench/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< -lpcap
@@ -90,5 +94,5 @@ $(BUILD)/bench/%: tests/bench/%.c
 flood: all $(BUILD)/bench/genpcap
 	sh tests/hostile/flood.sh $(BUILD)/dnsblame
 
-bench: all $(BUILD)/bench/genpcap $(BUILD)/bench/pcapread
+bench: all $(BUILD)/bench/genpcap $(BUILD)/bench/pcapread $(BUILD)/bench/genload
 	sh tests/bench/run.sh

@@ -290,11 +290,6 @@ static int by_time(const void *pa, const void *pb)
 static void gather(attr_t *a, const txn_t *t, db_time_t T, int concluded, walk_t *w)
 {
 	db_time_t t0 = t->e.ts;
-	uint64_t anc[130];
-	size_t na = dns_name_suffix_hashes(&t->qname, anc, 130);
-	for (size_t i = 0; i < na; i++)
-		add_set(w, anc[i]);
-	cname_targets(a, &t->qname, T, w);
 	for (size_t i = 0; i < w->nset; i++) {
 		size_t visits = 0;
 		for (const txn_t *x = txn_by_name(a->txn, w->set[i]); x && visits < ATTR_MAX_VISIT_NAME;
@@ -472,7 +467,10 @@ static void outcomes(attr_t *a, const txn_t *t, db_time_t T, walk_t *w)
 		at->ts = syn->ts;
 		at->server = syn->flow.dst;
 		at->transport = DB_PROTO_TCP;
-		at->outcome = reset ? VD_OUT_TCP_RESET : VD_OUT_TCP_TIMEOUT;
+		/* A SYN still unanswered when the resolver gave up is a
+		 * timeout only if it was old enough to be one. */
+		at->outcome = reset ? VD_OUT_TCP_RESET
+			    : T - syn->ts < ATTR_MIN_TIMEOUT ? VD_OUT_PENDING : VD_OUT_TCP_TIMEOUT;
 		/* A firewall may answer the SYN with an ICMP error instead. */
 		for (size_t j = 0; j < w->nicmp; j++) {
 			const evrec_t *r = w->icmp[j];
@@ -675,15 +673,21 @@ static const model_root_t *find_root(attr_t *a, const txn_t *t, const walk_t *w,
 	return NULL;
 }
 
-/* Whether a root failure of the same question or zone happened before the
- * client asked: then work in flight at that moment is not this query's. */
-static int concluded_before(attr_t *a, const txn_t *t)
+/* Whether a root failure of the same question, or of the zone the name or
+ * a CNAME target the resolver knew lands in, happened before the client
+ * asked: then work in flight at that moment is not this query's. */
+static int concluded_before(attr_t *a, const txn_t *t, const walk_t *w)
 {
 	if (model_root_get(a->model, model_key_question(t->qhash, t->qtype), t->e.ts))
 		return 1;
 	dns_name_t z;
-	return model_zone_of(a->model, &t->qname, &z) &&
-	       model_root_get(a->model, model_key_zone(dns_name_hash(&z)), t->e.ts);
+	for (size_t c = 0; c <= w->ntargets; c++) {
+		const dns_name_t *n = c < w->ntargets ? &w->targets[c] : &t->qname;
+		if (model_zone_of(a->model, n, &z) &&
+		    model_root_get(a->model, model_key_zone(dns_name_hash(&z)), t->e.ts))
+			return 1;
+	}
+	return 0;
 }
 
 /* DNSSEC: re-verify what the capture holds — the related answers, and the
@@ -807,7 +811,14 @@ static void verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v, int 
 		a->vantage_at = now;
 	}
 
-	gather(a, t, T, !audit && concluded_before(a, t), w);
+	/* The name set: the query name, its ancestors, the CNAME chain the
+	 * resolver knew. */
+	uint64_t anc[130];
+	size_t na = dns_name_suffix_hashes(&t->qname, anc, 130);
+	for (size_t i = 0; i < na; i++)
+		add_set(w, anc[i]);
+	cname_targets(a, &t->qname, T, w);
+	gather(a, t, T, !audit && concluded_before(a, t, w), w);
 	outcomes(a, t, T, w);
 
 	/* The evidence list: the most recent attempts matter most. */

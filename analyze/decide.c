@@ -178,5 +178,7 @@ void decide(const decide_in_t *in, decide_out_t *o)
 	else
 		set(o, VD_UNKNOWN, "all_answered", VD_LOW);
 	o->via = VD_VIA_UPSTREAM;
-	o->root = o->cause != VD_UNKNOWN && o->cause != VD_NO_UPSTREAM;
+	/* Its own attempts, all answered: a root even when the cause is
+	 * unknown (its repeats are as unexplained as it is). */
+	o->root = o->cause != VD_NO_UPSTREAM && in->n_answered > 0;
 }

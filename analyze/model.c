@@ -237,12 +237,13 @@ static void learn_addr(model_t *m, const txn_t *t, const dns_msg_t *msg, db_time
 		return;
 	if (!n)
 		return;
+	/* The first proof since the name last resolved is kept: verdicts
+	 * are made after the fact, and ask whether it was known then. */
+	db_time_t *slot = nx ? &n->nx : &n->nodata[t->qtype == DNS_T_AAAA];
 	if (alive)
 		n->alive = now;
-	else if (nx)
-		n->nx = now;
-	else
-		n->nodata[t->qtype == DNS_T_AAAA] = now;
+	else if (!*slot || *slot < n->alive || *slot > now)
+		*slot = now;
 }
 
 int model_name_dead(const model_t *m, uint64_t h, db_time_t before)
