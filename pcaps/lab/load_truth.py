@@ -190,6 +190,10 @@ def main():
             q["note"].append("the resolver closed the TCP connection without an answer")
         lines.append(q)
     lines.sort(key=lambda q: q["t"])
+    t_end = max(m["t"] for m in msgs) if msgs else 0
+    for q in lines:
+        if q["resp"] is None and t_end - q["t"] < 30:
+            q["note"].append("the capture ends %.1f s after this query" % (t_end - q["t"]))
 
     # causes
     for q in lines:

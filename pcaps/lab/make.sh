@@ -787,6 +787,9 @@ run_load() {
 		--clients "$(echo $LOAD_CLIENTS | tr ' ' ,)" --server4 10.53.1.1 --server6 fd53:1::1 \
 		--aliases "$HERE/aliases.tsv" --duration "$LOAD_SECONDS" --rate "$LOAD_RATE" --timeout 12 \
 		--out "$L/queries.tsv" || die "$R: loadgen failed"
+	# the resolver keeps running a while: answers later than the clients'
+	# 12 s (Knot Resolver: up to 19 s) still reach the capture
+	sleep "${LAB_LOAD_DRAIN:-10}"
 	SCN=end
 }
 

@@ -15,7 +15,11 @@ injected), run dnsblame and check:
      vantage client-side, and takes the cause from the resolver's EDE when
      it sent one.
 Unanswered client queries are scored too and printed, but only the
-SERVFAIL figures gate the test.  Closing line: "lab: N passed, N failed".
+SERVFAIL figures gate the test.  A repeated SERVFAIL (failure cache, server
+held down, coalesced) is scored against its root cause, as the truth gives
+it; the truth's `via` column (truth files without it are read too) is
+compared with the verdict's `via`, for information only.  The mixed-load
+captures are scored by load_check.py.  Closing line: "lab: N passed, N failed".
 """
 import csv, json, os, subprocess, sys
 
