@@ -57,6 +57,15 @@ typedef struct attempt {
 	uint8_t icmp_version, icmp_type, icmp_code;
 } attempt_t;
 
+/* One TCP connection to a server, while its handshake is judged. */
+typedef struct hs {
+	uint32_t key;            /* server index << 16 | client port */
+	const evrec_t *syn;      /* its first SYN */
+	uint8_t answered, reset;
+} hs_t;
+
+#define ATTR_HS_SLOTS 1024       /* at least 2 x ATTR_MAX_EV */
+
 typedef struct walk {
 	const txn_t *cand[ATTR_MAX_CAND];
 	size_t n;
@@ -69,7 +78,10 @@ typedef struct walk {
 	db_addr_t servers[ATTR_MAX_SERVERS];
 	size_t nservers;
 	const evrec_t *icmp[ATTR_MAX_EV], *tcp[ATTR_MAX_EV], *frag[ATTR_MAX_EV];
+	uint8_t tcp_srv[ATTR_MAX_EV]; /* index in servers[] of each tcp[] record */
 	size_t nicmp, ntcp, nfrag;
+	hs_t hs[ATTR_MAX_EV];
+	uint16_t hs_slot[ATTR_HS_SLOTS]; /* 0xffff: empty */
 	dns_name_t targets[MODEL_CNAME_HOPS]; /* CNAME targets the model knew */
 	size_t ntargets;
 } walk_t;
@@ -374,8 +386,10 @@ static void server_events(attr_t *a, db_time_t from, db_time_t T, walk_t *w)
 				continue;
 			if (r->kind == CAP_EV_ICMP && w->nicmp < ATTR_MAX_EV)
 				w->icmp[w->nicmp++] = r;
-			else if (r->kind == CAP_EV_TCP && w->ntcp < ATTR_MAX_EV)
+			else if (r->kind == CAP_EV_TCP && w->ntcp < ATTR_MAX_EV) {
+				w->tcp_srv[w->ntcp] = (uint8_t)s;
 				w->tcp[w->ntcp++] = r;
+			}
 			else if (r->kind == CAP_EV_FRAG_EXPIRED && w->nfrag < ATTR_MAX_EV)
 				w->frag[w->nfrag++] = r;
 		}
@@ -436,31 +450,41 @@ static void outcomes(attr_t *a, const txn_t *t, db_time_t T, walk_t *w)
 		}
 	}
 	/* Handshakes towards a server of this resolution, judged when the
-	 * resolver gave up: a SYN answered by RST, or by nothing.  The
-	 * records are newest first. */
-	size_t nq = w->nat;
-	for (size_t i = 0; i < w->ntcp; i++) {
-		const evrec_t *syn = w->tcp[i];
-		if (syn->tcp_kind != CAP_TCP_SYN || syn->ts > T || syn->flow.dport != 53 ||
-		    db_addr_eq(&syn->flow.src, &t->key.client))
+	 * resolver gave up: a SYN answered by RST, or by nothing.  One pass,
+	 * oldest first, over a map of connections by (server, port): the
+	 * first SYN opens one (later ones are retransmissions), a SYN-ACK or
+	 * RST from the server to that port answers it. */
+	hs_t *hs = w->hs;
+	size_t nhs = 0;
+	memset(w->hs_slot, 0xff, sizeof(w->hs_slot));
+	for (size_t i = w->ntcp; i-- > 0;) {
+		const evrec_t *r = w->tcp[i];
+		int syn = r->tcp_kind == CAP_TCP_SYN;
+		if (syn ? r->flow.dport != 53 || db_addr_eq(&r->flow.src, &t->key.client) || r->ts > T
+			: r->flow.sport != 53 || r->ts > T)
 			continue;
-		int answered = 0, reset = 0, dup = 0;
-		for (size_t j = 0; j < w->ntcp; j++) {
-			const evrec_t *r = w->tcp[j];
-			if (j > i && r->tcp_kind == CAP_TCP_SYN && r->flow.sport == syn->flow.sport &&
-			    db_addr_eq(&r->flow.dst, &syn->flow.dst))
-				dup = 1; /* an earlier SYN of the same connection */
-			if (r->tcp_kind == CAP_TCP_SYN || r->ts < syn->ts || r->ts > T ||
-			    r->flow.dport != syn->flow.sport || !db_addr_eq(&r->flow.src, &syn->flow.dst))
-				continue;
+		uint16_t port = syn ? r->flow.sport : r->flow.dport;
+		uint32_t key = (uint32_t)w->tcp_srv[i] << 16 | port;
+		size_t b = (key * 2654435761u) % ATTR_HS_SLOTS;
+		while (w->hs_slot[b] != 0xffff && hs[w->hs_slot[b]].key != key)
+			b = (b + 1) % ATTR_HS_SLOTS;
+		if (w->hs_slot[b] == 0xffff) {
+			if (!syn || nhs >= ATTR_MAX_EV)
+				continue; /* an answer to a SYN before the evidence began */
+			w->hs_slot[b] = (uint16_t)nhs;
+			hs[nhs++] = (hs_t){key, r, 0, 0};
+		} else if (!syn) {
 			if (r->tcp_kind == CAP_TCP_RST)
-				reset = 1;
+				hs[w->hs_slot[b]].reset = 1;
 			else
-				answered = 1;
+				hs[w->hs_slot[b]].answered = 1;
 		}
+	}
+	for (size_t i = 0; i < nhs && w->nat < ATTR_MAX_CAND + ATTR_MAX_EV; i++) {
+		const evrec_t *syn = hs[i].syn;
 		/* A handshake that completed is judged by the query it carried
 		 * (a transaction); a later RST only closed it. */
-		if (dup || answered || w->nat >= ATTR_MAX_CAND + ATTR_MAX_EV)
+		if (hs[i].answered)
 			continue;
 		attempt_t *at = &w->at[w->nat++];
 		memset(at, 0, sizeof(*at));
@@ -469,7 +493,7 @@ static void outcomes(attr_t *a, const txn_t *t, db_time_t T, walk_t *w)
 		at->transport = DB_PROTO_TCP;
 		/* A SYN still unanswered when the resolver gave up is a
 		 * timeout only if it was old enough to be one. */
-		at->outcome = reset ? VD_OUT_TCP_RESET
+		at->outcome = hs[i].reset ? VD_OUT_TCP_RESET
 			    : T - syn->ts < ATTR_MIN_TIMEOUT ? VD_OUT_PENDING : VD_OUT_TCP_TIMEOUT;
 		/* A firewall may answer the SYN with an ICMP error instead. */
 		for (size_t j = 0; j < w->nicmp; j++) {
@@ -484,7 +508,6 @@ static void outcomes(attr_t *a, const txn_t *t, db_time_t T, walk_t *w)
 			}
 		}
 	}
-	(void)nq;
 	/* The NS names of the zones above the query, learned from referrals
 	 * whenever they came (the resolver may have had them cached). */
 	{

@@ -249,13 +249,42 @@ static const char *reason_detail(dnssec_reason_t r)
  * over it, with the captured keys of the signer. */
 /* One signature over one RRset with one key, remembered by the stored
  * message it came from (whose capture time fixes the validity check). */
-static dnssec_result_t verify_memo(chain_t *c, uint64_t ref, size_t sig_index, const ch_key_t *ck,
+/* The memo is keyed by content, not by message: the canonical RRset
+ * (owner, type, canonical rdata, RFC 4034 6), the RRSIG's fields and
+ * signature, the key, and where the capture time falls in the signature's
+ * validity.  Under load a resolver fetches the same signed RRset again and
+ * again; each copy then costs a hash, not a public-key operation. */
+static uint64_t memo_key(const chain_t *c, const dns_name_t *owner, const ch_key_t *ck,
+			 const dns_rrsig_t *sig, db_time_t at)
+{
+	uint64_t k = DB_HASH_INIT, oh = dns_name_hash(owner);
+	k = db_hash_bytes(k, &oh, sizeof(oh));
+	size_t n = dnssec_rrset_count(c->set);
+	for (size_t i = 0; i < n; i++) {
+		uint16_t len = 0;
+		const uint8_t *rd = dnssec_rrset_rdata(c->set, i, &len);
+		k = db_hash_bytes(k, &len, sizeof(len));
+		if (rd)
+			k = db_hash_bytes(k, rd, len);
+	}
+	uint32_t f[5] = {sig->type_covered, (uint32_t)sig->algorithm << 8 | sig->labels,
+			 sig->original_ttl, sig->expiration, sig->inception};
+	k = db_hash_bytes(k, f, sizeof(f));
+	k = db_hash_bytes(k, sig->signer.wire, sig->signer.len);
+	k = db_hash_bytes(k, &sig->key_tag, sizeof(sig->key_tag));
+	if (sig->signature)
+		k = db_hash_bytes(k, sig->signature, sig->sig_len);
+	k = db_hash_bytes(k, ck->rdata, ck->len);
+	/* RFC 4034 3.1.5: serial number arithmetic against capture time. */
+	uint32_t now = (uint32_t)(at / 1000000);
+	uint8_t when = (uint8_t)(((int32_t)(now - sig->inception) < 0) | ((int32_t)(sig->expiration - now) < 0) << 1);
+	return db_hash_bytes(k, &when, 1);
+}
+
+static dnssec_result_t verify_memo(chain_t *c, uint64_t ref, const dns_name_t *owner, const ch_key_t *ck,
 				   const dns_rrsig_t *sig, db_time_t at, dnssec_reason_t *why)
 {
-	uint64_t k = DB_HASH_INIT;
-	k = db_hash_bytes(k, &ref, sizeof(ref));
-	k = db_hash_bytes(k, &sig_index, sizeof(sig_index));
-	k = db_hash_bytes(k, ck->rdata, ck->len);
+	uint64_t k = memo_key(c, owner, ck, sig, at);
 	uint64_t h = tbl_hash(&c->memo, &k);
 	ch_memo_t *e = ref ? tbl_find(&c->memo, &k, h) : NULL;
 	if (e) {
@@ -303,7 +332,7 @@ static void verify_set(chain_t *c, uint64_t ref, const dns_msg_t *m, const dns_n
 				continue;
 			tried = 1;
 			dnssec_reason_t why = DNSSEC_R_NONE;
-			dnssec_result_t r = verify_memo(c, ref, i, ck, &sig, at, &why);
+			dnssec_result_t r = verify_memo(c, ref, owner, ck, &sig, at, &why);
 			if (r == DNSSEC_SECURE) {
 				secure = 1;
 			} else if (r == DNSSEC_BOGUS && worst == DNSSEC_R_NONE) {

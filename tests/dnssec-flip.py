@@ -8,10 +8,12 @@ On the lab's Unbound capture:
      verdict for www.badsig.lab. A no longer rests on that key: the key tag
      changes, so the DS no longer matches (ds_mismatch) or the key set's own
      signature fails; the evidence must differ from the original.
-  2. the RRSIG over www.expired.lab. A (expired): one byte changed, the
-     high byte of its expiration field (+2^24 s, about 194 days ahead) ->
-     the time checks pass and the signature no longer verifies over the
-     changed field: signature_expired becomes bad_signature.
+  2. the expired RRSIG the verdict for www.expired.lab. A names (over the
+     A RRset, or over the zone's DNSKEY set when the keys themselves are
+     expired, which the chain reports first): one byte changed, the high
+     byte of its expiration field (+2^24 s, about 194 days ahead) -> the
+     time checks pass and the signature no longer verifies over the changed
+     field: signature_expired becomes bad_signature.
 The bytes are found with tshark (the independent dissector) and changed in
 a copy of the capture.  Closing line: "dnssec-flip: N passed, N failed".
 """
@@ -76,37 +78,39 @@ def main():
             print("dnssec-flip DNSKEY byte: the signing key of badsig.lab. (%s) not found: FAIL" % (before,))
         passed, failed = (passed + 1, failed) if ok else (passed, failed + 1)
 
-        # 2. The expiration field of the expired RRSIG, a year ahead.
+        # 2. The expiration field of the expired RRSIG the verdict names.
         before = verdict(binary, PCAP, "www.expired.lab.", "A")
-        sigs = tshark(PCAP, 'dns.flags.response == 1 && dns.qry.name == "www.expired.lab" && dns.qry.type == 1',
-                      ["dns.rrsig.signature"])
+        types = {"A": 1, "DNSKEY": 48, "AAAA": 28, "MX": 15, "DS": 43}
+        owner, rtype = (before[2], before[3]) if before and before[2] else ("www.expired.lab.", "A")
+        sigs = tshark(PCAP, 'dns.flags.response == 1 && dns.qry.name == "%s" && dns.qry.type == %d'
+                      % (owner.rstrip("."), types.get(rtype, 1)), ["dns.rrsig.signature"])
         ok = bool(sigs)
         if ok:
-            sig = bytes.fromhex(sigs[0][0].split(",")[0].replace(":", ""))
-            pos = raw.find(sig)
+            data = bytearray(raw)
             signer = b"\x07expired\x03lab\x00"
-            exp_at = pos - len(signer) - 2 - 4 - 4
-            ok = pos > 0 and raw[exp_at + 10:exp_at + 10 + len(signer)] == signer
-            if ok:
-                data = bytearray(raw)
-                # Every copy of this RRSIG (retransmissions) gets the change.
+            n = 0
+            for s_hex in sorted({x for row in sigs for x in row[0].split(",") if x}):
+                sig = bytes.fromhex(s_hex.replace(":", ""))
                 start = 0
-                n = 0
+                # Every copy of this RRSIG (retransmissions) gets the change.
                 while True:
                     p = raw.find(sig, start)
                     if p < 0:
                         break
-                    data[p - 23] = (data[p - 23] + 1) & 0xff  # one byte
-
+                    exp_at = p - len(signer) - 2 - 4 - 4
+                    if raw[exp_at + 10:exp_at + 10 + len(signer)] == signer:
+                        data[p - 23] = (data[p - 23] + 1) & 0xff  # one byte
+                        n += 1
                     start = p + 1
-                    n += 1
+            ok = n > 0
+            if ok:
                 path = os.path.join(tmp, "rrsig-flip.pcap")
                 open(path, "wb").write(bytes(data))
                 after = verdict(binary, path, "www.expired.lab.", "A")
                 ok = before and after and before[1] == "signature_expired" and after[1] == "bad_signature"
                 print("dnssec-flip RRSIG expiration byte (%d copies): %s -> %s: %s" % (n, before, after, "ok" if ok else "FAIL"))
         if not ok and not sigs:
-            print("dnssec-flip RRSIG: www.expired.lab. answer not found: FAIL")
+            print("dnssec-flip RRSIG: the answer of %s %s not found: FAIL" % (owner, rtype))
         passed, failed = (passed + 1, failed) if ok else (passed, failed + 1)
     finally:
         shutil.rmtree(tmp)
