@@ -62,6 +62,12 @@ check: deps
 	$(MAKE) flood
 	sh tests/conformance.sh build/dnsblame
 	python3 tests/lab/check.py build/dnsblame
+	python3 tests/lab/load_check.py build/dnsblame
+	$(MAKE) build/bench/genload
+	build/bench/genload build/bench/check-load.pcap --packets 400000 --qps 4000 --seed 7 \
+		--truth build/bench/check-load.truth.tsv
+	python3 tests/bench/score.py --min 97 build/dnsblame build/bench/check-load.pcap \
+		build/bench/check-load.truth.tsv
 	python3 tests/dnssec-flip.py build/dnsblame
 	sh tests/sanitize-corpus.sh build/sanitize/dnsblame
 	sh tests/valgrind.sh build/dnsblame
