@@ -32,7 +32,7 @@ static int repeat(const verdict_t *v, char *e, size_t n)
 				rq, ty, when, vd_cause_str(v->repeats_cause), v->repeats_detail ? v->repeats_detail : "-");
 	case VD_VIA_HELD_DOWN:
 		return snprintf(e, n, "The resolver %s the servers of %s: it held them down after the failure of %s %s at %s (%s, %s).",
-				v->n_up_total ? "sent only a TCP probe to" : "did not query", zone, rq, ty, when,
+				v->n_failed ? "sent only a TCP probe to" : "did not query", zone, rq, ty, when,
 				vd_cause_str(v->repeats_cause), v->repeats_detail ? v->repeats_detail : "-");
 	default:
 		return snprintf(e, n, "This query joined the resolution of an identical query (%s %s) already in flight, which failed at %s. ",
