@@ -58,6 +58,8 @@ static void usage(FILE *f)
 "  --max-transactions N  open DNS transactions kept (default 262144)\n"
 "  --max-fragments N     incomplete fragment trains kept per IP version (default 65536)\n"
 "  --max-tcp-streams N   TCP streams followed per IP version (default 65536)\n"
+"  --max-verdicts N      verdicts listed in full in the report (default 20000;\n"
+"                        all are counted in the summary)\n"
 "  --dnssec-audit        also re-verify the DNSSEC chain of every answered query\n"
 "output\n"
 "  --format FMT          text (default), json, or ndjson (one verdict per line)\n"
@@ -138,7 +140,8 @@ static char *join_args(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	enum { O_FORMAT = 256, O_WINDOW, O_RESOLVER, O_MAXTXN, O_MAXFRAG, O_MAXTCP, O_VERSION, O_AUDIT };
+	enum { O_FORMAT = 256, O_WINDOW, O_RESOLVER, O_MAXTXN, O_MAXFRAG, O_MAXTCP, O_VERSION, O_AUDIT,
+	       O_MAXVD };
 	static const struct option longopts[] = {
 		{"format", required_argument, NULL, O_FORMAT},
 		{"window", required_argument, NULL, O_WINDOW},
@@ -146,6 +149,7 @@ int main(int argc, char **argv)
 		{"max-transactions", required_argument, NULL, O_MAXTXN},
 		{"max-fragments", required_argument, NULL, O_MAXFRAG},
 		{"max-tcp-streams", required_argument, NULL, O_MAXTCP},
+		{"max-verdicts", required_argument, NULL, O_MAXVD},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, O_VERSION},
 		{"dnssec-audit", no_argument, NULL, O_AUDIT},
@@ -205,6 +209,10 @@ int main(int argc, char **argv)
 			break;
 		case O_MAXTCP:
 			if (parse_count(optarg, "--max-tcp-streams", &co.max_tcp_streams) < 0)
+				return EXIT_USAGE;
+			break;
+		case O_MAXVD:
+			if (parse_count(optarg, "--max-verdicts", &ao.max_verdicts) < 0)
 				return EXIT_USAGE;
 			break;
 		default:

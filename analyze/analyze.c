@@ -224,16 +224,20 @@ void an_event(const cap_event_t *ev, void *user)
 	 * reported at the moment a query's window closes is its evidence. */
 	if (attr_event_useful(&a->attr, ev))
 		evlog_add(&a->evlog, ev);
+	/* Evidence tied to one attempt by its DNS id is attached before the
+	 * expiry too: a lost train is reported when the packet that follows
+	 * it arrives, perhaps the one that closes the query's window. */
+	if (ev->kind == CAP_EV_ICMP)
+		attr_note_icmp(&a->attr, &a->txn, ev);
+	else if (ev->kind == CAP_EV_FRAG_EXPIRED)
+		attr_note_frag(&a->attr, &a->txn, ev);
 	if (a->high >= a->next_expire) {
 		txn_expire(&a->txn, a->high);
 		a->next_expire = a->high + 100000;
 	}
 	switch (ev->kind) {
 	case CAP_EV_DNS: on_dns(a, ev); break;
-	case CAP_EV_ICMP:
-		a->st.icmp_errors++;
-		attr_note_icmp(&a->attr, &a->txn, ev);
-		break;
+	case CAP_EV_ICMP: a->st.icmp_errors++; break;
 	case CAP_EV_TCP: on_tcp(a, ev); break;
 	case CAP_EV_FRAG_EXPIRED: a->st.frag_trains_lost++; break;
 	case CAP_EV_STREAM_LOSS: a->st.tcp_stream_losses++; break;

@@ -201,6 +201,26 @@ void attr_note_icmp(attr_t *a, txn_table_t *tt, const cap_event_t *ev)
 	x->icmp_code = ic->code;
 }
 
+void attr_note_frag(attr_t *a, txn_table_t *tt, const cap_event_t *ev)
+{
+	(void)a;
+	const cap_frag_t *f = &ev->u.frag;
+	if (!f->have_qid || ev->flow.proto != DB_PROTO_UDP || ev->flow.sport != 53)
+		return;
+	/* An answer: server -> the querier's port. */
+	txn_key_t k;
+	memset(&k, 0, sizeof(k));
+	k.client = ev->flow.dst;
+	k.server = ev->flow.src;
+	k.cport = ev->flow.dport;
+	k.sport = ev->flow.sport;
+	k.transport = DB_PROTO_UDP;
+	k.id = f->qid;
+	txn_t *x = txn_find(tt, &k);
+	if (x && x->upstream && !x->answered)
+		x->frag_lost = 1;
+}
+
 int attr_event_useful(attr_t *a, const cap_event_t *ev)
 {
 	const db_flow_t *f = &ev->flow;
@@ -304,12 +324,14 @@ static void gather(attr_t *a, const txn_t *t, db_time_t T, int concluded, walk_t
 	db_time_t t0 = t->e.ts;
 	for (size_t i = 0; i < w->nset; i++) {
 		size_t visits = 0;
-		for (const txn_t *x = txn_by_name(a->txn, w->set[i]); x && visits < ATTR_MAX_VISIT_NAME;
-		     x = x->name_older, visits++) {
-			if (x->e.ts > T || x == t)
-				continue;
-			if (x->e.ts < t0 - ATTR_COALESCE)
+		/* Oldest first: verdicts are made a window after the query, so
+		 * most of a name's list is newer than the failure. */
+		for (const txn_t *x = txn_by_name_oldest(a->txn, w->set[i]); x && visits < ATTR_MAX_VISIT_NAME;
+		     x = x->name_newer, visits++) {
+			if (x->e.ts > T)
 				break;
+			if (x->e.ts < t0 - ATTR_COALESCE || x == t)
+				continue;
 			if (x->qhash != w->set[i] || !upstream_sender(x, t))
 				continue;
 			if (x->e.ts < t0 && (concluded || (x->answered && x->answer_ts < t0)))
@@ -370,6 +392,16 @@ static int server_known(const walk_t *w, const db_addr_t *s)
  * log's per-server chains, newest first, back to `from`. */
 static void server_events(attr_t *a, db_time_t from, db_time_t T, walk_t *w)
 {
+	/* Events matter only for attempts left without an answer or answered
+	 * with TC=1 (an ICMP error without a DNS id, lost fragments, the TCP
+	 * retry), and for TCP: otherwise every attempt speaks for itself. */
+	int need = 0;
+	for (size_t i = 0; i < w->nat && !need; i++)
+		need = w->at[i].outcome == VD_OUT_TIMEOUT || w->at[i].outcome == VD_OUT_PENDING ||
+		       w->at[i].outcome == VD_OUT_TCP_TIMEOUT || w->at[i].outcome == VD_OUT_TRUNCATED ||
+		       w->at[i].transport == DB_PROTO_TCP;
+	if (!need)
+		return;
 	for (size_t i = 0; i < w->nat && w->nservers < ATTR_MAX_SERVERS; i++)
 		if (!server_known(w, &w->at[i].server))
 			w->servers[w->nservers++] = w->at[i].server;
@@ -408,6 +440,8 @@ static void outcomes(attr_t *a, const txn_t *t, db_time_t T, walk_t *w)
 		at->server = x->key.server;
 		at->transport = x->key.transport;
 		at->outcome = judge(x, T);
+		if (x->frag_lost && (at->outcome == VD_OUT_TIMEOUT || at->outcome == VD_OUT_PENDING))
+			at->outcome = VD_OUT_FRAG_LOSS;
 		if (x->icmp_ts && x->icmp_ts <= T + 1000000 &&
 		    (at->outcome == VD_OUT_TIMEOUT || at->outcome == VD_OUT_TCP_TIMEOUT ||
 		     at->outcome == VD_OUT_PENDING)) {
@@ -802,7 +836,7 @@ int attr_audit(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v)
 static void verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v, int audit)
 {
 	walk_t *w = a->scratch;
-	memset(v, 0, sizeof(*v));
+	memset(v, 0, offsetof(verdict_t, up));
 	w->n = w->nset = w->nat = w->nns = w->nservers = w->nicmp = w->ntcp = w->nfrag = 0;
 	w->ntargets = 0;
 
@@ -829,7 +863,9 @@ static void verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v, int 
 		v->ede[i].text[VD_EDE_TEXT - 1] = 0;
 		v->n_ede++;
 	}
-	if (now - a->vantage_at > 1000000 || a->vantage_at == 0) {
+	/* Once a second of capture time (verdicts judged silently at the end
+	 * of the input go back in time: they do not count). */
+	if (now > a->vantage_at + 1000000 || a->vantage_at == 0) {
 		a->vantage = roles_vantage(a->roles);
 		a->vantage_at = now;
 	}
@@ -850,6 +886,7 @@ static void verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v, int 
 	for (size_t i = first; i < w->nat; i++) {
 		vd_upstream_t *u = &v->up[v->n_up++];
 		const attempt_t *at = &w->at[i];
+		memset(u, 0, sizeof(*u));
 		u->ts = at->ts;
 		u->server = at->server;
 		u->transport = at->transport;

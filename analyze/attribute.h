@@ -68,6 +68,9 @@ int attr_event_useful(attr_t *a, const cap_event_t *ev);
  * attempt it quotes (a lookup by key), so that verdicts need not search
  * the error among the server's events. */
 void attr_note_icmp(attr_t *a, txn_table_t *tt, const cap_event_t *ev);
+/* The same for an answer's fragment train that never completed, when its
+ * first fragment gave the DNS id. */
+void attr_note_frag(attr_t *a, txn_table_t *tt, const cap_event_t *ev);
 
 /* 1 when t is a client's query to a resolver (not an upstream attempt). */
 int attr_is_client_query(attr_t *a, const txn_t *t);

@@ -112,7 +112,9 @@ size_t roles_resolvers(const roles_t *r, db_addr_t *out, size_t max)
 enum roles_vantage roles_vantage(const roles_t *r)
 {
 	int any = 0, upstream = 0;
-	for (const tbl_entry_t *e = r->tbl.oldest; e; e = e->newer) {
+	/* Newest first: a resolver is among the most recently active
+	 * addresses, so the usual answer comes after a few steps. */
+	for (const tbl_entry_t *e = r->tbl.newest; e; e = e->older) {
 		const role_t *x = (const role_t *)e;
 		if (x->iter_queries_out > 0)
 			upstream = 1;

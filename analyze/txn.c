@@ -9,7 +9,7 @@
 typedef struct name_head {
 	tbl_entry_t e;
 	uint64_t qhash;
-	txn_t *newest;
+	txn_t *newest, *oldest;
 } name_head_t;
 
 int txn_init(txn_table_t *tt, db_time_t window, size_t max, txn_close_fn fn, void *user)
@@ -53,17 +53,17 @@ static void unlink_name(txn_table_t *tt, txn_t *t)
 {
 	if (!t->named)
 		return;
+	name_head_t *h = tbl_find(&tt->names, &t->qhash, tbl_hash(&tt->names, &t->qhash));
 	if (t->name_older)
 		t->name_older->name_newer = t->name_newer;
-	if (t->name_newer) {
+	else if (h)
+		h->oldest = t->name_newer;
+	if (t->name_newer)
 		t->name_newer->name_older = t->name_older;
-	} else {
-		name_head_t *h = tbl_find(&tt->names, &t->qhash, tbl_hash(&tt->names, &t->qhash));
-		if (h && t->name_older)
-			h->newest = t->name_older;
-		else if (h)
-			tbl_remove(&tt->names, h);
-	}
+	else if (h)
+		h->newest = t->name_older;
+	if (h && !h->newest)
+		tbl_remove(&tt->names, h);
 	t->named = 0;
 	t->name_older = t->name_newer = NULL;
 }
@@ -92,6 +92,8 @@ void txn_index_name(txn_table_t *tt, txn_t *t)
 	t->name_newer = NULL;
 	if (h->newest)
 		h->newest->name_newer = t;
+	else
+		h->oldest = t;
 	h->newest = t;
 }
 
@@ -99,6 +101,12 @@ const txn_t *txn_by_name(const txn_table_t *tt, uint64_t hq)
 {
 	const name_head_t *h = tbl_find(&tt->names, &hq, tbl_hash(&tt->names, &hq));
 	return h ? h->newest : NULL;
+}
+
+const txn_t *txn_by_name_oldest(const txn_table_t *tt, uint64_t hq)
+{
+	const name_head_t *h = tbl_find(&tt->names, &hq, tbl_hash(&tt->names, &hq));
+	return h ? h->oldest : NULL;
 }
 
 txn_t *txn_find(const txn_table_t *tt, const txn_key_t *k)

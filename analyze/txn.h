@@ -52,6 +52,7 @@ typedef struct txn {
 	 * came: attached as it arrives, so no verdict searches for it. */
 	db_time_t icmp_ts;
 	uint8_t icmp_version, icmp_type, icmp_code;
+	uint8_t frag_lost;    /* an answer's fragment train to it never completed */
 	/* A summary of the answer, for correlation (filled by the caller). */
 	uint8_t tc, aa, referral, rrsig, has_answer;
 	uint8_t n_learned;
@@ -120,6 +121,9 @@ void txn_index_name(txn_table_t *tt, txn_t *t);
  * follow through name_older (all with the same qhash, a hash collision
  * aside: compare qname when it matters). */
 const txn_t *txn_by_name(const txn_table_t *tt, uint64_t h);
+/* The oldest one, the others following through name_newer: a search for a
+ * time range long past starts there. */
+const txn_t *txn_by_name_oldest(const txn_table_t *tt, uint64_t h);
 /* The newest transaction with this key (any question), or NULL. */
 txn_t *txn_find(const txn_table_t *tt, const txn_key_t *k);
 /* A parsed response (stage >= HEADER, QR = 1).  Returns the transaction

@@ -88,7 +88,6 @@ typedef struct verdict {
 	uint8_t confidence;       /* enum vd_confidence */
 	vd_ede_t ede[VD_MAX_EDE];
 	uint8_t n_ede;
-	vd_upstream_t up[VD_MAX_UPSTREAM];
 	uint16_t n_up;            /* kept in up[] */
 	uint32_t n_up_total;      /* related attempts seen */
 	dns_name_t zone;          /* where it failed (deepest zone named by the evidence) */
@@ -103,6 +102,9 @@ typedef struct verdict {
 	int dnssec_checked;       /* the captured chain was re-verified */
 	chain_result_t dnssec;    /* what that found */
 	db_time_t dnssec_earlier; /* the proof comes from an earlier answer (keys cached) */
+	/* Last, and only up[0..n_up) is written: a verdict is large (the
+	 * names of its evidence), and most hold a few attempts or none. */
+	vd_upstream_t up[VD_MAX_UPSTREAM];
 } verdict_t;
 
 const char *vd_cause_str(uint8_t cause);

@@ -55,6 +55,8 @@ typedef struct cap_frag {
 	uint32_t frags;      /* fragments received */
 	uint32_t bytes;      /* payload bytes received */
 	uint8_t have_first;  /* offset-0 fragment seen (then flow ports are valid) */
+	uint8_t have_qid;    /* ... and it held a UDP header and a DNS id */
+	uint16_t qid;        /* the DNS id of the datagram that never completed */
 } cap_frag_t;
 
 typedef struct cap_loss {

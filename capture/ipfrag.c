@@ -189,6 +189,16 @@ static void ipfrag_report(ipfrag_t *t, const struct ipfrag_train *tr, db_time_t 
 				ev.flow.sport = sp;
 				ev.flow.dport = dp;
 			}
+			/* A UDP datagram's DNS id follows the 8-byte header: it
+			 * ties the loss to exactly one query. */
+			if (tr->first_nh == IPFRAG_NH_UDP) {
+				wire_skip(&w, 4);
+				uint16_t id = wire_u16(&w);
+				if (wire_ok(&w)) {
+					ev.u.frag.have_qid = 1;
+					ev.u.frag.qid = id;
+				}
+			}
 		}
 	}
 	fn(&ev, user);
