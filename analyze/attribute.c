@@ -178,22 +178,32 @@ void attr_note_query(attr_t *a, txn_table_t *tt, txn_t *t)
 		txn_index_name(tt, t);
 }
 
+/* The upstream attempt a transport event quotes: sent by `from` port
+ * `fport` to `to` port `tport`, with DNS id `id`, still unanswered. */
+static txn_t *quoted_attempt(txn_table_t *tt, const db_addr_t *from, uint16_t fport,
+			     const db_addr_t *to, uint16_t tport, uint8_t proto, uint16_t id)
+{
+	txn_key_t k;
+	memset(&k, 0, sizeof(k));
+	k.client = *from;
+	k.server = *to;
+	k.cport = fport;
+	k.sport = tport;
+	k.transport = proto;
+	k.id = id;
+	txn_t *x = txn_find(tt, &k);
+	return x && x->upstream && !x->answered ? x : NULL;
+}
+
 void attr_note_icmp(attr_t *a, txn_table_t *tt, const cap_event_t *ev)
 {
 	(void)a;
 	const cap_icmp_t *ic = &ev->u.icmp;
 	if (!ic->quoted_l4 || !ic->payload || ic->payload_len < 2 || ic->quoted.dport != 53)
 		return;
-	txn_key_t k;
-	memset(&k, 0, sizeof(k));
-	k.client = ic->quoted.src;
-	k.server = ic->quoted.dst;
-	k.cport = ic->quoted.sport;
-	k.sport = ic->quoted.dport;
-	k.transport = ic->quoted.proto;
-	k.id = (uint16_t)(ic->payload[0] << 8 | ic->payload[1]);
-	txn_t *x = txn_find(tt, &k);
-	if (!x || x->answered || !x->upstream || x->icmp_ts)
+	txn_t *x = quoted_attempt(tt, &ic->quoted.src, ic->quoted.sport, &ic->quoted.dst, ic->quoted.dport,
+				  ic->quoted.proto, (uint16_t)(ic->payload[0] << 8 | ic->payload[1]));
+	if (!x || x->icmp_ts)
 		return;
 	x->icmp_ts = ev->ts;
 	x->icmp_version = ic->version;
@@ -207,17 +217,10 @@ void attr_note_frag(attr_t *a, txn_table_t *tt, const cap_event_t *ev)
 	const cap_frag_t *f = &ev->u.frag;
 	if (!f->have_qid || ev->flow.proto != DB_PROTO_UDP || ev->flow.sport != 53)
 		return;
-	/* An answer: server -> the querier's port. */
-	txn_key_t k;
-	memset(&k, 0, sizeof(k));
-	k.client = ev->flow.dst;
-	k.server = ev->flow.src;
-	k.cport = ev->flow.dport;
-	k.sport = ev->flow.sport;
-	k.transport = DB_PROTO_UDP;
-	k.id = f->qid;
-	txn_t *x = txn_find(tt, &k);
-	if (x && x->upstream && !x->answered)
+	/* An answer: from the server's port 53 to the querier's port. */
+	txn_t *x = quoted_attempt(tt, &ev->flow.dst, ev->flow.dport, &ev->flow.src, ev->flow.sport,
+				  DB_PROTO_UDP, f->qid);
+	if (x)
 		x->frag_lost = 1;
 }
 
@@ -428,8 +431,9 @@ static void server_events(attr_t *a, db_time_t from, db_time_t T, walk_t *w)
 	}
 }
 
-/* Outcomes of the related attempts, then the failed handshakes. */
-static void outcomes(attr_t *a, const txn_t *t, db_time_t T, walk_t *w)
+/* Each related query as the resolver saw it when it gave up, with the
+ * ICMP error or lost fragments attached to it on arrival. */
+static void query_outcomes(const db_time_t T, walk_t *w)
 {
 	for (size_t i = 0; i < w->n; i++) {
 		const txn_t *x = w->cand[i];
@@ -451,7 +455,12 @@ static void outcomes(attr_t *a, const txn_t *t, db_time_t T, walk_t *w)
 			at->icmp_code = x->icmp_code;
 		}
 	}
-	server_events(a, t->e.ts - ATTR_COALESCE, T, w);
+}
+
+/* ICMP errors without a DNS id, and lost fragment trains without one,
+ * matched by flow among the servers' events. */
+static void event_outcomes(db_time_t T, walk_t *w)
+{
 	for (size_t k = 0; k < w->nicmp; k++) {
 		const evrec_t *r = w->icmp[k];
 		if (r->ts > T + 1000000)
@@ -483,6 +492,10 @@ static void outcomes(attr_t *a, const txn_t *t, db_time_t T, walk_t *w)
 			at->outcome = VD_OUT_FRAG_LOSS;
 		}
 	}
+}
+
+static void handshakes(const txn_t *t, db_time_t T, walk_t *w)
+{
 	/* Handshakes towards a server of this resolution, judged when the
 	 * resolver gave up: a SYN answered by RST, or by nothing.  One pass,
 	 * oldest first, over a map of connections by (server, port): the
@@ -542,8 +555,13 @@ static void outcomes(attr_t *a, const txn_t *t, db_time_t T, walk_t *w)
 			}
 		}
 	}
-	/* The NS names of the zones above the query, learned from referrals
-	 * whenever they came (the resolver may have had them cached). */
+}
+
+/* The NS names of the zones above the query (and above the CNAME targets),
+ * learned from referrals whenever they came: the resolver may have had
+ * them cached. */
+static void known_ns(attr_t *a, const txn_t *t, walk_t *w)
+{
 	{
 		uint64_t h[130];
 		size_t nh = dns_name_suffix_hashes(&t->qname, h, 130);
@@ -563,6 +581,10 @@ static void outcomes(attr_t *a, const txn_t *t, db_time_t T, walk_t *w)
 			}
 		}
 	}
+}
+
+static void ns_unresolvable(walk_t *w)
+{
 	/* The address of a server named in a referral that does not exist
 	 * (NXDOMAIN, or no address: NODATA): the delegation leads nowhere. */
 	for (size_t i = 0; i < w->nat; i++) {
@@ -591,6 +613,10 @@ static void outcomes(attr_t *a, const txn_t *t, db_time_t T, walk_t *w)
 		if (!other_ok && (nx || other_tried))
 			at->outcome = VD_OUT_LAME;
 	}
+}
+
+static void tc_fallback(walk_t *w)
+{
 	/* A TC=1 answer followed by a TCP answer for the same question from
 	 * the same server is the normal fallback (RFC 7766), not a failure. */
 	for (size_t i = 0; i < w->nat; i++) {
@@ -607,6 +633,19 @@ static void outcomes(attr_t *a, const txn_t *t, db_time_t T, walk_t *w)
 			}
 		}
 	}
+}
+
+/* Outcomes of the related attempts, then the failed handshakes, in time
+ * order. */
+static void outcomes(attr_t *a, const txn_t *t, db_time_t T, walk_t *w)
+{
+	query_outcomes(T, w);
+	server_events(a, t->e.ts - ATTR_COALESCE, T, w);
+	event_outcomes(T, w);
+	handshakes(t, T, w);
+	known_ns(a, t, w);
+	ns_unresolvable(w);
+	tc_fallback(w);
 	/* Keep time order (handshakes were appended). */
 	for (size_t i = 1; i < w->nat; i++) {
 		attempt_t x = w->at[i];
@@ -750,7 +789,7 @@ static int concluded_before(attr_t *a, const txn_t *t, const walk_t *w)
 /* DNSSEC: re-verify what the capture holds — the related answers, and the
  * DS and DNSKEY answers the model kept for the zones above the names
  * concerned, however long ago they came. */
-static void check_chain(attr_t *a, const txn_t *t, db_time_t T, walk_t *w, verdict_t *v)
+static void check_chain(attr_t *a, const txn_t *t, db_time_t T, const walk_t *w, verdict_t *v)
 {
 	const txn_t *ans[ATTR_MAX_CAND];
 	size_t na = 0;
@@ -833,19 +872,12 @@ int attr_audit(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v)
 	return v->dnssec_checked;
 }
 
-static void verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v, int audit)
+/* Who asked what, when, and what the resolver said (its EDE). */
+static void identity(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v)
 {
-	walk_t *w = a->scratch;
 	memset(v, 0, offsetof(verdict_t, up));
-	w->n = w->nset = w->nat = w->nns = w->nservers = w->nicmp = w->ntcp = w->nfrag = 0;
-	w->ntargets = 0;
-
 	v->answered = t->answered;
 	v->time = t->answered ? t->answer_ts : now;
-	/* A query never answered: resolvers give up within about ten seconds
-	 * (BIND 10 s, PowerDNS 7 s), so later traffic is no longer its work. */
-	db_time_t T = t->answered ? t->answer_ts
-		    : (now < t->e.ts + ATTR_GIVE_UP ? now : t->e.ts + ATTR_GIVE_UP);
 	v->query_time = t->e.ts;
 	v->client = t->key.client;
 	v->resolver = t->key.server;
@@ -869,18 +901,11 @@ static void verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v, int 
 		a->vantage = roles_vantage(a->roles);
 		a->vantage_at = now;
 	}
+}
 
-	/* The name set: the query name, its ancestors, the CNAME chain the
-	 * resolver knew. */
-	uint64_t anc[130];
-	size_t na = dns_name_suffix_hashes(&t->qname, anc, 130);
-	for (size_t i = 0; i < na; i++)
-		add_set(w, anc[i]);
-	cname_targets(a, &t->qname, T, w);
-	gather(a, t, T, !audit && concluded_before(a, t, w), w);
-	outcomes(a, t, T, w);
-
-	/* The evidence list: the most recent attempts matter most. */
+/* The evidence list of the verdict: the most recent attempts matter most. */
+static void evidence_list(const walk_t *w, verdict_t *v)
+{
 	v->n_up_total = (uint32_t)w->nat;
 	size_t first = w->nat > VD_MAX_UPSTREAM ? w->nat - VD_MAX_UPSTREAM : 0;
 	for (size_t i = first; i < w->nat; i++) {
@@ -905,44 +930,48 @@ static void verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v, int 
 			u->qname.len = 1;
 		}
 	}
+}
 
-	/* The evidence, summarised for the decision. */
-	decide_in_t in;
-	memset(&in, 0, sizeof(in));
-	in.resolver_host = a->vantage == VANTAGE_RESOLVER_HOST;
+/* The evidence summarised for the decision: the resolver's EDE, counts,
+ * the attempt that failed last (returned), truncation, mixed failures. */
+static const attempt_t *summarise(attr_t *a, const txn_t *t, const walk_t *w, const verdict_t *v,
+				  decide_in_t *in)
+{
+	memset(in, 0, sizeof(*in));
+	in->resolver_host = a->vantage == VANTAGE_RESOLVER_HOST;
 	ede_map_t em = {VD_UNKNOWN, NULL};
-	for (uint8_t i = 0; i < v->n_ede && !in.have_ede; i++)
-		if ((in.have_ede = (uint8_t)ede_cause(v->ede[i].code, &em)))
-			in.ede_code = v->ede[i].code;
-	in.ede_cause = em.cause;
-	in.ede_detail = em.detail;
+	for (uint8_t i = 0; i < v->n_ede && !in->have_ede; i++)
+		if ((in->have_ede = (uint8_t)ede_cause(v->ede[i].code, &em)))
+			in->ede_code = v->ede[i].code;
+	in->ede_cause = em.cause;
+	in->ede_detail = em.detail;
 
 	const attempt_t *last = NULL, *tc = NULL;
 	int probes_only = 1;
-	in.n_attempts = (uint32_t)w->nat;
+	in->n_attempts = (uint32_t)w->nat;
 	for (size_t i = 0; i < w->nat; i++) {
 		const attempt_t *at = &w->at[i];
 		if (at->x && at->x->rrsig && at->outcome == VD_OUT_ANSWERED)
-			in.any_rrsig = 1;
+			in->any_rrsig = 1;
 		if (at->outcome == VD_OUT_ANSWERED)
-			in.n_answered++;
+			in->n_answered++;
 		if (at->outcome == VD_OUT_TRUNCATED)
 			tc = at;
 		else if (tc && at->transport == DB_PROTO_TCP && db_addr_eq(&at->server, &tc->server))
-			in.tcp_after_tc = 1;
-		if (at->outcome == VD_OUT_ICMP && !in.icmp_seen) {
-			in.icmp_seen = 1;
-			in.icmp_version = at->icmp_version;
-			in.icmp_type = at->icmp_type;
-			in.icmp_code = at->icmp_code;
+			in->tcp_after_tc = 1;
+		if (at->outcome == VD_OUT_ICMP && !in->icmp_seen) {
+			in->icmp_seen = 1;
+			in->icmp_version = at->icmp_version;
+			in->icmp_type = at->icmp_type;
+			in->icmp_code = at->icmp_code;
 		}
 		if (at->outcome != VD_OUT_ANSWERED && at->outcome != VD_OUT_PENDING) {
 			last = at;
-			in.n_failed++;
+			in->n_failed++;
 			if (at->x)
 				probes_only = 0;
 			if (at->ts >= t->e.ts)
-				in.own_failure = 1;
+				in->own_failure = 1;
 		}
 	}
 	/* Failures of another kind than the last one's. */
@@ -950,76 +979,62 @@ static void verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v, int 
 		if (w->at[i].outcome != VD_OUT_ANSWERED && w->at[i].outcome != VD_OUT_PENDING &&
 		    w->at[i].outcome != last->outcome) {
 			if (w->at[i].outcome == VD_OUT_TRUNCATED)
-				in.mixed_tc = 1;
+				in->mixed_tc = 1;
 			else
-				in.mixed = 1;
+				in->mixed = 1;
 		}
-	in.tc = tc != NULL;
-	in.only_probes = (uint8_t)(in.n_failed && probes_only);
+	in->tc = tc != NULL;
+	in->only_probes = (uint8_t)(in->n_failed && probes_only);
 	if (last) {
-		in.last_outcome = last->outcome;
-		in.last_transport = last->transport;
-		in.last_forwarder = (uint8_t)roles_is_resolver(a->roles, &last->server);
-		in.last_rcode = last->x ? last->x->rcode : 0;
-		in.last_icmp_version = last->icmp_version;
-		in.last_icmp_type = last->icmp_type;
-		in.last_icmp_code = last->icmp_code;
-		in.tc_from_last = tc && db_addr_eq(&tc->server, &last->server);
+		in->last_outcome = last->outcome;
+		in->last_transport = last->transport;
+		in->last_forwarder = (uint8_t)roles_is_resolver(a->roles, &last->server);
+		in->last_rcode = last->x ? last->x->rcode : 0;
+		in->last_icmp_version = last->icmp_version;
+		in->last_icmp_type = last->icmp_type;
+		in->last_icmp_code = last->icmp_code;
+		in->tc_from_last = tc && db_addr_eq(&tc->server, &last->server);
 	}
-	/* No attempt failed, yet the delegation leads nowhere: the model
-	 * knows its NS names do not resolve. */
-	dns_name_t lame_zone;
-	int lame = 0;
-	if (!in.n_failed && dead_delegation(a, t, w, T, &lame_zone)) {
-		lame = 1;
-		in.n_failed = 1;
-		in.from_model = 1;
-		in.last_outcome = VD_OUT_LAME;
-		for (size_t i = 0; i < w->nat && !in.own_failure; i++)
-			in.own_failure = w->at[i].ts >= t->e.ts;
-	}
-	v->n_failed = in.n_failed;
+	return last;
+}
 
-	/* DNSSEC, when the failure may be one of validation: no query failed,
-	 * or the resolver says so. */
-	if ((!in.n_failed || in.only_probes) || (in.have_ede && em.cause == VD_DNSSEC)) {
-		check_chain(a, t, T, w, v);
-		if (!(v->dnssec_checked && v->dnssec.found) && !audit &&
-		    ((in.have_ede && em.cause == VD_DNSSEC) || in.any_rrsig || !w->nat)) {
-			db_time_t when;
-			const chain_result_t *b = model_broken_get(a->model, &t->qname, T, &when);
-			for (size_t c = 0; !b && c < w->ntargets; c++)
-				b = model_broken_get(a->model, &w->targets[c], T, &when);
-			if (b) {
-				v->dnssec = *b;
-				v->dnssec_checked = 1;
-				v->dnssec_earlier = when;
-				in.dnssec_from_memory = 1;
-			}
-		}
-		if (v->dnssec_checked && v->dnssec.found) {
-			in.dnssec_found = 1;
-			in.dnssec_detail = v->dnssec.detail;
-		}
-	}
-	if (audit)
+/* DNSSEC, when the failure may be one of validation (no query failed, or
+ * the resolver says so): the captured chain, or a break proven earlier
+ * for the zone when the resolver had the records cached. */
+static void dnssec_step(attr_t *a, const txn_t *t, db_time_t T, const walk_t *w, verdict_t *v,
+			decide_in_t *in, int audit)
+{
+	int says = in->have_ede && in->ede_cause == VD_DNSSEC;
+	if (in->n_failed && !in->only_probes && !says)
 		return;
-
-	/* The failure memory, when the attempts do not explain it. */
-	const model_root_t *root = NULL;
-	uint8_t kind = DECIDE_ROOT_NONE;
-	if (!in.n_failed || in.only_probes || !in.own_failure) {
-		root = find_root(a, t, w, T, &kind);
-		if (root) {
-			in.root_kind = kind;
-			in.root_cause = root->cause;
-			in.root_detail = root->detail;
-			in.root_server_side = root->server_side;
+	check_chain(a, t, T, w, v);
+	if (!(v->dnssec_checked && v->dnssec.found) && !audit && (says || in->any_rrsig || !w->nat)) {
+		db_time_t when;
+		const chain_result_t *b = model_broken_get(a->model, &t->qname, T, &when);
+		for (size_t c = 0; !b && c < w->ntargets; c++)
+			b = model_broken_get(a->model, &w->targets[c], T, &when);
+		if (b) {
+			v->dnssec = *b;
+			v->dnssec_checked = 1;
+			v->dnssec_earlier = when;
+			in->dnssec_from_memory = 1;
 		}
 	}
+	if (v->dnssec_checked && v->dnssec.found) {
+		in->dnssec_found = 1;
+		in->dnssec_detail = v->dnssec.detail;
+	}
+}
 
+/* The decision made, the verdict completed: where it broke, the root it
+ * repeats, the EDE cross-check; a root failure is remembered for the
+ * failures that will repeat it. */
+static void conclude(attr_t *a, const txn_t *t, db_time_t T, const walk_t *w, verdict_t *v,
+		     const decide_in_t *in, const model_root_t *root, const attempt_t *last,
+		     const dns_name_t *lame_zone)
+{
 	decide_out_t out;
-	decide(&in, &out);
+	decide(in, &out);
 	v->cause = out.cause;
 	v->detail = out.detail;
 	v->confidence = out.confidence;
@@ -1031,28 +1046,80 @@ static void verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v, int 
 		v->repeats_qname = root->qname;
 		v->repeats_qtype = root->qtype;
 		v->zone = root->zone;
-	} else if (v->cause == VD_DNSSEC && in.dnssec_found) {
+	} else if (v->cause == VD_DNSSEC && in->dnssec_found) {
 		v->zone = v->dnssec.zone;
-	} else if (lame) {
-		v->zone = lame_zone;
+	} else if (lame_zone) {
+		v->zone = *lame_zone;
 	} else {
 		broken_zone(a, t, w, last, &v->zone);
 	}
-	v->ede_disagrees = (uint8_t)(in.have_ede && em.cause != v->cause && v->cause != VD_NO_UPSTREAM &&
-				     !(in.ede_code == 13 && out.from_root));
+	v->ede_disagrees = (uint8_t)(in->have_ede && in->ede_cause != v->cause &&
+				     v->cause != VD_NO_UPSTREAM && !(in->ede_code == 13 && out.from_root));
 	if (v->ede_disagrees && v->confidence > VD_LOW)
 		v->confidence--;
-
-	/* A root failure is remembered for the failures that will repeat it.
-	 * A query never answered failed when its last attempt failed, not
+	if (!out.root)
+		return;
+	/* A query never answered failed when its last attempt failed, not
 	 * when the window closed. */
-	if (out.root) {
-		db_time_t failed = v->answered ? v->time : last ? last->ts : v->query_time;
-		int server_side = v->cause == VD_TIMEOUT || v->cause == VD_BLOCKED_PORT ||
-				  v->cause == VD_TRUNCATION ||
-				  (v->detail && strcmp(v->detail, "lame_delegation") == 0);
-		remember(a, t, v, failed, server_side);
-		if (v->cause == VD_DNSSEC && v->dnssec_checked && v->dnssec.found && !v->dnssec_earlier)
-			model_broken_put(a->model, &v->dnssec, T);
+	db_time_t failed = v->answered ? v->time : last ? last->ts : v->query_time;
+	int server_side = v->cause == VD_TIMEOUT || v->cause == VD_BLOCKED_PORT ||
+			  v->cause == VD_TRUNCATION || (v->detail && strcmp(v->detail, "lame_delegation") == 0);
+	remember(a, t, v, failed, server_side);
+	if (v->cause == VD_DNSSEC && v->dnssec_checked && v->dnssec.found && !v->dnssec_earlier)
+		model_broken_put(a->model, &v->dnssec, T);
+}
+
+static void verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v, int audit)
+{
+	walk_t *w = a->scratch;
+	w->n = w->nset = w->nat = w->nns = w->nservers = w->nicmp = w->ntcp = w->nfrag = 0;
+	w->ntargets = 0;
+	identity(a, t, now, v);
+	/* A query never answered: resolvers give up within about ten seconds
+	 * (BIND 10 s, PowerDNS 7 s), so later traffic is no longer its work. */
+	db_time_t T = t->answered ? t->answer_ts
+		    : (now < t->e.ts + ATTR_GIVE_UP ? now : t->e.ts + ATTR_GIVE_UP);
+
+	/* The name set: the query name, its ancestors, the CNAME chain the
+	 * resolver knew; then the attempts and their outcomes. */
+	uint64_t anc[130];
+	size_t na = dns_name_suffix_hashes(&t->qname, anc, 130);
+	for (size_t i = 0; i < na; i++)
+		add_set(w, anc[i]);
+	cname_targets(a, &t->qname, T, w);
+	gather(a, t, T, !audit && concluded_before(a, t, w), w);
+	outcomes(a, t, T, w);
+	evidence_list(w, v);
+
+	decide_in_t in;
+	const attempt_t *last = summarise(a, t, w, v, &in);
+	/* No attempt failed, yet the delegation leads nowhere: the model
+	 * knows its NS names do not resolve. */
+	dns_name_t lame_zone;
+	int lame = !in.n_failed && dead_delegation(a, t, w, T, &lame_zone);
+	if (lame) {
+		in.n_failed = 1;
+		in.from_model = 1;
+		in.last_outcome = VD_OUT_LAME;
+		for (size_t i = 0; i < w->nat && !in.own_failure; i++)
+			in.own_failure = w->at[i].ts >= t->e.ts;
 	}
+	v->n_failed = in.n_failed;
+	dnssec_step(a, t, T, w, v, &in, audit);
+	if (audit)
+		return;
+
+	/* The failure memory, when the attempts do not explain it. */
+	const model_root_t *root = NULL;
+	if (!in.n_failed || in.only_probes || !in.own_failure) {
+		uint8_t kind = DECIDE_ROOT_NONE;
+		root = find_root(a, t, w, T, &kind);
+		if (root) {
+			in.root_kind = kind;
+			in.root_cause = root->cause;
+			in.root_detail = root->detail;
+			in.root_server_side = root->server_side;
+		}
+	}
+	conclude(a, t, T, w, v, &in, root, last, lame ? &lame_zone : NULL);
 }

@@ -26,7 +26,4 @@
 db_status_t icmp_decode(uint8_t version, const db_addr_t *reporter,
 			const uint8_t *msg, size_t len, cap_icmp_t *out);
 
-/* "port-unreachable", "admin-prohibited", "time-exceeded", ... */
-const char *icmp_code_name(uint8_t version, uint8_t type, uint8_t code);
-
 #endif

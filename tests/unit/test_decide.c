@@ -233,6 +233,37 @@ static void mixed_failures(void **state)
 	expect(&o, VD_TRUNCATION, "tcp_reset", VD_MEDIUM, VD_VIA_UPSTREAM);
 }
 
+/* The one ICMP table (analyze/verdict.c): RFC 792 / RFC 1812 and RFC 4443
+ * destination-unreachable codes to details and labels. */
+static void icmp_table(void **state)
+{
+	(void)state;
+	static const struct {
+		uint8_t v, type, code;
+		const char *detail, *label;
+	} rows[] = {
+		{4, 3, 0, "icmp_net_unreachable", "net-unreachable"},
+		{4, 3, 1, "icmp_host_unreachable", "host-unreachable"},
+		{4, 3, 3, "icmp_port_unreachable", "port-unreachable"},
+		{4, 3, 9, "icmp_admin_prohibited", "admin-prohibited"},
+		{4, 3, 10, "icmp_admin_prohibited", "admin-prohibited"},
+		{4, 3, 13, "icmp_admin_prohibited", "admin-prohibited"},
+		{4, 3, 4, "icmp_unreachable", "unreachable"},
+		{4, 11, 0, "icmp_unreachable", "icmp-error"},
+		{6, 1, 0, "icmp_net_unreachable", "net-unreachable"},
+		{6, 1, 1, "icmp_admin_prohibited", "admin-prohibited"},
+		{6, 1, 3, "icmp_host_unreachable", "host-unreachable"},
+		{6, 1, 4, "icmp_port_unreachable", "port-unreachable"},
+		{6, 1, 5, "icmp_admin_prohibited", "admin-prohibited"},
+		{6, 1, 6, "icmp_admin_prohibited", "admin-prohibited"},
+		{6, 2, 0, "icmp_unreachable", "icmp-error"},
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		assert_string_equal(vd_icmp_detail(rows[i].v, rows[i].type, rows[i].code), rows[i].detail);
+		assert_string_equal(vd_icmp_label(rows[i].v, rows[i].type, rows[i].code), rows[i].label);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -242,6 +273,7 @@ int main(void)
 		cmocka_unit_test(repeats_carry_the_root),
 		cmocka_unit_test(no_evidence),
 		cmocka_unit_test(mixed_failures),
+		cmocka_unit_test(icmp_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

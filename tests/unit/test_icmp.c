@@ -67,7 +67,6 @@ static void port_unreachable_quotes_dns_id(void **state)
 	assert_int_equal(o.payload_len, 17);
 	assert_int_equal(o.payload[0], 0xbe);
 	assert_int_equal(o.payload[1], 0xef);
-	assert_string_equal(icmp_code_name(4, o.type, o.code), "port-unreachable");
 }
 
 static void admin_prohibited_with_ip_options(void **state)
@@ -89,12 +88,6 @@ static void admin_prohibited_with_ip_options(void **state)
 	assert_int_equal(o.quoted.dport, 53);
 	assert_int_equal(o.payload_len, 2);
 	assert_ptr_equal(o.payload, m + 40);
-	assert_string_equal(icmp_code_name(4, 3, 13), "admin-prohibited");
-	assert_string_equal(icmp_code_name(4, 3, 9), "admin-prohibited");
-	assert_string_equal(icmp_code_name(4, 3, 10), "admin-prohibited");
-	assert_string_equal(icmp_code_name(4, 3, 1), "host-unreachable");
-	assert_string_equal(icmp_code_name(4, 11, 0), "ttl-exceeded");
-	assert_string_equal(icmp_code_name(4, 11, 1), "reassembly-time-exceeded");
 }
 
 static void quote_cut_in_udp_header(void **state)
@@ -235,10 +228,6 @@ static void v6_port_unreachable_and_admin(void **state)
 	assert_int_equal(o.payload_len, 17);
 	assert_int_equal(o.payload[0], 0xbe);
 	assert_int_equal(o.payload[1], 0xef);
-	assert_string_equal(icmp_code_name(6, 1, 4), "port-unreachable");
-	assert_string_equal(icmp_code_name(6, 1, 1), "admin-prohibited");
-	assert_string_equal(icmp_code_name(6, 2, 0), "packet-too-big");
-	assert_string_equal(icmp_code_name(6, 3, 0), "ttl-exceeded");
 
 	/* Code 1 (administratively prohibited), quote cut after UDP. */
 	static const uint8_t adm[] = { ICMP_HDR(1, 1), IP6Q(17), UDPQ };
@@ -276,7 +265,6 @@ static void v6_quote_with_fragment_header(void **state)
 	assert_true(db_addr_eq(&o.quoted.src, &x.c6));
 	assert_int_equal(o.quoted_l4, 0);
 	assert_int_equal(o.quoted.sport, 0);
-	assert_string_equal(icmp_code_name(6, 3, 1), "reassembly-time-exceeded");
 }
 
 static void v6_quote_cut_or_wrong_version(void **state)

@@ -239,6 +239,9 @@ static void never_completed_expires(void **state)
 	assert_int_equal(r.ev[0].u.frag.frags, 1);
 	assert_int_equal(r.ev[0].u.frag.bytes, 16);
 	assert_int_equal(r.ev[0].u.frag.have_first, 1);
+	/* The DNS id after the UDP header ties the loss to one query. */
+	assert_int_equal(r.ev[0].u.frag.have_qid, 1);
+	assert_int_equal(r.ev[0].u.frag.qid, 0xa8a9);
 	assert_stats(t, 0, 1, 0, 0, 0, 1, 16);
 
 	ipfrag_expire(t, T0 + 31 * SEC, rec_fn, &r);
@@ -251,6 +254,7 @@ static void never_completed_expires(void **state)
 	assert_int_equal(r.ev[1].u.frag.frags, 1);
 	assert_int_equal(r.ev[1].u.frag.bytes, 16);
 	assert_int_equal(r.ev[1].u.frag.have_first, 0);
+	assert_int_equal(r.ev[1].u.frag.have_qid, 0);
 	assert_stats(t, 0, 2, 0, 0, 0, 0, 0);
 	ipfrag_free(t);
 }
