@@ -67,6 +67,8 @@
 #include <strings.h>
 #include <time.h>
 
+#include "csum.h"
+
 #define T0 (1767225600ULL * 1000000ULL) /* 2026-01-01T00:00:00Z, in us */
 #define MS 1000ULL
 #define SEC 1000000ULL
@@ -232,22 +234,6 @@ static void addr_str(const struct addr *a, char *out, size_t n)
 			o += (size_t)snprintf(out + o, n - o, ":");
 		o += (size_t)snprintf(out + o, n - o, "%x", g[i]);
 	}
-}
-
-static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t len)
-{
-	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (len & 1)
-		sum += (uint32_t)(p[len - 1] << 8);
-	return sum;
-}
-
-static uint16_t csum_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
 }
 
 static uint32_t pseudo_sum(const struct addr *s, const struct addr *d, uint8_t proto, uint32_t len)

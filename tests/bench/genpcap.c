@@ -44,6 +44,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csum.h"
+
 static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
 
 static size_t dns_msg(uint8_t *p, uint16_t id, int qr, int rcode, uint32_t n)
@@ -105,23 +107,6 @@ static struct addr addr6(uint16_t group, uint64_t low)
 	put32(x.a + 8, (uint32_t)(low >> 32));
 	put32(x.a + 12, (uint32_t)low);
 	return x;
-}
-
-/* RFC 1071: 16-bit words added up (an odd last byte padded with zero). */
-static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t len)
-{
-	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (len & 1)
-		sum += (uint32_t)(p[len - 1] << 8);
-	return sum;
-}
-
-static uint16_t csum_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
 }
 
 /* One Ethernet frame (zero MAC addresses) carrying l3[0..len). */
