@@ -252,6 +252,14 @@ const an_stats_t *an_stats(an_t *a)
 	a->st.txn = a->txn.st;
 	a->st.events_lost = a->evlog.lost;
 	a->st.addresses_evicted = a->roles.evicted;
+	const model_stats_t *m = model_stats(a->attr.model);
+	a->st.model_cuts_evicted = m->cuts_evicted;
+	a->st.model_cnames_evicted = m->cnames_evicted;
+	a->st.model_names_evicted = m->names_evicted;
+	a->st.model_roots_evicted = m->roots_evicted;
+	a->st.model_keys_evicted = m->keys_evicted;
+	a->st.model_breaks_evicted = m->dnssec_evicted;
+	a->st.event_servers_evicted = a->evlog.servers_evicted;
 	return &a->st;
 }
 

@@ -48,6 +48,11 @@ typedef struct an_stats {
 	uint64_t verdicts_dropped;  /* made but not kept (max_verdicts) */
 	uint64_t events_lost;       /* transport events overwritten inside the window */
 	uint64_t addresses_evicted; /* least recently seen addresses dropped by the roles table */
+	/* The resolver model's bounded tables (model.h): entries dropped,
+	 * least recently used first, while the capture could still need them. */
+	uint64_t model_cuts_evicted, model_cnames_evicted, model_names_evicted;
+	uint64_t model_roots_evicted, model_keys_evicted, model_breaks_evicted;
+	uint64_t event_servers_evicted; /* servers whose event chain was forgotten */
 	uint64_t audit_checked, audit_bogus, audit_signatures; /* --dnssec-audit */
 } an_stats_t;
 

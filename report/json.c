@@ -100,6 +100,13 @@ static void limits(jsonw_t *w, const rp_input_t *in)
 	jw_u64(w, "handshakes_evicted", in->cap->handshakes_evicted);
 	jw_u64(w, "transport_events_lost", in->an->events_lost);
 	jw_u64(w, "addresses_evicted", in->an->addresses_evicted);
+	jw_u64(w, "zone_cuts_evicted", in->an->model_cuts_evicted);
+	jw_u64(w, "cnames_evicted", in->an->model_cnames_evicted);
+	jw_u64(w, "address_names_evicted", in->an->model_names_evicted);
+	jw_u64(w, "root_failures_evicted", in->an->model_roots_evicted);
+	jw_u64(w, "dnssec_keys_evicted", in->an->model_keys_evicted);
+	jw_u64(w, "dnssec_breaks_evicted", in->an->model_breaks_evicted);
+	jw_u64(w, "event_servers_evicted", in->an->event_servers_evicted);
 	jw_obj_close(w);
 }
 

@@ -212,6 +212,13 @@ int rp_text(FILE *f, const rp_input_t *in)
 		{a->addresses_evicted, "idle addresses forgotten by the role table"},
 		{a->events_lost, "transport events (ICMP, TCP, fragments) pushed out of the event log "
 				 "inside the window (--max-transactions)"},
+		{a->event_servers_evicted, "servers whose transport events were forgotten (--max-transactions)"},
+		{a->model_cnames_evicted, "CNAMEs forgotten by the resolver model (--max-transactions)"},
+		{a->model_names_evicted, "address names forgotten by the resolver model (--max-transactions)"},
+		{a->model_cuts_evicted, "zone cuts forgotten by the resolver model (65,536 kept)"},
+		{a->model_roots_evicted, "root failures forgotten by the failure memory (16,384 kept)"},
+		{a->model_keys_evicted, "zones whose DS and DNSKEY answers were forgotten (4,096 kept)"},
+		{a->model_breaks_evicted, "proven DNSSEC breaks forgotten (4,096 kept)"},
 	};
 	int any = 0;
 	for (size_t i = 0; i < sizeof(lim) / sizeof(lim[0]); i++) {
