@@ -635,6 +635,45 @@ static void tc_fallback(walk_t *w)
 	}
 }
 
+/* A query to a server that answers the queries around it with ICMP errors
+ * is refused the same way even when its own error is missing from the
+ * capture (dropped, or rate-limited by the router that sends them): BIND
+ * under load sends bursts of hundreds of queries to a refusing server, and
+ * the one whose error went missing must not turn the verdict into a
+ * timeout.  One pass each way over the attempts in time order, keeping
+ * the nearest ICMP error per server. */
+#define ATTR_ICMP_NEAR (1000 * 1000LL)
+
+static void icmp_neighbours(walk_t *w)
+{
+	db_addr_t srv[ATTR_MAX_SERVERS];
+	const attempt_t *near[ATTR_MAX_SERVERS];
+	for (int dir = 0; dir < 2; dir++) {
+		size_t ns = 0;
+		for (size_t k = 0; k < w->nat; k++) {
+			attempt_t *at = &w->at[dir ? w->nat - 1 - k : k];
+			size_t s = 0;
+			while (s < ns && !db_addr_eq(&srv[s], &at->server))
+				s++;
+			if (s == ns) {
+				if (ns == ATTR_MAX_SERVERS)
+					continue;
+				srv[ns] = at->server;
+				near[ns++] = NULL;
+			}
+			if (at->outcome == VD_OUT_ICMP && at->transport == DB_PROTO_UDP) {
+				near[s] = at;
+			} else if (at->outcome == VD_OUT_TIMEOUT && near[s] &&
+				   (dir ? near[s]->ts - at->ts : at->ts - near[s]->ts) <= ATTR_ICMP_NEAR) {
+				at->outcome = VD_OUT_ICMP;
+				at->icmp_version = near[s]->icmp_version;
+				at->icmp_type = near[s]->icmp_type;
+				at->icmp_code = near[s]->icmp_code;
+			}
+		}
+	}
+}
+
 /* Outcomes of the related attempts, then the failed handshakes, in time
  * order. */
 static void outcomes(attr_t *a, const txn_t *t, db_time_t T, walk_t *w)
@@ -656,6 +695,7 @@ static void outcomes(attr_t *a, const txn_t *t, db_time_t T, walk_t *w)
 		}
 		w->at[j] = x;
 	}
+	icmp_neighbours(w);
 }
 
 /* ---- EDE ---------------------------------------------------------------- */

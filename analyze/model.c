@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "verdict.h"
 
 #define MODEL_MEMORY (300 * 1000000LL)   /* RFC 9520 3.2: at most 5 minutes */
 #define MODEL_ROOT_HIST 2                /* root failures kept per key */

@@ -502,6 +502,37 @@ static void blocked_port_survives_client_tcp_flood(void **state)
 	assert_int_equal(an_stats(a)->events_lost, 0);
 }
 
+/* A burst of queries to a refusing server, one of whose ICMP errors is
+ * missing from the capture: that query was refused too, not timed out,
+ * and the verdict stays blocked_port even though it failed last. */
+static void icmp_missing_in_a_burst(void **state)
+{
+	an_t *a = *state;
+	client_query(a, T0, CPORT, 0x0303, "www.example.com");
+	for (uint16_t i = 0; i < 5; i++) {
+		up_query(a, T0 + 10 * MS + i, AUTH1, (uint16_t)(50001 + i), (uint16_t)(0x1111 + i),
+			 "www.example.com", DNS_T_A, DB_PROTO_UDP);
+		if (i < 4)
+			icmp_unreach(a, T0 + 11 * MS + i, AUTH1, (uint16_t)(50001 + i),
+				     (uint16_t)(0x1111 + i), 13);
+	}
+	client_servfail(a, T0 + 3 * SEC, CPORT, 0x0303, "www.example.com", -1);
+	const verdict_t *v = verdicts(a, 1);
+	assert_verdict(v, VD_BLOCKED_PORT, "icmp_admin_prohibited", VD_HIGH);
+	assert_int_equal(v->up[4].outcome, VD_OUT_ICMP);
+
+	/* A silent query two seconds away from any error stays a timeout. */
+	a = renew(state);
+	client_query(a, T0, CPORT, 0x0304, "www.example.com");
+	up_query(a, T0 + 10 * MS, AUTH1, 50001, 0x1111, "www.example.com", DNS_T_A, DB_PROTO_UDP);
+	icmp_unreach(a, T0 + 11 * MS, AUTH1, 50001, 0x1111, 13);
+	up_query(a, T0 + 2100 * MS, AUTH1, 50002, 0x1112, "www.example.com", DNS_T_A, DB_PROTO_UDP);
+	client_servfail(a, T0 + 5 * SEC, CPORT, 0x0304, "www.example.com", -1);
+	v = verdicts(a, 1);
+	assert_int_equal(v->up[1].outcome, VD_OUT_TIMEOUT);
+	assert_int_equal(v->cause, VD_TIMEOUT);
+}
+
 static void blocked_port_icmp(void **state)
 {
 	an_t *a = *state;
@@ -964,6 +995,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(truncation_retried_over_tcp_is_no_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(upstream_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(dnssec_validation, setup, teardown),
+		cmocka_unit_test_setup_teardown(icmp_missing_in_a_burst, setup, teardown),
 		cmocka_unit_test_setup_teardown(cached_failure_repeat, setup, teardown),
 		cmocka_unit_test_setup_teardown(cached_failure_never_repeats_a_later_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(client_side_capture, setup, teardown),
