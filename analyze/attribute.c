@@ -796,9 +796,11 @@ static const model_root_t *find_root(attr_t *a, const txn_t *t, const walk_t *w,
 		*kind = DECIDE_ROOT_IN_FLIGHT;
 		return r;
 	}
+	/* The end of the CNAME chain first: the answer fails where the chain
+	 * ends, and the alias's own zone is usually healthy. */
 	*kind = DECIDE_ROOT_ZONE;
-	for (size_t c = w->ntargets + 1; c-- > 0;) {
-		const dns_name_t *n = c < w->ntargets ? &w->targets[c] : &t->qname;
+	for (size_t c = 0; c <= w->ntargets; c++) {
+		const dns_name_t *n = c < w->ntargets ? &w->targets[w->ntargets - 1 - c] : &t->qname;
 		uint64_t h[130];
 		size_t nh = dns_name_suffix_hashes(n, h, 130);
 		for (size_t i = 0; i < nh; i++)
@@ -895,6 +897,10 @@ static void remember(attr_t *a, const txn_t *t, const verdict_t *v, db_time_t fa
 		}
 		return;
 	}
+	/* A TC=1 answer that was never retried over TCP says nothing of the
+	 * zone's other names (most answers fit in UDP). */
+	if (v->detail && strcmp(v->detail, "no_tcp_retry") == 0)
+		return;
 	if (!dns_name_eq(&v->zone, &t->qname) || server_side)
 		model_root_put(a->model, model_key_zone(dns_name_hash(&v->zone)), &r);
 }
