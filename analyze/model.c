@@ -12,6 +12,7 @@
 #define MODEL_MAX_ROOTS 16384
 #define MODEL_MAX_BROKEN 4096
 #define MODEL_MAX_CUTS 65536
+#define MODEL_MAX_CNAMES 65536           /* ~20 MB at most (a 257-byte target each) */
 #define MODEL_CNAME_MIN_TTL (5 * 1000000LL)
 
 typedef struct cut {
@@ -84,18 +85,24 @@ model_t *model_new(size_t max)
 	if (max < 1024)
 		max = 1024;
 	m->next_ref = 1ULL << 63;
-	if (tbl_init(&m->cuts, sizeof(cut_t), offsetof(cut_t, key), sizeof(uint64_t), MODEL_MAX_CUTS) < 0 ||
-	    tbl_init(&m->cnames, sizeof(cname_t), offsetof(cname_t, key), sizeof(uint64_t), max) < 0 ||
+	/* The fixed limits shrink with a small table (--max-transactions):
+	 * a small analysis is cheap to set up. */
+#define MODEL_LIM(n) ((n) < max ? (n) : max)
+	if (tbl_init(&m->cuts, sizeof(cut_t), offsetof(cut_t, key), sizeof(uint64_t),
+		     MODEL_LIM(MODEL_MAX_CUTS)) < 0 ||
+	    tbl_init(&m->cnames, sizeof(cname_t), offsetof(cname_t, key), sizeof(uint64_t),
+		     MODEL_LIM(MODEL_MAX_CNAMES)) < 0 ||
 	    tbl_init(&m->roots, sizeof(root_ent_t), offsetof(root_ent_t, key), sizeof(uint64_t),
-		     MODEL_MAX_ROOTS) < 0 ||
+		     MODEL_LIM(MODEL_MAX_ROOTS)) < 0 ||
 	    tbl_init(&m->broken, sizeof(broken_t), offsetof(broken_t, key), sizeof(uint64_t),
-		     MODEL_MAX_BROKEN) < 0 ||
+		     MODEL_LIM(MODEL_MAX_BROKEN)) < 0 ||
 	    tbl_init(&m->keys, sizeof(keys_t), offsetof(keys_t, key), sizeof(uint64_t),
-		     MODEL_KEEP_ZONES) < 0 ||
+		     MODEL_LIM(MODEL_KEEP_ZONES)) < 0 ||
 	    tbl_init(&m->names, sizeof(addrname_t), offsetof(addrname_t, key), sizeof(uint64_t), max) < 0) {
 		model_free(m);
 		return NULL;
 	}
+#undef MODEL_LIM
 	return m;
 }
 

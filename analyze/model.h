@@ -55,8 +55,10 @@ typedef struct model_stats {
 
 typedef struct model model_t;
 
-/* max: the limit of each table (the failure memory and the CNAME graph);
- * NULL when out of memory. */
+/* max: the limit of the names proven to exist or not, and the most any
+ * other table holds (zone cuts and CNAMEs 65,536 each, root failures
+ * 16,384, zones with DS/DNSKEY copies and proven breaks 4,096 each); NULL
+ * when out of memory. */
 model_t *model_new(size_t max);
 void model_free(model_t *m);
 const model_stats_t *model_stats(const model_t *m);

@@ -213,7 +213,7 @@ int rp_text(FILE *f, const rp_input_t *in)
 		{a->events_lost, "transport events (ICMP, TCP, fragments) pushed out of the event log "
 				 "inside the window (--max-transactions)"},
 		{a->event_servers_evicted, "servers whose transport events were forgotten (--max-transactions)"},
-		{a->model_cnames_evicted, "CNAMEs forgotten by the resolver model (--max-transactions)"},
+		{a->model_cnames_evicted, "CNAMEs forgotten by the resolver model (65,536 kept)"},
 		{a->model_names_evicted, "address names forgotten by the resolver model (--max-transactions)"},
 		{a->model_cuts_evicted, "zone cuts forgotten by the resolver model (65,536 kept)"},
 		{a->model_roots_evicted, "root failures forgotten by the failure memory (16,384 kept)"},
