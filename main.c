@@ -121,6 +121,18 @@ static int drop_privileges(const char *user)
 	return 0;
 }
 
+/* The documented exit status of a failure, from its status (never from
+ * the text of its message). */
+static int exit_code(db_status_t st)
+{
+	switch (st) {
+	case DB_OK: return EXIT_OK;
+	case DB_EINVAL: return EXIT_USAGE;
+	case DB_ENOMEM: return EXIT_INTERNAL;
+	default: return EXIT_INPUT; /* cannot be opened, not a capture, unsupported link type */
+	}
+}
+
 /* tcpdump takes the filter as the remaining arguments, joined by spaces. */
 static char *join_args(int argc, char **argv)
 {
@@ -245,11 +257,12 @@ int main(int argc, char **argv)
 	ao.nresolvers = nresolvers;
 
 	char err[512] = "";
-	cap_t *cap = cap_open(&co, err, sizeof(err));
+	db_status_t ost = DB_OK;
+	cap_t *cap = cap_open(&co, &ost, err, sizeof(err));
 	if (!cap) {
 		fprintf(stderr, "dnsblame: %s\n", err[0] ? err : "cannot open input");
 		free(joined);
-		return strstr(err, "filter") ? EXIT_USAGE : EXIT_INPUT;
+		return exit_code(ost);
 	}
 	an_t *an = an_new(&ao);
 	if (!an) {

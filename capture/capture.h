@@ -58,9 +58,12 @@ typedef struct cap cap_t;
 /*
  * Opens every input and checks link types and the filter.  Returns NULL
  * and writes a one-line reason into err (naming the file or interface)
- * when an input cannot be opened.
+ * when an input cannot be opened; *st (when st is not NULL) then says
+ * which kind of failure it was: DB_EINVAL (the filter, or no input: the
+ * command line), DB_EIO (an input cannot be opened or read), DB_EUNSUPP
+ * (a link type dnsblame does not decode), DB_ENOMEM.
  */
-cap_t *cap_open(const cap_opts_t *opts, char *err, size_t errlen);
+cap_t *cap_open(const cap_opts_t *opts, db_status_t *st, char *err, size_t errlen);
 
 /*
  * The same for one pcap/pcapng stream already open for reading (a memory
@@ -69,8 +72,8 @@ cap_t *cap_open(const cap_opts_t *opts, char *err, size_t errlen);
  * "(stream)").  Takes ownership of f: cap_close closes it, and it is closed
  * before NULL is returned.
  */
-cap_t *cap_open_fp(FILE *f, const char *name, const cap_opts_t *opts, char *err,
-		   size_t errlen);
+cap_t *cap_open_fp(FILE *f, const char *name, const cap_opts_t *opts, db_status_t *st,
+		   char *err, size_t errlen);
 
 /*
  * Reads every packet and calls fn for each event, in capture-time order.

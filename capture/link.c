@@ -30,6 +30,9 @@
 #ifndef DLT_PKTAP
 #define DLT_PKTAP 258
 #endif
+/* Apple's tcpdump wrote PKTAP files as DLT_USER2 (149) before PKTAP had a
+ * link type of its own (258); tcpdump and Wireshark read 149 as PKTAP. */
+#define DLT_PKTAP_APPLE 149
 #ifndef DLT_IEEE802_11_RADIO
 #define DLT_IEEE802_11_RADIO 127
 #endif
@@ -49,7 +52,7 @@ int link_supported(int dlt)
 	case DLT_RAW_ALT1: case DLT_RAW_ALT2: case DLT_IPV4: case DLT_IPV6:
 	case DLT_NULL: case DLT_LOOP_OPENBSD: case DLT_PPP: case DLT_PPP_SERIAL:
 	case DLT_C_HDLC: case DLT_FDDI: case DLT_IEEE802_11:
-	case DLT_IEEE802_11_RADIO: case DLT_NFLOG: case DLT_PKTAP:
+	case DLT_IEEE802_11_RADIO: case DLT_NFLOG: case DLT_PKTAP: case DLT_PKTAP_APPLE:
 		return 1;
 	default:
 		return 0;
@@ -74,7 +77,7 @@ const char *link_name(int dlt)
 	case DLT_IEEE802_11: return "IEEE802_11";
 	case DLT_IEEE802_11_RADIO: return "IEEE802_11_RADIO";
 	case DLT_NFLOG: return "NFLOG";
-	case DLT_PKTAP: return "PKTAP";
+	case DLT_PKTAP: case DLT_PKTAP_APPLE: return "PKTAP";
 	default: return "unsupported";
 	}
 }
@@ -281,14 +284,15 @@ db_status_t link_decode(int dlt, const uint8_t *frame, size_t caplen, link_resul
 		}
 		break;
 	}
-	case DLT_PKTAP: {
+	case DLT_PKTAP:
+	case DLT_PKTAP_APPLE: {
 		/* Apple PKTAP: header length and the inner link type, both
 		 * little-endian; the inner frame follows (one level only). */
 		const uint8_t *ph = wire_take(&w, 8);
 		if (!ph)
 			break;
 		uint32_t hl = le32(ph), inner = le32(ph + 4);
-		if (hl < 8 || hl > caplen || inner == DLT_PKTAP)
+		if (hl < 8 || hl > caplen || inner == DLT_PKTAP || inner == DLT_PKTAP_APPLE)
 			return DB_EMALFORMED;
 		db_status_t is = link_decode((int)inner, frame + hl, caplen - hl, r);
 		r->offset += hl;

@@ -137,21 +137,31 @@ static int open_fp(src_t *s, FILE *f, const char *name, char *err, size_t errlen
 	return 0;
 }
 
-static cap_t *finish_open(cap_t *c, const cap_opts_t *o, char *err, size_t errlen);
+static cap_t *finish_open(cap_t *c, const cap_opts_t *o, db_status_t *st, char *err, size_t errlen);
 
-cap_t *cap_open(const cap_opts_t *o, char *err, size_t errlen)
+cap_t *cap_open(const cap_opts_t *o, db_status_t *st, char *err, size_t errlen)
 {
+	db_status_t dummy;
+	if (!st)
+		st = &dummy;
 	if (!o->iface && o->nfiles == 0) {
 		cap_seterr(err, errlen, "no input: give -r FILE or -i INTERFACE");
+		*st = DB_EINVAL;
 		return NULL;
 	}
+	*st = DB_ENOMEM;
 	cap_t *c = calloc(1, sizeof(*c));
-	if (!c)
+	if (!c) {
+		cap_seterr(err, errlen, "out of memory");
 		return NULL;
+	}
 	size_t n = o->iface ? 1 : o->nfiles;
 	c->src = calloc(n, sizeof(*c->src));
-	if (!c->src)
+	if (!c->src) {
+		cap_seterr(err, errlen, "out of memory");
 		goto fail;
+	}
+	*st = DB_EIO;
 	if (o->iface) {
 		if (open_live(c, o, err, errlen) < 0)
 			goto fail;
@@ -160,14 +170,19 @@ cap_t *cap_open(const cap_opts_t *o, char *err, size_t errlen)
 			if (open_file(&c->src[i], o->files[i], err, errlen) < 0)
 				goto fail;
 	}
-	return finish_open(c, o, err, errlen);
+	return finish_open(c, o, st, err, errlen);
 fail:
 	cap_close(c);
 	return NULL;
 }
 
-cap_t *cap_open_fp(FILE *f, const char *name, const cap_opts_t *o, char *err, size_t errlen)
+cap_t *cap_open_fp(FILE *f, const char *name, const cap_opts_t *o, db_status_t *st, char *err,
+		   size_t errlen)
 {
+	db_status_t dummy;
+	if (!st)
+		st = &dummy;
+	*st = DB_ENOMEM;
 	cap_t *c = calloc(1, sizeof(*c));
 	if (c)
 		c->src = calloc(1, sizeof(*c->src));
@@ -177,6 +192,7 @@ cap_t *cap_open_fp(FILE *f, const char *name, const cap_opts_t *o, char *err, si
 		cap_close(c);
 		return NULL;
 	}
+	*st = DB_EIO;
 	if (open_fp(&c->src[0], f, name ? name : "(stream)", err, errlen) < 0) {
 		/* libpcap leaves f open when it fails. */
 		fclose(f);
@@ -184,29 +200,38 @@ cap_t *cap_open_fp(FILE *f, const char *name, const cap_opts_t *o, char *err, si
 		return NULL;
 	}
 	c->nsrc = 1;
-	return finish_open(c, o, err, errlen);
+	return finish_open(c, o, st, err, errlen);
 }
 
 /* Checks link types and the filter of the opened sources and sets up the
  * reassembly state.  Closes c on failure. */
-static cap_t *finish_open(cap_t *c, const cap_opts_t *o, char *err, size_t errlen)
+static cap_t *finish_open(cap_t *c, const cap_opts_t *o, db_status_t *st, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < c->nsrc; i++) {
 		src_t *s = &c->src[i];
+		*st = DB_EUNSUPP;
 		if (!link_supported(s->dlt)) {
 			const char *name = pcap_datalink_val_to_name(s->dlt);
 			if (name)
 				cap_seterr(err, errlen, "%s: link type %s (%d) is not supported",
 					   s->name, name, s->dlt);
+			else if (s->dlt >= 147 && s->dlt <= 162)
+				/* LINKTYPE_USER0..15: for private use, no public
+				 * meaning a decoder could rely on. */
+				cap_seterr(err, errlen,
+					   "%s: link type USER%d (%d, reserved for private use) is not supported",
+					   s->name, s->dlt - 147, s->dlt);
 			else /* no capture tool knows it: a damaged header */
 				cap_seterr(err, errlen,
 					   "%s: damaged file header (link type %d is unknown to libpcap)",
 					   s->name, s->dlt);
 			goto fail;
 		}
+		*st = DB_EINVAL;
 		if (apply_filter(s->p, o->filter, s->name, err, errlen) < 0)
 			goto fail;
 	}
+	*st = DB_ENOMEM;
 	cap_ctx_t *x = &c->ctx;
 	x->window = o->window > 0 ? o->window : 30 * 1000000LL;
 	x->max_tcp_streams = o->max_tcp_streams ? o->max_tcp_streams : 65536;
@@ -217,6 +242,7 @@ static cap_t *finish_open(cap_t *c, const cap_opts_t *o, char *err, size_t errle
 	}
 	if (ip4_init(x, err, errlen) < 0 || ip6path_init(x, o) < 0)
 		goto fail;
+	*st = DB_OK;
 	return c;
 fail:
 	cap_close(c);

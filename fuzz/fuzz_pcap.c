@@ -48,7 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ao.dnssec_audit = size & 1; /* the flag costs nothing to derive */
 
 	char err[512] = "";
-	cap_t *cap = cap_open_fp(f, "fuzz", &co, err, sizeof(err));
+	cap_t *cap = cap_open_fp(f, "fuzz", &co, NULL, err, sizeof(err));
 	if (!cap) {
 		free(buf);
 		return 0;

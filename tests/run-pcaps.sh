@@ -31,6 +31,11 @@ while read -r name capture code expected opts; do
 	if [ -z "$why" ] && [ "$code" != 0 ] && [ "$(wc -l <"$tmp/err")" -ne 1 ]; then
 		why="stderr is not one line"
 	fi
+	# A message that is part of the contract: pcaps/expected/NAME.stderr.
+	if [ -z "$why" ] && [ -f "pcaps/expected/$name.stderr" ] &&
+	   ! cmp -s "$tmp/err" "pcaps/expected/$name.stderr"; then
+		why="stderr differs: $(head -1 "$tmp/err")"
+	fi
 	if [ -z "$why" ] && [ "$code" = 0 ] && [ -s "$tmp/err" ]; then
 		why="unexpected stderr: $(head -3 "$tmp/err")"
 	fi

@@ -570,6 +570,23 @@ def pcapng_huge_block():
     return b
 
 
+def linktype_user3():
+    """A file of link type 150 (LINKTYPE_USER3, private use): not
+    supported (exit 3), and not called a damaged header."""
+    return Pcap(linktype=150)
+
+
+def linktype_pktap_149():
+    """Apple PKTAP under link type 149 (DLT_USER2, as Apple's tcpdump wrote
+    it): a 108-byte header (length and inner link type, little-endian),
+    then an Ethernet frame: a query, then its answer."""
+    p = Pcap(linktype=149)
+    for frame in (udp_pkt(CLIENT, RESOLVER, 40000, 53, query(0x0E00, "www.example.com")),
+                  udp_pkt(RESOLVER, CLIENT, 53, 40000, answer_a(0x0E00, "www.example.com"))):
+        p.add(struct.pack("<II", 108, 1) + bytes(100) + frame)
+    return p
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
         os.path.dirname(os.path.abspath(__file__)), "..", "..", "pcaps", "hostile")
@@ -588,6 +605,8 @@ def main():
         "caplen-over-snaplen.pcap": caplen_over_snaplen().b,
         "pcapng-bad-blocklen.pcapng": pcapng_bad_blocklen(),
         "pcapng-huge-block.pcapng": pcapng_huge_block(),
+        "linktype-user3.pcap": linktype_user3().b,
+        "linktype-pktap-149.pcap": linktype_pktap_149().b,
     }
     for fn, data in files.items():
         with open(os.path.join(out, fn), "wb") as f:
