@@ -70,13 +70,21 @@ static void usage(FILE *f)
 "still written for what came before), 5 output error, 6 out of memory\n");
 }
 
-static int parse_count(const char *s, const char *opt, size_t *out)
+#define MAX_LIMIT ((size_t)1 << 24)
+
+/* A positive count up to max: each limit sizes tables allocated up front
+ * (libnids computes in int: 16,777,216 streams is its safe ceiling). */
+static int parse_count(const char *s, const char *opt, size_t max, size_t *out)
 {
 	char *end;
 	errno = 0;
 	unsigned long long v = strtoull(s, &end, 10);
-	if (errno || *end || end == s || v == 0 || v > (1ULL << 32)) {
+	if (errno || *end || end == s || v == 0 || s[0] == '-') {
 		fprintf(stderr, "dnsblame: %s: expected a positive count, got '%s'\n", opt, s);
+		return -1;
+	}
+	if (v > max) {
+		fprintf(stderr, "dnsblame: %s: %s is more than the most allowed, %zu\n", opt, s, max);
 		return -1;
 	}
 	*out = (size_t)v;
@@ -212,19 +220,19 @@ int main(int argc, char **argv)
 			nresolvers++;
 			break;
 		case O_MAXTXN:
-			if (parse_count(optarg, "--max-transactions", &ao.max_transactions) < 0)
+			if (parse_count(optarg, "--max-transactions", MAX_LIMIT, &ao.max_transactions) < 0)
 				return EXIT_USAGE;
 			break;
 		case O_MAXFRAG:
-			if (parse_count(optarg, "--max-fragments", &co.max_frag_trains) < 0)
+			if (parse_count(optarg, "--max-fragments", MAX_LIMIT, &co.max_frag_trains) < 0)
 				return EXIT_USAGE;
 			break;
 		case O_MAXTCP:
-			if (parse_count(optarg, "--max-tcp-streams", &co.max_tcp_streams) < 0)
+			if (parse_count(optarg, "--max-tcp-streams", MAX_LIMIT, &co.max_tcp_streams) < 0)
 				return EXIT_USAGE;
 			break;
 		case O_MAXVD:
-			if (parse_count(optarg, "--max-verdicts", &ao.max_verdicts) < 0)
+			if (parse_count(optarg, "--max-verdicts", MAX_LIMIT, &ao.max_verdicts) < 0)
 				return EXIT_USAGE;
 			break;
 		default:

@@ -53,7 +53,7 @@ static void verdict_line(FILE *f, const verdict_t *u)
 	/* How a repeat came about, after its root cause's detail. */
 	const char *via = u->via != VD_VIA_UPSTREAM ? vd_via_str(u->via) : NULL;
 	fprintf(f, "      %s %s %s %s from %s:%u, %s%s%s (%s)\n",
-		db_time_str(u->answered ? u->time : u->query_time, t) + 11,
+		db_time_str(u->answered ? u->time : u->query_time, t),
 		dns_name_str(&u->qname, nb), dns_type_str(u->qtype, tb),
 		u->transport == DB_PROTO_TCP ? "tcp" : "udp", db_addr_str(&u->client, ab),
 		u->client_port, u->detail, via ? ", via " : "", via ? via : "",
