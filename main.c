@@ -48,7 +48,7 @@ static void usage(FILE *f)
 "  -r FILE               read a pcap or pcapng file (repeatable; read in time order; - is stdin)\n"
 "  -i IFACE              capture live on an interface (stop with Ctrl-C)\n"
 "  -p                    live: do not put the interface in promiscuous mode\n"
-"  -Z USER               live: run as USER once the interface is open (default nobody)\n"
+"  -Z USER               run as USER once the inputs are open (default nobody)\n"
 "  -f FILTER             BPF filter, as in tcpdump; may also follow the options.\n"
 "                        Keep fragments and ICMP: 'port 53 or icmp or icmp6 or\n"
 "                        (ip[6:2] & 0x1fff != 0) or ip6[6] == 44'\n"
@@ -105,19 +105,21 @@ static int parse_seconds(const char *s, db_time_t *out)
 }
 
 /*
- * Live capture needs root (or CAP_NET_RAW) only to open the interface; the
- * rest — parsing hostile bytes — runs as an unprivileged user, as tcpdump's
- * -Z does.  Files were opened before this point.
+ * Live capture needs root (or CAP_NET_RAW) only to open the interface, and
+ * reading files needs it only to open them; the rest — parsing hostile
+ * bytes — runs as an unprivileged user, as tcpdump's -Z does.  Inputs and
+ * the -o file were opened before this point.
  */
 static int drop_privileges(const char *user)
 {
-	if (geteuid() != 0)
-		return 0;
+	/* A user that does not exist is a mistake on any account. */
 	struct passwd *pw = getpwnam(user);
 	if (!pw) {
 		fprintf(stderr, "dnsblame: -Z: no such user '%s'\n", user);
 		return -1;
 	}
+	if (geteuid() != 0)
+		return 0;
 	if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0) {
 		fprintf(stderr, "dnsblame: cannot drop privileges to '%s': %s\n", user, strerror(errno));
 		return -1;
@@ -288,7 +290,9 @@ int main(int argc, char **argv)
 		return EXIT_OUTPUT;
 	}
 
-	if (co.iface && drop_privileges(user) < 0) {
+	/* Files too: whatever the input, hostile bytes are parsed without
+	 * root's rights (everything is open by now). */
+	if (drop_privileges(user) < 0) {
 		an_free(an);
 		cap_close(cap);
 		free(joined);
