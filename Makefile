@@ -59,6 +59,7 @@ check: deps
 	$(MAKE) fuzz-replay
 	sh tests/run-pcaps.sh build/dnsblame
 	sh tests/run-pcaps.sh build/sanitize/dnsblame
+	sh tests/live.sh build/dnsblame
 	$(MAKE) flood
 	sh tests/conformance.sh build/dnsblame
 	python3 tests/lab/check.py build/dnsblame

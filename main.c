@@ -8,6 +8,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,11 @@ static void usage(FILE *f)
 "  -r FILE               read a pcap or pcapng file (repeatable; read in time order; - is stdin)\n"
 "  -i IFACE              capture live on an interface (stop with Ctrl-C)\n"
 "  -p                    live: do not put the interface in promiscuous mode\n"
+"  -s SNAPLEN            live: bytes kept per packet (default 65535)\n"
+"  -B KIB                live: kernel capture buffer in KiB (default 8192)\n"
+"  -c COUNT              stop after COUNT packets\n"
+"  --duration SECONDS    stop after SECONDS (live: from the start; files: capture time)\n"
+"  -D                    list the interfaces a live capture can use, and exit\n"
 "  -Z USER               run as USER once the inputs are open (default nobody)\n"
 "  -f FILTER             BPF filter, as in tcpdump; may also follow the options.\n"
 "                        Keep fragments and ICMP: 'port 53 or icmp or icmp6 or\n"
@@ -91,13 +97,13 @@ static int parse_count(const char *s, const char *opt, size_t max, size_t *out)
 	return 0;
 }
 
-static int parse_seconds(const char *s, db_time_t *out)
+static int parse_seconds(const char *s, const char *opt, double max, db_time_t *out)
 {
 	char *end;
 	errno = 0;
 	double v = strtod(s, &end);
-	if (errno || *end || end == s || !(v > 0) || v > 86400) {
-		fprintf(stderr, "dnsblame: --window: expected seconds in (0, 86400], got '%s'\n", s);
+	if (errno || *end || end == s || !(v > 0) || v > max) {
+		fprintf(stderr, "dnsblame: %s: expected seconds in (0, %.0f], got '%s'\n", opt, max, s);
 		return -1;
 	}
 	*out = (db_time_t)(v * 1e6);
@@ -129,6 +135,17 @@ static int drop_privileges(const char *user)
 		return -1;
 	}
 	return 0;
+}
+
+/* -D: the interfaces a live capture can use, numbered as tcpdump -D does. */
+static int list_interfaces(void)
+{
+	char err[256] = "";
+	if (cap_list_interfaces(stdout, err, sizeof(err)) < 0) {
+		fprintf(stderr, "dnsblame: -D: %s\n", err);
+		return EXIT_INPUT;
+	}
+	return EXIT_OK;
 }
 
 /* The documented exit status of a failure, from its status (never from
@@ -163,7 +180,7 @@ static char *join_args(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	enum { O_FORMAT = 256, O_WINDOW, O_RESOLVER, O_MAXTXN, O_MAXFRAG, O_MAXTCP, O_VERSION, O_AUDIT,
-	       O_MAXVD };
+	       O_MAXVD, O_DURATION };
 	static const struct option longopts[] = {
 		{"format", required_argument, NULL, O_FORMAT},
 		{"window", required_argument, NULL, O_WINDOW},
@@ -172,6 +189,7 @@ int main(int argc, char **argv)
 		{"max-fragments", required_argument, NULL, O_MAXFRAG},
 		{"max-tcp-streams", required_argument, NULL, O_MAXTCP},
 		{"max-verdicts", required_argument, NULL, O_MAXVD},
+		{"duration", required_argument, NULL, O_DURATION},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, O_VERSION},
 		{"dnssec-audit", no_argument, NULL, O_AUDIT},
@@ -190,7 +208,7 @@ int main(int argc, char **argv)
 	const char *format = "text", *outpath = NULL, *filter = NULL, *user = "nobody";
 	int c;
 
-	while ((c = getopt_long(argc, argv, "r:i:pf:o:hZ:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:i:pf:o:hZ:s:B:c:D", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			if (co.nfiles == MAX_FILES) {
@@ -204,12 +222,38 @@ int main(int argc, char **argv)
 		case 'f': filter = optarg; break;
 		case 'o': outpath = optarg; break;
 		case 'Z': user = optarg; break;
+		case 's': {
+			size_t v;
+			if (parse_count(optarg, "-s", 262144, &v) < 0)
+				return EXIT_USAGE;
+			co.snaplen = (int)v;
+			break;
+		}
+		case 'B': {
+			size_t v;
+			if (parse_count(optarg, "-B", 4 << 20, &v) < 0)
+				return EXIT_USAGE;
+			co.buffer_kib = (int)v;
+			break;
+		}
+		case 'c': {
+			size_t v;
+			if (parse_count(optarg, "-c", SIZE_MAX, &v) < 0)
+				return EXIT_USAGE;
+			co.count = v;
+			break;
+		}
+		case 'D': return list_interfaces();
+		case O_DURATION:
+			if (parse_seconds(optarg, "--duration", 366 * 86400.0, &co.duration) < 0)
+				return EXIT_USAGE;
+			break;
 		case 'h': usage(stdout); return EXIT_OK;
 		case O_VERSION: printf("dnsblame %s\n", DNSBLAME_VERSION); return EXIT_OK;
 		case O_FORMAT: format = optarg; break;
 		case O_AUDIT: ao.dnssec_audit = 1; break;
 		case O_WINDOW:
-			if (parse_seconds(optarg, &co.window) < 0)
+			if (parse_seconds(optarg, "--window", 86400, &co.window) < 0)
 				return EXIT_USAGE;
 			break;
 		case O_RESOLVER:
@@ -301,6 +345,8 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
+	if (cap_banner(cap))
+		fprintf(stderr, "dnsblame: %s\n", cap_banner(cap));
 	g_cap = cap;
 	/* No SA_RESTART: a blocked read must return so the report is printed. */
 	struct sigaction sa;
@@ -333,6 +379,12 @@ int main(int argc, char **argv)
 						  : rp_text(out, &in);
 	if (fflush(out) != 0 || (out != stdout && fclose(out) != 0))
 		wrc = -1;
+	/* As tcpdump: what the kernel saw and dropped, at exit. */
+	if (in.cap->live)
+		fprintf(stderr, "%llu packets captured\n%llu packets received by filter\n"
+			"%llu packets dropped by kernel\n%llu packets dropped by interface\n",
+			(unsigned long long)in.cap->packets, (unsigned long long)in.cap->kernel_received,
+			(unsigned long long)in.cap->kernel_drops, (unsigned long long)in.cap->interface_drops);
 	int rc = EXIT_OK;
 	if (rs == DB_EIO) {
 		fprintf(stderr, "dnsblame: %s\n", err);

@@ -25,6 +25,12 @@ typedef struct cap_opts {
 	size_t max_frag_trains;    /* IPv4 + IPv6 fragment trains kept */
 	size_t max_tcp_streams;    /* TCP streams followed per IP version */
 	size_t max_handshakes;     /* pending TCP handshakes watched */
+	int snaplen;               /* live: bytes kept per packet; 0 = 65535 */
+	int buffer_kib;            /* live: kernel buffer in KiB; 0 = 8192 */
+	uint64_t count;            /* stop after this many packets; 0 = no limit */
+	db_time_t duration;        /* stop after this long (live: wall clock from
+	                            * the start; files: capture time from the first
+	                            * packet); 0 = no limit */
 } cap_opts_t;
 
 typedef struct cap_stats {
@@ -51,6 +57,10 @@ typedef struct cap_stats {
 	uint64_t nids_warnings;     /* packets libnids rejected as invalid */
 	uint64_t time_backwards;    /* records older than the one before */
 	db_time_t first_ts, last_ts; /* 0 when no packet was read */
+	/* Live capture only (pcap_stats): packets the kernel received, and
+	 * dropped for want of buffer space or at the interface. */
+	int live;
+	uint64_t kernel_received, kernel_drops, interface_drops;
 } cap_stats_t;
 
 typedef struct cap cap_t;
@@ -83,6 +93,15 @@ cap_t *cap_open_fp(FILE *f, const char *name, const cap_opts_t *opts, db_status_
  * libpcap's reason); events up to the damage have been delivered.
  */
 db_status_t cap_run(cap_t *c, cap_event_fn fn, void *user, char *err, size_t errlen);
+
+/* The one line tcpdump prints when a live capture starts ("listening on
+ * IFACE, link-type ..., snapshot length N bytes"), or NULL for files. */
+const char *cap_banner(const cap_t *c);
+
+/* Prints the interfaces libpcap can capture on, one a line ("1.eth0",
+ * with a description in parentheses when there is one).  Returns 0, or -1
+ * with a reason in err. */
+int cap_list_interfaces(FILE *out, char *err, size_t errlen);
 
 /* Asks cap_run to stop after the current packet (async-signal-safe). */
 void cap_stop(cap_t *c);

@@ -6,11 +6,13 @@
  */
 #include <errno.h>
 #include <pcap/pcap.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cap_int.h"
 #include "link.h"
@@ -31,6 +33,9 @@ struct cap {
 	src_t *src;
 	size_t nsrc;
 	int live;
+	uint64_t count;               /* stop after this many packets (0: no limit) */
+	db_time_t duration;           /* stop after this long (0: no limit) */
+	char banner[256];
 	volatile sig_atomic_t stop;
 	db_time_t high;               /* latest capture time seen */
 	db_time_t next_expire;
@@ -74,11 +79,16 @@ static int open_live(cap_t *c, const cap_opts_t *o, char *err, size_t errlen)
 		cap_seterr(err, errlen, "%s: %s", o->iface, eb);
 		return -1;
 	}
-	pcap_set_snaplen(p, 262144);
+	/* As tcpdump does: no immediate mode (with it, libpcap sizes the
+	 * kernel ring in frames of snaplen bytes: 16 MiB held 64 packets of
+	 * 262,144), a buffer timeout instead of a wakeup per packet, a
+	 * snaplen that still holds any DNS message over TCP or UDP. */
+	int snaplen = o->snaplen > 0 ? o->snaplen : 65535;
+	int kib = o->buffer_kib > 0 ? o->buffer_kib : 8192;
+	pcap_set_snaplen(p, snaplen);
 	pcap_set_promisc(p, o->promisc);
-	pcap_set_immediate_mode(p, 1);
-	pcap_set_timeout(p, 200);
-	pcap_set_buffer_size(p, 16 << 20);
+	pcap_set_timeout(p, 100);
+	pcap_set_buffer_size(p, kib * 1024);
 	pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_MICRO);
 	int rc = pcap_activate(p);
 	if (rc < 0) {
@@ -93,6 +103,11 @@ static int open_live(cap_t *c, const cap_opts_t *o, char *err, size_t errlen)
 	c->src[0].dlt = pcap_datalink(p);
 	c->nsrc = 1;
 	c->live = 1;
+	const char *ln = pcap_datalink_val_to_name(c->src[0].dlt);
+	const char *ld = pcap_datalink_val_to_description(c->src[0].dlt);
+	snprintf(c->banner, sizeof(c->banner),
+		 "listening on %s, link-type %s (%s), snapshot length %d bytes, buffer %d KiB",
+		 o->iface, ln ? ln : "?", ld ? ld : "?", pcap_snapshot(p), kib);
 	return 0;
 }
 
@@ -161,6 +176,8 @@ cap_t *cap_open(const cap_opts_t *o, db_status_t *st, char *err, size_t errlen)
 		cap_seterr(err, errlen, "out of memory");
 		goto fail;
 	}
+	c->count = o->count;
+	c->duration = o->duration;
 	*st = DB_EIO;
 	if (o->iface) {
 		if (open_live(c, o, err, errlen) < 0)
@@ -249,6 +266,24 @@ fail:
 	return NULL;
 }
 
+const char *cap_banner(const cap_t *c) { return c->live ? c->banner : NULL; }
+
+int cap_list_interfaces(FILE *out, char *err, size_t errlen)
+{
+	char eb[PCAP_ERRBUF_SIZE] = "";
+	pcap_if_t *all = NULL;
+	if (pcap_findalldevs(&all, eb) < 0) {
+		cap_seterr(err, errlen, "%s", eb);
+		return -1;
+	}
+	int i = 1;
+	for (const pcap_if_t *d = all; d; d = d->next, i++)
+		fprintf(out, "%d.%s%s%s%s\n", i, d->name, d->description ? " (" : "",
+			d->description ? d->description : "", d->description ? ")" : "");
+	pcap_freealldevs(all);
+	return 0;
+}
+
 void cap_stop(cap_t *c)
 {
 	c->stop = 1;
@@ -282,6 +317,15 @@ const cap_stats_t *cap_stats(cap_t *c)
 	x->st.tcp_no_syn = t6.no_syn_segments + t6.midstream_rejected + t4.midstream_rejected;
 	x->st.frag_evicted = f4.evicted + f6.evicted;
 	x->st.frag_trains_cut = f4.cut + f6.cut;
+	/* The kernel's count of what it received and dropped (libpcap:
+	 * ps_drop is buffer overflow, ps_ifdrop the interface's). */
+	struct pcap_stat ps;
+	if (c->live && c->src[0].p && pcap_stats(c->src[0].p, &ps) == 0) {
+		x->st.live = 1;
+		x->st.kernel_received = ps.ps_recv;
+		x->st.kernel_drops = ps.ps_drop;
+		x->st.interface_drops = ps.ps_ifdrop;
+	}
 	return &x->st;
 }
 
@@ -412,14 +456,42 @@ db_status_t cap_run(cap_t *c, cap_event_fn fn, void *user, char *err, size_t err
 
 	if (c->live) {
 		src_t *s = &c->src[0];
+		/* A live run's -c and --duration, on the wall clock: an idle
+		 * interface still stops on time. */
+		struct timespec t0;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		/* Non-blocking reads and our own poll: with TPACKET_V3 an idle
+		 * interface never times out a read, so neither --duration nor
+		 * a stop request would be seen. */
+		char eb[PCAP_ERRBUF_SIZE];
+		int fd = pcap_get_selectable_fd(s->p);
+		if (fd >= 0 && pcap_setnonblock(s->p, 1, eb) < 0)
+			fd = -1;
 		while (!c->stop) {
+			if (c->duration) {
+				struct timespec now;
+				clock_gettime(CLOCK_MONOTONIC, &now);
+				db_time_t el = (db_time_t)(now.tv_sec - t0.tv_sec) * 1000000 +
+					       (now.tv_nsec - t0.tv_nsec) / 1000;
+				if (el >= c->duration)
+					break;
+			}
 			struct pcap_pkthdr *h;
 			const u_char *d;
 			int rc = pcap_next_ex(s->p, &h, &d);
-			if (rc == 1)
+			if (rc == 1) {
 				frame(c, s, h, d);
-			else if (rc == 0)
-				continue; /* buffer timeout: look at the stop flag */
+				if (c->count && c->ctx.st.packets >= c->count)
+					break;
+			} else if (rc == 0) {
+				/* Nothing yet: wait a tenth of a second at most, then
+				 * look at the stop flag and the clock again. */
+				if (fd >= 0) {
+					struct pollfd pfd = {.fd = fd, .events = POLLIN};
+					poll(&pfd, 1, 100);
+				}
+				continue;
+			}
 			else if (rc == PCAP_ERROR_BREAK && c->stop)
 				break;
 			else {
@@ -443,7 +515,12 @@ db_status_t cap_run(cap_t *c, cap_event_fn fn, void *user, char *err, size_t err
 			}
 			if (!best)
 				break;
+			if (c->duration && c->ctx.st.packets &&
+			    ts_of(best->hdr) - c->ctx.st.first_ts >= c->duration)
+				break;
 			frame(c, best, best->hdr, best->data);
+			if (c->count && c->ctx.st.packets >= c->count)
+				break;
 			if (advance(best, err, errlen) < 0)
 				result = DB_EIO;
 		}

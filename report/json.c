@@ -40,6 +40,12 @@ static void capture(jsonw_t *w, const rp_input_t *in)
 	}
 	jw_u64(w, "packets", c->packets);
 	jw_u64(w, "truncated_packets", c->truncated_packets);
+	if (c->live) {
+		/* What the kernel received and dropped (pcap_stats). */
+		jw_u64(w, "kernel_received", c->kernel_received);
+		jw_u64(w, "kernel_drops", c->kernel_drops);
+		jw_u64(w, "interface_drops", c->interface_drops);
+	}
 	jw_u64(w, "dns_messages", a->dns_messages);
 	jw_u64(w, "dns_queries", a->dns_queries);
 	jw_u64(w, "dns_responses", a->dns_responses);

@@ -129,6 +129,11 @@ int rp_text(FILE *f, const rp_input_t *in)
 	fprintf(f, "packets     %llu", (unsigned long long)c->packets);
 	if (c->truncated_packets)
 		fprintf(f, " (%llu cut by snaplen)", (unsigned long long)c->truncated_packets);
+	if (c->live)
+		fprintf(f, "; kernel: %llu received, %llu dropped, %llu dropped by the interface%s",
+			(unsigned long long)c->kernel_received, (unsigned long long)c->kernel_drops,
+			(unsigned long long)c->interface_drops,
+			c->kernel_drops || c->interface_drops ? " (verdicts may lack evidence)" : "");
 	fprintf(f, "\n");
 	fprintf(f, "vantage     %s", in->vantage);
 	for (size_t i = 0; i < in->nresolvers; i++)

@@ -1,0 +1,106 @@
+#!/bin/sh
+# Live capture, the way an on-call engineer runs it, on the loopback of a
+# network namespace this test creates (and deletes, whatever happens):
+#   1. dnsblame -i lo -c 20: the start-up line on stderr, exactly 20 packets,
+#      the kernel's counts (received, dropped) at exit and in the JSON;
+#   2. --duration 1 on an idle interface stops on time;
+#   3. SIGINT mid-run ends with the report.
+# Needs root (network namespaces); packets go only to 127.0.0.1 inside the
+# namespace.  Closing line: "live: N passed, N failed".
+set -u
+bin=${1:?usage: live.sh BINARY}
+case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
+if [ "$(id -u)" != 0 ]; then
+	echo "live: needs root for a network namespace"
+	echo "live: 0 passed, 1 failed"
+	exit 1
+fi
+ns=dnsblame-live-$$
+tmp=$(mktemp -d)
+cleanup() {
+	ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null
+	ip netns del "$ns" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+ip netns add "$ns" || { echo "live: cannot create a network namespace"; exit 1; }
+ip -n "$ns" link set lo up
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "ok   $*"; }
+bad() { fail=$((fail + 1)); echo "FAIL $*"; }
+
+# N DNS queries from 127.0.0.1 to port 53 (nothing listens: the kernel's
+# ICMP errors are not in the filter below).
+send() {
+	ip netns exec "$ns" python3 - "$1" <<-'EOF'
+	import socket, struct, sys
+	s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	for i in range(int(sys.argv[1])):
+	    q = struct.pack("!HHHHHH", 0x1000 + i, 0x0100, 1, 0, 0, 0)
+	    q += b"\x03www\x07example\x03com\x00" + struct.pack("!HH", 1, 1)
+	    s.sendto(q, ("127.0.0.1", 53))
+	EOF
+}
+wait_banner() {
+	i=0
+	while [ $i -lt 50 ] && ! grep -q "listening on" "$1" 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
+	grep -q "listening on" "$1"
+}
+
+# 1. -c 20
+ip netns exec "$ns" "$bin" -i lo -c 20 --format json -o "$tmp/c.json" udp port 53 \
+	2>"$tmp/c.err" &
+pid=$!
+if wait_banner "$tmp/c.err"; then
+	ok "start-up line: $(head -1 "$tmp/c.err")"
+else
+	bad "no start-up line on stderr"
+fi
+send 25
+i=0
+while [ $i -lt 50 ] && kill -0 $pid 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
+if kill -0 $pid 2>/dev/null; then
+	bad "-c 20 did not stop"
+	kill -INT $pid
+fi
+wait $pid
+rc=$?
+[ $rc = 0 ] && ok "-c 20: exit 0" || bad "-c 20: exit $rc"
+grep -q "^20 packets captured$" "$tmp/c.err" && ok "stderr: 20 packets captured" ||
+	bad "stderr has no '20 packets captured': $(tr '\n' '|' <"$tmp/c.err")"
+grep -q "packets dropped by kernel$" "$tmp/c.err" && ok "stderr: kernel drops at exit" ||
+	bad "stderr has no kernel drop count"
+python3 - "$tmp/c.json" <<-'EOF' && ok "JSON: 20 packets, 20 queries, kernel counts, no drop" || bad "JSON counts"
+	import json, sys
+	c = json.load(open(sys.argv[1]))["capture"]
+	print("     packets %s queries %s kernel_received %s kernel_drops %s interface_drops %s"
+	      % (c["packets"], c["dns_queries"], c.get("kernel_received"), c.get("kernel_drops"),
+	         c.get("interface_drops")))
+	sys.exit(0 if c["packets"] == 20 and c["dns_queries"] == 20 and c["kernel_received"] >= 20
+	         and c["kernel_drops"] == 0 else 1)
+	EOF
+
+# 2. --duration on an idle interface
+start=$(date +%s)
+ip netns exec "$ns" timeout 10 "$bin" -i lo --duration 1 >"$tmp/d.txt" 2>"$tmp/d.err"
+rc=$?
+el=$(($(date +%s) - start))
+[ $rc = 0 ] && [ $el -le 4 ] && ok "--duration 1 on an idle interface: exit 0 after ${el} s" ||
+	bad "--duration 1: exit $rc after ${el} s"
+grep -q "^packets     0; kernel: 0 received, 0 dropped" "$tmp/d.txt" && ok "text report: kernel counts" ||
+	bad "text report has no kernel counts: $(grep packets "$tmp/d.txt")"
+
+# 3. SIGINT mid-run: the report is printed
+ip netns exec "$ns" "$bin" -i lo --format json -o "$tmp/i.json" udp port 53 2>"$tmp/i.err" &
+pid=$!
+wait_banner "$tmp/i.err"
+send 5
+sleep 0.5
+kill -INT $pid
+wait $pid
+rc=$?
+python3 -c "import json,sys; sys.exit(0 if json.load(open('$tmp/i.json'))['capture']['packets'] == 5 else 1)" &&
+	[ $rc = 0 ] && ok "SIGINT: exit 0, report with the 5 packets" || bad "SIGINT: exit $rc, report $(head -c 200 "$tmp/i.json")"
+
+echo "live: $pass passed, $fail failed"
+[ $fail = 0 ]
