@@ -347,6 +347,8 @@ int main(int argc, char **argv)
 
 	if (cap_banner(cap))
 		fprintf(stderr, "dnsblame: %s\n", cap_banner(cap));
+	for (size_t i = 0; cap_warning(cap, i); i++)
+		fprintf(stderr, "dnsblame: warning: %s\n", cap_warning(cap, i));
 	g_cap = cap;
 	/* No SA_RESTART: a blocked read must return so the report is printed. */
 	struct sigaction sa;

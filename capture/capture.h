@@ -98,6 +98,11 @@ db_status_t cap_run(cap_t *c, cap_event_fn fn, void *user, char *err, size_t err
  * IFACE, link-type ..., snapshot length N bytes"), or NULL for files. */
 const char *cap_banner(const cap_t *c);
 
+/* The i-th warning about the inputs (from 0), or NULL: a filter that
+ * drops ICMP errors or non-first IP fragments, tested on synthetic packets
+ * of the input's link type. */
+const char *cap_warning(const cap_t *c, size_t i);
+
 /* Prints the interfaces libpcap can capture on, one a line ("1.eth0",
  * with a description in parentheses when there is one).  Returns 0, or -1
  * with a reason in err. */

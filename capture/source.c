@@ -36,6 +36,8 @@ struct cap {
 	uint64_t count;               /* stop after this many packets (0: no limit) */
 	db_time_t duration;           /* stop after this long (0: no limit) */
 	char banner[256];
+	char warn[2][192];            /* what the filter drops that attribution needs */
+	size_t nwarn;
 	volatile sig_atomic_t stop;
 	db_time_t high;               /* latest capture time seen */
 	db_time_t next_expire;
@@ -52,7 +54,115 @@ static void cap_seterr(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
-static int apply_filter(pcap_t *p, const char *filter, const char *name,
+/* ---- what a filter lets through ------------------------------------------ */
+
+/* The link header of a synthetic probe packet for link type dlt (IP
+ * version 4 or 6), into out; its length, or -1 when this link type is not
+ * probed. */
+static int probe_link(int dlt, int v, uint8_t *out)
+{
+	uint16_t et = v == 4 ? 0x0800 : 0x86dd;
+	switch (dlt) {
+	case DLT_EN10MB:
+		memset(out, 0, 12);
+		out[12] = (uint8_t)(et >> 8);
+		out[13] = (uint8_t)et;
+		return 14;
+	case DLT_LINUX_SLL: /* packet type, ARPHRD, address length, address, protocol */
+		memset(out, 0, 16);
+		out[3] = 1;
+		out[14] = (uint8_t)(et >> 8);
+		out[15] = (uint8_t)et;
+		return 16;
+	case DLT_LINUX_SLL2: /* protocol, reserved, ifindex, ARPHRD, type, address */
+		memset(out, 0, 20);
+		out[0] = (uint8_t)(et >> 8);
+		out[1] = (uint8_t)et;
+		out[9] = 1;
+		return 20;
+	case DLT_RAW:
+#ifdef DLT_IPV4
+	case DLT_IPV4:
+	case DLT_IPV6:
+#endif
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+/* 1 when the compiled filter accepts the probe (IP packet l3). */
+static int probe_passes(const struct bpf_program *prog, int dlt, int v, const uint8_t *l3,
+			size_t len)
+{
+	uint8_t pkt[256];
+	int hl = probe_link(dlt, v, pkt);
+	if (hl < 0 || (size_t)hl + len > sizeof(pkt))
+		return 1; /* not probed: no warning */
+	memcpy(pkt + hl, l3, len);
+	struct pcap_pkthdr h;
+	memset(&h, 0, sizeof(h));
+	h.caplen = h.len = (bpf_u_int32)((size_t)hl + len);
+	return pcap_offline_filter(prog, &h, pkt) != 0;
+}
+
+/* The traffic attribution needs beside port 53: ICMP errors quoting a
+ * query, and IP fragments that are not the first (they carry no port).
+ * A filter like "port 53" drops them, and blocked ports then read as
+ * timeouts, lost fragments as nothing: the user is told. */
+static void probe_filter(cap_t *c, const struct bpf_program *prog, int dlt)
+{
+	/* IPv4: 192.0.2.53 -> 192.0.2.1, ICMP port unreachable quoting
+	 * 192.0.2.1:40000 -> 192.0.2.53:53 (UDP). */
+	static const uint8_t icmp4[56] = {
+		0x45, 0, 0, 56, 0, 1, 0, 0, 64, 1, 0, 0, 192, 0, 2, 53, 192, 0, 2, 1,
+		3, 3, 0, 0, 0, 0, 0, 0,
+		0x45, 0, 0, 40, 0, 2, 0, 0, 64, 17, 0, 0, 192, 0, 2, 1, 192, 0, 2, 53,
+		0x9c, 0x40, 0, 53, 0, 20, 0, 0};
+	/* IPv4 fragment at offset 1480, the last: no UDP header. */
+	static const uint8_t frag4[28] = {
+		0x45, 0, 0, 28, 0, 3, 0, 185, 64, 17, 0, 0, 192, 0, 2, 53, 192, 0, 2, 1,
+		0, 0, 0, 0, 0, 0, 0, 0};
+	/* IPv6: fd00::53 -> fd00::1, a Fragment header at offset 1480. */
+	uint8_t frag6[56];
+	memset(frag6, 0, sizeof(frag6));
+	frag6[0] = 0x60;
+	frag6[5] = 16;   /* payload length */
+	frag6[6] = 44;   /* Fragment */
+	frag6[7] = 64;
+	frag6[8] = 0xfd; frag6[23] = 0x53;
+	frag6[24] = 0xfd; frag6[39] = 0x01;
+	frag6[40] = 17;  /* next header UDP */
+	frag6[42] = (uint8_t)(1480 >> 8);
+	frag6[43] = (uint8_t)(1480 & 0xf8);
+	/* ICMPv6 port unreachable quoting fd00::1:40000 -> fd00::53:53. */
+	uint8_t icmp6[96];
+	memset(icmp6, 0, sizeof(icmp6));
+	icmp6[0] = 0x60;
+	icmp6[5] = 56;
+	icmp6[6] = 58;
+	icmp6[7] = 64;
+	icmp6[8] = 0xfd; icmp6[23] = 0x53;
+	icmp6[24] = 0xfd; icmp6[39] = 0x01;
+	icmp6[40] = 1; icmp6[41] = 4;
+	uint8_t *q = icmp6 + 48;
+	q[0] = 0x60; q[5] = 8; q[6] = 17; q[7] = 64;
+	q[8] = 0xfd; q[23] = 0x01;
+	q[24] = 0xfd; q[39] = 0x53;
+	q[40] = 0x9c; q[41] = 0x40; q[43] = 53; q[45] = 8;
+	if (!probe_passes(prog, dlt, 4, icmp4, sizeof(icmp4)) ||
+	    !probe_passes(prog, dlt, 6, icmp6, sizeof(icmp6)))
+		snprintf(c->warn[c->nwarn++], sizeof(c->warn[0]),
+			 "the filter drops ICMP errors: blocked ports will read as timeouts "
+			 "(add 'or icmp or icmp6')");
+	if (!probe_passes(prog, dlt, 4, frag4, sizeof(frag4)) ||
+	    !probe_passes(prog, dlt, 6, frag6, sizeof(frag6)))
+		snprintf(c->warn[c->nwarn++], sizeof(c->warn[0]),
+			 "the filter drops IP fragments after the first: lost fragments go unseen "
+			 "(add 'or (ip[6:2] & 0x1fff != 0) or ip6[6] == 44')");
+}
+
+static int apply_filter(cap_t *c, pcap_t *p, const char *filter, const char *name,
 			char *err, size_t errlen)
 {
 	struct bpf_program prog;
@@ -62,6 +172,8 @@ static int apply_filter(pcap_t *p, const char *filter, const char *name,
 		cap_seterr(err, errlen, "bad filter expression: %s", pcap_geterr(p));
 		return -1;
 	}
+	if (c->nwarn == 0)
+		probe_filter(c, &prog, pcap_datalink(p));
 	int rc = pcap_setfilter(p, &prog);
 	pcap_freecode(&prog);
 	if (rc < 0) {
@@ -245,7 +357,7 @@ static cap_t *finish_open(cap_t *c, const cap_opts_t *o, db_status_t *st, char *
 			goto fail;
 		}
 		*st = DB_EINVAL;
-		if (apply_filter(s->p, o->filter, s->name, err, errlen) < 0)
+		if (apply_filter(c, s->p, o->filter, s->name, err, errlen) < 0)
 			goto fail;
 	}
 	*st = DB_ENOMEM;
@@ -267,6 +379,8 @@ fail:
 }
 
 const char *cap_banner(const cap_t *c) { return c->live ? c->banner : NULL; }
+
+const char *cap_warning(const cap_t *c, size_t i) { return i < c->nwarn ? c->warn[i] : NULL; }
 
 int cap_list_interfaces(FILE *out, char *err, size_t errlen)
 {
