@@ -387,6 +387,21 @@ int main(int argc, char **argv)
 			"%llu packets dropped by kernel\n%llu packets dropped by interface\n",
 			(unsigned long long)in.cap->packets, (unsigned long long)in.cap->kernel_received,
 			(unsigned long long)in.cap->kernel_drops, (unsigned long long)in.cap->interface_drops);
+	/* Failures seen, but no resolver to blame them on: say why the report
+	 * has no verdict. */
+	enum roles_vantage vt = roles_vantage(an_roles(an));
+	uint64_t iter = roles_iterative_queries(an_roles(an));
+	int failures = in.an->rcodes[2] || in.an->txn.unanswered;
+	if (vt != VANTAGE_UNKNOWN || !failures)
+		;
+	else if (iter)
+		fprintf(stderr, "dnsblame: warning: only a resolver's upstream side is in the capture "
+			"(%llu iterative queries, no client query to a resolver): capture where clients' "
+			"queries arrive too (-i any), or name the resolver with --resolver ADDR\n",
+			(unsigned long long)iter);
+	else
+		fprintf(stderr, "dnsblame: warning: no resolver identified (no address answered "
+			"recursive queries or queried onward): name it with --resolver ADDR\n");
 	int rc = EXIT_OK;
 	if (rs == DB_EIO) {
 		fprintf(stderr, "dnsblame: %s\n", err);

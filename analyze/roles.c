@@ -131,6 +131,14 @@ enum roles_vantage roles_vantage(const roles_t *r)
 	return any ? VANTAGE_CLIENT_SIDE : VANTAGE_UNKNOWN;
 }
 
+uint64_t roles_iterative_queries(const roles_t *r)
+{
+	uint64_t n = 0;
+	for (const tbl_entry_t *e = r->tbl.oldest; e; e = e->newer)
+		n += ((const role_t *)e)->iter_queries_out;
+	return n;
+}
+
 const char *roles_vantage_str(enum roles_vantage v)
 {
 	switch (v) {

@@ -54,6 +54,9 @@ int roles_is_resolver(const roles_t *r, const db_addr_t *addr);
 /* Fills out with up to max resolver addresses, sorted; returns how many. */
 size_t roles_resolvers(const roles_t *r, db_addr_t *out, size_t max);
 enum roles_vantage roles_vantage(const roles_t *r);
+/* Iterative (RD=0) queries sent by all addresses: a resolver's upstream
+ * side at work, seen or not from its client side. */
+uint64_t roles_iterative_queries(const roles_t *r);
 const char *roles_vantage_str(enum roles_vantage v);
 
 #endif
