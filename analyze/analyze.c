@@ -22,6 +22,7 @@ struct an {
 	db_time_t high;
 	db_time_t next_expire;
 	int audit;            /* --dnssec-audit */
+	int finishing;        /* the input has ended: open queries are pending */
 	verdict_t audit_tmp;
 	verdict_t audit_bad[AN_AUDIT_KEEP];
 	size_t naudit;
@@ -61,19 +62,12 @@ static void on_close(const txn_t *t, void *user)
 			}
 		}
 	}
-	if ((!servfail && !unanswered) || !attr_is_client_query(&a->attr, t)) {
-		/* Still open when the input ended, but older than a resolver
-		 * keeps trying on a good day: not reported (its answer may have
-		 * come after the capture), but judged silently so that a root
-		 * failure it reveals is remembered for the repeats asked after
-		 * it, which are judged next. */
-		if (!t->answered && a->high - t->e.ts >= AN_SILENT_JUDGE &&
-		    attr_is_client_query(&a->attr, t)) {
-			verdict_t tmp;
-			attr_verdict(&a->attr, t, a->high, &tmp);
-		}
+	/* Still unanswered when the input ended, younger than the window:
+	 * its answer may have come after the capture, so it is listed as
+	 * pending, judged as far as the evidence goes. */
+	int pending = a->finishing && !t->answered && !unanswered;
+	if ((!servfail && !unanswered && !pending) || !attr_is_client_query(&a->attr, t))
 		return;
-	}
 	verdict_t tmp, *v = &tmp;
 	if (a->nvd < a->maxvd) {
 		if (a->nvd == a->capvd) {
@@ -87,10 +81,19 @@ static void on_close(const txn_t *t, void *user)
 		if (a->nvd < a->capvd)
 			v = &a->vd[a->nvd++];
 	}
-	attr_verdict(&a->attr, t, closes, v);
+	/* One older than a resolver keeps trying on a good day reveals a
+	 * root failure for the repeats asked after it (judged next); a
+	 * younger one changes nothing. */
+	if (!pending)
+		attr_verdict(&a->attr, t, closes, v);
+	else if (a->high - t->e.ts >= AN_SILENT_JUDGE)
+		attr_verdict(&a->attr, t, a->high, v);
+	else
+		attr_verdict_tentative(&a->attr, t, a->high, v);
+	v->kind = servfail ? VD_KIND_SERVFAIL : pending ? VD_KIND_PENDING : VD_KIND_UNANSWERED;
 	if (v == &tmp)
 		a->st.verdicts_dropped++;
-	a->st.by_cause[servfail ? 0 : 1][v->cause]++;
+	a->st.by_cause[v->kind][v->cause]++;
 }
 
 /* The transport event log and the ring of DNSSEC answers serve the open
@@ -245,7 +248,11 @@ void an_event(const cap_event_t *ev, void *user)
 	}
 }
 
-void an_finish(an_t *a) { txn_flush(&a->txn, a->high); }
+void an_finish(an_t *a)
+{
+	a->finishing = 1;
+	txn_flush(&a->txn, a->high);
+}
 
 const an_stats_t *an_stats(an_t *a)
 {

@@ -44,7 +44,8 @@ typedef struct an_stats {
 	uint64_t frag_trains_lost;
 	uint64_t tcp_stream_losses;
 	txn_stats_t txn;
-	uint64_t by_cause[2][VD_NCAUSES]; /* [0] SERVFAILs, [1] never answered */
+	uint64_t by_cause[VD_NKINDS][VD_NCAUSES]; /* by enum vd_kind: SERVFAILs, never
+	                                           * answered, still open at the end */
 	uint64_t verdicts_dropped;  /* made but not kept (max_verdicts) */
 	uint64_t events_lost;       /* transport events overwritten inside the window */
 	uint64_t addresses_evicted; /* least recently seen addresses dropped by the roles table */

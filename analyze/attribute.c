@@ -905,16 +905,25 @@ static void remember(attr_t *a, const txn_t *t, const verdict_t *v, db_time_t fa
 		model_root_put(a->model, model_key_zone(dns_name_hash(&v->zone)), &r);
 }
 
-static void verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v, int audit);
+/* What a verdict may change: the failure memory (normal), nothing and no
+ * decision (audit), nothing (tentative). */
+enum { MODE_NORMAL = 0, MODE_AUDIT = 1, MODE_TENTATIVE = 2 };
+
+static void verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v, int mode);
 
 void attr_verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v)
 {
-	verdict(a, t, now, v, 0);
+	verdict(a, t, now, v, MODE_NORMAL);
+}
+
+void attr_verdict_tentative(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v)
+{
+	verdict(a, t, now, v, MODE_TENTATIVE);
 }
 
 int attr_audit(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v)
 {
-	verdict(a, t, now, v, 1);
+	verdict(a, t, now, v, MODE_AUDIT);
 	return v->dnssec_checked;
 }
 
@@ -1077,7 +1086,7 @@ static void dnssec_step(attr_t *a, const txn_t *t, db_time_t T, const walk_t *w,
  * failures that will repeat it. */
 static void conclude(attr_t *a, const txn_t *t, db_time_t T, const walk_t *w, verdict_t *v,
 		     const decide_in_t *in, const model_root_t *root, const attempt_t *last,
-		     const dns_name_t *lame_zone)
+		     const dns_name_t *lame_zone, int remember_root)
 {
 	decide_out_t out;
 	decide(in, &out);
@@ -1103,7 +1112,7 @@ static void conclude(attr_t *a, const txn_t *t, db_time_t T, const walk_t *w, ve
 				     v->cause != VD_NO_UPSTREAM && !(in->ede_code == 13 && out.from_root));
 	if (v->ede_disagrees && v->confidence > VD_LOW)
 		v->confidence--;
-	if (!out.root)
+	if (!out.root || !remember_root)
 		return;
 	/* A query never answered failed when its last attempt failed, not
 	 * when the window closed. */
@@ -1115,8 +1124,9 @@ static void conclude(attr_t *a, const txn_t *t, db_time_t T, const walk_t *w, ve
 		model_broken_put(a->model, &v->dnssec, T);
 }
 
-static void verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v, int audit)
+static void verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v, int mode)
 {
+	int audit = mode == MODE_AUDIT;
 	walk_t *w = a->scratch;
 	w->n = w->nset = w->nat = w->nns = w->nservers = w->nicmp = w->ntcp = w->nfrag = 0;
 	w->ntargets = 0;
@@ -1167,5 +1177,5 @@ static void verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v, int 
 			in.root_server_side = root->server_side;
 		}
 	}
-	conclude(a, t, T, w, v, &in, root, last, lame ? &lame_zone : NULL);
+	conclude(a, t, T, w, v, &in, root, last, lame ? &lame_zone : NULL, mode == MODE_NORMAL);
 }

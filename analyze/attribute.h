@@ -79,6 +79,10 @@ int attr_is_client_query(attr_t *a, const txn_t *t);
  * never answered (decided at time now). */
 void attr_verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v);
 
+/* The same for a query still open when the input ended: the verdict as far
+ * as the evidence goes, without remembering it as a root failure. */
+void attr_verdict_tentative(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v);
+
 /* The same walk for a client query that was answered (NOERROR/NXDOMAIN):
  * re-verifies the DNSSEC chain of its related answers without touching
  * the failure memory.  Returns 1 when a check ran (v->dnssec holds it). */

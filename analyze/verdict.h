@@ -27,6 +27,14 @@ enum vd_cause {
 
 enum vd_confidence { VD_LOW = 0, VD_MEDIUM, VD_HIGH };
 
+/* Which list a verdict belongs to. */
+enum vd_kind {
+	VD_KIND_SERVFAIL = 0,  /* the resolver answered SERVFAIL */
+	VD_KIND_UNANSWERED,    /* the resolver never answered within the window */
+	VD_KIND_PENDING,       /* still unanswered when the capture ended: tentative */
+	VD_NKINDS
+};
+
 /* How a SERVFAIL came about (design.md, "A repeat carries its root cause"). */
 enum vd_via {
 	VD_VIA_NONE = 0,       /* not known (no attempt and no root failure) */
@@ -83,6 +91,7 @@ typedef struct verdict {
 	dns_name_t qname;
 	uint16_t qtype;
 	uint8_t answered;         /* 1: SERVFAIL sent; 0: never answered */
+	uint8_t kind;             /* enum vd_kind */
 	uint8_t cause;            /* enum vd_cause */
 	const char *detail;       /* static string */
 	uint8_t confidence;       /* enum vd_confidence */

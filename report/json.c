@@ -265,17 +265,22 @@ static void summary(jsonw_t *w, const rp_input_t *in)
 	by_cause(w, "by_cause", in->an->by_cause[0]);
 	jw_u64(w, "unanswered", total(in->an->by_cause[1]));
 	by_cause(w, "unanswered_by_cause", in->an->by_cause[1]);
+	jw_u64(w, "pending", total(in->an->by_cause[VD_KIND_PENDING]));
+	by_cause(w, "pending_by_cause", in->an->by_cause[VD_KIND_PENDING]);
 	if (in->an->verdicts_dropped)
 		jw_u64(w, "verdicts_not_listed", in->an->verdicts_dropped);
 	jw_obj_close(w);
 }
+
+/* NDJSON's kind of each verdict, by enum vd_kind. */
+static const char *const kind_name[VD_NKINDS] = {"servfail", "unanswered", "pending"};
 
 int rp_ndjson(FILE *f, const rp_input_t *in)
 {
 	for (size_t i = 0; i < in->nverdicts; i++) {
 		jsonw_t w;
 		jw_init(&w, f, 0);
-		verdict(&w, &in->verdicts[i], in->verdicts[i].answered ? "servfail" : "unanswered");
+		verdict(&w, &in->verdicts[i], kind_name[in->verdicts[i].kind]);
 		jw_end(&w);
 	}
 	return ferror(f) ? -1 : 0;
@@ -291,16 +296,15 @@ int rp_json(FILE *f, const rp_input_t *in)
 	jw_u64(&w, "schema", 2);
 	capture(&w, in);
 	summary(&w, in);
-	jw_arr_open(&w, "servfails");
-	for (size_t i = 0; i < in->nverdicts; i++)
-		if (in->verdicts[i].answered)
-			verdict(&w, &in->verdicts[i], NULL);
-	jw_arr_close(&w);
-	jw_arr_open(&w, "unanswered");
-	for (size_t i = 0; i < in->nverdicts; i++)
-		if (!in->verdicts[i].answered)
-			verdict(&w, &in->verdicts[i], NULL);
-	jw_arr_close(&w);
+	/* servfails, unanswered, pending: one list per kind. */
+	static const char *const lists[VD_NKINDS] = {"servfails", "unanswered", "pending"};
+	for (uint8_t k = 0; k < VD_NKINDS; k++) {
+		jw_arr_open(&w, lists[k]);
+		for (size_t i = 0; i < in->nverdicts; i++)
+			if (in->verdicts[i].kind == k)
+				verdict(&w, &in->verdicts[i], NULL);
+		jw_arr_close(&w);
+	}
 	if (in->audit) {
 		jw_obj_open(&w, "dnssec_audit");
 		jw_u64(&w, "answers_checked", in->an->audit_checked);

@@ -66,20 +66,19 @@ static void verdict_line(FILE *f, const verdict_t *u)
 /* The verdicts of one kind, by cause, then by zone in order of first
  * failure; a few examples per zone, since a zone that fails fails for
  * every name below it. */
-static void verdicts(FILE *f, const rp_input_t *in, int answered)
+static void verdicts(FILE *f, const rp_input_t *in, uint8_t kind)
 {
 	char zb[DNS_NAME_STRLEN];
 	const an_stats_t *a = in->an;
 	for (uint8_t c = 0; c < VD_NCAUSES; c++) {
-		if (!a->by_cause[answered ? 0 : 1][c])
+		if (!a->by_cause[kind][c])
 			continue;
-		fprintf(f, "\n  %s: %llu\n", vd_cause_str(c),
-			(unsigned long long)a->by_cause[answered ? 0 : 1][c]);
+		fprintf(f, "\n  %s: %llu\n", vd_cause_str(c), (unsigned long long)a->by_cause[kind][c]);
 		zone_group_t g[TXT_MAX_ZONES];
 		size_t ng = 0, other = 0;
 		for (size_t i = 0; i < in->nverdicts; i++) {
 			const verdict_t *v = &in->verdicts[i];
-			if (v->answered != answered || v->cause != c)
+			if (v->kind != kind || v->cause != c)
 				continue;
 			size_t k = 0;
 			while (k < ng && !dns_name_eq(g[k].zone, &v->zone))
@@ -95,7 +94,7 @@ static void verdicts(FILE *f, const rp_input_t *in, int answered)
 			fprintf(f, "    zone %s (%zu)\n", dns_name_str(g[k].zone, zb), g[k].count);
 			for (size_t i = 0; i < in->nverdicts && g[k].listed < TXT_EXAMPLES; i++) {
 				const verdict_t *v = &in->verdicts[i];
-				if (v->answered == answered && v->cause == c && dns_name_eq(g[k].zone, &v->zone)) {
+				if (v->kind == kind && v->cause == c && dns_name_eq(g[k].zone, &v->zone)) {
 					verdict_line(f, v);
 					g[k].listed++;
 				}
@@ -170,18 +169,20 @@ int rp_text(FILE *f, const rp_input_t *in)
 			(unsigned long long)t->unmatched_responses);
 	fprintf(f, "\n");
 
-	uint64_t nsf = 0, nun = 0;
-	for (uint8_t cz = 0; cz < VD_NCAUSES; cz++) {
-		nsf += a->by_cause[0][cz];
-		nun += a->by_cause[1][cz];
-	}
-	if (nsf) {
-		fprintf(f, "\nSERVFAILs sent by resolvers: %llu\n", (unsigned long long)nsf);
-		verdicts(f, in, 1);
-	}
-	if (nun) {
-		fprintf(f, "\nClient queries the resolvers never answered: %llu\n", (unsigned long long)nun);
-		verdicts(f, in, 0);
+	static const char *const heads[VD_NKINDS] = {
+		"SERVFAILs sent by resolvers",
+		"Client queries the resolvers never answered",
+		"Client queries still unanswered when the capture ended (tentative: their answer may "
+		"have come later)",
+	};
+	for (uint8_t k = 0; k < VD_NKINDS; k++) {
+		uint64_t n = 0;
+		for (uint8_t cz = 0; cz < VD_NCAUSES; cz++)
+			n += a->by_cause[k][cz];
+		if (n) {
+			fprintf(f, "\n%s: %llu\n", heads[k], (unsigned long long)n);
+			verdicts(f, in, k);
+		}
 	}
 	if (a->verdicts_dropped)
 		fprintf(f, "\n(%llu verdicts counted above but not listed: --max-verdicts)\n",

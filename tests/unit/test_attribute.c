@@ -502,6 +502,29 @@ static void blocked_port_survives_client_tcp_flood(void **state)
 	assert_int_equal(an_stats(a)->events_lost, 0);
 }
 
+/* Ctrl-C a few seconds after a query the resolver never answered: the
+ * query is listed as pending, with what the evidence says so far, instead
+ * of being dropped; one only a second old is judged without being
+ * remembered as a root failure. */
+static void pending_at_end(void **state)
+{
+	an_t *a = *state;
+	/* A healthy exchange first: the resolver is known by its answer. */
+	client_query(a, T0 - SEC, CPORT + 2, 0x0504, "ok.example.com");
+	client_answer(a, T0 - SEC + MS, CPORT + 2, 0x0504, "ok.example.com", DNS_R_NOERROR, -1);
+	client_query(a, T0, CPORT, 0x0505, "www.example.com");
+	up_query(a, T0 + 10 * MS, AUTH1, 50001, 0x1111, "www.example.com", DNS_T_A, DB_PROTO_UDP);
+	icmp_unreach(a, T0 + 11 * MS, AUTH1, 50001, 0x1111, 3);
+	client_query(a, T0 + 2 * SEC, CPORT + 1, 0x0506, "mail.example.com");
+	tick(a, T0 + 3 * SEC);
+	const verdict_t *v = verdicts(a, 2);
+	assert_int_equal(v[0].kind, VD_KIND_PENDING);
+	assert_verdict(&v[0], VD_BLOCKED_PORT, "icmp_port_unreachable", VD_HIGH);
+	assert_int_equal(v[1].kind, VD_KIND_PENDING);
+	assert_int_equal(an_stats(a)->by_cause[VD_KIND_PENDING][VD_BLOCKED_PORT], 1);
+	assert_int_equal(an_stats(a)->by_cause[VD_KIND_UNANSWERED][VD_BLOCKED_PORT], 0);
+}
+
 /* A burst of queries to a refusing server, one of whose ICMP errors is
  * missing from the capture: that query was refused too, not timed out,
  * and the verdict stays blocked_port even though it failed last. */
@@ -996,6 +1019,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(upstream_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(dnssec_validation, setup, teardown),
 		cmocka_unit_test_setup_teardown(icmp_missing_in_a_burst, setup, teardown),
+		cmocka_unit_test_setup_teardown(pending_at_end, setup, teardown),
 		cmocka_unit_test_setup_teardown(cached_failure_repeat, setup, teardown),
 		cmocka_unit_test_setup_teardown(cached_failure_never_repeats_a_later_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(client_side_capture, setup, teardown),
