@@ -148,6 +148,15 @@ static int list_interfaces(void)
 	return EXIT_OK;
 }
 
+/* --format ndjson: each verdict is written and flushed as it is made, so
+ * a live run's stream can be followed (tail -f, a log shipper). */
+static void stream_verdict(const verdict_t *v, void *user)
+{
+	FILE *out = user;
+	if (rp_ndjson_verdict(out, v) == 0)
+		fflush(out);
+}
+
 /* The documented exit status of a failure, from its status (never from
  * the text of its message). */
 static int exit_code(db_status_t st)
@@ -318,20 +327,25 @@ int main(int argc, char **argv)
 		free(joined);
 		return exit_code(ost);
 	}
-	an_t *an = an_new(&ao);
-	if (!an) {
-		fprintf(stderr, "dnsblame: out of memory\n");
-		cap_close(cap);
-		free(joined);
-		return EXIT_INTERNAL;
-	}
 	FILE *out = stdout;
 	if (outpath && !(out = fopen(outpath, "w"))) {
 		fprintf(stderr, "dnsblame: %s: %s\n", outpath, strerror(errno));
-		an_free(an);
 		cap_close(cap);
 		free(joined);
 		return EXIT_OUTPUT;
+	}
+	if (strcmp(format, "ndjson") == 0) {
+		ao.on_verdict = stream_verdict;
+		ao.on_verdict_user = out;
+	}
+	an_t *an = an_new(&ao);
+	if (!an) {
+		fprintf(stderr, "dnsblame: out of memory\n");
+		if (out != stdout)
+			fclose(out);
+		cap_close(cap);
+		free(joined);
+		return EXIT_INTERNAL;
 	}
 
 	/* Files too: whatever the input, hostile bytes are parsed without

@@ -23,6 +23,9 @@ struct an {
 	db_time_t next_expire;
 	int audit;            /* --dnssec-audit */
 	int finishing;        /* the input has ended: open queries are pending */
+	size_t npending;      /* pending verdicts kept */
+	an_verdict_fn on_verdict;
+	void *on_verdict_user;
 	verdict_t audit_tmp;
 	verdict_t audit_bad[AN_AUDIT_KEEP];
 	size_t naudit;
@@ -33,6 +36,7 @@ struct an {
 /* Resolvers time out a server within a second or two (PowerDNS 1.5 s,
  * Unbound's discard-timeout 1.9 s). */
 #define AN_SILENT_JUDGE (2 * 1000000LL)
+#define AN_PENDING_KEEP 1000
 
 /* A client transaction closes: a SERVFAIL, or a query never answered
  * within the window, gets its verdict now, when all the evidence about the
@@ -69,7 +73,10 @@ static void on_close(const txn_t *t, void *user)
 	if ((!servfail && !unanswered && !pending) || !attr_is_client_query(&a->attr, t))
 		return;
 	verdict_t tmp, *v = &tmp;
-	if (a->nvd < a->maxvd) {
+	/* Pending verdicts never push real ones out: at most AN_PENDING_KEEP
+	 * are listed (a flood of unanswered queries is pending at the end). */
+	int keep = !pending || a->npending < AN_PENDING_KEEP;
+	if (keep && a->nvd < a->maxvd) {
 		if (a->nvd == a->capvd) {
 			size_t cap = a->capvd ? a->capvd * 2 : 64;
 			verdict_t *nv = realloc(a->vd, cap * sizeof(*nv));
@@ -91,9 +98,15 @@ static void on_close(const txn_t *t, void *user)
 	else
 		attr_verdict_tentative(&a->attr, t, a->high, v);
 	v->kind = servfail ? VD_KIND_SERVFAIL : pending ? VD_KIND_PENDING : VD_KIND_UNANSWERED;
-	if (v == &tmp)
+	if (v == &tmp && pending)
+		a->st.pending_dropped++;
+	else if (v == &tmp)
 		a->st.verdicts_dropped++;
+	else if (pending)
+		a->npending++;
 	a->st.by_cause[v->kind][v->cause]++;
+	if (a->on_verdict)
+		a->on_verdict(v, a->on_verdict_user);
 }
 
 /* The transport event log and the ring of DNSSEC answers serve the open
@@ -124,6 +137,8 @@ an_t *an_new(const an_opts_t *o)
 	a->window = window;
 	a->maxvd = o->max_verdicts ? o->max_verdicts : 20000;
 	a->audit = o->dnssec_audit;
+	a->on_verdict = o->on_verdict;
+	a->on_verdict_user = o->on_verdict_user;
 	dns_parser_init(&a->parser);
 	size_t maxtxn = o->max_transactions ? o->max_transactions : 262144;
 	if (txn_init(&a->txn, window, maxtxn, on_close, a) < 0 ||

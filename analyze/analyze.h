@@ -19,6 +19,10 @@
 #define AN_RCODES 4096 /* 12-bit extended rcodes (RFC 6891 6.1.3) */
 #define AN_AUDIT_KEEP 16 /* healthy answers found bogus, kept for the report */
 
+/* Called with each verdict as soon as it is made (a SERVFAIL one window
+ * after its query, a pending one at the end); v is valid during the call. */
+typedef void (*an_verdict_fn)(const verdict_t *v, void *user);
+
 typedef struct an_opts {
 	db_time_t window;          /* microseconds; 0 = 30 s */
 	size_t max_transactions;   /* 0 = 262144 */
@@ -27,6 +31,8 @@ typedef struct an_opts {
 	int dnssec_audit;          /* re-verify the chain of every answered client query */
 	const db_addr_t *resolvers; /* --resolver, nresolvers entries */
 	size_t nresolvers;
+	an_verdict_fn on_verdict;  /* or NULL */
+	void *on_verdict_user;
 } an_opts_t;
 
 typedef struct an_stats {
@@ -47,6 +53,7 @@ typedef struct an_stats {
 	uint64_t by_cause[VD_NKINDS][VD_NCAUSES]; /* by enum vd_kind: SERVFAILs, never
 	                                           * answered, still open at the end */
 	uint64_t verdicts_dropped;  /* made but not kept (max_verdicts) */
+	uint64_t pending_dropped;   /* pending verdicts made but not kept (1,000 listed at most) */
 	uint64_t events_lost;       /* transport events overwritten inside the window */
 	uint64_t addresses_evicted; /* least recently seen addresses dropped by the roles table */
 	/* The resolver model's bounded tables (model.h): entries dropped,

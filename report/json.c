@@ -166,7 +166,7 @@ static void verdict(jsonw_t *w, const verdict_t *v, const char *kind)
 	char t[DB_TIMESTRLEN], ab[DB_ADDRSTRLEN], nb[DNS_NAME_STRLEN], tb[16], rb[16];
 	jw_obj_open(w, NULL);
 	if (kind)
-		jw_str(w, "kind", kind);
+		jw_str(w, "type", kind);
 	jw_str(w, "time", db_time_str(v->time, t));
 	jw_str(w, "query_time", db_time_str(v->query_time, t));
 	jw_str(w, "client", db_addr_str(&v->client, ab));
@@ -269,20 +269,41 @@ static void summary(jsonw_t *w, const rp_input_t *in)
 	by_cause(w, "pending_by_cause", in->an->by_cause[VD_KIND_PENDING]);
 	if (in->an->verdicts_dropped)
 		jw_u64(w, "verdicts_not_listed", in->an->verdicts_dropped);
+	if (in->an->pending_dropped)
+		jw_u64(w, "pending_not_listed", in->an->pending_dropped);
 	jw_obj_close(w);
 }
 
-/* NDJSON's kind of each verdict, by enum vd_kind. */
+/* NDJSON's type of each verdict record, by enum vd_kind. */
 static const char *const kind_name[VD_NKINDS] = {"servfail", "unanswered", "pending"};
+
+int rp_ndjson_verdict(FILE *f, const verdict_t *v)
+{
+	jsonw_t w;
+	jw_init(&w, f, 0);
+	verdict(&w, v, kind_name[v->kind < VD_NKINDS ? v->kind : 0]);
+	jw_end(&w);
+	return ferror(f) ? -1 : 0;
+}
 
 int rp_ndjson(FILE *f, const rp_input_t *in)
 {
-	for (size_t i = 0; i < in->nverdicts; i++) {
-		jsonw_t w;
-		jw_init(&w, f, 0);
-		verdict(&w, &in->verdicts[i], kind_name[in->verdicts[i].kind]);
-		jw_end(&w);
-	}
+	/* The verdicts were streamed as they were made; the last record
+	 * holds the counts. */
+	jsonw_t w;
+	jw_init(&w, f, 0);
+	jw_obj_open(&w, NULL);
+	jw_str(&w, "type", "summary");
+	jw_str(&w, "tool", "dnsblame");
+	jw_str(&w, "version", DNSBLAME_VERSION);
+	jw_u64(&w, "schema", 2);
+	capture(&w, in);
+	summary(&w, in);
+	transactions(&w, &in->an->txn);
+	events(&w, in);
+	limits(&w, in);
+	jw_obj_close(&w);
+	jw_end(&w);
 	return ferror(f) ? -1 : 0;
 }
 

@@ -34,8 +34,12 @@ typedef struct rp_input {
 
 /* Each returns 0, or -1 when writing failed. */
 int rp_json(FILE *f, const rp_input_t *in);
-/* One verdict per line (the objects of "servfails" and "unanswered", with
- * a "kind" member saying which). */
+/* NDJSON, a stream: rp_ndjson_verdict writes one verdict record (the
+ * objects of "servfails", "unanswered" and "pending", with a "type" member
+ * saying which) as the analysis makes it; rp_ndjson writes the last record,
+ * {"type": "summary", ...} with the capture counts, the summary, the
+ * transactions, events and limits. */
+int rp_ndjson_verdict(FILE *f, const verdict_t *v);
 int rp_ndjson(FILE *f, const rp_input_t *in);
 int rp_text(FILE *f, const rp_input_t *in);
 

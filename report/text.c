@@ -172,8 +172,8 @@ int rp_text(FILE *f, const rp_input_t *in)
 	static const char *const heads[VD_NKINDS] = {
 		"SERVFAILs sent by resolvers",
 		"Client queries the resolvers never answered",
-		"Client queries still unanswered when the capture ended (tentative: their answer may "
-		"have come later)",
+		("Client queries still unanswered when the capture ended (tentative: their answer "
+		 "may have come later)"),
 	};
 	for (uint8_t k = 0; k < VD_NKINDS; k++) {
 		uint64_t n = 0;
@@ -184,6 +184,9 @@ int rp_text(FILE *f, const rp_input_t *in)
 			verdicts(f, in, k);
 		}
 	}
+	if (a->pending_dropped)
+		fprintf(f, "\n(%llu pending queries counted above but not listed: 1,000 are listed at most)\n",
+			(unsigned long long)a->pending_dropped);
 	if (a->verdicts_dropped)
 		fprintf(f, "\n(%llu verdicts counted above but not listed: --max-verdicts)\n",
 			(unsigned long long)a->verdicts_dropped);

@@ -4,7 +4,8 @@
 #   1. dnsblame -i lo -c 20: the start-up line on stderr, exactly 20 packets,
 #      the kernel's counts (received, dropped) at exit and in the JSON;
 #   2. --duration 1 on an idle interface stops on time;
-#   3. SIGINT mid-run ends with the report.
+#   3. SIGINT mid-run ends with the report;
+#   4. NDJSON verdicts are written as they are made, before the input ends.
 # Needs root (network namespaces); packets go only to 127.0.0.1 inside the
 # namespace.  Closing line: "live: N passed, N failed".
 set -u
@@ -101,6 +102,22 @@ wait $pid
 rc=$?
 python3 -c "import json,sys; sys.exit(0 if json.load(open('$tmp/i.json'))['capture']['packets'] == 5 else 1)" &&
 	[ $rc = 0 ] && ok "SIGINT: exit 0, report with the 5 packets" || bad "SIGINT: exit $rc, report $(head -c 200 "$tmp/i.json")"
+
+# 4. NDJSON is a stream: verdicts are written as they are made, before the
+#    input ends (here a pipe held open 3 s after the sample capture).
+( cat "$(dirname "$0")/../pcaps/sample/resolver-mixed.pcap"; sleep 3 ) |
+	"$bin" -r - --format ndjson -o "$tmp/s.ndjson" 2>"$tmp/s.err" &
+pid=$!
+sleep 1.5
+early=$(grep -c '"type":"\(servfail\|unanswered\)"' "$tmp/s.ndjson" 2>/dev/null)
+summary_early=$(grep -c '"type":"summary"' "$tmp/s.ndjson" 2>/dev/null)
+wait $pid
+last=$(tail -1 "$tmp/s.ndjson")
+if [ "${early:-0}" -gt 0 ] && [ "${summary_early:-0}" = 0 ] && echo "$last" | grep -q '"type":"summary"'; then
+	ok "NDJSON: $early verdicts written while the input was still open, the summary last"
+else
+	bad "NDJSON: ${early:-0} verdicts before the input ended, summary early ${summary_early:-0}, last: $(echo "$last" | head -c 80)"
+fi
 
 echo "live: $pass passed, $fail failed"
 [ $fail = 0 ]
