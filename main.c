@@ -31,12 +31,76 @@ enum {
 #define MAX_RESOLVERS 64
 
 static cap_t *g_cap; /* for the signal handler only */
+static volatile sig_atomic_t g_interim, g_reopen; /* SIGUSR1, SIGHUP seen */
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	if (g_cap)
+	if (sig == SIGUSR1) {
+		g_interim = 1;
+	} else if (sig == SIGHUP) {
+		g_reopen = 1;
+	} else if (g_cap) {
 		cap_stop(g_cap);
+	}
+}
+
+/* What the run is doing between packets: SIGUSR1 prints an interim
+ * report on stderr and the run goes on (tcpdump's habit); SIGHUP reopens
+ * the -o file (log rotation: the stream goes on in a new file). */
+typedef struct run {
+	cap_t *cap;
+	an_t *an;
+	FILE **out;
+	const char *outpath;
+} run_t;
+
+static void interim(const run_t *r)
+{
+	const cap_stats_t *c = cap_stats(r->cap);
+	const an_stats_t *a = an_stats(r->an);
+	static const char *const kinds[VD_NKINDS] = {"SERVFAIL", "never answered", "pending"};
+	fprintf(stderr, "dnsblame: interim: %llu packets, %llu DNS messages", (unsigned long long)c->packets,
+		(unsigned long long)a->dns_messages);
+	if (c->live)
+		fprintf(stderr, ", kernel %llu received, %llu dropped, %llu dropped by the interface",
+			(unsigned long long)c->kernel_received, (unsigned long long)c->kernel_drops,
+			(unsigned long long)c->interface_drops);
+	fprintf(stderr, "\n");
+	for (uint8_t k = 0; k < VD_NKINDS - 1; k++) {
+		uint64_t n = 0;
+		for (uint8_t cz = 0; cz < VD_NCAUSES; cz++)
+			n += a->by_cause[k][cz];
+		fprintf(stderr, "dnsblame: interim: %s %llu", kinds[k], (unsigned long long)n);
+		for (uint8_t cz = 0; cz < VD_NCAUSES; cz++)
+			if (a->by_cause[k][cz])
+				fprintf(stderr, ", %s %llu", vd_cause_str(cz), (unsigned long long)a->by_cause[k][cz]);
+		fprintf(stderr, "\n");
+	}
+}
+
+static void tick(void *user)
+{
+	const run_t *r = user;
+	if (g_interim) {
+		g_interim = 0;
+		interim(r);
+	}
+	if (g_reopen) {
+		g_reopen = 0;
+		if (!r->outpath)
+			return;
+		/* Appending: a file not moved away keeps what it had. */
+		FILE *f = fopen(r->outpath, "a");
+		if (!f) {
+			fprintf(stderr, "dnsblame: SIGHUP: cannot reopen %s: %s (writing on to the old file)\n",
+				r->outpath, strerror(errno));
+			return;
+		}
+		fflush(*r->out);
+		fclose(*r->out);
+		*r->out = f;
+		fprintf(stderr, "dnsblame: SIGHUP: %s reopened\n", r->outpath);
+	}
 }
 
 static void usage(FILE *f)
@@ -47,7 +111,8 @@ static void usage(FILE *f)
 "\n"
 "input\n"
 "  -r FILE               read a pcap or pcapng file (repeatable; read in time order; - is stdin)\n"
-"  -i IFACE              capture live on an interface (stop with Ctrl-C)\n"
+"  -i IFACE              capture live on an interface (stop with Ctrl-C; SIGUSR1 prints\n"
+"                        an interim report; SIGHUP reopens the -o file)\n"
 "  -p                    live: do not put the interface in promiscuous mode\n"
 "  -s SNAPLEN            live: bytes kept per packet (default 65535)\n"
 "  -B KIB                live: kernel capture buffer in KiB (default 8192)\n"
@@ -124,7 +189,8 @@ static int drop_privileges(const char *user)
 		fprintf(stderr, "dnsblame: -Z: no such user '%s'\n", user);
 		return -1;
 	}
-	if (geteuid() != 0)
+	/* Not root, or asked to stay root (-Z root): nothing to drop. */
+	if (geteuid() != 0 || pw->pw_uid == 0)
 		return 0;
 	if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0) {
 		fprintf(stderr, "dnsblame: cannot drop privileges to '%s': %s\n", user, strerror(errno));
@@ -152,7 +218,7 @@ static int list_interfaces(void)
  * a live run's stream can be followed (tail -f, a log shipper). */
 static void stream_verdict(const verdict_t *v, void *user)
 {
-	FILE *out = user;
+	FILE *out = *(FILE **)user;
 	if (rp_ndjson_verdict(out, v) == 0)
 		fflush(out);
 }
@@ -321,13 +387,16 @@ int main(int argc, char **argv)
 
 	char err[512] = "";
 	db_status_t ost = DB_OK;
+	FILE *out = stdout;
+	run_t run = {NULL, NULL, &out, outpath};
+	co.tick = tick;
+	co.tick_user = &run;
 	cap_t *cap = cap_open(&co, &ost, err, sizeof(err));
 	if (!cap) {
 		fprintf(stderr, "dnsblame: %s\n", err[0] ? err : "cannot open input");
 		free(joined);
 		return exit_code(ost);
 	}
-	FILE *out = stdout;
 	if (outpath && !(out = fopen(outpath, "w"))) {
 		fprintf(stderr, "dnsblame: %s: %s\n", outpath, strerror(errno));
 		cap_close(cap);
@@ -336,7 +405,7 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(format, "ndjson") == 0) {
 		ao.on_verdict = stream_verdict;
-		ao.on_verdict_user = out;
+		ao.on_verdict_user = &out; /* SIGHUP may replace the file */
 	}
 	an_t *an = an_new(&ao);
 	if (!an) {
@@ -359,6 +428,8 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
+	run.cap = cap;
+	run.an = an;
 	if (cap_banner(cap))
 		fprintf(stderr, "dnsblame: %s\n", cap_banner(cap));
 	for (size_t i = 0; cap_warning(cap, i); i++)
@@ -371,6 +442,8 @@ int main(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	db_status_t rs = cap_run(cap, an_event, an, err, sizeof(err));
 	an_finish(an);
 	g_cap = NULL;

@@ -31,6 +31,10 @@ typedef struct cap_opts {
 	db_time_t duration;        /* stop after this long (live: wall clock from
 	                            * the start; files: capture time from the first
 	                            * packet); 0 = no limit */
+	void (*tick)(void *user);  /* called between packets at least every 100 ms
+	                            * of a live capture, and every 1024 packets of
+	                            * any input (signals are acted on there); or NULL */
+	void *tick_user;
 } cap_opts_t;
 
 typedef struct cap_stats {

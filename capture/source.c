@@ -34,6 +34,8 @@ struct cap {
 	size_t nsrc;
 	int live;
 	uint64_t count;               /* stop after this many packets (0: no limit) */
+	void (*tick)(void *user);
+	void *tick_user;
 	db_time_t duration;           /* stop after this long (0: no limit) */
 	char banner[256];
 	char warn[2][192];            /* what the filter drops that attribution needs */
@@ -290,6 +292,8 @@ cap_t *cap_open(const cap_opts_t *o, db_status_t *st, char *err, size_t errlen)
 	}
 	c->count = o->count;
 	c->duration = o->duration;
+	c->tick = o->tick;
+	c->tick_user = o->tick_user;
 	*st = DB_EIO;
 	if (o->iface) {
 		if (open_live(c, o, err, errlen) < 0)
@@ -597,9 +601,13 @@ db_status_t cap_run(cap_t *c, cap_event_fn fn, void *user, char *err, size_t err
 				frame(c, s, h, d);
 				if (c->count && c->ctx.st.packets >= c->count)
 					break;
+				if (c->tick && (c->ctx.st.packets & 1023) == 0)
+					c->tick(c->tick_user);
 			} else if (rc == 0) {
 				/* Nothing yet: wait a tenth of a second at most, then
 				 * look at the stop flag and the clock again. */
+				if (c->tick)
+					c->tick(c->tick_user);
 				if (fd >= 0) {
 					struct pollfd pfd = {.fd = fd, .events = POLLIN};
 					poll(&pfd, 1, 100);
@@ -635,6 +643,8 @@ db_status_t cap_run(cap_t *c, cap_event_fn fn, void *user, char *err, size_t err
 			frame(c, best, best->hdr, best->data);
 			if (c->count && c->ctx.st.packets >= c->count)
 				break;
+			if (c->tick && (c->ctx.st.packets & 1023) == 0)
+				c->tick(c->tick_user);
 			if (advance(best, err, errlen) < 0)
 				result = DB_EIO;
 		}

@@ -5,7 +5,9 @@
 #      the kernel's counts (received, dropped) at exit and in the JSON;
 #   2. --duration 1 on an idle interface stops on time;
 #   3. SIGINT mid-run ends with the report;
-#   4. NDJSON verdicts are written as they are made, before the input ends.
+#   4. NDJSON verdicts are written as they are made, before the input ends;
+#   5. SIGUSR1 prints an interim report and the run goes on; SIGHUP reopens
+#      the -o file after it was moved away.
 # Needs root (network namespaces); packets go only to 127.0.0.1 inside the
 # namespace.  Closing line: "live: N passed, N failed".
 set -u
@@ -117,6 +119,36 @@ if [ "${early:-0}" -gt 0 ] && [ "${summary_early:-0}" = 0 ] && echo "$last" | gr
 	ok "NDJSON: $early verdicts written while the input was still open, the summary last"
 else
 	bad "NDJSON: ${early:-0} verdicts before the input ended, summary early ${summary_early:-0}, last: $(echo "$last" | head -c 80)"
+fi
+
+# 5. SIGUSR1: an interim report on stderr, the run goes on; SIGHUP after the
+#    -o file was moved away (log rotation): a new file, the stream goes on.
+ip netns exec "$ns" "$bin" -i lo -Z root --format ndjson -o "$tmp/u.ndjson" udp port 53 \
+	2>"$tmp/u.err" &
+pid=$!
+wait_banner "$tmp/u.err"
+send 5
+sleep 0.5
+kill -USR1 $pid
+sleep 0.5
+if kill -0 $pid 2>/dev/null && grep -q "^dnsblame: interim: 5 packets" "$tmp/u.err"; then
+	ok "SIGUSR1: interim report ($(grep -m1 interim "$tmp/u.err" | cut -c1-60)...), still running"
+else
+	bad "SIGUSR1: $(grep interim "$tmp/u.err" | head -1), running: $(kill -0 $pid 2>/dev/null && echo yes || echo no)"
+fi
+mv "$tmp/u.ndjson" "$tmp/u.ndjson.1"
+kill -HUP $pid
+sleep 0.5
+send 3
+sleep 0.5
+kill -INT $pid
+wait $pid
+rc=$?
+if [ $rc = 0 ] && grep -q "reopened" "$tmp/u.err" && [ -f "$tmp/u.ndjson" ] &&
+   tail -1 "$tmp/u.ndjson" | grep -q '"packets":8'; then
+	ok "SIGHUP: -o reopened, the summary (8 packets) in the new file"
+else
+	bad "SIGHUP: exit $rc, $(grep -c reopened "$tmp/u.err") reopened, new file: $(tail -1 "$tmp/u.ndjson" 2>/dev/null | head -c 120)"
 fi
 
 echo "live: $pass passed, $fail failed"
