@@ -281,14 +281,12 @@ static void add_set(walk_t *w, uint64_t h)
 		w->set[w->nset++] = h;
 }
 
-/* A name and its ancestors down to two labels (the TLD and the root serve
- * every resolution and prove nothing about this one). */
+/* A name and its ancestors down to two labels (dns_name_zone_hashes). */
 static void add_name(walk_t *w, const dns_name_t *n)
 {
 	uint64_t h[130];
-	size_t k = dns_name_suffix_hashes(n, h, 130);
-	size_t keep = n->labels >= 2 ? (size_t)n->labels - 1 : 1;
-	for (size_t i = 0; i < k && i < keep; i++)
+	size_t k = dns_name_zone_hashes(n, h, 130);
+	for (size_t i = 0; i < k; i++)
 		add_set(w, h[i]);
 }
 
@@ -362,6 +360,15 @@ static int icmp_quotes(const evrec_t *r, const txn_t *x)
 	       db_addr_eq(&r->flow.dst, &x->key.server) && (!r->has_qid || r->qid == x->key.id);
 }
 
+/* The attempt was refused by an ICMP error of this version, type, code. */
+static void refused(attempt_t *at, uint8_t version, uint8_t type, uint8_t code)
+{
+	at->outcome = VD_OUT_ICMP;
+	at->icmp_version = version;
+	at->icmp_type = type;
+	at->icmp_code = code;
+}
+
 static uint8_t judge(const txn_t *x, db_time_t T)
 {
 	if (x->answered && x->answer_ts <= T) {
@@ -415,9 +422,9 @@ static void server_events(attr_t *a, db_time_t from, db_time_t T, walk_t *w)
 		     r = evlog_server_older(a->ev, r), visits++) {
 			/* Later than the resolver gave up (ICMP errors may trail
 			 * by a second; lost fragments are reported late): not
-			 * about these attempts. */
-			if (!db_addr_eq(evlog_server_of(r), &w->servers[s]) ||
-			    (r->kind != CAP_EV_FRAG_EXPIRED && r->ts > T + 1000000))
+			 * about these attempts.  (The chain holds only this
+			 * server's records.) */
+			if (r->kind != CAP_EV_FRAG_EXPIRED && r->ts > T + 1000000)
 				continue;
 			if (r->kind == CAP_EV_ICMP && w->nicmp < ATTR_MAX_EV)
 				w->icmp[w->nicmp++] = r;
@@ -449,10 +456,7 @@ static void query_outcomes(const db_time_t T, walk_t *w)
 		if (x->icmp_ts && x->icmp_ts <= T + 1000000 &&
 		    (at->outcome == VD_OUT_TIMEOUT || at->outcome == VD_OUT_TCP_TIMEOUT ||
 		     at->outcome == VD_OUT_PENDING)) {
-			at->outcome = VD_OUT_ICMP;
-			at->icmp_version = x->icmp_version;
-			at->icmp_type = x->icmp_type;
-			at->icmp_code = x->icmp_code;
+			refused(at, x->icmp_version, x->icmp_type, x->icmp_code);
 		}
 	}
 }
@@ -469,12 +473,8 @@ static void event_outcomes(db_time_t T, walk_t *w)
 			attempt_t *at = &w->at[i];
 			if (at->x && (at->outcome == VD_OUT_TIMEOUT || at->outcome == VD_OUT_TCP_TIMEOUT ||
 				      at->outcome == VD_OUT_PENDING || at->outcome == VD_OUT_ICMP) &&
-			    icmp_quotes(r, at->x)) {
-				at->outcome = VD_OUT_ICMP;
-				at->icmp_version = r->icmp_version;
-				at->icmp_type = r->icmp_type;
-				at->icmp_code = r->icmp_code;
-			}
+			    icmp_quotes(r, at->x))
+				refused(at, r->icmp_version, r->icmp_type, r->icmp_code);
 		}
 	}
 	for (size_t k = 0; k < w->nfrag; k++) {
@@ -547,12 +547,8 @@ static void handshakes(const txn_t *t, db_time_t T, walk_t *w)
 			const evrec_t *r = w->icmp[j];
 			if (r->flow.proto == DB_PROTO_TCP && r->flow.sport == syn->flow.sport &&
 			    r->flow.dport == syn->flow.dport && db_addr_eq(&r->flow.src, &syn->flow.src) &&
-			    db_addr_eq(&r->flow.dst, &syn->flow.dst)) {
-				at->outcome = VD_OUT_ICMP;
-				at->icmp_version = r->icmp_version;
-				at->icmp_type = r->icmp_type;
-				at->icmp_code = r->icmp_code;
-			}
+			    db_addr_eq(&r->flow.dst, &syn->flow.dst))
+				refused(at, r->icmp_version, r->icmp_type, r->icmp_code);
 		}
 	}
 }
@@ -562,23 +558,15 @@ static void handshakes(const txn_t *t, db_time_t T, walk_t *w)
  * them cached. */
 static void known_ns(attr_t *a, const txn_t *t, walk_t *w)
 {
-	{
+	for (size_t c = 0; c <= w->ntargets; c++) {
+		const dns_name_t *n = c ? &w->targets[c - 1] : &t->qname;
 		uint64_t h[130];
-		size_t nh = dns_name_suffix_hashes(&t->qname, h, 130);
+		size_t nh = dns_name_suffix_hashes(n, h, 130);
 		for (size_t i = 0; i < nh; i++) {
 			const uint64_t *ns;
-			size_t n = model_cut_ns(a->model, h[i], &ns);
-			for (size_t k = 0; k < n && w->nns < ATTR_MAX_REL; k++)
-				w->ns[w->nns++] = ns[k];
-		}
-		for (size_t c = 0; c < w->ntargets; c++) {
-			nh = dns_name_suffix_hashes(&w->targets[c], h, 130);
-			for (size_t i = 0; i < nh; i++) {
-				const uint64_t *ns;
-				size_t n = model_cut_ns(a->model, h[i], &ns);
-				for (size_t k = 0; k < n && w->nns < ATTR_MAX_REL; k++)
-					w->ns[w->nns++] = ns[k];
-			}
+			size_t k = model_cut_ns(a->model, h[i], &ns);
+			for (size_t j = 0; j < k && w->nns < ATTR_MAX_REL; j++)
+				w->ns[w->nns++] = ns[j];
 		}
 	}
 }
@@ -664,12 +652,8 @@ static void icmp_neighbours(walk_t *w)
 			if (at->outcome == VD_OUT_ICMP && at->transport == DB_PROTO_UDP) {
 				near[s] = at;
 			} else if (at->outcome == VD_OUT_TIMEOUT && near[s] &&
-				   (dir ? near[s]->ts - at->ts : at->ts - near[s]->ts) <= ATTR_ICMP_NEAR) {
-				at->outcome = VD_OUT_ICMP;
-				at->icmp_version = near[s]->icmp_version;
-				at->icmp_type = near[s]->icmp_type;
-				at->icmp_code = near[s]->icmp_code;
-			}
+				   (dir ? near[s]->ts - at->ts : at->ts - near[s]->ts) <= ATTR_ICMP_NEAR)
+				refused(at, near[s]->icmp_version, near[s]->icmp_type, near[s]->icmp_code);
 		}
 	}
 }

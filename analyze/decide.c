@@ -8,7 +8,8 @@
 
 #include <string.h>
 
-const char *decide_rcode_detail(uint16_t rcode)
+/* The detail of an error rcode from an authority or forwarder. */
+static const char *rcode_detail(uint16_t rcode)
 {
 	switch (rcode & 0xf) {
 	case DNS_R_SERVFAIL: return "servfail";
@@ -70,7 +71,7 @@ static void from_attempts(const decide_in_t *in, decide_out_t *o)
 		set(o, VD_UPSTREAM_ERROR, "lame_delegation", VD_HIGH);
 		break;
 	case VD_OUT_ERROR:
-		set(o, VD_UPSTREAM_ERROR, decide_rcode_detail(in->last_rcode), VD_HIGH);
+		set(o, VD_UPSTREAM_ERROR, rcode_detail(in->last_rcode), VD_HIGH);
 		break;
 	default: /* VD_OUT_TIMEOUT */
 		set(o, VD_TIMEOUT, in->last_forwarder ? "forwarder_silent" : "all_servers_silent", VD_HIGH);

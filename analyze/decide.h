@@ -72,8 +72,4 @@ typedef struct decide_out {
 
 void decide(const decide_in_t *in, decide_out_t *out);
 
-/* Detail names of an ICMP error and of an error rcode (the one table,
- * verdict.c). */
-const char *decide_rcode_detail(uint16_t rcode);
-
 #endif

@@ -485,6 +485,12 @@ size_t dns_name_suffix_hashes(const dns_name_t *n, uint64_t *out, size_t max)
 	return k;
 }
 
+size_t dns_name_zone_hashes(const dns_name_t *n, uint64_t *out, size_t max)
+{
+	size_t keep = n->labels >= 2 ? (size_t)n->labels - 1 : 1;
+	return dns_name_suffix_hashes(n, out, keep < max ? keep : max);
+}
+
 void dns_name_suffix(const dns_name_t *n, uint8_t labels, dns_name_t *out)
 {
 	size_t off = 0;

@@ -139,6 +139,10 @@ uint64_t dns_name_hash(const dns_name_t *n);
 /* Hashes of n and of each of its ancestors, n first, the root last; at
  * most max are written.  Returns how many. */
 size_t dns_name_suffix_hashes(const dns_name_t *n, uint64_t *out, size_t max);
+/* The same for n and its ancestors down to two labels only: the names a
+ * resolution of n may ask about besides the TLD and the root, which serve
+ * every resolution (a name of one label, or the root, gives itself). */
+size_t dns_name_zone_hashes(const dns_name_t *n, uint64_t *out, size_t max);
 /* Copies into out the ancestor of n that has the given number of labels
  * (labels <= n->labels). */
 void dns_name_suffix(const dns_name_t *n, uint8_t labels, dns_name_t *out);

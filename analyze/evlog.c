@@ -37,9 +37,8 @@ const evrec_t *evlog_server_newest(const evlog_t *l, const db_addr_t *server)
 
 const evrec_t *evlog_server_older(const evlog_t *l, const evrec_t *r)
 {
-	const evrec_t *o = by_seq(l, r->prev);
-	/* A record is only ever chained to an older one. */
-	return o && o->seq < r->seq ? o : NULL;
+	/* NULL at the chain's end, or where the ring overwrote it. */
+	return by_seq(l, r->prev);
 }
 
 int evlog_init(evlog_t *l, size_t cap, db_time_t window)

@@ -63,6 +63,7 @@ typedef struct keys {
 	uint64_t key;        /* zone hash */
 	txn_t stub[2];       /* [0] DS or referral, [1] DNSKEY; msg_len 0 when none */
 	uint8_t *bytes[2];
+	uint32_t cap[2];     /* bytes allocated for each */
 } keys_t;
 
 struct model {
@@ -148,14 +149,12 @@ static cut_t *learn_cut(model_t *m, const dns_name_t *owner, uint64_t h, db_time
 }
 
 /* A name the answer points to, and its ancestors down to two labels: the
- * resolver may ask for those too (QNAME minimisation, DS, DNSKEY), while
- * TLD and root queries serve every resolution and prove nothing. */
+ * resolver may ask for those too (QNAME minimisation, DS, DNSKEY). */
 static void learn_name(txn_t *t, const dns_name_t *n)
 {
 	uint64_t h[130];
-	size_t k = dns_name_suffix_hashes(n, h, 130);
-	size_t keep = n->labels >= 2 ? (size_t)n->labels - 1 : 1;
-	for (size_t i = 0; i < k && i < keep && t->n_learned < TXN_LEARNED; i++) {
+	size_t k = dns_name_zone_hashes(n, h, 130);
+	for (size_t i = 0; i < k && t->n_learned < TXN_LEARNED; i++) {
 		int dup = 0;
 		for (uint8_t j = 0; j < t->n_learned && !dup; j++)
 			dup = t->learned[j] == h[i];
@@ -203,12 +202,16 @@ static void keep_keys(model_t *m, const dns_name_t *zone, int slot, const txn_t 
 		if (!(k = tbl_insert(&m->keys, &h, hv, now)))
 			return;
 	}
-	uint8_t *b = malloc(msg->len);
-	if (!b)
-		return;
+	/* Every signed referral renews slot 0: the copy reuses its buffer,
+	 * grown only for a longer answer. */
+	uint8_t *b = k->bytes[slot];
+	if (!b || k->cap[slot] < msg->len) {
+		if (!(b = realloc(b, msg->len)))
+			return;
+		k->bytes[slot] = b;
+		k->cap[slot] = (uint32_t)msg->len;
+	}
 	memcpy(b, msg->wire, msg->len);
-	free(k->bytes[slot]);
-	k->bytes[slot] = b;
 	txn_t *s = &k->stub[slot];
 	memset(s, 0, sizeof(*s));
 	s->key = t->key;
@@ -252,7 +255,9 @@ static void learn_addr(model_t *m, const txn_t *t, const dns_msg_t *msg, db_time
 		*slot = now;
 }
 
-int model_name_dead(const model_t *m, uint64_t h, db_time_t before)
+/* Whether the name hashed h was found not to resolve before `before`:
+ * NXDOMAIN, or NODATA for both A and AAAA (and no address came back since). */
+static int name_dead(const model_t *m, uint64_t h, db_time_t before)
 {
 	const addrname_t *n = tbl_find(&m->names, &h, tbl_hash(&m->names, &h));
 	if (!n)
@@ -389,7 +394,7 @@ int model_cut_dead(const model_t *m, uint64_t h, db_time_t before)
 			return 0; /* this one resolved */
 		/* RFC 8020: nothing exists below an NXDOMAIN (a minimising
 		 * resolver asks the NS name's ancestors first). */
-		if (model_name_dead(m, c->ns[k], before) || model_name_dead(m, c->ns_parent[k], before))
+		if (name_dead(m, c->ns[k], before) || name_dead(m, c->ns_parent[k], before))
 			dead++;
 	}
 	/* At least one NS name proven not to exist, and none that resolved

@@ -76,12 +76,6 @@ int model_cut_name(const model_t *m, uint64_t h, dns_name_t *out);
 /* The NS names of the cut named by hash h: their count, *ns set, or 0. */
 size_t model_cut_ns(const model_t *m, uint64_t h, const uint64_t **ns);
 
-/* Whether the name hashed h was found not to resolve before `before`:
- * NXDOMAIN, or NODATA for both A and AAAA, learned from upstream answers
- * (and not answered with an address since).  For the NS names of a
- * delegation that leads nowhere. */
-int model_name_dead(const model_t *m, uint64_t h, db_time_t before);
-
 /* Whether the delegation of the cut hashed h leads nowhere before
  * `before`: at least one of its NS names (or an ancestor of it) was found
  * not to exist, and none was seen to resolve (in a referral's glue or an

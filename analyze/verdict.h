@@ -62,7 +62,6 @@ enum vd_outcome {
 #define VD_MAX_UPSTREAM 24
 #define VD_MAX_EDE 4
 #define VD_EDE_TEXT 96
-#define VD_EXPLAIN 480
 
 typedef struct vd_upstream {
 	db_time_t ts;
