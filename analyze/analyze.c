@@ -73,10 +73,11 @@ static void on_close(const txn_t *t, void *user)
 	if ((!servfail && !unanswered && !pending) || !attr_is_client_query(&a->attr, t))
 		return;
 	verdict_t tmp, *v = &tmp;
-	/* Pending verdicts never push real ones out: at most AN_PENDING_KEEP
-	 * are listed (a flood of unanswered queries is pending at the end). */
-	int keep = !pending || a->npending < AN_PENDING_KEEP;
-	if (keep && a->nvd < a->maxvd) {
+	/* Pending verdicts have a budget of their own, AN_PENDING_KEEP beside
+	 * the maxvd of the others: they never push a real one out, and a
+	 * flood of unanswered queries pending at the end lists 1,000. */
+	int keep = pending ? a->npending < AN_PENDING_KEEP : a->nvd - a->npending < a->maxvd;
+	if (keep) {
 		if (a->nvd == a->capvd) {
 			size_t cap = a->capvd ? a->capvd * 2 : 64;
 			verdict_t *nv = realloc(a->vd, cap * sizeof(*nv));

@@ -525,6 +525,30 @@ static void pending_at_end(void **state)
 	assert_int_equal(an_stats(a)->by_cause[VD_KIND_UNANSWERED][VD_BLOCKED_PORT], 0);
 }
 
+/* Pending verdicts have a budget of their own: with room for one verdict,
+ * a query pending at the end does not push out the SERVFAIL judged after
+ * it (verdicts are made in query order). */
+static void pending_has_its_own_budget(void **state)
+{
+	an_opts_t o;
+	memset(&o, 0, sizeof(o));
+	o.max_verdicts = 1;
+	an_free(*state);
+	an_t *a = an_new(&o);
+	*state = a;
+	assert_non_null(a);
+	client_query(a, T0 - SEC, CPORT + 2, 0x0604, "ok.example.com");
+	client_answer(a, T0 - SEC + MS, CPORT + 2, 0x0604, "ok.example.com", DNS_R_NOERROR, -1);
+	client_query(a, T0, CPORT, 0x0605, "www.example.com");
+	client_query(a, T0 + SEC, CPORT + 1, 0x0606, "mail.example.com");
+	client_servfail(a, T0 + 1500 * MS, CPORT + 1, 0x0606, "mail.example.com", -1);
+	tick(a, T0 + 3 * SEC);
+	const verdict_t *v = verdicts(a, 2);
+	assert_int_equal(v[0].kind, VD_KIND_PENDING);
+	assert_int_equal(v[1].kind, VD_KIND_SERVFAIL);
+	assert_int_equal(an_stats(a)->verdicts_dropped, 0);
+}
+
 /* A burst of queries to a refusing server, one of whose ICMP errors is
  * missing from the capture: that query was refused too, not timed out,
  * and the verdict stays blocked_port even though it failed last. */
@@ -1020,6 +1044,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(dnssec_validation, setup, teardown),
 		cmocka_unit_test_setup_teardown(icmp_missing_in_a_burst, setup, teardown),
 		cmocka_unit_test_setup_teardown(pending_at_end, setup, teardown),
+		cmocka_unit_test_setup_teardown(pending_has_its_own_budget, setup, teardown),
 		cmocka_unit_test_setup_teardown(cached_failure_repeat, setup, teardown),
 		cmocka_unit_test_setup_teardown(cached_failure_never_repeats_a_later_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(client_side_capture, setup, teardown),
