@@ -37,6 +37,11 @@ struct an {
  * Unbound's discard-timeout 1.9 s). */
 #define AN_SILENT_JUDGE (2 * 1000000LL)
 #define AN_PENDING_KEEP 1000
+/* A SERVFAIL is judged this long after it was sent, not a window after its
+ * query: every attempt made for it happened before it, and an ICMP error or
+ * a TCP reset follows an attempt within a round trip; the verdict streams
+ * (NDJSON, metrics) within two seconds of the SERVFAIL. */
+#define AN_SERVFAIL_JUDGE (1500 * 1000LL)
 
 /* A client transaction closes: a SERVFAIL, or a query never answered
  * within the window, gets its verdict now, when all the evidence about the
@@ -45,7 +50,8 @@ static void on_close(const txn_t *t, void *user)
 {
 	an_t *a = user;
 	int servfail = t->answered && (t->rcode & 0xf) == DNS_R_SERVFAIL;
-	db_time_t closes = t->e.ts + a->window;
+	/* A SERVFAIL judged early is judged at its due time. */
+	db_time_t closes = t->due ? t->due : t->e.ts + a->window;
 	/* Never answered within the window; or, at the end of the input,
 	 * unanswered for longer than any resolver keeps trying. */
 	int unanswered = !t->answered && (closes <= a->high || a->high - t->e.ts >= ATTR_GIVE_UP);
@@ -218,8 +224,11 @@ static void on_dns(an_t *a, const cap_event_t *ev)
 		st->ede_responses++;
 	int first;
 	txn_t *t = txn_response(&a->txn, ev->ts, &ev->flow, &m, &first);
-	if (t && first)
+	if (t && first) {
 		attr_note_answer(&a->attr, t, &m);
+		if ((m.rcode & 0xf) == DNS_R_SERVFAIL && attr_is_client_query(&a->attr, t))
+			txn_judge_at(&a->txn, t, ev->ts + AN_SERVFAIL_JUDGE);
+	}
 }
 
 static void on_tcp(an_t *a, const cap_event_t *ev)

@@ -32,8 +32,25 @@ int txn_init(txn_table_t *tt, db_time_t window, size_t max, txn_close_fn fn, voi
  * and hand it to the owner, exactly once. */
 enum { JUDGE_WINDOW = 0, JUDGE_OPEN = 1, JUDGE_EVICTED = 2 };
 
+static void unqueue(txn_table_t *tt, txn_t *t)
+{
+	if (!t->due_queued)
+		return;
+	if (t->due_prev)
+		t->due_prev->due_next = t->due_next;
+	else
+		tt->due_head = t->due_next;
+	if (t->due_next)
+		t->due_next->due_prev = t->due_prev;
+	else
+		tt->due_tail = t->due_prev;
+	t->due_next = t->due_prev = NULL;
+	t->due_queued = 0;
+}
+
 static void judge(txn_table_t *tt, txn_t *t, int why)
 {
+	unqueue(tt, t);
 	if (t->judged)
 		return;
 	t->judged = 1;
@@ -70,6 +87,7 @@ static void unlink_name(txn_table_t *tt, txn_t *t)
 
 static void close_txn_at(txn_table_t *tt, txn_t *t, int open)
 {
+	/* Queued for an early judgement not yet due: judged now, as it leaves. */
 	judge(tt, t, open);
 	if (tt->cursor == &t->e)
 		tt->cursor = t->e.newer;
@@ -230,15 +248,37 @@ txn_t *txn_response(txn_table_t *tt, db_time_t ts, const db_flow_t *flow,
 	return match;
 }
 
+void txn_judge_at(txn_table_t *tt, txn_t *t, db_time_t due)
+{
+	if (t->judged || t->due_queued)
+		return;
+	t->due = due;
+	t->due_queued = 1;
+	t->due_next = NULL;
+	t->due_prev = tt->due_tail;
+	if (tt->due_tail)
+		tt->due_tail->due_next = t;
+	else
+		tt->due_head = t;
+	tt->due_tail = t;
+}
+
 void txn_expire(txn_table_t *tt, db_time_t now)
 {
-	/* First judge every transaction whose window is over, oldest first,
-	 * while the ones around it are still in the table; then drop those
-	 * kept past their window for later lookups. */
-	while (tt->cursor && tt->cursor->ts + tt->window <= now) {
-		txn_t *t = (txn_t *)tt->cursor;
-		tt->cursor = tt->cursor->newer;
-		judge(tt, t, 0);
+	/* First judge every transaction whose window is over, or whose early
+	 * judgement is due, in the order of those times, while the ones
+	 * around it are still in the table; then drop those kept past their
+	 * window for later lookups. */
+	for (;;) {
+		txn_t *w = tt->cursor && tt->cursor->ts + tt->window <= now ? (txn_t *)tt->cursor : NULL;
+		txn_t *d = tt->due_head && tt->due_head->due <= now ? tt->due_head : NULL;
+		if (d && (!w || d->due < w->e.ts + tt->window))
+			w = d;
+		if (!w)
+			break;
+		if (w == (txn_t *)tt->cursor)
+			tt->cursor = tt->cursor->newer;
+		judge(tt, w, 0);
 	}
 	txn_t *t;
 	while ((t = tbl_oldest(&tt->tbl)) && t->e.ts + tt->window + tt->retain <= now)
@@ -247,6 +287,8 @@ void txn_expire(txn_table_t *tt, db_time_t now)
 
 void txn_flush(txn_table_t *tt, db_time_t last)
 {
+	/* In the order of the queries, those queued for an early judgement
+	 * among them: a failure is judged before the repeats asked after it. */
 	for (tbl_entry_t *e = tt->cursor; e; e = e->newer) {
 		txn_t *t = (txn_t *)e;
 		judge(tt, t, t->e.ts + tt->window > last);

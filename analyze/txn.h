@@ -41,6 +41,9 @@ typedef struct txn {
 	uint8_t judged;       /* its window is over and it was handed to on_close */
 	uint8_t upstream;     /* sent by a resolver's upstream side (set by the owner) */
 	uint8_t named;        /* in the name index (txn_index_name) */
+	uint8_t due_queued;   /* in the early-judgement queue (txn_judge_at) */
+	struct txn *due_next, *due_prev; /* that queue, by due time */
+	db_time_t due;        /* when it is judged, if queued */
 	struct txn *name_older, *name_newer; /* the name index: same qhash, by age */
 	uint16_t rcode;
 	uint32_t queries;     /* 1 + retransmissions */
@@ -81,7 +84,8 @@ typedef struct txn_stats {
 	uint64_t evicted;
 } txn_stats_t;
 
-/* Called once for each transaction when its window is over (or when it
+/* Called once for each transaction when its window is over, or at the
+ * time txn_judge_at set (or when it
  * leaves the table early: evicted, its id reused, end of input), while the
  * transactions around it are still in the table; the pointer is valid only
  * during the call. */
@@ -92,6 +96,7 @@ typedef struct txn_table {
 	db_time_t window;
 	db_time_t retain;     /* kept this long after the window, for later lookups */
 	tbl_entry_t *cursor;  /* oldest transaction not judged yet */
+	txn_t *due_head, *due_tail; /* judged before their window is over */
 	tbl_t names;          /* qhash -> its newest indexed transaction */
 	txn_stats_t st;
 	txn_close_fn on_close;
@@ -126,6 +131,11 @@ const txn_t *txn_by_name(const txn_table_t *tt, uint64_t h);
 const txn_t *txn_by_name_oldest(const txn_table_t *tt, uint64_t h);
 /* The newest transaction with this key (any question), or NULL. */
 txn_t *txn_find(const txn_table_t *tt, const txn_key_t *k);
+/* Judges t at capture time `due` instead of at the end of its window
+ * (due must not precede the due time of any transaction queued before:
+ * the queue is first in, first out).  Its window still keeps it in the
+ * table for later lookups. */
+void txn_judge_at(txn_table_t *tt, txn_t *t, db_time_t due);
 /* A parsed response (stage >= HEADER, QR = 1).  Returns the transaction
  * it answers (valid until the next call; the caller may fill its answer
  * summary), or NULL when unmatched.  *first is set to 1 when this is the

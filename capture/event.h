@@ -20,6 +20,10 @@ enum cap_event_kind {
 	CAP_EV_TCP,           /* TCP lifecycle on port 53 */
 	CAP_EV_FRAG_EXPIRED,  /* an IP fragment train never completed */
 	CAP_EV_STREAM_LOSS,   /* TCP stream data lost (gap, or message cut at close) */
+	CAP_EV_CLOCK,         /* live capture, idle: capture time moved on without a
+	                       * packet (ts), so state older than the window closes */
+	CAP_EV_CAPTURE_LOSS,  /* live capture: the kernel or the interface dropped
+	                       * packets between u.drop.since and ts */
 };
 
 enum cap_tcp_kind {
@@ -63,6 +67,11 @@ typedef struct cap_loss {
 	uint32_t bytes_pending; /* bytes of a message started but never completed */
 } cap_loss_t;
 
+typedef struct cap_drop {
+	db_time_t since;     /* the drops happened after this capture time */
+	uint64_t packets;    /* packets dropped (kernel buffer and interface) */
+} cap_drop_t;
+
 typedef struct cap_event {
 	uint8_t kind;        /* enum cap_event_kind */
 	db_time_t ts;        /* capture time of the packet that completed the event */
@@ -73,6 +82,7 @@ typedef struct cap_event {
 		cap_tcp_t tcp;
 		cap_frag_t frag;
 		cap_loss_t loss;
+		cap_drop_t drop;
 	} u;
 } cap_event_t;
 

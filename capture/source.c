@@ -43,6 +43,10 @@ struct cap {
 	volatile sig_atomic_t stop;
 	db_time_t high;               /* latest capture time seen */
 	db_time_t next_expire;
+	/* Live: the last look at the kernel's counters (pcap_stats). */
+	struct timespec last_poll;
+	uint64_t drops_seen;          /* kernel + interface drops reported so far */
+	db_time_t drops_since;        /* capture time of the last look */
 };
 
 __attribute__((format(printf, 3, 4)))
@@ -566,6 +570,64 @@ static void frame(cap_t *c, const src_t *s, const struct pcap_pkthdr *h, const u
 		st->not_ip++;
 }
 
+static db_time_t wall_now(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_REALTIME, &t);
+	return (db_time_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
+}
+
+/* A packet's kernel timestamp may sit in a capture block for up to the
+ * buffer timeout (100 ms) before it is read: an idle clock runs this far behind
+ * the wall clock, so that no packet is older than the time already told. */
+#define CAP_CLOCK_SLACK (300 * 1000LL)
+
+/*
+ * Live capture, every tenth of a second at most: the kernel's drop
+ * counters are read, and drops since the last look become an event, so
+ * that verdicts made over the loss know it; and when the interface is
+ * idle, capture time follows the wall clock, so that a query nobody
+ * answered gets its verdict one window later, packets or not.
+ */
+static void live_poll(cap_t *c, int idle)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	int64_t ms = (int64_t)(now.tv_sec - c->last_poll.tv_sec) * 1000 +
+		     (now.tv_nsec - c->last_poll.tv_nsec) / 1000000;
+	if (ms < 100)
+		return;
+	c->last_poll = now;
+	struct pcap_stat ps;
+	if (c->src[0].p && pcap_stats(c->src[0].p, &ps) == 0) {
+		uint64_t drops = (uint64_t)ps.ps_drop + ps.ps_ifdrop;
+		if (drops > c->drops_seen) {
+			cap_event_t ev;
+			memset(&ev, 0, sizeof(ev));
+			ev.kind = CAP_EV_CAPTURE_LOSS;
+			ev.ts = c->high;
+			ev.u.drop.since = c->drops_since;
+			ev.u.drop.packets = drops - c->drops_seen;
+			cap_emit(&c->ctx, &ev);
+		}
+		c->drops_seen = drops;
+	}
+	c->drops_since = c->high;
+	if (!idle)
+		return;
+	db_time_t t = wall_now() - CAP_CLOCK_SLACK;
+	if (c->high == 0 || t <= c->high)
+		return;
+	c->high = t;
+	expire(c, t);
+	c->next_expire = t + 100000;
+	cap_event_t ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = CAP_EV_CLOCK;
+	ev.ts = t;
+	cap_emit(&c->ctx, &ev);
+}
+
 db_status_t cap_run(cap_t *c, cap_event_fn fn, void *user, char *err, size_t errlen)
 {
 	c->ctx.fn = fn;
@@ -601,11 +663,15 @@ db_status_t cap_run(cap_t *c, cap_event_fn fn, void *user, char *err, size_t err
 				frame(c, s, h, d);
 				if (c->count && c->ctx.st.packets >= c->count)
 					break;
-				if (c->tick && (c->ctx.st.packets & 1023) == 0)
-					c->tick(c->tick_user);
+				if ((c->ctx.st.packets & 1023) == 0) {
+					live_poll(c, 0);
+					if (c->tick)
+						c->tick(c->tick_user);
+				}
 			} else if (rc == 0) {
 				/* Nothing yet: wait a tenth of a second at most, then
 				 * look at the stop flag and the clock again. */
+				live_poll(c, 1);
 				if (c->tick)
 					c->tick(c->tick_user);
 				if (fd >= 0) {
