@@ -11,6 +11,8 @@
 #include "evlog.h"
 #include <string.h>
 
+#define AN_LOSS_KEEP 64
+
 struct an {
 	dns_parser_t parser;
 	txn_table_t txn;
@@ -31,6 +33,13 @@ struct an {
 	size_t naudit;
 	verdict_t *vd;        /* kept verdicts, in the order they were made */
 	size_t nvd, capvd, maxvd;
+	/* The live capture's drops, newest last: the span of capture time
+	 * in which each batch was lost. */
+	struct an_loss {
+		db_time_t since, until;
+		uint64_t packets;
+	} loss[AN_LOSS_KEEP];
+	size_t nloss;         /* batches recorded (the last AN_LOSS_KEEP kept) */
 };
 
 /* Resolvers time out a server within a second or two (PowerDNS 1.5 s,
@@ -42,6 +51,35 @@ struct an {
  * a TCP reset follows an attempt within a round trip; the verdict streams
  * (NDJSON, metrics) within two seconds of the SERVFAIL. */
 #define AN_SERVFAIL_JUDGE (1500 * 1000LL)
+
+/* Attempts made for a query may precede it by this much (a query that
+ * joined work in flight, a failure cache's root). */
+#define AN_LOSS_BEFORE (2 * 1000000LL)
+
+/* Packets the capture dropped between (the query, less a margin) and the
+ * verdict's time: its evidence may be incomplete. */
+static uint64_t loss_during(const an_t *a, db_time_t from, db_time_t to)
+{
+	uint64_t n = 0;
+	size_t kept = a->nloss < AN_LOSS_KEEP ? a->nloss : AN_LOSS_KEEP;
+	for (size_t i = 0; i < kept; i++) {
+		const struct an_loss *l = &a->loss[(a->nloss - 1 - i) % AN_LOSS_KEEP];
+		if (l->until < from)
+			break;
+		if (l->since <= to)
+			n += l->packets;
+	}
+	return n;
+}
+
+static void note_loss(an_t *a, const cap_event_t *ev)
+{
+	a->st.capture_drops += ev->u.drop.packets;
+	struct an_loss *l = &a->loss[a->nloss++ % AN_LOSS_KEEP];
+	l->since = ev->u.drop.since;
+	l->until = ev->ts;
+	l->packets = ev->u.drop.packets;
+}
 
 /* A client transaction closes: a SERVFAIL, or a query never answered
  * within the window, gets its verdict now, when all the evidence about the
@@ -105,6 +143,12 @@ static void on_close(const txn_t *t, void *user)
 	else
 		attr_verdict_tentative(&a->attr, t, a->high, v);
 	v->kind = servfail ? VD_KIND_SERVFAIL : pending ? VD_KIND_PENDING : VD_KIND_UNANSWERED;
+	v->capture_loss = a->nloss ? loss_during(a, v->query_time - AN_LOSS_BEFORE, v->time) : 0;
+	if (v->capture_loss) {
+		a->st.verdicts_over_loss++;
+		if (v->confidence > VD_LOW)
+			v->confidence--;
+	}
 	if (v == &tmp && pending)
 		a->st.pending_dropped++;
 	else if (v == &tmp)
@@ -269,6 +313,7 @@ void an_event(const cap_event_t *ev, void *user)
 	case CAP_EV_TCP: on_tcp(a, ev); break;
 	case CAP_EV_FRAG_EXPIRED: a->st.frag_trains_lost++; break;
 	case CAP_EV_STREAM_LOSS: a->st.tcp_stream_losses++; break;
+	case CAP_EV_CAPTURE_LOSS: note_loss(a, ev); break;
 	default: break;
 	}
 }

@@ -55,6 +55,8 @@ typedef struct an_stats {
 	uint64_t verdicts_dropped;  /* made but not kept (max_verdicts) */
 	uint64_t pending_dropped;   /* pending verdicts made but not kept (1,000 listed at most) */
 	uint64_t events_lost;       /* transport events overwritten inside the window */
+	uint64_t capture_drops;     /* packets the live capture dropped (CAP_EV_CAPTURE_LOSS) */
+	uint64_t verdicts_over_loss; /* verdicts made over such a loss (lower confidence) */
 	uint64_t addresses_evicted; /* least recently seen addresses dropped by the roles table */
 	/* The resolver model's bounded tables (model.h): entries dropped,
 	 * least recently used first, while the capture could still need them. */

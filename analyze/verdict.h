@@ -107,6 +107,9 @@ typedef struct verdict {
 	uint16_t repeats_qtype;
 	uint32_t n_failed;        /* related attempts that failed */
 	uint8_t ede_disagrees;    /* the resolver's EDE names another cause */
+	uint64_t capture_loss;    /* packets the capture dropped (kernel, interface)
+	                           * while this query was under way: its evidence may
+	                           * be missing, and its confidence is one step lower */
 	int dnssec_checked;       /* the captured chain was re-verified */
 	chain_result_t dnssec;    /* what that found */
 	db_time_t dnssec_earlier; /* the proof comes from an earlier answer (keys cached) */

@@ -45,6 +45,8 @@ static void capture(jsonw_t *w, const rp_input_t *in)
 		jw_u64(w, "kernel_received", c->kernel_received);
 		jw_u64(w, "kernel_drops", c->kernel_drops);
 		jw_u64(w, "interface_drops", c->interface_drops);
+		/* Verdicts whose query was under way while packets were lost. */
+		jw_u64(w, "verdicts_over_loss", a->verdicts_over_loss);
 	}
 	jw_u64(w, "dns_messages", a->dns_messages);
 	jw_u64(w, "dns_queries", a->dns_queries);
@@ -189,6 +191,8 @@ static void verdict(jsonw_t *w, const verdict_t *v, const char *kind)
 	}
 	jw_arr_close(w);
 	jw_double(w, "latency_ms", (double)(v->time - v->query_time) / 1000.0);
+	if (v->capture_loss)
+		jw_u64(w, "capture_loss", v->capture_loss);
 	if (vd_via_str(v->via))
 		jw_str(w, "via", vd_via_str(v->via));
 	if (v->repeats_time) {

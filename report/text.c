@@ -61,6 +61,9 @@ static void verdict_line(FILE *f, const verdict_t *u)
 	char ex[RP_EXPLAIN];
 	vd_explain(u, ex, sizeof(ex));
 	fprintf(f, "        %s\n", ex);
+	if (u->capture_loss)
+		fprintf(f, "        (the capture dropped %llu packets meanwhile: evidence may be missing)\n",
+			(unsigned long long)u->capture_loss);
 }
 
 /* The verdicts of one kind, by cause, then by zone in order of first
@@ -133,6 +136,9 @@ int rp_text(FILE *f, const rp_input_t *in)
 			(unsigned long long)c->kernel_received, (unsigned long long)c->kernel_drops,
 			(unsigned long long)c->interface_drops,
 			c->kernel_drops || c->interface_drops ? " (verdicts may lack evidence)" : "");
+	if (c->live && a->verdicts_over_loss)
+		fprintf(f, "; %llu verdicts made over the loss (confidence lowered)",
+			(unsigned long long)a->verdicts_over_loss);
 	fprintf(f, "\n");
 	fprintf(f, "vantage     %s", in->vantage);
 	for (size_t i = 0; i < in->nresolvers; i++)

@@ -16,6 +16,13 @@
 #                                             # (loadgen.py), one resolver start;
 #                                             # writes pcaps/lab/load/; LAB_LOAD_SECONDS
 #                                             # (60) and LAB_LOAD_RATE (35 q/s) tune it
+#   LAB_MODE=live LAB_LIVE_BIN=build/dnsblame pcaps/lab/make.sh [resolver]
+#                                             # the acceptance test of live capture
+#                                             # under load (tests/lab/live_check.py):
+#                                             # dnsblame -i beside tcpdump while dnsperf
+#                                             # asks LAB_LIVE_RATE (2000) q/s for
+#                                             # LAB_LIVE_SECONDS (60); unbound by default;
+#                                             # writes nothing (LAB_KEEP=1 keeps the run)
 #
 # Runs as root on Debian 12 and installs the Debian packages it needs. Every
 # packet stays on loopback or inside the network namespaces this script makes
@@ -31,15 +38,20 @@ export LC_ALL=C
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 # LAB_MODE=load: the mixed-load lab (see "mixed load" below and NOTES.md);
-# its files go to pcaps/lab/load/ by default
+# its files go to pcaps/lab/load/ by default. LAB_MODE=live: the live-capture
+# test (see "live capture under load" below); it writes nothing here
 MODE=${LAB_MODE:-seq}
+ALL_RESOLVERS="unbound bind kresd pdns"
 case $MODE in
 seq) OUT=${LAB_OUT:-$HERE} ;;
 load) OUT=${LAB_OUT:-$HERE/load} ;;
-*) echo "make.sh: LAB_MODE is seq (default) or load" >&2; exit 2 ;;
+live) OUT=
+	[ -x "${LAB_LIVE_BIN:-}" ] || { echo "make.sh: LAB_MODE=live needs LAB_LIVE_BIN=/path/to/dnsblame" >&2; exit 2; }
+	LAB_LIVE_BIN=$(cd "$(dirname "$LAB_LIVE_BIN")" && pwd)/$(basename "$LAB_LIVE_BIN") ;;
+*) echo "make.sh: LAB_MODE is seq (default), load or live" >&2; exit 2 ;;
 esac
-ALL_RESOLVERS="unbound bind kresd pdns"
 RESOLVERS=${*:-$ALL_RESOLVERS}
+[ "$MODE" != live ] || RESOLVERS=${*:-unbound}
 for r in $RESOLVERS; do
 	case " $ALL_RESOLVERS " in *" $r "*) ;; *) echo "usage: $0 [unbound] [bind] [kresd] [pdns]" >&2; exit 2;; esac
 done
@@ -50,6 +62,7 @@ SLL2_RESOLVER=bind
 
 # ---------------------------------------------------------------- packages
 PKGS="nsd unbound bind9 bind9-dnsutils knot-resolver pdns-recursor ldnsutils nftables tcpdump tshark ethtool iproute2 procps python3"
+[ "$MODE" != live ] || PKGS="$PKGS dnsperf"
 missing=
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"
@@ -105,7 +118,8 @@ cleanup() {
 	kill_ns_procs
 	for ns in $(lab_nses); do ip netns del "$ns" 2>/dev/null; done
 	wait 2>/dev/null
-	if [ $rc != 0 ] && [ -d "$WORK" ]; then
+	# (live: a failed check has said what failed; the logs are for a broken lab)
+	if [ $rc != 0 ] && [ -z "$LIVE_CHECKED" ] && [ -d "$WORK" ]; then
 		for f in "$WORK"/*/*.log "$WORK"/*/*/*.log; do
 			[ -s "$f" ] && { echo "---- $f"; tail -n 15 "$f"; }
 		done >&2
@@ -114,6 +128,7 @@ cleanup() {
 	[ -z "$(lab_nses)" ] || echo "make.sh: WARNING: namespaces left: $(lab_nses)" >&2
 	exit $rc
 }
+LIVE_CHECKED=
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
@@ -194,6 +209,8 @@ build_zones() {
 	{
 		printf 'alias\tCNAME\twww\n_sip._udp\tSRV\t10 5 5060 www\n'
 		txt_rrset big.ok.lab. 8 250 # ~2.1 KB: TC over UDP, the client retries over TCP
+		# live: a wildcard, so that the live test asks names that no cache holds
+		[ "$MODE" != live ] || printf '*.live\tA\t10.53.9.99\n*.live\tAAAA\tfd53:9::99\n'
 	} >>"$Z/ok.lab.zone"
 	# CNAME chains from the healthy signed zones into the failing ones
 	# (aliases.tsv; the mixed-load lab asks for them)
@@ -793,6 +810,36 @@ run_load() {
 	SCN=end
 }
 
+# ================================================================ live capture under load
+# LAB_MODE=live: the acceptance test of `dnsblame -i` under load. One resolver
+# start (empty caches), every fault of the lab active; then live_check.py,
+# run inside the resolver's namespace, captures there with tcpdump (the
+# oracle) and LAB_LIVE_BIN -i any (default options) side by side while
+# dnsperf asks LAB_LIVE_RATE q/s for LAB_LIVE_SECONDS from the client
+# namespace (10.53.1.2), signals dnsblame (USR1, HUP), follows its NDJSON and
+# its RSS, and checks the run (see its docstring). Exit status: its own.
+LIVE_SECONDS=${LAB_LIVE_SECONDS:-60}
+LIVE_RATE=${LAB_LIVE_RATE:-2000}
+run_live() {
+	local rc=0
+	SCN=live
+	res_restart start
+	# dnsblame runs as nobody (its default -Z): SIGHUP creates its -o file anew here
+	mkdir -p "$L/live"
+	chown nobody "$L/live"
+	log "$R: live capture under load, ${LIVE_SECONDS} s at ${LIVE_RATE} q/s"
+	ip netns exec "$NS_RES" /usr/bin/python3 "$HERE/../../tests/lab/live_check.py" --bin "$LAB_LIVE_BIN" \
+		--dir "$L/live" --client-ns "$NS_CLI" --server 10.53.1.1 --client 10.53.1.2 --trickle-client 10.53.1.3 \
+		--resolver "$R" --seconds "$LIVE_SECONDS" --rate "$LIVE_RATE" ${LAB_LIVE_RESULT:+--result "$LAB_LIVE_RESULT"} &
+	wait $! || rc=$?
+	# 1: checks failed (each said why); anything else: the run broke
+	[ $rc != 1 ] || LIVE_CHECKED=1
+	SCN=end
+	res_stop
+	lab_down
+	return $rc
+}
+
 # ================================================================ capture
 CAP_PIDS=() CAP_FILES=()
 capture_start() {
@@ -855,6 +902,11 @@ run_resolver() {
 	RD=$L/$R; mkdir -p "$RD"
 	"${R}_conf"
 	: >"$L/events.tsv"
+	if [ "$MODE" = live ]; then
+		run_live
+		log "$R: done in $((SECONDS - t0)) s"
+		return
+	fi
 	capture_start
 	if [ "$MODE" = load ]; then run_load; else run_scenarios; fi
 	res_stop

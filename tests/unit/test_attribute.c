@@ -587,6 +587,45 @@ static void servfail_judged_soon_after_it_was_sent(void **state)
 	assert_int_equal(made, 1);
 }
 
+static void drop_ev(an_t *a, db_time_t since, db_time_t until, uint64_t n)
+{
+	cap_event_t ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = CAP_EV_CAPTURE_LOSS;
+	ev.ts = until;
+	ev.u.drop.since = since;
+	ev.u.drop.packets = n;
+	an_event(&ev, a);
+}
+
+/* Packets the live capture dropped while a query was under way: its
+ * verdict says so and loses a step of confidence; a loss long before
+ * another query leaves that one alone. */
+static void capture_loss_lowers_confidence(void **state)
+{
+	an_t *a = *state;
+	drop_ev(a, T0 - 60 * SEC, T0 - 59 * SEC, 3);
+	client_query(a, T0, CPORT, 0x0701, "www.example.com");
+	up_query(a, T0 + 10 * MS, AUTH1, 50001, 0x1111, "www.example.com", DNS_T_A, DB_PROTO_UDP);
+	up_answer(a, T0 + 20 * MS, AUTH1, 50001, 0x1111, "www.example.com", DNS_T_A, DNS_R_REFUSED);
+	client_servfail(a, T0 + SEC, CPORT, 0x0701, "www.example.com", -1);
+	client_query(a, T0 + 10 * SEC, CPORT + 1, 0x0702, "mail.example.com");
+	up_query(a, T0 + 10 * SEC + 10 * MS, AUTH1, 50002, 0x2222, "mail.example.com", DNS_T_A,
+		 DB_PROTO_UDP);
+	drop_ev(a, T0 + 10 * SEC + 15 * MS, T0 + 10 * SEC + 100 * MS, 42);
+	up_answer(a, T0 + 10 * SEC + 200 * MS, AUTH1, 50002, 0x2222, "mail.example.com", DNS_T_A,
+		  DNS_R_REFUSED);
+	client_servfail(a, T0 + 11 * SEC, CPORT + 1, 0x0702, "mail.example.com", -1);
+	const verdict_t *v = verdicts(a, 2);
+	assert_int_equal(v[0].id, 0x0701);
+	assert_int_equal(v[0].capture_loss, 0);
+	assert_verdict(&v[0], VD_UPSTREAM_ERROR, "refused", VD_HIGH);
+	assert_int_equal(v[1].capture_loss, 42);
+	assert_verdict(&v[1], VD_UPSTREAM_ERROR, "refused", VD_MEDIUM);
+	assert_int_equal(an_stats(a)->capture_drops, 45);
+	assert_int_equal(an_stats(a)->verdicts_over_loss, 1);
+}
+
 /* A burst of queries to a refusing server, one of whose ICMP errors is
  * missing from the capture: that query was refused too, not timed out,
  * and the verdict stays blocked_port even though it failed last. */
@@ -1087,6 +1126,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(pending_at_end, setup, teardown),
 		cmocka_unit_test_setup_teardown(pending_has_its_own_budget, setup, teardown),
 		cmocka_unit_test_setup_teardown(servfail_judged_soon_after_it_was_sent, setup, teardown),
+		cmocka_unit_test_setup_teardown(capture_loss_lowers_confidence, setup, teardown),
 		cmocka_unit_test_setup_teardown(cached_failure_repeat, setup, teardown),
 		cmocka_unit_test_setup_teardown(cached_failure_never_repeats_a_later_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(client_side_capture, setup, teardown),
