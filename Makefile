@@ -17,7 +17,7 @@ CFLAGS += -fsanitize=$(SANITIZER) -fno-sanitize-recover=all -fno-omit-frame-poin
 LDFLAGS += -fsanitize=$(SANITIZER)
 endif
 GLIB_LIBS := $(shell pkg-config --libs gthread-2.0 2>/dev/null || echo -lgthread-2.0 -lglib-2.0)
-LDLIBS = -lnids -lnet $(GLIB_LIBS) -lpcap -lssl -lcrypto
+LDLIBS = -lnids -lnet $(GLIB_LIBS) -lpcap -lssl -lcrypto -lm
 
 SRC := $(wildcard common/*.c capture/*.c analyze/*.c report/*.c)
 OBJ := $(SRC:%.c=$(BUILD)/obj/%.o)

@@ -459,7 +459,7 @@ int main(int argc, char **argv)
 	in.input_error = rs == DB_EIO ? err : NULL;
 	in.vantage = roles_vantage_str(roles_vantage(an_roles(an)));
 	in.nresolvers = roles_resolvers(an_roles(an), in.resolvers, RP_MAX_RESOLVERS);
-	in.verdicts = an_verdicts(an, &in.nverdicts);
+	in.tally = an_tally(an);
 	in.audit = ao.dnssec_audit;
 	in.audit_bad = an_audit_failures(an, &in.naudit_bad);
 

@@ -25,14 +25,13 @@ struct an {
 	db_time_t next_expire;
 	int audit;            /* --dnssec-audit */
 	int finishing;        /* the input has ended: open queries are pending */
-	size_t npending;      /* pending verdicts kept */
 	an_verdict_fn on_verdict;
 	void *on_verdict_user;
 	verdict_t audit_tmp;
 	verdict_t audit_bad[AN_AUDIT_KEEP];
 	size_t naudit;
-	verdict_t *vd;        /* kept verdicts, in the order they were made */
-	size_t nvd, capvd, maxvd;
+	verdict_t tmp;        /* the verdict being made */
+	tally_t tally;        /* every verdict counted; some kept whole */
 	/* The live capture's drops, newest last: the span of capture time
 	 * in which each batch was lost. */
 	struct an_loss {
@@ -45,7 +44,6 @@ struct an {
 /* Resolvers time out a server within a second or two (PowerDNS 1.5 s,
  * Unbound's discard-timeout 1.9 s). */
 #define AN_SILENT_JUDGE (2 * 1000000LL)
-#define AN_PENDING_KEEP 1000
 /* A SERVFAIL is judged this long after it was sent, not a window after its
  * query: every attempt made for it happened before it, and an ICMP error or
  * a TCP reset follows an attempt within a round trip; the verdict streams
@@ -116,23 +114,7 @@ static void on_close(const txn_t *t, void *user)
 	int pending = a->finishing && !t->answered && !unanswered;
 	if ((!servfail && !unanswered && !pending) || !attr_is_client_query(&a->attr, t))
 		return;
-	verdict_t tmp, *v = &tmp;
-	/* Pending verdicts have a budget of their own, AN_PENDING_KEEP beside
-	 * the maxvd of the others: they never push a real one out, and a
-	 * flood of unanswered queries pending at the end lists 1,000. */
-	int keep = pending ? a->npending < AN_PENDING_KEEP : a->nvd - a->npending < a->maxvd;
-	if (keep) {
-		if (a->nvd == a->capvd) {
-			size_t cap = a->capvd ? a->capvd * 2 : 64;
-			verdict_t *nv = realloc(a->vd, cap * sizeof(*nv));
-			if (nv) {
-				a->vd = nv;
-				a->capvd = cap;
-			}
-		}
-		if (a->nvd < a->capvd)
-			v = &a->vd[a->nvd++];
-	}
+	verdict_t *v = &a->tmp;
 	/* One older than a resolver keeps trying on a good day reveals a
 	 * root failure for the repeats asked after it (judged next); a
 	 * younger one changes nothing. */
@@ -149,13 +131,10 @@ static void on_close(const txn_t *t, void *user)
 		if (v->confidence > VD_LOW)
 			v->confidence--;
 	}
-	if (v == &tmp && pending)
-		a->st.pending_dropped++;
-	else if (v == &tmp)
-		a->st.verdicts_dropped++;
-	else if (pending)
-		a->npending++;
 	a->st.by_cause[v->kind][v->cause]++;
+	/* Pending verdicts are listed apart, the first 1,000: they never push
+	 * a real one out of the list. */
+	tally_add(&a->tally, v);
 	if (a->on_verdict)
 		a->on_verdict(v, a->on_verdict_user);
 }
@@ -186,7 +165,6 @@ an_t *an_new(const an_opts_t *o)
 		return NULL;
 	db_time_t window = o->window > 0 ? o->window : 30 * 1000000LL;
 	a->window = window;
-	a->maxvd = o->max_verdicts ? o->max_verdicts : 20000;
 	a->audit = o->dnssec_audit;
 	a->on_verdict = o->on_verdict;
 	a->on_verdict_user = o->on_verdict_user;
@@ -195,7 +173,8 @@ an_t *an_new(const an_opts_t *o)
 	if (txn_init(&a->txn, window, maxtxn, on_close, a) < 0 ||
 	    roles_init(&a->roles, o->max_addresses ? o->max_addresses : 65536) < 0 ||
 	    evlog_init(&a->evlog, an_evlog_size(maxtxn), window) < 0 ||
-	    attr_init(&a->attr, &a->txn, &a->roles, &a->evlog, an_store_size(maxtxn)) < 0) {
+	    attr_init(&a->attr, &a->txn, &a->roles, &a->evlog, an_store_size(maxtxn)) < 0 ||
+	    tally_init(&a->tally, o->max_verdicts ? o->max_verdicts : 20000) < 0) {
 		an_free(a);
 		return NULL;
 	}
@@ -214,7 +193,7 @@ void an_free(an_t *a)
 	roles_free(&a->roles);
 	evlog_free(&a->evlog);
 	attr_free(&a->attr);
-	free(a->vd);
+	tally_free(&a->tally);
 	free(a);
 }
 
@@ -337,6 +316,8 @@ const an_stats_t *an_stats(an_t *a)
 	a->st.model_keys_evicted = m->keys_evicted;
 	a->st.model_breaks_evicted = m->dnssec_evicted;
 	a->st.event_servers_evicted = a->evlog.servers_evicted;
+	a->st.verdicts_dropped = a->tally.list.dropped;
+	a->st.pending_dropped = a->tally.pending.dropped;
 	return &a->st;
 }
 
@@ -348,8 +329,4 @@ const verdict_t *an_audit_failures(const an_t *a, size_t *n)
 	return a->audit_bad;
 }
 
-const verdict_t *an_verdicts(const an_t *a, size_t *n)
-{
-	*n = a->nvd;
-	return a->vd;
-}
+const tally_t *an_tally(const an_t *a) { return &a->tally; }

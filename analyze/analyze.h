@@ -13,6 +13,7 @@
 
 #include "../capture/event.h"
 #include "roles.h"
+#include "tally.h"
 #include "txn.h"
 #include "verdict.h"
 
@@ -27,7 +28,8 @@ typedef struct an_opts {
 	db_time_t window;          /* microseconds; 0 = 30 s */
 	size_t max_transactions;   /* 0 = 262144 */
 	size_t max_addresses;      /* roles table; 0 = 65536 */
-	size_t max_verdicts;       /* verdicts kept in full for the report; 0 = 20000 */
+	size_t max_verdicts;       /* SERVFAIL and unanswered verdicts listed whole in the
+	                            * report, the latest; 0 = 20000 */
 	int dnssec_audit;          /* re-verify the chain of every answered client query */
 	const db_addr_t *resolvers; /* --resolver, nresolvers entries */
 	size_t nresolvers;
@@ -52,8 +54,8 @@ typedef struct an_stats {
 	txn_stats_t txn;
 	uint64_t by_cause[VD_NKINDS][VD_NCAUSES]; /* by enum vd_kind: SERVFAILs, never
 	                                           * answered, still open at the end */
-	uint64_t verdicts_dropped;  /* made but not kept (max_verdicts) */
-	uint64_t pending_dropped;   /* pending verdicts made but not kept (1,000 listed at most) */
+	uint64_t verdicts_dropped;  /* made but no longer listed (the latest max_verdicts are) */
+	uint64_t pending_dropped;   /* pending verdicts made but not listed (the first 1,000 are) */
 	uint64_t events_lost;       /* transport events overwritten inside the window */
 	uint64_t capture_drops;     /* packets the live capture dropped (CAP_EV_CAPTURE_LOSS) */
 	uint64_t verdicts_over_loss; /* verdicts made over such a loss (lower confidence) */
@@ -83,8 +85,9 @@ const an_stats_t *an_stats(an_t *a);
 const roles_t *an_roles(const an_t *a);
 /* --dnssec-audit: answered queries whose captured chain did not verify. */
 const verdict_t *an_audit_failures(const an_t *a, size_t *n);
-/* The verdicts kept, oldest first; valid until an_free. */
-const verdict_t *an_verdicts(const an_t *a, size_t *n);
+/* Every verdict counted by group, server and minute; the latest listed
+ * whole (tally.h); valid until an_free. */
+const tally_t *an_tally(const an_t *a);
 void an_free(an_t *a);
 
 #endif

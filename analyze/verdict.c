@@ -1,5 +1,9 @@
 #include "verdict.h"
 
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
 const char *vd_cause_str(uint8_t cause)
 {
 	static const char *const names[VD_NCAUSES] = {
@@ -87,4 +91,15 @@ const char *vd_icmp_label(uint8_t version, uint8_t type, uint8_t code)
 	if (t)
 		return t->label;
 	return (version == 4 && type == 3) || (version == 6 && type == 1) ? "unreachable" : "icmp-error";
+}
+
+verdict_t *vd_copy(const verdict_t *v, size_t *bytes)
+{
+	size_t n = offsetof(verdict_t, up) + (size_t)v->n_up * sizeof(v->up[0]);
+	verdict_t *c = malloc(n);
+	if (!c)
+		return NULL;
+	memcpy(c, v, n);
+	*bytes = n;
+	return c;
 }

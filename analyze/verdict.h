@@ -122,6 +122,10 @@ const char *vd_cause_str(uint8_t cause);
 const char *vd_confidence_str(uint8_t c);
 const char *vd_outcome_str(uint8_t o);
 const char *vd_via_str(uint8_t via);
+/* A copy of v holding only its n_up attempts, *bytes long (malloc; free
+ * with free(); never copy it by value: up[] ends at up[n_up]).  NULL when
+ * out of memory. */
+verdict_t *vd_copy(const verdict_t *v, size_t *bytes);
 /* The one table of ICMP errors: the detail name of an ICMP (version 4) or
  * ICMPv6 (6) destination-unreachable type/code, "icmp_unreachable" for any
  * other. */

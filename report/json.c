@@ -271,15 +271,102 @@ static void summary(jsonw_t *w, const rp_input_t *in)
 	by_cause(w, "unanswered_by_cause", in->an->by_cause[1]);
 	jw_u64(w, "pending", total(in->an->by_cause[VD_KIND_PENDING]));
 	by_cause(w, "pending_by_cause", in->an->by_cause[VD_KIND_PENDING]);
-	if (in->an->verdicts_dropped)
-		jw_u64(w, "verdicts_not_listed", in->an->verdicts_dropped);
-	if (in->an->pending_dropped)
-		jw_u64(w, "pending_not_listed", in->an->pending_dropped);
 	jw_obj_close(w);
 }
 
 /* NDJSON's type of each verdict record, by enum vd_kind. */
 static const char *const kind_name[VD_NKINDS] = {"servfail", "unanswered", "pending"};
+
+/* Every verdict counted by kind, cause and zone (tally.h), in the order the
+ * groups appeared; the counts add up to the summary's. */
+static void groups(jsonw_t *w, const rp_input_t *in)
+{
+	char t[DB_TIMESTRLEN], nb[DNS_NAME_STRLEN], ab[DB_ADDRSTRLEN];
+	const tally_t *ty = in->tally;
+	jw_arr_open(w, "groups");
+	for (const tally_group_t *g = tally_group_first(ty); g; g = tally_group_next(g)) {
+		jw_obj_open(w, NULL);
+		jw_str(w, "type", kind_name[g->key.kind]);
+		jw_str(w, "cause", vd_cause_str(g->key.cause));
+		jw_str(w, "zone", dns_name_str(&g->zone, nb));
+		jw_u64(w, "count", g->count);
+		jw_str(w, "first", db_time_str(g->first, t));
+		jw_str(w, "last", db_time_str(g->last, t));
+		jw_u64(w, "clients", tally_clients(g));
+		jw_arr_open(w, "servers");
+		for (uint8_t i = 0; i < g->nservers; i++)
+			jw_str(w, NULL, db_addr_str(&g->servers[i], ab));
+		jw_arr_close(w);
+		if (g->servers_more)
+			jw_bool(w, "more_servers", 1);
+		jw_obj_open(w, "via");
+		for (uint8_t v = 0; v < TALLY_NVIA; v++)
+			if (g->via[v] && vd_via_str(v))
+				jw_u64(w, vd_via_str(v), g->via[v]);
+		jw_obj_close(w);
+		if (g->over_loss)
+			jw_u64(w, "over_capture_loss", g->over_loss);
+		jw_obj_close(w);
+	}
+	jw_arr_close(w);
+	/* Upstream servers named by failed attempts in the evidence. */
+	jw_arr_open(w, "upstream_servers");
+	for (const tally_server_t *sv = tally_server_first(ty); sv; sv = tally_server_next(sv)) {
+		jw_obj_open(w, NULL);
+		jw_str(w, "server", db_addr_str(&sv->addr, ab));
+		jw_u64(w, "verdicts", sv->verdicts);
+		jw_obj_open(w, "failed_attempts");
+		for (uint8_t o = 0; o < TALLY_NOUTCOMES; o++)
+			if (sv->outcomes[o])
+				jw_u64(w, vd_outcome_str(o), sv->outcomes[o]);
+		jw_obj_close(w);
+		jw_str(w, "first", db_time_str(sv->first, t));
+		jw_str(w, "last", db_time_str(sv->last, t));
+		jw_obj_close(w);
+	}
+	jw_arr_close(w);
+	/* What the bounded tally did not keep: every verdict is counted in
+	 * the summary, and streamed whole by --format ndjson. */
+	jw_obj_open(w, "left_out");
+	jw_u64(w, "verdicts_not_listed", in->an->verdicts_dropped);
+	jw_u64(w, "pending_not_listed", in->an->pending_dropped);
+	jw_u64(w, "verdicts_not_grouped", ty->groups_dropped);
+	jw_u64(w, "examples_not_kept", ty->examples_dropped);
+	jw_u64(w, "servers_not_counted", ty->servers_dropped);
+	jw_u64(w, "verdicts_before_timeline", ty->minutes_dropped);
+	jw_obj_close(w);
+}
+
+/* SERVFAILs and unanswered queries a minute, by cause: the last day. */
+static void timeline(jsonw_t *w, const tally_t *ty)
+{
+	char t[DB_TIMESTRLEN];
+	jw_arr_open(w, "timeline");
+	if (ty->newest_minute >= 0) {
+		int64_t from = ty->newest_minute - TALLY_MINUTES + 1;
+		for (int64_t m = from < 0 ? 0 : from; m <= ty->newest_minute; m++) {
+			const tally_minute_t *b = &ty->minutes[(uint64_t)m % TALLY_MINUTES];
+			if (b->minute != m)
+				continue;
+			jw_obj_open(w, NULL);
+			jw_str(w, "minute", db_time_str(m * 60 * 1000000LL, t));
+			for (uint8_t k = 0; k < VD_NKINDS; k++) {
+				int any = 0;
+				for (uint8_t c = 0; c < VD_NCAUSES; c++) {
+					if (!b->n[k][c])
+						continue;
+					if (!any++)
+						jw_obj_open(w, kind_name[k]);
+					jw_u64(w, vd_cause_str(c), b->n[k][c]);
+				}
+				if (any)
+					jw_obj_close(w);
+			}
+			jw_obj_close(w);
+		}
+	}
+	jw_arr_close(w);
+}
 
 int rp_ndjson_verdict(FILE *f, const verdict_t *v)
 {
@@ -303,6 +390,7 @@ int rp_ndjson(FILE *f, const rp_input_t *in)
 	jw_u64(&w, "schema", 2);
 	capture(&w, in);
 	summary(&w, in);
+	groups(&w, in);
 	transactions(&w, &in->an->txn);
 	events(&w, in);
 	limits(&w, in);
@@ -324,10 +412,11 @@ int rp_json(FILE *f, const rp_input_t *in)
 	/* servfails, unanswered, pending: one list per kind. */
 	static const char *const lists[VD_NKINDS] = {"servfails", "unanswered", "pending"};
 	for (uint8_t k = 0; k < VD_NKINDS; k++) {
+		const tally_ring_t *r = k == VD_KIND_PENDING ? &in->tally->pending : &in->tally->list;
 		jw_arr_open(&w, lists[k]);
-		for (size_t i = 0; i < in->nverdicts; i++)
-			if (in->verdicts[i].kind == k)
-				verdict(&w, &in->verdicts[i], NULL);
+		for (size_t i = 0; i < r->n; i++)
+			if (tally_ring_at(r, i)->kind == k)
+				verdict(&w, tally_ring_at(r, i), NULL);
 		jw_arr_close(&w);
 	}
 	if (in->audit) {
@@ -341,6 +430,8 @@ int rp_json(FILE *f, const rp_input_t *in)
 		jw_arr_close(&w);
 		jw_obj_close(&w);
 	}
+	groups(&w, in);
+	timeline(&w, in->tally);
 	transactions(&w, &in->an->txn);
 	events(&w, in);
 	limits(&w, in);

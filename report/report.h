@@ -25,8 +25,8 @@ typedef struct rp_input {
 	size_t nresolvers;
 	const char *input_error;    /* the damage that stopped reading, or NULL */
 	db_time_t window;
-	const verdict_t *verdicts;  /* SERVFAIL and unanswered verdicts, in order */
-	size_t nverdicts;
+	const tally_t *tally;       /* every verdict counted; groups, servers, minutes,
+	                             * the latest listed whole */
 	int audit;                  /* --dnssec-audit was given */
 	const verdict_t *audit_bad;
 	size_t naudit_bad;

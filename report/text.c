@@ -39,13 +39,6 @@ static const char *next_steps(uint8_t cause)
 }
 
 #define TXT_MAX_ZONES 32  /* zones listed per cause */
-#define TXT_EXAMPLES 5    /* verdicts listed per zone */
-
-typedef struct zone_group {
-	const dns_name_t *zone;
-	size_t count;
-	size_t listed;
-} zone_group_t;
 
 static void verdict_line(FILE *f, const verdict_t *u)
 {
@@ -67,46 +60,38 @@ static void verdict_line(FILE *f, const verdict_t *u)
 }
 
 /* The verdicts of one kind, by cause, then by zone in order of first
- * failure; a few examples per zone, since a zone that fails fails for
- * every name below it. */
+ * failure; the first examples of each zone (tally.h), since a zone that
+ * fails fails for every name below it.  The counts come from the groups,
+ * which count every verdict, so they add up to the cause's total. */
 static void verdicts(FILE *f, const rp_input_t *in, uint8_t kind)
 {
 	char zb[DNS_NAME_STRLEN];
 	const an_stats_t *a = in->an;
+	const tally_t *ty = in->tally;
 	for (uint8_t c = 0; c < VD_NCAUSES; c++) {
 		if (!a->by_cause[kind][c])
 			continue;
 		fprintf(f, "\n  %s: %llu\n", vd_cause_str(c), (unsigned long long)a->by_cause[kind][c]);
-		zone_group_t g[TXT_MAX_ZONES];
-		size_t ng = 0, other = 0;
-		for (size_t i = 0; i < in->nverdicts; i++) {
-			const verdict_t *v = &in->verdicts[i];
-			if (v->kind != kind || v->cause != c)
+		size_t listed = 0;
+		uint64_t other = ty->other[kind][c];
+		for (const tally_group_t *g = tally_group_first(ty); g; g = tally_group_next(g)) {
+			if (g->key.kind != kind || g->key.cause != c)
 				continue;
-			size_t k = 0;
-			while (k < ng && !dns_name_eq(g[k].zone, &v->zone))
-				k++;
-			if (k == ng && ng < TXT_MAX_ZONES)
-				g[ng++] = (zone_group_t){&v->zone, 0, 0};
-			if (k < ng)
-				g[k].count++;
-			else
-				other++;
-		}
-		for (size_t k = 0; k < ng; k++) {
-			fprintf(f, "    zone %s (%zu)\n", dns_name_str(g[k].zone, zb), g[k].count);
-			for (size_t i = 0; i < in->nverdicts && g[k].listed < TXT_EXAMPLES; i++) {
-				const verdict_t *v = &in->verdicts[i];
-				if (v->kind == kind && v->cause == c && dns_name_eq(g[k].zone, &v->zone)) {
-					verdict_line(f, v);
-					g[k].listed++;
-				}
+			if (++listed > TXT_MAX_ZONES) {
+				other += g->count;
+				continue;
 			}
-			if (g[k].count > g[k].listed)
-				fprintf(f, "      ... and %zu more (see --format json)\n", g[k].count - g[k].listed);
+			fprintf(f, "    zone %s (%llu)\n", dns_name_str(&g->zone, zb),
+				(unsigned long long)g->count);
+			for (uint8_t i = 0; i < g->nex; i++)
+				verdict_line(f, g->ex[i]);
+			if (g->count > g->nex)
+				fprintf(f, "      ... and %llu more (see --format json)\n",
+					(unsigned long long)(g->count - g->nex));
 		}
 		if (other)
-			fprintf(f, "    ... and %zu more in other zones (see --format json)\n", other);
+			fprintf(f, "    ... and %llu more in other zones (see --format json)\n",
+				(unsigned long long)other);
 		fprintf(f, "    next: %s\n", next_steps(c));
 	}
 }
@@ -190,12 +175,15 @@ int rp_text(FILE *f, const rp_input_t *in)
 			verdicts(f, in, k);
 		}
 	}
-	if (a->pending_dropped)
-		fprintf(f, "\n(%llu pending queries counted above but not listed: 1,000 are listed at most)\n",
-			(unsigned long long)a->pending_dropped);
-	if (a->verdicts_dropped)
-		fprintf(f, "\n(%llu verdicts counted above but not listed: --max-verdicts)\n",
-			(unsigned long long)a->verdicts_dropped);
+	/* What the bounded tally left out of this report (every verdict is
+	 * counted above, and streamed whole with --format ndjson). */
+	const tally_t *ty = in->tally;
+	if (ty->examples_dropped)
+		fprintf(f, "\n(%llu examples not shown: the examples kept reached %u MiB)\n",
+			(unsigned long long)ty->examples_dropped, TALLY_EXAMPLE_BYTES >> 20);
+	if (ty->groups_dropped)
+		fprintf(f, "\n(%llu verdicts counted only by cause: more than %u cause and zone groups)\n",
+			(unsigned long long)ty->groups_dropped, TALLY_MAX_GROUPS);
 
 	if (a->icmp_errors || a->tcp_rst || a->tcp_syn_unanswered || a->frag_trains_lost ||
 	    a->tcp_stream_losses) {

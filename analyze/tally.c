@@ -1,0 +1,254 @@
+/*
+ * tally.c - bounded aggregates of the verdicts (see tally.h).
+ */
+#include "tally.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MINUTE (60 * 1000000LL)
+
+static int ring_init(tally_ring_t *r, size_t cap, int keep_latest)
+{
+	memset(r, 0, sizeof(*r));
+	r->cap = cap;
+	r->keep_latest = keep_latest;
+	if (!cap)
+		return 0;
+	r->v = calloc(cap, sizeof(*r->v));
+	return r->v ? 0 : -1;
+}
+
+static void ring_free(tally_ring_t *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		free(r->v[i]);
+	free(r->v);
+	r->v = NULL;
+	r->n = 0;
+}
+
+static void ring_add(tally_ring_t *r, const verdict_t *v)
+{
+	if (r->n == r->cap && !r->keep_latest) {
+		r->dropped++;
+		return;
+	}
+	size_t bytes;
+	verdict_t *c = vd_copy(v, &bytes);
+	if (!c) {
+		r->dropped++;
+		return;
+	}
+	if (r->n < r->cap) {
+		r->v[r->n++] = c;
+		return;
+	}
+	/* Full: the oldest listed one leaves the list (it was counted, and
+	 * streamed). */
+	free(r->v[r->head]);
+	r->v[r->head] = c;
+	r->head = (r->head + 1) % r->cap;
+	r->dropped++;
+}
+
+const verdict_t *tally_ring_at(const tally_ring_t *r, size_t i)
+{
+	return r->v[(r->head + i) % r->cap];
+}
+
+int tally_init(tally_t *t, size_t max_list)
+{
+	memset(t, 0, sizeof(*t));
+	t->newest_minute = -1;
+	for (size_t i = 0; i < TALLY_MINUTES; i++)
+		t->minutes[i].minute = -1;
+	if (tbl_init(&t->groups, sizeof(tally_group_t), offsetof(tally_group_t, key),
+		     sizeof(tally_gkey_t), TALLY_MAX_GROUPS) < 0)
+		return -1;
+	if (tbl_init(&t->servers, sizeof(tally_server_t), offsetof(tally_server_t, addr),
+		     sizeof(db_addr_t), TALLY_MAX_SERVERS) < 0 ||
+	    ring_init(&t->list, max_list, 1) < 0 || ring_init(&t->pending, TALLY_PENDING, 0) < 0) {
+		tally_free(t);
+		return -1;
+	}
+	return 0;
+}
+
+void tally_free(tally_t *t)
+{
+	for (tally_group_t *g = t->groups.oldest ? (tally_group_t *)t->groups.oldest : NULL; g;
+	     g = (tally_group_t *)g->e.newer)
+		for (uint8_t i = 0; i < g->nex; i++)
+			free(g->ex[i]);
+	if (t->groups.buckets)
+		tbl_free(&t->groups);
+	if (t->servers.buckets)
+		tbl_free(&t->servers);
+	ring_free(&t->list);
+	ring_free(&t->pending);
+}
+
+/* The bit of a client in a group's linear counter. */
+static size_t client_bit(const db_addr_t *a)
+{
+	/* FNV-1a over the address bytes: the counter needs spread, not
+	 * secrecy (the count only feeds a report). */
+	const uint8_t *p = (const uint8_t *)a;
+	uint64_t h = 1469598103934665603ULL;
+	for (size_t i = 0; i < sizeof(*a); i++) {
+		h ^= p[i];
+		h *= 1099511628211ULL;
+	}
+	/* splitmix64's finaliser: every input bit reaches every output bit. */
+	h ^= h >> 30;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 27;
+	h *= 0x94d049bb133111ebULL;
+	h ^= h >> 31;
+	return (size_t)(h % TALLY_CLIENT_BITS);
+}
+
+uint64_t tally_clients(const tally_group_t *g)
+{
+	size_t zero = 0;
+	for (size_t i = 0; i < sizeof(g->clients); i++)
+		zero += (size_t)(8 - __builtin_popcount(g->clients[i]));
+	if (zero == 0)
+		zero = 1; /* saturated: the estimate's ceiling */
+	/* Linear counting (Whang et al. 1990): n = -m ln(V), V the share of
+	 * bits still zero; exact in practice while n is small against m. */
+	double m = TALLY_CLIENT_BITS, est = -m * log((double)zero / m);
+	uint64_t n = (uint64_t)(est + 0.5);
+	return n > g->count ? g->count : n;
+}
+
+static void group_servers(tally_group_t *g, const verdict_t *v)
+{
+	for (uint16_t i = 0; i < v->n_up; i++) {
+		const vd_upstream_t *u = &v->up[i];
+		if (u->outcome == VD_OUT_ANSWERED || u->outcome == VD_OUT_PENDING)
+			continue;
+		uint8_t k = 0;
+		while (k < g->nservers && !db_addr_eq(&g->servers[k], &u->server))
+			k++;
+		if (k < g->nservers)
+			continue;
+		if (g->nservers < TALLY_GROUP_SERVERS)
+			g->servers[g->nservers++] = u->server;
+		else
+			g->servers_more = 1;
+	}
+}
+
+static void add_group(tally_t *t, const verdict_t *v)
+{
+	tally_gkey_t k;
+	memset(&k, 0, sizeof(k));
+	k.kind = v->kind;
+	k.cause = v->cause;
+	k.zone = dns_name_hash(&v->zone);
+	uint64_t h = tbl_hash(&t->groups, &k);
+	tally_group_t *g = tbl_find(&t->groups, &k, h);
+	if (!g && !(g = tbl_insert(&t->groups, &k, h, v->time))) {
+		t->other[v->kind][v->cause]++;
+		t->groups_dropped++;
+		return;
+	}
+	if (!g->count) {
+		g->zone = v->zone;
+		g->first = g->last = v->time;
+	}
+	g->count++;
+	if (v->time < g->first)
+		g->first = v->time;
+	if (v->time > g->last)
+		g->last = v->time;
+	if (v->via < TALLY_NVIA)
+		g->via[v->via]++;
+	if (v->capture_loss)
+		g->over_loss++;
+	size_t b = client_bit(&v->client);
+	g->clients[b / 8] |= (uint8_t)(1u << (b % 8));
+	group_servers(g, v);
+	if (g->nex < TALLY_EXAMPLES) {
+		size_t bytes = offsetof(verdict_t, up) + (size_t)v->n_up * sizeof(v->up[0]);
+		verdict_t *c = t->example_bytes + bytes <= TALLY_EXAMPLE_BYTES ? vd_copy(v, &bytes) : NULL;
+		if (c) {
+			g->ex[g->nex++] = c;
+			t->example_bytes += bytes;
+		} else {
+			t->examples_dropped++;
+		}
+	}
+}
+
+static void add_servers(tally_t *t, const verdict_t *v)
+{
+	for (uint16_t i = 0; i < v->n_up; i++) {
+		const vd_upstream_t *u = &v->up[i];
+		if (u->outcome == VD_OUT_ANSWERED || u->outcome == VD_OUT_PENDING)
+			continue;
+		uint64_t h = tbl_hash(&t->servers, &u->server);
+		tally_server_t *s = tbl_find(&t->servers, &u->server, h);
+		if (!s && !(s = tbl_insert(&t->servers, &u->server, h, u->ts))) {
+			t->servers_dropped++;
+			continue;
+		}
+		if (!s->verdicts || u->ts < s->first)
+			s->first = u->ts;
+		if (u->ts > s->last)
+			s->last = u->ts;
+		/* Counted once per verdict, however many attempts went to it. */
+		int earlier = 0;
+		for (uint16_t j = 0; j < i && !earlier; j++)
+			earlier = db_addr_eq(&v->up[j].server, &u->server) &&
+				  v->up[j].outcome != VD_OUT_ANSWERED && v->up[j].outcome != VD_OUT_PENDING;
+		if (!earlier)
+			s->verdicts++;
+		if (u->outcome < TALLY_NOUTCOMES)
+			s->outcomes[u->outcome]++;
+	}
+}
+
+static void add_minute(tally_t *t, const verdict_t *v)
+{
+	int64_t m = v->time / MINUTE;
+	if (m > t->newest_minute)
+		t->newest_minute = m;
+	if (m <= t->newest_minute - TALLY_MINUTES) {
+		t->minutes_dropped++;
+		return;
+	}
+	tally_minute_t *b = &t->minutes[(uint64_t)m % TALLY_MINUTES];
+	if (b->minute != m) {
+		memset(b, 0, sizeof(*b));
+		b->minute = m;
+	}
+	b->n[v->kind][v->cause]++;
+}
+
+void tally_add(tally_t *t, const verdict_t *v)
+{
+	if (v->kind >= VD_NKINDS || v->cause >= VD_NCAUSES)
+		return;
+	add_group(t, v);
+	add_servers(t, v);
+	add_minute(t, v);
+	ring_add(v->kind == VD_KIND_PENDING ? &t->pending : &t->list, v);
+}
+
+const tally_group_t *tally_group_first(const tally_t *t) { return tbl_oldest(&t->groups); }
+
+const tally_group_t *tally_group_next(const tally_group_t *g)
+{
+	return (const tally_group_t *)g->e.newer;
+}
+
+const tally_server_t *tally_server_first(const tally_t *t) { return tbl_oldest(&t->servers); }
+
+const tally_server_t *tally_server_next(const tally_server_t *s)
+{
+	return (const tally_server_t *)s->e.newer;
+}

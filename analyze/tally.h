@@ -1,0 +1,107 @@
+/*
+ * tally.h - what a run keeps of its verdicts, in memory that does not grow
+ * with its length: counts by group (kind, cause, zone), by upstream server
+ * and by minute, a few examples per group, and the latest verdicts in
+ * full.  Every verdict is counted; what is not kept is counted too, so a
+ * report can say what it left out.  The stream (NDJSON) carries every
+ * verdict whole.
+ */
+#ifndef DNSBLAME_TALLY_H
+#define DNSBLAME_TALLY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../common/table.h"
+#include "verdict.h"
+
+#define TALLY_MAX_GROUPS 4096      /* groups kept; later ones are counted in other[][] */
+#define TALLY_EXAMPLES 5           /* the first verdicts of a group, kept whole */
+#define TALLY_EXAMPLE_BYTES (16u << 20) /* all examples together */
+#define TALLY_GROUP_SERVERS 8      /* servers named per group */
+#define TALLY_MAX_SERVERS 1024     /* upstream servers counted */
+#define TALLY_MINUTES 1440         /* the last day, a bucket a minute */
+#define TALLY_CLIENT_BITS 1024     /* distinct clients per group (linear counting) */
+#define TALLY_PENDING 1000         /* pending verdicts listed */
+#define TALLY_NVIA 5               /* enum vd_via */
+#define TALLY_NOUTCOMES 10         /* enum vd_outcome */
+
+typedef struct tally_gkey {
+	uint8_t kind, cause;
+	uint8_t pad[6];
+	uint64_t zone;                 /* dns_name_hash of the zone */
+} tally_gkey_t;
+
+typedef struct tally_group {
+	tbl_entry_t e;                 /* e.ts: the first verdict's time; age order
+	                                * is the order groups appeared in */
+	tally_gkey_t key;
+	dns_name_t zone;
+	uint64_t count;
+	db_time_t first, last;         /* verdict times */
+	uint64_t via[TALLY_NVIA];
+	uint64_t over_loss;            /* verdicts made over capture loss */
+	uint8_t clients[TALLY_CLIENT_BITS / 8];
+	db_addr_t servers[TALLY_GROUP_SERVERS]; /* failed upstream servers, first seen */
+	uint8_t nservers;
+	uint8_t servers_more;          /* more servers failed than are named */
+	uint8_t nex;
+	verdict_t *ex[TALLY_EXAMPLES];
+} tally_group_t;
+
+typedef struct tally_server {
+	tbl_entry_t e;
+	db_addr_t addr;
+	uint64_t verdicts;             /* verdicts with a failed attempt to it */
+	uint64_t outcomes[TALLY_NOUTCOMES]; /* its failed attempts, by outcome */
+	db_time_t first, last;
+} tally_server_t;
+
+typedef struct tally_minute {
+	int64_t minute;                /* capture time / 60 s; -1 when unused */
+	uint32_t n[VD_NKINDS][VD_NCAUSES];
+} tally_minute_t;
+
+/* A ring of verdicts kept whole, each trimmed to its evidence. */
+typedef struct tally_ring {
+	verdict_t **v;
+	size_t cap, n, head;           /* head: the oldest, when full */
+	int keep_latest;               /* full: replace the oldest (else keep the first) */
+	uint64_t dropped;              /* made but not (or no longer) listed */
+} tally_ring_t;
+
+typedef struct tally {
+	tbl_t groups;
+	uint64_t other[VD_NKINDS][VD_NCAUSES]; /* verdicts of groups not kept */
+	uint64_t groups_dropped;       /* verdicts counted in other[][] */
+	tbl_t servers;
+	uint64_t servers_dropped;      /* servers not counted (table full) */
+	tally_minute_t minutes[TALLY_MINUTES];
+	int64_t newest_minute;         /* -1 before the first verdict */
+	uint64_t minutes_dropped;      /* verdicts older than the last day kept */
+	size_t example_bytes;
+	uint64_t examples_dropped;     /* examples not kept (TALLY_EXAMPLE_BYTES) */
+	tally_ring_t list;             /* SERVFAILs and unanswered: the latest max */
+	tally_ring_t pending;          /* pending: the first TALLY_PENDING */
+} tally_t;
+
+/* max_list: SERVFAIL and unanswered verdicts listed whole (the latest).
+ * Returns 0, or -1 when out of memory. */
+int tally_init(tally_t *t, size_t max_list);
+void tally_free(tally_t *t);
+/* Counts v, keeps it as an example or in a list when there is room. */
+void tally_add(tally_t *t, const verdict_t *v);
+
+/* Groups in the order they appeared: first, then next until NULL. */
+const tally_group_t *tally_group_first(const tally_t *t);
+const tally_group_t *tally_group_next(const tally_group_t *g);
+/* Distinct clients of a group: exact for a few, an estimate beyond (linear
+ * counting over TALLY_CLIENT_BITS bits). */
+uint64_t tally_clients(const tally_group_t *g);
+/* Servers in the order they first failed. */
+const tally_server_t *tally_server_first(const tally_t *t);
+const tally_server_t *tally_server_next(const tally_server_t *s);
+/* The i-th verdict listed, oldest first (i < ring->n). */
+const verdict_t *tally_ring_at(const tally_ring_t *r, size_t i);
+
+#endif

@@ -1,0 +1,173 @@
+/*
+ * test_tally.c - the bounded aggregates of verdicts: counts that add up,
+ * examples and lists that stop growing, what was left out counted.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../analyze/tally.h"
+
+#define SEC 1000000LL
+#define T0 (1700000000LL * SEC)
+
+static void name(dns_name_t *n, const char *text)
+{
+	/* "example.com." in wire form, enough for these tests. */
+	memset(n, 0, sizeof(*n));
+	size_t o = 0;
+	const char *p = text;
+	while (*p) {
+		const char *dot = strchr(p, '.');
+		size_t l = dot ? (size_t)(dot - p) : strlen(p);
+		n->wire[o++] = (uint8_t)l;
+		memcpy(&n->wire[o], p, l);
+		o += l;
+		n->labels++;
+		p += l + (dot ? 1 : 0);
+	}
+	n->wire[o++] = 0;
+	n->len = (uint8_t)o;
+}
+
+static void make(verdict_t *v, uint8_t kind, uint8_t cause, const char *zone, db_time_t t,
+		 uint8_t client, uint8_t server)
+{
+	memset(v, 0, sizeof(*v));
+	v->kind = kind;
+	v->cause = cause;
+	v->time = t;
+	v->query_time = t - SEC;
+	v->via = VD_VIA_UPSTREAM;
+	name(&v->zone, zone);
+	name(&v->qname, zone);
+	uint8_t c4[4] = {192, 0, 2, client}, s4[4] = {198, 51, 100, server};
+	db_addr_set4(&v->client, c4);
+	if (server) {
+		v->n_up = 2;
+		v->up[0].outcome = VD_OUT_TIMEOUT;
+		v->up[0].ts = t - SEC / 2;
+		db_addr_set4(&v->up[0].server, s4);
+		v->up[1] = v->up[0];
+	}
+}
+
+/* 10,000 verdicts in three zones: the groups' counts add up, five
+ * examples each, the list holds the latest 100 and counts the rest. */
+static void counts_add_up_and_memory_stops(void **state)
+{
+	(void)state;
+	tally_t t;
+	assert_int_equal(tally_init(&t, 100), 0);
+	static const char *const zones[3] = {"a.example", "b.example", "c.example"};
+	verdict_t v;
+	for (int i = 0; i < 10000; i++) {
+		make(&v, VD_KIND_SERVFAIL, i % 2 ? VD_TIMEOUT : VD_BLOCKED_PORT, zones[i % 3],
+		     T0 + i * SEC / 10, (uint8_t)(i % 7), (uint8_t)(1 + i % 3));
+		tally_add(&t, &v);
+	}
+	uint64_t sum = 0;
+	size_t ng = 0;
+	for (const tally_group_t *g = tally_group_first(&t); g; g = tally_group_next(g)) {
+		sum += g->count;
+		ng++;
+		assert_int_equal(g->nex, TALLY_EXAMPLES);
+		assert_int_equal(tally_clients(g), 7);
+		assert_int_equal(g->nservers, 1);
+	}
+	assert_int_equal(ng, 6);
+	assert_int_equal(sum, 10000);
+	assert_int_equal(t.list.n, 100);
+	assert_int_equal(t.list.dropped, 9900);
+	/* The latest are listed, oldest first. */
+	assert_int_equal(tally_ring_at(&t.list, 0)->time, T0 + 9900 * SEC / 10);
+	assert_int_equal(tally_ring_at(&t.list, 99)->time, T0 + 9999 * SEC / 10);
+	/* Each server once per verdict, each failed attempt by outcome. */
+	uint64_t verdicts = 0;
+	for (const tally_server_t *s = tally_server_first(&t); s; s = tally_server_next(s)) {
+		verdicts += s->verdicts;
+		assert_int_equal(s->outcomes[VD_OUT_TIMEOUT], 2 * s->verdicts);
+	}
+	assert_int_equal(verdicts, 10000);
+	/* 1,000 s of verdicts: 17 minutes, each with its counts. */
+	uint64_t inmin = 0;
+	for (size_t i = 0; i < TALLY_MINUTES; i++)
+		if (t.minutes[i].minute >= 0)
+			inmin += t.minutes[i].n[VD_KIND_SERVFAIL][VD_TIMEOUT] +
+				 t.minutes[i].n[VD_KIND_SERVFAIL][VD_BLOCKED_PORT];
+	assert_int_equal(inmin, 10000);
+	tally_free(&t);
+}
+
+/* Pending verdicts: the first 1,000 listed, never pushing out the rest. */
+static void pending_keeps_the_first(void **state)
+{
+	(void)state;
+	tally_t t;
+	assert_int_equal(tally_init(&t, 10), 0);
+	verdict_t v;
+	for (int i = 0; i < TALLY_PENDING + 5; i++) {
+		make(&v, VD_KIND_PENDING, VD_TIMEOUT, "a.example", T0 + i, 1, 0);
+		tally_add(&t, &v);
+	}
+	make(&v, VD_KIND_SERVFAIL, VD_TIMEOUT, "a.example", T0, 1, 0);
+	tally_add(&t, &v);
+	assert_int_equal(t.pending.n, TALLY_PENDING);
+	assert_int_equal(t.pending.dropped, 5);
+	assert_int_equal(tally_ring_at(&t.pending, 0)->time, T0);
+	assert_int_equal(t.list.n, 1);
+	tally_free(&t);
+}
+
+/* More groups than kept: the rest counted by kind and cause. */
+static void groups_beyond_the_limit_are_counted(void **state)
+{
+	(void)state;
+	tally_t t;
+	assert_int_equal(tally_init(&t, 1), 0);
+	verdict_t v;
+	char z[32];
+	for (int i = 0; i < TALLY_MAX_GROUPS + 10; i++) {
+		snprintf(z, sizeof(z), "z%d.example", i);
+		make(&v, VD_KIND_UNANSWERED, VD_UNKNOWN, z, T0 + i, 1, 0);
+		tally_add(&t, &v);
+	}
+	assert_int_equal(t.groups_dropped, 10);
+	assert_int_equal(t.other[VD_KIND_UNANSWERED][VD_UNKNOWN], 10);
+	tally_free(&t);
+}
+
+/* Many distinct clients: the estimate stays near the truth. */
+static void clients_are_estimated(void **state)
+{
+	(void)state;
+	tally_t t;
+	assert_int_equal(tally_init(&t, 1), 0);
+	verdict_t v;
+	for (int i = 0; i < 500; i++) {
+		make(&v, VD_KIND_SERVFAIL, VD_TIMEOUT, "a.example", T0 + i, 0, 0);
+		uint8_t c4[4] = {10, 0, (uint8_t)(i >> 8), (uint8_t)i};
+		db_addr_set4(&v.client, c4);
+		tally_add(&t, &v);
+	}
+	uint64_t n = tally_clients(tally_group_first(&t));
+	print_message("clients estimated %llu of 500\n", (unsigned long long)n);
+	assert_true(n > 450 && n < 550);
+	tally_free(&t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(counts_add_up_and_memory_stops),
+		cmocka_unit_test(pending_keeps_the_first),
+		cmocka_unit_test(groups_beyond_the_limit_are_counted),
+		cmocka_unit_test(clients_are_estimated),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
