@@ -52,7 +52,42 @@ typedef struct run {
 	an_t *an;
 	FILE **out;
 	const char *outpath;
+	const char *format;
+	const cap_opts_t *co;
+	uint64_t last[VD_NKINDS][VD_NCAUSES]; /* counts at the last --interval summary */
 } run_t;
+
+/* What the report stages read, as it stands now (final or interim). */
+static void fill_input(rp_input_t *in, const run_t *r)
+{
+	memset(in, 0, sizeof(*in));
+	in->files = r->co->files;
+	in->nfiles = r->co->nfiles;
+	in->iface = r->co->iface;
+	in->cap = cap_stats(r->cap);
+	in->an = an_stats(r->an);
+	in->window = r->co->window;
+	in->vantage = roles_vantage_str(roles_vantage(an_roles(r->an)));
+	in->nresolvers = roles_resolvers(an_roles(r->an), in->resolvers, RP_MAX_RESOLVERS);
+	in->tally = an_tally(r->an);
+}
+
+/* --interval: a summary of the run so far and of the span just over
+ * (capture time; a live run's follows the wall clock). */
+static void periodic(db_time_t from, db_time_t to, void *user)
+{
+	run_t *r = user;
+	rp_input_t in;
+	fill_input(&in, r);
+	rp_period_t p = {from, to, r->last};
+	FILE *f = strcmp(r->format, "json") == 0 ? stderr : *r->out;
+	if (strcmp(r->format, "ndjson") == 0)
+		rp_ndjson_stats(f, &in, &p);
+	else
+		rp_text_stats(f, &in, &p);
+	fflush(f);
+	memcpy(r->last, in.an->by_cause, sizeof(r->last));
+}
 
 static void interim(const run_t *r)
 {
@@ -129,12 +164,15 @@ static void usage(FILE *f)
 "  --max-transactions N  open DNS transactions kept (default 262144)\n"
 "  --max-fragments N     incomplete fragment trains kept per IP version (default 65536)\n"
 "  --max-tcp-streams N   TCP streams followed per IP version (default 65536)\n"
-"  --max-verdicts N      verdicts listed in full in the report (default 20000;\n"
-"                        all are counted in the summary)\n"
+"  --max-verdicts N      SERVFAIL and unanswered verdicts listed whole in the JSON\n"
+"                        report, the latest (default 20000; all are counted)\n"
 "  --dnssec-audit        also re-verify the DNSSEC chain of every answered query\n"
 "output\n"
 "  --format FMT          text (default), json, or ndjson (one verdict per line)\n"
 "  -o FILE               write the report to FILE instead of standard output\n"
+"  --interval SECONDS    a summary every SECONDS of capture time (live: the clock):\n"
+"                        a {\"type\": \"stats\"} record in ndjson, a block in text,\n"
+"                        on stderr with json\n"
 "  -h, --help            this help;  --version  the version\n"
 "\n"
 "exit status: 0 ok, 2 usage, 3 input cannot be opened, 4 input damaged (report\n"
@@ -255,7 +293,7 @@ static char *join_args(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	enum { O_FORMAT = 256, O_WINDOW, O_RESOLVER, O_MAXTXN, O_MAXFRAG, O_MAXTCP, O_VERSION, O_AUDIT,
-	       O_MAXVD, O_DURATION };
+	       O_MAXVD, O_DURATION, O_INTERVAL };
 	static const struct option longopts[] = {
 		{"format", required_argument, NULL, O_FORMAT},
 		{"window", required_argument, NULL, O_WINDOW},
@@ -265,6 +303,7 @@ int main(int argc, char **argv)
 		{"max-tcp-streams", required_argument, NULL, O_MAXTCP},
 		{"max-verdicts", required_argument, NULL, O_MAXVD},
 		{"duration", required_argument, NULL, O_DURATION},
+		{"interval", required_argument, NULL, O_INTERVAL},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, O_VERSION},
 		{"dnssec-audit", no_argument, NULL, O_AUDIT},
@@ -281,6 +320,7 @@ int main(int argc, char **argv)
 	an_opts_t ao;
 	memset(&ao, 0, sizeof(ao));
 	const char *format = "text", *outpath = NULL, *filter = NULL, *user = "nobody";
+	db_time_t interval = 0;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "r:i:pf:o:hZ:s:B:c:D", longopts, NULL)) != -1) {
@@ -321,6 +361,10 @@ int main(int argc, char **argv)
 		case 'D': return list_interfaces();
 		case O_DURATION:
 			if (parse_seconds(optarg, "--duration", 366 * 86400.0, &co.duration) < 0)
+				return EXIT_USAGE;
+			break;
+		case O_INTERVAL:
+			if (parse_seconds(optarg, "--interval", 86400, &interval) < 0)
 				return EXIT_USAGE;
 			break;
 		case 'h': usage(stdout); return EXIT_OK;
@@ -388,7 +432,17 @@ int main(int argc, char **argv)
 	char err[512] = "";
 	db_status_t ost = DB_OK;
 	FILE *out = stdout;
-	run_t run = {NULL, NULL, &out, outpath};
+	run_t run;
+	memset(&run, 0, sizeof(run));
+	run.out = &out;
+	run.outpath = outpath;
+	run.format = format;
+	run.co = &co;
+	if (interval) {
+		ao.interval = interval;
+		ao.on_interval = periodic;
+		ao.on_interval_user = &run;
+	}
 	co.tick = tick;
 	co.tick_user = &run;
 	cap_t *cap = cap_open(&co, &ost, err, sizeof(err));
@@ -449,20 +503,13 @@ int main(int argc, char **argv)
 	g_cap = NULL;
 
 	rp_input_t in;
-	memset(&in, 0, sizeof(in));
-	in.files = files;
-	in.nfiles = co.nfiles;
-	in.iface = co.iface;
-	in.cap = cap_stats(cap);
-	in.an = an_stats(an);
-	in.window = co.window;
+	fill_input(&in, &run);
 	in.input_error = rs == DB_EIO ? err : NULL;
-	in.vantage = roles_vantage_str(roles_vantage(an_roles(an)));
-	in.nresolvers = roles_resolvers(an_roles(an), in.resolvers, RP_MAX_RESOLVERS);
-	in.tally = an_tally(an);
 	in.audit = ao.dnssec_audit;
 	in.audit_bad = an_audit_failures(an, &in.naudit_bad);
 
+	if (rs == DB_EIO && strcmp(format, "ndjson") == 0)
+		rp_ndjson_truncated(out, &in);
 	int wrc = strcmp(format, "json") == 0     ? rp_json(out, &in)
 		  : strcmp(format, "ndjson") == 0 ? rp_ndjson(out, &in)
 						  : rp_text(out, &in);

@@ -27,6 +27,9 @@ struct an {
 	int finishing;        /* the input has ended: open queries are pending */
 	an_verdict_fn on_verdict;
 	void *on_verdict_user;
+	db_time_t interval, interval_from;
+	void (*on_interval)(db_time_t from, db_time_t to, void *user);
+	void *on_interval_user;
 	verdict_t audit_tmp;
 	verdict_t audit_bad[AN_AUDIT_KEEP];
 	size_t naudit;
@@ -168,6 +171,9 @@ an_t *an_new(const an_opts_t *o)
 	a->audit = o->dnssec_audit;
 	a->on_verdict = o->on_verdict;
 	a->on_verdict_user = o->on_verdict_user;
+	a->interval = o->on_interval ? o->interval : 0;
+	a->on_interval = o->on_interval;
+	a->on_interval_user = o->on_interval_user;
 	dns_parser_init(&a->parser);
 	size_t maxtxn = o->max_transactions ? o->max_transactions : 262144;
 	if (txn_init(&a->txn, window, maxtxn, on_close, a) < 0 ||
@@ -285,6 +291,16 @@ void an_event(const cap_event_t *ev, void *user)
 	if (a->high >= a->next_expire) {
 		txn_expire(&a->txn, a->high);
 		a->next_expire = a->high + 100000;
+	}
+	if (a->interval) {
+		if (!a->interval_from)
+			a->interval_from = a->high;
+		/* The verdicts due by now are made (above) before the span that
+		 * holds them is summed up. */
+		while (a->high >= a->interval_from + a->interval) {
+			a->on_interval(a->interval_from, a->interval_from + a->interval, a->on_interval_user);
+			a->interval_from += a->interval;
+		}
 	}
 	switch (ev->kind) {
 	case CAP_EV_DNS: on_dns(a, ev); break;

@@ -35,6 +35,12 @@ typedef struct an_opts {
 	size_t nresolvers;
 	an_verdict_fn on_verdict;  /* or NULL */
 	void *on_verdict_user;
+	/* Every `interval` of capture time from the first event (a live
+	 * capture's time follows the wall clock when idle), on_interval is
+	 * called with the span just over; 0 or NULL: never. */
+	db_time_t interval;
+	void (*on_interval)(db_time_t from, db_time_t to, void *user);
+	void *on_interval_user;
 } an_opts_t;
 
 typedef struct an_stats {

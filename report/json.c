@@ -377,6 +377,45 @@ int rp_ndjson_verdict(FILE *f, const verdict_t *v)
 	return ferror(f) ? -1 : 0;
 }
 
+int rp_ndjson_stats(FILE *f, const rp_input_t *in, const rp_period_t *p)
+{
+	char t[DB_TIMESTRLEN];
+	jsonw_t w;
+	jw_init(&w, f, 0);
+	jw_obj_open(&w, NULL);
+	jw_str(&w, "type", "stats");
+	jw_str(&w, "from", db_time_str(p->from, t));
+	jw_str(&w, "to", db_time_str(p->to, t));
+	capture(&w, in);
+	summary(&w, in);
+	/* What the interval added. */
+	uint64_t d[VD_NKINDS][VD_NCAUSES];
+	for (uint8_t k = 0; k < VD_NKINDS; k++)
+		for (uint8_t c = 0; c < VD_NCAUSES; c++)
+			d[k][c] = in->an->by_cause[k][c] - p->before[k][c];
+	jw_obj_open(&w, "interval");
+	jw_u64(&w, "servfails", total(d[VD_KIND_SERVFAIL]));
+	by_cause(&w, "by_cause", d[VD_KIND_SERVFAIL]);
+	jw_u64(&w, "unanswered", total(d[VD_KIND_UNANSWERED]));
+	by_cause(&w, "unanswered_by_cause", d[VD_KIND_UNANSWERED]);
+	jw_obj_close(&w);
+	jw_obj_close(&w);
+	jw_end(&w);
+	return ferror(f) ? -1 : 0;
+}
+
+int rp_ndjson_truncated(FILE *f, const rp_input_t *in)
+{
+	jsonw_t w;
+	jw_init(&w, f, 0);
+	jw_obj_open(&w, NULL);
+	jw_str(&w, "type", "truncated");
+	jw_str(&w, "input_error", in->input_error ? in->input_error : "");
+	jw_obj_close(&w);
+	jw_end(&w);
+	return ferror(f) ? -1 : 0;
+}
+
 int rp_ndjson(FILE *f, const rp_input_t *in)
 {
 	/* The verdicts were streamed as they were made; the last record

@@ -43,6 +43,20 @@ int rp_ndjson_verdict(FILE *f, const verdict_t *v);
 int rp_ndjson(FILE *f, const rp_input_t *in);
 int rp_text(FILE *f, const rp_input_t *in);
 
+/* --interval: the run so far, and the verdicts made since `from`
+ * (counts then in before[][]), up to `to`. */
+typedef struct rp_period {
+	db_time_t from, to;
+	const uint64_t (*before)[VD_NCAUSES]; /* by kind, cause: VD_NKINDS rows */
+} rp_period_t;
+/* {"type": "stats", ...}: one NDJSON record. */
+int rp_ndjson_stats(FILE *f, const rp_input_t *in, const rp_period_t *p);
+/* The same as a short text block. */
+int rp_text_stats(FILE *f, const rp_input_t *in, const rp_period_t *p);
+/* {"type": "truncated", "input_error": ...}: the input broke off; the
+ * summary record that follows covers what came before. */
+int rp_ndjson_truncated(FILE *f, const rp_input_t *in);
+
 #define RP_EXPLAIN 640
 /* The plain-language explanation of v (one or two sentences) into buf of
  * n bytes, always NUL-terminated (explain.c). */

@@ -442,7 +442,7 @@ class Run:
         self.db_rc = self.db.returncode
         rss_stop.set()
         sampler.join()
-        self.leftover = self.follow.finish()
+        self.leftover = [x.decode(errors="replace") for x in self.follow.finish()]
         with open(p("seen.tsv"), "w") as f:
             for w, i, line in self.follow.lines:
                 f.write("%.6f\t%d\t%d\n" % (w, i, len(line)))
@@ -455,6 +455,28 @@ class Run:
                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                              stderr=open(p("offline.err"), "wb"), timeout=600)
         self.offline_rc, self.offline_s = off.returncode, time.time() - t
+        with open(p("state.json"), "w") as f:
+            json.dump({k: getattr(self, k) for k in self.STATE}, f)
+
+    # what --recheck needs besides the files (the lines seen: seen.tsv)
+    STATE = ("t", "usr1", "hup", "db_rc", "offline_rc", "offline_s", "rss", "leftover")
+
+    def load(self):
+        """--recheck: the state of a kept run (LAB_KEEP=1) and the lines
+        seen while following, in the order of each file."""
+        st = json.load(open(self.p("state.json")))
+        for k in self.STATE:
+            setattr(self, k, st[k])
+        self.leftover = [x.encode() for x in self.leftover]
+        self.live = self.p("live.ndjson")
+        files = [open(self.live + ".1", "rb").read().split(b"\n"), open(self.live, "rb").read().split(b"\n")]
+        pos = [0, 0]
+        self.follow = Follower(self.live)
+        for line in open(self.p("seen.tsv")):
+            w, i, _ = line.split("\t")
+            i = int(i)
+            self.follow.lines.append((float(w), i, files[i][pos[i]]))
+            pos[i] += 1
 
     def sleep_until(self, t):
         while time.time() < t:
@@ -723,13 +745,17 @@ def main():
     ap.add_argument("--rate", type=int, default=2000)
     ap.add_argument("--seed", type=int, default=53)
     ap.add_argument("--result", help="also write the closing line here")
+    ap.add_argument("--recheck", action="store_true", help="check the kept run in --dir again (no new run)")
     a = ap.parse_args()
     t_start = time.time()
     run = Run(a)
     closing = None
     rc = 2
     try:
-        run.drive()
+        if a.recheck:
+            run.load()
+        else:
+            run.drive()
         print("live-load: %s, dnsblame %s; load %d s at %d q/s; run %.0f s (load %.0f s, drain %.0f s, "
               "stop %.1f s, offline %.1f s)"
               % (a.resolver, a.bin, a.seconds, a.rate, time.time() - t_start,
