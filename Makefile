@@ -17,14 +17,15 @@ CFLAGS += -fsanitize=$(SANITIZER) -fno-sanitize-recover=all -fno-omit-frame-poin
 LDFLAGS += -fsanitize=$(SANITIZER)
 endif
 GLIB_LIBS := $(shell pkg-config --libs gthread-2.0 2>/dev/null || echo -lgthread-2.0 -lglib-2.0)
-LDLIBS = -lnids -lnet $(GLIB_LIBS) -lpcap -lssl -lcrypto -lm
+MHD_LIBS := $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
+LDLIBS = -lnids -lnet $(GLIB_LIBS) -lpcap -lssl -lcrypto $(MHD_LIBS) -pthread -lm
 
 SRC := $(wildcard common/*.c capture/*.c analyze/*.c report/*.c)
 OBJ := $(SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all sanitize check unit deps run clean bench pcaps flood fuzz fuzz-build fuzz-replay
+.PHONY: all sanitize check unit deps run clean bench pcaps flood fuzz fuzz-build fuzz-replay integration
 
 all: $(BUILD)/dnsblame
 
@@ -74,6 +75,12 @@ check: deps
 	sh tests/valgrind.sh build/dnsblame
 	$(MAKE) CC=clang BUILD=build/clang all
 	@echo "make check: all tests passed"
+
+# Real engines operators run beside dnsblame (Debian's prometheus, ...),
+# installed when missing; as root (network namespaces).
+integration: deps all
+	sh tests/integration/prometheus.sh build/dnsblame
+	@echo "make integration: all tests passed"
 
 run: deps all
 	$(BUILD)/dnsblame -r pcaps/sample/resolver-mixed.pcap

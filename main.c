@@ -12,10 +12,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "analyze/analyze.h"
 #include "capture/capture.h"
+#include "report/metrics.h"
 #include "report/report.h"
 
 enum {
@@ -55,6 +57,8 @@ typedef struct run {
 	const char *format;
 	const cap_opts_t *co;
 	uint64_t last[VD_NKINDS][VD_NCAUSES]; /* counts at the last --interval summary */
+	rp_server_t *metrics;      /* --metrics-listen, or NULL */
+	struct timespec published; /* when the metrics were last brought up to date */
 } run_t;
 
 /* What the report stages read, as it stands now (final or interim). */
@@ -113,9 +117,29 @@ static void interim(const run_t *r)
 	}
 }
 
+/* --metrics-listen: the text served, brought up to date at most once a
+ * second (and at the end). */
+static void publish(run_t *r, int now)
+{
+	if (!r->metrics)
+		return;
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	if (!now && t.tv_sec == r->published.tv_sec)
+		return;
+	r->published = t;
+	rp_input_t in;
+	fill_input(&in, r);
+	size_t len;
+	char *text = rp_metrics_text(&in, &len);
+	if (text)
+		rp_serve_publish(r->metrics, text, len);
+}
+
 static void tick(void *user)
 {
-	const run_t *r = user;
+	run_t *r = user;
+	publish(r, 0);
 	if (g_interim) {
 		g_interim = 0;
 		interim(r);
@@ -170,6 +194,8 @@ static void usage(FILE *f)
 "output\n"
 "  --format FMT          text (default), json, or ndjson (one verdict per line)\n"
 "  -o FILE               write the report to FILE instead of standard output\n"
+"  --metrics-listen ADDR:PORT  serve Prometheus metrics at http://ADDR:PORT/metrics\n"
+"                        ([::1]:PORT for IPv6, :PORT for every address)\n"
 "  --interval SECONDS    a summary every SECONDS of capture time (live: the clock):\n"
 "                        a {\"type\": \"stats\"} record in ndjson, a block in text,\n"
 "                        on stderr with json\n"
@@ -293,7 +319,7 @@ static char *join_args(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	enum { O_FORMAT = 256, O_WINDOW, O_RESOLVER, O_MAXTXN, O_MAXFRAG, O_MAXTCP, O_VERSION, O_AUDIT,
-	       O_MAXVD, O_DURATION, O_INTERVAL };
+	       O_MAXVD, O_DURATION, O_INTERVAL, O_METRICS };
 	static const struct option longopts[] = {
 		{"format", required_argument, NULL, O_FORMAT},
 		{"window", required_argument, NULL, O_WINDOW},
@@ -304,6 +330,7 @@ int main(int argc, char **argv)
 		{"max-verdicts", required_argument, NULL, O_MAXVD},
 		{"duration", required_argument, NULL, O_DURATION},
 		{"interval", required_argument, NULL, O_INTERVAL},
+		{"metrics-listen", required_argument, NULL, O_METRICS},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, O_VERSION},
 		{"dnssec-audit", no_argument, NULL, O_AUDIT},
@@ -321,6 +348,7 @@ int main(int argc, char **argv)
 	memset(&ao, 0, sizeof(ao));
 	const char *format = "text", *outpath = NULL, *filter = NULL, *user = "nobody";
 	db_time_t interval = 0;
+	const char *metrics = NULL;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "r:i:pf:o:hZ:s:B:c:D", longopts, NULL)) != -1) {
@@ -363,6 +391,7 @@ int main(int argc, char **argv)
 			if (parse_seconds(optarg, "--duration", 366 * 86400.0, &co.duration) < 0)
 				return EXIT_USAGE;
 			break;
+		case O_METRICS: metrics = optarg; break;
 		case O_INTERVAL:
 			if (parse_seconds(optarg, "--interval", 86400, &interval) < 0)
 				return EXIT_USAGE;
@@ -471,9 +500,28 @@ int main(int argc, char **argv)
 		return EXIT_INTERNAL;
 	}
 
+	run.cap = cap;
+	run.an = an;
+	/* The metrics endpoint listens before privileges go (a port below
+	 * 1024 needs root). */
+	if (metrics) {
+		db_status_t mst;
+		if (!(run.metrics = rp_serve_start(metrics, &mst, err, sizeof(err)))) {
+			fprintf(stderr, "dnsblame: %s\n", err);
+			an_free(an);
+			cap_close(cap);
+			free(joined);
+			if (out != stdout)
+				fclose(out);
+			return mst == DB_EINVAL ? EXIT_USAGE : mst == DB_ENOMEM ? EXIT_INTERNAL : EXIT_OUTPUT;
+		}
+		publish(&run, 1);
+	}
+
 	/* Files too: whatever the input, hostile bytes are parsed without
 	 * root's rights (everything is open by now). */
 	if (drop_privileges(user) < 0) {
+		rp_serve_stop(run.metrics);
 		an_free(an);
 		cap_close(cap);
 		free(joined);
@@ -482,8 +530,6 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
-	run.cap = cap;
-	run.an = an;
 	if (cap_banner(cap))
 		fprintf(stderr, "dnsblame: %s\n", cap_banner(cap));
 	for (size_t i = 0; cap_warning(cap, i); i++)
@@ -501,6 +547,7 @@ int main(int argc, char **argv)
 	db_status_t rs = cap_run(cap, an_event, an, err, sizeof(err));
 	an_finish(an);
 	g_cap = NULL;
+	publish(&run, 1);
 
 	rp_input_t in;
 	fill_input(&in, &run);
@@ -546,6 +593,7 @@ int main(int argc, char **argv)
 			outpath ? " to " : "", outpath ? outpath : "");
 		rc = EXIT_OUTPUT;
 	}
+	rp_serve_stop(run.metrics);
 	an_free(an);
 	cap_close(cap);
 	free(joined);

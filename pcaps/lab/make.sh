@@ -818,6 +818,7 @@ run_load() {
 # dnsperf asks LAB_LIVE_RATE q/s for LAB_LIVE_SECONDS from the client
 # namespace (10.53.1.2), signals dnsblame (USR1, HUP), follows its NDJSON and
 # its RSS, and checks the run (see its docstring). Exit status: its own.
+# LAB_LIVE_RESULT=FILE: its closing line goes there (tests/lab/live_load.sh).
 LIVE_SECONDS=${LAB_LIVE_SECONDS:-60}
 LIVE_RATE=${LAB_LIVE_RATE:-2000}
 run_live() {

@@ -744,9 +744,12 @@ def main():
     ap.add_argument("--seconds", type=int, default=60)
     ap.add_argument("--rate", type=int, default=2000)
     ap.add_argument("--seed", type=int, default=53)
-    ap.add_argument("--result", help="also write the closing line here")
+    ap.add_argument("--result", help="write the closing line here instead of printing it (the wrapper "
+                    "prints it last)")
     ap.add_argument("--recheck", action="store_true", help="check the kept run in --dir again (no new run)")
     a = ap.parse_args()
+    if a.seconds < HUP_AT + 10:
+        ap.error("--seconds: at least %d (SIGHUP at %d s, RSS over the last 10 s)" % (HUP_AT + 10, HUP_AT))
     t_start = time.time()
     run = Run(a)
     closing = None
@@ -770,11 +773,12 @@ def main():
         closing = "live-load: 0 passed, 1 failed"
     finally:
         run.kill_all()
-    print("live-load: checks took %.0f s in all" % (time.time() - t_start))
-    print(closing)
+    print("live-load: %.0f s in all" % (time.time() - t_start))
     if a.result:
         with open(a.result, "w") as f:
             f.write(closing + "\n")
+    else:
+        print(closing)
     return rc
 
 
