@@ -455,6 +455,7 @@ int main(int argc, char **argv)
 	}
 	co.filter = filter;
 	ao.window = co.window;
+	ao.reserve = co.iface != NULL;
 	ao.resolvers = resolvers;
 	ao.nresolvers = nresolvers;
 

@@ -185,6 +185,13 @@ an_t *an_new(const an_opts_t *o)
 		return NULL;
 	}
 	txn_set_retention(&a->txn, ATTR_COALESCE);
+	/* Best effort: a table that could not reserve allocates as it goes. */
+	if (o->reserve) {
+		(void)tbl_reserve(&a->txn.tbl);
+		(void)tbl_reserve(&a->txn.names);
+		memset(a->evlog.ring, 0, a->evlog.cap * sizeof(*a->evlog.ring));
+		memset(a->attr.store.ring, 0, a->attr.store.size);
+	}
 	for (size_t i = 0; i < o->nresolvers; i++)
 		roles_force(&a->roles, &o->resolvers[i]);
 	return a;

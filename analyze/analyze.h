@@ -31,6 +31,9 @@ typedef struct an_opts {
 	size_t max_verdicts;       /* SERVFAIL and unanswered verdicts listed whole in the
 	                            * report, the latest; 0 = 20000 */
 	int dnssec_audit;          /* re-verify the chain of every answered client query */
+	int reserve;               /* take the memory of the transaction table, the event
+	                            * log and the answer store at the start (a live run:
+	                            * resident memory flat whatever the traffic) */
 	const db_addr_t *resolvers; /* --resolver, nresolvers entries */
 	size_t nresolvers;
 	an_verdict_fn on_verdict;  /* or NULL */

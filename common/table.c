@@ -30,14 +30,52 @@ int tbl_init(tbl_t *t, size_t entsize, size_t keyoff, size_t keylen, size_t max)
 	return 0;
 }
 
+static int in_slab(const tbl_t *t, const void *e)
+{
+	return t->slab && (const uint8_t *)e >= t->slab &&
+	       (const uint8_t *)e < t->slab + t->max * t->entsize;
+}
+
+int tbl_reserve(tbl_t *t)
+{
+	if (t->count || t->slab)
+		return -1;
+	size_t n = t->nbuckets;
+	while (n < 2 * t->max)
+		n *= 2;
+	tbl_entry_t **b = calloc(n, sizeof(*b));
+	uint8_t *slab = malloc(t->max * t->entsize);
+	if (!b || !slab) {
+		free(b);
+		free(slab);
+		return -1;
+	}
+	/* Written now: the pages are resident from the start. */
+	memset(b, 0, n * sizeof(*b));
+	memset(slab, 0, t->max * t->entsize);
+	free(t->buckets);
+	t->buckets = b;
+	t->nbuckets = n;
+	t->slab = slab;
+	/* The free list in address order, lowest first. */
+	for (size_t i = t->max; i-- > 0;) {
+		tbl_entry_t *e = (tbl_entry_t *)(slab + i * t->entsize);
+		e->hnext = t->free_list;
+		t->free_list = e;
+	}
+	return 0;
+}
+
 void tbl_free(tbl_t *t)
 {
 	tbl_entry_t *e = t->oldest;
 	while (e) {
 		tbl_entry_t *n = e->newer;
-		free(e);
+		if (!in_slab(t, e))
+			free(e);
 		e = n;
 	}
+	free(t->slab);
 	free(t->buckets);
 	memset(t, 0, sizeof(*t));
 }
@@ -125,9 +163,14 @@ void *tbl_insert(tbl_t *t, const void *key, uint64_t hash, db_time_t ts)
 	 * walks the whole chain, and each step is a cache miss. */
 	if (t->count >= t->nbuckets / 2)
 		grow(t);
-	tbl_entry_t *e = calloc(1, t->entsize);
-	if (!e)
+	tbl_entry_t *e;
+	if (t->free_list) {
+		e = t->free_list;
+		t->free_list = e->hnext;
+		memset(e, 0, t->entsize);
+	} else if (!(e = calloc(1, t->entsize))) {
 		return NULL;
+	}
 	memcpy((uint8_t *)e + t->keyoff, key, t->keylen);
 	e->hash = hash;
 	e->ts = ts;
@@ -178,7 +221,12 @@ void tbl_remove(tbl_t *t, void *ev)
 		e->hnext->hpprev = e->hpprev;
 	unlink_age(t, e);
 	t->count--;
-	free(e);
+	if (in_slab(t, e)) {
+		e->hnext = t->free_list;
+		t->free_list = e;
+	} else {
+		free(e);
+	}
 }
 
 void *tbl_oldest(const tbl_t *t) { return t->oldest; }

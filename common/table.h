@@ -36,10 +36,20 @@ typedef struct tbl {
 	uint64_t seed;            /* random per table: keys from the wire cannot be
 	                           * chosen to fall into one bucket */
 	tbl_entry_t *oldest, *newest;
+	uint8_t *slab;            /* tbl_reserve: max entries, allocated up front */
+	tbl_entry_t *free_list;   /* unused slab entries, linked by hnext */
 } tbl_t;
 
 /* Returns 0, or -1 when the bucket array cannot be allocated. */
 int tbl_init(tbl_t *t, size_t entsize, size_t keyoff, size_t keylen, size_t max);
+/* Allocates the table's whole size now — max entries and the buckets
+ * they need — and writes to every page, so that its memory is taken at
+ * the start and never grows (a long live run: resident memory flat from
+ * the first minute, whatever the traffic).  Entries then come from that
+ * slab; no allocation is made per entry.  Call on an empty table.
+ * Returns 0, or -1 when out of memory (the table still works, allocating
+ * as it goes). */
+int tbl_reserve(tbl_t *t);
 /* Frees every entry and the buckets. */
 void tbl_free(tbl_t *t);
 

@@ -275,6 +275,37 @@ static void keys_spread_over_buckets(void **state)
 	tbl_free(&t);
 }
 
+/* A reserved table takes its entries from the slab, reuses them once
+ * removed, behaves as before, and frees cleanly (the sanitizer checks). */
+static void reserved_slab(void **state)
+{
+	(void)state;
+	tbl_t t;
+	init(&t, 3000);
+	assert_int_equal(tbl_reserve(&t), 0);
+	assert_true(t.nbuckets >= 6000);
+	size_t nb = t.nbuckets;
+	for (int round = 0; round < 3; round++) {
+		for (uint32_t k = 0; k < 3000; k++)
+			assert_non_null(put(&t, k, (int)k + round, k));
+		assert_null(put(&t, 3000, 0, 0));
+		for (uint32_t k = 0; k < 3000; k++) {
+			ent_t *e = get(&t, k);
+			assert_non_null(e);
+			assert_int_equal(e->val, (int)k + round);
+			assert_true((uint8_t *)e >= t.slab && (uint8_t *)e < t.slab + 3000 * sizeof(ent_t));
+		}
+		assert_int_equal(t.nbuckets, nb);
+		while (tbl_oldest(&t))
+			tbl_remove(&t, tbl_oldest(&t));
+	}
+	/* Half full when freed: entries inside the slab are not freed one
+	 * by one. */
+	for (uint32_t k = 0; k < 1500; k++)
+		put(&t, k, 0, k);
+	tbl_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -286,6 +317,7 @@ int main(void)
 		cmocka_unit_test(growth_past_1024_keeps_finds),
 		cmocka_unit_test(hash_depends_on_key_only),
 		cmocka_unit_test(keys_spread_over_buckets),
+		cmocka_unit_test(reserved_slab),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
