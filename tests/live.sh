@@ -6,6 +6,9 @@
 #   2. --duration 1 on an idle interface stops on time;
 #   3. SIGINT mid-run ends with the report;
 #   4. NDJSON verdicts are written as they are made, before the input ends;
+#      on an idle interface, a query never answered gets its verdict one
+#      window later without any further packet (capture time follows the
+#      clock);
 #   5. SIGUSR1 prints an interim report and the run goes on; SIGHUP reopens
 #      the -o file after it was moved away.
 # Needs root (network namespaces); packets go only to 127.0.0.1 inside the
@@ -119,6 +122,34 @@ if [ "${early:-0}" -gt 0 ] && [ "${summary_early:-0}" = 0 ] && echo "$last" | gr
 	ok "NDJSON: $early verdicts written while the input was still open, the summary last"
 else
 	bad "NDJSON: ${early:-0} verdicts before the input ended, summary early ${summary_early:-0}, last: $(echo "$last" | head -c 80)"
+fi
+
+# 4b. An idle interface: 5 queries nobody answers (the filter keeps the
+#     kernel's ICMP errors out), then silence. With --window 1 and the
+#     address named a resolver, their verdicts come ~1 s later, packets or not.
+ip netns exec "$ns" "$bin" -i lo --window 1 --resolver 127.0.0.1 --format ndjson -o "$tmp/i.ndjson" \
+	udp port 53 2>"$tmp/i.err" &
+pid=$!
+if wait_banner "$tmp/i.err"; then
+	# From 127.0.0.2: a client is not the resolver itself.
+	ip netns exec "$ns" python3 - <<-'EOF'
+	import socket, struct
+	s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	s.bind(("127.0.0.2", 0))
+	for i in range(5):
+	    q = struct.pack("!HHHHHH", 0x2000 + i, 0x0100, 1, 0, 0, 0)
+	    q += b"\x04idle\x07example\x03com\x00" + struct.pack("!HH", 1, 1)
+	    s.sendto(q, ("127.0.0.1", 53))
+	EOF
+	sleep 3
+	idle=$(grep -c '"type":"unanswered"' "$tmp/i.ndjson" 2>/dev/null)
+	kill -INT $pid
+	wait $pid
+	[ "${idle:-0}" = 5 ] && ok "idle interface: 5 unanswered verdicts 3 s later, no packet since" ||
+		bad "idle interface: ${idle:-0} unanswered verdicts of 5 while idle"
+else
+	kill -INT $pid; wait $pid
+	bad "idle run: no start-up line"
 fi
 
 # 5. SIGUSR1: an interim report on stderr, the run goes on; SIGHUP after the
