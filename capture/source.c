@@ -664,7 +664,7 @@ db_status_t cap_run(cap_t *c, cap_event_fn fn, void *user, char *err, size_t err
 				if (c->count && c->ctx.st.packets >= c->count)
 					break;
 				if ((c->ctx.st.packets & 1023) == 0) {
-					live_poll(c, 1);
+					live_poll(c, 0);
 					if (c->tick)
 						c->tick(c->tick_user);
 				}

@@ -727,6 +727,10 @@ def check(run, a):
     for i in range(0, len(series), 12):
         note(("RSS MiB by second of the load: " if i == 0 else "  ") + " ".join(series[i:i + 12]))
 
+    other = [x.rstrip("\n") for x in open(p("dnsblame.err"), errors="replace")
+             if not re.match(r"^dnsblame: (listening on|interim:|SIGHUP: .* reopened)|^\d+ packets ", x)]
+    for x in other[:10]:
+        note("dnsblame's stderr: " + x[:200])
     note("dnsblame offline: %s" % ", ".join(
         "%s %s" % (k, off_summ.get("summary", {}).get(k)) for k in ("servfails", "unanswered", "pending")))
     return C
