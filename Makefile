@@ -61,6 +61,7 @@ check: deps
 	sh tests/run-pcaps.sh build/dnsblame
 	sh tests/run-pcaps.sh build/sanitize/dnsblame
 	sh tests/live.sh build/dnsblame
+	sh tests/lab/live_load.sh build/dnsblame
 	$(MAKE) flood
 	sh tests/conformance.sh build/dnsblame
 	python3 tests/lab/check.py build/dnsblame

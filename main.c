@@ -189,7 +189,7 @@ static void usage(FILE *f)
 "  --max-fragments N     incomplete fragment trains kept per IP version (default 65536)\n"
 "  --max-tcp-streams N   TCP streams followed per IP version (default 65536)\n"
 "  --max-verdicts N      SERVFAIL and unanswered verdicts listed whole in the JSON\n"
-"                        report, the latest (default 20000; all are counted)\n"
+"                        report, the latest (default 20000, live 1000; all counted)\n"
 "  --dnssec-audit        also re-verify the DNSSEC chain of every answered query\n"
 "output\n"
 "  --format FMT          text (default), json, or ndjson (one verdict per line)\n"
@@ -456,6 +456,10 @@ int main(int argc, char **argv)
 	co.filter = filter;
 	ao.window = co.window;
 	ao.reserve = co.iface != NULL;
+	/* Live, the stream carries every verdict: the report lists the latest
+	 * 1,000 whole, and memory is flat within seconds. */
+	if (co.iface && !ao.max_verdicts)
+		ao.max_verdicts = 1000;
 	ao.resolvers = resolvers;
 	ao.nresolvers = nresolvers;
 

@@ -48,10 +48,12 @@ struct an {
  * Unbound's discard-timeout 1.9 s). */
 #define AN_SILENT_JUDGE (2 * 1000000LL)
 /* A SERVFAIL is judged this long after it was sent, not a window after its
- * query: every attempt made for it happened before it, and an ICMP error or
- * a TCP reset follows an attempt within a round trip; the verdict streams
- * (NDJSON, metrics) within two seconds of the SERVFAIL. */
-#define AN_SERVFAIL_JUDGE (1500 * 1000LL)
+ * query: every attempt made for it happened before it, an ICMP error or a
+ * TCP reset follows an attempt within a round trip, and a lost fragment
+ * train is reported within 1.1 s of its first fragment (CAP_FRAG_TIMEOUT
+ * and the 0.1 s expiry step); the verdict streams (NDJSON, metrics) within
+ * two seconds of the SERVFAIL. */
+#define AN_SERVFAIL_JUDGE (1200 * 1000LL)
 
 /* Attempts made for a query may precede it by this much (a query that
  * joined work in flight, a failure cache's root). */
@@ -189,6 +191,11 @@ an_t *an_new(const an_opts_t *o)
 	if (o->reserve) {
 		(void)tbl_reserve(&a->txn.tbl);
 		(void)tbl_reserve(&a->txn.names);
+		(void)tbl_reserve(&a->roles.tbl);
+		(void)tbl_reserve(&a->evlog.servers);
+		(void)tbl_reserve(&a->tally.groups);
+		(void)tbl_reserve(&a->tally.servers);
+		(void)model_reserve(a->attr.model);
 		memset(a->evlog.ring, 0, a->evlog.cap * sizeof(*a->evlog.ring));
 		memset(a->attr.store.ring, 0, a->attr.store.size);
 	}

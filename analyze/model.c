@@ -107,6 +107,15 @@ model_t *model_new(size_t max)
 	return m;
 }
 
+int model_reserve(model_t *m)
+{
+	int rc = 0;
+	tbl_t *t[] = {&m->cuts, &m->cnames, &m->roots, &m->broken, &m->keys, &m->names};
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		rc |= tbl_reserve(t[i]);
+	return rc;
+}
+
 void model_free(model_t *m)
 {
 	if (!m)

@@ -61,6 +61,10 @@ typedef struct model model_t;
  * when out of memory. */
 model_t *model_new(size_t max);
 void model_free(model_t *m);
+/* Takes every table's whole size now (tbl_reserve), for a live run whose
+ * memory must not grow.  Returns 0, or -1 if one could not (it then
+ * allocates as it goes). */
+int model_reserve(model_t *m);
 const model_stats_t *model_stats(const model_t *m);
 
 /* Learns from the first answer m to the upstream attempt t: zone cuts and

@@ -20,7 +20,7 @@
 /* A fragment train is given up one second after its first fragment (or
  * after half the analysis window, if shorter): a server sends a datagram's
  * fragments back to back, a resolver gives up on an answer within a second
- * or two, and the analysis, which judges a SERVFAIL 1.5 s after it was
+ * or two, and the analysis, which judges a SERVFAIL 1.2 s after it was
  * sent, must know of the loss by then. */
 #define CAP_FRAG_TIMEOUT_MAX (1000 * 1000LL)
 #define CAP_FRAG_TIMEOUT(c) ((c)->window / 2 < CAP_FRAG_TIMEOUT_MAX ? (c)->window / 2 : CAP_FRAG_TIMEOUT_MAX)

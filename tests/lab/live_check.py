@@ -19,10 +19,13 @@ is the wrapper `make check` calls. This script drives the run and checks it:
   - while it runs: live.ndjson is followed (the wall time each line
     appears), /proc/PID/status VmRSS sampled every second, SIGUSR1 sent at
     30 s, and at 40 s live.ndjson moved to live.ndjson.1 and SIGHUP sent;
-  - after the load, a trickle of healthy queries (10.53.1.3, 5 q/s) for one
-    window (30 s, dnsblame's default) + 4 s, so that every query of the load
-    is judged in both runs; then SIGINT to tcpdump and dnsblame at once, and
-    `dnsblame -r cap.pcap --format ndjson` (offline) on the oracle capture.
+  - after the load, a trickle of healthy queries (10.53.1.3, 5 q/s) until
+    one window (30 s, dnsblame's default) + 4 s after its last query, so
+    that every query of the load is judged in both runs; then SIGINT to
+    tcpdump and dnsblame at once, and `dnsblame -r cap.pcap --format
+    ndjson` (offline) on the oracle capture.
+  LAB_KEEP=1 make.sh keeps the run's files; `live_check.py --recheck --dir
+  DIR --bin BIN --client-ns x` checks a kept run again without a new one.
 
 Checks, each printed "ok ..." or "FAIL ..." with what was measured, then
 "live-load: N passed, N failed" (exit 1 if any failed, 2 if the run broke):

@@ -567,7 +567,7 @@ static void count_verdict(const verdict_t *v, void *user)
 	(*(int *)user)++;
 }
 
-/* A SERVFAIL streams 1.5 s of capture time after it was sent, not a window
+/* A SERVFAIL streams 1.2 s of capture time after it was sent, not a window
  * after its query; an idle live capture's clock event (no packet) is
  * enough to move time on. */
 static void servfail_judged_soon_after_it_was_sent(void **state)
@@ -588,10 +588,10 @@ static void servfail_judged_soon_after_it_was_sent(void **state)
 	cap_event_t ev;
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = CAP_EV_CLOCK;
-	ev.ts = T0 + 2400 * MS;
+	ev.ts = T0 + 2100 * MS;
 	an_event(&ev, a);
 	assert_int_equal(made, 0);
-	ev.ts = T0 + 2600 * MS;
+	ev.ts = T0 + 2300 * MS;
 	an_event(&ev, a);
 	assert_int_equal(made, 1);
 	const verdict_t *v = verdicts(a, 1);
@@ -883,7 +883,7 @@ static void cached_failure_never_repeats_a_later_failure(void **state)
 	up_query(a, T0 + 3 * SEC, AUTH2, 50002, 0x2222, "www.example.com", DNS_T_A, DB_PROTO_UDP);
 	client_servfail(a, T0 + 8 * SEC, CPORT, 0x0801, "www.example.com", -1);
 
-	/* 0x0802 is judged 1.5 s after its SERVFAIL, before 0x0801 failed. */
+	/* 0x0802 is judged 1.2 s after its SERVFAIL, before 0x0801 failed. */
 	const verdict_t *v = verdicts(a, 2);
 	const verdict_t *first = v[0].id == 0x0801 ? &v[0] : &v[1];
 	const verdict_t *second = v[0].id == 0x0801 ? &v[1] : &v[0];
