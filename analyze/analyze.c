@@ -196,6 +196,8 @@ an_t *an_new(const an_opts_t *o)
 		(void)tbl_reserve(&a->tally.groups);
 		(void)tbl_reserve(&a->tally.servers);
 		(void)model_reserve(a->attr.model);
+		(void)tbl_reserve(&a->attr.open_zones);
+		(void)tbl_reserve(&a->attr.open_questions);
 		memset(a->evlog.ring, 0, a->evlog.cap * sizeof(*a->evlog.ring));
 		memset(a->attr.store.ring, 0, a->attr.store.size);
 	}

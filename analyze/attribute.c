@@ -86,6 +86,19 @@ typedef struct walk {
 	size_t ntargets;
 } walk_t;
 
+/* open_zones, open_questions: the oldest client query still open into a
+ * zone (the cut's name hash; 16,384 zones) or of a question
+ * (model_key_question; as many as transactions: every open query may
+ * have its own), by its key. */
+#define ATTR_OPEN_ZONES 16384
+typedef struct open_zone {
+	tbl_entry_t e;
+	uint64_t zone;
+	txn_key_t key;
+	uint64_t qhash;
+	db_time_t asked;
+} open_zone_t;
+
 int attr_init(attr_t *a, const txn_table_t *txn, const roles_t *roles, const evlog_t *ev,
 	      size_t store_bytes)
 {
@@ -96,7 +109,13 @@ int attr_init(attr_t *a, const txn_table_t *txn, const roles_t *roles, const evl
 	a->scratch = calloc(1, sizeof(walk_t));
 	a->chain = chain_new();
 	a->model = model_new(txn->tbl.max);
-	if (!a->scratch || !a->chain || !a->model || msgstore_init(&a->store, store_bytes) < 0) {
+	a->scratch_v = malloc(sizeof(verdict_t));
+	if (!a->scratch || !a->chain || !a->model || !a->scratch_v ||
+	    msgstore_init(&a->store, store_bytes) < 0 ||
+	    tbl_init(&a->open_zones, sizeof(open_zone_t), offsetof(open_zone_t, zone), sizeof(uint64_t),
+		     ATTR_OPEN_ZONES) < 0 ||
+	    tbl_init(&a->open_questions, sizeof(open_zone_t), offsetof(open_zone_t, zone),
+		     sizeof(uint64_t), txn->tbl.max) < 0) {
 		attr_free(a);
 		return -1;
 	}
@@ -105,6 +124,11 @@ int attr_init(attr_t *a, const txn_table_t *txn, const roles_t *roles, const evl
 
 void attr_free(attr_t *a)
 {
+	if (a->open_zones.buckets)
+		tbl_free(&a->open_zones);
+	if (a->open_questions.buckets)
+		tbl_free(&a->open_questions);
+	free(a->scratch_v);
 	free(a->scratch);
 	chain_free(a->chain);
 	model_free(a->model);
@@ -169,6 +193,41 @@ int attr_is_client_query(attr_t *a, const txn_t *t)
 	return !db_addr_eq(&t->key.client, &t->key.server);
 }
 
+/* The query an entry names, if it is still open: not judged yet (its
+ * SERVFAIL, if it came, is not concluded). */
+static const txn_t *open_query(const attr_t *a, const open_zone_t *o)
+{
+	for (const txn_t *x = tbl_find(&a->txn->tbl, &o->key, tbl_hash(&a->txn->tbl, &o->key)); x;
+	     x = tbl_find_next(&a->txn->tbl, x))
+		if (x->qhash == o->qhash && x->e.ts == o->asked && !x->judged)
+			return x;
+	return NULL;
+}
+
+/* Registers t as the open query of key k, unless an older one still waits. */
+static void open_put(attr_t *a, tbl_t *tb, uint64_t k, const txn_t *t)
+{
+	uint64_t h = tbl_hash(tb, &k);
+	open_zone_t *o = tbl_find(tb, &k, h);
+	if (o && open_query(a, o))
+		return;
+	if (!o && !(o = tbl_insert_lru(tb, &k, h, t->e.ts, NULL)))
+		return;
+	o->key = t->key;
+	o->qhash = t->qhash;
+	o->asked = t->e.ts;
+}
+
+/* A client query, as it arrives: the open query of its question, and of
+ * the zone its name is in. */
+static void note_open(attr_t *a, const txn_t *t)
+{
+	open_put(a, &a->open_questions, model_key_question(t->qhash, t->qtype), t);
+	uint64_t z = model_zone_hash(a->model, &t->qname);
+	if (z)
+		open_put(a, &a->open_zones, z, t);
+}
+
 void attr_note_query(attr_t *a, txn_table_t *tt, txn_t *t)
 {
 	/* Called for every query: one lookup. */
@@ -176,6 +235,8 @@ void attr_note_query(attr_t *a, txn_table_t *tt, txn_t *t)
 	t->upstream = r && (r->iter_queries_out > 0 || roles_entry_is_resolver(a->roles, r));
 	if (t->upstream || (r && r->rd_queries_in > 0))
 		txn_index_name(tt, t);
+	if (!t->upstream && t->queries == 1 && attr_is_client_query(a, t))
+		note_open(a, t);
 }
 
 /* The upstream attempt a transport event quotes: sent by `from` port
@@ -893,21 +954,90 @@ static void remember(attr_t *a, const txn_t *t, const verdict_t *v, db_time_t fa
  * decision (audit), nothing (tentative). */
 enum { MODE_NORMAL = 0, MODE_AUDIT = 1, MODE_TENTATIVE = 2 };
 
-static void verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v, int mode);
+static void verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v, int mode,
+		    const model_root_t *given);
+
+/* A SERVFAIL with no attempt and no root failure concluded yet: the
+ * oldest query into its zone still open, older than it, may be the
+ * failure it repeats (the resolver held the zone's servers down while
+ * that one waited, never to be answered).  Judged aside, as far as its
+ * evidence goes at the SERVFAIL; its failed attempts make the root. */
+static const txn_t *open_get(const attr_t *a, const tbl_t *tb, uint64_t k, const txn_t *t)
+{
+	const open_zone_t *o = tbl_find(tb, &k, tbl_hash(tb, &k));
+	const txn_t *q = o ? open_query(a, o) : NULL;
+	return q && q != t && q->e.ts < t->e.ts ? q : NULL;
+}
+
+/* The open query q as a root for t: its own failed attempts by the time
+ * t failed. */
+static int open_judge(attr_t *a, const txn_t *t, const txn_t *q, model_root_t *r)
+{
+	verdict_t *v = a->scratch_v;
+	verdict(a, q, t->answer_ts, v, MODE_TENTATIVE, NULL);
+	if (v->cause == VD_NO_UPSTREAM || v->cause == VD_UNKNOWN || (!v->n_failed && !v->repeats_time))
+		return 0;
+	memset(r, 0, sizeof(*r));
+	if (v->repeats_time) {
+		/* It repeats a failure itself: that one is the root. */
+		r->query_time = v->repeats_time;
+		r->time = v->repeats_time;
+		r->cause = v->repeats_cause;
+		r->detail = v->repeats_detail;
+		r->qname = v->repeats_qname;
+		r->qtype = v->repeats_qtype;
+		r->zone = v->zone;
+		r->server_side = r->cause == VD_TIMEOUT || r->cause == VD_BLOCKED_PORT ||
+				 r->cause == VD_TRUNCATION;
+		return 1;
+	}
+	r->query_time = q->e.ts;
+	r->time = v->query_time;
+	for (uint16_t i = 0; i < v->n_up; i++)
+		if (v->up[i].outcome != VD_OUT_ANSWERED && v->up[i].outcome != VD_OUT_PENDING &&
+		    v->up[i].ts > r->time && v->up[i].ts <= t->answer_ts)
+			r->time = v->up[i].ts;
+	r->cause = v->cause;
+	r->detail = v->detail;
+	r->qname = v->qname;
+	r->qtype = v->qtype;
+	r->zone = v->zone;
+	r->client = v->client;
+	r->client_port = v->client_port;
+	r->id = v->id;
+	r->server_side = v->cause == VD_TIMEOUT || v->cause == VD_BLOCKED_PORT || v->cause == VD_TRUNCATION;
+	return 1;
+}
+
+static int open_root(attr_t *a, const txn_t *t, int alias, model_root_t *r)
+{
+	/* The same question first; then the zone, unless the name is an
+	 * alias (its failure is where the chain lands, not in its zone). */
+	const txn_t *q = open_get(a, &a->open_questions, model_key_question(t->qhash, t->qtype), t);
+	if (q && open_judge(a, t, q, r))
+		return 1;
+	uint64_t z = alias ? 0 : model_zone_hash(a->model, &t->qname);
+	const txn_t *qz = z ? open_get(a, &a->open_zones, z, t) : NULL;
+	return qz && qz != q && open_judge(a, t, qz, r);
+}
 
 void attr_verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v)
 {
-	verdict(a, t, now, v, MODE_NORMAL);
+	verdict(a, t, now, v, MODE_NORMAL, NULL);
+	model_root_t r;
+	if (t->answered && v->cause == VD_NO_UPSTREAM && !v->repeats_time && !v->n_failed &&
+	    open_root(a, t, ((walk_t *)a->scratch)->ntargets > 0, &r))
+		verdict(a, t, now, v, MODE_NORMAL, &r);
 }
 
 void attr_verdict_tentative(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v)
 {
-	verdict(a, t, now, v, MODE_TENTATIVE);
+	verdict(a, t, now, v, MODE_TENTATIVE, NULL);
 }
 
 int attr_audit(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v)
 {
-	verdict(a, t, now, v, MODE_AUDIT);
+	verdict(a, t, now, v, MODE_AUDIT, NULL);
 	return v->dnssec_checked;
 }
 
@@ -1108,7 +1238,8 @@ static void conclude(attr_t *a, const txn_t *t, db_time_t T, const walk_t *w, ve
 		model_broken_put(a->model, &v->dnssec, T);
 }
 
-static void verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v, int mode)
+static void verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v, int mode,
+		    const model_root_t *given)
 {
 	int audit = mode == MODE_AUDIT;
 	walk_t *w = a->scratch;
@@ -1154,6 +1285,10 @@ static void verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v, int 
 	if (!in.n_failed || in.only_probes || !in.own_failure) {
 		uint8_t kind = DECIDE_ROOT_NONE;
 		root = find_root(a, t, w, T, &kind);
+		if (!root && given) {
+			root = given;
+			kind = DECIDE_ROOT_ZONE;
+		}
 		if (root) {
 			in.root_kind = kind;
 			in.root_cause = root->cause;

@@ -37,6 +37,14 @@ typedef struct attr {
 	void *scratch;    /* the evidence's working set, allocated once */
 	msgstore_t store; /* answers carrying DNSSEC records */
 	chain_t *chain;
+	/* Per zone, the oldest client query into it still open: when a later
+	 * query into the zone fails at once with no attempt and no root
+	 * failure concluded yet (the resolver held the zone's servers down
+	 * while that query, never answered, was still waiting), the open one
+	 * is the failure it repeats. */
+	tbl_t open_zones;
+	tbl_t open_questions; /* the same for a question (the same name and type) */
+	verdict_t *scratch_v; /* that open query's verdict, made aside */
 } attr_t;
 
 /* store_bytes: the size of the ring of DNSSEC answers (msgstore.h). */

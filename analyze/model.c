@@ -374,6 +374,16 @@ int model_zone_of(const model_t *m, const dns_name_t *name, dns_name_t *out)
 	return 0;
 }
 
+uint64_t model_zone_hash(const model_t *m, const dns_name_t *name)
+{
+	uint64_t h[130];
+	size_t n = dns_name_suffix_hashes(name, h, 130);
+	for (size_t i = 0; i < n; i++)
+		if (tbl_find(&m->cuts, &h[i], tbl_hash(&m->cuts, &h[i])))
+			return h[i];
+	return 0;
+}
+
 int model_cut_name(const model_t *m, uint64_t h, dns_name_t *out)
 {
 	const cut_t *c = tbl_find(&m->cuts, &h, tbl_hash(&m->cuts, &h));

@@ -75,6 +75,8 @@ void model_learn(model_t *m, txn_t *t, const dns_msg_t *msg);
 /* The deepest zone cut learned from referrals that contains name: 1 and
  * *out, or 0. */
 int model_zone_of(const model_t *m, const dns_name_t *name, dns_name_t *out);
+/* The hash of that zone cut's name, or 0 when no cut is known. */
+uint64_t model_zone_hash(const model_t *m, const dns_name_t *name);
 /* The name of the cut hashed h: 1 and *out, or 0. */
 int model_cut_name(const model_t *m, uint64_t h, dns_name_t *out);
 /* The NS names of the cut named by hash h: their count, *ns set, or 0. */

@@ -49,6 +49,9 @@
 -- DateTime column does not take that text unless every INSERT also sets
 -- date_time_input_format=best_effort, so `time` is kept as it is (String:
 -- exact, and it sorts in time order) and `ts` is computed from it at insert.
+-- ts is a DateTime('UTC'): shown, and cut by toStartOfMinute and the like,
+-- in UTC whatever the server's time zone (but 18.16's formatDateTime
+-- formats it in the server's time zone).
 -- Addresses are strings: IPv4 and IPv6 share the columns, and 18.16 has no
 -- type for both.  Strings rather than Enum for type, cause, detail, via:
 -- a value a later dnsblame adds must not make the INSERT fail.
@@ -74,7 +77,8 @@ CREATE TABLE IF NOT EXISTS dnsblame_verdicts
 	zone              String,   -- "zone": where it failed (deepest zone named
 	                            -- by the evidence)
 	via               String,   -- "via": upstream, failure_cache, held_down,
-	                            -- coalesced; '' when absent (no_upstream)
+	                            -- coalesced; '' when absent (nothing known
+	                            -- of how it came about: no_upstream)
 	upstream_total    UInt32,   -- "upstream_total": upstream attempts seen
 	explanation       String,   -- "explanation"
 	dnssec_proven_at  String,   -- "dnssec_proven_at"; '' when absent
@@ -87,7 +91,7 @@ CREATE TABLE IF NOT EXISTS dnsblame_verdicts
 	`repeats.detail`  String,
 
 	-- "dnssec": the DNSSEC chain check, when one ran; '' and 0 when absent.
-	`dnssec.failure_found` UInt8,   -- true / false
+	`dnssec.failure_found` UInt8,   -- true is 1, false 0
 	`dnssec.detail`   String,   -- bad_signature, ds_mismatch, ...
 	`dnssec.zone`     String,
 	`dnssec.owner`    String,
@@ -98,7 +102,7 @@ CREATE TABLE IF NOT EXISTS dnsblame_verdicts
 )
 ENGINE = MergeTree()
 PARTITION BY toYYYYMM(ts)
-ORDER BY (ts, time);
+ORDER BY (ts, time);    -- time order, to the microsecond
 
 -- Old months go with ALTER TABLE dnsblame_verdicts DROP PARTITION 202611
 -- (18.16 has no TTL).

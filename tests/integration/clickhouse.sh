@@ -36,7 +36,7 @@ cleanup() {
 	if [ -n "$server" ]; then
 		kill -TERM "$server" 2>/dev/null
 		i=0
-		while [ $i -lt 100 ] && kill -0 "$server" 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
+		while [ "$i" -lt 100 ] && kill -0 "$server" 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
 		kill -KILL "$server" 2>/dev/null
 		wait "$server" 2>/dev/null
 	fi
@@ -140,7 +140,7 @@ ch() {
 		--host 127.0.0.1 --port $port "$@"
 }
 i=0
-while [ $i -lt 300 ] && kill -0 "$server" 2>/dev/null && ! ch --query "SELECT 1" >/dev/null 2>&1; do
+while [ "$i" -lt 300 ] && kill -0 "$server" 2>/dev/null && ! ch --query "SELECT 1" >/dev/null 2>&1; do
 	sleep 0.1
 	i=$((i + 1))
 done

@@ -599,6 +599,40 @@ static void servfail_judged_soon_after_it_was_sent(void **state)
 	assert_int_equal(made, 1);
 }
 
+/* A SERVFAIL with no attempt of its own, sent while an older query into
+ * the same zone is still waiting on the zone's silent servers (the
+ * resolver holds them down): judged 1.2 s later, long before that query's
+ * window closes, it repeats that query's failure. */
+static void repeat_of_a_query_still_open(void **state)
+{
+	an_t *a = *state;
+	mb_t m;
+	static const uint8_t ip[4] = {203, 0, 113, 8};
+	/* Earlier, a healthy resolution: the com server refers to example.com. */
+	client_query(a, T0 - 20 * SEC, CPORT + 7, 0x0900, "ok.example.com");
+	up_query(a, T0 - 20 * SEC + MS, AUTH1, 50000, 0x1000, "ok.example.com", DNS_T_A, DB_PROTO_UDP);
+	mb_start(&m, 0x1000, F_QR, "ok.example.com", DNS_T_A);
+	mb_target(&m, 2, "example.com", DNS_T_NS, "ns1.example.com");
+	mb_a(&m, 3, "ns1.example.com", ip);
+	up_reply(a, T0 - 20 * SEC + 2 * MS, AUTH1, 50000, DB_PROTO_UDP, &m);
+	client_answer(a, T0 - 20 * SEC + 3 * MS, CPORT + 7, 0x0900, "ok.example.com", DNS_R_NOERROR, -1);
+	/* Now its server is silent. */
+	client_query(a, T0, CPORT, 0x0901, "www.example.com");
+	up_query(a, T0 + 10 * MS, AUTH2, 50001, 0x1111, "www.example.com", DNS_T_A, DB_PROTO_UDP);
+	up_query(a, T0 + SEC, AUTH2, 50002, 0x2222, "www.example.com", DNS_T_A, DB_PROTO_UDP);
+	client_query(a, T0 + 3 * SEC, CPORT + 1, 0x0902, "mail.example.com");
+	client_servfail(a, T0 + 3 * SEC + MS, CPORT + 1, 0x0902, "mail.example.com", -1);
+	tick(a, T0 + 5 * SEC);
+	const verdict_t *v = verdicts(a, 2);
+	const verdict_t *rep = v[0].id == 0x0902 ? &v[0] : &v[1];
+	assert_int_equal(rep->id, 0x0902);
+	assert_int_equal(rep->kind, VD_KIND_SERVFAIL);
+	assert_string_equal(vd_cause_str(rep->cause), "timeout");
+	assert_int_equal(rep->via, VD_VIA_HELD_DOWN);
+	assert_name(&rep->repeats_qname, "www.example.com.");
+	assert_true(rep->repeats_time <= rep->time);
+}
+
 static void drop_ev(an_t *a, db_time_t since, db_time_t until, uint64_t n)
 {
 	cap_event_t ev;
@@ -1139,6 +1173,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(pending_has_its_own_budget, setup, teardown),
 		cmocka_unit_test_setup_teardown(servfail_judged_soon_after_it_was_sent, setup, teardown),
 		cmocka_unit_test_setup_teardown(capture_loss_lowers_confidence, setup, teardown),
+		cmocka_unit_test_setup_teardown(repeat_of_a_query_still_open, setup, teardown),
 		cmocka_unit_test_setup_teardown(cached_failure_repeat, setup, teardown),
 		cmocka_unit_test_setup_teardown(cached_failure_never_repeats_a_later_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(client_side_capture, setup, teardown),
