@@ -81,6 +81,7 @@ check: deps
 # installed when missing; as root (network namespaces).
 integration: deps all
 	sh tests/integration/prometheus.sh build/dnsblame
+	sh tests/integration/clickhouse.sh build/dnsblame
 	@echo "make integration: all tests passed"
 
 run: deps all

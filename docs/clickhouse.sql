@@ -30,10 +30,12 @@
 --
 -- Rows.  Every verdict record is a row: `type` is 'servfail', 'unanswered'
 -- or 'pending'.  The last record of each run, {"type": "summary", ...}, is
--- a row too, with type 'summary' and every other column empty or zero; it
--- has no `time`, so its ts is 2000-01-01 00:00:00 (what 18.16's
--- parseDateTimeBestEffort makes of an empty string).  Queries filter on
--- type.  Nothing in a record names the capture it came from: load captures
+-- a row too, with type 'summary', the capture's last packet as its `time`
+-- and every other column empty or zero; so are the {"type": "stats"}
+-- records of --interval (`time`: the end of the span) and a
+-- {"type": "truncated"} record (no time: its ts is 2000-01-01 00:00:00,
+-- what 18.16's parseDateTimeBestEffort makes of an empty string).  Queries
+-- filter on type.  Nothing in a record names the capture it came from: load captures
 -- of different resolvers into one table and tell them apart by `resolver`,
 -- or give each run its own database.
 --

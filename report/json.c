@@ -384,6 +384,7 @@ int rp_ndjson_stats(FILE *f, const rp_input_t *in, const rp_period_t *p)
 	jw_init(&w, f, 0);
 	jw_obj_open(&w, NULL);
 	jw_str(&w, "type", "stats");
+	jw_str(&w, "time", db_time_str(p->to, t));
 	jw_str(&w, "from", db_time_str(p->from, t));
 	jw_str(&w, "to", db_time_str(p->to, t));
 	capture(&w, in);
@@ -424,6 +425,11 @@ int rp_ndjson(FILE *f, const rp_input_t *in)
 	jw_init(&w, f, 0);
 	jw_obj_open(&w, NULL);
 	jw_str(&w, "type", "summary");
+	/* Like every record, a time: the capture's last packet (or the
+	 * first_ts/last_ts null of an empty capture: none). */
+	char t[DB_TIMESTRLEN];
+	if (in->cap->packets)
+		jw_str(&w, "time", db_time_str(in->cap->last_ts, t));
 	jw_str(&w, "tool", "dnsblame");
 	jw_str(&w, "version", DNSBLAME_VERSION);
 	jw_u64(&w, "schema", 2);
