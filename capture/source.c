@@ -580,7 +580,7 @@ static db_time_t wall_now(void)
 /* A packet's kernel timestamp may sit in a capture block for up to the
  * buffer timeout (100 ms) before it is read: an idle clock runs this far behind
  * the wall clock, so that no packet is older than the time already told. */
-#define CAP_CLOCK_SLACK (300 * 1000LL)
+#define CAP_CLOCK_SLACK (200 * 1000LL)
 
 /*
  * Live capture, every tenth of a second at most: the kernel's drop
