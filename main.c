@@ -95,26 +95,9 @@ static void periodic(db_time_t from, db_time_t to, void *user)
 
 static void interim(const run_t *r)
 {
-	const cap_stats_t *c = cap_stats(r->cap);
-	const an_stats_t *a = an_stats(r->an);
-	static const char *const kinds[VD_NKINDS] = {"SERVFAIL", "never answered", "pending"};
-	fprintf(stderr, "dnsblame: interim: %llu packets, %llu DNS messages", (unsigned long long)c->packets,
-		(unsigned long long)a->dns_messages);
-	if (c->live)
-		fprintf(stderr, ", kernel %llu received, %llu dropped, %llu dropped by the interface",
-			(unsigned long long)c->kernel_received, (unsigned long long)c->kernel_drops,
-			(unsigned long long)c->interface_drops);
-	fprintf(stderr, "\n");
-	for (uint8_t k = 0; k < VD_NKINDS - 1; k++) {
-		uint64_t n = 0;
-		for (uint8_t cz = 0; cz < VD_NCAUSES; cz++)
-			n += a->by_cause[k][cz];
-		fprintf(stderr, "dnsblame: interim: %s %llu", kinds[k], (unsigned long long)n);
-		for (uint8_t cz = 0; cz < VD_NCAUSES; cz++)
-			if (a->by_cause[k][cz])
-				fprintf(stderr, ", %s %llu", vd_cause_str(cz), (unsigned long long)a->by_cause[k][cz]);
-		fprintf(stderr, "\n");
-	}
+	rp_input_t in;
+	fill_input(&in, r);
+	rp_text_interim(stderr, &in);
 }
 
 /* --metrics-listen: the text served, brought up to date at most once a

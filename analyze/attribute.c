@@ -917,21 +917,28 @@ static int zone_wide(const chain_result_t *r)
 	       strcmp(r->detail, "dnskey_missing") == 0 || strcmp(r->detail, "rrsig_missing") == 0;
 }
 
+/* A verdict as the root failure later repeats point at. */
+static void root_of(const verdict_t *v, db_time_t asked, db_time_t failed, int server_side,
+		    model_root_t *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->query_time = asked;
+	r->time = failed;
+	r->cause = v->cause;
+	r->detail = v->detail;
+	r->qname = v->qname;
+	r->qtype = v->qtype;
+	r->zone = v->zone;
+	r->client = v->client;
+	r->client_port = v->client_port;
+	r->id = v->id;
+	r->server_side = (uint8_t)server_side;
+}
+
 static void remember(attr_t *a, const txn_t *t, const verdict_t *v, db_time_t failed, int server_side)
 {
 	model_root_t r;
-	memset(&r, 0, sizeof(r));
-	r.query_time = t->e.ts;
-	r.time = failed;
-	r.cause = v->cause;
-	r.detail = v->detail;
-	r.qname = v->qname;
-	r.qtype = v->qtype;
-	r.zone = v->zone;
-	r.client = v->client;
-	r.client_port = v->client_port;
-	r.id = v->id;
-	r.server_side = (uint8_t)server_side;
+	root_of(v, t->e.ts, failed, server_side, &r);
 	model_root_put(a->model, model_key_question(t->qhash, t->qtype), &r);
 	if (v->cause == VD_DNSSEC) {
 		if (v->dnssec_checked && v->dnssec.found) {
@@ -977,8 +984,8 @@ static int open_judge(attr_t *a, const txn_t *t, const txn_t *q, model_root_t *r
 	verdict(a, q, t->answer_ts, v, MODE_TENTATIVE, NULL);
 	if (v->cause == VD_NO_UPSTREAM || v->cause == VD_UNKNOWN || (!v->n_failed && !v->repeats_time))
 		return 0;
-	memset(r, 0, sizeof(*r));
 	if (v->repeats_time) {
+		memset(r, 0, sizeof(*r));
 		/* It repeats a failure itself: that one is the root. */
 		r->query_time = v->repeats_time;
 		r->time = v->repeats_time;
@@ -991,21 +998,14 @@ static int open_judge(attr_t *a, const txn_t *t, const txn_t *q, model_root_t *r
 				 r->cause == VD_TRUNCATION;
 		return 1;
 	}
-	r->query_time = q->e.ts;
-	r->time = v->query_time;
+	/* It failed when its last attempt before t's SERVFAIL failed. */
+	db_time_t failed = v->query_time;
 	for (uint16_t i = 0; i < v->n_up; i++)
 		if (v->up[i].outcome != VD_OUT_ANSWERED && v->up[i].outcome != VD_OUT_PENDING &&
-		    v->up[i].ts > r->time && v->up[i].ts <= t->answer_ts)
-			r->time = v->up[i].ts;
-	r->cause = v->cause;
-	r->detail = v->detail;
-	r->qname = v->qname;
-	r->qtype = v->qtype;
-	r->zone = v->zone;
-	r->client = v->client;
-	r->client_port = v->client_port;
-	r->id = v->id;
-	r->server_side = v->cause == VD_TIMEOUT || v->cause == VD_BLOCKED_PORT || v->cause == VD_TRUNCATION;
+		    v->up[i].ts > failed && v->up[i].ts <= t->answer_ts)
+			failed = v->up[i].ts;
+	root_of(v, q->e.ts, failed,
+		v->cause == VD_TIMEOUT || v->cause == VD_BLOCKED_PORT || v->cause == VD_TRUNCATION, r);
 	return 1;
 }
 

@@ -53,6 +53,8 @@ typedef struct rp_period {
 int rp_ndjson_stats(FILE *f, const rp_input_t *in, const rp_period_t *p);
 /* The same as a short text block. */
 int rp_text_stats(FILE *f, const rp_input_t *in, const rp_period_t *p);
+/* SIGUSR1: the counts so far, as "dnsblame: interim: ..." lines. */
+int rp_text_interim(FILE *f, const rp_input_t *in);
 /* {"type": "truncated", "input_error": ...}: the input broke off; the
  * summary record that follows covers what came before. */
 int rp_ndjson_truncated(FILE *f, const rp_input_t *in);

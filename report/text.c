@@ -237,26 +237,52 @@ int rp_text(FILE *f, const rp_input_t *in)
 	return ferror(f) ? -1 : 0;
 }
 
-int rp_text_stats(FILE *f, const rp_input_t *in, const rp_period_t *p)
+/* A live capture's kernel counts, on the line begun. */
+static void kernel_counts(FILE *f, const cap_stats_t *c)
 {
-	const cap_stats_t *c = in->cap;
-	const an_stats_t *a = in->an;
-	char t1[DB_TIMESTRLEN], t2[DB_TIMESTRLEN];
-	static const char *const kinds[2] = {"SERVFAIL", "never answered"};
-	fprintf(f, "-- %s .. %s: %llu packets", db_time_str(p->from, t1), db_time_str(p->to, t2),
-		(unsigned long long)c->packets);
 	if (c->live)
 		fprintf(f, ", kernel %llu received, %llu dropped, %llu dropped by the interface",
 			(unsigned long long)c->kernel_received, (unsigned long long)c->kernel_drops,
 			(unsigned long long)c->interface_drops);
 	fprintf(f, "\n");
+}
+
+static const char *const kind_label[2] = {"SERVFAIL", "never answered"};
+
+int rp_text_interim(FILE *f, const rp_input_t *in)
+{
+	const an_stats_t *a = in->an;
+	fprintf(f, "dnsblame: interim: %llu packets, %llu DNS messages", (unsigned long long)in->cap->packets,
+		(unsigned long long)a->dns_messages);
+	kernel_counts(f, in->cap);
+	for (uint8_t k = 0; k < 2; k++) {
+		uint64_t n = 0;
+		for (uint8_t cz = 0; cz < VD_NCAUSES; cz++)
+			n += a->by_cause[k][cz];
+		fprintf(f, "dnsblame: interim: %s %llu", kind_label[k], (unsigned long long)n);
+		for (uint8_t cz = 0; cz < VD_NCAUSES; cz++)
+			if (a->by_cause[k][cz])
+				fprintf(f, ", %s %llu", vd_cause_str(cz), (unsigned long long)a->by_cause[k][cz]);
+		fprintf(f, "\n");
+	}
+	return ferror(f) ? -1 : 0;
+}
+
+int rp_text_stats(FILE *f, const rp_input_t *in, const rp_period_t *p)
+{
+	const cap_stats_t *c = in->cap;
+	const an_stats_t *a = in->an;
+	char t1[DB_TIMESTRLEN], t2[DB_TIMESTRLEN];
+	fprintf(f, "-- %s .. %s: %llu packets", db_time_str(p->from, t1), db_time_str(p->to, t2),
+		(unsigned long long)c->packets);
+	kernel_counts(f, c);
 	for (uint8_t k = 0; k < 2; k++) {
 		uint64_t all = 0, now = 0;
 		for (uint8_t cz = 0; cz < VD_NCAUSES; cz++) {
 			all += a->by_cause[k][cz];
 			now += a->by_cause[k][cz] - p->before[k][cz];
 		}
-		fprintf(f, "   %s: %llu in the interval, %llu in all", kinds[k], (unsigned long long)now,
+		fprintf(f, "   %s: %llu in the interval, %llu in all", kind_label[k], (unsigned long long)now,
 			(unsigned long long)all);
 		const char *sep = ";";
 		for (uint8_t cz = 0; cz < VD_NCAUSES; cz++)
