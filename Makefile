@@ -5,6 +5,9 @@
 #   make run        the main job on the bundled sample capture
 CC ?= cc
 BUILD ?= build
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
 SANITIZER ?=
 OPT ?= -O2
 
@@ -25,7 +28,8 @@ OBJ := $(SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all sanitize check unit deps run clean bench pcaps flood fuzz fuzz-build fuzz-replay integration
+.PHONY: all sanitize check unit deps run clean bench pcaps flood fuzz fuzz-build fuzz-replay integration \
+	install uninstall
 
 all: $(BUILD)/dnsblame
 
@@ -62,6 +66,7 @@ check: deps
 	sh tests/run-pcaps.sh build/sanitize/dnsblame
 	sh tests/live.sh build/dnsblame
 	sh tests/lab/live_load.sh build/dnsblame
+	sh tests/install.sh
 	$(MAKE) flood
 	sh tests/conformance.sh build/dnsblame
 	python3 tests/lab/check.py build/dnsblame
@@ -76,6 +81,15 @@ check: deps
 	sh tests/valgrind.sh build/dnsblame
 	$(MAKE) CC=clang BUILD=build/clang all
 	@echo "make check: all tests passed"
+
+# make install [PREFIX=/usr/local] [DESTDIR=]: the binary and the man page.
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 755 $(BUILD)/dnsblame $(DESTDIR)$(BINDIR)/dnsblame
+	install -m 644 docs/dnsblame.1 $(DESTDIR)$(MANDIR)/man1/dnsblame.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/dnsblame $(DESTDIR)$(MANDIR)/man1/dnsblame.1
 
 # Real engines operators run beside dnsblame (Debian's prometheus, ...),
 # installed when missing; as root (network namespaces).
