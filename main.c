@@ -58,6 +58,8 @@ typedef struct run {
 	const cap_opts_t *co;
 	uint64_t last[VD_NKINDS][VD_NCAUSES]; /* counts at the last --interval summary */
 	rp_server_t *metrics;      /* --metrics-listen, or NULL */
+	const char *host;          /* where the report was made */
+	const char *command;       /* how: the command line */
 	struct timespec published; /* when the metrics were last brought up to date */
 } run_t;
 
@@ -65,6 +67,9 @@ typedef struct run {
 static void fill_input(rp_input_t *in, const run_t *r)
 {
 	memset(in, 0, sizeof(*in));
+	in->host = r->host;
+	in->command = r->command;
+	in->filter = r->co->filter;
 	in->files = r->co->files;
 	in->nfiles = r->co->nfiles;
 	in->iface = r->co->iface;
@@ -287,6 +292,42 @@ static int exit_code(db_status_t st)
 	}
 }
 
+/* The command line as a shell would take it back: "dnsblame" and the
+ * arguments, single-quoted when they hold anything but plain characters. */
+static char *command_line(int argc, char **argv)
+{
+	size_t n = sizeof("dnsblame");
+	for (int i = 1; i < argc; i++)
+		n += 4 * strlen(argv[i]) + 3;
+	char *s = malloc(n), *p = s;
+	if (!s)
+		return NULL;
+	p += sprintf(p, "dnsblame");
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		int plain = *a != '\0';
+		for (const char *c = a; *c && plain; c++)
+			plain = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=,@+[]", *c) != NULL;
+		*p++ = ' ';
+		if (plain) {
+			p += sprintf(p, "%s", a);
+			continue;
+		}
+		*p++ = '\'';
+		for (const char *c = a; *c; c++) {
+			if (*c == '\'') {
+				memcpy(p, "'\\''", 4);
+				p += 4;
+			} else {
+				*p++ = *c;
+			}
+		}
+		*p++ = '\'';
+		*p = '\0';
+	}
+	return s;
+}
+
 /* tcpdump takes the filter as the remaining arguments, joined by spaces. */
 static char *join_args(int argc, char **argv)
 {
@@ -460,6 +501,11 @@ int main(int argc, char **argv)
 	run.outpath = outpath;
 	run.format = format;
 	run.co = &co;
+	char host[256] = "";
+	if (gethostname(host, sizeof(host) - 1) == 0)
+		run.host = host;
+	char *cmdline = command_line(argc, argv);
+	run.command = cmdline;
 	if (interval) {
 		ao.interval = interval;
 		ao.on_interval = periodic;
@@ -471,12 +517,14 @@ int main(int argc, char **argv)
 	if (!cap) {
 		fprintf(stderr, "dnsblame: %s\n", err[0] ? err : "cannot open input");
 		free(joined);
+		free(cmdline);
 		return exit_code(ost);
 	}
 	if (outpath && !(out = fopen(outpath, "w"))) {
 		fprintf(stderr, "dnsblame: %s: %s\n", outpath, strerror(errno));
 		cap_close(cap);
 		free(joined);
+		free(cmdline);
 		return EXIT_OUTPUT;
 	}
 	if (strcmp(format, "ndjson") == 0) {
@@ -490,6 +538,7 @@ int main(int argc, char **argv)
 			fclose(out);
 		cap_close(cap);
 		free(joined);
+		free(cmdline);
 		return EXIT_INTERNAL;
 	}
 
@@ -504,6 +553,7 @@ int main(int argc, char **argv)
 			an_free(an);
 			cap_close(cap);
 			free(joined);
+			free(cmdline);
 			if (out != stdout)
 				fclose(out);
 			return mst == DB_EINVAL ? EXIT_USAGE : mst == DB_ENOMEM ? EXIT_INTERNAL : EXIT_OUTPUT;
@@ -518,6 +568,7 @@ int main(int argc, char **argv)
 		an_free(an);
 		cap_close(cap);
 		free(joined);
+		free(cmdline);
 		if (out != stdout)
 			fclose(out);
 		return EXIT_USAGE;
@@ -590,5 +641,6 @@ int main(int argc, char **argv)
 	an_free(an);
 	cap_close(cap);
 	free(joined);
+	free(cmdline);
 	return rc;
 }

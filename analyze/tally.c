@@ -149,6 +149,8 @@ static void add_group(tally_t *t, const verdict_t *v)
 	k.kind = v->kind;
 	k.cause = v->cause;
 	k.zone = dns_name_hash(&v->zone);
+	for (const char *d = v->detail ? v->detail : ""; *d; d++)
+		k.detail = (k.detail ^ (uint8_t)*d) * 1099511628211ULL;
 	uint64_t h = tbl_hash(&t->groups, &k);
 	tally_group_t *g = tbl_find(&t->groups, &k, h);
 	if (!g && !(g = tbl_insert(&t->groups, &k, h, v->time))) {
@@ -158,6 +160,7 @@ static void add_group(tally_t *t, const verdict_t *v)
 	}
 	if (!g->count) {
 		g->zone = v->zone;
+		g->detail = v->detail ? v->detail : "";
 		g->first = g->last = v->time;
 	}
 	g->count++;
@@ -251,4 +254,29 @@ const tally_server_t *tally_server_first(const tally_t *t) { return tbl_oldest(&
 const tally_server_t *tally_server_next(const tally_server_t *s)
 {
 	return (const tally_server_t *)s->e.newer;
+}
+
+static int by_size(const void *x, const void *y)
+{
+	const tally_group_t *a = *(const tally_group_t *const *)x, *b = *(const tally_group_t *const *)y;
+	if (a->count != b->count)
+		return a->count > b->count ? -1 : 1;
+	return a->first < b->first ? -1 : a->first > b->first;
+}
+
+size_t tally_ranked(const tally_t *t, uint8_t kind, const tally_group_t **out, size_t n)
+{
+	/* At most TALLY_MAX_GROUPS: sorting them all is cheap, and done
+	 * once a report. */
+	const tally_group_t **all = malloc(TALLY_MAX_GROUPS * sizeof(*all));
+	size_t na = 0;
+	for (const tally_group_t *g = tally_group_first(t); g; g = tally_group_next(g))
+		if (g->key.kind == kind && all && na < TALLY_MAX_GROUPS)
+			all[na++] = g;
+	if (!all)
+		return 0;
+	qsort(all, na, sizeof(*all), by_size);
+	memcpy(out, all, (na < n ? na : n) * sizeof(*out));
+	free(all);
+	return na;
 }

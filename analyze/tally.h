@@ -1,6 +1,7 @@
 /*
  * tally.h - what a run keeps of its verdicts, in memory that does not grow
- * with its length: counts by group (kind, cause, zone), by upstream server
+ * with its length: counts by group (kind, cause, detail, zone: an incident,
+ * the same failure of the same zone), by upstream server
  * and by minute, a few examples per group, and the latest verdicts in
  * full.  Every verdict is counted; what is not kept is counted too, so a
  * report can say what it left out.  The stream (NDJSON) carries every
@@ -30,6 +31,7 @@ typedef struct tally_gkey {
 	uint8_t kind, cause;
 	uint8_t pad[6];
 	uint64_t zone;                 /* dns_name_hash of the zone */
+	uint64_t detail;               /* a hash of the detail */
 } tally_gkey_t;
 
 typedef struct tally_group {
@@ -37,6 +39,7 @@ typedef struct tally_group {
 	                                * is the order groups appeared in */
 	tally_gkey_t key;
 	dns_name_t zone;
+	const char *detail;            /* static, as in the verdicts */
 	uint64_t count;
 	db_time_t first, last;         /* verdict times */
 	uint64_t via[TALLY_NVIA];
@@ -95,6 +98,9 @@ void tally_add(tally_t *t, const verdict_t *v);
 /* Groups in the order they appeared: first, then next until NULL. */
 const tally_group_t *tally_group_first(const tally_t *t);
 const tally_group_t *tally_group_next(const tally_group_t *g);
+/* The groups of one kind, largest first (ties: the earlier first), into
+ * out (at most n); returns how many there are in all. */
+size_t tally_ranked(const tally_t *t, uint8_t kind, const tally_group_t **out, size_t n);
 /* Distinct clients of a group: exact for a few, an estimate beyond (linear
  * counting over TALLY_CLIENT_BITS bits). */
 uint64_t tally_clients(const tally_group_t *g);

@@ -160,3 +160,64 @@ void vd_explain(const verdict_t *v, char *e, size_t n)
 	if (v->ede_disagrees && k > 0 && (size_t)k < n)
 		snprintf(e + k, n - (size_t)k, " The resolver's own EDE says otherwise.");
 }
+
+/*
+ * What an operator can run next for an incident, with its real names: the
+ * example's question, a server that failed, the resolver, the broken zone
+ * (design.md: every cause in a human report ends with next steps).  One
+ * command or check per line.
+ */
+void vd_next_steps(const verdict_t *v, const db_addr_t *server, char *e, size_t n)
+{
+	char name[DNS_NAME_STRLEN], zone[DNS_NAME_STRLEN], tb[16], sb[DB_ADDRSTRLEN], rb[DB_ADDRSTRLEN];
+	dns_name_str(v->repeats_time ? &v->repeats_qname : &v->qname, name);
+	const char *ty = dns_type_str(v->repeats_time ? v->repeats_qtype : v->qtype, tb);
+	dns_name_str(&v->zone, zone);
+	db_addr_str(&v->resolver, rb);
+	/* With no failed server in the evidence (a repeat), the zone's
+	 * servers are found first. */
+	char at[DNS_NAME_STRLEN + 48];
+	if (server)
+		snprintf(at, sizeof(at), "@%s", db_addr_str(server, sb));
+	else
+		snprintf(at, sizeof(at), "@$(dig +short NS %s | head -1)", zone);
+	switch (v->cause) {
+	case VD_TIMEOUT:
+		snprintf(e, n, "dig +norec %s %s %s    (does the server answer at all?)\n"
+			 "dig +norec +tcp %s %s %s    (over TCP?)\n"
+			 "look for a firewall dropping port 53, UDP and TCP, between %s and the servers of %s",
+			 at, name, ty, at, name, ty, rb, zone);
+		break;
+	case VD_BLOCKED_PORT:
+		snprintf(e, n, "dig +norec %s %s %s    (from the resolver host %s)\n"
+			 "check firewall rules and ACLs for port 53, UDP and TCP, between %s and %s",
+			 at, name, ty, rb, rb, server ? sb : zone);
+		break;
+	case VD_TRUNCATION:
+		snprintf(e, n, "dig +norec +tcp %s %s %s    (does TCP get through?)\n"
+			 "dig +norec +bufsize=1232 %s %s %s    (does the answer fit without fragments?)\n"
+			 "allow DNS over TCP and IP fragments between %s and the servers of %s",
+			 at, name, ty, at, name, ty, rb, zone);
+		break;
+	case VD_DNSSEC:
+		snprintf(e, n, "dig +dnssec +cd @%s %s %s    (the data, validation off)\n"
+			 "delv @%s %s %s    (why it does not validate)\n"
+			 "dig +dnssec @%s %s DS; dig +dnssec @%s %s DNSKEY    (the DS at the parent, the keys)",
+			 rb, name, ty, rb, name, ty, rb, zone, rb, zone);
+		break;
+	case VD_UPSTREAM_ERROR:
+		snprintf(e, n, "dig +norec %s %s %s    (the server's own answer)\n"
+			 "dig @%s %s NS; dig +norec %s %s NS    (does the delegation match the servers?)",
+			 at, name, ty, rb, zone, at, zone);
+		break;
+	case VD_NO_UPSTREAM:
+		snprintf(e, n, "the resolver answered from its own state (failure cache, policy): see the earlier failure\n"
+			 "flush it and retry: unbound-control flush %s; rndc flushname %s; dig @%s %s %s",
+			 name, name, rb, name, ty);
+		break;
+	default:
+		snprintf(e, n, "capture on the resolver host %s, with ICMP and IP fragments, to see its upstream traffic",
+			 rb);
+		break;
+	}
+}

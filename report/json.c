@@ -31,6 +31,15 @@ static void capture(jsonw_t *w, const rp_input_t *in)
 	jw_arr_close(w);
 	if (in->iface)
 		jw_str(w, "interface", in->iface);
+	/* Where and how the report was made. */
+	if (in->host)
+		jw_str(w, "host", in->host);
+	if (in->command)
+		jw_str(w, "command", in->command);
+	if (in->filter && *in->filter)
+		jw_str(w, "filter", in->filter);
+	else
+		jw_null(w, "filter");
 	if (c->packets) {
 		jw_str(w, "first_ts", db_time_str(c->first_ts, t));
 		jw_str(w, "last_ts", db_time_str(c->last_ts, t));
@@ -288,6 +297,7 @@ static void groups(jsonw_t *w, const rp_input_t *in)
 		jw_obj_open(w, NULL);
 		jw_str(w, "type", kind_name[g->key.kind]);
 		jw_str(w, "cause", vd_cause_str(g->key.cause));
+		jw_str(w, "detail", g->detail);
 		jw_str(w, "zone", dns_name_str(&g->zone, nb));
 		jw_u64(w, "count", g->count);
 		jw_str(w, "first", db_time_str(g->first, t));

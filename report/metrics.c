@@ -40,7 +40,7 @@ static void zones(FILE *f, const rp_input_t *in)
 	static const char *const name = "dnsblame_servfails_by_zone_total";
 	char zb[DNS_NAME_STRLEN];
 	head(f, name, "counter",
-	     "SERVFAILs by cause and the zone where resolution failed (the first 100 zones; the rest in zone=\"_other\")");
+	     "SERVFAILs by cause, detail and the zone where resolution failed (the first 100; the rest in zone=\"_other\")");
 	uint64_t other[VD_NCAUSES] = {0};
 	size_t n = 0;
 	const tally_t *ty = in->tally;
@@ -51,7 +51,9 @@ static void zones(FILE *f, const rp_input_t *in)
 			other[g->key.cause] += g->count;
 			continue;
 		}
-		fprintf(f, "%s{cause=\"%s\",zone=\"", name, vd_cause_str(g->key.cause));
+		fprintf(f, "%s{cause=\"%s\",detail=\"", name, vd_cause_str(g->key.cause));
+		label(f, g->detail);
+		fprintf(f, "\",zone=\"");
 		label(f, dns_name_str(&g->zone, zb));
 		fprintf(f, "\"} %llu\n", (unsigned long long)g->count);
 	}
@@ -59,7 +61,7 @@ static void zones(FILE *f, const rp_input_t *in)
 		other[c] += ty->other[VD_KIND_SERVFAIL][c];
 	for (uint8_t c = 0; c < VD_NCAUSES; c++)
 		if (other[c])
-			fprintf(f, "%s{cause=\"%s\",zone=\"_other\"} %llu\n", name, vd_cause_str(c),
+			fprintf(f, "%s{cause=\"%s\",detail=\"_other\",zone=\"_other\"} %llu\n", name, vd_cause_str(c),
 				(unsigned long long)other[c]);
 }
 

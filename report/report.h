@@ -18,6 +18,9 @@ typedef struct rp_input {
 	const char *const *files;   /* inputs as given (or NULL with iface) */
 	size_t nfiles;
 	const char *iface;
+	const char *host;           /* the host dnsblame ran on, or NULL */
+	const char *command;        /* the command line, or NULL */
+	const char *filter;         /* the BPF filter, or NULL */
 	const cap_stats_t *cap;
 	const an_stats_t *an;
 	const char *vantage;        /* "resolver-host", "client-side", "unknown" */
@@ -63,5 +66,10 @@ int rp_ndjson_truncated(FILE *f, const rp_input_t *in);
 /* The plain-language explanation of v (one or two sentences) into buf of
  * n bytes, always NUL-terminated (explain.c). */
 void vd_explain(const verdict_t *v, char *buf, size_t n);
+/* The commands and checks to run next for v's failure, one a line, with
+ * its real names (server: a server that failed, or NULL when none did);
+ * into buf of n bytes, NUL-terminated (explain.c). */
+#define RP_STEPS 1024
+void vd_next_steps(const verdict_t *v, const db_addr_t *server, char *buf, size_t n);
 
 #endif

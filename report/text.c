@@ -5,6 +5,9 @@
 #include "report.h"
 #include "../analyze/dns.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 static void duration(FILE *f, db_time_t us)
 {
 	double s = (double)us / 1e6;
@@ -16,36 +19,18 @@ static void duration(FILE *f, db_time_t us)
 		fprintf(f, "%.1f h", s / 3600);
 }
 
-/* What an operator can run next, per cause (design.md: every cause in a
- * human report ends with next steps). */
-static const char *next_steps(uint8_t cause)
-{
-	switch (cause) {
-	case VD_TIMEOUT:
-		return "check that the servers answer: dig +norec @SERVER NAME; look for firewalls dropping port 53 (UDP and TCP) on the path";
-	case VD_BLOCKED_PORT:
-		return "check firewall rules and ACLs for port 53 UDP and TCP between the resolver and SERVER; dig +norec @SERVER NAME from the resolver host";
-	case VD_TRUNCATION:
-		return "allow DNS over TCP (port 53) and IP fragments between the resolver and SERVER; dig +norec +tcp @SERVER NAME";
-	case VD_DNSSEC:
-		return "dig +dnssec +cd NAME @RESOLVER to see the data; check DS/DNSKEY/RRSIG of the zone (expiry, key rollover, DS at the parent)";
-	case VD_UPSTREAM_ERROR:
-		return "dig +norec @SERVER NAME; check that the delegation matches the servers that really serve the zone";
-	case VD_NO_UPSTREAM:
-		return "the resolver answered from its failure cache or policy; see the earlier failure, or flush the resolver's cache for NAME and retry";
-	default:
-		return "capture on the resolver host, including ICMP and IP fragments, to see its upstream traffic";
-	}
-}
-
-#define TXT_MAX_ZONES 32  /* zones listed per cause */
+#define TXT_INCIDENTS 20   /* incidents listed, largest first */
+#define TXT_DETAILED 5     /* of which shown with an example and next steps */
+#define TXT_EVIDENCE 6     /* attempts shown per example */
+#define TXT_SERVERS 10     /* upstream servers listed */
+#define TXT_ZONES 10       /* zones listed */
 
 static void verdict_line(FILE *f, const verdict_t *u)
 {
 	char t[DB_TIMESTRLEN], ab[DB_ADDRSTRLEN], nb[DNS_NAME_STRLEN], tb[16];
 	/* How a repeat came about, after its root cause's detail. */
 	const char *via = u->via != VD_VIA_UPSTREAM ? vd_via_str(u->via) : NULL;
-	fprintf(f, "      %s %s %s %s from %s:%u, %s%s%s (%s)\n",
+	fprintf(f, "    example  %s %s %s %s from %s:%u, %s%s%s (%s)\n",
 		db_time_str(u->answered ? u->time : u->query_time, t),
 		dns_name_str(&u->qname, nb), dns_type_str(u->qtype, tb),
 		u->transport == DB_PROTO_TCP ? "tcp" : "udp", db_addr_str(&u->client, ab),
@@ -53,47 +38,140 @@ static void verdict_line(FILE *f, const verdict_t *u)
 		vd_confidence_str(u->confidence));
 	char ex[RP_EXPLAIN];
 	vd_explain(u, ex, sizeof(ex));
-	fprintf(f, "        %s\n", ex);
+	fprintf(f, "             %s\n", ex);
 	if (u->capture_loss)
-		fprintf(f, "        (the capture dropped %llu packets meanwhile: evidence may be missing)\n",
+		fprintf(f, "             (the capture dropped %llu packets meanwhile: evidence may be missing)\n",
 			(unsigned long long)u->capture_loss);
 }
 
-/* The verdicts of one kind, by cause, then by zone in order of first
- * failure; the first examples of each zone (tally.h), since a zone that
- * fails fails for every name below it.  The counts come from the groups,
- * which count every verdict, so they add up to the cause's total. */
-static void verdicts(FILE *f, const rp_input_t *in, uint8_t kind)
+/* The example's upstream attempts, the failed ones first kept in order. */
+static void evidence(FILE *f, const verdict_t *u)
 {
-	char zb[DNS_NAME_STRLEN];
-	const an_stats_t *a = in->an;
-	const tally_t *ty = in->tally;
-	for (uint8_t c = 0; c < VD_NCAUSES; c++) {
-		if (!a->by_cause[kind][c])
-			continue;
-		fprintf(f, "\n  %s: %llu\n", vd_cause_str(c), (unsigned long long)a->by_cause[kind][c]);
-		size_t listed = 0;
-		uint64_t other = ty->other[kind][c];
-		for (const tally_group_t *g = tally_group_first(ty); g; g = tally_group_next(g)) {
-			if (g->key.kind != kind || g->key.cause != c)
-				continue;
-			if (++listed > TXT_MAX_ZONES) {
-				other += g->count;
-				continue;
-			}
-			fprintf(f, "    zone %s (%llu)\n", dns_name_str(&g->zone, zb),
-				(unsigned long long)g->count);
-			for (uint8_t i = 0; i < g->nex; i++)
-				verdict_line(f, g->ex[i]);
-			if (g->count > g->nex)
-				fprintf(f, "      ... and %llu more (see --format json)\n",
-					(unsigned long long)(g->count - g->nex));
-		}
-		if (other)
-			fprintf(f, "    ... and %llu more in other zones (see --format json)\n",
-				(unsigned long long)other);
-		fprintf(f, "    next: %s\n", next_steps(c));
+	char t[DB_TIMESTRLEN], ab[DB_ADDRSTRLEN], nb[DNS_NAME_STRLEN], tb[16], rb[16];
+	for (uint16_t i = 0; i < u->n_up && i < TXT_EVIDENCE; i++) {
+		const vd_upstream_t *a = &u->up[i];
+		fprintf(f, "    %s %s  %s %s %s %s: %s", i ? "        " : "evidence", db_time_str(a->ts, t),
+			db_addr_str(&a->server, ab), a->transport == DB_PROTO_TCP ? "tcp" : "udp",
+			dns_name_str(&a->qname, nb), dns_type_str(a->qtype, tb), vd_outcome_str(a->outcome));
+		if (a->outcome == VD_OUT_ICMP)
+			fprintf(f, " %s", vd_icmp_label(a->icmp_version, a->icmp_type, a->icmp_code));
+		else if (a->outcome == VD_OUT_ANSWERED || a->outcome == VD_OUT_ERROR || a->outcome == VD_OUT_TRUNCATED)
+			fprintf(f, " %s%s", dns_rcode_str(a->rcode, rb), a->tc ? " TC" : "");
+		fprintf(f, "\n");
 	}
+	if (u->n_up_total > TXT_EVIDENCE)
+		fprintf(f, "             ... %u attempts in all (--format json)\n", u->n_up_total);
+}
+
+/* "10:04:12" of a capture time (the date is in the incident's first time). */
+static const char *clock_of(db_time_t t, char *buf)
+{
+	char full[DB_TIMESTRLEN];
+	db_time_str(t, full);
+	/* 2026-12-06T10:04:12.123456Z -> 10:04:12 */
+	snprintf(buf, 16, "%.8s", full + 11);
+	return buf;
+}
+
+static void via_counts(FILE *f, const tally_group_t *g)
+{
+	const char *sep = "";
+	for (uint8_t v = 0; v < TALLY_NVIA; v++)
+		if (g->via[v] && vd_via_str(v)) {
+			fprintf(f, "%s%s %llu", sep, vd_via_str(v), (unsigned long long)g->via[v]);
+			sep = ", ";
+		}
+}
+
+/*
+ * The verdicts of one kind as incidents — the same failure (cause and
+ * detail) of the same zone — largest first: one line each, then for the
+ * largest an example with its evidence and the next steps with their real
+ * names.  Every verdict is counted in one incident, so the counts add up.
+ */
+static void incidents(FILE *f, const rp_input_t *in, uint8_t kind, uint64_t total)
+{
+	const tally_t *ty = in->tally;
+	const tally_group_t *top[TXT_INCIDENTS];
+	size_t all = tally_ranked(ty, kind, top, TXT_INCIDENTS);
+	size_t shown = all < TXT_INCIDENTS ? all : TXT_INCIDENTS;
+	char zb[DNS_NAME_STRLEN], t1[DB_TIMESTRLEN], c2[16], ab[DB_ADDRSTRLEN];
+	uint64_t listed = 0;
+	for (size_t i = 0; i < shown; i++) {
+		const tally_group_t *g = top[i];
+		listed += g->count;
+		uint64_t clients = tally_clients(g);
+		fprintf(f, "  #%zu %s %s/%s: %llu from %s to %s, %llu client%s", i + 1,
+			dns_name_str(&g->zone, zb), vd_cause_str(g->key.cause), g->detail,
+			(unsigned long long)g->count, db_time_str(g->first, t1), clock_of(g->last, c2),
+			(unsigned long long)clients, clients == 1 ? "" : "s");
+		if (g->nservers) {
+			fprintf(f, "; servers");
+			for (uint8_t k = 0; k < g->nservers; k++)
+				fprintf(f, "%s %s", k ? "," : "", db_addr_str(&g->servers[k], ab));
+			if (g->servers_more)
+				fprintf(f, ", ...");
+		}
+		fprintf(f, "; ");
+		via_counts(f, g);
+		if (g->over_loss)
+			fprintf(f, "; %llu made over capture loss", (unsigned long long)g->over_loss);
+		fprintf(f, "\n");
+	}
+	if (all > shown || listed < total)
+		fprintf(f, "  ... %llu more in %zu smaller incidents (--format json)\n",
+			(unsigned long long)(total - listed), all - shown);
+	for (size_t i = 0; i < shown && i < TXT_DETAILED; i++) {
+		const tally_group_t *g = top[i];
+		if (!g->nex)
+			continue;
+		fprintf(f, "\n  #%zu %s %s/%s\n", i + 1, dns_name_str(&g->zone, zb), vd_cause_str(g->key.cause),
+			g->detail);
+		verdict_line(f, g->ex[0]);
+		evidence(f, g->ex[0]);
+		char steps[RP_STEPS];
+		vd_next_steps(g->ex[0], g->nservers ? &g->servers[0] : NULL, steps, sizeof(steps));
+		const char *p = steps;
+		for (int first = 1; *p; first = 0) {
+			const char *nl = strchr(p, '\n');
+			int len = nl ? (int)(nl - p) : (int)strlen(p);
+			fprintf(f, "    %s %.*s\n", first ? "next    " : "        ", len, p);
+			p += len + (nl ? 1 : 0);
+		}
+	}
+}
+
+/* Upstream servers named by failed attempts, most verdicts first. */
+static int by_verdicts(const void *x, const void *y)
+{
+	const tally_server_t *a = *(const tally_server_t *const *)x, *b = *(const tally_server_t *const *)y;
+	return a->verdicts != b->verdicts ? (a->verdicts > b->verdicts ? -1 : 1) : (a->first > b->first) - (a->first < b->first);
+}
+
+static void servers(FILE *f, const tally_t *ty)
+{
+	const tally_server_t *s[TALLY_MAX_SERVERS];
+	size_t n = 0;
+	for (const tally_server_t *v = tally_server_first(ty); v; v = tally_server_next(v))
+		s[n++] = v;
+	if (!n)
+		return;
+	qsort(s, n, sizeof(s[0]), by_verdicts);
+	char ab[DB_ADDRSTRLEN];
+	fprintf(f, "\nUpstream servers in the evidence (failed attempts)\n");
+	fprintf(f, "  %-39s %8s %8s %6s %6s %7s %6s %6s\n", "server", "verdicts", "timeout", "icmp", "reset",
+		"tcp-out", "error", "other");
+	for (size_t i = 0; i < n && i < TXT_SERVERS; i++) {
+		const uint64_t *o = s[i]->outcomes;
+		uint64_t other = o[VD_OUT_TRUNCATED] + o[VD_OUT_FRAG_LOSS] + o[VD_OUT_LAME];
+		fprintf(f, "  %-39s %8llu %8llu %6llu %6llu %7llu %6llu %6llu\n", db_addr_str(&s[i]->addr, ab),
+			(unsigned long long)s[i]->verdicts, (unsigned long long)o[VD_OUT_TIMEOUT],
+			(unsigned long long)o[VD_OUT_ICMP], (unsigned long long)o[VD_OUT_TCP_RESET],
+			(unsigned long long)o[VD_OUT_TCP_TIMEOUT], (unsigned long long)o[VD_OUT_ERROR],
+			(unsigned long long)other);
+	}
+	if (n > TXT_SERVERS)
+		fprintf(f, "  ... %zu more servers (--format json)\n", n - TXT_SERVERS);
 }
 
 int rp_text(FILE *f, const rp_input_t *in)
@@ -102,7 +180,12 @@ int rp_text(FILE *f, const rp_input_t *in)
 	const an_stats_t *a = in->an;
 	char t1[DB_TIMESTRLEN], t2[DB_TIMESTRLEN], ab[DB_ADDRSTRLEN], rb[16];
 
-	fprintf(f, "dnsblame %s\n", DNSBLAME_VERSION);
+	fprintf(f, "dnsblame %s: why the resolver answered SERVFAIL\n", DNSBLAME_VERSION);
+	if (in->host)
+		fprintf(f, "host        %s\n", in->host);
+	if (in->command)
+		fprintf(f, "command     %s\n", in->command);
+	fprintf(f, "filter      %s\n", in->filter && *in->filter ? in->filter : "(none)");
 	if (in->iface)
 		fprintf(f, "interface   %s\n", in->iface);
 	for (size_t i = 0; i < in->nfiles; i++)
@@ -170,19 +253,24 @@ int rp_text(FILE *f, const rp_input_t *in)
 		uint64_t n = 0;
 		for (uint8_t cz = 0; cz < VD_NCAUSES; cz++)
 			n += a->by_cause[k][cz];
-		if (n) {
-			fprintf(f, "\n%s: %llu\n", heads[k], (unsigned long long)n);
-			verdicts(f, in, k);
-		}
+		if (!n)
+			continue;
+		fprintf(f, "\n%s: %llu (", heads[k], (unsigned long long)n);
+		const char *sep = "";
+		for (uint8_t cz = 0; cz < VD_NCAUSES; cz++)
+			if (a->by_cause[k][cz]) {
+				fprintf(f, "%s%s %llu", sep, vd_cause_str(cz), (unsigned long long)a->by_cause[k][cz]);
+				sep = ", ";
+			}
+		fprintf(f, ")\n");
+		incidents(f, in, k, n);
 	}
+	servers(f, in->tally);
 	/* What the bounded tally left out of this report (every verdict is
 	 * counted above, and streamed whole with --format ndjson). */
 	const tally_t *ty = in->tally;
-	if (ty->examples_dropped)
-		fprintf(f, "\n(%llu examples not shown: the examples kept reached %u MiB)\n",
-			(unsigned long long)ty->examples_dropped, TALLY_EXAMPLE_BYTES >> 20);
 	if (ty->groups_dropped)
-		fprintf(f, "\n(%llu verdicts counted only by cause: more than %u cause and zone groups)\n",
+		fprintf(f, "\n(%llu verdicts counted only by cause: more than %u incidents)\n",
 			(unsigned long long)ty->groups_dropped, TALLY_MAX_GROUPS);
 
 	if (a->icmp_errors || a->tcp_rst || a->tcp_syn_unanswered || a->frag_trains_lost ||

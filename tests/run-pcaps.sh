@@ -15,8 +15,11 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 while read -r name capture code expected opts; do
 	case "$name" in ''|'#'*) continue ;; esac
 	# shellcheck disable=SC2086
-	"$bin" -r "pcaps/$capture" $opts >"$tmp/out" 2>"$tmp/err"
+	"$bin" -r "pcaps/$capture" $opts >"$tmp/raw" 2>"$tmp/err"
 	rc=$?
+	# The host a report was made on differs from machine to machine.
+	sed -e 's/^host        .*/host        HOST/' -e 's/"host":[ ]*"[^"]*"/"host": "HOST"/' \
+		"$tmp/raw" >"$tmp/out"
 	if [ "$update" = --update ]; then
 		cp "$tmp/out" "pcaps/expected/$expected"
 		[ "$rc" = "$code" ] || echo "note: $name exits $rc, TESTLIST says $code"
