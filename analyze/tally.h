@@ -22,7 +22,8 @@
 #define TALLY_GROUP_SERVERS 8      /* servers named per group */
 #define TALLY_MAX_SERVERS 1024     /* upstream servers counted */
 #define TALLY_MINUTES 1440         /* the last day, a bucket a minute */
-#define TALLY_CLIENT_BITS 1024     /* distinct clients per group (linear counting) */
+#define TALLY_CLIENT_BITS 4096     /* distinct clients per group (linear counting:
+                                    * within 1% to a few hundred) */
 #define TALLY_PENDING 1000         /* pending verdicts listed */
 #define TALLY_NVIA 5               /* enum vd_via */
 #define TALLY_NOUTCOMES 10         /* enum vd_outcome */

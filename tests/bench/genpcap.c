@@ -33,6 +33,10 @@
  *         frag), each a SYN, SYN-ACK, ACK and one data segment holding a
  *         DNS length prefix of 65535 and the first 30 bytes of a query, never
  *         closed; 5 us between packets (50,000 connections/s).
+ * --zone (anywhere after OUT.pcap) first writes one referral: the resolver
+ * asks a com server (10.0.2.1) for h0.example.com and learns example.com's
+ * delegation (NS ns1.example.com, glue 10.0.1.1, the authority), so that
+ * failures group by their zone, as in a real resolver's capture.
  * IP, UDP and TCP checksums are all correct (a fragment's UDP checksum is
  * that of the whole datagram, its missing bytes zero). The counts are
  * printed on stderr; the kinds other than udp add the IP versions' split:
@@ -449,11 +453,46 @@ static int flood(FILE *f, unsigned long pairs, unsigned long n, uint64_t delay, 
 	return fclose(f) == 0 ? 0 : 1;
 }
 
+/* The com server's referral to example.com (--zone), at time t. */
+static void referral(FILE *f, uint64_t t)
+{
+	const uint32_t resolver = 0x0a000001, com = 0x0a000201;
+	uint8_t d[512];
+	size_t l = dns_msg(d, 0x4242, 0, 0, 0);
+	d[2] = 0; /* iterative */
+	packet(f, t, resolver, com, 19999, 53, d, l);
+	l = dns_msg(d, 0x4242, 1, 0, 0);
+	d[2] = 0x80; /* QR, not authoritative */
+	put16(d + 6, 0);  /* no answer */
+	put16(d + 8, 1);  /* NS in authority */
+	put16(d + 10, 1); /* glue */
+	l = 12 + 1 + 2 + 13 + 4; /* the question "h0.example.com" */
+	static const uint8_t ns[] = {
+		0xc0, 15, 0, 2, 0, 1, 0, 1, 0x51, 0x80, 0, 6, 3, 'n', 's', '1', 0xc0, 15,
+	};
+	memcpy(d + l, ns, sizeof(ns));
+	size_t nsname = l + 12;
+	l += sizeof(ns);
+	uint8_t glue[] = {0xc0, (uint8_t)nsname, 0, 1, 0, 1, 0, 1, 0x51, 0x80, 0, 4, 10, 0, 1, 1};
+	memcpy(d + l, glue, sizeof(glue));
+	l += sizeof(glue);
+	packet(f, t + 5, com, resolver, 53, 19999, d, l);
+}
+
 int main(int argc, char **argv)
 {
+	int zone = 0;
+	for (int a = 2; a < argc; a++)
+		if (strcmp(argv[a], "--zone") == 0) {
+			zone = 1;
+			memmove(&argv[a], &argv[a + 1], (size_t)(argc - a) * sizeof(*argv));
+			argc--;
+			break;
+		}
 	if (argc < 3) {
 		fprintf(stderr, "usage: genpcap OUT.pcap PAIRS [unanswered-percent]\n"
-				"       genpcap OUT.pcap PAIRS PCT --flood N [SERVFAIL-DELAY-MS] [--kind udp|frag|fragout|tcp]\n");
+				"       genpcap OUT.pcap PAIRS PCT --flood N [SERVFAIL-DELAY-MS] [--kind udp|frag|fragout|tcp]\n"
+				"       --zone (either form): a referral to example.com first\n");
 		return 2;
 	}
 	int kind = FLOOD_UDP;
@@ -487,6 +526,8 @@ int main(int argc, char **argv)
 	unsigned unans = argc > 3 ? (unsigned)atoi(argv[3]) : 0;
 	uint32_t hdr[6] = {0xa1b2c3d4, 0x00040002, 0, 0, 65535, 1};
 	fwrite(hdr, 4, 6, f);
+	if (zone)
+		referral(f, 1767225600ULL * 1000000ULL - 1000);
 	if (argc > 5 && strcmp(argv[4], "--flood") == 0)
 		return flood(f, pairs, strtoul(argv[5], NULL, 10), delay, kind);
 	uint64_t t = 1767225600ULL * 1000000ULL;
