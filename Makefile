@@ -68,6 +68,7 @@ check: deps
 	sh tests/lab/live_load.sh build/dnsblame
 	sh tests/install.sh
 	sh tests/report-scale.sh build/dnsblame
+	sh tests/markdown.sh build/dnsblame
 	$(MAKE) flood
 	sh tests/conformance.sh build/dnsblame
 	python3 tests/lab/check.py build/dnsblame

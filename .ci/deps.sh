@@ -2,7 +2,7 @@
 # Installs the Debian packages dnsblame needs to build and test, when missing.
 set -e
 pkgs="build-essential pkg-config clang libpcap-dev libnids-dev libnet1-dev libglib2.0-dev
-libssl-dev libcmocka-dev libmicrohttpd-dev tshark tcpdump valgrind iproute2 nftables python3 time"
+libssl-dev libcmocka-dev libmicrohttpd-dev ruby-mdl tshark tcpdump valgrind iproute2 nftables python3 time"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

@@ -45,6 +45,8 @@ int rp_json(FILE *f, const rp_input_t *in);
 int rp_ndjson_verdict(FILE *f, const verdict_t *v);
 int rp_ndjson(FILE *f, const rp_input_t *in);
 int rp_text(FILE *f, const rp_input_t *in);
+/* The same content as Markdown tables and fenced blocks (markdown.c). */
+int rp_markdown(FILE *f, const rp_input_t *in);
 
 /* --interval: the run so far, and the verdicts made since `from`
  * (counts then in before[][]), up to `to`. */
