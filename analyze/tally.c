@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MINUTE (60 * 1000000LL)
 
 static int ring_init(tally_ring_t *r, size_t cap, int keep_latest)
 {
@@ -61,9 +60,9 @@ const verdict_t *tally_ring_at(const tally_ring_t *r, size_t i)
 int tally_init(tally_t *t, size_t max_list)
 {
 	memset(t, 0, sizeof(*t));
-	t->newest_minute = -1;
-	for (size_t i = 0; i < TALLY_MINUTES; i++)
-		t->minutes[i].minute = -1;
+	t->newest_bucket = -1;
+	for (size_t i = 0; i < TALLY_BUCKETS; i++)
+		t->buckets[i].bucket = -1;
 	if (tbl_init(&t->groups, sizeof(tally_group_t), offsetof(tally_group_t, key),
 		     sizeof(tally_gkey_t), TALLY_MAX_GROUPS) < 0)
 		return -1;
@@ -215,19 +214,19 @@ static void add_servers(tally_t *t, const verdict_t *v)
 	}
 }
 
-static void add_minute(tally_t *t, const verdict_t *v)
+static void add_bucket(tally_t *t, const verdict_t *v)
 {
-	int64_t m = v->time / MINUTE;
-	if (m > t->newest_minute)
-		t->newest_minute = m;
-	if (m <= t->newest_minute - TALLY_MINUTES) {
-		t->minutes_dropped++;
+	int64_t m = v->time / TALLY_BUCKET_US;
+	if (m > t->newest_bucket)
+		t->newest_bucket = m;
+	if (m <= t->newest_bucket - TALLY_BUCKETS) {
+		t->buckets_dropped++;
 		return;
 	}
-	tally_minute_t *b = &t->minutes[(uint64_t)m % TALLY_MINUTES];
-	if (b->minute != m) {
+	tally_bucket_t *b = &t->buckets[(uint64_t)m % TALLY_BUCKETS];
+	if (b->bucket != m) {
 		memset(b, 0, sizeof(*b));
-		b->minute = m;
+		b->bucket = m;
 	}
 	b->n[v->kind][v->cause]++;
 }
@@ -238,7 +237,7 @@ void tally_add(tally_t *t, const verdict_t *v)
 		return;
 	add_group(t, v);
 	add_servers(t, v);
-	add_minute(t, v);
+	add_bucket(t, v);
 	ring_add(v->kind == VD_KIND_PENDING ? &t->pending : &t->list, v);
 }
 

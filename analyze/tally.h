@@ -2,7 +2,7 @@
  * tally.h - what a run keeps of its verdicts, in memory that does not grow
  * with its length: counts by group (kind, cause, detail, zone: an incident,
  * the same failure of the same zone), by upstream server
- * and by minute, a few examples per group, and the latest verdicts in
+ * and by 10 s of capture time, a few examples per group, and the latest verdicts in
  * full.  Every verdict is counted; what is not kept is counted too, so a
  * report can say what it left out.  The stream (NDJSON) carries every
  * verdict whole.
@@ -21,7 +21,8 @@
 #define TALLY_EXAMPLE_BYTES (16u << 20) /* all examples together */
 #define TALLY_GROUP_SERVERS 8      /* servers named per group */
 #define TALLY_MAX_SERVERS 1024     /* upstream servers counted */
-#define TALLY_MINUTES 1440         /* the last day, a bucket a minute */
+#define TALLY_BUCKET_US (10 * 1000000LL) /* the timeline's resolution */
+#define TALLY_BUCKETS 8640         /* the last day, a bucket every 10 s */
 #define TALLY_CLIENT_BITS 4096     /* distinct clients per group (linear counting:
                                     * within 1% to a few hundred) */
 #define TALLY_PENDING 1000         /* pending verdicts listed */
@@ -61,10 +62,10 @@ typedef struct tally_server {
 	db_time_t first, last;
 } tally_server_t;
 
-typedef struct tally_minute {
-	int64_t minute;                /* capture time / 60 s; -1 when unused */
+typedef struct tally_bucket {
+	int64_t bucket;                /* capture time / TALLY_BUCKET_US; -1 when unused */
 	uint32_t n[VD_NKINDS][VD_NCAUSES];
-} tally_minute_t;
+} tally_bucket_t;
 
 /* A ring of verdicts kept whole, each trimmed to its evidence. */
 typedef struct tally_ring {
@@ -80,9 +81,9 @@ typedef struct tally {
 	uint64_t groups_dropped;       /* verdicts counted in other[][] */
 	tbl_t servers;
 	uint64_t servers_dropped;      /* servers not counted (table full) */
-	tally_minute_t minutes[TALLY_MINUTES];
-	int64_t newest_minute;         /* -1 before the first verdict */
-	uint64_t minutes_dropped;      /* verdicts older than the last day kept */
+	tally_bucket_t buckets[TALLY_BUCKETS];
+	int64_t newest_bucket;         /* -1 before the first verdict */
+	uint64_t buckets_dropped;      /* verdicts older than the last day kept */
 	size_t example_bytes;
 	uint64_t examples_dropped;     /* examples not kept (TALLY_EXAMPLE_BYTES) */
 	tally_ring_t list;             /* SERVFAILs and unanswered: the latest max */

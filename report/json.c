@@ -343,23 +343,26 @@ static void groups(jsonw_t *w, const rp_input_t *in)
 	jw_u64(w, "verdicts_not_grouped", ty->groups_dropped);
 	jw_u64(w, "examples_not_kept", ty->examples_dropped);
 	jw_u64(w, "servers_not_counted", ty->servers_dropped);
-	jw_u64(w, "verdicts_before_timeline", ty->minutes_dropped);
+	jw_u64(w, "verdicts_before_timeline", ty->buckets_dropped);
 	jw_obj_close(w);
 }
 
-/* SERVFAILs and unanswered queries a minute, by cause: the last day. */
+/* SERVFAILs and unanswered queries every 10 s of capture time, by cause:
+ * the last day, the buckets with a verdict. */
 static void timeline(jsonw_t *w, const tally_t *ty)
 {
 	char t[DB_TIMESTRLEN];
-	jw_arr_open(w, "timeline");
-	if (ty->newest_minute >= 0) {
-		int64_t from = ty->newest_minute - TALLY_MINUTES + 1;
-		for (int64_t m = from < 0 ? 0 : from; m <= ty->newest_minute; m++) {
-			const tally_minute_t *b = &ty->minutes[(uint64_t)m % TALLY_MINUTES];
-			if (b->minute != m)
+	jw_obj_open(w, "timeline");
+	jw_u64(w, "bucket_s", TALLY_BUCKET_US / 1000000);
+	jw_arr_open(w, "buckets");
+	if (ty->newest_bucket >= 0) {
+		int64_t from = ty->newest_bucket - TALLY_BUCKETS + 1;
+		for (int64_t m = from < 0 ? 0 : from; m <= ty->newest_bucket; m++) {
+			const tally_bucket_t *b = &ty->buckets[(uint64_t)m % TALLY_BUCKETS];
+			if (b->bucket != m)
 				continue;
 			jw_obj_open(w, NULL);
-			jw_str(w, "minute", db_time_str(m * 60 * 1000000LL, t));
+			jw_str(w, "start", db_time_str(m * TALLY_BUCKET_US, t));
 			for (uint8_t k = 0; k < VD_NKINDS; k++) {
 				int any = 0;
 				for (uint8_t c = 0; c < VD_NCAUSES; c++) {
@@ -376,6 +379,7 @@ static void timeline(jsonw_t *w, const tally_t *ty)
 		}
 	}
 	jw_arr_close(w);
+	jw_obj_close(w);
 }
 
 int rp_ndjson_verdict(FILE *f, const verdict_t *v)

@@ -94,12 +94,12 @@ static void counts_add_up_and_memory_stops(void **state)
 		assert_int_equal(s->outcomes[VD_OUT_TIMEOUT], 2 * s->verdicts);
 	}
 	assert_int_equal(verdicts, 10000);
-	/* 1,000 s of verdicts: 17 minutes, each with its counts. */
+	/* 1,000 s of verdicts: 101 buckets of 10 s, each with its counts. */
 	uint64_t inmin = 0;
-	for (size_t i = 0; i < TALLY_MINUTES; i++)
-		if (t.minutes[i].minute >= 0)
-			inmin += t.minutes[i].n[VD_KIND_SERVFAIL][VD_TIMEOUT] +
-				 t.minutes[i].n[VD_KIND_SERVFAIL][VD_BLOCKED_PORT];
+	for (size_t i = 0; i < TALLY_BUCKETS; i++)
+		if (t.buckets[i].bucket >= 0)
+			inmin += t.buckets[i].n[VD_KIND_SERVFAIL][VD_TIMEOUT] +
+				 t.buckets[i].n[VD_KIND_SERVFAIL][VD_BLOCKED_PORT];
 	assert_int_equal(inmin, 10000);
 	tally_free(&t);
 }
