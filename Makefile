@@ -93,11 +93,13 @@ install: all
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/dnsblame $(DESTDIR)$(MANDIR)/man1/dnsblame.1
 
-# Real engines operators run beside dnsblame (Debian's prometheus, ...),
+# Real engines operators run beside dnsblame (Debian's prometheus,
+# clickhouse-server, chromium for the HTML report),
 # installed when missing; as root (network namespaces).
 integration: deps all
 	sh tests/integration/prometheus.sh build/dnsblame
 	sh tests/integration/clickhouse.sh build/dnsblame
+	sh tests/integration/html.sh build/dnsblame
 	@echo "make integration: all tests passed"
 
 run: deps all

@@ -183,8 +183,8 @@ static void usage(FILE *f)
 "                        the latest (default 20000, live 1000; all are counted)\n"
 "  --dnssec-audit        also re-verify the DNSSEC chain of every answered query\n"
 "output\n"
-"  --format FMT          text (default), markdown, json, or ndjson (a stream: one\n"
-"                        verdict a line)\n"
+"  --format FMT          text (default), markdown, html, json, or ndjson (a\n"
+"                        stream: one verdict a line)\n"
 "  -o FILE               write the report to FILE instead of standard output\n"
 "  --metrics-listen ADDR:PORT\n"
 "                        serve Prometheus metrics at http://ADDR:PORT/metrics\n"
@@ -465,8 +465,9 @@ int main(int argc, char **argv)
 		}
 	}
 	if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0 &&
-	    strcmp(format, "ndjson") != 0 && strcmp(format, "markdown") != 0) {
-		fprintf(stderr, "dnsblame: --format: unknown format '%s' (text, markdown, json, ndjson)\n",
+	    strcmp(format, "ndjson") != 0 && strcmp(format, "markdown") != 0 &&
+	    strcmp(format, "html") != 0) {
+		fprintf(stderr, "dnsblame: --format: unknown format '%s' (text, markdown, html, json, ndjson)\n",
 			format);
 		return EXIT_USAGE;
 	}
@@ -606,6 +607,7 @@ int main(int argc, char **argv)
 	int wrc = strcmp(format, "json") == 0       ? rp_json(out, &in)
 		  : strcmp(format, "ndjson") == 0   ? rp_ndjson(out, &in)
 		  : strcmp(format, "markdown") == 0 ? rp_markdown(out, &in)
+		  : strcmp(format, "html") == 0     ? rp_html(out, &in)
 						    : rp_text(out, &in);
 	if (fflush(out) != 0 || (out != stdout && fclose(out) != 0))
 		wrc = -1;

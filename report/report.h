@@ -47,6 +47,8 @@ int rp_ndjson(FILE *f, const rp_input_t *in);
 int rp_text(FILE *f, const rp_input_t *in);
 /* The same content as Markdown tables and fenced blocks (markdown.c). */
 int rp_markdown(FILE *f, const rp_input_t *in);
+/* One self-contained HTML file with SVG charts (html.c). */
+int rp_html(FILE *f, const rp_input_t *in);
 
 /* --interval: the run so far, and the verdicts made since `from`
  * (counts then in before[][]), up to `to`. */
