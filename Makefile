@@ -69,6 +69,7 @@ check: deps
 	sh tests/install.sh
 	sh tests/report-scale.sh build/dnsblame
 	sh tests/markdown.sh build/dnsblame
+	python3 tests/json-doc.py build/dnsblame
 	$(MAKE) flood
 	sh tests/conformance.sh build/dnsblame
 	python3 tests/lab/check.py build/dnsblame

@@ -1,5 +1,5 @@
 /*
- * json.c - the JSON report, schema 1 (design.md "JSON report").  Counts
+ * json.c - the JSON report, schema 3 (docs/JSON.md; design.md "JSON report").  Counts
  * in "capture" cover DNS on port 53, one per DNS message.
  */
 #include "report.h"
@@ -286,13 +286,14 @@ static void summary(jsonw_t *w, const rp_input_t *in)
 /* NDJSON's type of each verdict record, by enum vd_kind. */
 static const char *const kind_name[VD_NKINDS] = {"servfail", "unanswered", "pending"};
 
-/* Every verdict counted by kind, cause and zone (tally.h), in the order the
- * groups appeared; the counts add up to the summary's. */
-static void groups(jsonw_t *w, const rp_input_t *in)
+/* The incidents: every verdict counted by kind, cause, detail and zone
+ * (tally.h), in the order they appeared; the counts add up to the
+ * summary's. */
+static void incidents(jsonw_t *w, const rp_input_t *in)
 {
 	char t[DB_TIMESTRLEN], nb[DNS_NAME_STRLEN], ab[DB_ADDRSTRLEN];
 	const tally_t *ty = in->tally;
-	jw_arr_open(w, "groups");
+	jw_arr_open(w, "incidents");
 	for (const tally_group_t *g = tally_group_first(ty); g; g = tally_group_next(g)) {
 		jw_obj_open(w, NULL);
 		jw_str(w, "type", kind_name[g->key.kind]);
@@ -446,10 +447,10 @@ int rp_ndjson(FILE *f, const rp_input_t *in)
 		jw_str(&w, "time", db_time_str(in->cap->last_ts, t));
 	jw_str(&w, "tool", "dnsblame");
 	jw_str(&w, "version", DNSBLAME_VERSION);
-	jw_u64(&w, "schema", 2);
+	jw_u64(&w, "schema", RP_SCHEMA);
 	capture(&w, in);
 	summary(&w, in);
-	groups(&w, in);
+	incidents(&w, in);
 	transactions(&w, &in->an->txn);
 	events(&w, in);
 	limits(&w, in);
@@ -465,7 +466,7 @@ int rp_json(FILE *f, const rp_input_t *in)
 	jw_obj_open(&w, NULL);
 	jw_str(&w, "tool", "dnsblame");
 	jw_str(&w, "version", DNSBLAME_VERSION);
-	jw_u64(&w, "schema", 2);
+	jw_u64(&w, "schema", RP_SCHEMA);
 	capture(&w, in);
 	summary(&w, in);
 	/* servfails, unanswered, pending: one list per kind. */
@@ -489,7 +490,7 @@ int rp_json(FILE *f, const rp_input_t *in)
 		jw_arr_close(&w);
 		jw_obj_close(&w);
 	}
-	groups(&w, in);
+	incidents(&w, in);
 	timeline(&w, in->tally);
 	transactions(&w, &in->an->txn);
 	events(&w, in);

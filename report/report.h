@@ -1,6 +1,7 @@
 /*
- * report.h - what dnsblame prints: a text summary for people and a JSON
- * document (schema 1, design.md) for machines.  report/ reads the results
+ * report.h - what dnsblame prints: text, Markdown and HTML for people, a
+ * JSON document (docs/JSON.md) and an NDJSON stream for machines, and
+ * Prometheus metrics.  report/ reads the results
  * of capture/ and analyze/; it never looks at packets.
  */
 #ifndef DNSBLAME_REPORT_H
@@ -12,6 +13,10 @@
 #include "../capture/capture.h"
 
 #define DNSBLAME_VERSION "0.1.0"
+/* The JSON document's schema (docs/JSON.md): 3 added the incidents, the
+ * upstream servers, the timeline, what was left out, and the host, command
+ * and filter. */
+#define RP_SCHEMA 3
 #define RP_MAX_RESOLVERS 64
 
 typedef struct rp_input {
