@@ -79,6 +79,7 @@ check: deps
 		--truth build/bench/check-load.truth.tsv
 	python3 tests/bench/score.py --min 97 build/dnsblame build/bench/check-load.pcap \
 		build/bench/check-load.truth.tsv
+	sh tests/evidence.sh build/dnsblame
 	python3 tests/dnssec-flip.py build/dnsblame
 	sh tests/sanitize-corpus.sh build/sanitize/dnsblame
 	sh tests/valgrind.sh build/dnsblame

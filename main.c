@@ -189,6 +189,9 @@ static void usage(FILE *f)
 "  --metrics-listen ADDR:PORT\n"
 "                        serve Prometheus metrics at http://ADDR:PORT/metrics\n"
 "                        ([::1]:PORT for IPv6, :PORT for every address)\n"
+"  --save-evidence FILE  write the packets of each incident's examples (their\n"
+"                        queries, upstream attempts, ICMP errors, TCP and\n"
+"                        fragments) to FILE, a pcap to attach (-r files only)\n"
 "  --interval SECONDS    a summary every SECONDS of capture time (live: clock):\n"
 "                        a {\"type\": \"stats\"} record in ndjson, a block in text,\n"
 "                        on stderr with json\n"
@@ -329,6 +332,45 @@ static char *command_line(int argc, char **argv)
 	return s;
 }
 
+/* --save-evidence: the spans of capture time whose packets are the
+ * evidence of each SERVFAIL incident's examples: the client's exchange
+ * with the resolver, each upstream attempt with its answer, ICMP errors
+ * and handshakes, up to the SERVFAIL. */
+#define EV_SLACK (10 * 1000LL)            /* 10 ms either side */
+#define EV_ANSWER (3 * 1000000LL)         /* an attempt's answer or error */
+
+static cap_span_t *evidence_spans(const tally_t *ty, size_t *n)
+{
+	size_t cap = 0;
+	for (const tally_group_t *g = tally_group_first(ty); g; g = tally_group_next(g))
+		for (uint8_t i = 0; i < g->nex; i++)
+			cap += 1 + 2 * (size_t)g->ex[i]->n_up;
+	cap_span_t *s = calloc(cap ? cap : 1, sizeof(*s));
+	*n = 0;
+	if (!s)
+		return NULL;
+	for (const tally_group_t *g = tally_group_first(ty); g; g = tally_group_next(g)) {
+		if (g->key.kind != VD_KIND_SERVFAIL)
+			continue;
+		for (uint8_t i = 0; i < g->nex; i++) {
+			const verdict_t *v = g->ex[i];
+			s[*n] = (cap_span_t){v->client, v->resolver, v->query_time - EV_SLACK, v->time + EV_SLACK,
+					     CAP_SPAN_PAIR};
+			(*n)++;
+			for (uint16_t k = 0; k < v->n_up; k++) {
+				const vd_upstream_t *u = &v->up[k];
+				/* Its answer, error or reset came before the SERVFAIL. */
+				db_time_t end = u->ts + EV_ANSWER < v->time ? u->ts + EV_ANSWER : v->time + EV_SLACK;
+				if (end < u->ts + EV_SLACK)
+					end = u->ts + EV_SLACK;
+				s[(*n)++] = (cap_span_t){u->server, u->server, u->ts - EV_SLACK, end, CAP_SPAN_PEER};
+				s[(*n)++] = (cap_span_t){u->server, u->server, u->ts, end, CAP_SPAN_ICMP};
+			}
+		}
+	}
+	return s;
+}
+
 /* tcpdump takes the filter as the remaining arguments, joined by spaces. */
 static char *join_args(int argc, char **argv)
 {
@@ -349,7 +391,7 @@ static char *join_args(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	enum { O_FORMAT = 256, O_WINDOW, O_RESOLVER, O_MAXTXN, O_MAXFRAG, O_MAXTCP, O_VERSION, O_AUDIT,
-	       O_MAXVD, O_DURATION, O_INTERVAL, O_METRICS };
+	       O_MAXVD, O_DURATION, O_INTERVAL, O_METRICS, O_EVIDENCE };
 	static const struct option longopts[] = {
 		{"format", required_argument, NULL, O_FORMAT},
 		{"window", required_argument, NULL, O_WINDOW},
@@ -361,6 +403,7 @@ int main(int argc, char **argv)
 		{"duration", required_argument, NULL, O_DURATION},
 		{"interval", required_argument, NULL, O_INTERVAL},
 		{"metrics-listen", required_argument, NULL, O_METRICS},
+		{"save-evidence", required_argument, NULL, O_EVIDENCE},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, O_VERSION},
 		{"dnssec-audit", no_argument, NULL, O_AUDIT},
@@ -378,7 +421,7 @@ int main(int argc, char **argv)
 	memset(&ao, 0, sizeof(ao));
 	const char *format = "text", *outpath = NULL, *filter = NULL, *user = "nobody";
 	db_time_t interval = 0;
-	const char *metrics = NULL;
+	const char *metrics = NULL, *evidence = NULL;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "r:i:pf:o:hZ:s:B:c:D", longopts, NULL)) != -1) {
@@ -422,6 +465,7 @@ int main(int argc, char **argv)
 				return EXIT_USAGE;
 			break;
 		case O_METRICS: metrics = optarg; break;
+		case O_EVIDENCE: evidence = optarg; break;
 		case O_INTERVAL:
 			if (parse_seconds(optarg, "--interval", 86400, &interval) < 0)
 				return EXIT_USAGE;
@@ -476,6 +520,17 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	if (evidence) {
+		/* The evidence is read from the files again after the analysis. */
+		int piped = co.iface != NULL;
+		for (size_t i = 0; i < co.nfiles; i++)
+			piped |= strcmp(files[i], "-") == 0;
+		if (piped) {
+			fprintf(stderr, "dnsblame: --save-evidence reads the capture files again: give -r FILE "
+				"(not -r -, not -i)\n");
+			return EXIT_USAGE;
+		}
+	}
 	char *joined = NULL;
 	if (optind < argc) {
 		if (filter) {
@@ -525,6 +580,17 @@ int main(int argc, char **argv)
 	}
 	if (outpath && !(out = fopen(outpath, "w"))) {
 		fprintf(stderr, "dnsblame: %s: %s\n", outpath, strerror(errno));
+		cap_close(cap);
+		free(joined);
+		free(cmdline);
+		return EXIT_OUTPUT;
+	}
+	/* Opened now, while the rights to create it are still ours. */
+	FILE *evidence_fp = NULL;
+	if (evidence && !(evidence_fp = fopen(evidence, "wb"))) {
+		fprintf(stderr, "dnsblame: %s: %s\n", evidence, strerror(errno));
+		if (out != stdout)
+			fclose(out);
 		cap_close(cap);
 		free(joined);
 		free(cmdline);
@@ -633,6 +699,26 @@ int main(int argc, char **argv)
 		fprintf(stderr, "dnsblame: warning: no resolver identified (no address answered "
 			"recursive queries or queried onward): name it with --resolver ADDR\n");
 	int rc = EXIT_OK;
+	if (evidence && wrc == 0) {
+		size_t ns;
+		cap_span_t *spans = evidence_spans(an_tally(an), &ns);
+		uint64_t written = 0;
+		char eerr[512] = "";
+		FILE *evf = evidence_fp;
+		evidence_fp = NULL;
+		if (!spans) {
+			fclose(evf);
+			snprintf(eerr, sizeof(eerr), "out of memory");
+		}
+		if (!spans || cap_save_evidence(&co, spans, ns, evf, evidence, &written, eerr, sizeof(eerr)) < 0) {
+			fprintf(stderr, "dnsblame: --save-evidence: %s\n", eerr);
+			rc = EXIT_OUTPUT;
+		} else {
+			fprintf(stderr, "dnsblame: evidence: %llu packets written to %s\n",
+				(unsigned long long)written, evidence);
+		}
+		free(spans);
+	}
 	if (rs == DB_EIO) {
 		fprintf(stderr, "dnsblame: %s\n", err);
 		rc = EXIT_DAMAGED;
@@ -642,6 +728,8 @@ int main(int argc, char **argv)
 			outpath ? " to " : "", outpath ? outpath : "");
 		rc = EXIT_OUTPUT;
 	}
+	if (evidence_fp)
+		fclose(evidence_fp);
 	rp_serve_stop(run.metrics);
 	an_free(an);
 	cap_close(cap);

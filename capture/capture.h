@@ -14,6 +14,7 @@
 
 #include "../common/status.h"
 #include "event.h"
+#include "evidence.h"
 
 typedef struct cap_opts {
 	const char *const *files;  /* nfiles paths; "-" is standard input */
@@ -111,6 +112,16 @@ const char *cap_warning(const cap_t *c, size_t i);
  * with a description in parentheses when there is one).  Returns 0, or -1
  * with a reason in err. */
 int cap_list_interfaces(FILE *out, char *err, size_t errlen);
+
+/*
+ * --save-evidence: reads the files of opts again (not stdin, not a live
+ * capture) with the same filter and writes to outf (named out, opened for
+ * writing, taken over and closed), as a pcap file of the first file's link
+ * type, the packets that fall in one of the n spans (evidence.h; sorted in
+ * place).  *written counts them.  Returns 0, or -1 with a reason in err.
+ */
+int cap_save_evidence(const cap_opts_t *opts, cap_span_t *spans, size_t n, FILE *outf, const char *out,
+		      uint64_t *written, char *err, size_t errlen);
 
 /* Asks cap_run to stop after the current packet (async-signal-safe). */
 void cap_stop(cap_t *c);

@@ -15,7 +15,9 @@
 #include <time.h>
 
 #include "cap_int.h"
+#include "evidence.h"
 #include "link.h"
+#include "../common/wire.h"
 
 typedef struct src {
 	pcap_t *p;
@@ -720,4 +722,124 @@ db_status_t cap_run(cap_t *c, cap_event_fn fn, void *user, char *err, size_t err
 	ip6path_expire(&c->ctx, INT64_MAX);
 	tcpwatch_expire(&c->ctx.tcpw, INT64_MAX, cap_emit_cb, &c->ctx);
 	return result;
+}
+
+/* ---- --save-evidence ---------------------------------------------------- */
+
+/* The IP addresses of a frame, and whether it is an ICMP message; 0 when
+ * it is not IP (or too short to tell). */
+static int frame_addrs(int dlt, const uint8_t *data, size_t caplen, db_addr_t *src, db_addr_t *dst,
+		       int *icmp)
+{
+	link_result_t lr;
+	if (link_decode(dlt, data, caplen, &lr) != DB_OK || lr.l3 == LINK_L3_NONE)
+		return 0;
+	wire_t w;
+	wire_init(&w, data + lr.offset, caplen - lr.offset);
+	if (lr.l3 == LINK_L3_IPV4) {
+		wire_skip(&w, 9);
+		*icmp = wire_u8(&w) == 1;
+		wire_skip(&w, 2);
+		const uint8_t *a = wire_take(&w, 4), *b = wire_take(&w, 4);
+		if (!wire_ok(&w))
+			return 0;
+		db_addr_set4(src, a);
+		db_addr_set4(dst, b);
+		return 1;
+	}
+	wire_skip(&w, 6);
+	*icmp = wire_u8(&w) == 58;
+	wire_skip(&w, 1);
+	const uint8_t *a = wire_take(&w, 16), *b = wire_take(&w, 16);
+	if (!wire_ok(&w))
+		return 0;
+	db_addr_set6(src, a);
+	db_addr_set6(dst, b);
+	return 1;
+}
+
+int cap_save_evidence(const cap_opts_t *o, cap_span_t *spans, size_t n, FILE *outf, const char *out,
+		      uint64_t *written, char *err, size_t errlen)
+{
+	*written = 0;
+	if (o->iface || o->nfiles == 0) {
+		cap_seterr(err, errlen, "--save-evidence reads the capture files again: give -r FILE");
+		fclose(outf);
+		return -1;
+	}
+	for (size_t i = 0; i < o->nfiles; i++)
+		if (strcmp(o->files[i], "-") == 0) {
+			cap_seterr(err, errlen, "--save-evidence reads the capture files again: not with -r -");
+			fclose(outf);
+			return -1;
+		}
+	evsel_t sel;
+	if (evsel_init(&sel, spans, n) < 0) {
+		cap_seterr(err, errlen, "out of memory");
+		fclose(outf);
+		return -1;
+	}
+	pcap_dumper_t *d = NULL;
+	int dlt0 = -1, rc = 0;
+	for (size_t i = 0; i < o->nfiles && rc == 0; i++) {
+		char eb[PCAP_ERRBUF_SIZE] = "";
+		pcap_t *p = pcap_open_offline_with_tstamp_precision(o->files[i], PCAP_TSTAMP_PRECISION_MICRO, eb);
+		if (!p) {
+			cap_seterr(err, errlen, "%s: %s", o->files[i], eb);
+			rc = -1;
+			break;
+		}
+		int dlt = pcap_datalink(p);
+		if (dlt0 < 0) {
+			dlt0 = dlt;
+			if (!(d = pcap_dump_fopen(p, outf))) {
+				cap_seterr(err, errlen, "%s", pcap_geterr(p));
+				pcap_close(p);
+				rc = -1;
+				break;
+			}
+		} else if (dlt != dlt0) {
+			cap_seterr(err, errlen, "%s: link type %s differs from the first file's: the evidence "
+				   "of captures of different link types cannot go in one file", o->files[i],
+				   link_name(dlt));
+			pcap_close(p);
+			rc = -1;
+			break;
+		}
+		/* The packets the analysis saw: the same filter. */
+		struct bpf_program prog;
+		if (o->filter && *o->filter) {
+			if (pcap_compile(p, &prog, o->filter, 1, PCAP_NETMASK_UNKNOWN) == 0) {
+				pcap_setfilter(p, &prog);
+				pcap_freecode(&prog);
+			}
+		}
+		/* Each file from its start: the spans under way start again. */
+		sel.next = 0;
+		sel.nactive = 0;
+		struct pcap_pkthdr *h;
+		const u_char *data;
+		int r;
+		while ((r = pcap_next_ex(p, &h, &data)) == 1) {
+			db_addr_t a, b;
+			int icmp = 0;
+			if (frame_addrs(dlt, data, h->caplen, &a, &b, &icmp) &&
+			    evsel_match(&sel, ts_of(h), &a, &b, icmp)) {
+				pcap_dump((u_char *)d, h, data);
+				(*written)++;
+			}
+		}
+		pcap_close(p);
+	}
+	if (d) {
+		if (pcap_dump_flush(d) != 0 && rc == 0) {
+			cap_seterr(err, errlen, "%s: cannot write", out);
+			rc = -1;
+		}
+		pcap_dump_close(d); /* closes outf */
+	} else {
+		fclose(outf);
+	}
+	evsel_free(&sel);
+	return rc;
 }

@@ -1,0 +1,47 @@
+/*
+ * evidence.h - which packets of a capture are the evidence of some
+ * verdicts (--save-evidence): packets between two addresses, or to and
+ * from one, any protocol (DNS over UDP and TCP, IP fragments, TCP
+ * handshakes), within a span of capture time; and ICMP messages within a
+ * span.
+ * The caller names the spans; capture/source.c reads the files again and
+ * keeps the packets that fall in one.
+ */
+#ifndef DNSBLAME_EVIDENCE_H
+#define DNSBLAME_EVIDENCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../common/flow.h"
+
+enum cap_span_kind {
+	CAP_SPAN_PAIR = 0,   /* packets between a and b, either way */
+	CAP_SPAN_PEER,       /* packets from or to a (a server: the resolver may
+	                      * reach it from another address than clients use) */
+	CAP_SPAN_ICMP,       /* ICMP messages, whoever sent them */
+};
+
+typedef struct cap_span {
+	db_addr_t a, b;
+	db_time_t from, to;  /* inclusive, capture time */
+	uint8_t kind;        /* enum cap_span_kind */
+} cap_span_t;
+
+typedef struct evsel {
+	cap_span_t *s;       /* sorted by from */
+	size_t n;
+	size_t next;         /* the first span not yet started */
+	size_t *active;      /* indexes of spans started and not over */
+	size_t nactive;
+} evsel_t;
+
+/* Takes the n spans (sorts them in place; the array stays the caller's).
+ * Returns 0, or -1 when out of memory. */
+int evsel_init(evsel_t *e, cap_span_t *s, size_t n);
+void evsel_free(evsel_t *e);
+/* Whether a packet at ts (non-decreasing from call to call) from src to
+ * dst, ICMP or not, is evidence. */
+int evsel_match(evsel_t *e, db_time_t ts, const db_addr_t *src, const db_addr_t *dst, int icmp);
+
+#endif
