@@ -189,9 +189,9 @@ static void usage(FILE *f)
 "  --metrics-listen ADDR:PORT\n"
 "                        serve Prometheus metrics at http://ADDR:PORT/metrics\n"
 "                        ([::1]:PORT for IPv6, :PORT for every address)\n"
-"  --save-evidence FILE  write the packets of each incident's examples (their\n"
-"                        queries, upstream attempts, ICMP errors, TCP and\n"
-"                        fragments) to FILE, a pcap to attach (-r files only)\n"
+"  --save-evidence FILE  write the packets of each incident's example (its query,\n"
+"                        upstream attempts, ICMP errors, TCP and fragments) to\n"
+"                        FILE, a pcap to attach (-r files only)\n"
 "  --interval SECONDS    a summary every SECONDS of capture time (live: clock):\n"
 "                        a {\"type\": \"stats\"} record in ndjson, a block in text,\n"
 "                        on stderr with json\n"
@@ -333,9 +333,10 @@ static char *command_line(int argc, char **argv)
 }
 
 /* --save-evidence: the spans of capture time whose packets are the
- * evidence of each SERVFAIL incident's examples: the client's exchange
- * with the resolver, each upstream attempt with its answer, ICMP errors
- * and handshakes, up to the SERVFAIL. */
+ * evidence of each SERVFAIL incident's example: the client's exchange with
+ * the resolver, each upstream attempt with its answer (by addresses and
+ * ports), ICMP errors and handshakes, up to the SERVFAIL. */
+#define EV_EXAMPLES 1                      /* examples of each incident: its first */
 #define EV_SLACK (10 * 1000LL)            /* 10 ms either side */
 #define EV_ANSWER (3 * 1000000LL)         /* an attempt's answer or error */
 
@@ -352,10 +353,10 @@ static cap_span_t *evidence_spans(const tally_t *ty, size_t *n)
 	for (const tally_group_t *g = tally_group_first(ty); g; g = tally_group_next(g)) {
 		if (g->key.kind != VD_KIND_SERVFAIL)
 			continue;
-		for (uint8_t i = 0; i < g->nex; i++) {
+		for (uint8_t i = 0; i < g->nex && i < EV_EXAMPLES; i++) {
 			const verdict_t *v = g->ex[i];
-			s[*n] = (cap_span_t){v->client, v->resolver, v->query_time - EV_SLACK, v->time + EV_SLACK,
-					     CAP_SPAN_PAIR};
+			s[*n] = (cap_span_t){v->client, v->resolver, v->client_port, 53, v->query_time - EV_SLACK,
+					     v->time + EV_SLACK, CAP_SPAN_PAIR};
 			(*n)++;
 			for (uint16_t k = 0; k < v->n_up; k++) {
 				const vd_upstream_t *u = &v->up[k];
@@ -363,8 +364,12 @@ static cap_span_t *evidence_spans(const tally_t *ty, size_t *n)
 				db_time_t end = u->ts + EV_ANSWER < v->time ? u->ts + EV_ANSWER : v->time + EV_SLACK;
 				if (end < u->ts + EV_SLACK)
 					end = u->ts + EV_SLACK;
-				s[(*n)++] = (cap_span_t){u->server, u->server, u->ts - EV_SLACK, end, CAP_SPAN_PEER};
-				s[(*n)++] = (cap_span_t){u->server, u->server, u->ts, end, CAP_SPAN_ICMP};
+				/* The resolver's address it was sent from, when known. */
+				static const db_addr_t none;
+				int known = !db_addr_eq(&u->from, &none);
+				s[(*n)++] = (cap_span_t){u->server, u->from, 53, u->from_port, u->ts - EV_SLACK, end,
+							 known ? CAP_SPAN_PAIR : CAP_SPAN_PEER};
+				s[(*n)++] = (cap_span_t){u->server, u->server, 0, 0, u->ts, end, CAP_SPAN_ICMP};
 			}
 		}
 	}

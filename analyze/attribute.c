@@ -52,6 +52,8 @@ typedef struct attempt {
 	const txn_t *x;          /* NULL for a handshake that failed */
 	db_time_t ts;
 	db_addr_t server;
+	db_addr_t from;          /* the resolver's address it was sent from */
+	uint16_t from_port;      /* and port */
 	uint8_t transport;
 	uint8_t outcome;
 	uint8_t icmp_version, icmp_type, icmp_code;
@@ -598,6 +600,8 @@ static void handshakes(const txn_t *t, db_time_t T, walk_t *w)
 		memset(at, 0, sizeof(*at));
 		at->ts = syn->ts;
 		at->server = syn->flow.dst;
+		at->from = syn->flow.src;
+		at->from_port = syn->flow.sport;
 		at->transport = DB_PROTO_TCP;
 		/* A SYN still unanswered when the resolver gave up is a
 		 * timeout only if it was old enough to be one. */
@@ -1083,6 +1087,8 @@ static void evidence_list(const walk_t *w, verdict_t *v)
 		memset(u, 0, sizeof(*u));
 		u->ts = at->ts;
 		u->server = at->server;
+		u->from = at->x ? at->x->key.client : at->from;
+		u->from_port = at->x ? at->x->key.cport : at->from_port;
 		u->transport = at->transport;
 		u->outcome = at->outcome;
 		u->icmp_version = at->icmp_version;

@@ -66,6 +66,8 @@ enum vd_outcome {
 typedef struct vd_upstream {
 	db_time_t ts;
 	db_addr_t server;
+	db_addr_t from;           /* the resolver's address and port it was sent from */
+	uint16_t from_port;
 	uint8_t transport;        /* DB_PROTO_UDP / DB_PROTO_TCP */
 	dns_name_t qname;         /* root (len 1) for a TCP connection with no query */
 	uint16_t qtype;

@@ -32,7 +32,17 @@ void evsel_free(evsel_t *e)
 	e->active = NULL;
 }
 
-int evsel_match(evsel_t *e, db_time_t ts, const db_addr_t *src, const db_addr_t *dst, int icmp)
+/* a:ap to b:bp, a port of 0 standing for any. */
+static int way(const cap_pkt_t *p, const db_addr_t *a, uint16_t ap, const db_addr_t *b, uint16_t bp)
+{
+	if (!db_addr_eq(&p->src, a) || !db_addr_eq(&p->dst, b))
+		return 0;
+	if (!p->sport && !p->dport)
+		return 1;
+	return (!ap || ap == p->sport) && (!bp || bp == p->dport);
+}
+
+int evsel_match(evsel_t *e, db_time_t ts, const cap_pkt_t *p)
 {
 	while (e->next < e->n && e->s[e->next].from <= ts)
 		e->active[e->nactive++] = e->next++;
@@ -44,12 +54,11 @@ int evsel_match(evsel_t *e, db_time_t ts, const db_addr_t *src, const db_addr_t 
 			continue;
 		}
 		if (s->kind == CAP_SPAN_ICMP)
-			hit |= icmp;
+			hit |= p->icmp;
 		else if (s->kind == CAP_SPAN_PEER)
-			hit |= db_addr_eq(src, &s->a) || db_addr_eq(dst, &s->a);
+			hit |= db_addr_eq(&p->src, &s->a) || db_addr_eq(&p->dst, &s->a);
 		else
-			hit |= (db_addr_eq(src, &s->a) && db_addr_eq(dst, &s->b)) ||
-			       (db_addr_eq(src, &s->b) && db_addr_eq(dst, &s->a));
+			hit |= way(p, &s->a, s->aport, &s->b, s->bport) || way(p, &s->b, s->bport, &s->a, s->aport);
 		i++;
 	}
 	return hit;

@@ -24,6 +24,9 @@ enum cap_span_kind {
 
 typedef struct cap_span {
 	db_addr_t a, b;
+	uint16_t aport, bport; /* CAP_SPAN_PAIR: the ports too, when not 0 (a
+	                        * packet whose ports are not known — a non-first
+	                        * fragment — matches on the addresses) */
 	db_time_t from, to;  /* inclusive, capture time */
 	uint8_t kind;        /* enum cap_span_kind */
 } cap_span_t;
@@ -40,8 +43,14 @@ typedef struct evsel {
  * Returns 0, or -1 when out of memory. */
 int evsel_init(evsel_t *e, cap_span_t *s, size_t n);
 void evsel_free(evsel_t *e);
-/* Whether a packet at ts (non-decreasing from call to call) from src to
- * dst, ICMP or not, is evidence. */
-int evsel_match(evsel_t *e, db_time_t ts, const db_addr_t *src, const db_addr_t *dst, int icmp);
+/* A packet's addresses and, for UDP and TCP when known, ports (0 else). */
+typedef struct cap_pkt {
+	db_addr_t src, dst;
+	uint16_t sport, dport;
+	uint8_t icmp;
+} cap_pkt_t;
+
+/* Whether a packet at ts (non-decreasing from call to call) is evidence. */
+int evsel_match(evsel_t *e, db_time_t ts, const cap_pkt_t *p);
 
 #endif

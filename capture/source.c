@@ -726,35 +726,50 @@ db_status_t cap_run(cap_t *c, cap_event_fn fn, void *user, char *err, size_t err
 
 /* ---- --save-evidence ---------------------------------------------------- */
 
-/* The IP addresses of a frame, and whether it is an ICMP message; 0 when
- * it is not IP (or too short to tell). */
-static int frame_addrs(int dlt, const uint8_t *data, size_t caplen, db_addr_t *src, db_addr_t *dst,
-		       int *icmp)
+/* The IP addresses of a frame, its UDP or TCP ports when the frame holds
+ * them (not a non-first fragment), whether it is ICMP; 0 when it is not IP
+ * (or too short to tell). */
+static int frame_pkt(int dlt, const uint8_t *data, size_t caplen, cap_pkt_t *p)
 {
+	memset(p, 0, sizeof(*p));
 	link_result_t lr;
 	if (link_decode(dlt, data, caplen, &lr) != DB_OK || lr.l3 == LINK_L3_NONE)
 		return 0;
 	wire_t w;
 	wire_init(&w, data + lr.offset, caplen - lr.offset);
+	uint8_t proto;
+	int first = 1;
 	if (lr.l3 == LINK_L3_IPV4) {
-		wire_skip(&w, 9);
-		*icmp = wire_u8(&w) == 1;
+		size_t ihl = (size_t)(wire_u8(&w) & 0x0f) * 4;
+		wire_skip(&w, 5);
+		first = (wire_u16(&w) & 0x1fff) == 0;
+		wire_skip(&w, 1);
+		proto = wire_u8(&w);
 		wire_skip(&w, 2);
 		const uint8_t *a = wire_take(&w, 4), *b = wire_take(&w, 4);
+		if (!wire_ok(&w) || ihl < 20)
+			return 0;
+		db_addr_set4(&p->src, a);
+		db_addr_set4(&p->dst, b);
+		wire_seek(&w, ihl);
+	} else {
+		wire_skip(&w, 6);
+		proto = wire_u8(&w); /* an extension header: no ports, addresses only */
+		wire_skip(&w, 1);
+		const uint8_t *a = wire_take(&w, 16), *b = wire_take(&w, 16);
 		if (!wire_ok(&w))
 			return 0;
-		db_addr_set4(src, a);
-		db_addr_set4(dst, b);
-		return 1;
+		db_addr_set6(&p->src, a);
+		db_addr_set6(&p->dst, b);
 	}
-	wire_skip(&w, 6);
-	*icmp = wire_u8(&w) == 58;
-	wire_skip(&w, 1);
-	const uint8_t *a = wire_take(&w, 16), *b = wire_take(&w, 16);
-	if (!wire_ok(&w))
-		return 0;
-	db_addr_set6(src, a);
-	db_addr_set6(dst, b);
+	p->icmp = proto == 1 || proto == 58;
+	if (first && (proto == 6 || proto == 17)) {
+		uint16_t sp = wire_u16(&w), dp = wire_u16(&w);
+		if (wire_ok(&w)) {
+			p->sport = sp;
+			p->dport = dp;
+		}
+	}
 	return 1;
 }
 
@@ -821,10 +836,8 @@ int cap_save_evidence(const cap_opts_t *o, cap_span_t *spans, size_t n, FILE *ou
 		const u_char *data;
 		int r;
 		while ((r = pcap_next_ex(p, &h, &data)) == 1) {
-			db_addr_t a, b;
-			int icmp = 0;
-			if (frame_addrs(dlt, data, h->caplen, &a, &b, &icmp) &&
-			    evsel_match(&sel, ts_of(h), &a, &b, icmp)) {
+			cap_pkt_t pk;
+			if (frame_pkt(dlt, data, h->caplen, &pk) && evsel_match(&sel, ts_of(h), &pk)) {
 				pcap_dump((u_char *)d, h, data);
 				(*written)++;
 			}
