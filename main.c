@@ -186,6 +186,7 @@ static void usage(FILE *f)
 "  --format FMT          text (default), markdown, html, json, or ndjson (a\n"
 "                        stream: one verdict a line)\n"
 "  -o FILE               write the report to FILE instead of standard output\n"
+"  --color WHEN          text colours: auto (on a terminal), always, never\n"
 "  --metrics-listen ADDR:PORT\n"
 "                        serve Prometheus metrics at http://ADDR:PORT/metrics\n"
 "                        ([::1]:PORT for IPv6, :PORT for every address)\n"
@@ -396,7 +397,7 @@ static char *join_args(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	enum { O_FORMAT = 256, O_WINDOW, O_RESOLVER, O_MAXTXN, O_MAXFRAG, O_MAXTCP, O_VERSION, O_AUDIT,
-	       O_MAXVD, O_DURATION, O_INTERVAL, O_METRICS, O_EVIDENCE };
+	       O_MAXVD, O_DURATION, O_INTERVAL, O_METRICS, O_EVIDENCE, O_COLOR };
 	static const struct option longopts[] = {
 		{"format", required_argument, NULL, O_FORMAT},
 		{"window", required_argument, NULL, O_WINDOW},
@@ -409,6 +410,7 @@ int main(int argc, char **argv)
 		{"interval", required_argument, NULL, O_INTERVAL},
 		{"metrics-listen", required_argument, NULL, O_METRICS},
 		{"save-evidence", required_argument, NULL, O_EVIDENCE},
+		{"color", required_argument, NULL, O_COLOR},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, O_VERSION},
 		{"dnssec-audit", no_argument, NULL, O_AUDIT},
@@ -427,6 +429,7 @@ int main(int argc, char **argv)
 	const char *format = "text", *outpath = NULL, *filter = NULL, *user = "nobody";
 	db_time_t interval = 0;
 	const char *metrics = NULL, *evidence = NULL;
+	int color = -1; /* --color: -1 auto (a terminal), 0 never, 1 always */
 	int c;
 
 	while ((c = getopt_long(argc, argv, "r:i:pf:o:hZ:s:B:c:D", longopts, NULL)) != -1) {
@@ -471,6 +474,18 @@ int main(int argc, char **argv)
 			break;
 		case O_METRICS: metrics = optarg; break;
 		case O_EVIDENCE: evidence = optarg; break;
+		case O_COLOR:
+			if (strcmp(optarg, "auto") == 0) {
+				color = -1;
+			} else if (strcmp(optarg, "always") == 0) {
+				color = 1;
+			} else if (strcmp(optarg, "never") == 0) {
+				color = 0;
+			} else {
+				fprintf(stderr, "dnsblame: --color: auto, always or never, not '%s'\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
 		case O_INTERVAL:
 			if (parse_seconds(optarg, "--interval", 86400, &interval) < 0)
 				return EXIT_USAGE;
@@ -670,6 +685,9 @@ int main(int argc, char **argv)
 	rp_input_t in;
 	fill_input(&in, &run);
 	in.input_error = rs == DB_EIO ? err : NULL;
+	/* As ls and grep: colours on a terminal, or when asked; NO_COLOR
+	 * (no-color.org) turns the automatic ones off. */
+	in.color = color == 1 || (color == -1 && isatty(fileno(out)) && !getenv("NO_COLOR"));
 	in.audit = ao.dnssec_audit;
 	in.audit_bad = an_audit_failures(an, &in.naudit_bad);
 

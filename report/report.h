@@ -26,6 +26,7 @@ typedef struct rp_input {
 	const char *host;           /* the host dnsblame ran on, or NULL */
 	const char *command;        /* the command line, or NULL */
 	const char *filter;         /* the BPF filter, or NULL */
+	int color;                  /* text: ANSI colours (--color; a terminal by default) */
 	const cap_stats_t *cap;
 	const an_stats_t *an;
 	const char *vantage;        /* "resolver-host", "client-side", "unknown" */

@@ -19,6 +19,24 @@ static void duration(FILE *f, db_time_t us)
 		fprintf(f, "%.1f h", s / 3600);
 }
 
+/* ANSI colours, with --color (a terminal): headings bold, each cause in
+ * its colour. */
+static const char *const cause_sgr[VD_NCAUSES] = {
+	"31", "33", "35", "34", "32", "36", "37",
+};
+static int g_color;
+
+static const char *on(const char *sgr)
+{
+	static char b[16];
+	if (!g_color)
+		return "";
+	snprintf(b, sizeof(b), "\033[%sm", sgr);
+	return b;
+}
+
+static const char *off(void) { return g_color ? "\033[0m" : ""; }
+
 #define TXT_INCIDENTS 20   /* incidents listed, largest first */
 #define TXT_DETAILED 5     /* of which shown with an example and next steps */
 #define TXT_EVIDENCE 6     /* attempts shown per example */
@@ -101,9 +119,9 @@ static void incidents(FILE *f, const rp_input_t *in, uint8_t kind, uint64_t tota
 		const tally_group_t *g = top[i];
 		listed += g->count;
 		uint64_t clients = tally_clients(g);
-		fprintf(f, "  #%zu %s %s/%s: %llu from %s to %s, %llu client%s", i + 1,
-			dns_name_str(&g->zone, zb), vd_cause_str(g->key.cause), g->detail,
-			(unsigned long long)g->count, db_time_str(g->first, t1), clock_of(g->last, c2),
+		fprintf(f, "  #%zu %s %s%s/%s%s: %llu from %s to %s, %llu client%s", i + 1,
+			dns_name_str(&g->zone, zb), on(cause_sgr[g->key.cause]), vd_cause_str(g->key.cause),
+			g->detail, off(), (unsigned long long)g->count, db_time_str(g->first, t1), clock_of(g->last, c2),
 			(unsigned long long)clients, clients == 1 ? "" : "s");
 		if (g->nservers) {
 			fprintf(f, "; servers");
@@ -125,8 +143,8 @@ static void incidents(FILE *f, const rp_input_t *in, uint8_t kind, uint64_t tota
 		const tally_group_t *g = top[i];
 		if (!g->nex)
 			continue;
-		fprintf(f, "\n  #%zu %s %s/%s\n", i + 1, dns_name_str(&g->zone, zb), vd_cause_str(g->key.cause),
-			g->detail);
+		fprintf(f, "\n  %s#%zu %s %s/%s%s\n", on("1"), i + 1, dns_name_str(&g->zone, zb),
+			vd_cause_str(g->key.cause), g->detail, off());
 		verdict_line(f, g->ex[0]);
 		evidence(f, g->ex[0]);
 		char steps[RP_STEPS];
@@ -158,7 +176,7 @@ static void servers(FILE *f, const tally_t *ty)
 		return;
 	qsort(s, n, sizeof(s[0]), by_verdicts);
 	char ab[DB_ADDRSTRLEN];
-	fprintf(f, "\nUpstream servers in the evidence (failed attempts)\n");
+	fprintf(f, "\n%sUpstream servers in the evidence (failed attempts)%s\n", on("1"), off());
 	fprintf(f, "  %-39s %8s %8s %6s %6s %7s %6s %6s\n", "server", "verdicts", "timeout", "icmp", "reset",
 		"tcp-out", "error", "other");
 	for (size_t i = 0; i < n && i < TXT_SERVERS; i++) {
@@ -176,6 +194,7 @@ static void servers(FILE *f, const tally_t *ty)
 
 int rp_text(FILE *f, const rp_input_t *in)
 {
+	g_color = in->color;
 	const cap_stats_t *c = in->cap;
 	const an_stats_t *a = in->an;
 	char t1[DB_TIMESTRLEN], t2[DB_TIMESTRLEN], ab[DB_ADDRSTRLEN], rb[16];
@@ -213,7 +232,7 @@ int rp_text(FILE *f, const rp_input_t *in)
 		fprintf(f, "%s%s", i ? ", " : "; resolvers ", db_addr_str(&in->resolvers[i], ab));
 	fprintf(f, "\n\n");
 
-	fprintf(f, "DNS on port 53\n");
+	fprintf(f, "%sDNS on port 53%s\n", on("1"), off());
 	fprintf(f, "  messages  %llu (%llu queries, %llu responses; %llu over TCP)\n",
 		(unsigned long long)a->dns_messages, (unsigned long long)a->dns_queries,
 		(unsigned long long)a->dns_responses, (unsigned long long)a->tcp_dns_messages);
@@ -255,7 +274,7 @@ int rp_text(FILE *f, const rp_input_t *in)
 			n += a->by_cause[k][cz];
 		if (!n)
 			continue;
-		fprintf(f, "\n%s: %llu (", heads[k], (unsigned long long)n);
+		fprintf(f, "\n%s%s: %llu%s (", on("1"), heads[k], (unsigned long long)n, off());
 		const char *sep = "";
 		for (uint8_t cz = 0; cz < VD_NCAUSES; cz++)
 			if (a->by_cause[k][cz]) {
