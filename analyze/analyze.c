@@ -90,6 +90,10 @@ static void note_loss(an_t *a, const cap_event_t *ev)
 static void on_close(const txn_t *t, void *user)
 {
 	an_t *a = user;
+	/* An upstream query, its window over: the server's health. */
+	if (t->upstream)
+		tally_attempt(&a->tally, &t->key.server, t->e.ts, t->answered, t->answer_ts - t->e.ts,
+			      t->icmp_ts != 0);
 	int servfail = t->answered && (t->rcode & 0xf) == DNS_R_SERVFAIL;
 	/* A SERVFAIL judged early is judged at its due time. */
 	db_time_t closes = t->due ? t->due : t->e.ts + a->window;

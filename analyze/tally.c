@@ -68,6 +68,8 @@ int tally_init(tally_t *t, size_t max_list)
 		return -1;
 	if (tbl_init(&t->servers, sizeof(tally_server_t), offsetof(tally_server_t, addr),
 		     sizeof(db_addr_t), TALLY_MAX_SERVERS) < 0 ||
+	    tbl_init(&t->health, sizeof(tally_health_t), offsetof(tally_health_t, addr),
+		     sizeof(db_addr_t), TALLY_MAX_HEALTH) < 0 ||
 	    ring_init(&t->list, max_list, 1) < 0 || ring_init(&t->pending, TALLY_PENDING, 0) < 0) {
 		tally_free(t);
 		return -1;
@@ -85,6 +87,8 @@ void tally_free(tally_t *t)
 		tbl_free(&t->groups);
 	if (t->servers.buckets)
 		tbl_free(&t->servers);
+	if (t->health.buckets)
+		tbl_free(&t->health);
 	ring_free(&t->list);
 	ring_free(&t->pending);
 }
@@ -278,4 +282,57 @@ size_t tally_ranked(const tally_t *t, uint8_t kind, const tally_group_t **out, s
 	memcpy(out, all, (na < n ? na : n) * sizeof(*out));
 	free(all);
 	return na;
+}
+
+/* The log bucket of a round trip: 4 a doubling. */
+static size_t rtt_bucket(db_time_t us)
+{
+	if (us < 1)
+		return 0;
+	size_t b = 0;
+	/* 2^(b/4) >= us, in integer steps: the doubling, then the quarter. */
+	int lg = 63 - __builtin_clzll((unsigned long long)us);
+	b = (size_t)lg * 4;
+	double frac = (double)us / (double)(1ULL << lg);
+	while (b < TALLY_RTT_BUCKETS - 1 && frac > 1.0) {
+		frac /= 1.189207115002721; /* 2^(1/4) */
+		b++;
+	}
+	return b < TALLY_RTT_BUCKETS ? b : TALLY_RTT_BUCKETS - 1;
+}
+
+void tally_attempt(tally_t *t, const db_addr_t *server, db_time_t asked, int answered, db_time_t rtt,
+		   int icmp)
+{
+	uint64_t h = tbl_hash(&t->health, server);
+	tally_health_t *s = tbl_find(&t->health, server, h);
+	if (!s && !(s = tbl_insert(&t->health, server, h, asked))) {
+		t->health_dropped++;
+		return;
+	}
+	s->attempts++;
+	if (icmp)
+		s->icmp++;
+	if (answered) {
+		s->answered++;
+		s->rtt[rtt_bucket(rtt)]++;
+	}
+}
+
+const tally_health_t *tally_health(const tally_t *t, const db_addr_t *server)
+{
+	return tbl_find(&t->health, server, tbl_hash(&t->health, server));
+}
+
+db_time_t tally_rtt(const tally_health_t *h, double p)
+{
+	if (!h->answered)
+		return -1;
+	uint64_t want = (uint64_t)((double)h->answered * p + 0.999999), seen = 0;
+	for (size_t b = 0; b < TALLY_RTT_BUCKETS; b++) {
+		seen += h->rtt[b];
+		if (seen >= want && seen)
+			return (db_time_t)(pow(2.0, (double)b / 4.0) + 0.5);
+	}
+	return (db_time_t)(pow(2.0, (double)(TALLY_RTT_BUCKETS - 1) / 4.0));
 }

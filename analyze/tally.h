@@ -62,6 +62,19 @@ typedef struct tally_server {
 	db_time_t first, last;
 } tally_server_t;
 
+/* Every upstream query to a server, failed or not: its health. */
+#define TALLY_RTT_BUCKETS 112      /* 2^(k/4) us: 1 us to 2^28 us (268 s) */
+#define TALLY_MAX_HEALTH 4096      /* servers followed (the first to appear) */
+
+typedef struct tally_health {
+	tbl_entry_t e;
+	db_addr_t addr;
+	uint64_t attempts;             /* upstream queries sent to it */
+	uint64_t answered;             /* of which answered (any rcode) */
+	uint64_t icmp;                 /* of which an ICMP error quoted */
+	uint32_t rtt[TALLY_RTT_BUCKETS]; /* answered: round trip, log buckets */
+} tally_health_t;
+
 typedef struct tally_bucket {
 	int64_t bucket;                /* capture time / TALLY_BUCKET_US; -1 when unused */
 	uint32_t n[VD_NKINDS][VD_NCAUSES];
@@ -86,6 +99,8 @@ typedef struct tally {
 	uint64_t buckets_dropped;      /* verdicts older than the last day kept */
 	size_t example_bytes;
 	uint64_t examples_dropped;     /* examples not kept (TALLY_EXAMPLE_BYTES) */
+	tbl_t health;                  /* tally_health_t by server */
+	uint64_t health_dropped;       /* upstream queries to servers not followed */
 	tally_ring_t list;             /* SERVFAILs and unanswered: the latest max */
 	tally_ring_t pending;          /* pending: the first TALLY_PENDING */
 } tally_t;
@@ -96,6 +111,16 @@ int tally_init(tally_t *t, size_t max_list);
 void tally_free(tally_t *t);
 /* Counts v, keeps it as an example or in a list when there is room. */
 void tally_add(tally_t *t, const verdict_t *v);
+
+/* One upstream query to server, when its window closed: answered after
+ * rtt (microseconds), or not; an ICMP error quoted it. */
+void tally_attempt(tally_t *t, const db_addr_t *server, db_time_t asked, int answered, db_time_t rtt,
+		   int icmp);
+/* The server's health, or NULL when it is not followed. */
+const tally_health_t *tally_health(const tally_t *t, const db_addr_t *server);
+/* The p-th percentile (0 < p < 1) of its round trips in microseconds (the
+ * upper edge of the bucket: within 19%), or -1 with no answer. */
+db_time_t tally_rtt(const tally_health_t *h, double p);
 
 /* Groups in the order they appeared: first, then next until NULL. */
 const tally_group_t *tally_group_first(const tally_t *t);

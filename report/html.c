@@ -226,7 +226,8 @@ static void servers(FILE *f, const tally_t *ty)
 	}
 	char ab[DB_ADDRSTRLEN];
 	const int W = 520, L = 170, R = 22;
-	fprintf(f, "<h2>Upstream servers in the evidence</h2>\n<h3>Failed attempts by outcome</h3>\n");
+	fprintf(f, "<h2>Upstream servers that failed</h2>\n<h3>Failed attempts in the evidence of the "
+		"verdicts, by outcome</h3>\n");
 	fprintf(f, "<svg width=\"%d\" height=\"%zu\" role=\"img\">\n", W, shown * R + 4);
 	for (size_t i = 0; i < shown && peak; i++) {
 		int y = 2 + (int)i * R;
@@ -246,18 +247,24 @@ static void servers(FILE *f, const tally_t *ty)
 	fputs("</svg>\n<div class=\"key\">", f);
 	for (size_t k = 0; k < sizeof(outs); k++)
 		fprintf(f, "<span style=\"background:%s\"></span>%s", ocol[k], vd_outcome_str(outs[k]));
-	fputs("</div>\n<table>\n<tr><th>server</th><th>verdicts</th><th>timeout</th><th>ICMP</th>"
-	      "<th>TCP reset</th><th>TCP timeout</th><th>error</th><th>other</th></tr>\n", f);
+	fputs("</div>\n<table>\n<tr><th>server</th><th>verdicts</th><th>queries</th><th>answered</th>"
+	      "<th>unanswered</th><th>ICMP</th><th>RTT p50</th><th>RTT p95</th></tr>\n", f);
 	for (size_t i = 0; i < shown; i++) {
-		const uint64_t *o = s[i]->outcomes;
-		fprintf(f, "<tr><td><code>%s</code></td><td class=\"n\">%llu</td><td class=\"n\">%llu</td>"
-			"<td class=\"n\">%llu</td><td class=\"n\">%llu</td><td class=\"n\">%llu</td>"
-			"<td class=\"n\">%llu</td><td class=\"n\">%llu</td></tr>\n",
-			db_addr_str(&s[i]->addr, ab), (unsigned long long)s[i]->verdicts,
-			(unsigned long long)o[VD_OUT_TIMEOUT], (unsigned long long)o[VD_OUT_ICMP],
-			(unsigned long long)o[VD_OUT_TCP_RESET], (unsigned long long)o[VD_OUT_TCP_TIMEOUT],
-			(unsigned long long)o[VD_OUT_ERROR],
-			(unsigned long long)(o[VD_OUT_TRUNCATED] + o[VD_OUT_FRAG_LOSS] + o[VD_OUT_LAME]));
+		const tally_health_t *h = tally_health(ty, &s[i]->addr);
+		fprintf(f, "<tr><td><code>%s</code></td><td class=\"n\">%llu</td>", db_addr_str(&s[i]->addr, ab),
+			(unsigned long long)s[i]->verdicts);
+		if (!h) {
+			fputs("<td>-</td><td>-</td><td>-</td><td>-</td><td>-</td><td>-</td></tr>\n", f);
+			continue;
+		}
+		fprintf(f, "<td class=\"n\">%llu</td><td class=\"n\">%llu</td><td class=\"n\">%llu</td>"
+			"<td class=\"n\">%llu</td>", (unsigned long long)h->attempts, (unsigned long long)h->answered,
+			(unsigned long long)(h->attempts - h->answered), (unsigned long long)h->icmp);
+		if (h->answered)
+			fprintf(f, "<td class=\"n\">%.1f ms</td><td class=\"n\">%.1f ms</td></tr>\n",
+				(double)tally_rtt(h, 0.5) / 1000.0, (double)tally_rtt(h, 0.95) / 1000.0);
+		else
+			fputs("<td>-</td><td>-</td></tr>\n", f);
 	}
 	fputs("</table>\n", f);
 	if (n > shown)

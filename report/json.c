@@ -333,6 +333,17 @@ static void incidents(jsonw_t *w, const rp_input_t *in)
 		jw_obj_close(w);
 		jw_str(w, "first", db_time_str(sv->first, t));
 		jw_str(w, "last", db_time_str(sv->last, t));
+		/* Every query to it, failed or not, when it is followed. */
+		const tally_health_t *h = tally_health(ty, &sv->addr);
+		if (h) {
+			jw_u64(w, "queries", h->attempts);
+			jw_u64(w, "answered", h->answered);
+			jw_u64(w, "icmp_errors", h->icmp);
+			if (h->answered) {
+				jw_double(w, "rtt_p50_ms", (double)tally_rtt(h, 0.5) / 1000.0);
+				jw_double(w, "rtt_p95_ms", (double)tally_rtt(h, 0.95) / 1000.0);
+			}
+		}
 		jw_obj_close(w);
 	}
 	jw_arr_close(w);
@@ -344,6 +355,7 @@ static void incidents(jsonw_t *w, const rp_input_t *in)
 	jw_u64(w, "verdicts_not_grouped", ty->groups_dropped);
 	jw_u64(w, "examples_not_kept", ty->examples_dropped);
 	jw_u64(w, "servers_not_counted", ty->servers_dropped);
+	jw_u64(w, "queries_to_servers_not_followed", ty->health_dropped);
 	jw_u64(w, "verdicts_before_timeline", ty->buckets_dropped);
 	jw_obj_close(w);
 }

@@ -193,18 +193,28 @@ static void servers(FILE *f, const tally_t *ty)
 			s[j - 1] = x;
 		}
 	char ab[DB_ADDRSTRLEN];
-	fprintf(f, "\n## Upstream servers in the evidence\n\n");
-	fprintf(f, "| server | verdicts | timeout | ICMP | TCP reset | TCP timeout | error | other |\n");
+	fprintf(f, "\n## Upstream servers that failed\n\n");
+	fprintf(f, "Verdicts naming each; every query to it: answered, unanswered, quoted by an ICMP error, "
+		"round trips.\n\n");
+	fprintf(f, "| server | verdicts | queries | answered | unanswered | ICMP | RTT p50 | RTT p95 |\n");
 	fprintf(f, "|---|---:|---:|---:|---:|---:|---:|---:|\n");
 	for (size_t i = 0; i < n && i < MD_SERVERS; i++) {
-		const uint64_t *o = s[i]->outcomes;
+		const tally_health_t *h = tally_health(ty, &s[i]->addr);
 		fprintf(f, "| ");
 		code(f, db_addr_str(&s[i]->addr, ab));
-		fprintf(f, " | %llu | %llu | %llu | %llu | %llu | %llu | %llu |\n",
-			(unsigned long long)s[i]->verdicts, (unsigned long long)o[VD_OUT_TIMEOUT],
-			(unsigned long long)o[VD_OUT_ICMP], (unsigned long long)o[VD_OUT_TCP_RESET],
-			(unsigned long long)o[VD_OUT_TCP_TIMEOUT], (unsigned long long)o[VD_OUT_ERROR],
-			(unsigned long long)(o[VD_OUT_TRUNCATED] + o[VD_OUT_FRAG_LOSS] + o[VD_OUT_LAME]));
+		fprintf(f, " | %llu | ", (unsigned long long)s[i]->verdicts);
+		if (!h) {
+			fprintf(f, "- | - | - | - | - | - |\n");
+			continue;
+		}
+		fprintf(f, "%llu | %llu | %llu | %llu | ", (unsigned long long)h->attempts,
+			(unsigned long long)h->answered, (unsigned long long)(h->attempts - h->answered),
+			(unsigned long long)h->icmp);
+		if (h->answered)
+			fprintf(f, "%.1f ms | %.1f ms |\n", (double)tally_rtt(h, 0.5) / 1000.0,
+				(double)tally_rtt(h, 0.95) / 1000.0);
+		else
+			fprintf(f, "- | - |\n");
 	}
 	if (n > MD_SERVERS)
 		fprintf(f, "\n%zu more servers: see the JSON report.\n", n - MD_SERVERS);

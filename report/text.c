@@ -176,17 +176,25 @@ static void servers(FILE *f, const tally_t *ty)
 		return;
 	qsort(s, n, sizeof(s[0]), by_verdicts);
 	char ab[DB_ADDRSTRLEN];
-	fprintf(f, "\n%sUpstream servers in the evidence (failed attempts)%s\n", on("1"), off());
-	fprintf(f, "  %-39s %8s %8s %6s %6s %7s %6s %6s\n", "server", "verdicts", "timeout", "icmp", "reset",
-		"tcp-out", "error", "other");
+	fprintf(f, "\n%sUpstream servers that failed%s (verdicts naming them; every query to them: answered,\n"
+		"  unanswered, quoted by an ICMP error, round trips)\n", on("1"), off());
+	fprintf(f, "  %-39s %8s %8s %8s %10s %6s %9s %9s\n", "server", "verdicts", "queries", "answered",
+		"unanswered", "icmp", "rtt-p50", "rtt-p95");
 	for (size_t i = 0; i < n && i < TXT_SERVERS; i++) {
-		const uint64_t *o = s[i]->outcomes;
-		uint64_t other = o[VD_OUT_TRUNCATED] + o[VD_OUT_FRAG_LOSS] + o[VD_OUT_LAME];
-		fprintf(f, "  %-39s %8llu %8llu %6llu %6llu %7llu %6llu %6llu\n", db_addr_str(&s[i]->addr, ab),
-			(unsigned long long)s[i]->verdicts, (unsigned long long)o[VD_OUT_TIMEOUT],
-			(unsigned long long)o[VD_OUT_ICMP], (unsigned long long)o[VD_OUT_TCP_RESET],
-			(unsigned long long)o[VD_OUT_TCP_TIMEOUT], (unsigned long long)o[VD_OUT_ERROR],
-			(unsigned long long)other);
+		const tally_health_t *h = tally_health(ty, &s[i]->addr);
+		char q[24] = "-", an[24] = "-", un[24] = "-", ic[24] = "-", p50[24] = "-", p95[24] = "-";
+		if (h) {
+			snprintf(q, sizeof(q), "%llu", (unsigned long long)h->attempts);
+			snprintf(an, sizeof(an), "%llu", (unsigned long long)h->answered);
+			snprintf(un, sizeof(un), "%llu", (unsigned long long)(h->attempts - h->answered));
+			snprintf(ic, sizeof(ic), "%llu", (unsigned long long)h->icmp);
+			if (h->answered) {
+				snprintf(p50, sizeof(p50), "%.1f ms", (double)tally_rtt(h, 0.5) / 1000.0);
+				snprintf(p95, sizeof(p95), "%.1f ms", (double)tally_rtt(h, 0.95) / 1000.0);
+			}
+		}
+		fprintf(f, "  %-39s %8llu %8s %8s %10s %6s %9s %9s\n", db_addr_str(&s[i]->addr, ab),
+			(unsigned long long)s[i]->verdicts, q, an, un, ic, p50, p95);
 	}
 	if (n > TXT_SERVERS)
 		fprintf(f, "  ... %zu more servers (--format json)\n", n - TXT_SERVERS);

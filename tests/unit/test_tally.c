@@ -161,6 +161,33 @@ static void clients_are_estimated(void **state)
 	tally_free(&t);
 }
 
+/* A server's health: every query counted once, round trips by percentile
+ * (log buckets: within 19% of the truth). */
+static void server_health(void **state)
+{
+	(void)state;
+	tally_t t;
+	assert_int_equal(tally_init(&t, 1), 0);
+	db_addr_t s;
+	uint8_t a4[4] = {198, 51, 100, 1};
+	db_addr_set4(&s, a4);
+	for (int i = 0; i < 90; i++)
+		tally_attempt(&t, &s, T0 + i, 1, 1000, 0);
+	for (int i = 0; i < 10; i++)
+		tally_attempt(&t, &s, T0 + i, 1, 100000, 0);
+	for (int i = 0; i < 5; i++)
+		tally_attempt(&t, &s, T0 + i, 0, 0, 1);
+	const tally_health_t *h = tally_health(&t, &s);
+	assert_non_null(h);
+	assert_int_equal(h->attempts, 105);
+	assert_int_equal(h->answered, 100);
+	assert_int_equal(h->icmp, 5);
+	db_time_t p50 = tally_rtt(h, 0.5), p95 = tally_rtt(h, 0.95);
+	assert_true(p50 >= 1000 && p50 <= 1190);
+	assert_true(p95 >= 100000 && p95 <= 119000);
+	tally_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -168,6 +195,7 @@ int main(void)
 		cmocka_unit_test(pending_keeps_the_first),
 		cmocka_unit_test(groups_beyond_the_limit_are_counted),
 		cmocka_unit_test(clients_are_estimated),
+		cmocka_unit_test(server_health),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
