@@ -355,7 +355,8 @@ static cap_span_t *evidence_spans(const tally_t *ty, size_t *n)
 		if (g->key.kind != VD_KIND_SERVFAIL)
 			continue;
 		for (uint8_t i = 0; i < g->nex && i < EV_EXAMPLES; i++) {
-			const verdict_t *v = g->ex[i];
+			/* The example the reports show first. */
+			const verdict_t *v = i == 0 ? tally_example(g) : g->ex[i];
 			s[*n] = (cap_span_t){v->client, v->resolver, v->client_port, 53, v->query_time - EV_SLACK,
 					     v->time + EV_SLACK, CAP_SPAN_PAIR};
 			(*n)++;

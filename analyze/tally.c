@@ -336,3 +336,11 @@ db_time_t tally_rtt(const tally_health_t *h, double p)
 	}
 	return (db_time_t)(pow(2.0, (double)(TALLY_RTT_BUCKETS - 1) / 4.0));
 }
+
+const verdict_t *tally_example(const tally_group_t *g)
+{
+	for (uint8_t i = 0; i < g->nex; i++)
+		if (g->ex[i]->via == VD_VIA_UPSTREAM && g->ex[i]->n_failed)
+			return g->ex[i];
+	return g->nex ? g->ex[0] : NULL;
+}

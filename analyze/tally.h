@@ -128,6 +128,10 @@ const tally_group_t *tally_group_next(const tally_group_t *g);
 /* The groups of one kind, largest first (ties: the earlier first), into
  * out (at most n); returns how many there are in all. */
 size_t tally_ranked(const tally_t *t, uint8_t kind, const tally_group_t **out, size_t n);
+/* The example that shows an incident best: of the verdicts kept, the
+ * first whose own upstream attempts failed (a root failure, not a
+ * repeat), else the first; NULL when none was kept. */
+const verdict_t *tally_example(const tally_group_t *g);
 /* Distinct clients of a group: exact for a few, an estimate beyond (linear
  * counting over TALLY_CLIENT_BITS bits). */
 uint64_t tally_clients(const tally_group_t *g);

@@ -275,7 +275,7 @@ static void servers(FILE *f, const tally_t *ty)
 static void evidence(FILE *f, const tally_group_t *g)
 {
 	char nb[DNS_NAME_STRLEN], tb[16], t[DB_TIMESTRLEN], ab[DB_ADDRSTRLEN], rb[16];
-	const verdict_t *v = g->ex[0];
+	const verdict_t *v = tally_example(g);
 	char ex[RP_EXPLAIN];
 	vd_explain(v, ex, sizeof(ex));
 	fprintf(f, "<details><summary>example, evidence and next steps</summary>\n<p>");

@@ -172,10 +172,11 @@ static void dnssec(jsonw_t *w, const chain_result_t *d)
 	jw_obj_close(w);
 }
 
-static void verdict(jsonw_t *w, const verdict_t *v, const char *kind)
+/* A verdict object, as a member named key (NULL: an array element). */
+static void verdict_as(jsonw_t *w, const char *key, const verdict_t *v, const char *kind)
 {
 	char t[DB_TIMESTRLEN], ab[DB_ADDRSTRLEN], nb[DNS_NAME_STRLEN], tb[16], rb[16];
-	jw_obj_open(w, NULL);
+	jw_obj_open(w, key);
 	if (kind)
 		jw_str(w, "type", kind);
 	jw_str(w, "time", db_time_str(v->time, t));
@@ -254,6 +255,11 @@ static void verdict(jsonw_t *w, const verdict_t *v, const char *kind)
 	jw_obj_close(w);
 }
 
+static void verdict(jsonw_t *w, const verdict_t *v, const char *kind)
+{
+	verdict_as(w, NULL, v, kind);
+}
+
 static void by_cause(jsonw_t *w, const char *key, const uint64_t *counts)
 {
 	jw_obj_open(w, key);
@@ -317,6 +323,10 @@ static void incidents(jsonw_t *w, const rp_input_t *in)
 		jw_obj_close(w);
 		if (g->over_loss)
 			jw_u64(w, "over_capture_loss", g->over_loss);
+		/* The verdict that shows it best, with its evidence. */
+		const verdict_t *ex = tally_example(g);
+		if (ex)
+			verdict_as(w, "example", ex, NULL);
 		jw_obj_close(w);
 	}
 	jw_arr_close(w);

@@ -88,7 +88,7 @@ static void example(FILE *f, const char *label, size_t i, const tally_group_t *g
 {
 	char zb[DNS_NAME_STRLEN], nb[DNS_NAME_STRLEN], tb[16], t[DB_TIMESTRLEN], ab[DB_ADDRSTRLEN];
 	char rb[16];
-	const verdict_t *v = g->ex[0];
+	const verdict_t *v = tally_example(g);
 	fprintf(f, "\n### %s %zu: ", label, i + 1);
 	code(f, dns_name_str(&g->zone, zb));
 	fprintf(f, " %s/%s\n\n", vd_cause_str(g->key.cause), g->detail);

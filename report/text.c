@@ -145,10 +145,11 @@ static void incidents(FILE *f, const rp_input_t *in, uint8_t kind, uint64_t tota
 			continue;
 		fprintf(f, "\n  %s#%zu %s %s/%s%s\n", on("1"), i + 1, dns_name_str(&g->zone, zb),
 			vd_cause_str(g->key.cause), g->detail, off());
-		verdict_line(f, g->ex[0]);
-		evidence(f, g->ex[0]);
+		const verdict_t *ex = tally_example(g);
+		verdict_line(f, ex);
+		evidence(f, ex);
 		char steps[RP_STEPS];
-		vd_next_steps(g->ex[0], g->nservers ? &g->servers[0] : NULL, steps, sizeof(steps));
+		vd_next_steps(ex, g->nservers ? &g->servers[0] : NULL, steps, sizeof(steps));
 		const char *p = steps;
 		for (int first = 1; *p; first = 0) {
 			const char *nl = strchr(p, '\n');

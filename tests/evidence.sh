@@ -25,12 +25,7 @@ measure() {
 	orig, ev = (json.load(open(p)) for p in sys.argv[1:3])
 	key = lambda v: (v["client"], v["client_port"], v["id"], v["qname"], v["time"])
 	again = {key(v): v for v in ev["servfails"]}
-	seen, examples = {}, []
-	for v in orig["servfails"]:  # the first verdict of each incident, its example
-	    g = (v["cause"], v["detail"], v["zone"])
-	    if seen.get(g, 0) < 1:
-	        seen[g] = seen.get(g, 0) + 1
-	        examples.append(v)
+	examples = [g["example"] for g in orig["incidents"] if g["type"] == "servfail" and "example" in g]
 	same = sum(1 for v in examples if key(v) in again and
 	           (again[key(v)]["cause"], again[key(v)]["detail"]) == (v["cause"], v["detail"]))
 	size = 100.0 * os.path.getsize(sys.argv[4]) / os.path.getsize(sys.argv[3])
