@@ -344,3 +344,49 @@ const verdict_t *tally_example(const tally_group_t *g)
 			return g->ex[i];
 	return g->nex ? g->ex[0] : NULL;
 }
+
+static uint64_t zone_total(const tally_zone_t *z)
+{
+	return z->count[VD_KIND_SERVFAIL] + z->count[VD_KIND_UNANSWERED];
+}
+
+static int by_zone_total(const void *x, const void *y)
+{
+	const tally_zone_t *a = x, *b = y;
+	uint64_t ta = zone_total(a), tb = zone_total(b);
+	if (ta != tb)
+		return ta > tb ? -1 : 1;
+	return (a->first > b->first) - (a->first < b->first);
+}
+
+size_t tally_zones(const tally_t *t, tally_zone_t *out, size_t n)
+{
+	/* At most TALLY_MAX_GROUPS zones: gathered once a report. */
+	tally_zone_t *all = calloc(TALLY_MAX_GROUPS, sizeof(*all));
+	if (!all)
+		return 0;
+	size_t na = 0;
+	for (const tally_group_t *g = tally_group_first(t); g; g = tally_group_next(g)) {
+		size_t i = 0;
+		while (i < na && !dns_name_eq(all[i].zone, &g->zone))
+			i++;
+		if (i == na) {
+			all[na].zone = &g->zone;
+			all[na].first = g->first;
+			all[na].last = g->last;
+			na++;
+		}
+		tally_zone_t *z = &all[i];
+		z->count[g->key.kind] += g->count;
+		if (g->key.kind != VD_KIND_PENDING)
+			z->by_cause[g->key.cause] += g->count;
+		if (g->first < z->first)
+			z->first = g->first;
+		if (g->last > z->last)
+			z->last = g->last;
+	}
+	qsort(all, na, sizeof(*all), by_zone_total);
+	memcpy(out, all, (na < n ? na : n) * sizeof(*out));
+	free(all);
+	return na;
+}

@@ -128,6 +128,17 @@ const tally_group_t *tally_group_next(const tally_group_t *g);
 /* The groups of one kind, largest first (ties: the earlier first), into
  * out (at most n); returns how many there are in all. */
 size_t tally_ranked(const tally_t *t, uint8_t kind, const tally_group_t **out, size_t n);
+/* A zone's failures over every incident in it. */
+typedef struct tally_zone {
+	const dns_name_t *zone;
+	uint64_t count[VD_NKINDS];
+	uint64_t by_cause[VD_NCAUSES];  /* SERVFAILs and never answered */
+	db_time_t first, last;
+} tally_zone_t;
+/* The zones with failures, most SERVFAILs and never answered first, into
+ * out (at most n); returns how many there are in all. */
+size_t tally_zones(const tally_t *t, tally_zone_t *out, size_t n);
+
 /* The example that shows an incident best: of the verdicts kept, the
  * first whose own upstream attempts failed (a root failure, not a
  * repeat), else the first; NULL when none was kept. */

@@ -172,6 +172,33 @@ static void incidents(FILE *f, const rp_input_t *in, uint8_t kind, const char *h
 			example(f, kind_label[kind], i, top[i]);
 }
 
+static void zones(FILE *f, const tally_t *ty)
+{
+	tally_zone_t z[MD_SERVERS];
+	size_t all = tally_zones(ty, z, MD_SERVERS), n = all < MD_SERVERS ? all : MD_SERVERS;
+	if (!n)
+		return;
+	char zb[DNS_NAME_STRLEN], t1[DB_TIMESTRLEN], t2[DB_TIMESTRLEN];
+	fprintf(f, "\n## Zones\n\n| zone | SERVFAILs | never answered | first | last | causes |\n");
+	fprintf(f, "|---|---:|---:|---|---|---|\n");
+	for (size_t i = 0; i < n; i++) {
+		fprintf(f, "| ");
+		code(f, dns_name_str(z[i].zone, zb));
+		fprintf(f, " | %llu | %llu | %s | %s | ", (unsigned long long)z[i].count[VD_KIND_SERVFAIL],
+			(unsigned long long)z[i].count[VD_KIND_UNANSWERED], db_time_str(z[i].first, t1),
+			db_time_str(z[i].last, t2));
+		const char *sep = "";
+		for (uint8_t c = 0; c < VD_NCAUSES; c++)
+			if (z[i].by_cause[c]) {
+				fprintf(f, "%s%s %llu", sep, vd_cause_str(c), (unsigned long long)z[i].by_cause[c]);
+				sep = ", ";
+			}
+		fprintf(f, " |\n");
+	}
+	if (all > n)
+		fprintf(f, "\n%zu more zones: see the incidents of the JSON report.\n", all - n);
+}
+
 static void servers(FILE *f, const tally_t *ty)
 {
 	size_t n = 0;
@@ -242,6 +269,7 @@ int rp_markdown(FILE *f, const rp_input_t *in)
 	}
 	if (!any)
 		fprintf(f, "\nNo SERVFAIL, and no client query left unanswered.\n");
+	zones(f, in->tally);
 	servers(f, in->tally);
 	const struct {
 		uint64_t n;

@@ -160,6 +160,33 @@ static void incidents(FILE *f, const rp_input_t *in, uint8_t kind, uint64_t tota
 	}
 }
 
+/* The zones that failed, most failures first, over every incident. */
+static void zones(FILE *f, const tally_t *ty)
+{
+	tally_zone_t z[TXT_ZONES];
+	size_t all = tally_zones(ty, z, TXT_ZONES), n = all < TXT_ZONES ? all : TXT_ZONES;
+	if (!n)
+		return;
+	char zb[DNS_NAME_STRLEN], t1[DB_TIMESTRLEN], c2[16];
+	fprintf(f, "\n%sZones%s\n", on("1"), off());
+	fprintf(f, "  %-32s %9s %10s  %-28s %s\n", "zone", "SERVFAILs", "unanswered", "from .. to", "causes");
+	for (size_t i = 0; i < n; i++) {
+		fprintf(f, "  %-32s %9llu %10llu  %.19s .. %s  ", dns_name_str(z[i].zone, zb),
+			(unsigned long long)z[i].count[VD_KIND_SERVFAIL],
+			(unsigned long long)z[i].count[VD_KIND_UNANSWERED], db_time_str(z[i].first, t1),
+			clock_of(z[i].last, c2));
+		const char *sep = "";
+		for (uint8_t c = 0; c < VD_NCAUSES; c++)
+			if (z[i].by_cause[c]) {
+				fprintf(f, "%s%s %llu", sep, vd_cause_str(c), (unsigned long long)z[i].by_cause[c]);
+				sep = ", ";
+			}
+		fprintf(f, "\n");
+	}
+	if (all > n)
+		fprintf(f, "  ... %zu more zones (their incidents: --format json)\n", all - n);
+}
+
 /* Upstream servers named by failed attempts, most verdicts first. */
 static int by_verdicts(const void *x, const void *y)
 {
@@ -293,6 +320,7 @@ int rp_text(FILE *f, const rp_input_t *in)
 		fprintf(f, ")\n");
 		incidents(f, in, k, n);
 	}
+	zones(f, in->tally);
 	servers(f, in->tally);
 	/* What the bounded tally left out of this report (every verdict is
 	 * counted above, and streamed whole with --format ndjson). */
