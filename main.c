@@ -337,42 +337,66 @@ static char *command_line(int argc, char **argv)
  * evidence of each SERVFAIL incident's example: the client's exchange with
  * the resolver, each upstream attempt with its answer (by addresses and
  * ports), ICMP errors and handshakes, up to the SERVFAIL. */
-#define EV_EXAMPLES 1                      /* examples of each incident: its first */
 #define EV_SLACK (10 * 1000LL)            /* 10 ms either side */
 #define EV_ANSWER (3 * 1000000LL)         /* an attempt's answer or error */
+
+/* The spans of one verdict: its client exchange and each attempt. */
+static size_t verdict_spans(const verdict_t *v, cap_span_t *s)
+{
+	size_t n = 0;
+	/* A query never answered: the query (its window is silence). */
+	db_time_t until = v->answered ? v->time : v->query_time;
+	s[n++] = (cap_span_t){v->client, v->resolver, v->client_port, 53, v->query_time - EV_SLACK,
+			      until + EV_SLACK, CAP_SPAN_PAIR};
+	for (uint16_t k = 0; k < v->n_up; k++) {
+		const vd_upstream_t *u = &v->up[k];
+		/* Its answer, error or reset came before the SERVFAIL. */
+		db_time_t end = u->ts + EV_ANSWER < v->time ? u->ts + EV_ANSWER : v->time + EV_SLACK;
+		if (end < u->ts + EV_SLACK)
+			end = u->ts + EV_SLACK;
+		/* The resolver's address it was sent from, when known. */
+		static const db_addr_t none;
+		int known = !db_addr_eq(&u->from, &none);
+		s[n++] = (cap_span_t){u->server, u->from, 53, u->from_port, u->ts - EV_SLACK, end,
+				      known ? CAP_SPAN_PAIR : CAP_SPAN_PEER};
+		s[n++] = (cap_span_t){u->server, u->from, 53, u->from_port, u->ts, end, CAP_SPAN_ICMP};
+	}
+	return n;
+}
+
+/* The verdict of a repeat's root failure among those listed, or NULL. */
+static const verdict_t *root_verdict(const tally_t *ty, const verdict_t *v)
+{
+	for (size_t i = ty->list.n; i-- > 0;) {
+		const verdict_t *r = tally_ring_at(&ty->list, i);
+		if (r->id == v->repeats_id && r->client_port == v->repeats_client_port &&
+		    r->query_time == v->repeats_query_time && db_addr_eq(&r->client, &v->repeats_client))
+			return r;
+	}
+	return NULL;
+}
+
+#define EV_ROOTS 3 /* a repeat's root, that one's root, ... */
 
 static cap_span_t *evidence_spans(const tally_t *ty, size_t *n)
 {
 	size_t cap = 0;
 	for (const tally_group_t *g = tally_group_first(ty); g; g = tally_group_next(g))
-		for (uint8_t i = 0; i < g->nex; i++)
-			cap += 1 + 2 * (size_t)g->ex[i]->n_up;
+		if (g->nex)
+			cap += (EV_ROOTS + 1) * (1 + 2 * VD_MAX_UPSTREAM);
 	cap_span_t *s = calloc(cap ? cap : 1, sizeof(*s));
 	*n = 0;
 	if (!s)
 		return NULL;
 	for (const tally_group_t *g = tally_group_first(ty); g; g = tally_group_next(g)) {
-		if (g->key.kind != VD_KIND_SERVFAIL)
+		if (g->key.kind != VD_KIND_SERVFAIL || !g->nex)
 			continue;
-		for (uint8_t i = 0; i < g->nex && i < EV_EXAMPLES; i++) {
-			/* The example the reports show first. */
-			const verdict_t *v = i == 0 ? tally_example(g) : g->ex[i];
-			s[*n] = (cap_span_t){v->client, v->resolver, v->client_port, 53, v->query_time - EV_SLACK,
-					     v->time + EV_SLACK, CAP_SPAN_PAIR};
-			(*n)++;
-			for (uint16_t k = 0; k < v->n_up; k++) {
-				const vd_upstream_t *u = &v->up[k];
-				/* Its answer, error or reset came before the SERVFAIL. */
-				db_time_t end = u->ts + EV_ANSWER < v->time ? u->ts + EV_ANSWER : v->time + EV_SLACK;
-				if (end < u->ts + EV_SLACK)
-					end = u->ts + EV_SLACK;
-				/* The resolver's address it was sent from, when known. */
-				static const db_addr_t none;
-				int known = !db_addr_eq(&u->from, &none);
-				s[(*n)++] = (cap_span_t){u->server, u->from, 53, u->from_port, u->ts - EV_SLACK, end,
-							 known ? CAP_SPAN_PAIR : CAP_SPAN_PEER};
-				s[(*n)++] = (cap_span_t){u->server, u->server, 0, 0, u->ts, end, CAP_SPAN_ICMP};
-			}
+		/* The example the reports show, and the failures it repeats:
+		 * read again, a repeat needs its root. */
+		const verdict_t *v = tally_example(g);
+		for (int depth = 0; v && depth <= EV_ROOTS; depth++) {
+			*n += verdict_spans(v, s + *n);
+			v = v->repeats_time ? root_verdict(ty, v) : NULL;
 		}
 	}
 	return s;

@@ -998,6 +998,10 @@ static int open_judge(attr_t *a, const txn_t *t, const txn_t *q, model_root_t *r
 		r->qname = v->repeats_qname;
 		r->qtype = v->repeats_qtype;
 		r->zone = v->zone;
+		r->client = v->repeats_client;
+		r->client_port = v->repeats_client_port;
+		r->id = v->repeats_id;
+		r->query_time = v->repeats_query_time;
 		r->server_side = r->cause == VD_TIMEOUT || r->cause == VD_BLOCKED_PORT ||
 				 r->cause == VD_TRUNCATION;
 		return 1;
@@ -1220,6 +1224,10 @@ static void conclude(attr_t *a, const txn_t *t, db_time_t T, const walk_t *w, ve
 		v->repeats_detail = root->detail;
 		v->repeats_qname = root->qname;
 		v->repeats_qtype = root->qtype;
+		v->repeats_client = root->client;
+		v->repeats_client_port = root->client_port;
+		v->repeats_id = root->id;
+		v->repeats_query_time = root->query_time;
 		v->zone = root->zone;
 	} else if (v->cause == VD_DNSSEC && in->dnssec_found) {
 		v->zone = v->dnssec.zone;

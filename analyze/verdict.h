@@ -107,6 +107,9 @@ typedef struct verdict {
 	const char *repeats_detail;
 	dns_name_t repeats_qname; /* the query of the root failure */
 	uint16_t repeats_qtype;
+	db_addr_t repeats_client; /* and its client transaction (the evidence pcap) */
+	uint16_t repeats_client_port, repeats_id;
+	db_time_t repeats_query_time;
 	uint32_t n_failed;        /* related attempts that failed */
 	uint8_t ede_disagrees;    /* the resolver's EDE names another cause */
 	uint64_t capture_loss;    /* packets the capture dropped (kernel, interface)

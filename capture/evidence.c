@@ -32,14 +32,21 @@ void evsel_free(evsel_t *e)
 	e->active = NULL;
 }
 
-/* a:ap to b:bp, a port of 0 standing for any. */
-static int way(const cap_pkt_t *p, const db_addr_t *a, uint16_t ap, const db_addr_t *b, uint16_t bp)
+/* src:sp to dst:dp is a:ap to b:bp, a port of 0 standing for any. */
+static int way(const db_addr_t *src, uint16_t sp, const db_addr_t *dst, uint16_t dp, const db_addr_t *a,
+	       uint16_t ap, const db_addr_t *b, uint16_t bp)
 {
-	if (!db_addr_eq(&p->src, a) || !db_addr_eq(&p->dst, b))
+	if (!db_addr_eq(src, a) || !db_addr_eq(dst, b))
 		return 0;
-	if (!p->sport && !p->dport)
+	if (!sp && !dp)
 		return 1;
-	return (!ap || ap == p->sport) && (!bp || bp == p->dport);
+	return (!ap || ap == sp) && (!bp || bp == dp);
+}
+
+static int pair(const db_addr_t *src, uint16_t sp, const db_addr_t *dst, uint16_t dp, const cap_span_t *s)
+{
+	return way(src, sp, dst, dp, &s->a, s->aport, &s->b, s->bport) ||
+	       way(src, sp, dst, dp, &s->b, s->bport, &s->a, s->aport);
 }
 
 int evsel_match(evsel_t *e, db_time_t ts, const cap_pkt_t *p)
@@ -54,11 +61,11 @@ int evsel_match(evsel_t *e, db_time_t ts, const cap_pkt_t *p)
 			continue;
 		}
 		if (s->kind == CAP_SPAN_ICMP)
-			hit |= p->icmp;
+			hit |= p->quoted && pair(&p->qsrc, p->qsport, &p->qdst, p->qdport, s);
 		else if (s->kind == CAP_SPAN_PEER)
 			hit |= db_addr_eq(&p->src, &s->a) || db_addr_eq(&p->dst, &s->a);
 		else
-			hit |= way(p, &s->a, s->aport, &s->b, s->bport) || way(p, &s->b, s->bport, &s->a, s->aport);
+			hit |= pair(&p->src, p->sport, &p->dst, p->dport, s);
 		i++;
 	}
 	return hit;

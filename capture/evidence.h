@@ -19,7 +19,8 @@ enum cap_span_kind {
 	CAP_SPAN_PAIR = 0,   /* packets between a and b, either way */
 	CAP_SPAN_PEER,       /* packets from or to a (a server: the resolver may
 	                      * reach it from another address than clients use) */
-	CAP_SPAN_ICMP,       /* ICMP messages, whoever sent them */
+	CAP_SPAN_ICMP,       /* ICMP errors, whoever sent them, quoting a packet
+	                      * between a:aport and b:bport (either way) */
 };
 
 typedef struct cap_span {
@@ -48,6 +49,9 @@ typedef struct cap_pkt {
 	db_addr_t src, dst;
 	uint16_t sport, dport;
 	uint8_t icmp;
+	uint8_t quoted;          /* an ICMP error quoting an IP header: */
+	db_addr_t qsrc, qdst;    /* the quoted packet's addresses */
+	uint16_t qsport, qdport; /* and ports (0 when cut) */
 } cap_pkt_t;
 
 /* Whether a packet at ts (non-decreasing from call to call) is evidence. */

@@ -763,6 +763,46 @@ static int frame_pkt(int dlt, const uint8_t *data, size_t caplen, cap_pkt_t *p)
 		db_addr_set6(&p->dst, b);
 	}
 	p->icmp = proto == 1 || proto == 58;
+	if (first && p->icmp) {
+		/* An error (ICMP 3, 11; ICMPv6 1 to 4) quotes the packet that
+		 * caused it: its addresses and ports. */
+		uint8_t type = wire_u8(&w);
+		wire_skip(&w, 7);
+		int error = proto == 1 ? type == 3 || type == 11 : type >= 1 && type <= 4;
+		if (!wire_ok(&w) || !error)
+			return 1;
+		uint8_t qproto;
+		if (proto == 1) {
+			size_t qihl = (size_t)(wire_u8(&w) & 0x0f) * 4;
+			wire_skip(&w, 8);
+			qproto = wire_u8(&w);
+			wire_skip(&w, 2);
+			const uint8_t *a = wire_take(&w, 4), *b = wire_take(&w, 4);
+			if (!wire_ok(&w) || qihl < 20)
+				return 1;
+			db_addr_set4(&p->qsrc, a);
+			db_addr_set4(&p->qdst, b);
+			wire_skip(&w, qihl - 20);
+		} else {
+			wire_skip(&w, 6);
+			qproto = wire_u8(&w);
+			wire_skip(&w, 1);
+			const uint8_t *a = wire_take(&w, 16), *b = wire_take(&w, 16);
+			if (!wire_ok(&w))
+				return 1;
+			db_addr_set6(&p->qsrc, a);
+			db_addr_set6(&p->qdst, b);
+		}
+		p->quoted = 1;
+		if (qproto == 6 || qproto == 17) {
+			uint16_t sp = wire_u16(&w), dp = wire_u16(&w);
+			if (wire_ok(&w)) {
+				p->qsport = sp;
+				p->qdport = dp;
+			}
+		}
+		return 1;
+	}
 	if (first && (proto == 6 || proto == 17)) {
 		uint16_t sp = wire_u16(&w), dp = wire_u16(&w);
 		if (wire_ok(&w)) {
