@@ -361,6 +361,12 @@ static size_t verdict_spans(const verdict_t *v, cap_span_t *s)
 				      known ? CAP_SPAN_PAIR : CAP_SPAN_PEER};
 		s[n++] = (cap_span_t){u->server, u->from, 53, u->from_port, u->ts, end, CAP_SPAN_ICMP};
 	}
+	/* The answers its CNAME chain was learned from, earlier. */
+	for (uint8_t k = 0; k < v->n_alias; k++) {
+		const struct vd_alias *al = &v->alias[k];
+		s[n++] = (cap_span_t){al->server, al->from, 53, al->from_port, al->asked - EV_SLACK,
+				      al->answered + EV_SLACK, CAP_SPAN_PAIR};
+	}
 	return n;
 }
 
@@ -383,7 +389,7 @@ static cap_span_t *evidence_spans(const tally_t *ty, size_t *n)
 	size_t cap = 0;
 	for (const tally_group_t *g = tally_group_first(ty); g; g = tally_group_next(g))
 		if (g->nex)
-			cap += (EV_ROOTS + 1) * (1 + 2 * VD_MAX_UPSTREAM);
+			cap += (EV_ROOTS + 1) * (1 + 2 * VD_MAX_UPSTREAM + VD_MAX_ALIAS);
 	cap_span_t *s = calloc(cap ? cap : 1, sizeof(*s));
 	*n = 0;
 	if (!s)

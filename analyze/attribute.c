@@ -85,6 +85,7 @@ typedef struct walk {
 	hs_t hs[ATTR_MAX_EV];
 	uint16_t hs_slot[ATTR_HS_SLOTS]; /* 0xffff: empty */
 	dns_name_t targets[MODEL_CNAME_HOPS]; /* CNAME targets the model knew */
+	model_src_t target_src[MODEL_CNAME_HOPS]; /* the answers they came in */
 	size_t ntargets;
 } walk_t;
 
@@ -360,11 +361,13 @@ static void cname_targets(attr_t *a, const dns_name_t *qname, db_time_t T, walk_
 	uint64_t h = dns_name_hash(qname);
 	for (size_t hop = 0; hop < MODEL_CNAME_HOPS; hop++) {
 		dns_name_t target;
-		if (!model_cname(a->model, h, T, &target))
+		model_src_t src;
+		if (!model_cname(a->model, h, T, &target, &src))
 			break;
 		uint64_t th = dns_name_hash(&target);
 		if (in_set(w, th))
 			break; /* a loop */
+		w->target_src[w->ntargets] = src;
 		w->targets[w->ntargets++] = target;
 		add_name(w, &target);
 		h = th;
@@ -1083,6 +1086,10 @@ static void identity(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v)
 /* The evidence list of the verdict: the most recent attempts matter most. */
 static void evidence_list(const walk_t *w, verdict_t *v)
 {
+	for (size_t c = 0; c < w->ntargets && v->n_alias < VD_MAX_ALIAS; c++) {
+		const model_src_t *s = &w->target_src[c];
+		v->alias[v->n_alias++] = (struct vd_alias){s->asked, s->answered, s->server, s->from, s->from_port};
+	}
 	v->n_up_total = (uint32_t)w->nat;
 	size_t first = w->nat > VD_MAX_UPSTREAM ? w->nat - VD_MAX_UPSTREAM : 0;
 	for (size_t i = first; i < w->nat; i++) {

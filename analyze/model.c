@@ -38,6 +38,7 @@ typedef struct cname {
 	uint64_t key;        /* owner hash */
 	db_time_t until;     /* learned + TTL */
 	dns_name_t target;
+	model_src_t src;     /* the answer it came in */
 } cname_t;
 
 typedef struct root_ent {
@@ -173,8 +174,9 @@ static void learn_name(txn_t *t, const dns_name_t *n)
 }
 
 static void learn_cname(model_t *m, const dns_name_t *owner, uint32_t ttl, const dns_name_t *target,
-			db_time_t now)
+			const txn_t *t)
 {
+	db_time_t now = t->answer_ts;
 	uint64_t h = dns_name_hash(owner), hv = tbl_hash(&m->cnames, &h);
 	cname_t *c = tbl_find(&m->cnames, &h, hv);
 	if (c)
@@ -188,6 +190,11 @@ static void learn_cname(model_t *m, const dns_name_t *owner, uint32_t ttl, const
 		life = MODEL_MEMORY;
 	c->until = now + life;
 	c->target = *target;
+	c->src.asked = t->e.ts;
+	c->src.answered = t->answer_ts;
+	c->src.server = t->key.server;
+	c->src.from = t->key.client;
+	c->src.from_port = t->key.cport;
 	dns_name_lower(&c->target);
 }
 
@@ -296,7 +303,7 @@ void model_learn(model_t *m, txn_t *t, const dns_msg_t *msg)
 			dns_name_t target;
 			if (rr->type == DNS_T_CNAME && dns_rr_target(msg, rr, &target) == DB_OK) {
 				learn_name(t, &target);
-				learn_cname(m, &rr->owner, rr->ttl, &target, now);
+				learn_cname(m, &rr->owner, rr->ttl, &target, t);
 			}
 		} else if (rr->section == DNS_SEC_AUTHORITY && rr->type == DNS_T_NS) {
 			ns_auth = 1;
@@ -422,12 +429,14 @@ int model_cut_dead(const model_t *m, uint64_t h, db_time_t before)
 	return dead > 0;
 }
 
-int model_cname(const model_t *m, uint64_t h, db_time_t now, dns_name_t *target)
+int model_cname(const model_t *m, uint64_t h, db_time_t now, dns_name_t *target, model_src_t *src)
 {
 	const cname_t *c = tbl_find(&m->cnames, &h, tbl_hash(&m->cnames, &h));
 	if (!c || c->e.ts > now || now > c->until)
 		return 0;
 	*target = c->target;
+	if (src)
+		*src = c->src;
 	return 1;
 }
 

@@ -88,9 +88,16 @@ size_t model_cut_ns(const model_t *m, uint64_t h, const uint64_t **ns);
  * answer). */
 int model_cut_dead(const model_t *m, uint64_t h, db_time_t before);
 
+/* The exchange a fact was learned from: a query and its answer. */
+typedef struct model_src {
+	db_time_t asked, answered;
+	db_addr_t server, from; /* who answered (port 53), who asked (from_port) */
+	uint16_t from_port;
+} model_src_t;
+
 /* The CNAME target of the name hashed h, valid at time now: 1 and *target,
- * or 0. */
-int model_cname(const model_t *m, uint64_t h, db_time_t now, dns_name_t *target);
+ * or 0; *src (when not NULL) is the exchange it was learned from. */
+int model_cname(const model_t *m, uint64_t h, db_time_t now, dns_name_t *target, model_src_t *src);
 
 /* Stub transactions carrying the DS and DNSKEY answers kept for the zones
  * above name (and of name itself), to be checked with the attempts' own

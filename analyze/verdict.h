@@ -60,6 +60,7 @@ enum vd_outcome {
 };
 
 #define VD_MAX_UPSTREAM 24
+#define VD_MAX_ALIAS 4
 #define VD_MAX_EDE 4
 #define VD_EDE_TEXT 96
 
@@ -118,6 +119,14 @@ typedef struct verdict {
 	int dnssec_checked;       /* the captured chain was re-verified */
 	chain_result_t dnssec;    /* what that found */
 	db_time_t dnssec_earlier; /* the proof comes from an earlier answer (keys cached) */
+	/* The exchanges the CNAME chain the resolver knew was learned from,
+	 * when it was learned before (the evidence pcap keeps them). */
+	struct vd_alias {
+		db_time_t asked, answered;
+		db_addr_t server, from;
+		uint16_t from_port;
+	} alias[VD_MAX_ALIAS];
+	uint8_t n_alias;
 	/* Last, and only up[0..n_up) is written: a verdict is large (the
 	 * names of its evidence), and most hold a few attempts or none. */
 	vd_upstream_t up[VD_MAX_UPSTREAM];

@@ -15,6 +15,7 @@ static int by_from(const void *x, const void *y)
 
 int evsel_init(evsel_t *e, cap_span_t *s, size_t n)
 {
+	e->ntrains = 0;
 	e->s = s;
 	e->n = n;
 	e->next = 0;
@@ -49,8 +50,22 @@ static int pair(const db_addr_t *src, uint16_t sp, const db_addr_t *dst, uint16_
 	       way(src, sp, dst, dp, &s->b, s->bport, &s->a, s->aport);
 }
 
+static int train_kept(const evsel_t *e, const cap_pkt_t *p)
+{
+	size_t n = e->ntrains < EVSEL_TRAINS ? e->ntrains : EVSEL_TRAINS;
+	for (size_t i = 0; i < n; i++) {
+		const struct evsel_train *t = &e->trains[i];
+		if (t->id == p->frag_id && db_addr_eq(&t->src, &p->src) && db_addr_eq(&t->dst, &p->dst))
+			return 1;
+	}
+	return 0;
+}
+
 int evsel_match(evsel_t *e, db_time_t ts, const cap_pkt_t *p)
 {
+	/* A fragment after the first: kept with its train. */
+	if (p->frag && !p->sport && !p->dport && !p->icmp)
+		return train_kept(e, p);
 	while (e->next < e->n && e->s[e->next].from <= ts)
 		e->active[e->nactive++] = e->next++;
 	int hit = 0;
@@ -67,6 +82,12 @@ int evsel_match(evsel_t *e, db_time_t ts, const cap_pkt_t *p)
 		else
 			hit |= pair(&p->src, p->sport, &p->dst, p->dport, s);
 		i++;
+	}
+	if (hit && p->frag) {
+		struct evsel_train *t = &e->trains[e->ntrains++ % EVSEL_TRAINS];
+		t->src = p->src;
+		t->dst = p->dst;
+		t->id = p->frag_id;
 	}
 	return hit;
 }

@@ -32,12 +32,19 @@ typedef struct cap_span {
 	uint8_t kind;        /* enum cap_span_kind */
 } cap_span_t;
 
+#define EVSEL_TRAINS 1024 /* fragment trains whose first fragment matched */
+
 typedef struct evsel {
 	cap_span_t *s;       /* sorted by from */
 	size_t n;
 	size_t next;         /* the first span not yet started */
 	size_t *active;      /* indexes of spans started and not over */
 	size_t nactive;
+	struct evsel_train {
+		db_addr_t src, dst;
+		uint32_t id;
+	} trains[EVSEL_TRAINS]; /* a ring: the latest trains kept */
+	size_t ntrains;
 } evsel_t;
 
 /* Takes the n spans (sorts them in place; the array stays the caller's).
@@ -49,6 +56,10 @@ typedef struct cap_pkt {
 	db_addr_t src, dst;
 	uint16_t sport, dport;
 	uint8_t icmp;
+	uint8_t frag;            /* an IP fragment of train frag_id (the first
+	                          * holds the ports; the others only match when
+	                          * the first of their train did) */
+	uint32_t frag_id;
 	uint8_t quoted;          /* an ICMP error quoting an IP header: */
 	db_addr_t qsrc, qdst;    /* the quoted packet's addresses */
 	uint16_t qsport, qdport; /* and ports (0 when cut) */

@@ -741,8 +741,14 @@ static int frame_pkt(int dlt, const uint8_t *data, size_t caplen, cap_pkt_t *p)
 	int first = 1;
 	if (lr.l3 == LINK_L3_IPV4) {
 		size_t ihl = (size_t)(wire_u8(&w) & 0x0f) * 4;
-		wire_skip(&w, 5);
-		first = (wire_u16(&w) & 0x1fff) == 0;
+		wire_skip(&w, 3);
+		uint16_t id = wire_u16(&w), off = wire_u16(&w);
+		first = (off & 0x1fff) == 0;
+		/* A fragment (more to come, or not the first): its train. */
+		if ((off & 0x3fff) != 0) {
+			p->frag = 1;
+			p->frag_id = id;
+		}
 		wire_skip(&w, 1);
 		proto = wire_u8(&w);
 		wire_skip(&w, 2);
@@ -761,6 +767,19 @@ static int frame_pkt(int dlt, const uint8_t *data, size_t caplen, cap_pkt_t *p)
 			return 0;
 		db_addr_set6(&p->src, a);
 		db_addr_set6(&p->dst, b);
+		/* A Fragment header right after the fixed one (as DNS servers
+		 * send them): its train, and the first fragment's ports. */
+		if (proto == 44) {
+			proto = wire_u8(&w);
+			wire_skip(&w, 1);
+			uint16_t off = wire_u16(&w);
+			uint32_t id = wire_u32(&w);
+			if (!wire_ok(&w))
+				return 1;
+			first = (off & 0xfff8) == 0;
+			p->frag = 1;
+			p->frag_id = id;
+		}
 	}
 	p->icmp = proto == 1 || proto == 58;
 	if (first && p->icmp) {
