@@ -1,18 +1,24 @@
 #!/bin/sh
 # Runs the sanitizer build over every capture in pcaps/ and in the shared
-# public corpus; any AddressSanitizer / UndefinedBehaviorSanitizer /
-# LeakSanitizer report fails the test (the build aborts on the first one).
+# public corpus, in every report format (json, text with --save-evidence
+# reading the capture again, markdown, html); any AddressSanitizer /
+# UndefinedBehaviorSanitizer / LeakSanitizer report fails the test (the
+# build aborts on the first one).
 set -u
 bin=${1:?usage: sanitize-corpus.sh SANITIZER-BINARY}
 cd "$(dirname "$0")/.." || exit 1
 corpus=${DNSBLAME_CORPUS:-../shared/corpus/public}
 pass=0; fail=0
-tmp=$(mktemp); trap 'rm -f "$tmp"' EXIT
+tmp=$(mktemp); ev=$(mktemp); trap 'rm -f "$tmp" "$ev"' EXIT
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=99
 for f in $(find pcaps "$corpus" -type f \( -name '*.pcap' -o -name '*.pcapng' -o -name '*.cap' \) | sort); do
-	for fmt in json text; do
-		"$bin" -r "$f" --format "$fmt" >/dev/null 2>"$tmp"
+	for fmt in json text markdown html; do
+		# The text run also writes the evidence pcap (the files read again).
+		extra=
+		[ "$fmt" = text ] && extra="--save-evidence $ev"
+		# shellcheck disable=SC2086
+		"$bin" -r "$f" --format "$fmt" $extra >/dev/null 2>"$tmp"
 		rc=$?
 		if [ "$rc" = 99 ] || grep -qE "ERROR: (Address|Leak)Sanitizer|runtime error" "$tmp"; then
 			fail=$((fail + 1))
