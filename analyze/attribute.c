@@ -1084,6 +1084,18 @@ static void identity(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v)
 }
 
 /* The evidence list of the verdict: the most recent attempts matter most. */
+/* The referrals the model learned the zones of the name (and of the end
+ * of its CNAME chain) from, earlier: the evidence pcap keeps them. */
+static void learned_from(attr_t *a, const txn_t *t, const walk_t *w, verdict_t *v)
+{
+	const dns_name_t *names[2] = {&t->qname, w->ntargets ? &w->targets[w->ntargets - 1] : NULL};
+	for (size_t i = 0; i < 2 && v->n_alias < VD_MAX_ALIAS; i++) {
+		model_src_t s;
+		if (names[i] && model_zone_src(a->model, names[i], &s) && s.answered < t->e.ts)
+			v->alias[v->n_alias++] = (struct vd_alias){s.asked, s.answered, s.server, s.from, s.from_port};
+	}
+}
+
 static void evidence_list(const walk_t *w, verdict_t *v)
 {
 	for (size_t c = 0; c < w->ntargets && v->n_alias < VD_MAX_ALIAS; c++) {
@@ -1282,6 +1294,7 @@ static void verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v, int 
 	gather(a, t, T, !audit && concluded_before(a, t, w), w);
 	outcomes(a, t, T, w);
 	evidence_list(w, v);
+	learned_from(a, t, w, v);
 
 	decide_in_t in;
 	const attempt_t *last = summarise(a, t, w, v, &in);

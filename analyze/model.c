@@ -22,6 +22,7 @@ typedef struct cut {
 	uint8_t n_ns;
 	uint64_t ns[MODEL_NS];
 	uint64_t ns_parent[MODEL_NS]; /* hash of each NS name's parent */
+	model_src_t src;     /* the referral it was first learned from */
 } cut_t;
 
 /* What the resolver learned of an address name (A and AAAA answers). */
@@ -316,6 +317,8 @@ void model_learn(model_t *m, txn_t *t, const dns_msg_t *msg)
 		t->referral = 1;
 		t->cut = dns_name_hash(&ns_owner->owner);
 		cut_t *cut = learn_cut(m, &ns_owner->owner, t->cut, now);
+		if (cut && !cut->src.answered)
+			cut->src = (model_src_t){t->e.ts, t->answer_ts, t->key.server, t->key.client, t->key.cport};
 		for (size_t i = 0; i < msg->nrr; i++) {
 			const dns_rr_t *rr = &msg->rr[i];
 			dns_name_t target;
@@ -376,6 +379,20 @@ int model_zone_of(const model_t *m, const dns_name_t *name, dns_name_t *out)
 		if (c) {
 			*out = c->name;
 			return 1;
+		}
+	}
+	return 0;
+}
+
+int model_zone_src(const model_t *m, const dns_name_t *name, model_src_t *src)
+{
+	uint64_t h[130];
+	size_t n = dns_name_suffix_hashes(name, h, 130);
+	for (size_t i = 0; i < n; i++) {
+		const cut_t *c = tbl_find(&m->cuts, &h[i], tbl_hash(&m->cuts, &h[i]));
+		if (c) {
+			*src = c->src;
+			return c->src.answered != 0;
 		}
 	}
 	return 0;

@@ -72,9 +72,19 @@ const model_stats_t *model_stats(const model_t *m);
  * Fills t's learned names and NS names (what this answer pointed to). */
 void model_learn(model_t *m, txn_t *t, const dns_msg_t *msg);
 
+/* The exchange a fact was learned from: a query and its answer. */
+typedef struct model_src {
+	db_time_t asked, answered;
+	db_addr_t server, from; /* who answered (port 53), who asked (from_port) */
+	uint16_t from_port;
+} model_src_t;
+
 /* The deepest zone cut learned from referrals that contains name: 1 and
  * *out, or 0. */
 int model_zone_of(const model_t *m, const dns_name_t *name, dns_name_t *out);
+/* The referral the zone cut of name was first learned from: 1 and *src,
+ * or 0. */
+int model_zone_src(const model_t *m, const dns_name_t *name, model_src_t *src);
 /* The hash of that zone cut's name, or 0 when no cut is known. */
 uint64_t model_zone_hash(const model_t *m, const dns_name_t *name);
 /* The name of the cut hashed h: 1 and *out, or 0. */
@@ -88,12 +98,6 @@ size_t model_cut_ns(const model_t *m, uint64_t h, const uint64_t **ns);
  * answer). */
 int model_cut_dead(const model_t *m, uint64_t h, db_time_t before);
 
-/* The exchange a fact was learned from: a query and its answer. */
-typedef struct model_src {
-	db_time_t asked, answered;
-	db_addr_t server, from; /* who answered (port 53), who asked (from_port) */
-	uint16_t from_port;
-} model_src_t;
 
 /* The CNAME target of the name hashed h, valid at time now: 1 and *target,
  * or 0; *src (when not NULL) is the exchange it was learned from. */

@@ -60,7 +60,7 @@ enum vd_outcome {
 };
 
 #define VD_MAX_UPSTREAM 24
-#define VD_MAX_ALIAS 4
+#define VD_MAX_ALIAS 6
 #define VD_MAX_EDE 4
 #define VD_EDE_TEXT 96
 
@@ -119,8 +119,9 @@ typedef struct verdict {
 	int dnssec_checked;       /* the captured chain was re-verified */
 	chain_result_t dnssec;    /* what that found */
 	db_time_t dnssec_earlier; /* the proof comes from an earlier answer (keys cached) */
-	/* The exchanges the CNAME chain the resolver knew was learned from,
-	 * when it was learned before (the evidence pcap keeps them). */
+	/* The exchanges the CNAME chain the resolver knew, and the zone cuts
+	 * of the name and of the chain's end, were learned from (the evidence
+	 * pcap keeps them). */
 	struct vd_alias {
 		db_time_t asked, answered;
 		db_addr_t server, from;
