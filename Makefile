@@ -28,8 +28,8 @@ OBJ := $(SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all sanitize check unit deps run clean bench pcaps flood fuzz fuzz-build fuzz-replay integration \
-	install uninstall
+.PHONY: all sanitize check check-fast unit deps run clean bench pcaps flood fuzz fuzz-build fuzz-replay \
+	integration install uninstall
 
 all: $(BUILD)/dnsblame
 
@@ -57,8 +57,16 @@ deps:
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
+# Under a minute, no root: what to run before every commit.
+check-fast: all unit
+	sh tests/arch.sh
+	$(MAKE) fuzz-replay
+	sh tests/run-pcaps.sh build/dnsblame
+	python3 tests/json-doc.py build/dnsblame
+
 check: deps
 	$(MAKE) all
+	sh tests/arch.sh
 	$(MAKE) unit
 	$(MAKE) BUILD=build/sanitize SANITIZER=address,undefined OPT=-O1 all unit
 	$(MAKE) fuzz-replay

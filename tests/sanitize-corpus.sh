@@ -9,6 +9,12 @@ bin=${1:?usage: sanitize-corpus.sh SANITIZER-BINARY}
 cd "$(dirname "$0")/.." || exit 1
 corpus=${DNSBLAME_CORPUS:-../shared/corpus/public}
 pass=0; fail=0
+# The public corpus is part of the test: missing, the run fails.
+if [ ! -f "$corpus/MANIFEST.tsv" ]; then
+	echo "FAIL the public corpus is missing: $corpus (set DNSBLAME_CORPUS)"
+	echo "sanitizer corpus run: 0 passed, 1 failed"
+	exit 1
+fi
 tmp=$(mktemp); ev=$(mktemp); trap 'rm -f "$tmp" "$ev"' EXIT
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=99
