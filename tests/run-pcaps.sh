@@ -1,6 +1,8 @@
 #!/bin/sh
 # Capture-driven regression tests: every line of pcaps/TESTLIST names a
-# test, the capture it reads (relative to pcaps/), the expected exit code,
+# test, the capture it reads (relative to pcaps/, or corpus/NAME: a capture
+# of the public corpus, $DNSBLAME_CORPUS else ../shared/corpus/public,
+# which must then be there), the expected exit code,
 # the file of expected output (in pcaps/expected/) and dnsblame's options.
 # Output must match byte for byte (stdout; stderr is checked separately
 # when the expected exit code is not 0: it must be exactly one line).
@@ -11,15 +13,26 @@ bin=${1:?usage: run-pcaps.sh BINARY [--update]}
 update=${2:-}
 cd "$(dirname "$0")/.." || exit 1
 pass=0; fail=0
+corpus=${DNSBLAME_CORPUS:-../shared/corpus/public}
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 while read -r name capture code expected opts; do
 	case "$name" in ''|'#'*) continue ;; esac
+	case "$capture" in
+	corpus/*)
+		path="$corpus/${capture#corpus/}"
+		# The corpus is part of the test: missing, the case fails.
+		if [ ! -f "$path" ]; then
+			fail=$((fail + 1)); echo "FAIL $name: $path missing (set DNSBLAME_CORPUS)"; continue
+		fi ;;
+	*) path="pcaps/$capture" ;;
+	esac
 	# shellcheck disable=SC2086
-	"$bin" -r "pcaps/$capture" $opts >"$tmp/raw" 2>"$tmp/err"
+	"$bin" -r "$path" $opts >"$tmp/raw" 2>"$tmp/err"
 	rc=$?
-	# The host a report was made on differs from machine to machine.
+	# The host a report was made on differs from machine to machine, and
+	# the corpus's place from checkout to checkout.
 	sed -e 's/^host        .*/host        HOST/' -e 's/"host":[ ]*"[^"]*"/"host": "HOST"/' \
-		"$tmp/raw" >"$tmp/out"
+		-e "s#$corpus/#CORPUS/#g" "$tmp/raw" >"$tmp/out"
 	if [ "$update" = --update ]; then
 		cp "$tmp/out" "pcaps/expected/$expected"
 		[ "$rc" = "$code" ] || echo "note: $name exits $rc, TESTLIST says $code"
