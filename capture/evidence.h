@@ -65,6 +65,10 @@ typedef struct cap_pkt {
 	uint16_t qsport, qdport; /* and ports (0 when cut) */
 } cap_pkt_t;
 
+/* A frame of link type dlt, read through wire_t: 1 and *p, or 0 when it
+ * does not hold IP. */
+int cap_pkt_parse(int dlt, const uint8_t *frame, size_t caplen, cap_pkt_t *p);
+
 /* Whether a packet at ts (non-decreasing from call to call) is evidence. */
 int evsel_match(evsel_t *e, db_time_t ts, const cap_pkt_t *p);
 

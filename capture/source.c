@@ -17,7 +17,6 @@
 #include "cap_int.h"
 #include "evidence.h"
 #include "link.h"
-#include "../common/wire.h"
 
 typedef struct src {
 	pcap_t *p;
@@ -726,112 +725,6 @@ db_status_t cap_run(cap_t *c, cap_event_fn fn, void *user, char *err, size_t err
 
 /* ---- --save-evidence ---------------------------------------------------- */
 
-/* The IP addresses of a frame, its UDP or TCP ports when the frame holds
- * them (not a non-first fragment), whether it is ICMP; 0 when it is not IP
- * (or too short to tell). */
-static int frame_pkt(int dlt, const uint8_t *data, size_t caplen, cap_pkt_t *p)
-{
-	memset(p, 0, sizeof(*p));
-	link_result_t lr;
-	if (link_decode(dlt, data, caplen, &lr) != DB_OK || lr.l3 == LINK_L3_NONE)
-		return 0;
-	wire_t w;
-	wire_init(&w, data + lr.offset, caplen - lr.offset);
-	uint8_t proto;
-	int first = 1;
-	if (lr.l3 == LINK_L3_IPV4) {
-		size_t ihl = (size_t)(wire_u8(&w) & 0x0f) * 4;
-		wire_skip(&w, 3);
-		uint16_t id = wire_u16(&w), off = wire_u16(&w);
-		first = (off & 0x1fff) == 0;
-		/* A fragment (more to come, or not the first): its train. */
-		if ((off & 0x3fff) != 0) {
-			p->frag = 1;
-			p->frag_id = id;
-		}
-		wire_skip(&w, 1);
-		proto = wire_u8(&w);
-		wire_skip(&w, 2);
-		const uint8_t *a = wire_take(&w, 4), *b = wire_take(&w, 4);
-		if (!wire_ok(&w) || ihl < 20)
-			return 0;
-		db_addr_set4(&p->src, a);
-		db_addr_set4(&p->dst, b);
-		wire_seek(&w, ihl);
-	} else {
-		wire_skip(&w, 6);
-		proto = wire_u8(&w); /* an extension header: no ports, addresses only */
-		wire_skip(&w, 1);
-		const uint8_t *a = wire_take(&w, 16), *b = wire_take(&w, 16);
-		if (!wire_ok(&w))
-			return 0;
-		db_addr_set6(&p->src, a);
-		db_addr_set6(&p->dst, b);
-		/* A Fragment header right after the fixed one (as DNS servers
-		 * send them): its train, and the first fragment's ports. */
-		if (proto == 44) {
-			proto = wire_u8(&w);
-			wire_skip(&w, 1);
-			uint16_t off = wire_u16(&w);
-			uint32_t id = wire_u32(&w);
-			if (!wire_ok(&w))
-				return 1;
-			first = (off & 0xfff8) == 0;
-			p->frag = 1;
-			p->frag_id = id;
-		}
-	}
-	p->icmp = proto == 1 || proto == 58;
-	if (first && p->icmp) {
-		/* An error (ICMP 3, 11; ICMPv6 1 to 4) quotes the packet that
-		 * caused it: its addresses and ports. */
-		uint8_t type = wire_u8(&w);
-		wire_skip(&w, 7);
-		int error = proto == 1 ? type == 3 || type == 11 : type >= 1 && type <= 4;
-		if (!wire_ok(&w) || !error)
-			return 1;
-		uint8_t qproto;
-		if (proto == 1) {
-			size_t qihl = (size_t)(wire_u8(&w) & 0x0f) * 4;
-			wire_skip(&w, 8);
-			qproto = wire_u8(&w);
-			wire_skip(&w, 2);
-			const uint8_t *a = wire_take(&w, 4), *b = wire_take(&w, 4);
-			if (!wire_ok(&w) || qihl < 20)
-				return 1;
-			db_addr_set4(&p->qsrc, a);
-			db_addr_set4(&p->qdst, b);
-			wire_skip(&w, qihl - 20);
-		} else {
-			wire_skip(&w, 6);
-			qproto = wire_u8(&w);
-			wire_skip(&w, 1);
-			const uint8_t *a = wire_take(&w, 16), *b = wire_take(&w, 16);
-			if (!wire_ok(&w))
-				return 1;
-			db_addr_set6(&p->qsrc, a);
-			db_addr_set6(&p->qdst, b);
-		}
-		p->quoted = 1;
-		if (qproto == 6 || qproto == 17) {
-			uint16_t sp = wire_u16(&w), dp = wire_u16(&w);
-			if (wire_ok(&w)) {
-				p->qsport = sp;
-				p->qdport = dp;
-			}
-		}
-		return 1;
-	}
-	if (first && (proto == 6 || proto == 17)) {
-		uint16_t sp = wire_u16(&w), dp = wire_u16(&w);
-		if (wire_ok(&w)) {
-			p->sport = sp;
-			p->dport = dp;
-		}
-	}
-	return 1;
-}
-
 int cap_save_evidence(const cap_opts_t *o, cap_span_t *spans, size_t n, FILE *outf, const char *out,
 		      uint64_t *written, char *err, size_t errlen)
 {
@@ -896,7 +789,7 @@ int cap_save_evidence(const cap_opts_t *o, cap_span_t *spans, size_t n, FILE *ou
 		int r;
 		while ((r = pcap_next_ex(p, &h, &data)) == 1) {
 			cap_pkt_t pk;
-			if (frame_pkt(dlt, data, h->caplen, &pk) && evsel_match(&sel, ts_of(h), &pk)) {
+			if (cap_pkt_parse(dlt, data, h->caplen, &pk) && evsel_match(&sel, ts_of(h), &pk)) {
 				pcap_dump((u_char *)d, h, data);
 				(*written)++;
 			}
