@@ -390,3 +390,26 @@ size_t tally_zones(const tally_t *t, tally_zone_t *out, size_t n)
 	free(all);
 	return na;
 }
+
+static int by_verdicts(const void *x, const void *y)
+{
+	const tally_server_t *a = *(const tally_server_t *const *)x, *b = *(const tally_server_t *const *)y;
+	if (a->verdicts != b->verdicts)
+		return a->verdicts > b->verdicts ? -1 : 1;
+	return (a->first > b->first) - (a->first < b->first);
+}
+
+size_t tally_servers_ranked(const tally_t *t, const tally_server_t **out, size_t n)
+{
+	/* At most TALLY_MAX_SERVERS, sorted once a report. */
+	const tally_server_t **all = malloc(TALLY_MAX_SERVERS * sizeof(*all));
+	if (!all)
+		return 0;
+	size_t na = 0;
+	for (const tally_server_t *s = tally_server_first(t); s && na < TALLY_MAX_SERVERS; s = tally_server_next(s))
+		all[na++] = s;
+	qsort(all, na, sizeof(*all), by_verdicts);
+	memcpy(out, all, (na < n ? na : n) * sizeof(*out));
+	free(all);
+	return na;
+}

@@ -146,6 +146,9 @@ const verdict_t *tally_example(const tally_group_t *g);
 /* Distinct clients of a group: exact for a few, an estimate beyond (linear
  * counting over TALLY_CLIENT_BITS bits). */
 uint64_t tally_clients(const tally_group_t *g);
+/* The servers, most verdicts first (ties: the earlier first), into out
+ * (at most n); returns how many there are in all. */
+size_t tally_servers_ranked(const tally_t *t, const tally_server_t **out, size_t n);
 /* Servers in the order they first failed. */
 const tally_server_t *tally_server_first(const tally_t *t);
 const tally_server_t *tally_server_next(const tally_server_t *s);

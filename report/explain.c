@@ -221,3 +221,17 @@ void vd_next_steps(const verdict_t *v, const db_addr_t *server, char *e, size_t 
 		break;
 	}
 }
+
+void vd_attempt_str(const vd_upstream_t *u, char *buf, size_t n)
+{
+	char t[DB_TIMESTRLEN], ab[DB_ADDRSTRLEN], nb[DNS_NAME_STRLEN], tb[16], rb[16];
+	int k = snprintf(buf, n, "%s  %s %s %s %s: %s", db_time_str(u->ts, t), db_addr_str(&u->server, ab),
+			 u->transport == DB_PROTO_TCP ? "tcp" : "udp", dns_name_str(&u->qname, nb),
+			 dns_type_str(u->qtype, tb), vd_outcome_str(u->outcome));
+	if (k < 0 || (size_t)k >= n)
+		return;
+	if (u->outcome == VD_OUT_ICMP)
+		snprintf(buf + k, n - (size_t)k, " %s", vd_icmp_label(u->icmp_version, u->icmp_type, u->icmp_code));
+	else if (u->outcome == VD_OUT_ANSWERED || u->outcome == VD_OUT_ERROR || u->outcome == VD_OUT_TRUNCATED)
+		snprintf(buf + k, n - (size_t)k, " %s%s", dns_rcode_str(u->rcode, rb), u->tc ? " TC" : "");
+}

@@ -189,28 +189,14 @@ static void chart_causes(FILE *f, const rp_input_t *in)
 	fputs("</svg></div>\n", f);
 }
 
-static int by_verdicts(const void *x, const void *y)
-{
-	const tally_server_t *a = *(const tally_server_t *const *)x, *b = *(const tally_server_t *const *)y;
-	return a->verdicts != b->verdicts ? (a->verdicts > b->verdicts ? -1 : 1) : (a->first > b->first) - (a->first < b->first);
-}
-
 /* The upstream servers named by failed attempts: a bar of their failed
  * attempts by outcome, and the table. */
 static void servers(FILE *f, const tally_t *ty)
 {
-	size_t n = 0;
-	for (const tally_server_t *s = tally_server_first(ty); s; s = tally_server_next(s))
-		n++;
+	const tally_server_t *s[H_SERVERS];
+	size_t n = tally_servers_ranked(ty, s, H_SERVERS);
 	if (!n)
 		return;
-	const tally_server_t **s = malloc(n * sizeof(*s));
-	if (!s)
-		return;
-	n = 0;
-	for (const tally_server_t *v = tally_server_first(ty); v; v = tally_server_next(v))
-		s[n++] = v;
-	qsort(s, n, sizeof(*s), by_verdicts);
 	size_t shown = n < H_SERVERS ? n : H_SERVERS;
 	static const uint8_t outs[] = {VD_OUT_TIMEOUT, VD_OUT_ICMP, VD_OUT_TCP_RESET, VD_OUT_TCP_TIMEOUT,
 				       VD_OUT_ERROR, VD_OUT_TRUNCATED, VD_OUT_FRAG_LOSS, VD_OUT_LAME};
@@ -269,12 +255,11 @@ static void servers(FILE *f, const tally_t *ty)
 	fputs("</table>\n", f);
 	if (n > shown)
 		fprintf(f, "<p>%zu more servers: see the JSON report.</p>\n", n - shown);
-	free(s);
 }
 
 static void evidence(FILE *f, const tally_group_t *g)
 {
-	char nb[DNS_NAME_STRLEN], tb[16], t[DB_TIMESTRLEN], ab[DB_ADDRSTRLEN], rb[16];
+	char nb[DNS_NAME_STRLEN], tb[16], t[DB_TIMESTRLEN], ab[DB_ADDRSTRLEN];
 	const verdict_t *v = tally_example(g);
 	char ex[RP_EXPLAIN];
 	vd_explain(v, ex, sizeof(ex));
@@ -290,17 +275,10 @@ static void evidence(FILE *f, const tally_group_t *g)
 	fputs("</p>\n", f);
 	if (v->n_up) {
 		fprintf(f, "<pre>");
+		char line[RP_ATTEMPT];
 		for (uint16_t k = 0; k < v->n_up && k < H_EVIDENCE; k++) {
-			const vd_upstream_t *a = &v->up[k];
-			fprintf(f, "%s  %s %s ", db_time_str(a->ts, t), db_addr_str(&a->server, ab),
-				a->transport == DB_PROTO_TCP ? "tcp" : "udp");
-			esc(f, dns_name_str(&a->qname, nb));
-			fprintf(f, " %s: %s", dns_type_str(a->qtype, tb), vd_outcome_str(a->outcome));
-			if (a->outcome == VD_OUT_ICMP)
-				fprintf(f, " %s", vd_icmp_label(a->icmp_version, a->icmp_type, a->icmp_code));
-			else if (a->outcome == VD_OUT_ANSWERED || a->outcome == VD_OUT_ERROR ||
-				 a->outcome == VD_OUT_TRUNCATED)
-				fprintf(f, " %s%s", dns_rcode_str(a->rcode, rb), a->tc ? " TC" : "");
+			vd_attempt_str(&v->up[k], line, sizeof(line));
+			esc(f, line);
 			fputc('\n', f);
 		}
 		if (v->n_up_total > H_EVIDENCE)

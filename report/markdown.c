@@ -87,7 +87,6 @@ static void fenced(FILE *f, const char *lang, const char *text)
 static void example(FILE *f, const char *label, size_t i, const tally_group_t *g)
 {
 	char zb[DNS_NAME_STRLEN], nb[DNS_NAME_STRLEN], tb[16], t[DB_TIMESTRLEN], ab[DB_ADDRSTRLEN];
-	char rb[16];
 	const verdict_t *v = tally_example(g);
 	fprintf(f, "\n### %s %zu: ", label, i + 1);
 	code(f, dns_name_str(&g->zone, zb));
@@ -115,17 +114,10 @@ static void example(FILE *f, const char *label, size_t i, const tally_group_t *g
 		fprintf(f, "\nEvidence (%u upstream attempts%s):\n\n", v->n_up_total,
 			v->n_up_total > MD_EVIDENCE ? ", the first shown" : "");
 		fprintf(f, "```text\n");
+		char line[RP_ATTEMPT];
 		for (uint16_t k = 0; k < v->n_up && k < MD_EVIDENCE; k++) {
-			const vd_upstream_t *a = &v->up[k];
-			fprintf(f, "%s  %s %s %s %s: %s", db_time_str(a->ts, t), db_addr_str(&a->server, ab),
-				a->transport == DB_PROTO_TCP ? "tcp" : "udp", dns_name_str(&a->qname, nb),
-				dns_type_str(a->qtype, tb), vd_outcome_str(a->outcome));
-			if (a->outcome == VD_OUT_ICMP)
-				fprintf(f, " %s", vd_icmp_label(a->icmp_version, a->icmp_type, a->icmp_code));
-			else if (a->outcome == VD_OUT_ANSWERED || a->outcome == VD_OUT_ERROR ||
-				 a->outcome == VD_OUT_TRUNCATED)
-				fprintf(f, " %s%s", dns_rcode_str(a->rcode, rb), a->tc ? " TC" : "");
-			fprintf(f, "\n");
+			vd_attempt_str(&v->up[k], line, sizeof(line));
+			fprintf(f, "%s\n", line);
 		}
 		fprintf(f, "```\n");
 	}
@@ -201,24 +193,10 @@ static void zones(FILE *f, const tally_t *ty)
 
 static void servers(FILE *f, const tally_t *ty)
 {
-	size_t n = 0;
-	for (const tally_server_t *s = tally_server_first(ty); s; s = tally_server_next(s))
-		n++;
+	const tally_server_t *s[MD_SERVERS];
+	size_t n = tally_servers_ranked(ty, s, MD_SERVERS);
 	if (!n)
 		return;
-	const tally_server_t **s = malloc(n * sizeof(*s));
-	if (!s)
-		return;
-	n = 0;
-	for (const tally_server_t *v = tally_server_first(ty); v; v = tally_server_next(v))
-		s[n++] = v;
-	/* Most verdicts first (a simple insertion: at most 1,024). */
-	for (size_t i = 1; i < n; i++)
-		for (size_t j = i; j > 0 && s[j]->verdicts > s[j - 1]->verdicts; j--) {
-			const tally_server_t *x = s[j];
-			s[j] = s[j - 1];
-			s[j - 1] = x;
-		}
 	char ab[DB_ADDRSTRLEN];
 	fprintf(f, "\n## Upstream servers that failed\n\n");
 	fprintf(f, "Verdicts naming each; every query to it: answered, unanswered, quoted by an ICMP error, "
@@ -245,7 +223,6 @@ static void servers(FILE *f, const tally_t *ty)
 	}
 	if (n > MD_SERVERS)
 		fprintf(f, "\n%zu more servers: see the JSON report.\n", n - MD_SERVERS);
-	free(s);
 }
 
 int rp_markdown(FILE *f, const rp_input_t *in)

@@ -76,6 +76,11 @@ int rp_ndjson_truncated(FILE *f, const rp_input_t *in);
 /* The plain-language explanation of v (one or two sentences) into buf of
  * n bytes, always NUL-terminated (explain.c). */
 void vd_explain(const verdict_t *v, char *buf, size_t n);
+/* One upstream attempt on one line: "TIME  SERVER udp QNAME TYPE: outcome"
+ * and the ICMP error or the rcode (and TC) when there is one; into buf of
+ * n bytes (explain.c). */
+#define RP_ATTEMPT (DB_TIMESTRLEN + DB_ADDRSTRLEN + DNS_NAME_STRLEN + 96)
+void vd_attempt_str(const vd_upstream_t *u, char *buf, size_t n);
 /* The commands and checks to run next for v's failure, one a line, with
  * its real names (server: a server that failed, or NULL when none did);
  * into buf of n bytes, NUL-terminated (explain.c). */

@@ -65,17 +65,10 @@ static void verdict_line(FILE *f, const verdict_t *u)
 /* The example's upstream attempts, the failed ones first kept in order. */
 static void evidence(FILE *f, const verdict_t *u)
 {
-	char t[DB_TIMESTRLEN], ab[DB_ADDRSTRLEN], nb[DNS_NAME_STRLEN], tb[16], rb[16];
+	char line[RP_ATTEMPT];
 	for (uint16_t i = 0; i < u->n_up && i < TXT_EVIDENCE; i++) {
-		const vd_upstream_t *a = &u->up[i];
-		fprintf(f, "    %s %s  %s %s %s %s: %s", i ? "        " : "evidence", db_time_str(a->ts, t),
-			db_addr_str(&a->server, ab), a->transport == DB_PROTO_TCP ? "tcp" : "udp",
-			dns_name_str(&a->qname, nb), dns_type_str(a->qtype, tb), vd_outcome_str(a->outcome));
-		if (a->outcome == VD_OUT_ICMP)
-			fprintf(f, " %s", vd_icmp_label(a->icmp_version, a->icmp_type, a->icmp_code));
-		else if (a->outcome == VD_OUT_ANSWERED || a->outcome == VD_OUT_ERROR || a->outcome == VD_OUT_TRUNCATED)
-			fprintf(f, " %s%s", dns_rcode_str(a->rcode, rb), a->tc ? " TC" : "");
-		fprintf(f, "\n");
+		vd_attempt_str(&u->up[i], line, sizeof(line));
+		fprintf(f, "    %s %s\n", i ? "        " : "evidence", line);
 	}
 	if (u->n_up_total > TXT_EVIDENCE)
 		fprintf(f, "             ... %u attempts in all (--format json)\n", u->n_up_total);
@@ -188,21 +181,12 @@ static void zones(FILE *f, const tally_t *ty)
 }
 
 /* Upstream servers named by failed attempts, most verdicts first. */
-static int by_verdicts(const void *x, const void *y)
-{
-	const tally_server_t *a = *(const tally_server_t *const *)x, *b = *(const tally_server_t *const *)y;
-	return a->verdicts != b->verdicts ? (a->verdicts > b->verdicts ? -1 : 1) : (a->first > b->first) - (a->first < b->first);
-}
-
 static void servers(FILE *f, const tally_t *ty)
 {
-	const tally_server_t *s[TALLY_MAX_SERVERS];
-	size_t n = 0;
-	for (const tally_server_t *v = tally_server_first(ty); v; v = tally_server_next(v))
-		s[n++] = v;
+	const tally_server_t *s[TXT_SERVERS];
+	size_t all = tally_servers_ranked(ty, s, TXT_SERVERS), n = all;
 	if (!n)
 		return;
-	qsort(s, n, sizeof(s[0]), by_verdicts);
 	char ab[DB_ADDRSTRLEN];
 	fprintf(f, "\n%sUpstream servers that failed%s (verdicts naming them; every query to them: answered,\n"
 		"  unanswered, quoted by an ICMP error, round trips)\n", on("1"), off());
