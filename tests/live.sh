@@ -16,24 +16,8 @@
 set -u
 bin=${1:?usage: live.sh BINARY}
 case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
-if [ "$(id -u)" != 0 ]; then
-	echo "live: needs root for a network namespace"
-	echo "live: 0 passed, 1 failed"
-	exit 1
-fi
-ns=dnsblame-live-$$
-tmp=$(mktemp -d)
-cleanup() {
-	ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null
-	ip netns del "$ns" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT INT TERM
-ip netns add "$ns" || { echo "live: cannot create a network namespace"; exit 1; }
-ip -n "$ns" link set lo up
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok   $*"; }
-bad() { fail=$((fail + 1)); echo "FAIL $*"; }
+. "$(dirname "$0")/netns.sh"
+netns_setup live
 
 # N DNS queries from 127.0.0.1 to port 53 (nothing listens: the kernel's
 # ICMP errors are not in the filter below).

@@ -22,20 +22,8 @@ if ! command -v chromium >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium poppler-utils \
 		>/dev/null || { echo "html: cannot install chromium"; echo "html: 0 passed, 1 failed"; exit 1; }
 fi
-ns=dnsblame-html-$$
-tmp=$(mktemp -d)
-chmod 755 "$tmp"
-cleanup() {
-	ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null
-	ip netns del "$ns" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT INT TERM
-ip netns add "$ns" || { echo "html: cannot create a network namespace"; exit 1; }
-ip -n "$ns" link set lo up
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok   $*"; }
-bad() { fail=$((fail + 1)); echo "FAIL $*"; }
+. "$here/../netns.sh"
+netns_setup html
 out=$root/build/html
 mkdir -p "$out"
 

@@ -31,20 +31,8 @@ if ! command -v prometheus >/dev/null 2>&1; then
 	[ $rc = 0 ] || { echo "prometheus: cannot install prometheus"; echo "prometheus: 0 passed, 1 failed"; exit 1; }
 fi
 
-ns=dnsblame-prom-$$
-tmp=$(mktemp -d)
-chmod 755 "$tmp"
-cleanup() {
-	ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null
-	ip netns del "$ns" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT INT TERM
-ip netns add "$ns" || { echo "prometheus: cannot create a network namespace"; exit 1; }
-ip -n "$ns" link set lo up
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok   $*"; }
-bad() { fail=$((fail + 1)); echo "FAIL $*"; }
+. "$here/../netns.sh"
+netns_setup prometheus
 mport=19353 pport=19090
 
 # dnsblame: default options but a short window, so that every verdict is
