@@ -127,9 +127,9 @@ int attr_init(attr_t *a, const txn_table_t *txn, const roles_t *roles, const evl
 
 void attr_free(attr_t *a)
 {
-	if (a->open_zones.buckets)
+	if (a->open_zones.slots)
 		tbl_free(&a->open_zones);
-	if (a->open_questions.buckets)
+	if (a->open_questions.slots)
 		tbl_free(&a->open_questions);
 	free(a->scratch_v);
 	free(a->scratch);

@@ -61,7 +61,7 @@ int evlog_init(evlog_t *l, size_t cap, db_time_t window)
 void evlog_free(evlog_t *l)
 {
 	free(l->ring);
-	if (l->servers.buckets)
+	if (l->servers.slots)
 		tbl_free(&l->servers);
 	memset(l, 0, sizeof(*l));
 }

@@ -124,17 +124,17 @@ void model_free(model_t *m)
 		return;
 	for (tbl_entry_t *e = m->keys.oldest; e; e = e->newer)
 		keys_release((keys_t *)e);
-	if (m->cuts.buckets)
+	if (m->cuts.slots)
 		tbl_free(&m->cuts);
-	if (m->cnames.buckets)
+	if (m->cnames.slots)
 		tbl_free(&m->cnames);
-	if (m->roots.buckets)
+	if (m->roots.slots)
 		tbl_free(&m->roots);
-	if (m->broken.buckets)
+	if (m->broken.slots)
 		tbl_free(&m->broken);
-	if (m->keys.buckets)
+	if (m->keys.slots)
 		tbl_free(&m->keys);
-	if (m->names.buckets)
+	if (m->names.slots)
 		tbl_free(&m->names);
 	free(m);
 }

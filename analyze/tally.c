@@ -83,11 +83,11 @@ void tally_free(tally_t *t)
 	     g = (tally_group_t *)g->e.newer)
 		for (uint8_t i = 0; i < g->nex; i++)
 			free(g->ex[i]);
-	if (t->groups.buckets)
+	if (t->groups.slots)
 		tbl_free(&t->groups);
-	if (t->servers.buckets)
+	if (t->servers.slots)
 		tbl_free(&t->servers);
-	if (t->health.buckets)
+	if (t->health.slots)
 		tbl_free(&t->health);
 	ring_free(&t->list);
 	ring_free(&t->pending);

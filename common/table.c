@@ -5,19 +5,22 @@
 #include <time.h>
 #include <unistd.h>
 
+/* Entries per chunk when the table allocates as it goes. */
+#define CHUNK 256
+
 int tbl_init(tbl_t *t, size_t entsize, size_t keyoff, size_t keylen, size_t max)
 {
 	memset(t, 0, sizeof(*t));
-	/* Load factor at most 1 when full, but never a huge array up front
-	 * for a generous limit: buckets grow with the table. */
+	/* Load factor at most 1/2, but never a huge array up front for a
+	 * generous limit: the slots grow with the table. */
 	size_t n = 1024;
-	t->buckets = calloc(n, sizeof(*t->buckets));
-	if (!t->buckets)
+	t->slots = calloc(n, sizeof(*t->slots));
+	if (!t->slots)
 		return -1;
-	t->nbuckets = n;
+	t->nslots = n;
 	/* Where to put an entry depends on a secret, so that a capture made to
 	 * collide (spoofed ports and ids are the sender's choice) cannot turn
-	 * lookups into list walks.  Only speed depends on it, never output. */
+	 * lookups into long probes.  Only speed depends on it, never output. */
 	if (getentropy(&t->seed, sizeof(t->seed)) != 0) {
 		struct timespec ts;
 		clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -30,37 +33,31 @@ int tbl_init(tbl_t *t, size_t entsize, size_t keyoff, size_t keylen, size_t max)
 	return 0;
 }
 
-static int in_slab(const tbl_t *t, const void *e)
-{
-	return t->slab && (const uint8_t *)e >= t->slab &&
-	       (const uint8_t *)e < t->slab + t->max * t->entsize;
-}
-
 int tbl_reserve(tbl_t *t)
 {
-	if (t->count || t->slab)
+	if (t->count || t->slab || t->nchunks)
 		return -1;
-	size_t n = t->nbuckets;
+	size_t n = t->nslots;
 	while (n < 2 * t->max)
 		n *= 2;
-	tbl_entry_t **b = calloc(n, sizeof(*b));
+	tbl_slot_t *s = calloc(n, sizeof(*s));
 	uint8_t *slab = malloc(t->max * t->entsize);
-	if (!b || !slab) {
-		free(b);
+	if (!s || !slab) {
+		free(s);
 		free(slab);
 		return -1;
 	}
 	/* Written now: the pages are resident from the start. */
-	memset(b, 0, n * sizeof(*b));
+	memset(s, 0, n * sizeof(*s));
 	memset(slab, 0, t->max * t->entsize);
-	free(t->buckets);
-	t->buckets = b;
-	t->nbuckets = n;
+	free(t->slots);
+	t->slots = s;
+	t->nslots = n;
 	t->slab = slab;
 	/* The free list in address order, lowest first. */
 	for (size_t i = t->max; i-- > 0;) {
 		tbl_entry_t *e = (tbl_entry_t *)(slab + i * t->entsize);
-		e->hnext = t->free_list;
+		e->older = t->free_list;
 		t->free_list = e;
 	}
 	return 0;
@@ -68,21 +65,17 @@ int tbl_reserve(tbl_t *t)
 
 void tbl_free(tbl_t *t)
 {
-	tbl_entry_t *e = t->oldest;
-	while (e) {
-		tbl_entry_t *n = e->newer;
-		if (!in_slab(t, e))
-			free(e);
-		e = n;
-	}
+	for (size_t i = 0; i < t->nchunks; i++)
+		free(t->chunks[i]);
+	free(t->chunks);
 	free(t->slab);
-	free(t->buckets);
+	free(t->slots);
 	memset(t, 0, sizeof(*t));
 }
 
 /* Eight bytes per step (the keys are 8 to 42 bytes, looked up for every
  * packet), each word mixed in by a multiply, then MurmurHash3's 64-bit
- * finaliser so that the low bits, which pick the bucket, depend on all of
+ * finaliser so that the low bits, which pick the slot, depend on all of
  * the key. */
 uint64_t tbl_hash(const tbl_t *t, const void *key)
 {
@@ -113,46 +106,96 @@ static const void *key_of(const tbl_t *t, const tbl_entry_t *e)
 	return (const uint8_t *)e + t->keyoff;
 }
 
+/* The first slot at or after i (cyclically) that holds key/hash, or -1 at
+ * the empty slot that ends the run. */
+static size_t probe(const tbl_t *t, size_t i, const void *key, uint64_t hash, int *found)
+{
+	size_t mask = t->nslots - 1;
+	for (;; i = (i + 1) & mask) {
+		const tbl_slot_t *s = &t->slots[i];
+		if (!s->e)
+			break;
+		if (s->hash == hash && memcmp(key_of(t, s->e), key, t->keylen) == 0) {
+			*found = 1;
+			return i;
+		}
+	}
+	*found = 0;
+	return i;
+}
+
 void *tbl_find(const tbl_t *t, const void *key, uint64_t hash)
 {
-	for (tbl_entry_t *e = t->buckets[hash & (t->nbuckets - 1)]; e; e = e->hnext)
-		if (e->hash == hash && memcmp(key_of(t, e), key, t->keylen) == 0)
-			return e;
-	return NULL;
+	int found;
+	size_t i = probe(t, hash & (t->nslots - 1), key, hash, &found);
+	return found ? t->slots[i].e : NULL;
+}
+
+/* The slot holding e (it is in the table). */
+static size_t slot_of(const tbl_t *t, const tbl_entry_t *e)
+{
+	size_t mask = t->nslots - 1, i = e->hash & mask;
+	while (t->slots[i].e != e)
+		i = (i + 1) & mask;
+	return i;
 }
 
 void *tbl_find_next(const tbl_t *t, const void *ev)
 {
 	const tbl_entry_t *cur = ev;
-	for (tbl_entry_t *e = cur->hnext; e; e = e->hnext)
-		if (e->hash == cur->hash &&
-		    memcmp(key_of(t, e), key_of(t, cur), t->keylen) == 0)
-			return e;
-	return NULL;
+	int found;
+	size_t i = probe(t, (slot_of(t, cur) + 1) & (t->nslots - 1), key_of(t, cur), cur->hash, &found);
+	return found ? t->slots[i].e : NULL;
+}
+
+/* Places e in the first empty slot of its run. */
+static void place(tbl_slot_t *slots, size_t nslots, tbl_entry_t *e)
+{
+	size_t mask = nslots - 1, i = e->hash & mask;
+	while (slots[i].e)
+		i = (i + 1) & mask;
+	slots[i].hash = e->hash;
+	slots[i].e = e;
 }
 
 static void grow(tbl_t *t)
 {
-	size_t n = t->nbuckets * 2;
-	tbl_entry_t **b = calloc(n, sizeof(*b));
-	if (!b)
-		return; /* keep working with longer chains */
-	for (size_t i = 0; i < t->nbuckets; i++) {
-		tbl_entry_t *e = t->buckets[i];
-		while (e) {
-			tbl_entry_t *next = e->hnext;
-			tbl_entry_t **head = &b[e->hash & (n - 1)];
-			e->hnext = *head;
-			if (*head)
-				(*head)->hpprev = &e->hnext;
-			e->hpprev = head;
-			*head = e;
-			e = next;
-		}
+	size_t n = t->nslots * 2;
+	tbl_slot_t *s = calloc(n, sizeof(*s));
+	if (!s)
+		return; /* keep working, with longer probes */
+	/* In age order, oldest first: entries with equal keys keep their
+	 * order along a run (tbl_find returns the one placed first). */
+	for (tbl_entry_t *e = t->oldest; e; e = e->newer)
+		place(s, n, e);
+	free(t->slots);
+	t->slots = s;
+	t->nslots = n;
+}
+
+static tbl_entry_t *take(tbl_t *t)
+{
+	tbl_entry_t *e = t->free_list;
+	if (e) {
+		t->free_list = e->older;
+		return e;
 	}
-	free(t->buckets);
-	t->buckets = b;
-	t->nbuckets = n;
+	if (!t->nchunks || t->carved == CHUNK) {
+		if (t->nchunks == t->chunks_cap) {
+			size_t cap = t->chunks_cap ? 2 * t->chunks_cap : 16;
+			uint8_t **c = realloc(t->chunks, cap * sizeof(*c));
+			if (!c)
+				return NULL;
+			t->chunks = c;
+			t->chunks_cap = cap;
+		}
+		uint8_t *chunk = malloc(CHUNK * t->entsize);
+		if (!chunk)
+			return NULL;
+		t->chunks[t->nchunks++] = chunk;
+		t->carved = 0;
+	}
+	return (tbl_entry_t *)(t->chunks[t->nchunks - 1] + t->carved++ * t->entsize);
 }
 
 void *tbl_insert(tbl_t *t, const void *key, uint64_t hash, db_time_t ts)
@@ -160,26 +203,19 @@ void *tbl_insert(tbl_t *t, const void *key, uint64_t hash, db_time_t ts)
 	if (t->count >= t->max)
 		return NULL;
 	/* Load factor at most 1/2: a lookup that misses (every new query)
-	 * walks the whole chain, and each step is a cache miss. */
-	if (t->count >= t->nbuckets / 2)
+	 * probes to the end of its run. */
+	if (t->count + 1 > t->nslots / 2)
 		grow(t);
-	tbl_entry_t *e;
-	if (t->free_list) {
-		e = t->free_list;
-		t->free_list = e->hnext;
-		memset(e, 0, t->entsize);
-	} else if (!(e = calloc(1, t->entsize))) {
+	if (t->count + 1 >= t->nslots)
+		return NULL; /* could not grow and no room left */
+	tbl_entry_t *e = take(t);
+	if (!e)
 		return NULL;
-	}
+	memset(e, 0, t->entsize);
 	memcpy((uint8_t *)e + t->keyoff, key, t->keylen);
 	e->hash = hash;
 	e->ts = ts;
-	tbl_entry_t **head = &t->buckets[hash & (t->nbuckets - 1)];
-	e->hnext = *head;
-	if (*head)
-		(*head)->hpprev = &e->hnext;
-	e->hpprev = head;
-	*head = e;
+	place(t->slots, t->nslots, e);
 	e->older = t->newest;
 	if (t->newest)
 		t->newest->newer = e;
@@ -213,20 +249,36 @@ static void unlink_age(tbl_t *t, tbl_entry_t *e)
 	e->older = e->newer = NULL;
 }
 
+/* Empties slot i and moves later entries of the run back into the gap
+ * (Knuth's algorithm R), so that no probe ever stops short of an entry. */
+static void vacate(tbl_t *t, size_t i)
+{
+	size_t mask = t->nslots - 1, j = i;
+	for (;;) {
+		t->slots[i].e = NULL;
+		for (;;) {
+			j = (j + 1) & mask;
+			if (!t->slots[j].e)
+				return;
+			size_t home = t->slots[j].hash & mask;
+			/* The entry at j may move to i unless its home lies
+			 * cyclically in (i, j]. */
+			if (i <= j ? (home <= i || home > j) : (home <= i && home > j))
+				break;
+		}
+		t->slots[i] = t->slots[j];
+		i = j;
+	}
+}
+
 void tbl_remove(tbl_t *t, void *ev)
 {
 	tbl_entry_t *e = ev;
-	*e->hpprev = e->hnext;
-	if (e->hnext)
-		e->hnext->hpprev = e->hpprev;
+	vacate(t, slot_of(t, e));
 	unlink_age(t, e);
 	t->count--;
-	if (in_slab(t, e)) {
-		e->hnext = t->free_list;
-		t->free_list = e;
-	} else {
-		free(e);
-	}
+	e->older = t->free_list;
+	t->free_list = e;
 }
 
 void *tbl_oldest(const tbl_t *t) { return t->oldest; }

@@ -9,7 +9,15 @@
  *
  * The table never evicts on its own: tbl_insert returns NULL when full and
  * the owner decides what eviction means (an event, a counter) before calling
- * tbl_remove(tbl_oldest()).  Memory: one calloc per entry, at most max.
+ * tbl_remove(tbl_oldest()).
+ *
+ * The index is open-addressed (linear probing, removal by backward shift):
+ * a slot holds an entry's full hash beside its pointer, so a lookup reads
+ * one or two cache lines of slots and touches an entry only when the
+ * hashes agree (every new DNS query is a lookup that misses).  Entries come
+ * from chunks of CHUNK entries, reused through a free list and returned to
+ * the system only by tbl_free: memory follows the most entries the table
+ * held at once, at most max.
  */
 #ifndef DNSBLAME_TABLE_H
 #define DNSBLAME_TABLE_H
@@ -20,29 +28,35 @@
 #include "flow.h"
 
 typedef struct tbl_entry {
-	struct tbl_entry *hnext;  /* bucket chain */
-	struct tbl_entry **hpprev; /* the link pointing at this entry: O(1) removal */
-	struct tbl_entry *older;  /* age list: toward the oldest */
+	struct tbl_entry *older;  /* age list: toward the oldest (free list: next free) */
 	struct tbl_entry *newer;
 	uint64_t hash;
 	db_time_t ts;             /* insertion time (capture time) */
 } tbl_entry_t;
 
+typedef struct tbl_slot {
+	uint64_t hash;
+	struct tbl_entry *e;      /* NULL: empty */
+} tbl_slot_t;
+
 typedef struct tbl {
-	tbl_entry_t **buckets;
-	size_t nbuckets;          /* power of two */
+	tbl_slot_t *slots;
+	size_t nslots;            /* power of two, at least twice count */
 	size_t count, max;
 	size_t entsize, keyoff, keylen;
 	uint64_t seed;            /* random per table: keys from the wire cannot be
-	                           * chosen to fall into one bucket */
+	                           * chosen to fall on one run of slots */
 	tbl_entry_t *oldest, *newest;
 	uint8_t *slab;            /* tbl_reserve: max entries, allocated up front */
-	tbl_entry_t *free_list;   /* unused slab entries, linked by hnext */
+	uint8_t **chunks;         /* otherwise entries come from these */
+	size_t nchunks, chunks_cap;
+	size_t carved;            /* entries handed out of the newest chunk */
+	tbl_entry_t *free_list;   /* unused entries, linked by older */
 } tbl_t;
 
-/* Returns 0, or -1 when the bucket array cannot be allocated. */
+/* Returns 0, or -1 when the slot array cannot be allocated. */
 int tbl_init(tbl_t *t, size_t entsize, size_t keyoff, size_t keylen, size_t max);
-/* Allocates the table's whole size now — max entries and the buckets
+/* Allocates the table's whole size now — max entries and the slots
  * they need — and writes to every page, so that its memory is taken at
  * the start and never grows (a long live run: resident memory flat from
  * the first minute, whatever the traffic).  Entries then come from that
@@ -50,7 +64,7 @@ int tbl_init(tbl_t *t, size_t entsize, size_t keyoff, size_t keylen, size_t max)
  * Returns 0, or -1 when out of memory (the table still works, allocating
  * as it goes). */
 int tbl_reserve(tbl_t *t);
-/* Frees every entry and the buckets. */
+/* Frees every entry and the slots. */
 void tbl_free(tbl_t *t);
 
 uint64_t tbl_hash(const tbl_t *t, const void *key);
@@ -59,14 +73,14 @@ void *tbl_find(const tbl_t *t, const void *key, uint64_t hash);
 /* The next entry after e with the same key, or NULL. */
 void *tbl_find_next(const tbl_t *t, const void *e);
 /* A zeroed entry with the key copied in, stamped ts and placed newest; NULL
- * when the table holds max entries (evict first) or calloc fails. */
+ * when the table holds max entries (evict first) or memory runs out. */
 void *tbl_insert(tbl_t *t, const void *key, uint64_t hash, db_time_t ts);
 /* tbl_insert, making room first by dropping the oldest entry when the
  * table is full (for tables whose entries need no farewell); *dropped, if
- * given, is incremented for each entry dropped.  NULL only when calloc
- * fails. */
+ * given, is incremented for each entry dropped.  NULL only when memory
+ * runs out. */
 void *tbl_insert_lru(tbl_t *t, const void *key, uint64_t hash, db_time_t ts, uint64_t *dropped);
-/* Unlinks and frees e. */
+/* Unlinks e and puts it on the free list. */
 void tbl_remove(tbl_t *t, void *e);
 /* The entry inserted longest ago, or NULL. */
 void *tbl_oldest(const tbl_t *t);

@@ -203,12 +203,12 @@ static void growth_past_1024_keeps_finds(void **state)
 	const uint32_t n = 5000;
 
 	init(&t, 100000);
-	assert_int_equal(t.nbuckets, 1024);
+	assert_int_equal(t.nslots, 1024);
 	for (uint32_t i = 0; i < n; i++)
 		assert_non_null(put(&t, i * 2654435761u, (int)i, (db_time_t)i));
 	assert_int_equal(t.count, n);
-	assert_true(t.nbuckets >= n);
-	assert_int_equal(t.nbuckets & (t.nbuckets - 1), 0);
+	assert_true(t.nslots >= n);
+	assert_int_equal(t.nslots & (t.nslots - 1), 0);
 	for (uint32_t i = 0; i < n; i++) {
 		ent_t *e = get(&t, i * 2654435761u);
 		assert_non_null(e);
@@ -230,7 +230,7 @@ static void growth_past_1024_keeps_finds(void **state)
 	}
 	assert_int_equal(((ent_t *)tbl_oldest(&t))->val, 1);
 	tbl_free(&t);
-	assert_null(t.buckets);
+	assert_null(t.slots);
 	assert_int_equal(t.count, 0);
 }
 
@@ -252,26 +252,52 @@ static void hash_depends_on_key_only(void **state)
 	tbl_free(&t);
 }
 
-/* Keys that differ in a few bits (ports, ids) spread over the buckets:
- * no chain is long, whatever the table's random seed. */
-static void keys_spread_over_buckets(void **state)
+/* Keys that differ in a few bits (ports, ids) spread over the slots: no
+ * run of occupied slots is long, whatever the table's random seed. */
+static void keys_spread_over_slots(void **state)
 {
 	(void)state;
 	tbl_t t;
 	init(&t, 1u << 16);
 	for (uint32_t k = 0; k < 20000; k++)
 		assert_non_null(put(&t, k << 16 | (k & 7), 0, 0));
-	size_t longest = 0, used = 0;
-	for (size_t b = 0; b < t.nbuckets; b++) {
-		size_t n = 0;
-		for (const tbl_entry_t *e = t.buckets[b]; e; e = e->hnext)
-			n++;
-		used += n > 0;
-		longest = n > longest ? n : longest;
+	size_t longest = 0, run = 0, used = 0;
+	for (size_t i = 0; i < t.nslots; i++) {
+		run = t.slots[i].e ? run + 1 : 0;
+		used += t.slots[i].e != NULL;
+		longest = run > longest ? run : longest;
 	}
-	assert_true(t.nbuckets >= 2 * t.count); /* load factor at most 1/2 */
-	assert_true(longest <= 8);
-	assert_true(used > t.count / 2);
+	assert_true(t.nslots >= 2 * t.count); /* load factor at most 1/2 */
+	assert_int_equal(used, t.count);
+	assert_true(longest <= 64);
+	tbl_free(&t);
+}
+
+/* Removal moves later entries of a run back into the gap: after any
+ * sequence of inserts and removals every entry is still found, including
+ * runs that wrap around the end of the slot array. */
+static void removal_keeps_runs_whole(void **state)
+{
+	(void)state;
+	tbl_t t;
+	init(&t, 600);
+	ent_t *e[600];
+	uint32_t k;
+	/* Hashes chosen to pile up at the end of the 1024 slots and wrap. */
+	for (uint32_t i = 0; i < 600; i++) {
+		k = i;
+		e[i] = tbl_insert(&t, &k, 1000 + (i % 50), (db_time_t)i);
+		assert_non_null(e[i]);
+	}
+	for (uint32_t i = 0; i < 600; i += 3)
+		tbl_remove(&t, e[i]);
+	for (uint32_t i = 0; i < 600; i++) {
+		k = i;
+		if (i % 3)
+			assert_ptr_equal(tbl_find(&t, &k, 1000 + (i % 50)), e[i]);
+		else
+			assert_null(tbl_find(&t, &k, 1000 + (i % 50)));
+	}
 	tbl_free(&t);
 }
 
@@ -283,8 +309,8 @@ static void reserved_slab(void **state)
 	tbl_t t;
 	init(&t, 3000);
 	assert_int_equal(tbl_reserve(&t), 0);
-	assert_true(t.nbuckets >= 6000);
-	size_t nb = t.nbuckets;
+	assert_true(t.nslots >= 6000);
+	size_t nb = t.nslots;
 	for (int round = 0; round < 3; round++) {
 		for (uint32_t k = 0; k < 3000; k++)
 			assert_non_null(put(&t, k, (int)k + round, k));
@@ -295,7 +321,7 @@ static void reserved_slab(void **state)
 			assert_int_equal(e->val, (int)k + round);
 			assert_true((uint8_t *)e >= t.slab && (uint8_t *)e < t.slab + 3000 * sizeof(ent_t));
 		}
-		assert_int_equal(t.nbuckets, nb);
+		assert_int_equal(t.nslots, nb);
 		while (tbl_oldest(&t))
 			tbl_remove(&t, tbl_oldest(&t));
 	}
@@ -316,7 +342,8 @@ int main(void)
 		cmocka_unit_test(limit_returns_null),
 		cmocka_unit_test(growth_past_1024_keeps_finds),
 		cmocka_unit_test(hash_depends_on_key_only),
-		cmocka_unit_test(keys_spread_over_buckets),
+		cmocka_unit_test(keys_spread_over_slots),
+		cmocka_unit_test(removal_keeps_runs_whole),
 		cmocka_unit_test(reserved_slab),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
