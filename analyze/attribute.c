@@ -226,7 +226,7 @@ static void open_put(attr_t *a, tbl_t *tb, uint64_t k, const txn_t *t)
 static void note_open(attr_t *a, const txn_t *t)
 {
 	open_put(a, &a->open_questions, model_key_question(t->qhash, t->qtype), t);
-	uint64_t z = model_zone_hash(a->model, &t->qname);
+	uint64_t z = model_zone_hash(a->model, t->qname);
 	if (z)
 		open_put(a, &a->open_zones, z, t);
 }
@@ -406,11 +406,11 @@ static void gather(attr_t *a, const txn_t *t, db_time_t T, int concluded, walk_t
 			if (w->n >= ATTR_MAX_CAND)
 				break;
 			w->cand[w->n++] = x;
-			if (x->answered && x->answer_ts <= T) {
-				for (uint8_t k = 0; k < x->n_learned; k++)
-					add_set(w, x->learned[k]);
-				for (uint8_t k = 0; k < x->n_ns && w->nns < ATTR_MAX_REL; k++)
-					w->ns[w->nns++] = x->ns[k];
+			if (x->answered && x->answer_ts <= T && x->learn) {
+				for (uint8_t k = 0; k < x->learn->n_learned; k++)
+					add_set(w, x->learn->learned[k]);
+				for (uint8_t k = 0; k < x->learn->n_ns && w->nns < ATTR_MAX_REL; k++)
+					w->ns[w->nns++] = x->learn->ns[k];
 			}
 		}
 	}
@@ -627,7 +627,7 @@ static void handshakes(const txn_t *t, db_time_t T, walk_t *w)
 static void known_ns(attr_t *a, const txn_t *t, walk_t *w)
 {
 	for (size_t c = 0; c <= w->ntargets; c++) {
-		const dns_name_t *n = c ? &w->targets[c - 1] : &t->qname;
+		const dns_name_t *n = c ? &w->targets[c - 1] : t->qname;
 		uint64_t h[130];
 		size_t nh = dns_name_suffix_hashes(n, h, 130);
 		for (size_t i = 0; i < nh; i++) {
@@ -795,17 +795,17 @@ static void broken_zone(attr_t *a, const txn_t *t, const walk_t *w, const attemp
 			const txn_t *x = w->at[i].x;
 			if (!x || !x->referral)
 				continue;
-			for (uint8_t k = 0; k < x->n_ns; k++)
-				if (x->ns[k] == last->x->qhash && model_cut_name(a->model, x->cut, out))
+			for (uint8_t k = 0; x->learn && k < x->learn->n_ns; k++)
+				if (x->learn->ns[k] == last->x->qhash && model_cut_name(a->model, x->cut, out))
 					return;
 		}
-		if (model_zone_of(a->model, &t->qname, out))
+		if (model_zone_of(a->model, t->qname, out))
 			return;
 	}
-	const dns_name_t *name = last && last->x ? &last->x->qname
-			       : w->ntargets ? &w->targets[w->ntargets - 1] : &t->qname;
+	const dns_name_t *name = last && last->x ? last->x->qname
+			       : w->ntargets ? &w->targets[w->ntargets - 1] : t->qname;
 	if (!model_zone_of(a->model, name, out))
-		*out = *name;
+		dns_name_set(out, name);
 }
 
 /* A delegation on the way to the name whose NS names were all found not
@@ -819,7 +819,7 @@ static int dead_delegation(attr_t *a, const txn_t *t, const walk_t *w, db_time_t
 	for (size_t i = 0; i < w->nat && nc < ATTR_MAX_SERVERS - MODEL_CNAME_HOPS - 1; i++)
 		if (w->at[i].x && w->at[i].x->referral && w->at[i].x->cut)
 			cuts[nc++] = w->at[i].x->cut;
-	if (model_zone_of(a->model, &t->qname, &z))
+	if (model_zone_of(a->model, t->qname, &z))
 		cuts[nc++] = dns_name_hash(&z);
 	for (size_t c = 0; c < w->ntargets; c++)
 		if (model_zone_of(a->model, &w->targets[c], &z))
@@ -852,7 +852,7 @@ static const model_root_t *find_root(attr_t *a, const txn_t *t, const walk_t *w,
 	 * ends, and the alias's own zone is usually healthy. */
 	*kind = DECIDE_ROOT_ZONE;
 	for (size_t c = 0; c <= w->ntargets; c++) {
-		const dns_name_t *n = c < w->ntargets ? &w->targets[w->ntargets - 1 - c] : &t->qname;
+		const dns_name_t *n = c < w->ntargets ? &w->targets[w->ntargets - 1 - c] : t->qname;
 		uint64_t h[130];
 		size_t nh = dns_name_suffix_hashes(n, h, 130);
 		for (size_t i = 0; i < nh; i++)
@@ -872,7 +872,7 @@ static int concluded_before(attr_t *a, const txn_t *t, const walk_t *w)
 		return 1;
 	dns_name_t z;
 	for (size_t c = 0; c <= w->ntargets; c++) {
-		const dns_name_t *n = c < w->ntargets ? &w->targets[c] : &t->qname;
+		const dns_name_t *n = c < w->ntargets ? &w->targets[c] : t->qname;
 		if (model_zone_of(a->model, n, &z) &&
 		    model_root_get(a->model, model_key_zone(dns_name_hash(&z)), t->e.ts))
 			return 1;
@@ -889,12 +889,12 @@ static void check_chain(attr_t *a, const txn_t *t, db_time_t T, const walk_t *w,
 	size_t na = 0;
 	const dns_name_t *names[MODEL_CNAME_HOPS + 17];
 	size_t nn = 0;
-	names[nn++] = &t->qname;
+	names[nn++] = t->qname;
 	for (size_t c = 0; c < w->ntargets; c++)
 		names[nn++] = &w->targets[c];
 	for (size_t i = 0; i < w->nat && nn < sizeof(names) / sizeof(names[0]); i++)
 		if (w->at[i].x && w->at[i].x->rrsig && w->at[i].x->answered)
-			names[nn++] = &w->at[i].x->qname;
+			names[nn++] = w->at[i].x->qname;
 	for (size_t i = 0; i < nn && na < ATTR_MAX_CAND - 32; i++) {
 		const txn_t *k[32];
 		size_t nk = model_keys_for(a->model, names[i], k, 32);
@@ -960,7 +960,7 @@ static void remember(attr_t *a, const txn_t *t, const verdict_t *v, db_time_t fa
 	 * zone's other names (most answers fit in UDP). */
 	if (v->detail && strcmp(v->detail, "no_tcp_retry") == 0)
 		return;
-	if (!dns_name_eq(&v->zone, &t->qname) || server_side)
+	if (!dns_name_eq(&v->zone, t->qname) || server_side)
 		model_root_put(a->model, model_key_zone(dns_name_hash(&v->zone)), &r);
 }
 
@@ -1027,7 +1027,7 @@ static int open_root(attr_t *a, const txn_t *t, int alias, model_root_t *r)
 	const txn_t *q = open_get(a, &a->open_questions, model_key_question(t->qhash, t->qtype), t);
 	if (q && open_judge(a, t, q, r))
 		return 1;
-	uint64_t z = alias ? 0 : model_zone_hash(a->model, &t->qname);
+	uint64_t z = alias ? 0 : model_zone_hash(a->model, t->qname);
 	const txn_t *qz = z ? open_get(a, &a->open_zones, z, t) : NULL;
 	return qz && qz != q && open_judge(a, t, qz, r);
 }
@@ -1064,7 +1064,7 @@ static void identity(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v)
 	v->client_port = t->key.cport;
 	v->transport = t->key.transport;
 	v->id = t->key.id;
-	v->qname = t->qname;
+	dns_name_set(&v->qname, t->qname);
 	v->qtype = t->qtype;
 	for (uint8_t i = 0; i < t->n_ede && i < VD_MAX_EDE; i++) {
 		v->ede[i].code = t->ede_code[i];
@@ -1088,7 +1088,7 @@ static void identity(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v)
  * of its CNAME chain) from, earlier: the evidence pcap keeps them. */
 static void learned_from(attr_t *a, const txn_t *t, const walk_t *w, verdict_t *v)
 {
-	const dns_name_t *names[2] = {&t->qname, w->ntargets ? &w->targets[w->ntargets - 1] : NULL};
+	const dns_name_t *names[2] = {t->qname, w->ntargets ? &w->targets[w->ntargets - 1] : NULL};
 	for (size_t i = 0; i < 2 && v->n_alias < VD_MAX_ALIAS; i++) {
 		model_src_t s;
 		if (names[i] && model_zone_src(a->model, names[i], &s) && s.answered < t->e.ts)
@@ -1118,7 +1118,7 @@ static void evidence_list(const walk_t *w, verdict_t *v)
 		u->icmp_type = at->icmp_type;
 		u->icmp_code = at->icmp_code;
 		if (at->x) {
-			u->qname = at->x->qname;
+			dns_name_set(&u->qname, at->x->qname);
 			u->qtype = at->x->qtype;
 			u->rcode = at->x->rcode;
 			u->aa = at->x->aa;
@@ -1208,7 +1208,7 @@ static void dnssec_step(attr_t *a, const txn_t *t, db_time_t T, const walk_t *w,
 	check_chain(a, t, T, w, v);
 	if (!(v->dnssec_checked && v->dnssec.found) && !audit && (says || in->any_rrsig || !w->nat)) {
 		db_time_t when;
-		const chain_result_t *b = model_broken_get(a->model, &t->qname, T, &when);
+		const chain_result_t *b = model_broken_get(a->model, t->qname, T, &when);
 		for (size_t c = 0; !b && c < w->ntargets; c++)
 			b = model_broken_get(a->model, &w->targets[c], T, &when);
 		if (b) {
@@ -1251,7 +1251,7 @@ static void conclude(attr_t *a, const txn_t *t, db_time_t T, const walk_t *w, ve
 	} else if (v->cause == VD_DNSSEC && in->dnssec_found) {
 		v->zone = v->dnssec.zone;
 	} else if (lame_zone) {
-		v->zone = *lame_zone;
+		dns_name_set(&v->zone, lame_zone);
 	} else {
 		broken_zone(a, t, w, last, &v->zone);
 	}
@@ -1287,10 +1287,10 @@ static void verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v, int 
 	/* The name set: the query name, its ancestors, the CNAME chain the
 	 * resolver knew; then the attempts and their outcomes. */
 	uint64_t anc[130];
-	size_t na = dns_name_suffix_hashes(&t->qname, anc, 130);
+	size_t na = dns_name_suffix_hashes(t->qname, anc, 130);
 	for (size_t i = 0; i < na; i++)
 		add_set(w, anc[i]);
-	cname_targets(a, &t->qname, T, w);
+	cname_targets(a, t->qname, T, w);
 	gather(a, t, T, !audit && concluded_before(a, t, w), w);
 	outcomes(a, t, T, w);
 	evidence_list(w, v);

@@ -144,7 +144,8 @@ static void collect_insecure(chain_t *c, const dns_msg_t *m)
 	}
 	if (!nsec_proof && !nsec3)
 		return;
-	dns_name_t z = *cut;
+	dns_name_t z;
+	dns_name_set(&z, cut);
 	dns_name_lower(&z);
 	for (size_t i = 0; i < c->ninsecure; i++)
 		if (dns_name_eq(&c->insecure[i], &z))
@@ -216,8 +217,8 @@ static void fail(chain_result_t *out, const char *detail, const dns_name_t *zone
 		return;
 	out->found = 1;
 	out->detail = detail;
-	out->zone = *zone;
-	out->owner = *owner;
+	dns_name_set(&out->zone, zone);
+	dns_name_set(&out->owner, owner);
 	out->type = type;
 	out->checked_at = at;
 	out->n_ds = 0;
@@ -480,23 +481,23 @@ void chain_check(chain_t *c, const msgstore_t *store, const txn_t *const *att, s
 		if (!any_sig && m.aa && (m.ancount > 0 || m.nscount > 0)) {
 			const dns_name_t *deepest = NULL;
 			for (size_t d = 0; d < c->nds; d++)
-				if (below(&att[i]->qname, &c->ds[d].zone) &&
+				if (below(att[i]->qname, &c->ds[d].zone) &&
 				    (!deepest || c->ds[d].zone.labels > deepest->labels))
 					deepest = &c->ds[d].zone;
 			/* Unless a delegation below that zone was proven to
 			 * have no DS: the answer comes from an insecure zone. */
 			for (size_t k = 0; deepest && k < c->ninsecure; k++)
-				if (below(&att[i]->qname, &c->insecure[k]) &&
+				if (below(att[i]->qname, &c->insecure[k]) &&
 				    c->insecure[k].labels > deepest->labels)
 					deepest = NULL;
 			if (deepest)
-				fail(out, "rrsig_missing", deepest, &att[i]->qname, att[i]->qtype, NULL, at);
+				fail(out, "rrsig_missing", deepest, att[i]->qname, att[i]->qtype, NULL, at);
 		}
 		/* Asked for the DNSKEY set of a zone under a DS, got none. */
 		if (att[i]->qtype == DNS_T_DNSKEY && m.aa && m.ancount == 0 && (m.rcode & 0xf) == 0) {
 			for (size_t d = 0; d < c->nds; d++)
-				if (dns_name_eq(&att[i]->qname, &c->ds[d].zone)) {
-					fail(out, "dnskey_missing", &c->ds[d].zone, &att[i]->qname,
+				if (dns_name_eq(att[i]->qname, &c->ds[d].zone)) {
+					fail(out, "dnskey_missing", &c->ds[d].zone, att[i]->qname,
 					     DNS_T_DNSKEY, NULL, at);
 					break;
 				}

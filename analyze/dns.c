@@ -7,6 +7,7 @@
  */
 #include "dns.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -450,6 +451,20 @@ db_status_t dns_parse(dns_parser_t *p, const uint8_t *buf, size_t len, dns_msg_t
 
 /* Length octets are <= 63, below 'A', so folding every octet of the wire
  * form folds only label contents and leaves the structure intact. */
+dns_name_t *dns_name_dup(const dns_name_t *n)
+{
+	size_t size = offsetof(dns_name_t, wire) + n->len;
+	dns_name_t *d = malloc(size);
+	if (d)
+		memcpy(d, n, size);
+	return d;
+}
+
+void dns_name_set(dns_name_t *dst, const dns_name_t *src)
+{
+	memcpy(dst, src, offsetof(dns_name_t, wire) + src->len);
+}
+
 int dns_name_eq(const dns_name_t *a, const dns_name_t *b)
 {
 	if (a->len != b->len)

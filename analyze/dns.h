@@ -127,6 +127,12 @@ db_status_t dns_name_read(const uint8_t *msg, size_t len, size_t *off, dns_name_
 
 /* Case-insensitive (ASCII) comparison of two names: 1 if equal. */
 int dns_name_eq(const dns_name_t *a, const dns_name_t *b);
+/* A copy of n allocated to its length (the bytes up to wire[len]): read
+ * it through a pointer, copy it with dns_name_set; NULL when out of
+ * memory.  Free it with free(). */
+dns_name_t *dns_name_dup(const dns_name_t *n);
+/* *dst = *src, reading only the bytes src uses. */
+void dns_name_set(dns_name_t *dst, const dns_name_t *src);
 /* Lower-cases a name in place (ASCII only, RFC 4343). */
 void dns_name_lower(dns_name_t *n);
 /* Presentation form, lower case, absolute ("example.com.", "."), with

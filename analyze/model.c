@@ -64,6 +64,7 @@ typedef struct keys {
 	tbl_entry_t e;
 	uint64_t key;        /* zone hash */
 	txn_t stub[2];       /* [0] DS or referral, [1] DNSKEY; msg_len 0 when none */
+	dns_name_t name[2];  /* their query names */
 	uint8_t *bytes[2];
 	uint32_t cap[2];     /* bytes allocated for each */
 } keys_t;
@@ -153,7 +154,7 @@ static cut_t *learn_cut(model_t *m, const dns_name_t *owner, uint64_t h, db_time
 	}
 	c = tbl_insert_lru(&m->cuts, &h, hv, now, &m->st.cuts_evicted);
 	if (c) {
-		c->name = *owner;
+		dns_name_set(&c->name, owner);
 		dns_name_lower(&c->name);
 	}
 	return c;
@@ -165,12 +166,13 @@ static void learn_name(txn_t *t, const dns_name_t *n)
 {
 	uint64_t h[130];
 	size_t k = dns_name_zone_hashes(n, h, 130);
-	for (size_t i = 0; i < k && t->n_learned < TXN_LEARNED; i++) {
+	txn_learn_t *l = k ? txn_learn(t) : NULL;
+	for (size_t i = 0; l && i < k && l->n_learned < TXN_LEARNED; i++) {
 		int dup = 0;
-		for (uint8_t j = 0; j < t->n_learned && !dup; j++)
-			dup = t->learned[j] == h[i];
+		for (uint8_t j = 0; j < l->n_learned && !dup; j++)
+			dup = l->learned[j] == h[i];
 		if (!dup)
-			t->learned[t->n_learned++] = h[i];
+			l->learned[l->n_learned++] = h[i];
 	}
 }
 
@@ -190,7 +192,7 @@ static void learn_cname(model_t *m, const dns_name_t *owner, uint32_t ttl, const
 	if (life > MODEL_MEMORY)
 		life = MODEL_MEMORY;
 	c->until = now + life;
-	c->target = *target;
+	dns_name_set(&c->target, target);
 	c->src.asked = t->e.ts;
 	c->src.answered = t->answer_ts;
 	c->src.server = t->key.server;
@@ -232,7 +234,8 @@ static void keep_keys(model_t *m, const dns_name_t *zone, int slot, const txn_t 
 	txn_t *s = &k->stub[slot];
 	memset(s, 0, sizeof(*s));
 	s->key = t->key;
-	s->qname = t->qname;
+	dns_name_set(&k->name[slot], t->qname);
+	s->qname = &k->name[slot];
 	s->qhash = t->qhash;
 	s->qtype = t->qtype;
 	s->e.ts = t->e.ts;
@@ -327,8 +330,9 @@ void model_learn(model_t *m, txn_t *t, const dns_msg_t *msg)
 				continue;
 			learn_name(t, &target);
 			uint64_t nh = dns_name_hash(&target);
-			if (t->n_ns < TXN_NS)
-				t->ns[t->n_ns++] = nh;
+			txn_learn_t *l = txn_learn(t);
+			if (l && l->n_ns < TXN_NS)
+				l->ns[l->n_ns++] = nh;
 			if (cut) {
 				int dup = 0;
 				for (uint8_t k = 0; k < cut->n_ns && !dup; k++)
@@ -362,9 +366,9 @@ void model_learn(model_t *m, txn_t *t, const dns_msg_t *msg)
 		learn_addr(m, t, msg, now);
 	if ((msg->rcode & 0xf) == DNS_R_NOERROR && has_sig) {
 		if (t->qtype == DNS_T_DS && has_ds)
-			keep_keys(m, &t->qname, 0, t, msg, now);
+			keep_keys(m, t->qname, 0, t, msg, now);
 		else if (t->qtype == DNS_T_DNSKEY && has_key)
-			keep_keys(m, &t->qname, 1, t, msg, now);
+			keep_keys(m, t->qname, 1, t, msg, now);
 	}
 }
 

@@ -85,6 +85,21 @@ static void unlink_name(txn_table_t *tt, txn_t *t)
 	t->name_older = t->name_newer = NULL;
 }
 
+txn_learn_t *txn_learn(txn_t *t)
+{
+	if (!t->learn)
+		t->learn = calloc(1, sizeof(*t->learn));
+	return t->learn;
+}
+
+/* What a transaction owns beside its entry. */
+static void release(txn_t *t)
+{
+	free(t->ede_text);
+	free(t->learn);
+	free(t->qname);
+}
+
 static void close_txn_at(txn_table_t *tt, txn_t *t, int open)
 {
 	/* Queued for an early judgement not yet due: judged now, as it leaves. */
@@ -92,7 +107,7 @@ static void close_txn_at(txn_table_t *tt, txn_t *t, int open)
 	if (tt->cursor == &t->e)
 		tt->cursor = t->e.newer;
 	unlink_name(tt, t);
-	free(t->ede_text);
+	release(t);
 	tbl_remove(&tt->tbl, t);
 }
 
@@ -144,7 +159,7 @@ void txn_set_retention(txn_table_t *tt, db_time_t extra) { tt->retain = extra; }
 void txn_free(txn_table_t *tt)
 {
 	for (tbl_entry_t *e = tt->tbl.oldest; e; e = e->newer)
-		free(((txn_t *)e)->ede_text);
+		release((txn_t *)e);
 	tbl_free(&tt->tbl);
 	tbl_free(&tt->names);
 	tt->cursor = NULL;
@@ -165,7 +180,7 @@ static void key_from(txn_key_t *k, const db_flow_t *f, int is_query, uint16_t id
 static int same_question(const txn_t *t, const dns_msg_t *m)
 {
 	return t->qtype == m->qtype && t->qclass == m->qclass &&
-	       dns_name_eq(&t->qname, &m->qname);
+	       dns_name_eq(t->qname, &m->qname);
 }
 
 txn_t *txn_query(txn_table_t *tt, db_time_t ts, const db_flow_t *flow, const dns_msg_t *m)
@@ -187,23 +202,30 @@ txn_t *txn_query(txn_table_t *tt, db_time_t ts, const db_flow_t *flow, const dns
 		close_txn(tt, t);
 		break;
 	}
+	dns_name_t *qname = dns_name_dup(&m->qname);
+	if (!qname)
+		return NULL;
+	dns_name_lower(qname);
 	txn_t *t = tbl_insert(&tt->tbl, &k, h, ts);
 	if (!t) {
 		txn_t *old = tbl_oldest(&tt->tbl);
-		if (!old)
+		if (!old) {
+			free(qname);
 			return NULL;
+		}
 		tt->st.evicted++;
 		close_txn_at(tt, old, old->judged ? JUDGE_WINDOW : JUDGE_EVICTED);
 		t = tbl_insert(&tt->tbl, &k, h, ts);
-		if (!t)
+		if (!t) {
+			free(qname);
 			return NULL;
+		}
 	}
 	tt->st.transactions++;
 	if (!tt->cursor)
 		tt->cursor = &t->e;
-	t->qname = m->qname;
-	dns_name_lower(&t->qname);
-	t->qhash = dns_name_hash(&t->qname);
+	t->qname = qname;
+	t->qhash = dns_name_hash(qname);
 	t->qtype = m->qtype;
 	t->qclass = m->qclass;
 	t->rd = m->rd;

@@ -31,10 +31,20 @@ typedef struct txn_key {
 	uint8_t pad;
 } txn_key_t;
 
+/* What an answer pointed to: allocated with its first name (txn_learn),
+ * freed with the transaction. */
+typedef struct txn_learn {
+	uint8_t n_learned, n_ns;
+	uint64_t learned[TXN_LEARNED]; /* CNAME targets; NS targets of a referral */
+	uint64_t ns[TXN_NS];  /* the NS names of a referral (full names only) */
+} txn_learn_t;
+
 typedef struct txn {
 	tbl_entry_t e;        /* e.ts = first query */
 	txn_key_t key;
-	dns_name_t qname;     /* lower case */
+	/* Lower case, allocated to its length (dns_name_dup): read wire[0..len),
+	 * copy with dns_name_set, never by assignment. */
+	dns_name_t *qname;
 	uint16_t qtype, qclass;
 	uint8_t rd, cd;       /* the query's RD and CD (checking disabled) bits */
 	uint8_t answered;
@@ -58,14 +68,11 @@ typedef struct txn {
 	uint8_t frag_lost;    /* an answer's fragment train to it never completed */
 	/* A summary of the answer, for correlation (filled by the caller). */
 	uint8_t tc, aa, referral, rrsig, has_answer;
-	uint8_t n_learned;
-	uint64_t learned[TXN_LEARNED]; /* CNAME targets; NS targets of a referral */
+	txn_learn_t *learn;   /* names the answer pointed to, or NULL (most answers) */
 	uint64_t cut;         /* the zone a referral delegates (its NS owner), or 0 */
 	uint64_t msg_ref;     /* the answer's bytes in the message store (DNSSEC), or 0 */
 	const uint8_t *pinned; /* or the answer's bytes, held by their owner (model.c) */
 	uint32_t msg_len;
-	uint8_t n_ns;
-	uint64_t ns[TXN_NS];  /* the NS names of a referral (full names only) */
 	uint8_t n_ede;
 	uint16_t ede_code[TXN_EDE];
 	char (*ede_text)[TXN_EDE_TEXT]; /* TXN_EDE texts, allocated with the first
@@ -102,6 +109,9 @@ typedef struct txn_table {
 	txn_close_fn on_close;
 	void *user;
 } txn_table_t;
+
+/* t's learned names, allocated on first use; NULL when out of memory. */
+txn_learn_t *txn_learn(txn_t *t);
 
 /* Returns 0, or -1 when out of memory. */
 int txn_init(txn_table_t *tt, db_time_t window, size_t max, txn_close_fn fn, void *user);

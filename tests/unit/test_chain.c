@@ -317,6 +317,7 @@ typedef struct run {
 	msgstore_t store;
 	chain_t *c;
 	txn_t t[RUN_MAX];
+	dns_name_t qname[RUN_MAX];
 	const txn_t *att[RUN_MAX];
 	size_t n;
 	db_time_t ts; /* time of the next answer */
@@ -383,10 +384,11 @@ static txn_t *run_add(run_t *r, tmsg_t *m, const char *qname, uint16_t qtype)
 	t->answer_ts = r->ts;
 	t->answered = 1;
 	t->upstream = 1;
-	t->qname = name(qname);
+	r->qname[r->n] = name(qname);
+	t->qname = &r->qname[r->n];
 	t->qtype = qtype;
 	t->qclass = 1;
-	t->qhash = dns_name_hash(&t->qname);
+	t->qhash = dns_name_hash(t->qname);
 	r->att[r->n++] = t;
 	r->ts += 10000;
 	return t;

@@ -116,8 +116,8 @@ static void match_case_insensitive(void **state)
 	assert_true(db_addr_eq(&t->key.client, &qf.src));
 	assert_true(db_addr_eq(&t->key.server, &qf.dst));
 	/* Stored lower case. */
-	assert_int_equal(t->qname.len, sizeof(N_LOWER));
-	assert_memory_equal(t->qname.wire, N_LOWER, sizeof(N_LOWER));
+	assert_int_equal(t->qname->len, sizeof(N_LOWER));
+	assert_memory_equal(t->qname->wire, N_LOWER, sizeof(N_LOWER));
 	assert_stats(&tt, 1, 1, 0, 0, 0, 0, 0);
 	txn_expire(&tt, INT64_MAX);
 	assert_int_equal(c.n, 1);
@@ -231,7 +231,7 @@ static void response_without_question_matches_on_id(void **state)
 	const txn_t *t = txn_response(&tt, T0 + 1, &rf, &r, &first);
 	assert_non_null(t);
 	assert_int_equal(t->rcode, DNS_R_FORMERR);
-	assert_memory_equal(t->qname.wire, N_LOWER, sizeof(N_LOWER));
+	assert_memory_equal(t->qname->wire, N_LOWER, sizeof(N_LOWER));
 	/* Different id and no question: unmatched. */
 	mkmsg(&r, 0x4243, 1, NULL, 0, 0, DNS_R_FORMERR);
 	assert_null(txn_response(&tt, T0 + 2, &rf, &r, &first));
@@ -291,7 +291,7 @@ static void same_id_two_questions(void **state)
 	R(&r, 5, N_OTHER, DNS_R_NXDOMAIN);
 	const txn_t *t = txn_response(&tt, T0 + 2, &rf, &r, &first);
 	assert_non_null(t);
-	assert_memory_equal(t->qname.wire, N_OTHER, sizeof(N_OTHER));
+	assert_memory_equal(t->qname->wire, N_OTHER, sizeof(N_OTHER));
 	assert_int_equal(t->rcode, DNS_R_NXDOMAIN);
 	/* A different qtype is a different question. */
 	mkmsg(&r, 5, 1, N_LOWER, sizeof(N_LOWER), DNS_T_AAAA, 0);
