@@ -275,8 +275,17 @@ static void on_dns(an_t *a, const cap_event_t *ev)
 	txn_t *t = txn_response(&a->txn, ev->ts, &ev->flow, &m, &first);
 	if (t && first) {
 		attr_note_answer(&a->attr, t, &m);
-		if ((m.rcode & 0xf) == DNS_R_SERVFAIL && attr_is_client_query(&a->attr, t))
-			txn_judge_at(&a->txn, t, ev->ts + AN_SERVFAIL_JUDGE);
+		/* A transaction that is nobody's evidence (not an upstream
+		 * attempt, not in the name index) leaves the table as soon as
+		 * it is done: a SERVFAIL once judged, any other answer now (the
+		 * audit re-verifies answers when their window is over). */
+		int evidence = t->upstream || t->named;
+		if ((m.rcode & 0xf) == DNS_R_SERVFAIL) {
+			if (attr_is_client_query(&a->attr, t))
+				txn_judge_at(&a->txn, t, ev->ts + AN_SERVFAIL_JUDGE, !evidence);
+		} else if (!evidence && !a->audit) {
+			txn_close(&a->txn, t);
+		}
 	}
 }
 

@@ -270,10 +270,13 @@ txn_t *txn_response(txn_table_t *tt, db_time_t ts, const db_flow_t *flow,
 	return match;
 }
 
-void txn_judge_at(txn_table_t *tt, txn_t *t, db_time_t due)
+void txn_close(txn_table_t *tt, txn_t *t) { close_txn_at(tt, t, JUDGE_WINDOW); }
+
+void txn_judge_at(txn_table_t *tt, txn_t *t, db_time_t due, int drop)
 {
 	if (t->judged || t->due_queued)
 		return;
+	t->drop_judged = (uint8_t)(drop != 0);
 	t->due = due;
 	t->due_queued = 1;
 	t->due_next = NULL;
@@ -301,6 +304,8 @@ void txn_expire(txn_table_t *tt, db_time_t now)
 		if (w == (txn_t *)tt->cursor)
 			tt->cursor = tt->cursor->newer;
 		judge(tt, w, 0);
+		if (w->drop_judged)
+			close_txn(tt, w);
 	}
 	txn_t *t;
 	while ((t = tbl_oldest(&tt->tbl)) && t->e.ts + tt->window + tt->retain <= now)

@@ -52,6 +52,7 @@ typedef struct txn {
 	uint8_t upstream;     /* sent by a resolver's upstream side (set by the owner) */
 	uint8_t named;        /* in the name index (txn_index_name) */
 	uint8_t due_queued;   /* in the early-judgement queue (txn_judge_at) */
+	uint8_t drop_judged;  /* leaves the table once judged (txn_judge_at) */
 	struct txn *due_next, *due_prev; /* that queue, by due time */
 	db_time_t due;        /* when it is judged, if queued */
 	struct txn *name_older, *name_newer; /* the name index: same qhash, by age */
@@ -143,9 +144,14 @@ const txn_t *txn_by_name_oldest(const txn_table_t *tt, uint64_t h);
 txn_t *txn_find(const txn_table_t *tt, const txn_key_t *k);
 /* Judges t at capture time `due` instead of at the end of its window
  * (due must not precede the due time of any transaction queued before:
- * the queue is first in, first out).  Its window still keeps it in the
- * table for later lookups. */
-void txn_judge_at(txn_table_t *tt, txn_t *t, db_time_t due);
+ * the queue is first in, first out).  With drop, t leaves the table once
+ * judged (nothing looks it up later); otherwise its window still keeps it
+ * in the table for later lookups. */
+void txn_judge_at(txn_table_t *tt, txn_t *t, db_time_t due, int drop);
+/* Judges t now, if it was not, and removes it: a transaction nothing will
+ * look up again (a client query answered, no verdict to make).  A second
+ * answer to it then counts as unmatched, not as a duplicate. */
+void txn_close(txn_table_t *tt, txn_t *t);
 /* A parsed response (stage >= HEADER, QR = 1).  Returns the transaction
  * it answers (valid until the next call; the caller may fill its answer
  * summary), or NULL when unmatched.  *first is set to 1 when this is the
