@@ -55,6 +55,16 @@ struct an {
  * two seconds of the SERVFAIL. */
 #define AN_SERVFAIL_JUDGE (1200 * 1000LL)
 
+/* A query never answered has all its evidence by this long after it (the
+ * resolver gave up, ATTR_GIVE_UP, and the last ICMP error or lost train
+ * was reported): its verdict is made then, while the attempts are still
+ * in the table, and given when its window is over, if no answer came. */
+#define AN_MIDWAY (ATTR_GIVE_UP + AN_SERVFAIL_JUDGE)
+/* How long an upstream attempt is kept after its answer: the last verdict
+ * that may need it is made AN_MIDWAY after a query asked before that
+ * answer. */
+#define AN_ATTEMPT_AFTER_ANSWER (AN_MIDWAY + 500000LL)
+
 /* Attempts made for a query may precede it by this much (a query that
  * joined work in flight, a failure cache's root). */
 #define AN_LOSS_BEFORE (2 * 1000000LL)
@@ -124,10 +134,15 @@ static void on_close(const txn_t *t, void *user)
 	if ((!servfail && !unanswered && !pending) || !attr_is_client_query(&a->attr, t))
 		return;
 	verdict_t *v = &a->tmp;
+	const verdict_t *made = !t->answered ? t->aside : NULL;
 	/* One older than a resolver keeps trying on a good day reveals a
 	 * root failure for the repeats asked after it (judged next); a
-	 * younger one changes nothing. */
-	if (!pending)
+	 * younger one changes nothing.  A query never answered was judged
+	 * midway (on_midway), when its evidence was complete. */
+	if (made) {
+		memcpy(v, made, offsetof(verdict_t, up) + (size_t)made->n_up * sizeof(made->up[0]));
+		v->time = pending ? a->high : closes;
+	} else if (!pending)
 		attr_verdict(&a->attr, t, closes, v);
 	else if (a->high - t->e.ts >= AN_SILENT_JUDGE)
 		attr_verdict(&a->attr, t, a->high, v);
@@ -146,6 +161,19 @@ static void on_close(const txn_t *t, void *user)
 	tally_add(&a->tally, v);
 	if (a->on_verdict)
 		a->on_verdict(v, a->on_verdict_user);
+}
+
+/* A client query still unanswered AN_MIDWAY after it: its verdict now,
+ * kept with it until its window is over. */
+static void on_midway(txn_t *t, db_time_t now, void *user)
+{
+	an_t *a = user;
+	if (!attr_is_client_query(&a->attr, t))
+		return;
+	verdict_t *v = &a->tmp;
+	attr_verdict(&a->attr, t, now, v);
+	size_t bytes;
+	t->aside = vd_copy(v, &bytes);
 }
 
 /* The transport event log and the ring of DNSSEC answers serve the open
@@ -191,6 +219,12 @@ an_t *an_new(const an_opts_t *o)
 		return NULL;
 	}
 	txn_set_retention(&a->txn, ATTR_COALESCE);
+	/* Upstream attempts leave the table once no verdict can need them;
+	 * verdicts of queries never answered are made midway for that. */
+	if (window > AN_MIDWAY) {
+		txn_set_attempt_life(&a->txn, AN_ATTEMPT_AFTER_ANSWER);
+		txn_set_midway(&a->txn, AN_MIDWAY, on_midway);
+	}
 	/* Best effort: a table that could not reserve allocates as it goes. */
 	if (o->reserve) {
 		(void)tbl_reserve(&a->txn.tbl);
@@ -262,8 +296,11 @@ static void on_dns(an_t *a, const cap_event_t *ev)
 		st->dns_queries++;
 		if (m.stage >= DNS_STAGE_QUESTION && m.qdcount > 0) {
 			txn_t *t = txn_query(&a->txn, ev->ts, &ev->flow, &m);
-			if (t)
+			if (t) {
 				attr_note_query(&a->attr, &a->txn, t);
+				if (t->upstream && !attr_is_client_query(&a->attr, t))
+					txn_keep_short(&a->txn, t);
+			}
 		}
 		return;
 	}

@@ -98,6 +98,54 @@ static void release(txn_t *t)
 	free(t->ede_text);
 	free(t->learn);
 	free(t->qname);
+	free(t->aside);
+}
+
+static void life_unlink(txn_table_t *tt, txn_t *t)
+{
+	if (!t->life)
+		return;
+	if (t->life_prev)
+		t->life_prev->life_next = t->life_next;
+	else
+		tt->life_head = t->life_next;
+	if (t->life_next)
+		t->life_next->life_prev = t->life_prev;
+	else
+		tt->life_tail = t->life_prev;
+	t->life_next = t->life_prev = NULL;
+	t->life = 0;
+}
+
+/* t was answered at ts: on the queue, to leave at ts + life_answered. */
+static void life_append(txn_table_t *tt, txn_t *t, db_time_t ts)
+{
+	t->life = 1;
+	t->release = ts + tt->life_answered;
+	t->life_next = NULL;
+	t->life_prev = tt->life_tail;
+	if (tt->life_tail)
+		tt->life_tail->life_next = t;
+	else
+		tt->life_head = t;
+	tt->life_tail = t;
+}
+
+void txn_set_attempt_life(txn_table_t *tt, db_time_t answered) { tt->life_answered = answered; }
+
+void txn_keep_short(txn_table_t *tt, txn_t *t)
+{
+	if (!tt->life_answered || t->short_life)
+		return;
+	t->short_life = 1;
+	if (t->answered)
+		life_append(tt, t, t->answer_ts);
+}
+
+void txn_set_midway(txn_table_t *tt, db_time_t delay, txn_midway_fn fn)
+{
+	tt->midway = delay;
+	tt->on_midway = fn;
 }
 
 static void close_txn_at(txn_table_t *tt, txn_t *t, int open)
@@ -106,6 +154,9 @@ static void close_txn_at(txn_table_t *tt, txn_t *t, int open)
 	judge(tt, t, open);
 	if (tt->cursor == &t->e)
 		tt->cursor = t->e.newer;
+	if (tt->midway_cursor == &t->e)
+		tt->midway_cursor = t->e.newer;
+	life_unlink(tt, t);
 	unlink_name(tt, t);
 	release(t);
 	tbl_remove(&tt->tbl, t);
@@ -224,6 +275,8 @@ txn_t *txn_query(txn_table_t *tt, db_time_t ts, const db_flow_t *flow, const dns
 	tt->st.transactions++;
 	if (!tt->cursor)
 		tt->cursor = &t->e;
+	if (!tt->midway_cursor)
+		tt->midway_cursor = &t->e;
 	t->qname = qname;
 	t->qhash = dns_name_hash(qname);
 	t->qtype = m->qtype;
@@ -262,6 +315,8 @@ txn_t *txn_response(txn_table_t *tt, db_time_t ts, const db_flow_t *flow,
 		return match;
 	}
 	*first = 1;
+	if (match->short_life)
+		life_append(tt, match, ts);
 	match->answered = 1;
 	match->responses = 1;
 	match->answer_ts = ts;
@@ -288,12 +343,27 @@ void txn_judge_at(txn_table_t *tt, txn_t *t, db_time_t due, int drop)
 	tt->due_tail = t;
 }
 
+/* The midway look at the queries `midway` old by now, in query order. */
+static void midway(txn_table_t *tt, db_time_t now)
+{
+	while (tt->midway_cursor && tt->midway_cursor->ts + tt->midway <= now) {
+		txn_t *t = (txn_t *)tt->midway_cursor;
+		tt->midway_cursor = tt->midway_cursor->newer;
+		if (!t->answered && !t->judged && !t->midway_done && !t->short_life) {
+			t->midway_done = 1;
+			tt->on_midway(t, t->e.ts + tt->midway, tt->user);
+		}
+	}
+}
+
 void txn_expire(txn_table_t *tt, db_time_t now)
 {
 	/* First judge every transaction whose window is over, or whose early
 	 * judgement is due, in the order of those times, while the ones
 	 * around it are still in the table; then drop those kept past their
 	 * window for later lookups. */
+	if (tt->on_midway)
+		midway(tt, now);
 	for (;;) {
 		txn_t *w = tt->cursor && tt->cursor->ts + tt->window <= now ? (txn_t *)tt->cursor : NULL;
 		txn_t *d = tt->due_head && tt->due_head->due <= now ? tt->due_head : NULL;
@@ -310,7 +380,11 @@ void txn_expire(txn_table_t *tt, db_time_t now)
 	txn_t *t;
 	while ((t = tbl_oldest(&tt->tbl)) && t->e.ts + tt->window + tt->retain <= now)
 		close_txn(tt, t);
+	/* Answered attempts whose short life is over. */
+	while ((t = tt->life_head) && t->release <= now)
+		close_txn(tt, t);
 }
+
 
 void txn_flush(txn_table_t *tt, db_time_t last)
 {

@@ -53,6 +53,12 @@ typedef struct txn {
 	uint8_t named;        /* in the name index (txn_index_name) */
 	uint8_t due_queued;   /* in the early-judgement queue (txn_judge_at) */
 	uint8_t drop_judged;  /* leaves the table once judged (txn_judge_at) */
+	uint8_t short_life;   /* leaves the table soon after its answer (txn_keep_short) */
+	uint8_t life;         /* on the queue of answered short-lived transactions */
+	uint8_t midway_done;  /* the midway look (txn_set_midway) was taken */
+	struct txn *life_next, *life_prev; /* that queue, by answer time */
+	db_time_t release;    /* when it leaves the table, on that queue */
+	void *aside;          /* the owner's data (malloc), freed with the transaction */
 	struct txn *due_next, *due_prev; /* that queue, by due time */
 	db_time_t due;        /* when it is judged, if queued */
 	struct txn *name_older, *name_newer; /* the name index: same qhash, by age */
@@ -99,12 +105,21 @@ typedef struct txn_stats {
  * during the call. */
 typedef void (*txn_close_fn)(const txn_t *t, void *user);
 
+typedef void (*txn_midway_fn)(txn_t *t, db_time_t now, void *user);
+
 typedef struct txn_table {
 	tbl_t tbl;
 	db_time_t window;
 	db_time_t retain;     /* kept this long after the window, for later lookups */
 	tbl_entry_t *cursor;  /* oldest transaction not judged yet */
 	txn_t *due_head, *due_tail; /* judged before their window is over */
+	/* Short-lived transactions once answered, by answer time. */
+	txn_t *life_head, *life_tail;
+	db_time_t life_answered;
+	/* The midway look: a cursor over the age list, delay after the query. */
+	tbl_entry_t *midway_cursor;
+	db_time_t midway;
+	txn_midway_fn on_midway;
 	tbl_t names;          /* qhash -> its newest indexed transaction */
 	txn_stats_t st;
 	txn_close_fn on_close;
@@ -121,6 +136,19 @@ void txn_free(txn_table_t *tt);
 /* Keeps closed-to-be transactions `extra` longer than the window before
  * closing them (a later client query may join work already under way). */
 void txn_set_retention(txn_table_t *tt, db_time_t extra);
+/* How long the transactions txn_keep_short marks stay after their answer
+ * (capped by the window and the retention; 0: no shorter life). */
+void txn_set_attempt_life(txn_table_t *tt, db_time_t answered);
+/* t (an upstream attempt, looked up only by the verdicts of client queries
+ * asked near it) leaves the table the time txn_set_attempt_life sets
+ * after its answer, and is judged (handed to on_close) as it leaves.
+ * Unanswered, it stays its window and the retention like the others: few
+ * attempts go unanswered, and they are the evidence of most failures. */
+void txn_keep_short(txn_table_t *tt, txn_t *t);
+/* Calls fn once for each transaction still unanswered and not judged
+ * `delay` after its first query (a verdict whose evidence is complete by
+ * then can be made then, while that evidence is still in the table). */
+void txn_set_midway(txn_table_t *tt, db_time_t delay, txn_midway_fn fn);
 
 /* A parsed query (stage >= QUESTION, QR = 0) seen at ts on flow.  Returns
  * its transaction (new, or the one it retransmits), or NULL when none
