@@ -134,13 +134,13 @@ static void on_close(const txn_t *t, void *user)
 	if ((!servfail && !unanswered && !pending) || !attr_is_client_query(&a->attr, t))
 		return;
 	verdict_t *v = &a->tmp;
-	const verdict_t *made = !t->answered ? t->aside : NULL;
+	const uint8_t *made = !t->answered ? t->aside : NULL;
 	/* One older than a resolver keeps trying on a good day reveals a
 	 * root failure for the repeats asked after it (judged next); a
 	 * younger one changes nothing.  A query never answered was judged
 	 * midway (on_midway), when its evidence was complete. */
 	if (made) {
-		memcpy(v, made, offsetof(verdict_t, up) + (size_t)made->n_up * sizeof(made->up[0]));
+		vd_unpack(made, v);
 		v->time = pending ? a->high : closes;
 	} else if (!pending)
 		attr_verdict(&a->attr, t, closes, v);
@@ -173,7 +173,7 @@ static void on_midway(txn_t *t, db_time_t now, void *user)
 	verdict_t *v = &a->tmp;
 	attr_verdict(&a->attr, t, now, v);
 	size_t bytes;
-	t->aside = vd_copy(v, &bytes);
+	t->aside = vd_pack(v, &bytes);
 }
 
 /* The transport event log and the ring of DNSSEC answers serve the open

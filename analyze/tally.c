@@ -13,6 +13,8 @@ static int ring_init(tally_ring_t *r, size_t cap, int keep_latest)
 	memset(r, 0, sizeof(*r));
 	r->cap = cap;
 	r->keep_latest = keep_latest;
+	if (!(r->scratch = malloc(sizeof(verdict_t))))
+		return -1;
 	if (!cap)
 		return 0;
 	r->v = calloc(cap, sizeof(*r->v));
@@ -24,7 +26,9 @@ static void ring_free(tally_ring_t *r)
 	for (size_t i = 0; i < r->n; i++)
 		free(r->v[i]);
 	free(r->v);
+	free(r->scratch);
 	r->v = NULL;
+	r->scratch = NULL;
 	r->n = 0;
 }
 
@@ -35,7 +39,7 @@ static void ring_add(tally_ring_t *r, const verdict_t *v)
 		return;
 	}
 	size_t bytes;
-	verdict_t *c = vd_copy(v, &bytes);
+	uint8_t *c = vd_pack(v, &bytes);
 	if (!c) {
 		r->dropped++;
 		return;
@@ -54,7 +58,8 @@ static void ring_add(tally_ring_t *r, const verdict_t *v)
 
 const verdict_t *tally_ring_at(const tally_ring_t *r, size_t i)
 {
-	return r->v[(r->head + i) % r->cap];
+	vd_unpack(r->v[(r->head + i) % r->cap], r->scratch);
+	return r->scratch;
 }
 
 int tally_init(tally_t *t, size_t max_list)
@@ -70,7 +75,8 @@ int tally_init(tally_t *t, size_t max_list)
 		     sizeof(db_addr_t), TALLY_MAX_SERVERS) < 0 ||
 	    tbl_init(&t->health, sizeof(tally_health_t), offsetof(tally_health_t, addr),
 		     sizeof(db_addr_t), TALLY_MAX_HEALTH) < 0 ||
-	    ring_init(&t->list, max_list, 1) < 0 || ring_init(&t->pending, TALLY_PENDING, 0) < 0) {
+	    ring_init(&t->list, max_list, 1) < 0 || ring_init(&t->pending, TALLY_PENDING, 0) < 0 ||
+	    !(t->ex_scratch = malloc(sizeof(verdict_t)))) {
 		tally_free(t);
 		return -1;
 	}
@@ -91,6 +97,8 @@ void tally_free(tally_t *t)
 		tbl_free(&t->health);
 	ring_free(&t->list);
 	ring_free(&t->pending);
+	free(t->ex_scratch);
+	t->ex_scratch = NULL;
 }
 
 /* The bit of a client in a group's linear counter. */
@@ -162,6 +170,7 @@ static void add_group(tally_t *t, const verdict_t *v)
 		return;
 	}
 	if (!g->count) {
+		g->scratch = t->ex_scratch;
 		g->zone = v->zone;
 		g->detail = v->detail ? v->detail : "";
 		g->first = g->last = v->time;
@@ -179,9 +188,11 @@ static void add_group(tally_t *t, const verdict_t *v)
 	g->clients[b / 8] |= (uint8_t)(1u << (b % 8));
 	group_servers(g, v);
 	if (g->nex < TALLY_EXAMPLES) {
-		size_t bytes = offsetof(verdict_t, up) + (size_t)v->n_up * sizeof(v->up[0]);
-		verdict_t *c = t->example_bytes + bytes <= TALLY_EXAMPLE_BYTES ? vd_copy(v, &bytes) : NULL;
+		size_t bytes = 0;
+		uint8_t *c = t->example_bytes < TALLY_EXAMPLE_BYTES ? vd_pack(v, &bytes) : NULL;
 		if (c) {
+			if (v->via == VD_VIA_UPSTREAM && v->n_failed)
+				g->ex_root |= (uint8_t)(1u << g->nex);
 			g->ex[g->nex++] = c;
 			t->example_bytes += bytes;
 		} else {
@@ -339,10 +350,13 @@ db_time_t tally_rtt(const tally_health_t *h, double p)
 
 const verdict_t *tally_example(const tally_group_t *g)
 {
-	for (uint8_t i = 0; i < g->nex; i++)
-		if (g->ex[i]->via == VD_VIA_UPSTREAM && g->ex[i]->n_failed)
-			return g->ex[i];
-	return g->nex ? g->ex[0] : NULL;
+	if (!g->nex)
+		return NULL;
+	uint8_t i = 0;
+	while (i < g->nex && !(g->ex_root & (1u << i)))
+		i++;
+	vd_unpack(g->ex[i < g->nex ? i : 0], g->scratch);
+	return g->scratch;
 }
 
 static uint64_t zone_total(const tally_zone_t *z)

@@ -18,7 +18,7 @@
 
 #define TALLY_MAX_GROUPS 4096      /* groups kept; later ones are counted in other[][] */
 #define TALLY_EXAMPLES 5           /* the first verdicts of a group, kept whole */
-#define TALLY_EXAMPLE_BYTES (16u << 20) /* all examples together */
+#define TALLY_EXAMPLE_BYTES (8u << 20) /* all examples together, packed */
 #define TALLY_GROUP_SERVERS 8      /* servers named per group */
 #define TALLY_MAX_SERVERS 1024     /* upstream servers counted */
 #define TALLY_BUCKET_US (10 * 1000000LL) /* the timeline's resolution */
@@ -51,7 +51,9 @@ typedef struct tally_group {
 	uint8_t nservers;
 	uint8_t servers_more;          /* more servers failed than are named */
 	uint8_t nex;
-	verdict_t *ex[TALLY_EXAMPLES];
+	uint8_t ex_root;               /* bit i: ex[i] failed upstream itself (via upstream) */
+	uint8_t *ex[TALLY_EXAMPLES];   /* packed (vd_pack) */
+	verdict_t *scratch;            /* the tally's: tally_example unpacks there */
 } tally_group_t;
 
 typedef struct tally_server {
@@ -82,7 +84,8 @@ typedef struct tally_bucket {
 
 /* A ring of verdicts kept whole, each trimmed to its evidence. */
 typedef struct tally_ring {
-	verdict_t **v;
+	uint8_t **v;                   /* packed (vd_pack) */
+	verdict_t *scratch;            /* tally_ring_at unpacks there */
 	size_t cap, n, head;           /* head: the oldest, when full */
 	int keep_latest;               /* full: replace the oldest (else keep the first) */
 	uint64_t dropped;              /* made but not (or no longer) listed */
@@ -103,6 +106,7 @@ typedef struct tally {
 	uint64_t health_dropped;       /* upstream queries to servers not followed */
 	tally_ring_t list;             /* SERVFAILs and unanswered: the latest max */
 	tally_ring_t pending;          /* pending: the first TALLY_PENDING */
+	verdict_t *ex_scratch;         /* where tally_example unpacks */
 } tally_t;
 
 /* max_list: SERVFAIL and unanswered verdicts listed whole (the latest).
@@ -141,7 +145,8 @@ size_t tally_zones(const tally_t *t, tally_zone_t *out, size_t n);
 
 /* The example that shows an incident best: of the verdicts kept, the
  * first whose own upstream attempts failed (a root failure, not a
- * repeat), else the first; NULL when none was kept. */
+ * repeat), else the first; NULL when none was kept.  Kept packed, it is
+ * unpacked for the caller: valid until the next tally_example call. */
 const verdict_t *tally_example(const tally_group_t *g);
 /* Distinct clients of a group: exact for a few, an estimate beyond (linear
  * counting over TALLY_CLIENT_BITS bits). */
@@ -152,7 +157,8 @@ size_t tally_servers_ranked(const tally_t *t, const tally_server_t **out, size_t
 /* Servers in the order they first failed. */
 const tally_server_t *tally_server_first(const tally_t *t);
 const tally_server_t *tally_server_next(const tally_server_t *s);
-/* The i-th verdict listed, oldest first (i < ring->n). */
+/* The i-th verdict listed, oldest first (i < ring->n).  Kept packed, it is
+ * unpacked for the caller: valid until the next call for the same ring. */
 const verdict_t *tally_ring_at(const tally_ring_t *r, size_t i);
 
 #endif

@@ -93,6 +93,63 @@ const char *vd_icmp_label(uint8_t version, uint8_t type, uint8_t code)
 	return (version == 4 && type == 3) || (version == 6 && type == 1) ? "unreachable" : "icmp-error";
 }
 
+/* The packed form: a token byte t, then for t < 128 the t + 1 bytes that
+ * follow are copied, for t >= 128 the next t - 127 bytes are zero; the
+ * unpacked length comes first (4 bytes). */
+uint8_t *vd_pack(const verdict_t *v, size_t *bytes)
+{
+	size_t n = offsetof(verdict_t, up) + (size_t)v->n_up * sizeof(v->up[0]);
+	const uint8_t *s = (const uint8_t *)v;
+	/* At worst one token per 128 bytes more than the copy. */
+	uint8_t *out = malloc(4 + n + n / 128 + 1);
+	if (!out)
+		return NULL;
+	uint32_t len = (uint32_t)n;
+	memcpy(out, &len, 4);
+	size_t o = 4, i = 0;
+	while (i < n) {
+		size_t z = 0;
+		while (i + z < n && s[i + z] == 0 && z < 128)
+			z++;
+		if (z >= 2 || (z && i + z == n)) {
+			out[o++] = (uint8_t)(127 + z);
+			i += z;
+			continue;
+		}
+		/* Literal bytes, up to the next two zeros. */
+		size_t lit = 1;
+		while (i + lit < n && lit < 128 && !(s[i + lit] == 0 && i + lit + 1 < n && s[i + lit + 1] == 0))
+			lit++;
+		out[o++] = (uint8_t)(lit - 1);
+		memcpy(out + o, s + i, lit);
+		o += lit;
+		i += lit;
+	}
+	uint8_t *fit = realloc(out, o);
+	*bytes = o;
+	return fit ? fit : out;
+}
+
+void vd_unpack(const uint8_t *p, verdict_t *out)
+{
+	uint32_t n;
+	memcpy(&n, p, 4);
+	uint8_t *d = (uint8_t *)out;
+	size_t i = 0;
+	p += 4;
+	while (i < n) {
+		uint8_t t = *p++;
+		if (t < 128) {
+			memcpy(d + i, p, (size_t)t + 1);
+			p += (size_t)t + 1;
+			i += (size_t)t + 1;
+		} else {
+			memset(d + i, 0, (size_t)t - 127);
+			i += (size_t)t - 127;
+		}
+	}
+}
+
 verdict_t *vd_copy(const verdict_t *v, size_t *bytes)
 {
 	size_t n = offsetof(verdict_t, up) + (size_t)v->n_up * sizeof(v->up[0]);

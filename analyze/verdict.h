@@ -141,6 +141,13 @@ const char *vd_via_str(uint8_t via);
  * with free(); never copy it by value: up[] ends at up[n_up]).  NULL when
  * out of memory. */
 verdict_t *vd_copy(const verdict_t *v, size_t *bytes);
+/* The same copy packed: its runs of zero bytes (the unused tails of the
+ * names, most of a verdict) squeezed out, *bytes long (malloc; free with
+ * free(); about a tenth of the copy).  NULL when out of memory. */
+uint8_t *vd_pack(const verdict_t *v, size_t *bytes);
+/* Unpacks what vd_pack made into *out (whole: up[] past n_up is left as
+ * it was). */
+void vd_unpack(const uint8_t *p, verdict_t *out);
 /* The one table of ICMP errors: the detail name of an ICMP (version 4) or
  * ICMPv6 (6) destination-unreachable type/code, "icmp_unreachable" for any
  * other. */
