@@ -177,21 +177,27 @@ static void on_midway(txn_t *t, db_time_t now, void *user)
 }
 
 /* The transport event log and the ring of DNSSEC answers serve the open
- * transactions, so they follow --max-transactions: one event and 128 bytes
- * of stored answers per transaction (262144 events and 32 MiB with the
- * defaults).  The store never drops below 256 KiB, so any DNS message up
- * to 64 KiB still fits (msgstore_put takes up to a quarter of the ring). */
+ * transactions, so they follow --max-transactions, but far below it: most
+ * transactions are answered and have no transport event, and few answers
+ * carry DNSSEC records.  One event per 8 transactions, 1,024 to 65,536
+ * (65,536 with the defaults: some twenty seconds of ICMP errors, TCP
+ * handshakes and lost trains of a resolver at 50,000 queries a second);
+ * 64 bytes of stored answers per transaction, 256 KiB to 32 MiB (32 MiB
+ * with the defaults).  The store never drops below 256 KiB, so any DNS
+ * message up to 64 KiB still fits (msgstore_put takes up to a quarter of
+ * the ring). */
 size_t an_evlog_size(size_t max_transactions)
 {
-	return max_transactions < 1024 ? 1024 : max_transactions;
+	size_t n = max_transactions / 8;
+	return n < 1024 ? 1024 : n > 65536 ? 65536 : n;
 }
 
 size_t an_store_size(size_t max_transactions)
 {
-	size_t min = 256u << 10, max = 1u << 30;
-	if (max_transactions > max / 128)
+	size_t min = 256u << 10, max = 32u << 20;
+	if (max_transactions > max / 64)
 		return max;
-	size_t n = max_transactions * 128;
+	size_t n = max_transactions * 64;
 	return n < min ? min : n;
 }
 
@@ -209,7 +215,7 @@ an_t *an_new(const an_opts_t *o)
 	a->on_interval = o->on_interval;
 	a->on_interval_user = o->on_interval_user;
 	dns_parser_init(&a->parser);
-	size_t maxtxn = o->max_transactions ? o->max_transactions : 262144;
+	size_t maxtxn = o->max_transactions ? o->max_transactions : AN_MAX_TRANSACTIONS;
 	if (txn_init(&a->txn, window, maxtxn, on_close, a) < 0 ||
 	    roles_init(&a->roles, o->max_addresses ? o->max_addresses : 65536) < 0 ||
 	    evlog_init(&a->evlog, an_evlog_size(maxtxn), window) < 0 ||
@@ -356,6 +362,7 @@ void an_event(const cap_event_t *ev, void *user)
 		attr_note_frag(&a->attr, &a->txn, ev);
 	if (a->high >= a->next_expire) {
 		txn_expire(&a->txn, a->high);
+		attr_expire(&a->attr, a->high, a->window);
 		a->next_expire = a->high + 100000;
 	}
 	if (a->interval) {

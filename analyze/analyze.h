@@ -24,9 +24,14 @@
  * after its query, a pending one at the end); v is valid during the call. */
 typedef void (*an_verdict_fn)(const verdict_t *v, void *user);
 
+/* Open transactions kept by default: a resolver at 50,000 queries a
+ * second has some 350,000 (its upstream attempts, 13.7 s each after their
+ * answer, the client queries in flight and those never answered). */
+#define AN_MAX_TRANSACTIONS 524288
+
 typedef struct an_opts {
 	db_time_t window;          /* microseconds; 0 = 30 s */
-	size_t max_transactions;   /* 0 = 262144 */
+	size_t max_transactions;   /* 0 = AN_MAX_TRANSACTIONS */
 	size_t max_addresses;      /* roles table; 0 = 65536 */
 	size_t max_verdicts;       /* SERVFAIL and unanswered verdicts listed whole in the
 	                            * report, the latest; 0 = 20000 */

@@ -94,6 +94,8 @@ typedef struct walk {
  * (model_key_question; as many as transactions: every open query may
  * have its own), by its key. */
 #define ATTR_OPEN_ZONES 16384
+/* The model's largest table (names) holds at most this many. */
+#define ATTR_MODEL_MAX 262144
 typedef struct open_zone {
 	tbl_entry_t e;
 	uint64_t zone;
@@ -111,7 +113,7 @@ int attr_init(attr_t *a, const txn_table_t *txn, const roles_t *roles, const evl
 	a->ev = ev;
 	a->scratch = calloc(1, sizeof(walk_t));
 	a->chain = chain_new();
-	a->model = model_new(txn->tbl.max);
+	a->model = model_new(txn->tbl.max < ATTR_MODEL_MAX ? txn->tbl.max : ATTR_MODEL_MAX);
 	a->scratch_v = malloc(sizeof(verdict_t));
 	if (!a->scratch || !a->chain || !a->model || !a->scratch_v ||
 	    msgstore_init(&a->store, store_bytes) < 0 ||
@@ -214,11 +216,24 @@ static void open_put(attr_t *a, tbl_t *tb, uint64_t k, const txn_t *t)
 	open_zone_t *o = tbl_find(tb, &k, h);
 	if (o && open_query(a, o))
 		return;
-	if (!o && !(o = tbl_insert_lru(tb, &k, h, t->e.ts, NULL)))
+	if (o)
+		tbl_touch(tb, o, t->e.ts); /* age order is the order of `asked` */
+	else if (!(o = tbl_insert_lru(tb, &k, h, t->e.ts, NULL)))
 		return;
 	o->key = t->key;
 	o->qhash = t->qhash;
 	o->asked = t->e.ts;
+}
+
+void attr_expire(attr_t *a, db_time_t now, db_time_t window)
+{
+	/* A query asked a window ago has been judged: not open any more. */
+	tbl_t *tabs[2] = {&a->open_zones, &a->open_questions};
+	for (int i = 0; i < 2; i++) {
+		tbl_entry_t *e;
+		while ((e = tbl_oldest(tabs[i])) && e->ts + window < now)
+			tbl_remove(tabs[i], e);
+	}
 }
 
 /* A client query, as it arrives: the open query of its question, and of

@@ -83,6 +83,10 @@ void attr_note_frag(attr_t *a, txn_table_t *tt, const cap_event_t *ev);
 /* 1 when t is a client's query to a resolver (not an upstream attempt). */
 int attr_is_client_query(attr_t *a, const txn_t *t);
 
+/* Forgets the open queries asked more than a window before now (they
+ * have been judged). */
+void attr_expire(attr_t *a, db_time_t now, db_time_t window);
+
 /* Builds the verdict for client transaction t: answered with SERVFAIL, or
  * never answered (decided at time now). */
 void attr_verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v);

@@ -116,16 +116,18 @@ static void late_event_keeps_time_order(void **state)
 	evlog_free(&l);
 }
 
-/* The ring sizes follow --max-transactions; the defaults stay as before
- * and the answer store always holds a 64 KiB message. */
+/* The ring sizes follow --max-transactions within bounds (65,536 events
+ * and 32 MiB with the defaults), and the answer store always holds a
+ * 64 KiB message. */
 static void sizes_follow_max_transactions(void **state)
 {
 	(void)state;
-	assert_int_equal(an_evlog_size(262144), 262144);
-	assert_int_equal(an_store_size(262144), 32u << 20);
+	assert_int_equal(an_evlog_size(AN_MAX_TRANSACTIONS), 65536);
+	assert_int_equal(an_store_size(AN_MAX_TRANSACTIONS), 32u << 20);
 	assert_int_equal(an_evlog_size(16), 1024);
+	assert_int_equal(an_evlog_size(80000), 10000);
 	assert_true(an_store_size(16) / 4 >= 65535);
-	assert_int_equal(an_store_size((size_t)1 << 40), (size_t)1 << 30);
+	assert_int_equal(an_store_size((size_t)1 << 40), 32u << 20);
 }
 
 /* Each record is chained to the previous one about the same server: a
