@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -188,6 +189,45 @@ static void server_health(void **state)
 	tally_free(&t);
 }
 
+/* A packed verdict unpacks to the same bytes (up to its n_up attempts),
+ * whatever the buffer held before, and is a small part of the copy;
+ * bytes that are not zero survive anywhere, runs of zeros of any length
+ * too. */
+static void packed_verdicts_round_trip(void **state)
+{
+	(void)state;
+	static verdict_t v, out;
+	make(&v, VD_KIND_SERVFAIL, VD_TIMEOUT, "www.example.com", T0, 7, 9);
+	name(&v.up[1].qname, "ns1.example.com");
+	v.detail = "all_servers_silent";
+	v.id = 0xbeef;
+	((uint8_t *)&v)[offsetof(verdict_t, up) - 1] = 0x5a; /* next to a zero run */
+	size_t n = offsetof(verdict_t, up) + 2 * sizeof(v.up[0]), bytes = 0;
+	uint8_t *p = vd_pack(&v, &bytes);
+	assert_non_null(p);
+	assert_true(bytes > 4 && bytes < n / 5);
+	memset(&out, 0xa5, sizeof(out));
+	vd_unpack(p, &out);
+	assert_memory_equal(&out, &v, n);
+	free(p);
+	/* No zero at all, and all zeros. */
+	memset(&v, 0x11, offsetof(verdict_t, up));
+	v.n_up = 0;
+	p = vd_pack(&v, &bytes);
+	assert_true(bytes <= 4 + offsetof(verdict_t, up) + offsetof(verdict_t, up) / 128 + 1);
+	memset(&out, 0, sizeof(out));
+	vd_unpack(p, &out);
+	assert_memory_equal(&out, &v, offsetof(verdict_t, up));
+	free(p);
+	memset(&v, 0, sizeof(v));
+	p = vd_pack(&v, &bytes);
+	assert_true(bytes < 4 + offsetof(verdict_t, up) / 64);
+	memset(&out, 0xa5, sizeof(out));
+	vd_unpack(p, &out);
+	assert_memory_equal(&out, &v, offsetof(verdict_t, up));
+	free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -196,6 +236,7 @@ int main(void)
 		cmocka_unit_test(groups_beyond_the_limit_are_counted),
 		cmocka_unit_test(clients_are_estimated),
 		cmocka_unit_test(server_health),
+		cmocka_unit_test(packed_verdicts_round_trip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

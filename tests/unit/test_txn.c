@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -430,10 +431,149 @@ static void name_index(void **state)
 	txn_free(&tt);
 }
 
+/* An attempt marked short-lived leaves the table its life after its
+ * answer, judged as it leaves; unmarked, or never answered, it stays its
+ * window and the retention. */
+static void short_life_after_answer(void **state)
+{
+	(void)state;
+	txn_table_t tt;
+	struct closed c = { 0 };
+	db_flow_t qf, rf;
+	dns_msg_t q, r;
+	int first;
+
+	mkflows(&qf, &rf, DB_PROTO_UDP);
+	assert_int_equal(txn_init(&tt, WINDOW, 16, on_close, &c), 0);
+	txn_set_attempt_life(&tt, 2 * SEC);
+	Q(&q, 1, N_LOWER);
+	txn_keep_short(&tt, txn_query(&tt, T0, &qf, &q));
+	Q(&q, 2, N_LOWER);
+	txn_keep_short(&tt, txn_query(&tt, T0, &qf, &q)); /* never answered */
+	Q(&q, 3, N_LOWER);
+	txn_query(&tt, T0, &qf, &q);                       /* not marked */
+	R(&r, 1, N_LOWER, 0);
+	assert_non_null(txn_response(&tt, T0 + SEC / 10, &rf, &r, &first));
+	R(&r, 3, N_LOWER, 0);
+	assert_non_null(txn_response(&tt, T0 + SEC / 10, &rf, &r, &first));
+	txn_expire(&tt, T0 + 2 * SEC + SEC / 10 - 1);
+	assert_int_equal(c.n, 0);
+	assert_int_equal(tt.tbl.count, 3);
+	txn_expire(&tt, T0 + 2 * SEC + SEC / 10);
+	assert_int_equal(c.n, 1);
+	assert_int_equal(c.t[0].key.id, 1);
+	assert_int_equal(c.t[0].answered, 1);
+	assert_int_equal(tt.tbl.count, 2);
+	/* The others are judged at the end of their window, as before. */
+	txn_expire(&tt, T0 + WINDOW);
+	assert_int_equal(c.n, 3);
+	assert_stats(&tt, 3, 2, 1, 0, 0, 0, 0);
+	txn_free(&tt);
+}
+
+struct midway_seen {
+	int n;
+	uint16_t id[4];
+	db_time_t at[4];
+};
+
+static void on_midway(txn_t *t, db_time_t now, void *user)
+{
+	struct midway_seen *m = user;
+	assert_true(m->n < 4);
+	m->id[m->n] = t->key.id;
+	m->at[m->n++] = now;
+	t->aside = malloc(16); /* the owner's, freed with the transaction */
+}
+
+/* The midway look comes once, `delay` after the query, only for queries
+ * still unanswered, in query order; what the owner keeps aside is freed
+ * with the transaction (the sanitizer build checks). */
+static void midway_once_for_unanswered(void **state)
+{
+	(void)state;
+	txn_table_t tt;
+	struct closed c = { 0 };
+	struct midway_seen m = { 0 };
+	db_flow_t qf, rf;
+	dns_msg_t q, r;
+	int first;
+
+	mkflows(&qf, &rf, DB_PROTO_UDP);
+	assert_int_equal(txn_init(&tt, WINDOW, 16, on_close, &m), 0);
+	tt.user = &m;
+	txn_set_midway(&tt, 2 * SEC, on_midway);
+	Q(&q, 1, N_LOWER);
+	txn_query(&tt, T0, &qf, &q);
+	Q(&q, 2, N_LOWER);
+	txn_query(&tt, T0 + SEC, &qf, &q);
+	Q(&q, 3, N_LOWER);
+	txn_query(&tt, T0 + SEC, &qf, &q);
+	R(&r, 2, N_LOWER, 0);
+	assert_non_null(txn_response(&tt, T0 + SEC + 1, &rf, &r, &first));
+	txn_expire(&tt, T0 + 2 * SEC - 1);
+	assert_int_equal(m.n, 0);
+	txn_expire(&tt, T0 + 2 * SEC);
+	assert_int_equal(m.n, 1);
+	assert_int_equal(m.id[0], 1);
+	assert_true(m.at[0] == T0 + 2 * SEC);
+	txn_expire(&tt, T0 + 3 * SEC);
+	txn_expire(&tt, T0 + 3 * SEC + 1);
+	assert_int_equal(m.n, 2);
+	assert_int_equal(m.id[1], 3);
+	(void)c;
+	txn_flush(&tt, T0 + 4 * SEC);
+	txn_free(&tt);
+}
+
+static void on_close_count(const txn_t *t, void *user)
+{
+	(void)t;
+	(*(int *)user)++;
+}
+
+/* A transaction judged early with drop leaves the table once judged;
+ * txn_close removes one at once; a second answer is then unmatched. */
+static void early_leave(void **state)
+{
+	(void)state;
+	txn_table_t tt;
+	int closed = 0;
+	db_flow_t qf, rf;
+	dns_msg_t q, r;
+	int first;
+
+	mkflows(&qf, &rf, DB_PROTO_UDP);
+	assert_int_equal(txn_init(&tt, WINDOW, 16, on_close_count, &closed), 0);
+	Q(&q, 1, N_LOWER);
+	txn_t *t = txn_query(&tt, T0, &qf, &q);
+	R(&r, 1, N_LOWER, DNS_R_SERVFAIL);
+	assert_ptr_equal(txn_response(&tt, T0 + SEC / 10, &rf, &r, &first), t);
+	txn_judge_at(&tt, t, T0 + SEC, 1);
+	Q(&q, 2, N_LOWER);
+	t = txn_query(&tt, T0, &qf, &q);
+	R(&r, 2, N_LOWER, 0);
+	assert_ptr_equal(txn_response(&tt, T0 + SEC / 10, &rf, &r, &first), t);
+	txn_close(&tt, t);
+	assert_int_equal(closed, 1);
+	assert_int_equal(tt.tbl.count, 1);
+	assert_null(txn_response(&tt, T0 + SEC / 5, &rf, &r, &first));
+	txn_expire(&tt, T0 + SEC - 1);
+	assert_int_equal(tt.tbl.count, 1);
+	txn_expire(&tt, T0 + SEC);
+	assert_int_equal(closed, 2);
+	assert_int_equal(tt.tbl.count, 0);
+	assert_stats(&tt, 2, 2, 0, 0, 0, 1, 0);
+	txn_free(&tt);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(name_index),
+		cmocka_unit_test(short_life_after_answer),
+		cmocka_unit_test(midway_once_for_unanswered),
+		cmocka_unit_test(early_leave),
 		cmocka_unit_test(match_case_insensitive),
 		cmocka_unit_test(retransmission_same_transaction),
 		cmocka_unit_test(duplicate_response),
