@@ -100,6 +100,8 @@ static void note_loss(an_t *a, const cap_event_t *ev)
 static void on_close(const txn_t *t, void *user)
 {
 	an_t *a = user;
+	if (t->open_question || t->open_zone)
+		attr_note_judged(&a->attr, t);
 	/* An upstream query, its window over: the server's health. */
 	if (t->upstream)
 		tally_attempt(&a->tally, &t->key.server, t->e.ts, t->answered, t->answer_ts - t->e.ts,

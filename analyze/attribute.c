@@ -209,20 +209,38 @@ static const txn_t *open_query(const attr_t *a, const open_zone_t *o)
 	return NULL;
 }
 
-/* Registers t as the open query of key k, unless an older one still waits. */
-static void open_put(attr_t *a, tbl_t *tb, uint64_t k, const txn_t *t)
+/* Registers t as the open query of key k, unless an older one still
+ * waits.  Returns 1 when t is registered. */
+static int open_put(attr_t *a, tbl_t *tb, uint64_t k, const txn_t *t)
 {
 	uint64_t h = tbl_hash(tb, &k);
 	open_zone_t *o = tbl_find(tb, &k, h);
 	if (o && open_query(a, o))
-		return;
+		return 0;
 	if (o)
 		tbl_touch(tb, o, t->e.ts); /* age order is the order of `asked` */
 	else if (!(o = tbl_insert_lru(tb, &k, h, t->e.ts, NULL)))
-		return;
+		return 0;
 	o->key = t->key;
 	o->qhash = t->qhash;
 	o->asked = t->e.ts;
+	return 1;
+}
+
+/* t is no longer open: the entry naming it goes. */
+static void open_drop(tbl_t *tb, uint64_t k, const txn_t *t)
+{
+	open_zone_t *o = tbl_find(tb, &k, tbl_hash(tb, &k));
+	if (o && o->asked == t->e.ts && o->qhash == t->qhash && !memcmp(&o->key, &t->key, sizeof(t->key)))
+		tbl_remove(tb, o);
+}
+
+void attr_note_judged(attr_t *a, const txn_t *t)
+{
+	if (t->open_question)
+		open_drop(&a->open_questions, model_key_question(t->qhash, t->qtype), t);
+	if (t->open_zone)
+		open_drop(&a->open_zones, t->open_zone, t);
 }
 
 void attr_expire(attr_t *a, db_time_t now, db_time_t window)
@@ -238,12 +256,12 @@ void attr_expire(attr_t *a, db_time_t now, db_time_t window)
 
 /* A client query, as it arrives: the open query of its question, and of
  * the zone its name is in. */
-static void note_open(attr_t *a, const txn_t *t)
+static void note_open(attr_t *a, txn_t *t)
 {
-	open_put(a, &a->open_questions, model_key_question(t->qhash, t->qtype), t);
+	t->open_question = (uint8_t)open_put(a, &a->open_questions, model_key_question(t->qhash, t->qtype), t);
 	uint64_t z = model_zone_hash(a->model, t->qname);
-	if (z)
-		open_put(a, &a->open_zones, z, t);
+	if (z && open_put(a, &a->open_zones, z, t))
+		t->open_zone = z;
 }
 
 void attr_note_query(attr_t *a, txn_table_t *tt, txn_t *t)

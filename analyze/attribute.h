@@ -83,8 +83,11 @@ void attr_note_frag(attr_t *a, txn_table_t *tt, const cap_event_t *ev);
 /* 1 when t is a client's query to a resolver (not an upstream attempt). */
 int attr_is_client_query(attr_t *a, const txn_t *t);
 
+/* t was judged: if it was the open query of its question or zone, it is
+ * no longer (so the tables of open queries hold the queries in flight). */
+void attr_note_judged(attr_t *a, const txn_t *t);
 /* Forgets the open queries asked more than a window before now (they
- * have been judged). */
+ * have been judged; a backstop). */
 void attr_expire(attr_t *a, db_time_t now, db_time_t window);
 
 /* Builds the verdict for client transaction t: answered with SERVFAIL, or

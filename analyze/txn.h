@@ -56,6 +56,8 @@ typedef struct txn {
 	uint8_t short_life;   /* leaves the table soon after its answer (txn_keep_short) */
 	uint8_t life;         /* on the queue of answered short-lived transactions */
 	uint8_t midway_done;  /* the midway look (txn_set_midway) was taken */
+	uint8_t open_question; /* the open query of its question (attribute.c) */
+	uint64_t open_zone;   /* the zone it is the open query of, or 0 (attribute.c) */
 	struct txn *life_next, *life_prev; /* that queue, by answer time */
 	db_time_t release;    /* when it leaves the table, on that queue */
 	void *aside;          /* the owner's data (malloc), freed with the transaction */
