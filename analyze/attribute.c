@@ -91,9 +91,11 @@ typedef struct walk {
 
 /* open_zones, open_questions: the oldest client query still open into a
  * zone (the cut's name hash; 16,384 zones) or of a question
- * (model_key_question; as many as transactions: every open query may
- * have its own), by its key. */
+ * (model_key_question; 65,536: the queries in flight, and those never
+ * answered within their window, of a resolver at 50,000 queries a
+ * second), by its key.  A query leaves them when it is judged. */
 #define ATTR_OPEN_ZONES 16384
+#define ATTR_OPEN_QUESTIONS 65536
 /* The model's largest table (names) holds at most this many. */
 #define ATTR_MODEL_MAX 262144
 typedef struct open_zone {
@@ -119,8 +121,8 @@ int attr_init(attr_t *a, const txn_table_t *txn, const roles_t *roles, const evl
 	    msgstore_init(&a->store, store_bytes) < 0 ||
 	    tbl_init(&a->open_zones, sizeof(open_zone_t), offsetof(open_zone_t, zone), sizeof(uint64_t),
 		     ATTR_OPEN_ZONES) < 0 ||
-	    tbl_init(&a->open_questions, sizeof(open_zone_t), offsetof(open_zone_t, zone),
-		     sizeof(uint64_t), txn->tbl.max) < 0) {
+	    tbl_init(&a->open_questions, sizeof(open_zone_t), offsetof(open_zone_t, zone), sizeof(uint64_t),
+		     txn->tbl.max < ATTR_OPEN_QUESTIONS ? txn->tbl.max : ATTR_OPEN_QUESTIONS) < 0) {
 		attr_free(a);
 		return -1;
 	}
