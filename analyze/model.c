@@ -439,6 +439,10 @@ int model_cut_dead(const model_t *m, uint64_t h, db_time_t before)
 		const addrname_t *n = tbl_find(&m->names, &c->ns[k], tbl_hash(&m->names, &c->ns[k]));
 		if (n && n->alive && n->alive <= before)
 			return 0; /* this one resolved */
+		/* Once the table has forgotten names (least recently used out),
+		 * a name it does not know may have resolved: not proof enough. */
+		if (!n && m->st.names_evicted)
+			return 0;
 		/* RFC 8020: nothing exists below an NXDOMAIN (a minimising
 		 * resolver asks the NS name's ancestors first). */
 		if (name_dead(m, c->ns[k], before) || name_dead(m, c->ns_parent[k], before))
@@ -446,7 +450,7 @@ int model_cut_dead(const model_t *m, uint64_t h, db_time_t before)
 	}
 	/* At least one NS name proven not to exist, and none that resolved
 	 * (the others may have been proven by records the resolver cached,
-	 * such as NSEC ranges, RFC 8198). */
+	 * such as NSEC ranges, RFC 8198; unless the table forgot names). */
 	return dead > 0;
 }
 

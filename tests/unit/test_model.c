@@ -7,10 +7,13 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
 #include "../../analyze/model.h"
+#include "../../analyze/txn.h"
 #include "../../analyze/verdict.h"
 
 #define SEC 1000000LL
@@ -79,10 +82,118 @@ static void failure_memory(void **state)
 	model_free(m);
 }
 
+/* ---- answers the model learns from -------------------------------------- */
+
+typedef struct wb {
+	uint8_t b[512];
+	size_t n;
+} wb_t;
+
+static void w16(wb_t *w, unsigned v)
+{
+	w->b[w->n++] = (uint8_t)(v >> 8);
+	w->b[w->n++] = (uint8_t)v;
+}
+
+static void wname(wb_t *w, const char *s)
+{
+	while (*s) {
+		const char *dot = strchr(s, '.');
+		size_t l = dot ? (size_t)(dot - s) : strlen(s);
+		w->b[w->n++] = (uint8_t)l;
+		memcpy(w->b + w->n, s, l);
+		w->n += l;
+		s += l + (dot ? 1 : 0);
+	}
+	w->b[w->n++] = 0;
+}
+
+/* An upstream answer to (qname, A): rcode and flags as given, and in the
+ * authority section an NS record owner -> each of ns[] (a referral). */
+static void learn(model_t *m, dns_parser_t *p, db_time_t ts, const char *qname, unsigned flags,
+		  const char *owner, const char *const *ns, int nns)
+{
+	wb_t w = { .n = 0 };
+	w16(&w, 0x1234);
+	w16(&w, 0x8000 | flags);
+	w16(&w, 1);
+	w16(&w, 0);
+	w16(&w, (unsigned)nns);
+	w16(&w, 0);
+	wname(&w, qname);
+	w16(&w, DNS_T_A);
+	w16(&w, 1);
+	for (int i = 0; i < nns; i++) {
+		wname(&w, owner);
+		w16(&w, DNS_T_NS);
+		w16(&w, 1);
+		w16(&w, 0);
+		w16(&w, 300);
+		size_t at = w.n;
+		w16(&w, 0);
+		wname(&w, ns[i]);
+		w.b[at + 1] = (uint8_t)(w.n - at - 2);
+	}
+	dns_msg_t msg;
+	assert_int_equal(dns_parse(p, w.b, w.n, &msg), DB_OK);
+	static txn_t t;
+	memset(&t, 0, sizeof(t));
+	t.qname = &msg.qname;
+	t.qhash = dns_name_hash(&msg.qname);
+	t.qtype = DNS_T_A;
+	t.e.ts = ts - 1000;
+	t.answered = 1;
+	t.answer_ts = ts;
+	t.upstream = 1;
+	t.aa = msg.aa;
+	t.referral = nns > 0 && !msg.aa;
+	model_learn(m, &t, &msg);
+	free(t.learn);
+}
+
+static uint64_t hash_of(const char *text)
+{
+	wb_t w = { .n = 0 };
+	wname(&w, text);
+	dns_name_t n;
+	size_t off = 0;
+	assert_int_equal(dns_name_read(w.b, w.n, &off, &n), DB_OK);
+	return dns_name_hash(&n);
+}
+
+/* A delegation with one NS name proven not to exist and one the model
+ * does not know leads nowhere while the model has forgotten no name;
+ * once it has forgotten some (least recently used out), the unknown one
+ * may have resolved: not proof enough. */
+static void dead_delegation_and_forgotten_names(void **state)
+{
+	(void)state;
+	model_t *m = model_new(1024);
+	assert_non_null(m);
+	dns_parser_t p;
+	dns_parser_init(&p);
+	static const char *const ns[] = {"ns.nowhere.example", "ns.elsewhere.example"};
+	uint64_t cut = hash_of("broken.example");
+	learn(m, &p, T0, "www.broken.example", 0, "broken.example", ns, 2);
+	learn(m, &p, T0 + SEC, "ns.nowhere.example", 0x0400 | DNS_R_NXDOMAIN, "", NULL, 0);
+	assert_true(model_cut_dead(m, cut, T0 + 2 * SEC));
+	char name[64];
+	for (int i = 0; i < 1100; i++) {
+		snprintf(name, sizeof(name), "x%d.gone.example", i);
+		learn(m, &p, T0 + 2 * SEC + i, name, 0x0400 | DNS_R_NXDOMAIN, "", NULL, 0);
+	}
+	assert_true(model_stats(m)->names_evicted > 0);
+	learn(m, &p, T0 + 3 * SEC, "ns.nowhere.example", 0x0400 | DNS_R_NXDOMAIN, "", NULL, 0);
+	assert_false(model_cut_dead(m, cut, T0 + 4 * SEC));
+	dns_parser_free(&p);
+	model_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(failure_memory),
+		cmocka_unit_test(dead_delegation_and_forgotten_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
