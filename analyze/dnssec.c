@@ -2,36 +2,23 @@
  * dnssec.c - offline DNSSEC verification.  The contract is in dnssec.h;
  * this file says why.
  *
- * OpenSSL 3 only, through EVP and OSSL_PARAM: keys are built with
- * EVP_PKEY_fromdata from the DNSKEY octets, signatures checked with one-shot
- * EVP_DigestVerify (which EdDSA requires, as it cannot stream).  Reading
- * DNS octets goes through the sticky-error reader of common/wire.h.
+ * Everything DNS about a check is here: canonical RRsets, the signed data,
+ * key tags, the order of RFC 4035's checks and the validity window.  The
+ * cryptography itself (digests, the signature check of one key over one
+ * buffer) is crypto.c's, the one file that talks to OpenSSL.  Reading DNS
+ * octets goes through the sticky-error reader of common/wire.h.
  */
 #include "dnssec.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/bn.h>
-#include <openssl/core_names.h>
-#include <openssl/err.h>
-#include <openssl/evp.h>
-#include <openssl/param_build.h>
-
 #include "../common/wire.h"
+#include "crypto.h"
 
 #define DNSKEY_FLAG_ZONE 0x0100 /* RFC 4034 2.1.1, bit 7 */
 #define DNSKEY_PROTOCOL 3       /* RFC 4034 2.1.2 */
 #define RRSIG_FIXED 18          /* RRSIG rdata before the signer name */
-
-/*
- * RSA moduli above 16384 bits are refused by OpenSSL itself
- * (OPENSSL_RSA_MAX_MODULUS_BITS); saying so up front makes such a key
- * malformed rather than a failed signature, and bounds the work a hostile
- * key can ask of us.  The RFC 3110 / RFC 5702 ceiling of 4096 bits is not
- * enforced: validators built on OpenSSL accept larger keys.
- */
-#define RSA_MAX_MODULUS 2048 /* octets */
 
 const char *dnssec_result_str(dnssec_result_t r)
 {
@@ -121,37 +108,38 @@ uint16_t dnssec_dnskey_tag(const dns_dnskey_t *key)
 	return tag_parts(hdr, key->key, key->key ? key->key_len : 0);
 }
 
-enum ds_rc { DS_OK, DS_UNSUPP, DS_FAIL };
+enum ds_rc {
+	DS_OK,
+	DS_UNSUPP, /* a digest type crypto.c does not implement */
+	DS_NOMEM,  /* no memory for the digested octets */
+	DS_FAIL,   /* OpenSSL failed: no memory, or it refused the digest */
+};
 
-/* RFC 4034 5.1.4: digest = hash(canonical owner | DNSKEY rdata). */
+/*
+ * RFC 4034 5.1.4: digest = hash(canonical owner | DNSKEY rdata).  The
+ * parts are copied together, as crypto_digest takes one buffer; the
+ * unsupported type is told before anything is allocated.
+ */
 static enum ds_rc ds_digest_parts(const dns_name_t *owner, const uint8_t hdr[4],
 				  const uint8_t *key, size_t klen, uint8_t type,
 				  uint8_t *out, size_t *out_len)
 {
-	const EVP_MD *md;
-	switch (type) {
-	case DNSSEC_DIGEST_SHA1: md = EVP_sha1(); break;     /* RFC 4034 5.1.4 */
-	case DNSSEC_DIGEST_SHA256: md = EVP_sha256(); break; /* RFC 4509 */
-	case DNSSEC_DIGEST_SHA384: md = EVP_sha384(); break; /* RFC 6605 */
-	default: return DS_UNSUPP;
-	}
+	if (crypto_digest_size(type) == 0)
+		return DS_UNSUPP;
 	dns_name_t lc = *owner;
 	dns_name_lower(&lc);
 
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	unsigned int n = 0;
-	int ok = ctx && EVP_DigestInit_ex(ctx, md, NULL) == 1 &&
-		 EVP_DigestUpdate(ctx, lc.wire, lc.len) == 1 &&
-		 EVP_DigestUpdate(ctx, hdr, 4) == 1 &&
-		 (klen == 0 || EVP_DigestUpdate(ctx, key, klen) == 1) &&
-		 EVP_DigestFinal_ex(ctx, out, &n) == 1 && n <= DNSSEC_MAX_DIGEST;
-	EVP_MD_CTX_free(ctx);
-	if (!ok) {
-		ERR_clear_error();
-		return DS_FAIL;
-	}
-	*out_len = n;
-	return DS_OK;
+	size_t n = (size_t)lc.len + 4 + klen;
+	uint8_t *buf = malloc(n);
+	if (!buf)
+		return DS_NOMEM;
+	memcpy(buf, lc.wire, lc.len);
+	memcpy(buf + lc.len, hdr, 4);
+	if (klen)
+		memcpy(buf + lc.len + 4, key, klen);
+	db_status_t st = crypto_digest(type, buf, n, out, out_len);
+	free(buf);
+	return st == DB_OK ? DS_OK : DS_FAIL;
 }
 
 db_status_t dnssec_ds_digest(const dns_name_t *owner, const uint8_t *dnskey_rdata,
@@ -164,6 +152,7 @@ db_status_t dnssec_ds_digest(const dns_name_t *owner, const uint8_t *dnskey_rdat
 				digest_type, out, out_len)) {
 	case DS_OK: return DB_OK;
 	case DS_UNSUPP: return DB_EUNSUPP;
+	case DS_NOMEM:
 	case DS_FAIL: break;
 	}
 	return DB_ENOMEM;
@@ -184,6 +173,7 @@ dnssec_result_t dnssec_ds_matches(const dns_name_t *key_owner, const dns_ds_t *d
 				ds->digest_type, d, &dlen)) {
 	case DS_OK: break;
 	case DS_UNSUPP: return verdict(DNSSEC_R_UNSUPPORTED_DIGEST, why);
+	case DS_NOMEM: return verdict(DNSSEC_R_RESOURCES, why);
 	case DS_FAIL: return verdict(DNSSEC_R_CRYPTO_UNAVAILABLE, why);
 	}
 	if (!ds->digest || ds->digest_len != dlen || memcmp(ds->digest, d, dlen) != 0)
@@ -520,169 +510,6 @@ db_status_t dnssec_rrset_add_rdata(dnssec_rrset_t *set, const dns_name_t *owner,
 	return rrset_add(set, owner, type, rclass, rdata ? rdata : none, 0, rdlen, 0);
 }
 
-/* --- keys and signatures -------------------------------------------- */
-
-enum key_kind { KEY_RSA, KEY_EC, KEY_EDDSA };
-
-typedef struct alg_info {
-	enum key_kind kind;
-	const char *keytype; /* OpenSSL key manager name */
-	const char *md;      /* digest name; NULL for EdDSA (pure) */
-	const char *group;   /* ECDSA curve */
-	size_t key_len;      /* exact raw key length; 0 for RSA */
-	size_t sig_len;      /* exact signature length; 0 for RSA */
-} alg_info_t;
-
-static const alg_info_t *alg_lookup(uint8_t alg)
-{
-	static const alg_info_t rsasha1 = { KEY_RSA, "RSA", "SHA1", NULL, 0, 0 };
-	static const alg_info_t rsasha256 = { KEY_RSA, "RSA", "SHA256", NULL, 0, 0 };
-	static const alg_info_t rsasha512 = { KEY_RSA, "RSA", "SHA512", NULL, 0, 0 };
-	static const alg_info_t p256 = { KEY_EC, "EC", "SHA256", "prime256v1", 64, 64 };
-	static const alg_info_t p384 = { KEY_EC, "EC", "SHA384", "secp384r1", 96, 96 };
-	static const alg_info_t ed25519 = { KEY_EDDSA, "ED25519", NULL, NULL, 32, 64 };
-	static const alg_info_t ed448 = { KEY_EDDSA, "ED448", NULL, NULL, 57, 114 };
-
-	switch (alg) {
-	case DNSSEC_ALG_RSASHA1:
-	case DNSSEC_ALG_RSASHA1_NSEC3_SHA1: return &rsasha1;  /* RFC 3110, 5155 */
-	case DNSSEC_ALG_RSASHA256: return &rsasha256;         /* RFC 5702 */
-	case DNSSEC_ALG_RSASHA512: return &rsasha512;         /* RFC 5702 */
-	case DNSSEC_ALG_ECDSAP256SHA256: return &p256;        /* RFC 6605 */
-	case DNSSEC_ALG_ECDSAP384SHA384: return &p384;        /* RFC 6605 */
-	case DNSSEC_ALG_ED25519: return &ed25519;             /* RFC 8080 */
-	case DNSSEC_ALG_ED448: return &ed448;                 /* RFC 8080 */
-	}
-	return NULL;
-}
-
-/* Builds a public key from OSSL_PARAMs; NONE with *out set, or a reason. */
-static dnssec_reason_t pkey_fromdata(const char *keytype, OSSL_PARAM *params,
-				     EVP_PKEY **out)
-{
-	EVP_PKEY_CTX *pctx = EVP_PKEY_CTX_new_from_name(NULL, keytype, NULL);
-	if (!pctx)
-		return DNSSEC_R_CRYPTO_UNAVAILABLE;
-	dnssec_reason_t r = DNSSEC_R_NONE;
-	if (EVP_PKEY_fromdata_init(pctx) != 1)
-		r = DNSSEC_R_CRYPTO_UNAVAILABLE;
-	else if (EVP_PKEY_fromdata(pctx, out, EVP_PKEY_PUBLIC_KEY, params) != 1)
-		r = DNSSEC_R_MALFORMED_KEY;
-	EVP_PKEY_CTX_free(pctx);
-	return r;
-}
-
-/*
- * RFC 3110 2: exponent length in one octet, or a zero octet and two more;
- * the exponent; the modulus.  *mod_len gets the modulus length without
- * leading zero octets, which is the length every signature must have.
- */
-static dnssec_reason_t rsa_key(const uint8_t *k, size_t klen, EVP_PKEY **out,
-			       size_t *mod_len)
-{
-	wire_t w;
-	wire_init(&w, k, klen);
-	size_t elen = wire_u8(&w);
-	if (elen == 0)
-		elen = wire_u16(&w);
-	const uint8_t *e = wire_take(&w, elen);
-	size_t nlen = wire_left(&w);
-	const uint8_t *n = wire_take(&w, nlen);
-	if (!wire_ok(&w) || elen == 0 || !e || !n)
-		return DNSSEC_R_MALFORMED_KEY;
-	while (nlen > 0 && *n == 0) {
-		n++;
-		nlen--;
-	}
-	if (nlen == 0 || nlen > RSA_MAX_MODULUS)
-		return DNSSEC_R_MALFORMED_KEY;
-	*mod_len = nlen;
-
-	dnssec_reason_t r = DNSSEC_R_RESOURCES;
-	BIGNUM *bn_n = BN_bin2bn(n, (int)nlen, NULL);
-	BIGNUM *bn_e = BN_bin2bn(e, (int)elen, NULL);
-	OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
-	OSSL_PARAM *params = NULL;
-	if (bn_n && bn_e && bld &&
-	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn_n) == 1 &&
-	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, bn_e) == 1 &&
-	    (params = OSSL_PARAM_BLD_to_param(bld)) != NULL)
-		r = pkey_fromdata("RSA", params, out);
-	OSSL_PARAM_free(params);
-	OSSL_PARAM_BLD_free(bld);
-	BN_free(bn_n);
-	BN_free(bn_e);
-	return r;
-}
-
-/* RFC 6605 4: the key is X | Y, an uncompressed point without its 0x04. */
-static dnssec_reason_t ec_key(const alg_info_t *a, const uint8_t *k, size_t klen,
-			      EVP_PKEY **out)
-{
-	uint8_t pt[1 + 96];
-	char group[16];
-
-	if (klen != a->key_len || klen + 1 > sizeof(pt))
-		return DNSSEC_R_MALFORMED_KEY;
-	pt[0] = 0x04;
-	memcpy(pt + 1, k, klen);
-	/* A writable copy, as OSSL_PARAM_construct_utf8_string takes char *. */
-	strncpy(group, a->group, sizeof(group) - 1);
-	group[sizeof(group) - 1] = '\0';
-	OSSL_PARAM params[] = {
-		OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group, 0),
-		OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, pt, klen + 1),
-		OSSL_PARAM_construct_end(),
-	};
-	return pkey_fromdata("EC", params, out);
-}
-
-/* RFC 8080 3: the key is the raw public key of RFC 8032. */
-static dnssec_reason_t eddsa_key(const alg_info_t *a, const uint8_t *k, size_t klen,
-				 EVP_PKEY **out)
-{
-	uint8_t raw[57];
-
-	if (klen != a->key_len || klen > sizeof(raw))
-		return DNSSEC_R_MALFORMED_KEY;
-	memcpy(raw, k, klen);
-	OSSL_PARAM params[] = {
-		OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, raw, klen),
-		OSSL_PARAM_construct_end(),
-	};
-	return pkey_fromdata(a->keytype, params, out);
-}
-
-/* One DER INTEGER from a big-endian unsigned value (ITU-T X.690 8.3). */
-static size_t der_int(uint8_t *o, const uint8_t *v, size_t n)
-{
-	while (n > 1 && v[0] == 0) {
-		v++;
-		n--;
-	}
-	size_t pad = (v[0] & 0x80) ? 1 : 0;
-	o[0] = 0x02;
-	o[1] = (uint8_t)(n + pad);
-	o[2] = 0;
-	memcpy(o + 2 + pad, v, n);
-	return 2 + pad + n;
-}
-
-/*
- * RFC 6605 4: the signature is r | s, each as long as the curve order;
- * OpenSSL wants the DER ECDSA-Sig-Value of RFC 3279 2.2.3.  At most
- * 2 + 2 * (3 + 48) = 104 octets, so the lengths fit the short form.
- */
-static size_t ecdsa_der(const uint8_t *sig, size_t len, uint8_t der[2 + 2 * 51])
-{
-	size_t half = len / 2;
-	size_t n = der_int(der + 2, sig, half);
-	n += der_int(der + 2 + n, sig + half, half);
-	der[0] = 0x30;
-	der[1] = (uint8_t)n;
-	return n + 2;
-}
-
 /* --- RRSIG verification --------------------------------------------- */
 
 /* RFC 1982 serial comparison of 32-bit times: a - b as a signed distance. */
@@ -755,59 +582,33 @@ static int name_at_or_below(const dns_name_t *b, const dns_name_t *a)
 	return dns_name_eq(&s, a);
 }
 
-/* The crypto of one verification, after every cheap check has passed. */
+/*
+ * The crypto of one verification, after every cheap check has passed:
+ * the signed data of RFC 4034 3.1.8.1 handed to crypto.c with the key and
+ * the signature as they came.
+ */
 static dnssec_reason_t verify_crypto(const dnssec_rrset_t *set, const dns_rrsig_t *sig,
-				     const dns_dnskey_t *key, const alg_info_t *a)
+				     const dns_dnskey_t *key)
 {
-	EVP_PKEY *pkey = NULL;
-	EVP_MD_CTX *mctx = NULL;
-	uint8_t *data = NULL, der[2 + 2 * 51];
-	const uint8_t *s = sig->signature;
-	size_t slen = sig->signature ? sig->sig_len : 0, dlen = 0, mod_len = 0;
-	const uint8_t *k = key->key;
-	size_t klen = key->key ? key->key_len : 0;
-	dnssec_reason_t r;
-
-	/* Fixed-size signatures are checked first, as the cheapest test. */
-	if (a->sig_len && slen != a->sig_len) {
-		r = DNSSEC_R_MALFORMED_SIGNATURE;
-		goto done;
-	}
-	switch (a->kind) {
-	case KEY_RSA: r = rsa_key(k, klen, &pkey, &mod_len); break;
-	case KEY_EC: r = ec_key(a, k, klen, &pkey); break;
-	default: r = eddsa_key(a, k, klen, &pkey); break;
-	}
-	if (r != DNSSEC_R_NONE)
-		goto done;
-
-	if (!a->sig_len && slen != mod_len) {
-		r = DNSSEC_R_MALFORMED_SIGNATURE;
-		goto done;
-	}
-	if (a->kind == KEY_EC) {
-		slen = ecdsa_der(s, slen, der);
-		s = der;
-	}
-
-	r = DNSSEC_R_RESOURCES;
-	if (!(data = signed_data(set, sig, &dlen)) || !(mctx = EVP_MD_CTX_new()))
-		goto done;
-	/* A refusal here is OpenSSL's policy (a provider without the
-	 * algorithm, a crypto policy forbidding SHA-1), not the zone's. */
-	if (EVP_DigestVerifyInit_ex(mctx, NULL, a->md, NULL, NULL, pkey, NULL) != 1) {
-		r = DNSSEC_R_CRYPTO_UNAVAILABLE;
-		goto done;
-	}
-	r = EVP_DigestVerify(mctx, s, slen, data, dlen) == 1 ? DNSSEC_R_NONE
-							     : DNSSEC_R_BAD_SIGNATURE;
-done:
-	EVP_MD_CTX_free(mctx);
-	EVP_PKEY_free(pkey);
+	size_t dlen = 0;
+	uint8_t *data = signed_data(set, sig, &dlen);
+	if (!data)
+		return DNSSEC_R_RESOURCES;
+	crypto_verdict_t v = crypto_verify(sig->algorithm, key->key,
+					   key->key ? key->key_len : 0, data, dlen,
+					   sig->signature,
+					   sig->signature ? sig->sig_len : 0);
 	free(data);
-	if (r != DNSSEC_R_NONE)
-		ERR_clear_error();
-	return r;
+	switch (v) {
+	case CRYPTO_VALID: return DNSSEC_R_NONE;
+	case CRYPTO_INVALID: return DNSSEC_R_BAD_SIGNATURE;
+	case CRYPTO_BAD_KEY: return DNSSEC_R_MALFORMED_KEY;
+	case CRYPTO_BAD_SIG: return DNSSEC_R_MALFORMED_SIGNATURE;
+	case CRYPTO_UNSUPPORTED: return DNSSEC_R_UNSUPPORTED_ALGORITHM;
+	case CRYPTO_UNAVAILABLE: return DNSSEC_R_CRYPTO_UNAVAILABLE;
+	case CRYPTO_NOMEM: break;
+	}
+	return DNSSEC_R_RESOURCES;
 }
 
 dnssec_result_t dnssec_verify_rrset(const dnssec_rrset_t *set, const dns_rrsig_t *sig,
@@ -837,8 +638,8 @@ dnssec_result_t dnssec_verify_rrset(const dnssec_rrset_t *set, const dns_rrsig_t
 	if (serial_diff(sig->expiration, t) < 0)
 		return verdict(DNSSEC_R_SIG_EXPIRED, why);
 
-	const alg_info_t *a = alg_lookup(sig->algorithm);
-	if (!a)
+	/* Told before the signed data is built, as it costs nothing. */
+	if (!crypto_alg_supported(sig->algorithm))
 		return verdict(DNSSEC_R_UNSUPPORTED_ALGORITHM, why);
-	return verdict(verify_crypto(set, sig, key, a), why);
+	return verdict(verify_crypto(set, sig, key), why);
 }

@@ -3,12 +3,13 @@
  * canonical form of an RRset and RRSIG verification (RFC 4034, RFC 4035,
  * RFC 6840; algorithms of RFC 3110, RFC 5702, RFC 6605, RFC 8080).
  *
- * This is the only file of dnsblame that talks to OpenSSL.  Every verdict
- * is one of three: secure, bogus with a reason, or indeterminate (we cannot
- * tell: an algorithm we or the linked OpenSSL do not implement, or no
- * memory).  Nothing here reads the clock: the signature validity window is
- * judged against a time the caller passes, the capture time of the answer.
- * No global state; every OpenSSL object is freed before a call returns.
+ * The judgement is made here; the cryptography (a digest, one signature
+ * over one buffer) is crypto.h's, the only part of dnsblame that talks to
+ * OpenSSL.  Every verdict is one of three: secure, bogus with a reason, or
+ * indeterminate (we cannot tell: an algorithm we or the linked OpenSSL do
+ * not implement, or no memory).  Nothing here reads the clock: the
+ * signature validity window is judged against a time the caller passes,
+ * the capture time of the answer.  No global state.
  *
  * Inputs come from analyze/dns.h: names are dns_name_t, keys, signatures
  * and DS records are the parser's typed views.  Those views point into a
@@ -22,33 +23,13 @@
 
 #include "../common/flow.h"
 #include "../common/status.h"
+#include "crypto.h"
 #include "dns.h"
 
-/* DNSSEC algorithm numbers (IANA registry). */
-enum dnssec_alg {
-	DNSSEC_ALG_RSAMD5 = 1,
-	DNSSEC_ALG_DSA = 3,
-	DNSSEC_ALG_RSASHA1 = 5,
-	DNSSEC_ALG_DSA_NSEC3_SHA1 = 6,
-	DNSSEC_ALG_RSASHA1_NSEC3_SHA1 = 7,
-	DNSSEC_ALG_RSASHA256 = 8,
-	DNSSEC_ALG_RSASHA512 = 10,
-	DNSSEC_ALG_ECC_GOST = 12,
-	DNSSEC_ALG_ECDSAP256SHA256 = 13,
-	DNSSEC_ALG_ECDSAP384SHA384 = 14,
-	DNSSEC_ALG_ED25519 = 15,
-	DNSSEC_ALG_ED448 = 16,
-};
-
-/* DS digest types (IANA registry). */
-enum dnssec_digest {
-	DNSSEC_DIGEST_SHA1 = 1,
-	DNSSEC_DIGEST_SHA256 = 2,
-	DNSSEC_DIGEST_GOST = 3,
-	DNSSEC_DIGEST_SHA384 = 4,
-};
-
-#define DNSSEC_MAX_DIGEST 48 /* octets: SHA-384 */
+/* The algorithm numbers (enum dnssec_alg) and DS digest types (enum
+ * dnssec_digest) of the IANA registries are in crypto.h, with the table of
+ * those implemented. */
+#define DNSSEC_MAX_DIGEST CRYPTO_MAX_DIGEST /* octets: SHA-384 */
 
 /* Limits of one canonical RRset (see dnssec_rrset_add). */
 #define DNSSEC_RRSET_MAX_RRS 1024
@@ -103,8 +84,8 @@ uint16_t dnssec_dnskey_tag(const dns_dnskey_t *key);
  * the owner in canonical (lower-case) form.  out must hold
  * DNSSEC_MAX_DIGEST octets; *out_len is set to the digest length.
  * Returns DB_OK; DB_EUNSUPP for a digest type other than 1, 2 and 4;
- * DB_EMALFORMED for rdata shorter than 4 octets; DB_ENOMEM when OpenSSL
- * fails.
+ * DB_EMALFORMED for rdata shorter than 4 octets; DB_ENOMEM when out of
+ * memory or OpenSSL fails.
  */
 db_status_t dnssec_ds_digest(const dns_name_t *owner, const uint8_t *dnskey_rdata,
 			     size_t len, uint8_t digest_type, uint8_t *out,
@@ -114,8 +95,9 @@ db_status_t dnssec_ds_digest(const dns_name_t *owner, const uint8_t *dnskey_rdat
  * Does the DS (owned by the same name as the key, key_owner) name this
  * DNSKEY?  SECURE when key tag, algorithm and digest all match; BOGUS with
  * KEY_TAG_MISMATCH, ALGORITHM_MISMATCH or DIGEST_MISMATCH (a digest of the
- * wrong length is a mismatch); INDETERMINATE with UNSUPPORTED_DIGEST or
- * RESOURCES.  why may be NULL.
+ * wrong length is a mismatch); INDETERMINATE with UNSUPPORTED_DIGEST,
+ * CRYPTO_UNAVAILABLE (OpenSSL failed to digest) or RESOURCES.  why may be
+ * NULL.
  */
 dnssec_result_t dnssec_ds_matches(const dns_name_t *key_owner, const dns_ds_t *ds,
 				  const dns_dnskey_t *key, dnssec_reason_t *why);
