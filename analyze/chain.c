@@ -58,6 +58,13 @@ struct chain {
 	size_t nds;
 	dns_name_t insecure[CH_MAX_INSECURE]; /* delegations proven to have no DS */
 	size_t ninsecure;
+	/* The answers keys[k0..k1), ds[d0..d1) and an insecure delegation
+	 * were collected from (chain_result_t.src). */
+	struct ch_src {
+		const txn_t *x;
+		uint8_t k0, k1, d0, d1, insecure;
+	} src[CH_MAX_KEYS];
+	size_t nsrc;
 };
 
 chain_t *chain_new(void)
@@ -83,7 +90,7 @@ static void reset(chain_t *c)
 		free(c->keys[i].rdata);
 	for (size_t i = 0; i < c->nds; i++)
 		free(c->ds[i].rdata);
-	c->nkeys = c->nds = c->ninsecure = 0;
+	c->nkeys = c->nds = c->ninsecure = c->nsrc = 0;
 }
 
 void chain_free(chain_t *c)
@@ -223,7 +230,7 @@ static void fail(chain_result_t *out, const char *detail, const dns_name_t *zone
 	out->checked_at = at;
 	out->n_ds = 0;
 	if (sig) {
-		out->signer = sig->signer;
+		dns_name_set(&out->signer, &sig->signer);
 		out->key_tag = sig->key_tag;
 		out->algorithm = sig->algorithm;
 		out->inception = sig->inception;
@@ -380,6 +387,33 @@ static int below(const dns_name_t *name, const dns_name_t *zone)
 	return dns_name_eq(&s, zone);
 }
 
+/* Whether a source gave keys or DS records of zone z or of a zone above
+ * it, or proved a delegation insecure. */
+static int src_above(const chain_t *c, const struct ch_src *s, const dns_name_t *z)
+{
+	int hit = s->insecure;
+	for (size_t k = s->k0; k < s->k1 && !hit; k++)
+		hit = below(z, &c->keys[k].zone);
+	for (size_t d = s->d0; d < s->d1 && !hit; d++)
+		hit = below(z, &c->ds[d].zone);
+	return hit;
+}
+
+/* The exchanges the keys came from, for the evidence: with a failure, those
+ * that gave keys of its zone or above (what proves it again); else the
+ * first few. */
+static void note_sources(const chain_t *c, chain_result_t *out)
+{
+	for (size_t i = 0; i < c->nsrc && out->n_src < CHAIN_MAX_SRC; i++) {
+		const struct ch_src *s = &c->src[i];
+		if (out->found && !src_above(c, s, &out->zone))
+			continue;
+		const txn_t *x = s->x;
+		out->src[out->n_src++] = (chain_src_t){x->e.ts, x->answer_ts, x->key.server, x->key.client,
+						       x->key.cport, x->key.transport};
+	}
+}
+
 void chain_check(chain_t *c, const msgstore_t *store, const txn_t *const *att, size_t n,
 		 chain_result_t *out)
 {
@@ -397,12 +431,17 @@ void chain_check(chain_t *c, const msgstore_t *store, const txn_t *const *att, s
 			continue;
 		}
 		out->messages++;
-		if (dns_parse(&c->parser, b, att[i]->msg_len, &m) == DB_OK)
+		if (dns_parse(&c->parser, b, att[i]->msg_len, &m) == DB_OK) {
+			size_t nk = c->nkeys, nd = c->nds, ni = c->ninsecure;
 			collect(c, &m);
+			if ((c->nkeys > nk || c->nds > nd || c->ninsecure > ni) && c->nsrc < CH_MAX_KEYS)
+				c->src[c->nsrc++] = (struct ch_src){att[i], (uint8_t)nk, (uint8_t)c->nkeys, (uint8_t)nd,
+								    (uint8_t)c->nds, c->ninsecure > ni};
+		}
 	}
 	for (size_t k = 0; k < c->nkeys; k++)
 		if (!out->have_top || c->keys[k].zone.labels < out->top.labels) {
-			out->top = c->keys[k].zone;
+			dns_name_set(&out->top, &c->keys[k].zone);
 			out->have_top = 1;
 		}
 
@@ -503,4 +542,5 @@ void chain_check(chain_t *c, const msgstore_t *store, const txn_t *const *att, s
 				}
 		}
 	}
+	note_sources(c, out);
 }

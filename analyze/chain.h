@@ -20,6 +20,16 @@
 #include "txn.h"
 
 #define CHAIN_MAX_DS 8
+#define CHAIN_MAX_SRC 8
+
+/* An upstream exchange whose answer gave the chain its keys: a DNSKEY set,
+ * a DS set, or a referral proving a delegation insecure. */
+typedef struct chain_src {
+	db_time_t asked, answered;
+	db_addr_t server, from;    /* the server (port 53), the resolver (from_port) */
+	uint16_t from_port;
+	uint8_t transport;         /* DB_PROTO_UDP / DB_PROTO_TCP */
+} chain_src_t;
 
 typedef struct chain_result {
 	int found;                 /* 1: a failure was proven */
@@ -40,6 +50,11 @@ typedef struct chain_result {
 	uint32_t messages, missing; /* answers looked at; answers no longer stored */
 	dns_name_t top;            /* the highest zone whose DNSKEY set was captured */
 	int have_top;
+	/* Where the keys came from, however long before (the model's copies
+	 * first, then the attempts' answers): the evidence pcap keeps these
+	 * exchanges, so that the chain can be checked again from it. */
+	chain_src_t src[CHAIN_MAX_SRC];
+	uint8_t n_src;
 } chain_result_t;
 
 typedef struct chain chain_t;

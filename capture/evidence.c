@@ -75,17 +75,31 @@ int evsel_match(evsel_t *e, db_time_t ts, const cap_pkt_t *p)
 		e->active[e->nactive++] = e->next++;
 	int hit = 0;
 	for (size_t i = 0; i < e->nactive;) {
-		const cap_span_t *s = &e->s[e->active[i]];
+		cap_span_t *s = &e->s[e->active[i]];
 		if (s->to < ts) {
 			e->active[i] = e->active[--e->nactive];
 			continue;
 		}
-		if (s->kind == CAP_SPAN_ICMP)
+		switch (s->kind) {
+		case CAP_SPAN_FIRST:
+			if (s->a.family && !(db_addr_eq(&p->src, &s->a) && (!s->aport || p->sport == s->aport)))
+				break;
+			hit = 1;
+			s->to = s->from - 1; /* one packet: over at the next */
+			break;
+		case CAP_SPAN_ANY:
+			hit = 1;
+			break;
+		case CAP_SPAN_ICMP:
 			hit |= p->quoted && pair(&p->qsrc, p->qsport, &p->qdst, p->qdport, s);
-		else if (s->kind == CAP_SPAN_PEER)
+			break;
+		case CAP_SPAN_PEER:
 			hit |= db_addr_eq(&p->src, &s->a) || db_addr_eq(&p->dst, &s->a);
-		else
+			break;
+		default:
 			hit |= pair(&p->src, p->sport, &p->dst, p->dport, s);
+			break;
+		}
 		i++;
 	}
 	if (hit && p->frag) {

@@ -2,10 +2,10 @@
  * evidence.h - which packets of a capture are the evidence of some
  * verdicts (--save-evidence): packets between two addresses, or to and
  * from one, any protocol (DNS over UDP and TCP, IP fragments, TCP
- * handshakes), within a span of capture time; and ICMP messages within a
- * span.
- * The caller names the spans; capture/source.c reads the files again and
- * keeps the packets that fall in one.
+ * handshakes), within a span of capture time; ICMP messages within a
+ * span; every packet of a span; the first packet after a time.
+ * The caller (report/evidence.c) names the spans; capture/source.c reads
+ * the files again and keeps the packets that fall in one.
  */
 #ifndef DNSBLAME_EVIDENCE_H
 #define DNSBLAME_EVIDENCE_H
@@ -21,6 +21,12 @@ enum cap_span_kind {
 	                      * reach it from another address than clients use) */
 	CAP_SPAN_ICMP,       /* ICMP errors, whoever sent them, quoting a packet
 	                      * between a:aport and b:bport (either way) */
+	CAP_SPAN_ANY,        /* every packet (a and b unused): a few
+	                      * milliseconds whose traffic is all evidence */
+	CAP_SPAN_FIRST,      /* the first packet at or after `from` (b unused),
+	                      * sent by a:aport when a is set: e.g. a resolver's
+	                      * first answer, or whatever packet comes first
+	                      * after a time the capture must reach */
 };
 
 typedef struct cap_span {
@@ -47,8 +53,9 @@ typedef struct evsel {
 	size_t ntrains;
 } evsel_t;
 
-/* Takes the n spans (sorts them in place; the array stays the caller's).
- * Returns 0, or -1 when out of memory. */
+/* Takes the n spans (sorts them in place, and ends a CAP_SPAN_FIRST span
+ * once it matched; the array stays the caller's).  Returns 0, or -1 when
+ * out of memory. */
 int evsel_init(evsel_t *e, cap_span_t *s, size_t n);
 void evsel_free(evsel_t *e);
 /* A packet's addresses and, for UDP and TCP when known, ports (0 else). */
