@@ -1172,6 +1172,7 @@ static const attempt_t *summarise(attr_t *a, const txn_t *t, const walk_t *w, co
 {
 	memset(in, 0, sizeof(*in));
 	in->resolver_host = a->vantage == VANTAGE_RESOLVER_HOST;
+	in->silent = !t->answered;
 	ede_map_t em = {VD_UNKNOWN, NULL};
 	for (uint8_t i = 0; i < v->n_ede && !in->have_ede; i++)
 		if ((in->have_ede = (uint8_t)ede_cause(v->ede[i].code, &em)))

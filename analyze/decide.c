@@ -170,7 +170,9 @@ void decide(const decide_in_t *in, decide_out_t *o)
 	}
 	if (in->have_ede)
 		set(o, in->ede_cause, in->ede_detail, VD_MEDIUM);
-	else if (in->any_rrsig)
+	else if (in->any_rrsig && !in->silent)
+		/* Signed answers and still a SERVFAIL: the resolver rejected
+		 * them (a query never answered says nothing of the kind). */
 		set(o, VD_DNSSEC, "bogus", VD_MEDIUM);
 	else if (in->n_answered == 0)
 		/* Its only attempts were sent just before it gave up: too

@@ -35,6 +35,7 @@ typedef struct decide_in {
 	uint8_t mixed;           /* failures of another kind than the last one's */
 	uint8_t mixed_tc;        /* a TC=1 answer beside a failure of another kind */
 	uint8_t any_rrsig;       /* an answer carried RRSIGs */
+	uint8_t silent;          /* the resolver never answered the client (no SERVFAIL) */
 	/* The attempt that failed last (when n_failed). */
 	uint8_t last_outcome;    /* enum vd_outcome */
 	uint8_t last_transport;

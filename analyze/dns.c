@@ -462,7 +462,11 @@ dns_name_t *dns_name_dup(const dns_name_t *n)
 
 void dns_name_set(dns_name_t *dst, const dns_name_t *src)
 {
-	memcpy(dst, src, offsetof(dns_name_t, wire) + src->len);
+	size_t n = offsetof(dns_name_t, wire) + src->len;
+	memcpy(dst, src, n);
+	/* The rest zeroed: a copy is the same bytes whatever dst held (a
+	 * packed verdict squeezes them out). */
+	memset((uint8_t *)dst + n, 0, sizeof(*dst) - n);
 }
 
 int dns_name_eq(const dns_name_t *a, const dns_name_t *b)

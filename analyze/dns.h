@@ -131,7 +131,7 @@ int dns_name_eq(const dns_name_t *a, const dns_name_t *b);
  * it through a pointer, copy it with dns_name_set; NULL when out of
  * memory.  Free it with free(). */
 dns_name_t *dns_name_dup(const dns_name_t *n);
-/* *dst = *src, reading only the bytes src uses. */
+/* *dst = *src, reading only the bytes src uses; the rest of dst zeroed. */
 void dns_name_set(dns_name_t *dst, const dns_name_t *src);
 /* Lower-cases a name in place (ASCII only, RFC 4343). */
 void dns_name_lower(dns_name_t *n);

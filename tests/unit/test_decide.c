@@ -205,6 +205,12 @@ static void no_evidence(void **state)
 	in.any_rrsig = 1;
 	o = run(&in);
 	expect(&o, VD_DNSSEC, "bogus", VD_MEDIUM, VD_VIA_UPSTREAM);
+	/* The same for a query never answered: nothing says it failed
+	 * validation. */
+	in.silent = 1;
+	o = run(&in);
+	expect(&o, VD_UNKNOWN, "all_answered", VD_LOW, VD_VIA_UPSTREAM);
+	in.silent = 0;
 	in.any_rrsig = 0;
 	o = run(&in);
 	expect(&o, VD_UNKNOWN, "all_answered", VD_LOW, VD_VIA_UPSTREAM);
