@@ -21,7 +21,9 @@ LDFLAGS += -fsanitize=$(SANITIZER)
 endif
 GLIB_LIBS := $(shell pkg-config --libs gthread-2.0 2>/dev/null || echo -lgthread-2.0 -lglib-2.0)
 MHD_LIBS := $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
-LDLIBS = -lnids -lnet $(GLIB_LIBS) -lpcap -lssl -lcrypto $(MHD_LIBS) -pthread -lm
+ZLIB_LIBS := $(shell pkg-config --libs zlib 2>/dev/null || echo -lz)
+ZSTD_LIBS := $(shell pkg-config --libs libzstd 2>/dev/null || echo -lzstd)
+LDLIBS = -lnids -lnet $(GLIB_LIBS) -lpcap -lssl -lcrypto $(MHD_LIBS) $(ZLIB_LIBS) $(ZSTD_LIBS) -pthread -lm
 
 SRC := $(wildcard common/*.c capture/*.c analyze/*.c report/*.c)
 OBJ := $(SRC:%.c=$(BUILD)/obj/%.o)
@@ -60,13 +62,16 @@ unit: $(UNIT_BIN)
 # Under a minute, no root: what to run before every commit.
 check-fast: all unit
 	sh tests/arch.sh
+	sh tests/capture-tree.sh
 	$(MAKE) fuzz-replay
 	sh tests/run-pcaps.sh build/dnsblame
+	sh tests/progress.sh build/dnsblame
 	python3 tests/json-doc.py build/dnsblame
 
 check: deps
 	$(MAKE) all
 	sh tests/arch.sh
+	sh tests/capture-tree.sh
 	$(MAKE) unit
 	$(MAKE) BUILD=build/sanitize SANITIZER=address,undefined OPT=-O1 all unit
 	$(MAKE) fuzz-replay
@@ -88,6 +93,7 @@ check: deps
 	python3 tests/bench/score.py --min 97 build/dnsblame build/bench/check-load.pcap \
 		build/bench/check-load.truth.tsv
 	sh tests/evidence.sh build/dnsblame
+	sh tests/progress.sh build/dnsblame
 	python3 tests/dnssec-flip.py build/dnsblame
 	sh tests/sanitize-corpus.sh build/sanitize/dnsblame
 	sh tests/valgrind.sh build/dnsblame
@@ -138,5 +144,6 @@ $(BUILD)/bench/%: tests/bench/%.c
 flood: all $(BUILD)/bench/genpcap
 	sh tests/hostile/flood.sh $(BUILD)/dnsblame
 
-bench: all $(BUILD)/bench/genpcap $(BUILD)/bench/pcapread $(BUILD)/bench/genload
-	sh tests/bench/run.sh
+bench: deps
+	$(MAKE) all $(BUILD)/bench/pcapread $(BUILD)/bench/genload
+	BUILD=$(BUILD) sh tests/bench/run.sh

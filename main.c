@@ -29,7 +29,10 @@ enum {
 	EXIT_INTERNAL = 6, /* out of memory */
 };
 
-#define MAX_FILES 256
+/* Files are opened one after the other as the merge reaches them, so the
+ * bound is the command line's, not the open files': a week of
+ * one-minute tcpdump -G rotations is 10,080. */
+#define MAX_FILES 65536
 #define MAX_RESOLVERS 64
 
 static cap_t *g_cap; /* for the signal handler only */
@@ -61,6 +64,11 @@ typedef struct run {
 	const char *host;          /* where the report was made */
 	const char *command;       /* how: the command line */
 	struct timespec published; /* when the metrics were last brought up to date */
+	/* The progress line on stderr (-r files, stderr a terminal, no -q). */
+	int progress;
+	int out_tty;               /* the report goes to a terminal too */
+	int progress_width;        /* characters on the line now; 0: nothing shown */
+	struct timespec progress_start, progress_drawn;
 } run_t;
 
 /* What the report stages read, as it stands now (final or interim). */
@@ -81,6 +89,93 @@ static void fill_input(rp_input_t *in, const run_t *r)
 	in->tally = an_tally(r->an);
 }
 
+/*
+ * The progress line: while -r files are read and stderr is a terminal,
+ * "dnsblame: N packets  P% of SIZE  R packets/s  ETA M:SS  files D/N",
+ * redrawn in place with \r at most four times a second and cleared before
+ * anything else is written to the terminal, so that no report or message
+ * line is mixed with it.  The clock is looked at in tick(), every 1024
+ * packets; it only ever decides when to draw (capture time is untouched).
+ */
+#define PROGRESS_AFTER 0.5   /* seconds: a short run never shows it */
+#define PROGRESS_EVERY 0.25
+#define PROGRESS_COLS 79     /* a wrapped line could not be redrawn */
+
+static double seconds_between(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+/* "1.2 GB", "530 MB", "12 kB" (SI units, as ls -h --si). */
+static void size_str(char *buf, size_t n, uint64_t v)
+{
+	static const char *unit[] = {"B", "kB", "MB", "GB", "TB"};
+	double d = (double)v;
+	int u = 0;
+	while (d >= 1000 && u < 4) {
+		d /= 1000;
+		u++;
+	}
+	snprintf(buf, n, u && d < 10 ? "%.1f %s" : "%.0f %s", d, unit[u]);
+}
+
+static void progress_clear(run_t *r)
+{
+	if (!r->progress_width)
+		return;
+	fprintf(stderr, "\r%*s\r", r->progress_width, "");
+	r->progress_width = 0;
+}
+
+/* Before a write to f while the run goes on. */
+static void progress_clear_for(run_t *r, const FILE *f)
+{
+	if (f == stderr || r->out_tty)
+		progress_clear(r);
+}
+
+static void progress_draw(run_t *r)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	double el = seconds_between(&r->progress_start, &now);
+	if (el < PROGRESS_AFTER || seconds_between(&r->progress_drawn, &now) < PROGRESS_EVERY)
+		return;
+	r->progress_drawn = now;
+	cap_progress_t p;
+	cap_progress(r->cap, &p);
+	char line[256], sz[16];
+	size_t n = (size_t)snprintf(line, sizeof(line), "dnsblame: %llu packets",
+				    (unsigned long long)p.packets);
+	/* What is known: the share of the bytes stored (compressed ones for a
+	 * compressed file), or for a pipe how many were read. */
+	if (p.bytes_total) {
+		size_str(sz, sizeof(sz), p.bytes_total);
+		n += (size_t)snprintf(line + n, sizeof(line) - n, "  %.1f%% of %s",
+				      100.0 * (double)p.bytes_done / (double)p.bytes_total, sz);
+	} else if (p.bytes_done) {
+		size_str(sz, sizeof(sz), p.bytes_done);
+		n += (size_t)snprintf(line + n, sizeof(line) - n, "  %s read", sz);
+	}
+	n += (size_t)snprintf(line + n, sizeof(line) - n, "  %.0f packets/s", (double)p.packets / el);
+	if (p.bytes_total && p.bytes_done && p.bytes_done < p.bytes_total) {
+		long eta = (long)(el * (double)(p.bytes_total - p.bytes_done) / (double)p.bytes_done + 0.5);
+		if (eta >= 3600)
+			n += (size_t)snprintf(line + n, sizeof(line) - n, "  ETA %ld:%02ld:%02ld", eta / 3600,
+					      eta / 60 % 60, eta % 60);
+		else
+			n += (size_t)snprintf(line + n, sizeof(line) - n, "  ETA %ld:%02ld", eta / 60, eta % 60);
+	}
+	if (p.nfiles > 1)
+		n += (size_t)snprintf(line + n, sizeof(line) - n, "  files %zu/%zu", p.files_done, p.nfiles);
+	if (n > PROGRESS_COLS)
+		n = PROGRESS_COLS;
+	/* Spaces over what a longer line before left. */
+	int w = (int)n > r->progress_width ? (int)n : r->progress_width;
+	fprintf(stderr, "\r%-*.*s", w, (int)n, line);
+	r->progress_width = (int)n;
+}
+
 /* --interval: a summary of the run so far and of the span just over
  * (capture time; a live run's follows the wall clock). */
 static void periodic(db_time_t from, db_time_t to, void *user)
@@ -90,6 +185,7 @@ static void periodic(db_time_t from, db_time_t to, void *user)
 	fill_input(&in, r);
 	rp_period_t p = {from, to, r->last};
 	FILE *f = strcmp(r->format, "json") == 0 ? stderr : *r->out;
+	progress_clear_for(r, f);
 	if (strcmp(r->format, "ndjson") == 0)
 		rp_ndjson_stats(f, &in, &p);
 	else
@@ -130,10 +226,12 @@ static void tick(void *user)
 	publish(r, 0);
 	if (g_interim) {
 		g_interim = 0;
+		progress_clear(r);
 		interim(r);
 	}
 	if (g_reopen) {
 		g_reopen = 0;
+		progress_clear(r);
 		if (!r->outpath)
 			return;
 		/* Appending: a file not moved away keeps what it had. */
@@ -148,6 +246,8 @@ static void tick(void *user)
 		*r->out = f;
 		fprintf(stderr, "dnsblame: SIGHUP: %s reopened\n", r->outpath);
 	}
+	if (r->progress)
+		progress_draw(r);
 }
 
 static void usage(FILE *f)
@@ -157,8 +257,9 @@ static void usage(FILE *f)
 "Explains why a DNS resolver answered SERVFAIL, from packet captures.\n"
 "\n"
 "input\n"
-"  -r FILE               read a pcap or pcapng file (repeatable: read in time\n"
-"                        order; - is standard input)\n"
+"  -r FILE               read a pcap or pcapng file, gzip or zstd compressed or\n"
+"                        not (repeatable: read in time order; - is standard\n"
+"                        input)\n"
 "  -i IFACE              capture live on an interface (stop with Ctrl-C; SIGUSR1\n"
 "                        prints an interim report; SIGHUP reopens the -o file)\n"
 "  -p                    live: do not put the interface in promiscuous mode\n"
@@ -175,10 +276,10 @@ static void usage(FILE *f)
 "analysis\n"
 "  --window SECONDS      how long state lives, in capture time (default 30)\n"
 "  --resolver ADDR       this address is a resolver (repeatable; no inference)\n"
-"  --max-transactions N  open DNS transactions kept (default 262144)\n"
+"  --max-transactions N  open DNS transactions kept (default 524288)\n"
 "  --max-fragments N     incomplete fragment trains kept per IP version\n"
 "                        (default 65536)\n"
-"  --max-tcp-streams N   TCP streams followed per IP version (default 65536)\n"
+"  --max-tcp-streams N   TCP streams followed per IP version (default 16384)\n"
 "  --max-verdicts N      SERVFAIL and unanswered verdicts listed whole in JSON,\n"
 "                        the latest (default 20000, live 1000; all are counted)\n"
 "  --dnssec-audit        also re-verify the DNSSEC chain of every answered query\n"
@@ -190,12 +291,15 @@ static void usage(FILE *f)
 "  --metrics-listen ADDR:PORT\n"
 "                        serve Prometheus metrics at http://ADDR:PORT/metrics\n"
 "                        ([::1]:PORT for IPv6, :PORT for every address)\n"
-"  --save-evidence FILE  write the packets of each incident's example (its query,\n"
-"                        upstream attempts, ICMP errors, TCP and fragments) to\n"
-"                        FILE, a pcap to attach (-r files only)\n"
+"  --save-evidence FILE  write the packets of each SERVFAIL incident's example\n"
+"                        (its query, upstream attempts, ICMP errors, TCP,\n"
+"                        fragments, the root it repeats, the DNSSEC keys it\n"
+"                        used) to FILE, a pcap to attach (-r files only)\n"
 "  --interval SECONDS    a summary every SECONDS of capture time (live: clock):\n"
 "                        a {\"type\": \"stats\"} record in ndjson, a block in text,\n"
 "                        on stderr with json\n"
+"  -q, --quiet           no progress line (shown on a terminal while -r files\n"
+"                        are read)\n"
 "  -h, --help            this help;  --version  the version\n"
 "\n"
 "exit status: 0 ok, 2 usage, 3 input cannot be opened, 4 input damaged (report\n"
@@ -280,7 +384,9 @@ static int list_interfaces(void)
  * a live run's stream can be followed (tail -f, a log shipper). */
 static void stream_verdict(const verdict_t *v, void *user)
 {
-	FILE *out = *(FILE **)user;
+	run_t *r = user;
+	FILE *out = *r->out; /* SIGHUP may replace the file */
+	progress_clear_for(r, out);
 	if (rp_ndjson_verdict(out, v) == 0)
 		fflush(out);
 }
@@ -333,81 +439,6 @@ static char *command_line(int argc, char **argv)
 	return s;
 }
 
-/* --save-evidence: the spans of capture time whose packets are the
- * evidence of each SERVFAIL incident's example: the client's exchange with
- * the resolver, each upstream attempt with its answer (by addresses and
- * ports), ICMP errors and handshakes, up to the SERVFAIL. */
-#define EV_SLACK (10 * 1000LL)            /* 10 ms either side */
-#define EV_ANSWER (3 * 1000000LL)         /* an attempt's answer or error */
-
-/* The spans of one verdict: its client exchange and each attempt. */
-static size_t verdict_spans(const verdict_t *v, cap_span_t *s)
-{
-	size_t n = 0;
-	/* A query never answered: the query (its window is silence). */
-	db_time_t until = v->answered ? v->time : v->query_time;
-	s[n++] = (cap_span_t){v->client, v->resolver, v->client_port, 53, v->query_time - EV_SLACK,
-			      until + EV_SLACK, CAP_SPAN_PAIR};
-	for (uint16_t k = 0; k < v->n_up; k++) {
-		const vd_upstream_t *u = &v->up[k];
-		/* Its answer, error or reset came before the SERVFAIL. */
-		db_time_t end = u->ts + EV_ANSWER < v->time ? u->ts + EV_ANSWER : v->time + EV_SLACK;
-		if (end < u->ts + EV_SLACK)
-			end = u->ts + EV_SLACK;
-		/* The resolver's address it was sent from, when known. */
-		static const db_addr_t none;
-		int known = !db_addr_eq(&u->from, &none);
-		s[n++] = (cap_span_t){u->server, u->from, 53, u->from_port, u->ts - EV_SLACK, end,
-				      known ? CAP_SPAN_PAIR : CAP_SPAN_PEER};
-		s[n++] = (cap_span_t){u->server, u->from, 53, u->from_port, u->ts, end, CAP_SPAN_ICMP};
-	}
-	/* The answers its CNAME chain was learned from, earlier. */
-	for (uint8_t k = 0; k < v->n_alias; k++) {
-		const struct vd_alias *al = &v->alias[k];
-		s[n++] = (cap_span_t){al->server, al->from, 53, al->from_port, al->asked - EV_SLACK,
-				      al->answered + EV_SLACK, CAP_SPAN_PAIR};
-	}
-	return n;
-}
-
-/* The verdict of a repeat's root failure among those listed, or NULL. */
-static const verdict_t *root_verdict(const tally_t *ty, const verdict_t *v)
-{
-	for (size_t i = ty->list.n; i-- > 0;) {
-		const verdict_t *r = tally_ring_at(&ty->list, i);
-		if (r->id == v->repeats_id && r->client_port == v->repeats_client_port &&
-		    r->query_time == v->repeats_query_time && db_addr_eq(&r->client, &v->repeats_client))
-			return r;
-	}
-	return NULL;
-}
-
-#define EV_ROOTS 3 /* a repeat's root, that one's root, ... */
-
-static cap_span_t *evidence_spans(const tally_t *ty, size_t *n)
-{
-	size_t cap = 0;
-	for (const tally_group_t *g = tally_group_first(ty); g; g = tally_group_next(g))
-		if (g->nex)
-			cap += (EV_ROOTS + 1) * (1 + 2 * VD_MAX_UPSTREAM + VD_MAX_ALIAS);
-	cap_span_t *s = calloc(cap ? cap : 1, sizeof(*s));
-	*n = 0;
-	if (!s)
-		return NULL;
-	for (const tally_group_t *g = tally_group_first(ty); g; g = tally_group_next(g)) {
-		if (g->key.kind != VD_KIND_SERVFAIL || !g->nex)
-			continue;
-		/* The example the reports show, and the failures it repeats:
-		 * read again, a repeat needs its root. */
-		const verdict_t *v = tally_example(g);
-		for (int depth = 0; v && depth <= EV_ROOTS; depth++) {
-			*n += verdict_spans(v, s + *n);
-			v = v->repeats_time ? root_verdict(ty, v) : NULL;
-		}
-	}
-	return s;
-}
-
 /* tcpdump takes the filter as the remaining arguments, joined by spaces. */
 static char *join_args(int argc, char **argv)
 {
@@ -445,9 +476,10 @@ int main(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, O_VERSION},
 		{"dnssec-audit", no_argument, NULL, O_AUDIT},
+		{"quiet", no_argument, NULL, 'q'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *files[MAX_FILES];
+	static const char *files[MAX_FILES]; /* 512 KiB: not on the stack */
 	db_addr_t resolvers[MAX_RESOLVERS];
 	size_t nresolvers = 0;
 	cap_opts_t co;
@@ -461,18 +493,21 @@ int main(int argc, char **argv)
 	db_time_t interval = 0;
 	const char *metrics = NULL, *evidence = NULL;
 	int color = -1; /* --color: -1 auto (a terminal), 0 never, 1 always */
+	int quiet = 0;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "r:i:pf:o:hZ:s:B:c:D", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:i:pf:o:hZ:s:B:c:Dq", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			if (co.nfiles == MAX_FILES) {
-				fprintf(stderr, "dnsblame: at most %d -r files\n", MAX_FILES);
+				fprintf(stderr, "dnsblame: at most %d -r files (merge some first: "
+					"mergecap -w merged.pcap FILE...)\n", MAX_FILES);
 				return EXIT_USAGE;
 			}
 			files[co.nfiles++] = optarg;
 			break;
 		case 'i': co.iface = optarg; break;
+		case 'q': quiet = 1; break;
 		case 'p': co.promisc = 0; break;
 		case 'f': filter = optarg; break;
 		case 'o': outpath = optarg; break;
@@ -622,6 +657,10 @@ int main(int argc, char **argv)
 	}
 	co.tick = tick;
 	co.tick_user = &run;
+	/* Files are opened as the merge reaches them, after privileges are
+	 * dropped: their descriptors are held from the start instead. */
+	const struct passwd *pw = geteuid() == 0 ? getpwnam(user) : NULL;
+	co.hold_files = pw && pw->pw_uid != 0;
 	cap_t *cap = cap_open(&co, &ost, err, sizeof(err));
 	if (!cap) {
 		fprintf(stderr, "dnsblame: %s\n", err[0] ? err : "cannot open input");
@@ -649,7 +688,7 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(format, "ndjson") == 0) {
 		ao.on_verdict = stream_verdict;
-		ao.on_verdict_user = &out; /* SIGHUP may replace the file */
+		ao.on_verdict_user = &run;
 	}
 	an_t *an = an_new(&ao);
 	if (!an) {
@@ -708,7 +747,11 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	run.progress = co.nfiles && !quiet && isatty(STDERR_FILENO);
+	run.out_tty = isatty(fileno(out));
+	clock_gettime(CLOCK_MONOTONIC, &run.progress_start);
 	db_status_t rs = cap_run(cap, an_event, an, err, sizeof(err));
+	progress_clear(&run);
 	an_finish(an);
 	g_cap = NULL;
 	publish(&run, 1);
@@ -755,7 +798,7 @@ int main(int argc, char **argv)
 	int rc = EXIT_OK;
 	if (evidence && wrc == 0) {
 		size_t ns;
-		cap_span_t *spans = evidence_spans(an_tally(an), &ns);
+		cap_span_t *spans = rp_evidence_spans(an_tally(an), &ns);
 		uint64_t written = 0;
 		char eerr[512] = "";
 		FILE *evf = evidence_fp;

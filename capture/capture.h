@@ -1,7 +1,7 @@
 /*
  * capture.h - the packet source of dnsblame: pcap/pcapng files (several,
- * read in time order, "-" for stdin) or a live interface, turned into a
- * stream of events (event.h).
+ * read in time order, "-" for stdin; gzip or zstd compressed or not) or a
+ * live interface, turned into a stream of events (event.h).
  *
  * One capture at a time per process: libnids keeps global state.
  */
@@ -19,12 +19,16 @@
 typedef struct cap_opts {
 	const char *const *files;  /* nfiles paths; "-" is standard input */
 	size_t nfiles;
+	int hold_files;            /* keep each file's descriptor from cap_open to
+	                            * cap_close (set when privileges are dropped
+	                            * after cap_open: a file may not be readable by
+	                            * the time the merge reaches it) */
 	const char *iface;         /* live capture when set (files must be empty) */
 	const char *filter;        /* BPF expression, applied to files and live */
 	int promisc;               /* live: promiscuous mode */
 	db_time_t window;          /* state lifetime in capture time (us) */
 	size_t max_frag_trains;    /* IPv4 + IPv6 fragment trains kept */
-	size_t max_tcp_streams;    /* TCP streams followed per IP version */
+	size_t max_tcp_streams;    /* TCP streams followed per IP version (0: 16384) */
 	size_t max_handshakes;     /* pending TCP handshakes watched */
 	int snaplen;               /* live: bytes kept per packet; 0 = 65535 */
 	int buffer_kib;            /* live: kernel buffer in KiB; 0 = 8192 */
@@ -75,15 +79,24 @@ typedef struct cap cap_t;
  * and writes a one-line reason into err (naming the file or interface)
  * when an input cannot be opened; *st (when st is not NULL) then says
  * which kind of failure it was: DB_EINVAL (the filter, or no input: the
- * command line), DB_EIO (an input cannot be opened or read), DB_EUNSUPP
+ * command line), DB_EIO (an input cannot be opened or read, or its
+ * compressed data is damaged before the capture's file header), DB_EUNSUPP
  * (a link type dnsblame does not decode), DB_ENOMEM.
+ *
+ * Files compressed with gzip or zstd are told by their first bytes and
+ * read as they are.  Each regular file is opened here, its first record's
+ * time read, and closed again; cap_run opens it when the merge reaches
+ * that time and closes it at its end, so the files open at once are those
+ * that overlap in time.  Standard input and other inputs that cannot be
+ * read twice (pipes) stay open.
  */
 cap_t *cap_open(const cap_opts_t *opts, db_status_t *st, char *err, size_t errlen);
 
 /*
  * The same for one pcap/pcapng stream already open for reading (a memory
- * buffer from fmemopen, a pipe); opts->files, nfiles and iface are ignored,
- * the other options apply.  name labels the input in messages (NULL:
+ * buffer from fmemopen, a pipe), read as it is (not decompressed);
+ * opts->files, nfiles, hold_files and iface are ignored, the other options
+ * apply.  name labels the input in messages (NULL:
  * "(stream)").  Takes ownership of f: cap_close closes it, and it is closed
  * before NULL is returned.
  */
@@ -98,6 +111,20 @@ cap_t *cap_open_fp(FILE *f, const char *name, const cap_opts_t *opts, db_status_
  * libpcap's reason); events up to the damage have been delivered.
  */
 db_status_t cap_run(cap_t *c, cap_event_fn fn, void *user, char *err, size_t errlen);
+
+/* How far the reading of -r files has come (for a progress line). */
+typedef struct cap_progress {
+	uint64_t packets;       /* records read */
+	uint64_t bytes_done;    /* stored bytes of the files read so far (a
+	                         * compressed file's compressed bytes) */
+	uint64_t bytes_total;   /* their sizes; 0 when one is not known (a pipe) */
+	size_t files_done;      /* read to the end (or broken off) */
+	size_t nfiles;          /* 0 for a live capture */
+} cap_progress_t;
+
+/* Fills *p.  Cheap enough for a few times a second (a look at each file),
+ * not for every packet; reads no clock. */
+void cap_progress(const cap_t *c, cap_progress_t *p);
 
 /* The one line tcpdump prints when a live capture starts ("listening on
  * IFACE, link-type ..., snapshot length N bytes"), or NULL for files. */
@@ -115,7 +142,7 @@ int cap_list_interfaces(FILE *out, char *err, size_t errlen);
 
 /*
  * --save-evidence: reads the files of opts again (not stdin, not a live
- * capture) with the same filter and writes to outf (named out, opened for
+ * capture; compressed ones as cap_open does) with the same filter and writes to outf (named out, opened for
  * writing, taken over and closed), as a pcap file of the first file's link
  * type, the packets that fall in one of the n spans (evidence.h; sorted in
  * place).  *written counts them.  Returns 0, or -1 with a reason in err.

@@ -6,29 +6,13 @@
  * checked: on a resolver host, outgoing packets are captured before the NIC
  * fills them in (checksum offload).
  */
+#include "l4.h"
+
 #include <string.h>
 
-#include "cap_int.h"
+#include "emit.h"
 #include "icmp.h"
 #include "../common/wire.h"
-
-void cap_emit(cap_ctx_t *c, const cap_event_t *ev)
-{
-	if (c->fn)
-		c->fn(ev, c->user);
-}
-
-void cap_emit_cb(const cap_event_t *ev, void *ctx)
-{
-	cap_ctx_t *c = ctx;
-	if (ev->kind == CAP_EV_DNS && ev->flow.proto == DB_PROTO_TCP)
-		c->st.tcp_dns++;
-	else if (ev->kind == CAP_EV_FRAG_EXPIRED)
-		c->st.frag_trains_lost++;
-	else if (ev->kind == CAP_EV_STREAM_LOSS)
-		c->st.tcp_stream_losses++;
-	cap_emit(c, ev);
-}
 
 static void udp(cap_ctx_t *c, const db_addr_t *src, const db_addr_t *dst,
 		const uint8_t *l4, size_t len, size_t wire_len)
@@ -57,8 +41,7 @@ static void udp(cap_ctx_t *c, const db_addr_t *src, const db_addr_t *dst,
 	ev.u.dns.msg = wire_cur(&w);
 	ev.u.dns.len = wire_left(&w) < dlen ? wire_left(&w) : dlen;
 	ev.u.dns.wire_len = dlen;
-	c->st.udp_dns++;
-	cap_emit(c, &ev);
+	emit_event(c, &ev);
 }
 
 static void icmp(cap_ctx_t *c, uint8_t version, const db_addr_t *src,
@@ -76,19 +59,18 @@ static void icmp(cap_ctx_t *c, uint8_t version, const db_addr_t *src,
 	ev.flow.src = *src;
 	ev.flow.dst = *dst;
 	ev.flow.proto = q->proto;
-	c->st.icmp_errors++;
-	cap_emit(c, &ev);
+	emit_event(c, &ev);
 }
 
-static void tcp(cap_ctx_t *c, const db_addr_t *src, const db_addr_t *dst,
-		const uint8_t *l4, size_t len, size_t wire_len, int from_ip6)
+static void tcp(cap_ctx_t *c, const cap_dgram_t *d, size_t len, size_t wire_len)
 {
+	const uint8_t *l4 = d->l4;
 	wire_t w;
 	wire_init(&w, l4, len);
 	db_flow_t f;
 	memset(&f, 0, sizeof(f));
-	f.src = *src;
-	f.dst = *dst;
+	f.src = d->src;
+	f.dst = d->dst;
 	f.proto = DB_PROTO_TCP;
 	f.sport = wire_u16(&w);
 	f.dport = wire_u16(&w);
@@ -100,18 +82,18 @@ static void tcp(cap_ctx_t *c, const db_addr_t *src, const db_addr_t *dst,
 	if (!wire_ok(&w) || (f.sport != DNS_PORT && f.dport != DNS_PORT))
 		return;
 	c->st.tcp_segments++;
-	tcpwatch_segment(&c->tcpw, c->now, &f, flags, cap_emit_cb, c);
+	tcpwatch_segment(&c->tcpw, c->now, &f, flags, emit_cb, c);
 	if (hlen < 20)
 		return;
-	/* IPv4 data goes through libnids, unless libnids does not know the
+	/* IPv4 data goes through libnids, unless libnids does not follow the
 	 * connection (it began before the capture, or it opened with TCP
-	 * Fast Open, which libnids cannot follow): then, as for IPv6, tcp6.c
-	 * picks it up.  A plain SYN is always libnids'. */
-	tcp6_t *t = c->tcp6;
+	 * Fast Open, which libnids cannot follow): then, as for IPv6,
+	 * tcpreasm.c picks it up.  A plain SYN is always libnids'. */
+	tcpreasm_t *t = c->tcp6;
 	size_t plen_all = len > hlen ? len - hlen : 0;
-	if (!from_ip6) {
-		int pure_syn = (flags & (TCP6_SYN | TCP6_ACK)) == TCP6_SYN && plen_all == 0;
-		if (pure_syn || ip4_nids_has(&f))
+	if (d->version == 4) {
+		int pure_syn = (flags & (TCPREASM_SYN | TCPREASM_ACK)) == TCPREASM_SYN && plen_all == 0;
+		if (pure_syn || d->nids_follows)
 			return;
 		t = c->tcp4mid;
 	}
@@ -120,30 +102,28 @@ static void tcp(cap_ctx_t *c, const db_addr_t *src, const db_addr_t *dst,
 	int whole = len == wire_len && len >= hlen;
 	const uint8_t *payload = whole ? l4 + hlen : NULL;
 	size_t plen = whole ? len - hlen : 0;
-	tcp6_segment(t, c->now, &f, seq, ack, flags, payload, plen,
-		     cap_emit_cb, c);
+	tcpreasm_segment(t, c->now, &f, seq, ack, flags, payload, plen, emit_cb, c);
 }
 
-void l4_datagram(cap_ctx_t *c, const db_addr_t *src, const db_addr_t *dst,
-		 uint8_t proto, const uint8_t *l4, size_t len, size_t wire_len,
-		 int from_ip6)
+void l4_datagram(cap_ctx_t *c, const cap_dgram_t *d)
 {
+	size_t len = d->len, wire_len = d->wire_len;
 	if (len > wire_len)
 		len = wire_len; /* link-layer padding */
-	switch (proto) {
+	switch (d->proto) {
 	case 17:
-		udp(c, src, dst, l4, len, wire_len);
+		udp(c, &d->src, &d->dst, d->l4, len, wire_len);
 		break;
 	case 6:
-		tcp(c, src, dst, l4, len, wire_len, from_ip6);
+		tcp(c, d, len, wire_len);
 		break;
 	case 1:
-		if (!from_ip6)
-			icmp(c, 4, src, dst, l4, len);
+		if (d->version == 4)
+			icmp(c, 4, &d->src, &d->dst, d->l4, len);
 		break;
 	case 58:
-		if (from_ip6)
-			icmp(c, 6, src, dst, l4, len);
+		if (d->version == 6)
+			icmp(c, 6, &d->src, &d->dst, d->l4, len);
 		break;
 	default:
 		break;

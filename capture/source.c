@@ -1,10 +1,11 @@
 /*
  * source.c - where packets come from: pcap/pcapng files read in time order
  * (a k-way merge on timestamps, since merged files may interleave), standard
- * input, or a live interface, and the link-layer step that turns each frame
- * into an IPv4 or IPv6 packet for ip4.c or ip6path.c.
+ * input, or a live interface.  Each record goes to dispatch.c, which takes
+ * it from the link layer to events.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pcap/pcap.h>
 #include <poll.h>
 #include <signal.h>
@@ -12,19 +13,32 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cap_int.h"
+#include "compress.h"
+#include "dispatch.h"
+#include "emit.h"
 #include "evidence.h"
 #include "link.h"
 
 typedef struct src {
-	pcap_t *p;
-	const char *name;
+	pcap_t *p;                    /* open, or NULL (not reached yet, or read) */
+	cz_t *cz;                     /* the decompressor under p, or NULL */
+	const char *path;             /* as given; "-" is standard input */
+	const char *name;             /* in messages */
 	int dlt;
+	int fd;                       /* held from cap_open to cap_close, or -1 */
+	int keep;                     /* cannot be read twice (stdin, a pipe): open throughout */
 	int done;
 	uint64_t records;
 	uint64_t offset;              /* bytes consumed (classic pcap layout) */
+	int64_t size;                 /* stored bytes (a regular file); -1: not known */
+	db_time_t key;                /* merge order: the record read ahead's time, or
+	                               * before the file is opened its first record's */
 	struct pcap_pkthdr *hdr;      /* the record read ahead, or NULL */
 	const u_char *data;
 } src_t;
@@ -34,6 +48,13 @@ struct cap {
 	src_t *src;
 	size_t nsrc;
 	int live;
+	const char *filter;           /* applied to each file as it is opened */
+	/* The merge: a binary heap of the sources not yet read to the end,
+	 * by (key, index), so that ties go to the file named first. */
+	size_t *heap;
+	size_t nheap;
+	size_t files_done;
+	char pending_err[512];        /* a file that broke off before the merge began */
 	uint64_t count;               /* stop after this many packets (0: no limit) */
 	void (*tick)(void *user);
 	void *tick_user;
@@ -169,8 +190,11 @@ static void probe_filter(cap_t *c, const struct bpf_program *prog, int dlt)
 			 "(add 'or (ip[6:2] & 0x1fff != 0) or ip6[6] == 44')");
 }
 
-static int apply_filter(cap_t *c, pcap_t *p, const char *filter, const char *name,
-			char *err, size_t errlen)
+/* Compiles the filter for p's link type: when probe, tests it on the
+ * packets attribution needs (until a warning is made); when set, applies
+ * it. */
+static int apply_filter(cap_t *c, pcap_t *p, const char *filter, const char *name, int probe,
+			int set, char *err, size_t errlen)
 {
 	struct bpf_program prog;
 	if (!filter)
@@ -179,9 +203,9 @@ static int apply_filter(cap_t *c, pcap_t *p, const char *filter, const char *nam
 		cap_seterr(err, errlen, "bad filter expression: %s", pcap_geterr(p));
 		return -1;
 	}
-	if (c->nwarn == 0)
+	if (probe && c->nwarn == 0)
 		probe_filter(c, &prog, pcap_datalink(p));
-	int rc = pcap_setfilter(p, &prog);
+	int rc = set ? pcap_setfilter(p, &prog) : 0;
 	pcap_freecode(&prog);
 	if (rc < 0) {
 		cap_seterr(err, errlen, "%s: cannot set filter: %s", name, pcap_geterr(p));
@@ -243,24 +267,128 @@ static void open_error(const char *name, const char *path, const char *eb, char 
 	cap_seterr(err, errlen, "%s: %s", name, eb);
 }
 
-static int open_file(src_t *s, const char *path, char *err, size_t errlen)
+/* pcapng timestamps are 64 bits in units the file chooses, so a damaged
+ * or hostile file can give seconds that overflow microseconds in a
+ * db_time_t (found by fuzz/fuzz_pcap, fuzz/corpus/pcap/pcapng-ts-overflow).
+ * Seconds are clamped to [0, 10^12] (year 33658), which leaves room for
+ * the window arithmetic done on capture times. */
+#define CAP_MAX_SEC 1000000000000LL
+
+static db_time_t ts_of(const struct pcap_pkthdr *h)
+{
+	db_time_t sec = (db_time_t)h->ts.tv_sec;
+	if (sec < 0)
+		sec = 0;
+	else if (sec > CAP_MAX_SEC)
+		sec = CAP_MAX_SEC;
+	return sec * 1000000 + (db_time_t)h->ts.tv_usec;
+}
+
+/* Why s cannot be read on: where the damage starts, and the reason (the
+ * decompressor's when it has one: libpcap would only say that a read
+ * failed).  In a classic pcap file the record that failed begins right
+ * after the last good one; in pcapng, where we cannot follow the block
+ * layout, ftell tells how far libpcap got; on a pipe only the count is
+ * known.  In a compressed file, offsets are in the decompressed bytes. */
+static void read_error(const src_t *s, char *err, size_t errlen)
+{
+	char where[128];
+	FILE *f = pcap_file(s->p);
+	long pos = f ? ftell(f) : -1;
+	const char *of = s->cz && cz_kind(s->cz) != CZ_PLAIN ? " of the decompressed data" : "";
+	if (pcap_major_version(s->p) == 2)
+		snprintf(where, sizeof(where), "record at offset %llu%s (after %llu packets)",
+			 (unsigned long long)s->offset, of, (unsigned long long)s->records);
+	else if (pos >= 0)
+		snprintf(where, sizeof(where), "offset %ld%s (after %llu packets)", pos, of,
+			 (unsigned long long)s->records);
+	else
+		snprintf(where, sizeof(where), "after %llu packets", (unsigned long long)s->records);
+	const char *why = s->cz && cz_error(s->cz) ? cz_error(s->cz) : pcap_geterr(s->p);
+	cap_seterr(err, errlen, "%s: %s: %s", s->name, where, why);
+}
+
+/* Reads ahead one record from s.  Returns 0, or -1 on a read error. */
+static int advance(src_t *s, char *err, size_t errlen)
+{
+	s->hdr = NULL;
+	if (s->done)
+		return 0;
+	int rc = pcap_next_ex(s->p, &s->hdr, &s->data);
+	if (rc == 1) {
+		s->records++;
+		s->offset += 16 + (uint64_t)s->hdr->caplen;
+		return 0;
+	}
+	s->hdr = NULL;
+	s->done = 1;
+	if (rc == PCAP_ERROR) {
+		read_error(s, err, errlen);
+		return -1;
+	}
+	return 0; /* PCAP_ERROR_BREAK: end of file */
+}
+
+/*
+ * Opens s for reading from its start, through compress.c (gzip and zstd
+ * are told by their first bytes): fd when it is not -1 (taken over), else
+ * the descriptor held since cap_open, standard input, or the path.
+ */
+static int src_open(src_t *s, int fd, char *err, size_t errlen)
 {
 	char eb[PCAP_ERRBUF_SIZE] = "";
-	s->name = strcmp(path, "-") == 0 ? "(stdin)" : path;
-	s->p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO, eb);
+	if (fd < 0 && s->fd >= 0) {
+		fd = dup(s->fd);
+		if (fd >= 0 && lseek(fd, 0, SEEK_SET) < 0) {
+			close(fd);
+			fd = -1;
+		}
+	} else if (fd < 0 && strcmp(s->path, "-") == 0) {
+		fd = dup(STDIN_FILENO); /* the stream's fclose closes the copy */
+	} else if (fd < 0) {
+		fd = open(s->path, O_RDONLY | O_CLOEXEC);
+	}
+	if (fd < 0) {
+		cap_seterr(err, errlen, "%s: %s", s->name, strerror(errno));
+		return -1;
+	}
+	FILE *f = cz_open(fd, &s->cz);
+	if (!f) {
+		cap_seterr(err, errlen, "%s: %s", s->name, strerror(errno));
+		return -1;
+	}
+	s->p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_MICRO, eb);
 	if (!s->p) {
-		open_error(s->name, path, eb, err, errlen);
+		if (s->cz && cz_error(s->cz))
+			cap_seterr(err, errlen, "%s: %s", s->name, cz_error(s->cz));
+		else
+			open_error(s->name, s->path, eb, err, errlen);
+		fclose(f); /* libpcap leaves f open when it fails */
+		s->cz = NULL;
 		return -1;
 	}
 	s->dlt = pcap_datalink(s->p);
 	s->offset = 24;
+	s->records = 0;
+	s->hdr = NULL;
 	return 0;
+}
+
+/* Closes what src_open opened (the descriptor held, if any, stays). */
+static void src_close(src_t *s)
+{
+	if (s->p)
+		pcap_close(s->p); /* the stream, the decompressor, the descriptor */
+	s->p = NULL;
+	s->cz = NULL;
+	s->hdr = NULL;
 }
 
 static int open_fp(src_t *s, FILE *f, const char *name, char *err, size_t errlen)
 {
 	char eb[PCAP_ERRBUF_SIZE] = "";
-	s->name = name;
+	s->name = s->path = name;
+	s->keep = 1;
 	s->p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_MICRO, eb);
 	if (!s->p) {
 		open_error(s->name, name, eb, err, errlen);
@@ -271,7 +399,130 @@ static int open_fp(src_t *s, FILE *f, const char *name, char *err, size_t errlen
 	return 0;
 }
 
+/* Checks s's link type and the filter (applied when set). */
+static int src_check(cap_t *c, const src_t *s, const char *filter, int set, db_status_t *st,
+		     char *err, size_t errlen)
+{
+	*st = DB_EUNSUPP;
+	if (!link_supported(s->dlt)) {
+		const char *name = pcap_datalink_val_to_name(s->dlt);
+		if (name)
+			cap_seterr(err, errlen, "%s: link type %s (%d) is not supported",
+				   s->name, name, s->dlt);
+		else if (s->dlt >= 147 && s->dlt <= 162)
+			/* LINKTYPE_USER0..15: for private use, no public
+			 * meaning a decoder could rely on. */
+			cap_seterr(err, errlen,
+				   "%s: link type USER%d (%d, reserved for private use) is not supported",
+				   s->name, s->dlt - 147, s->dlt);
+		else /* no capture tool knows it: a damaged header */
+			cap_seterr(err, errlen,
+				   "%s: damaged file header (link type %d is unknown to libpcap)",
+				   s->name, s->dlt);
+		return -1;
+	}
+	*st = DB_EINVAL;
+	if (apply_filter(c, s->p, filter, s->name, 1, set, err, errlen) < 0)
+		return -1;
+	*st = DB_OK;
+	return 0;
+}
+
+/*
+ * cap_open, for each file: opens it, checks its link type and the filter,
+ * and reads its first record.  A regular file is then closed until the
+ * merge reaches that record's time, so that the files open at once are
+ * those that overlap in time (rotated captures: one or two), not all the
+ * files named.  Standard input and pipes cannot be read twice: they stay
+ * open, filtered, and are read ahead in cap_run.  The first record is read
+ * unfiltered: its time is a lower bound of the first one the filter
+ * passes, which is all the merge needs.
+ */
+static int src_prescan(cap_t *c, src_t *s, const cap_opts_t *o, db_status_t *st, char *err,
+		       size_t errlen)
+{
+	int in = strcmp(s->path, "-") == 0;
+	s->name = in ? "(stdin)" : s->path;
+	s->size = -1;
+	*st = DB_EIO;
+	int fd = in ? dup(STDIN_FILENO) : open(s->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		cap_seterr(err, errlen, "%s: %s", s->name, strerror(errno));
+		return -1;
+	}
+	struct stat sb;
+	off_t at = lseek(fd, 0, SEEK_CUR);
+	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && at >= 0 && at <= sb.st_size)
+		s->size = (int64_t)(sb.st_size - at);
+	s->keep = in || s->size < 0;
+	if (o->hold_files && !s->keep) {
+		/* Privileges go after cap_open: the file may not be readable
+		 * by the time the merge reaches it. */
+		s->fd = fd;
+		fd = -1;
+	}
+	if (src_open(s, fd, err, errlen) < 0 || src_check(c, s, o->filter, s->keep, st, err, errlen) < 0)
+		return -1;
+	if (s->keep)
+		return 0;
+	char e[sizeof(c->pending_err)] = "";
+	if (advance(s, e, sizeof(e)) < 0)
+		memcpy(c->pending_err, e, sizeof(e)); /* told when the run starts */
+	if (s->hdr)
+		s->key = ts_of(s->hdr);
+	src_close(s);
+	if (s->done)
+		c->files_done++;
+	return 0;
+}
+
+/* The merge has reached s's first record: s is opened again, filtered. */
+static int src_reopen(cap_t *c, src_t *s, char *err, size_t errlen)
+{
+	int dlt = s->dlt;
+	if (src_open(s, -1, err, errlen) < 0)
+		return -1;
+	if (s->dlt != dlt) {
+		cap_seterr(err, errlen, "%s: changed while dnsblame was reading (link type %d, was %d)",
+			   s->name, s->dlt, dlt);
+		return -1;
+	}
+	return apply_filter(c, s->p, c->filter, s->name, 0, 1, err, errlen);
+}
+
+/* With every file's descriptor held (hold_files), the soft limit on open
+ * files (often 1024) may be too low: it is raised as far as the hard limit
+ * allows. */
+static void raise_fd_limit(size_t nfiles)
+{
+	struct rlimit rl;
+	rlim_t want = (rlim_t)nfiles + 64;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want ? rl.rlim_max : want;
+	setrlimit(RLIMIT_NOFILE, &rl);
+}
+
 static cap_t *finish_open(cap_t *c, const cap_opts_t *o, db_status_t *st, char *err, size_t errlen);
+
+/* A capture with room for n sources, or NULL. */
+static cap_t *cap_alloc(size_t n)
+{
+	cap_t *c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->src = calloc(n, sizeof(*c->src));
+	c->heap = calloc(n, sizeof(*c->heap));
+	if (!c->src || !c->heap) {
+		free(c->src);
+		free(c->heap);
+		free(c);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		c->src[i].fd = -1;
+	return c;
+}
 
 cap_t *cap_open(const cap_opts_t *o, db_status_t *st, char *err, size_t errlen)
 {
@@ -284,29 +535,30 @@ cap_t *cap_open(const cap_opts_t *o, db_status_t *st, char *err, size_t errlen)
 		return NULL;
 	}
 	*st = DB_ENOMEM;
-	cap_t *c = calloc(1, sizeof(*c));
+	cap_t *c = cap_alloc(o->iface ? 1 : o->nfiles);
 	if (!c) {
 		cap_seterr(err, errlen, "out of memory");
 		return NULL;
-	}
-	size_t n = o->iface ? 1 : o->nfiles;
-	c->src = calloc(n, sizeof(*c->src));
-	if (!c->src) {
-		cap_seterr(err, errlen, "out of memory");
-		goto fail;
 	}
 	c->count = o->count;
 	c->duration = o->duration;
 	c->tick = o->tick;
 	c->tick_user = o->tick_user;
+	c->filter = o->filter;
 	*st = DB_EIO;
 	if (o->iface) {
-		if (open_live(c, o, err, errlen) < 0)
+		if (open_live(c, o, err, errlen) < 0 ||
+		    src_check(c, &c->src[0], o->filter, 1, st, err, errlen) < 0)
 			goto fail;
 	} else {
-		for (size_t i = 0; i < o->nfiles; i++, c->nsrc++)
-			if (open_file(&c->src[i], o->files[i], err, errlen) < 0)
+		if (o->hold_files)
+			raise_fd_limit(o->nfiles);
+		for (size_t i = 0; i < o->nfiles; i++) {
+			src_t *s = &c->src[c->nsrc++];
+			s->path = o->files[i];
+			if (src_prescan(c, s, o, st, err, errlen) < 0)
 				goto fail;
+		}
 	}
 	return finish_open(c, o, st, err, errlen);
 fail:
@@ -321,64 +573,40 @@ cap_t *cap_open_fp(FILE *f, const char *name, const cap_opts_t *o, db_status_t *
 	if (!st)
 		st = &dummy;
 	*st = DB_ENOMEM;
-	cap_t *c = calloc(1, sizeof(*c));
-	if (c)
-		c->src = calloc(1, sizeof(*c->src));
-	if (!c || !c->src) {
+	cap_t *c = cap_alloc(1);
+	if (!c) {
 		cap_seterr(err, errlen, "out of memory");
 		fclose(f);
-		cap_close(c);
 		return NULL;
 	}
 	*st = DB_EIO;
+	c->nsrc = 1;
 	if (open_fp(&c->src[0], f, name ? name : "(stream)", err, errlen) < 0) {
 		/* libpcap leaves f open when it fails. */
 		fclose(f);
 		cap_close(c);
 		return NULL;
 	}
-	c->nsrc = 1;
+	c->filter = o->filter;
+	if (src_check(c, &c->src[0], o->filter, 1, st, err, errlen) < 0) {
+		cap_close(c);
+		return NULL;
+	}
 	return finish_open(c, o, st, err, errlen);
 }
 
-/* Checks link types and the filter of the opened sources and sets up the
- * reassembly state.  Closes c on failure. */
+/* Sets up the reassembly state.  Closes c on failure. */
 static cap_t *finish_open(cap_t *c, const cap_opts_t *o, db_status_t *st, char *err, size_t errlen)
 {
-	for (size_t i = 0; i < c->nsrc; i++) {
-		src_t *s = &c->src[i];
-		*st = DB_EUNSUPP;
-		if (!link_supported(s->dlt)) {
-			const char *name = pcap_datalink_val_to_name(s->dlt);
-			if (name)
-				cap_seterr(err, errlen, "%s: link type %s (%d) is not supported",
-					   s->name, name, s->dlt);
-			else if (s->dlt >= 147 && s->dlt <= 162)
-				/* LINKTYPE_USER0..15: for private use, no public
-				 * meaning a decoder could rely on. */
-				cap_seterr(err, errlen,
-					   "%s: link type USER%d (%d, reserved for private use) is not supported",
-					   s->name, s->dlt - 147, s->dlt);
-			else /* no capture tool knows it: a damaged header */
-				cap_seterr(err, errlen,
-					   "%s: damaged file header (link type %d is unknown to libpcap)",
-					   s->name, s->dlt);
-			goto fail;
-		}
-		*st = DB_EINVAL;
-		if (apply_filter(c, s->p, o->filter, s->name, err, errlen) < 0)
-			goto fail;
-	}
 	*st = DB_ENOMEM;
 	cap_ctx_t *x = &c->ctx;
 	x->window = o->window > 0 ? o->window : 30 * 1000000LL;
-	x->max_tcp_streams = o->max_tcp_streams ? o->max_tcp_streams : 65536;
+	/* libnids allocates its whole table at the start (18 MB for 65,536):
+	 * 16,384 streams, three times what a resolver at 50,000 queries a
+	 * second with 1% over TCP keeps open. */
+	x->max_tcp_streams = o->max_tcp_streams ? o->max_tcp_streams : 16384;
 	x->max_frag_trains = o->max_frag_trains ? o->max_frag_trains : 65536;
-	if (tcpwatch_init(&x->tcpw, x->window, o->max_handshakes ? o->max_handshakes : 65536) < 0) {
-		cap_seterr(err, errlen, "out of memory");
-		goto fail;
-	}
-	if (ip4_init(x, err, errlen) < 0 || ip6path_init(x, o) < 0)
+	if (dispatch_init(x, o->max_handshakes ? o->max_handshakes : 65536, err, errlen) < 0)
 		goto fail;
 	*st = DB_OK;
 	return c;
@@ -411,35 +639,17 @@ void cap_stop(cap_t *c)
 {
 	c->stop = 1;
 	/* Wakes a live handle blocked in poll() (libpcap 1.10 uses an
-	 * eventfd for this on Linux), so Ctrl-C is obeyed at once. */
-	for (size_t i = 0; i < c->nsrc; i++)
-		if (c->src[i].p)
-			pcap_breakloop(c->src[i].p);
+	 * eventfd for this on Linux), so Ctrl-C is obeyed at once.  Files
+	 * look at the flag between records (their handles come and go). */
+	if (c->live && c->src[0].p)
+		pcap_breakloop(c->src[0].p);
 }
 
 const cap_stats_t *cap_stats(cap_t *c)
 {
 	/* Counters kept inside the reassembly modules are gathered here. */
 	cap_ctx_t *x = &c->ctx;
-	tcp6_stats_t t6, t4;
-	ipfrag_stats_t f6, f4;
-	memset(&t6, 0, sizeof(t6));
-	memset(&t4, 0, sizeof(t4));
-	memset(&f6, 0, sizeof(f6));
-	memset(&f4, 0, sizeof(f4));
-	if (x->tcp6)
-		tcp6_stats(x->tcp6, &t6);
-	if (x->tcp4mid)
-		tcp6_stats(x->tcp4mid, &t4);
-	if (x->frag6)
-		ipfrag_stats(x->frag6, &f6);
-	if (x->frag4)
-		ipfrag_stats(x->frag4, &f4);
-	x->st.handshakes_evicted = x->tcpw.evicted;
-	x->st.tcp_evicted = x->nids_evicted + t6.evicted + t4.evicted;
-	x->st.tcp_no_syn = t6.no_syn_segments + t6.midstream_rejected + t4.midstream_rejected;
-	x->st.frag_evicted = f4.evicted + f6.evicted;
-	x->st.frag_trains_cut = f4.cut + f6.cut;
+	dispatch_stats(x);
 	/* The kernel's count of what it received and dropped (libpcap:
 	 * ps_drop is buffer overflow, ps_ifdrop the interface's). */
 	struct pcap_stat ps;
@@ -456,78 +666,59 @@ void cap_close(cap_t *c)
 {
 	if (!c)
 		return;
-	for (size_t i = 0; i < c->nsrc; i++)
-		if (c->src[i].p)
-			pcap_close(c->src[i].p);
-	tcpwatch_free(&c->ctx.tcpw);
-	ip4_close(&c->ctx);
-	ip6path_finish(&c->ctx);
+	for (size_t i = 0; i < c->nsrc; i++) {
+		src_close(&c->src[i]);
+		if (c->src[i].fd >= 0)
+			close(c->src[i].fd);
+	}
+	dispatch_close(&c->ctx);
+	free(c->heap);
 	free(c->src);
 	free(c);
 }
 
-/* pcapng timestamps are 64 bits in units the file chooses, so a damaged
- * or hostile file can give seconds that overflow microseconds in a
- * db_time_t (found by fuzz/fuzz_pcap, fuzz/corpus/pcap/pcapng-ts-overflow).
- * Seconds are clamped to [0, 10^12] (year 33658), which leaves room for
- * the window arithmetic done on capture times. */
-#define CAP_MAX_SEC 1000000000000LL
-
-static db_time_t ts_of(const struct pcap_pkthdr *h)
+/* How far into s's stored bytes the reading is. */
+static int64_t src_stored_offset(const src_t *s)
 {
-	db_time_t sec = (db_time_t)h->ts.tv_sec;
-	if (sec < 0)
-		sec = 0;
-	else if (sec > CAP_MAX_SEC)
-		sec = CAP_MAX_SEC;
-	return sec * 1000000 + (db_time_t)h->ts.tv_usec;
+	if (s->done)
+		return s->size >= 0 ? s->size : 0;
+	if (!s->p)
+		return 0;
+	int64_t at;
+	if (s->cz) {
+		at = cz_stored_offset(s->cz);
+	} else {
+		FILE *f = pcap_file(s->p);
+		at = f ? ftell(f) : -1;
+	}
+	if (at < 0)
+		return 0;
+	return s->size >= 0 && at > s->size ? s->size : at;
 }
 
-/* Reads ahead one record from s.  Returns 0, or -1 on a read error. */
-static int advance(src_t *s, char *err, size_t errlen)
+void cap_progress(const cap_t *c, cap_progress_t *pr)
 {
-	s->hdr = NULL;
-	if (s->done)
-		return 0;
-	int rc = pcap_next_ex(s->p, &s->hdr, &s->data);
-	if (rc == 1) {
-		s->records++;
-		s->offset += 16 + (uint64_t)s->hdr->caplen;
-		return 0;
+	memset(pr, 0, sizeof(*pr));
+	pr->packets = c->ctx.st.packets;
+	if (c->live)
+		return;
+	pr->nfiles = c->nsrc;
+	pr->files_done = c->files_done;
+	int known = 1;
+	for (size_t i = 0; i < c->nsrc; i++) {
+		const src_t *s = &c->src[i];
+		known &= s->size >= 0;
+		if (s->size >= 0)
+			pr->bytes_total += (uint64_t)s->size;
+		pr->bytes_done += (uint64_t)src_stored_offset(s);
 	}
-	s->hdr = NULL;
-	s->done = 1;
-	if (rc == PCAP_ERROR) {
-		/* Name the offset where the damage starts: ftell when the input
-		 * is seekable, otherwise the count of whole records read. */
-		/* Name where the damage starts: in a classic pcap file the
-		 * record that failed begins right after the last good one; in
-		 * pcapng, where we cannot follow the block layout, ftell tells
-		 * how far libpcap got; on a pipe only the count is known. */
-		char where[96];
-		FILE *f = pcap_file(s->p);
-		long pos = f ? ftell(f) : -1;
-		if (pcap_major_version(s->p) == 2)
-			snprintf(where, sizeof(where), "record at offset %llu (after %llu packets)",
-				 (unsigned long long)s->offset, (unsigned long long)s->records);
-		else if (pos >= 0)
-			snprintf(where, sizeof(where), "offset %ld (after %llu packets)", pos,
-				 (unsigned long long)s->records);
-		else
-			snprintf(where, sizeof(where), "after %llu packets",
-				 (unsigned long long)s->records);
-		if (err && errlen)
-			snprintf(err, errlen, "%s: %s: %s", s->name, where, pcap_geterr(s->p));
-		return -1;
-	}
-	return 0; /* PCAP_ERROR_BREAK: end of file */
+	if (!known)
+		pr->bytes_total = 0;
 }
 
 static void expire(cap_t *c, db_time_t now)
 {
-	ip4_expire(&c->ctx, now);
-	ip6path_expire(&c->ctx, now);
-	tcpwatch_expire(&c->ctx.tcpw, now, cap_emit_cb, &c->ctx);
+	dispatch_expire(&c->ctx, now);
 }
 
 static void frame(cap_t *c, const src_t *s, const struct pcap_pkthdr *h, const u_char *data)
@@ -555,20 +746,7 @@ static void frame(cap_t *c, const src_t *s, const struct pcap_pkthdr *h, const u
 		c->next_expire = c->high + 100000;
 	}
 
-	link_result_t lr;
-	db_status_t ls = link_decode(s->dlt, data, h->caplen, &lr);
-	if (ls != DB_OK) {
-		st->link_errors++;
-		return;
-	}
-	const uint8_t *ip = data + lr.offset;
-	size_t iplen = h->caplen - lr.offset;
-	if (lr.l3 == LINK_L3_IPV4)
-		ip4_packet(x, ip, iplen);
-	else if (lr.l3 == LINK_L3_IPV6)
-		ip6path_packet(x, ip, iplen);
-	else
-		st->not_ip++;
+	dispatch_frame(x, s->dlt, data, h->caplen);
 }
 
 static db_time_t wall_now(void)
@@ -609,7 +787,7 @@ static void live_poll(cap_t *c, int idle)
 			ev.ts = c->high;
 			ev.u.drop.since = c->drops_since;
 			ev.u.drop.packets = drops - c->drops_seen;
-			cap_emit(&c->ctx, &ev);
+			emit_event(&c->ctx, &ev);
 		}
 		c->drops_seen = drops;
 	}
@@ -626,7 +804,110 @@ static void live_poll(cap_t *c, int idle)
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = CAP_EV_CLOCK;
 	ev.ts = t;
-	cap_emit(&c->ctx, &ev);
+	emit_event(&c->ctx, &ev);
+}
+
+/* ---- the merge of files ------------------------------------------------- */
+
+static int heap_less(const cap_t *c, size_t a, size_t b)
+{
+	db_time_t ka = c->src[a].key, kb = c->src[b].key;
+	return ka < kb || (ka == kb && a < b);
+}
+
+static void heap_down(cap_t *c, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, m = i;
+		if (l < c->nheap && heap_less(c, c->heap[l], c->heap[m]))
+			m = l;
+		if (l + 1 < c->nheap && heap_less(c, c->heap[l + 1], c->heap[m]))
+			m = l + 1;
+		if (m == i)
+			return;
+		size_t t = c->heap[i];
+		c->heap[i] = c->heap[m];
+		c->heap[m] = t;
+		i = m;
+	}
+}
+
+static void heap_push(cap_t *c, size_t idx)
+{
+	size_t i = c->nheap++;
+	c->heap[i] = idx;
+	while (i > 0 && heap_less(c, c->heap[i], c->heap[(i - 1) / 2])) {
+		size_t p = (i - 1) / 2, t = c->heap[i];
+		c->heap[i] = c->heap[p];
+		c->heap[p] = t;
+		i = p;
+	}
+}
+
+/* s, at the top of the heap, has a new record read ahead, or none. */
+static void heap_next(cap_t *c, src_t *s)
+{
+	if (s->hdr) {
+		s->key = ts_of(s->hdr);
+	} else {
+		c->heap[0] = c->heap[--c->nheap];
+		src_close(s);
+		c->files_done++;
+	}
+	if (c->nheap)
+		heap_down(c, 0);
+}
+
+/*
+ * Every record of every file, in capture-time order (ties: the file named
+ * first), as a single file would give them: records that go back in time
+ * within a file are counted by frame().  A file is opened when the merge
+ * reaches its first record and closed when it is read to the end.
+ */
+static db_status_t run_files(cap_t *c, char *err, size_t errlen)
+{
+	db_status_t result = DB_OK;
+	if (c->pending_err[0]) {
+		cap_seterr(err, errlen, "%s", c->pending_err);
+		result = DB_EIO;
+	}
+	for (size_t i = 0; i < c->nsrc; i++) {
+		src_t *s = &c->src[i];
+		if (s->keep && advance(s, err, errlen) < 0)
+			result = DB_EIO;
+		if (s->keep && s->hdr)
+			s->key = ts_of(s->hdr);
+		if (s->keep && !s->hdr) {
+			src_close(s);
+			c->files_done++;
+		}
+		if (!s->done)
+			heap_push(c, i);
+	}
+	while (!c->stop && c->nheap) {
+		src_t *s = &c->src[c->heap[0]];
+		if (!s->p) {
+			if (src_reopen(c, s, err, errlen) < 0) {
+				s->done = 1;
+				result = DB_EIO;
+			} else if (advance(s, err, errlen) < 0) {
+				result = DB_EIO;
+			}
+			heap_next(c, s);
+			continue;
+		}
+		if (c->duration && c->ctx.st.packets && s->key - c->ctx.st.first_ts >= c->duration)
+			break;
+		frame(c, s, s->hdr, s->data);
+		if (c->count && c->ctx.st.packets >= c->count)
+			break;
+		if (c->tick && (c->ctx.st.packets & 1023) == 0)
+			c->tick(c->tick_user);
+		if (advance(s, err, errlen) < 0)
+			result = DB_EIO;
+		heap_next(c, s);
+	}
+	return result;
 }
 
 db_status_t cap_run(cap_t *c, cap_event_fn fn, void *user, char *err, size_t errlen)
@@ -691,35 +972,11 @@ db_status_t cap_run(cap_t *c, cap_event_fn fn, void *user, char *err, size_t err
 				break;
 			}
 		}
-	} else {
-		for (size_t i = 0; i < c->nsrc; i++)
-			if (advance(&c->src[i], err, errlen) < 0)
-				result = DB_EIO;
-		while (!c->stop) {
-			src_t *best = NULL;
-			for (size_t i = 0; i < c->nsrc; i++) {
-				src_t *s = &c->src[i];
-				if (s->hdr && (!best || ts_of(s->hdr) < ts_of(best->hdr)))
-					best = s;
-			}
-			if (!best)
-				break;
-			if (c->duration && c->ctx.st.packets &&
-			    ts_of(best->hdr) - c->ctx.st.first_ts >= c->duration)
-				break;
-			frame(c, best, best->hdr, best->data);
-			if (c->count && c->ctx.st.packets >= c->count)
-				break;
-			if (c->tick && (c->ctx.st.packets & 1023) == 0)
-				c->tick(c->tick_user);
-			if (advance(best, err, errlen) < 0)
-				result = DB_EIO;
-		}
+	} else if (run_files(c, err, errlen) != DB_OK) {
+		result = DB_EIO;
 	}
 	/* End of input: whatever is still pending is reported now. */
-	ip4_finish(&c->ctx);
-	ip6path_expire(&c->ctx, INT64_MAX);
-	tcpwatch_expire(&c->ctx.tcpw, INT64_MAX, cap_emit_cb, &c->ctx);
+	dispatch_finish(&c->ctx);
 	return result;
 }
 
@@ -749,13 +1006,16 @@ int cap_save_evidence(const cap_opts_t *o, cap_span_t *spans, size_t n, FILE *ou
 	pcap_dumper_t *d = NULL;
 	int dlt0 = -1, rc = 0;
 	for (size_t i = 0; i < o->nfiles && rc == 0; i++) {
-		char eb[PCAP_ERRBUF_SIZE] = "";
-		pcap_t *p = pcap_open_offline_with_tstamp_precision(o->files[i], PCAP_TSTAMP_PRECISION_MICRO, eb);
-		if (!p) {
-			cap_seterr(err, errlen, "%s: %s", o->files[i], eb);
+		/* Compressed files too, as the analysis read them. */
+		src_t s;
+		memset(&s, 0, sizeof(s));
+		s.fd = -1;
+		s.path = s.name = o->files[i];
+		if (src_open(&s, -1, err, errlen) < 0) {
 			rc = -1;
 			break;
 		}
+		pcap_t *p = s.p;
 		int dlt = pcap_datalink(p);
 		if (dlt0 < 0) {
 			dlt0 = dlt;

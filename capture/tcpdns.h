@@ -3,9 +3,10 @@
  *
  * One tcpdns_t frames ONE direction of one TCP connection.  The caller feeds
  * it that direction's stream bytes in order, each byte exactly once (TCP
- * reassembly is the caller's job: libnids for IPv4, tcp6.c for IPv6); the
- * framer splits them into messages at the 2-byte length prefixes and calls
- * back once per complete message with a CAP_EV_DNS event.
+ * reassembly is the caller's job: libnids for IPv4, tcpreasm.c for IPv6 and
+ * the IPv4 connections libnids does not follow); the framer splits them
+ * into messages at the 2-byte length prefixes and calls back once per
+ * complete message with a CAP_EV_DNS event.
  *
  * Memory: a message that lies wholly inside one fed buffer is handed over as
  * a view into that buffer, without copying.  Only a message that spans

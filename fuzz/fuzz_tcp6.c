@@ -1,6 +1,7 @@
 /*
- * fuzz_tcp6.c - TCP reassembly (capture/tcp6.c) driven by a byte-coded
- * sequence of segments, so the fuzzer explores reordering, overlaps,
+ * fuzz_tcp6.c - TCP reassembly (capture/tcpreasm.c; the target keeps its
+ * old name, "tcp6", and its corpus) driven by a byte-coded sequence of
+ * segments, so the fuzzer explores reordering, overlaps,
  * retransmissions, sequence wraparound, mid-stream pickup and the limits.
  *
  * Input:
@@ -11,7 +12,7 @@
  *     op       bits 0-1 connection (4 of them; 0 and 1 IPv6, 2 and 3 IPv4
  *              addresses, the module does not care), bit 2 direction (0:
  *              client -> server), bit 3 absolute sequence number follows,
- *              bit 4 call tcp6_expire after the segment, bit 5 acknowledge
+ *              bit 4 call tcpreasm_expire after the segment, bit 5 acknowledge
  *              the peer's next byte (else ack from the input), bit 6 time
  *              jumps by 20 s (else by the time byte * 10 ms), bit 7 the
  *              payload is taken from the input (else synthesized: DNS
@@ -25,14 +26,14 @@
  *     time     1 byte
  *     len      1 byte of payload length (0..255)
  *     payload  len bytes when op bit 7 is set
- * At the end tcp6_flush reports every stream.  Every event is checked for
+ * At the end tcpreasm_flush reports every stream.  Every event is checked for
  * sane bounds and its message bytes are read in full (ASan).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../capture/tcp6.h"
+#include "../capture/tcpreasm.h"
 #include "fuzz.h"
 
 typedef struct rd {
@@ -85,7 +86,7 @@ static void on_event(const cap_event_t *ev, void *user)
 		for (size_t i = 0; i < ev->u.dns.len; i++)
 			s->x ^= ev->u.dns.msg[i];
 	} else if (ev->kind != CAP_EV_STREAM_LOSS) {
-		abort(); /* tcp6 emits only these two */
+		abort(); /* tcpreasm emits only these two */
 	}
 	if (ev->flow.proto != DB_PROTO_TCP)
 		abort();
@@ -138,13 +139,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(buf);
 		return 0;
 	}
-	tcp6_limits_t lim;
+	tcpreasm_limits_t lim;
 	memset(&lim, 0, sizeof(lim));
 	lim.midstream = cfg & 1;
 	lim.max_streams = 1 + ((cfg >> 1) & 7);
 	lim.max_held = (size_t)16 << ((cfg >> 4) & 7);
 	lim.timeout = (cfg & 0x80) ? 1000000 : 0;
-	tcp6_t *t = tcp6_new(&lim);
+	tcpreasm_t *t = tcpreasm_new(&lim);
 	if (!t) {
 		free(buf);
 		return 0;
@@ -189,21 +190,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ts += (op & 0x40) ? 20 * 1000000LL : (db_time_t)tb * 10000;
 		db_flow_t f;
 		flow_of(conn, dir, &f);
-		uint32_t end = seq + len + ((flags & TCP6_SYN) ? 1u : 0u) + ((flags & TCP6_FIN) ? 1u : 0u);
-		tcp6_segment(t, ts, &f, seq, ack, flags & 0x1f, pl, len, on_event, &sink);
-		if ((int32_t)(end - next[conn][dir]) > 0 || (flags & TCP6_SYN))
+		uint32_t end = seq + len + ((flags & TCPREASM_SYN) ? 1u : 0u) + ((flags & TCPREASM_FIN) ? 1u : 0u);
+		tcpreasm_segment(t, ts, &f, seq, ack, flags & 0x1f, pl, len, on_event, &sink);
+		if ((int32_t)(end - next[conn][dir]) > 0 || (flags & TCPREASM_SYN))
 			next[conn][dir] = end;
 		if (op & 0x10)
-			tcp6_expire(t, ts, on_event, &sink);
-		tcp6_stats_t st;
-		tcp6_stats(t, &st);
+			tcpreasm_expire(t, ts, on_event, &sink);
+		tcpreasm_stats_t st;
+		tcpreasm_stats(t, &st);
 		if (st.active > lim.max_streams)
 			abort();
 	}
 	free(pl);
-	tcp6_flush(t, on_event, &sink);
-	tcp6_stats_t st;
-	tcp6_stats(t, &st);
+	tcpreasm_flush(t, on_event, &sink);
+	tcpreasm_stats_t st;
+	tcpreasm_stats(t, &st);
 	if (st.active != 0)
 		abort();
 #ifdef FUZZ_VERBOSE
@@ -212,7 +213,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(unsigned long long)st.losses, (unsigned long long)st.midstream_pickups,
 		(unsigned long long)st.no_syn_segments, (unsigned long long)st.retrans_bytes);
 #endif
-	tcp6_free(t);
+	tcpreasm_free(t);
 	free(buf);
 	return 0;
 }

@@ -87,4 +87,10 @@ void vd_attempt_str(const vd_upstream_t *u, char *buf, size_t n);
 #define RP_STEPS 1024
 void vd_next_steps(const verdict_t *v, const db_addr_t *server, char *buf, size_t n);
 
+/* --save-evidence (evidence.c): the spans of capture time whose packets
+ * show each SERVFAIL incident's example and what its verdict rests on
+ * (capture/evidence.h), *n of them, in an array the caller frees; NULL
+ * when out of memory. */
+cap_span_t *rp_evidence_spans(const tally_t *ty, size_t *n);
+
 #endif

@@ -2,10 +2,11 @@
 # The architecture, checked (docs/ARCHITECTURE.md):
 #   - each foreign library's headers appear in its one file: libpcap in
 #     capture/source.c (capture/link.c may take the DLT_* numbers from
-#     <pcap/dlt.h>; capture/ip4.c, the libnids glue, hands libnids the
+#     <pcap/dlt.h>; capture/nidsglue.c, the libnids glue, hands libnids the
 #     pcap handle and packet headers its API asks for), libnids in
-#     capture/ip4.c, OpenSSL in analyze/dnssec.c, libmicrohttpd in
-#     report/serve.c, cmocka in none of the program's files;
+#     capture/nidsglue.c, OpenSSL in analyze/crypto.c, libmicrohttpd in
+#     report/serve.c, zlib and libzstd in capture/compress.c, cmocka in
+#     none of the program's files;
 #   - the stages only look downstream: capture/ includes nothing of
 #     analyze/ or report/, analyze/ nothing of report/; common/ includes
 #     no stage.
@@ -30,11 +31,13 @@ only() {
 		bad "$what outside its file: $(echo "$extra" | tr '\n' ' ')"
 	fi
 }
-only "libpcap" '#include <pcap[/.]' capture/source.c capture/link.c capture/ip4.c
-only "libpcap beyond DLT numbers" '#include <pcap(\.h|/pcap\.h)>' capture/source.c capture/ip4.c
-only "libnids" '#include <nids\.h>' capture/ip4.c
-only "OpenSSL" '#include <openssl/' analyze/dnssec.c
+only "libpcap" '#include <pcap[/.]' capture/source.c capture/link.c capture/nidsglue.c
+only "libpcap beyond DLT numbers" '#include <pcap(\.h|/pcap\.h)>' capture/source.c capture/nidsglue.c
+only "libnids" '#include <nids\.h>' capture/nidsglue.c
+only "OpenSSL" '#[[:space:]]*include[[:space:]]*[<"]openssl/' analyze/crypto.c
 only "libmicrohttpd" '#include <microhttpd\.h>' report/serve.c
+only "zlib" '#include <zlib\.h>' capture/compress.c
+only "libzstd" '#include <zstd(_errors)?\.h>' capture/compress.c
 only "cmocka" '#include <cmocka\.h>'
 
 # The stages look downstream only.

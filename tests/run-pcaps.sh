@@ -6,6 +6,9 @@
 # the file of expected output (in pcaps/expected/) and dnsblame's options.
 # Output must match byte for byte (stdout; stderr is checked separately
 # when the expected exit code is not 0: it must be exactly one line).
+# A capture compressed beside its original (NAME.pcap.gz or .zst next to
+# NAME.pcap) must give the original's output: its name is mapped back to
+# the original's before comparing, so both share one expected file.
 #   tests/run-pcaps.sh BINARY            run
 #   tests/run-pcaps.sh BINARY --update   rewrite the expected files (review the diff!)
 set -u
@@ -26,13 +29,17 @@ while read -r name capture code expected opts; do
 		fi ;;
 	*) path="pcaps/$capture" ;;
 	esac
+	orig=$path
+	case "$path" in
+	*.gz|*.zst) [ -f "${path%.*}" ] && orig=${path%.*} ;;
+	esac
 	# shellcheck disable=SC2086
 	"$bin" -r "$path" $opts >"$tmp/raw" 2>"$tmp/err"
 	rc=$?
 	# The host a report was made on differs from machine to machine, and
 	# the corpus's place from checkout to checkout.
 	sed -e 's/^host        .*/host        HOST/' -e 's/"host":[ ]*"[^"]*"/"host": "HOST"/' \
-		-e "s#$corpus/#CORPUS/#g" "$tmp/raw" >"$tmp/out"
+		-e "s#$corpus/#CORPUS/#g" -e "s#$path#$orig#g" "$tmp/raw" >"$tmp/out"
 	if [ "$update" = --update ]; then
 		cp "$tmp/out" "pcaps/expected/$expected"
 		[ "$rc" = "$code" ] || echo "note: $name exits $rc, TESTLIST says $code"

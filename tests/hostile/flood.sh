@@ -10,13 +10,12 @@
 #
 # udp: 2,000,000 unique client queries that are never answered (random
 # names, 65536 clients, 100,000 queries/s over 20 s of capture). The
-# transaction table (--max-transactions, default 262144) overflows. Two
+# transaction table (--max-transactions, default 524288) overflows. Two
 # runs: the resolver answers SERVFAIL at once (delay 0), and 2 s after the
 # upstream failure, as a resolver that retries and then gives up. At
-# 100,000 queries/s the 262144-entry table holds a query for ~2.6 s; with a
-# delay of 3 s the client queries are evicted before their SERVFAIL arrives
-# (80 of 600 attributed, 520 unmatched responses), so 2 s is the largest
-# delay this test can demand.
+# 100,000 queries/s the 524288-entry table holds a query for ~5 s (with
+# 262144 it was ~2.6 s, and a delay of 3 s lost 520 of the 600 to
+# eviction).
 # frag: 1,000,000 endless fragments: first fragments (offset 0, MF) of
 # queries to the resolver's port 53, each from its own address with a
 # random id, alternately IPv4 and IPv6 (both reassembled by
@@ -29,10 +28,10 @@
 # checks and bound as frag.
 # tcp: 500,000 half-open TCP connections to the resolver's port 53, each
 # from its own address, alternately IPv4 (libnids) and IPv6
-# (capture/tcp6.c): SYN, SYN-ACK, ACK and a segment with a DNS length
+# (capture/tcpreasm.c): SYN, SYN-ACK, ACK and a segment with a DNS length
 # prefix of 65535 followed by 30 bytes, never closed; 50,000 connections/s
-# over 10 s. The stream tables (--max-tcp-streams, 65536 per IP version)
-# overflow: exactly N - 2 x 65536 streams are evicted, every stream is
+# over 10 s. The stream tables (--max-tcp-streams, 16384 per IP version)
+# overflow: exactly N - 2 x 16384 streams are evicted, every stream is
 # reported as a loss once, no handshake is left pending.
 #
 #   tests/hostile/flood.sh [BINARY]        (default build/dnsblame)
@@ -44,11 +43,12 @@
 #
 # Peak RSS bounds (x86-64, Debian 12, -O2, default limits; 24 MB of each
 # figure is the baseline of a tiny capture):
-# udp: measured 216,948 KB (~0.7 KB per transaction slot: 82 MB at
-# --max-transactions 65536, 387 MB at 524288; 269,460 KB before the EDE
-# texts left the transaction). The bound, 307200 KB (300 MiB), leaves ~45%
-# headroom.
-# frag: measured 77,756 KB at 1,000,000 fragments (flat: bounded by the
+# udp: measured 231,244 KB with the 524288-entry table (~0.4 KB per
+# transaction slot; 216,948 KB with 262144 slots of 0.7 KB before the
+# transaction shrank; 269,460 KB before the EDE texts left it). The bound,
+# 307200 KB (300 MiB), leaves ~30% headroom.
+# frag: measured 31,972 KB at 1,000,000 fragments (77,756 KB with 65536
+# TCP streams in libnids' table and a larger event log; flat: bounded by the
 # limits; the clients' fragments are not written to the transport event
 # log, which stays empty). The bound, 131072 KB (128 MiB), leaves ~40%
 # headroom.
@@ -56,12 +56,13 @@
 # 600,000 and 79,076 KB at 2,000,000 fragments (1.4 s). (When libnids
 # still reassembled IPv4, it kept fragments per destination host outside
 # --max-fragments: 417,736 KB and 40 s at 2,000,000.)
-# tcp: measured 402,020 KB at 500,000 connections, each announcing 65535
-# bytes and sending 30 (892,224 KB when the framer allocated the announced
-# length up front; 346,948 KB with a prefix of 100). Flat in N: ~2.9 KB
-# per stream kept (131,072), most of it the 4 KiB receive buffer libnids
-# gives each IPv4 stream that has data, and the framers' 512 bytes. The
-# bound, 524288 KB (512 MiB), leaves ~30% headroom.
+# tcp: measured 113,180 KB at 500,000 connections with 2 x 16384 streams
+# kept (402,020 KB with 2 x 65536), each announcing 65535 bytes and sending
+# 30 (892,224 KB when the framer allocated the announced length up front).
+# Flat in N: ~2.9 KB per stream kept, most of it the 4 KiB receive buffer
+# libnids gives each IPv4 stream that has data, and the framers' 512
+# bytes. The bound, 524288 KB (512 MiB), is what 131,072 streams need
+# (--max-tcp-streams 65536).
 # Runtime (2 cores shared with fuzzers): writing a capture takes under a
 # second; dnsblame takes 2.5-4 s per udp run, ~2 s for frag, ~5 s for
 # fragout, ~2 s for tcp; make flood ~19 s in all.
@@ -69,10 +70,10 @@ set -u
 bin=${1:-build/dnsblame}
 cd "$(dirname "$0")/../.." || exit 1
 pairs=${FLOOD_PAIRS:-10000}
-maxtxn=262144
+maxtxn=524288  # AN_MAX_TRANSACTIONS
 maxfrag=65536
 fragfill=16384  # --max-fragments of the frag floods
-maxtcp=65536
+maxtcp=16384   # --max-tcp-streams default
 pcap=build/bench/flood.pcap
 gen=build/bench/genpcap
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT

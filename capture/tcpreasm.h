@@ -1,10 +1,13 @@
 /*
- * tcp6.h - TCP stream reassembly for DNS over TCP where libnids cannot help.
+ * tcpreasm.h - our TCP stream reassembly for DNS over TCP, where libnids
+ * cannot help.
  *
- * IPv4 TCP goes through libnids; libnids knows no IPv6, so IPv6 port-53
- * segments come here.  The module itself does not care about the address
- * family: it takes db_flow_t and behaves as the libnids glue does, so both
- * paths report the same events for the same traffic:
+ * IPv4 TCP goes through libnids, which knows no IPv6: IPv6 port-53 segments
+ * come here (one table), and so do IPv4 segments of connections libnids
+ * does not follow - begun before the capture, or opened with TCP Fast Open
+ * (a second table, picking them up mid-stream).  The module does not care
+ * about the address family: it takes db_flow_t and behaves as the libnids
+ * glue does, so all paths report the same events for the same traffic:
  *   - a connection is followed only from its SYN (SYN without ACK); the SYN
  *     sender is the client.  Segments of connections whose SYN was not seen,
  *     and server segments sent before the SYN-ACK was seen, are ignored;
@@ -37,15 +40,15 @@
  *   - a stream ends on RST (either side), when both directions are finished
  *     (FIN reached in sequence, or FIN seen and acknowledged by the peer), on
  *     a new SYN with a different ISN for the same 4-tuple, when idle for
- *     `timeout`, when evicted, or on tcp6_flush;
+ *     `timeout`, when evicted, or on tcpreasm_flush;
  *   - when a stream ends, each direction with undelivered data gets one
  *     CAP_EV_STREAM_LOSS (flow = that direction, proto TCP) with
  *     bytes_pending = the framer's partial message (prefix included) plus the
  *     bytes known to follow a gap (held out-of-order bytes, and sequence
  *     space up to the highest byte or FIN seen).  libnids stops silently at a
  *     lost segment; this is the report of it.  ts is the packet time that
- *     ended the stream (the time passed to tcp6_expire for expiry; the last
- *     activity for tcp6_flush).
+ *     ended the stream (the time passed to tcpreasm_expire for expiry; the last
+ *     activity for tcpreasm_flush).
  * TCP lifecycle events (CAP_EV_TCP) are NOT emitted here: they are derived
  * per packet by the caller, as for IPv4.  Port filtering (53) is the
  * caller's job too.
@@ -56,8 +59,8 @@
  * each direction's framer buffer (at most 65535 bytes, only while a message
  * spans segments).  A table is not thread-safe.
  */
-#ifndef DNSBLAME_TCP6_H
-#define DNSBLAME_TCP6_H
+#ifndef DNSBLAME_TCPREASM_H
+#define DNSBLAME_TCPREASM_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -66,27 +69,27 @@
 #include "event.h"
 
 /* TCP header flag bits, as on the wire (RFC 9293 3.1). */
-#define TCP6_FIN 0x01u
-#define TCP6_SYN 0x02u
-#define TCP6_RST 0x04u
-#define TCP6_PSH 0x08u
-#define TCP6_ACK 0x10u
+#define TCPREASM_FIN 0x01u
+#define TCPREASM_SYN 0x02u
+#define TCPREASM_RST 0x04u
+#define TCPREASM_PSH 0x08u
+#define TCPREASM_ACK 0x10u
 
-typedef struct tcp6 tcp6_t;
+typedef struct tcpreasm tcpreasm_t;
 
-typedef struct tcp6_limits {
+typedef struct tcpreasm_limits {
 	size_t max_streams;  /* streams followed at once; 0 = 4096 */
 	size_t max_held;     /* out-of-order bytes held per stream; 0 = 256 KiB */
 	db_time_t timeout;   /* idle time after which a stream expires; 0 = 30 s */
 	int midstream;       /* non-zero: pick up directions without SYN (see above) */
-} tcp6_limits_t;
+} tcpreasm_limits_t;
 
-typedef struct tcp6_stats {
+typedef struct tcpreasm_stats {
 	uint64_t streams;         /* streams started by a SYN */
 	uint64_t closed;          /* streams ended by RST or FIN+FIN */
 	uint64_t evicted;         /* streams dropped for max_streams */
 	uint64_t expired;         /* streams idle past the timeout */
-	uint64_t flushed;         /* streams ended by tcp6_flush */
+	uint64_t flushed;         /* streams ended by tcpreasm_flush */
 	uint64_t no_syn_segments; /* segments with payload ignored: stream or direction
 	                           * not started (SYN / SYN-ACK not seen) and, in
 	                           * midstream mode, not eligible for pickup */
@@ -101,25 +104,25 @@ typedef struct tcp6_stats {
 	uint64_t retrans_bytes;   /* payload bytes trimmed as already delivered or held */
 	uint64_t dropped_bytes;   /* out-of-order bytes dropped at max_held or out of window */
 	uint64_t active;          /* streams followed now */
-} tcp6_stats_t;
+} tcpreasm_stats_t;
 
 /*
  * Creates a table.  limits may be NULL (all defaults); zero fields take
- * their defaults.  Returns NULL when out of memory.  Free with tcp6_free().
+ * their defaults.  Returns NULL when out of memory.  Free with tcpreasm_free().
  */
-tcp6_t *tcp6_new(const tcp6_limits_t *limits);
+tcpreasm_t *tcpreasm_new(const tcpreasm_limits_t *limits);
 
 /*
  * Processes one TCP segment captured at ts.  flow is the segment's direction
  * (src = sender); its proto is ignored.  seq and ack are the header's
- * sequence and acknowledgement numbers, tcp_flags its flag byte (TCP6_*),
+ * sequence and acknowledgement numbers, tcp_flags its flag byte (TCPREASM_*),
  * payload[0..len) its captured payload (may be cut by snaplen: the missing
  * tail then becomes a gap).  payload is only read during the call; events
  * are delivered through fn(ev, user) before it returns (fn may be NULL).
  * Bad input (NULL t/flow, NULL payload with len > 0) is ignored.  If a stream
  * cannot be allocated the segment is counted as no_syn_segments.
  */
-void tcp6_segment(tcp6_t *t, db_time_t ts, const db_flow_t *flow, uint32_t seq,
+void tcpreasm_segment(tcpreasm_t *t, db_time_t ts, const db_flow_t *flow, uint32_t seq,
 		  uint32_t ack, uint8_t tcp_flags, const uint8_t *payload,
 		  size_t len, cap_event_fn fn, void *user);
 
@@ -128,16 +131,16 @@ void tcp6_segment(tcp6_t *t, db_time_t ts, const db_flow_t *flow, uint32_t seq,
  * active first.  Cheap when nothing is due: only the least recently active
  * stream is looked at.  Meant to be called once per packet.
  */
-void tcp6_expire(tcp6_t *t, db_time_t now, cap_event_fn fn, void *user);
+void tcpreasm_expire(tcpreasm_t *t, db_time_t now, cap_event_fn fn, void *user);
 
 /* End of capture: ends every stream, reporting losses. */
-void tcp6_flush(tcp6_t *t, cap_event_fn fn, void *user);
+void tcpreasm_flush(tcpreasm_t *t, cap_event_fn fn, void *user);
 
 /* Copies the counters.  t must not be NULL. */
-void tcp6_stats(const tcp6_t *t, tcp6_stats_t *out);
+void tcpreasm_stats(const tcpreasm_t *t, tcpreasm_stats_t *out);
 
 /* Frees the table; streams still open are dropped without events (call
- * tcp6_flush first to report them).  NULL is ignored. */
-void tcp6_free(tcp6_t *t);
+ * tcpreasm_flush first to report them).  NULL is ignored. */
+void tcpreasm_free(tcpreasm_t *t);
 
 #endif

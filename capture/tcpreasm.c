@@ -1,5 +1,6 @@
 /*
- * tcp6.c - TCP stream reassembly for DNS over TCP (the IPv6 path).
+ * tcpreasm.c - TCP stream reassembly for DNS over TCP (IPv6, and IPv4
+ * connections libnids does not follow).
  *
  * Sequence numbers are compared in serial arithmetic (RFC 1982 3.2; RFC 9293
  * 3.4 "comparisons are modulo 2^32"): a is after b when a - b, taken modulo
@@ -24,7 +25,7 @@
  * leaves a tombstone for one timeout, so that a retransmission arriving
  * after the FINs or the RST is not taken for a new connection.
  */
-#include "tcp6.h"
+#include "tcpreasm.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -32,34 +33,34 @@
 #include "../common/table.h"
 #include "tcpdns.h"
 
-#define TCP6_DEF_STREAMS 4096u
-#define TCP6_DEF_HELD (256u * 1024u)
-#define TCP6_DEF_TIMEOUT ((db_time_t)30 * 1000000)
+#define TCPREASM_DEF_STREAMS 4096u
+#define TCPREASM_DEF_HELD (256u * 1024u)
+#define TCPREASM_DEF_TIMEOUT ((db_time_t)30 * 1000000)
 
 /*
  * Data further ahead than this is not a plausible segment of this stream
  * (RFC 7323 2.3 caps the window at 2^30) and is dropped rather than held.
  */
-#define TCP6_MAX_AHEAD ((int64_t)1 << 30)
+#define TCPREASM_MAX_AHEAD ((int64_t)1 << 30)
 
 /* Connections closed recently (midstream mode only); the oldest entry is
  * overwritten first. */
-#define TCP6_TOMBS 256u
+#define TCPREASM_TOMBS 256u
 
 /* DNS header (RFC 1035 4.1.1) offsets, counted from the length prefix. */
-#define TCP6_DNS_HDR 12u
-#define TCP6_OFF_FLAGS 4u   /* QR, OPCODE, AA, TC, RD */
-#define TCP6_OFF_QDCOUNT 6u
+#define TCPREASM_DNS_HDR 12u
+#define TCPREASM_OFF_FLAGS 4u   /* QR, OPCODE, AA, TC, RD */
+#define TCPREASM_OFF_QDCOUNT 6u
 
-struct tcp6_seg {
-	struct tcp6_seg *next;
+struct tcpreasm_seg {
+	struct tcpreasm_seg *next;
 	uint32_t seq;
 	uint32_t len;
 	uint8_t data[];
 };
 
-struct tcp6_half {
-	struct tcp6_seg *held;  /* out-of-order pieces, sorted by seq */
+struct tcpreasm_half {
+	struct tcpreasm_seg *held;  /* out-of-order pieces, sorted by seq */
 	uint32_t isn;
 	uint32_t next;          /* next sequence number to deliver */
 	uint32_t high;          /* one past the highest sequence number seen */
@@ -73,61 +74,61 @@ struct tcp6_half {
 };
 
 /* Both endpoints, the lower one first: the same key for both directions. */
-struct tcp6_key {
+struct tcpreasm_key {
 	uint8_t fam_lo, fam_hi;
 	uint16_t port_lo, port_hi;
 	uint8_t lo[16], hi[16];
 };
 
-struct tcp6_stream {
+struct tcpreasm_stream {
 	tbl_entry_t e;                    /* first: the table's links */
-	struct tcp6_key key;
+	struct tcpreasm_key key;
 	db_flow_t cflow;                  /* client -> server, proto TCP */
 	db_time_t last_ts;
 	size_t held_bytes;                /* both directions */
-	struct tcp6_half half[2];         /* [0] client -> server, [1] back */
+	struct tcpreasm_half half[2];         /* [0] client -> server, [1] back */
 };
 
-struct tcp6_tomb {
+struct tcpreasm_tomb {
 	uint64_t hash;
 	db_flow_t cflow;
 	db_time_t ts;                     /* when the connection closed */
 	int used;
 };
 
-struct tcp6 {
-	tcp6_limits_t lim;
-	struct tcp6_tomb tombs[TCP6_TOMBS];
+struct tcpreasm {
+	tcpreasm_limits_t lim;
+	struct tcpreasm_tomb tombs[TCPREASM_TOMBS];
 	size_t tomb_next;
 	tbl_t streams;                    /* age order = last activity */
-	tcp6_stats_t st;
+	tcpreasm_stats_t st;
 };
 
 /* a - b in serial arithmetic, in [-2^31, 2^31). */
-static int64_t tcp6_sdiff(uint32_t a, uint32_t b)
+static int64_t tcpreasm_sdiff(uint32_t a, uint32_t b)
 {
 	uint32_t d = a - b;
 
 	return d < 0x80000000u ? (int64_t)d : (int64_t)d - ((int64_t)1 << 32);
 }
 
-tcp6_t *tcp6_new(const tcp6_limits_t *limits)
+tcpreasm_t *tcpreasm_new(const tcpreasm_limits_t *limits)
 {
-	tcp6_t *t = calloc(1, sizeof(*t));
+	tcpreasm_t *t = calloc(1, sizeof(*t));
 
 	if (!t)
 		return NULL;
 	if (limits)
 		t->lim = *limits;
 	if (t->lim.max_streams == 0)
-		t->lim.max_streams = TCP6_DEF_STREAMS;
+		t->lim.max_streams = TCPREASM_DEF_STREAMS;
 	if (t->lim.max_held == 0)
-		t->lim.max_held = TCP6_DEF_HELD;
+		t->lim.max_held = TCPREASM_DEF_HELD;
 	if (t->lim.timeout <= 0)
-		t->lim.timeout = TCP6_DEF_TIMEOUT;
+		t->lim.timeout = TCPREASM_DEF_TIMEOUT;
 
-	if (tbl_init(&t->streams, sizeof(struct tcp6_stream),
-		     offsetof(struct tcp6_stream, key), sizeof(struct tcp6_key),
+	if (tbl_init(&t->streams, sizeof(struct tcpreasm_stream),
+		     offsetof(struct tcpreasm_stream, key), sizeof(struct tcpreasm_key),
 		     t->lim.max_streams) < 0) {
 		free(t);
 		return NULL;
@@ -135,7 +136,7 @@ tcp6_t *tcp6_new(const tcp6_limits_t *limits)
 	return t;
 }
 
-static int tcp6_ep_cmp(const db_addr_t *a, uint16_t ap, const db_addr_t *b,
+static int tcpreasm_ep_cmp(const db_addr_t *a, uint16_t ap, const db_addr_t *b,
 		       uint16_t bp)
 {
 	int c = db_addr_cmp(a, b);
@@ -146,9 +147,9 @@ static int tcp6_ep_cmp(const db_addr_t *a, uint16_t ap, const db_addr_t *b,
 }
 
 /* The connection's key, and its hash: the same for both directions. */
-static uint64_t tcp6_key(const tcp6_t *t, const db_flow_t *f, struct tcp6_key *k)
+static uint64_t tcpreasm_key(const tcpreasm_t *t, const db_flow_t *f, struct tcpreasm_key *k)
 {
-	int fwd = tcp6_ep_cmp(&f->src, f->sport, &f->dst, f->dport) <= 0;
+	int fwd = tcpreasm_ep_cmp(&f->src, f->sport, &f->dst, f->dport) <= 0;
 	const db_addr_t *lo = fwd ? &f->src : &f->dst, *hi = fwd ? &f->dst : &f->src;
 
 	memset(k, 0, sizeof(*k));
@@ -163,7 +164,7 @@ static uint64_t tcp6_key(const tcp6_t *t, const db_flow_t *f, struct tcp6_key *k
 
 /* Whether f is one of the two directions of the connection whose client
  * sends c; if so *dir tells which (0 = from the client). */
-static int tcp6_match(const db_flow_t *c, const db_flow_t *f, int *dir)
+static int tcpreasm_match(const db_flow_t *c, const db_flow_t *f, int *dir)
 {
 	if (f->sport == c->sport && f->dport == c->dport &&
 	    db_addr_eq(&f->src, &c->src) && db_addr_eq(&f->dst, &c->dst)) {
@@ -180,30 +181,30 @@ static int tcp6_match(const db_flow_t *c, const db_flow_t *f, int *dir)
 
 /* Finds the stream of a segment and which direction it travels (0 = from
  * the client). */
-static struct tcp6_stream *tcp6_find(const tcp6_t *t, uint64_t h,
-				     const struct tcp6_key *k,
+static struct tcpreasm_stream *tcpreasm_find(const tcpreasm_t *t, uint64_t h,
+				     const struct tcpreasm_key *k,
 				     const db_flow_t *f, int *dir)
 {
-	struct tcp6_stream *s = tbl_find(&t->streams, k, h);
+	struct tcpreasm_stream *s = tbl_find(&t->streams, k, h);
 
-	return s && tcp6_match(&s->cflow, f, dir) ? s : NULL;
+	return s && tcpreasm_match(&s->cflow, f, dir) ? s : NULL;
 }
 
-static struct tcp6_stream *tcp6_oldest(const tcp6_t *t)
+static struct tcpreasm_stream *tcpreasm_oldest(const tcpreasm_t *t)
 {
 	return tbl_oldest(&t->streams);
 }
 
 /* Marks the stream as the most recently active (the clock never goes back
  * for a stream: a late segment does not make it younger). */
-static void tcp6_touch(tcp6_t *t, struct tcp6_stream *s, db_time_t ts)
+static void tcpreasm_touch(tcpreasm_t *t, struct tcpreasm_stream *s, db_time_t ts)
 {
 	if (ts > s->last_ts)
 		s->last_ts = ts;
 	tbl_touch(&t->streams, s, s->last_ts);
 }
 
-static void tcp6_flow_of(const struct tcp6_stream *s, int dir, db_flow_t *out)
+static void tcpreasm_flow_of(const struct tcpreasm_stream *s, int dir, db_flow_t *out)
 {
 	*out = s->cflow;
 	if (dir)
@@ -212,7 +213,7 @@ static void tcp6_flow_of(const struct tcp6_stream *s, int dir, db_flow_t *out)
 
 /* Feeds in-order bytes to a direction's framer and folds its counters into
  * the table's. */
-static void tcp6_feed(tcp6_t *t, struct tcp6_half *h, const uint8_t *p,
+static void tcpreasm_feed(tcpreasm_t *t, struct tcpreasm_half *h, const uint8_t *p,
 		      size_t n, const cap_event_t *tmpl, cap_event_fn fn,
 		      void *user)
 {
@@ -226,18 +227,18 @@ static void tcp6_feed(tcp6_t *t, struct tcp6_half *h, const uint8_t *p,
 }
 
 /* Delivers every held piece that the in-order data has reached. */
-static void tcp6_drain(tcp6_t *t, struct tcp6_stream *s, struct tcp6_half *h,
+static void tcpreasm_drain(tcpreasm_t *t, struct tcpreasm_stream *s, struct tcpreasm_half *h,
 		       const cap_event_t *tmpl, cap_event_fn fn, void *user)
 {
-	while (h->held && tcp6_sdiff(h->held->seq, h->next) <= 0) {
-		struct tcp6_seg *g = h->held;
-		int64_t done = tcp6_sdiff(h->next, g->seq);
+	while (h->held && tcpreasm_sdiff(h->held->seq, h->next) <= 0) {
+		struct tcpreasm_seg *g = h->held;
+		int64_t done = tcpreasm_sdiff(h->next, g->seq);
 
 		h->held = g->next;
 		s->held_bytes -= g->len;
 		if (done < (int64_t)g->len) {
 			t->st.retrans_bytes += (uint64_t)done;
-			tcp6_feed(t, h, g->data + done, g->len - (size_t)done,
+			tcpreasm_feed(t, h, g->data + done, g->len - (size_t)done,
 				  tmpl, fn, user);
 		} else {
 			t->st.retrans_bytes += g->len;
@@ -251,21 +252,21 @@ static void tcp6_drain(tcp6_t *t, struct tcp6_stream *s, struct tcp6_half *h,
  * copied, so the held pieces never overlap and the per-stream byte bound
  * counts each byte once.
  */
-static void tcp6_hold(tcp6_t *t, struct tcp6_stream *s, struct tcp6_half *h,
+static void tcpreasm_hold(tcpreasm_t *t, struct tcpreasm_stream *s, struct tcpreasm_half *h,
 		      uint32_t seq, const uint8_t *p, size_t n)
 {
-	struct tcp6_seg **link = &h->held;
+	struct tcpreasm_seg **link = &h->held;
 
 	while (n > 0) {
-		struct tcp6_seg *cur = *link;
+		struct tcpreasm_seg *cur = *link;
 
-		if (cur && tcp6_sdiff(cur->seq + cur->len, seq) <= 0) {
+		if (cur && tcpreasm_sdiff(cur->seq + cur->len, seq) <= 0) {
 			link = &cur->next; /* wholly before seq */
 			continue;
 		}
-		if (cur && tcp6_sdiff(cur->seq, seq) <= 0) {
+		if (cur && tcpreasm_sdiff(cur->seq, seq) <= 0) {
 			/* seq falls inside cur: those bytes are held already. */
-			size_t cover = (size_t)tcp6_sdiff(cur->seq + cur->len, seq);
+			size_t cover = (size_t)tcpreasm_sdiff(cur->seq + cur->len, seq);
 			if (cover > n)
 				cover = n;
 			t->st.retrans_bytes += cover;
@@ -277,9 +278,9 @@ static void tcp6_hold(tcp6_t *t, struct tcp6_stream *s, struct tcp6_half *h,
 		}
 
 		size_t piece = n;
-		if (cur && (size_t)tcp6_sdiff(cur->seq, seq) < piece)
-			piece = (size_t)tcp6_sdiff(cur->seq, seq);
-		struct tcp6_seg *g = NULL;
+		if (cur && (size_t)tcpreasm_sdiff(cur->seq, seq) < piece)
+			piece = (size_t)tcpreasm_sdiff(cur->seq, seq);
+		struct tcpreasm_seg *g = NULL;
 		if (s->held_bytes + piece <= t->lim.max_held)
 			g = malloc(sizeof(*g) + piece);
 		if (!g) {
@@ -301,23 +302,23 @@ static void tcp6_hold(tcp6_t *t, struct tcp6_stream *s, struct tcp6_half *h,
 	}
 }
 
-static void tcp6_data(tcp6_t *t, struct tcp6_stream *s, struct tcp6_half *h,
+static void tcpreasm_data(tcpreasm_t *t, struct tcpreasm_stream *s, struct tcpreasm_half *h,
 		      uint32_t seq, const uint8_t *p, size_t n,
 		      const cap_event_t *tmpl, cap_event_fn fn, void *user)
 {
-	int64_t ahead = tcp6_sdiff(seq, h->next);
+	int64_t ahead = tcpreasm_sdiff(seq, h->next);
 
 	if (n == 0)
 		return;
-	if (ahead > TCP6_MAX_AHEAD) {
+	if (ahead > TCPREASM_MAX_AHEAD) {
 		t->st.dropped_bytes += n;
 		return;
 	}
 	uint32_t end = seq + (uint32_t)n;
-	if (tcp6_sdiff(end, h->high) > 0)
+	if (tcpreasm_sdiff(end, h->high) > 0)
 		h->high = end;
 	if (ahead > 0) {
-		tcp6_hold(t, s, h, seq, p, n);
+		tcpreasm_hold(t, s, h, seq, p, n);
 		return;
 	}
 	/* Retransmitted or overlapping: deliver only what is new. */
@@ -326,22 +327,22 @@ static void tcp6_data(tcp6_t *t, struct tcp6_stream *s, struct tcp6_half *h,
 		return;
 	}
 	t->st.retrans_bytes += (uint64_t)-ahead;
-	tcp6_feed(t, h, p + (size_t)-ahead, n - (size_t)-ahead, tmpl, fn, user);
-	tcp6_drain(t, s, h, tmpl, fn, user);
+	tcpreasm_feed(t, h, p + (size_t)-ahead, n - (size_t)-ahead, tmpl, fn, user);
+	tcpreasm_drain(t, s, h, tmpl, fn, user);
 }
 
-static int tcp6_finished(const struct tcp6_half *h)
+static int tcpreasm_finished(const struct tcpreasm_half *h)
 {
 	return h->fin_seen &&
-	       (h->fin_acked || tcp6_sdiff(h->next, h->fin_seq) >= 0);
+	       (h->fin_acked || tcpreasm_sdiff(h->next, h->fin_seq) >= 0);
 }
 
-static void tcp6_loss(tcp6_t *t, const struct tcp6_stream *s, int dir,
+static void tcpreasm_loss(tcpreasm_t *t, const struct tcpreasm_stream *s, int dir,
 		      db_time_t ts, cap_event_fn fn, void *user)
 {
-	const struct tcp6_half *h = &s->half[dir];
+	const struct tcpreasm_half *h = &s->half[dir];
 	uint64_t pending = tcpdns_pending(&h->dns);
-	int64_t gap = tcp6_sdiff(h->high, h->next);
+	int64_t gap = tcpreasm_sdiff(h->high, h->next);
 	cap_event_t ev;
 
 	if (!h->known)
@@ -356,21 +357,21 @@ static void tcp6_loss(tcp6_t *t, const struct tcp6_stream *s, int dir,
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = CAP_EV_STREAM_LOSS;
 	ev.ts = ts;
-	tcp6_flow_of(s, dir, &ev.flow);
+	tcpreasm_flow_of(s, dir, &ev.flow);
 	ev.u.loss.bytes_pending = pending > UINT32_MAX ? UINT32_MAX : (uint32_t)pending;
 	fn(&ev, user);
 }
 
 /* Ends a stream: reports what was never delivered, then frees it. */
-static void tcp6_end(tcp6_t *t, struct tcp6_stream *s, db_time_t ts,
+static void tcpreasm_end(tcpreasm_t *t, struct tcpreasm_stream *s, db_time_t ts,
 		     cap_event_fn fn, void *user)
 {
 	for (int dir = 0; dir < 2; dir++) {
-		struct tcp6_half *h = &s->half[dir];
+		struct tcpreasm_half *h = &s->half[dir];
 
-		tcp6_loss(t, s, dir, ts, fn, user);
+		tcpreasm_loss(t, s, dir, ts, fn, user);
 		while (h->held) {
-			struct tcp6_seg *g = h->held;
+			struct tcpreasm_seg *g = h->held;
 			h->held = g->next;
 			free(g);
 		}
@@ -381,14 +382,14 @@ static void tcp6_end(tcp6_t *t, struct tcp6_stream *s, db_time_t ts,
 }
 
 /* Starts following a direction whose first payload byte is at `first`. */
-static void tcp6_begin(struct tcp6_half *h, uint32_t first)
+static void tcpreasm_begin(struct tcpreasm_half *h, uint32_t first)
 {
 	h->known = 1;
 	h->isn = first - 1;
 	h->next = h->high = first;
 }
 
-static int tcp6_due(db_time_t now, db_time_t since, db_time_t timeout)
+static int tcpreasm_due(db_time_t now, db_time_t since, db_time_t timeout)
 {
 	/* Unsigned difference: no signed overflow on absurd timestamps, and
 	 * a clock that went backwards is simply "not due yet". */
@@ -397,16 +398,16 @@ static int tcp6_due(db_time_t now, db_time_t since, db_time_t timeout)
 
 /* Creates a stream with neither direction followed yet, evicting the least
  * recently active one if the table is full. */
-static struct tcp6_stream *tcp6_start(tcp6_t *t, uint64_t h, const struct tcp6_key *k,
+static struct tcpreasm_stream *tcpreasm_start(tcpreasm_t *t, uint64_t h, const struct tcpreasm_key *k,
 				      db_time_t ts, const db_flow_t *client,
 				      cap_event_fn fn, void *user)
 {
 	while (t->streams.count >= t->lim.max_streams) {
 		t->st.evicted++;
-		tcp6_end(t, tcp6_oldest(t), ts, fn, user);
+		tcpreasm_end(t, tcpreasm_oldest(t), ts, fn, user);
 	}
 
-	struct tcp6_stream *s = tbl_insert(&t->streams, k, h, ts);
+	struct tcpreasm_stream *s = tbl_insert(&t->streams, k, h, ts);
 	if (!s)
 		return NULL;
 	s->cflow = *client;
@@ -416,43 +417,43 @@ static struct tcp6_stream *tcp6_start(tcp6_t *t, uint64_t h, const struct tcp6_k
 		tcpdns_init(&s->half[dir].dns);
 	/* A live stream supersedes the tombstone of an earlier connection on
 	 * the same 4-tuple. */
-	for (size_t i = 0; t->lim.midstream && i < TCP6_TOMBS; i++) {
-		struct tcp6_tomb *b = &t->tombs[i];
+	for (size_t i = 0; t->lim.midstream && i < TCPREASM_TOMBS; i++) {
+		struct tcpreasm_tomb *b = &t->tombs[i];
 		int dir;
 
-		if (b->used && b->hash == h && tcp6_match(&b->cflow, client, &dir))
+		if (b->used && b->hash == h && tcpreasm_match(&b->cflow, client, &dir))
 			b->used = 0;
 	}
 	return s;
 }
 
 /* Closes a stream by RST or FIN+FIN, leaving a tombstone in midstream mode. */
-static void tcp6_close(tcp6_t *t, struct tcp6_stream *s, db_time_t ts,
+static void tcpreasm_close(tcpreasm_t *t, struct tcpreasm_stream *s, db_time_t ts,
 		       cap_event_fn fn, void *user)
 {
 	if (t->lim.midstream) {
-		struct tcp6_tomb *b = &t->tombs[t->tomb_next];
+		struct tcpreasm_tomb *b = &t->tombs[t->tomb_next];
 
-		t->tomb_next = (t->tomb_next + 1) % TCP6_TOMBS;
+		t->tomb_next = (t->tomb_next + 1) % TCPREASM_TOMBS;
 		b->hash = s->e.hash;
 		b->cflow = s->cflow;
 		b->ts = ts;
 		b->used = 1;
 	}
 	t->st.closed++;
-	tcp6_end(t, s, ts, fn, user);
+	tcpreasm_end(t, s, ts, fn, user);
 }
 
 /* Whether a connection with this 4-tuple closed less than `timeout` ago. */
-static int tcp6_tombstoned(const tcp6_t *t, uint64_t h, const db_flow_t *f,
+static int tcpreasm_tombstoned(const tcpreasm_t *t, uint64_t h, const db_flow_t *f,
 			   db_time_t now)
 {
-	for (size_t i = 0; i < TCP6_TOMBS; i++) {
-		const struct tcp6_tomb *b = &t->tombs[i];
+	for (size_t i = 0; i < TCPREASM_TOMBS; i++) {
+		const struct tcpreasm_tomb *b = &t->tombs[i];
 		int dir;
 
-		if (b->used && b->hash == h && !tcp6_due(now, b->ts, t->lim.timeout) &&
-		    tcp6_match(&b->cflow, f, &dir))
+		if (b->used && b->hash == h && !tcpreasm_due(now, b->ts, t->lim.timeout) &&
+		    tcpreasm_match(&b->cflow, f, &dir))
 			return 1;
 	}
 	return 0;
@@ -465,66 +466,66 @@ static int tcp6_tombstoned(const tcp6_t *t, uint64_t h, const db_flow_t *f,
  * UPDATE, DSO) and at most one question (RFC 9619; DSO and some error
  * responses have none).  One byte cannot be judged and is refused.
  */
-static int tcp6_plausible(const uint8_t *p, size_t n)
+static int tcpreasm_plausible(const uint8_t *p, size_t n)
 {
-	if (n < 2 || (((unsigned)p[0] << 8) | p[1]) < TCP6_DNS_HDR)
+	if (n < 2 || (((unsigned)p[0] << 8) | p[1]) < TCPREASM_DNS_HDR)
 		return 0;
-	if (n > TCP6_OFF_FLAGS) {
-		unsigned opcode = (p[TCP6_OFF_FLAGS] >> 3) & 0x0fu;
+	if (n > TCPREASM_OFF_FLAGS) {
+		unsigned opcode = (p[TCPREASM_OFF_FLAGS] >> 3) & 0x0fu;
 
 		if (opcode == 3 || opcode > 6)
 			return 0;
 	}
-	if (n > TCP6_OFF_QDCOUNT + 1 &&
-	    (p[TCP6_OFF_QDCOUNT] != 0 || p[TCP6_OFF_QDCOUNT + 1] > 1))
+	if (n > TCPREASM_OFF_QDCOUNT + 1 &&
+	    (p[TCPREASM_OFF_QDCOUNT] != 0 || p[TCPREASM_OFF_QDCOUNT + 1] > 1))
 		return 0;
 	return 1;
 }
 
 /* Whether the sender of a plausible message start is the server: a
  * response (QR set) if the header is captured, else the side on port 53. */
-static int tcp6_from_server(const db_flow_t *f, uint8_t tcp_flags,
+static int tcpreasm_from_server(const db_flow_t *f, uint8_t tcp_flags,
 			    const uint8_t *p, size_t n)
 {
-	if ((tcp_flags & (TCP6_SYN | TCP6_ACK)) == (TCP6_SYN | TCP6_ACK))
+	if ((tcp_flags & (TCPREASM_SYN | TCPREASM_ACK)) == (TCPREASM_SYN | TCPREASM_ACK))
 		return 1;
-	if (n > TCP6_OFF_FLAGS)
-		return (p[TCP6_OFF_FLAGS] & 0x80u) != 0;
+	if (n > TCPREASM_OFF_FLAGS)
+		return (p[TCPREASM_OFF_FLAGS] & 0x80u) != 0;
 	return f->sport == 53 && f->dport != 53;
 }
 
-void tcp6_segment(tcp6_t *t, db_time_t ts, const db_flow_t *flow, uint32_t seq,
+void tcpreasm_segment(tcpreasm_t *t, db_time_t ts, const db_flow_t *flow, uint32_t seq,
 		  uint32_t ack, uint8_t tcp_flags, const uint8_t *payload,
 		  size_t len, cap_event_fn fn, void *user)
 {
 	if (!t || !flow || (!payload && len))
 		return;
 
-	struct tcp6_key key;
-	uint64_t hv = tcp6_key(t, flow, &key);
+	struct tcpreasm_key key;
+	uint64_t hv = tcpreasm_key(t, flow, &key);
 	int dir = 0;
-	struct tcp6_stream *s = tcp6_find(t, hv, &key, flow, &dir);
+	struct tcpreasm_stream *s = tcpreasm_find(t, hv, &key, flow, &dir);
 	/* The SYN occupies one sequence number (RFC 9293 3.4); data on a SYN
 	 * (RFC 7413) or SYN-ACK follows it. */
-	uint32_t dseq = (tcp_flags & TCP6_SYN) ? seq + 1 : seq;
+	uint32_t dseq = (tcp_flags & TCPREASM_SYN) ? seq + 1 : seq;
 	int rejected = 0;
 
-	if ((tcp_flags & (TCP6_SYN | TCP6_ACK | TCP6_RST)) == TCP6_SYN) {
+	if ((tcp_flags & (TCPREASM_SYN | TCPREASM_ACK | TCPREASM_RST)) == TCPREASM_SYN) {
 		if (s && !(dir == 0 && s->half[0].known && s->half[0].isn == seq)) {
 			/* A new connection on the same 4-tuple: the old one
 			 * was abandoned without FIN or RST in the capture. */
 			t->st.closed++;
-			tcp6_end(t, s, ts, fn, user);
+			tcpreasm_end(t, s, ts, fn, user);
 			s = NULL;
 		}
 		if (!s) {
-			s = tcp6_start(t, hv, &key, ts, flow, fn, user);
+			s = tcpreasm_start(t, hv, &key, ts, flow, fn, user);
 			if (!s) {
 				t->st.no_syn_segments++;
 				return;
 			}
 			t->st.streams++;
-			tcp6_begin(&s->half[0], dseq);
+			tcpreasm_begin(&s->half[0], dseq);
 			dir = 0;
 		}
 	}
@@ -534,56 +535,56 @@ void tcp6_segment(tcp6_t *t, db_time_t ts, const db_flow_t *flow, uint32_t seq,
 		 * close's retransmissions start a stream. */
 		if (!len)
 			return;
-		if (!t->lim.midstream || (tcp_flags & TCP6_RST) ||
-		    tcp6_tombstoned(t, hv, flow, ts)) {
+		if (!t->lim.midstream || (tcp_flags & TCPREASM_RST) ||
+		    tcpreasm_tombstoned(t, hv, flow, ts)) {
 			t->st.no_syn_segments++;
 			return;
 		}
-		if (!tcp6_plausible(payload, len)) {
+		if (!tcpreasm_plausible(payload, len)) {
 			t->st.midstream_rejected++;
 			return;
 		}
 		db_flow_t client = *flow;
-		dir = tcp6_from_server(flow, tcp_flags, payload, len);
+		dir = tcpreasm_from_server(flow, tcp_flags, payload, len);
 		if (dir)
 			db_flow_reverse(&client);
-		s = tcp6_start(t, hv, &key, ts, &client, fn, user);
+		s = tcpreasm_start(t, hv, &key, ts, &client, fn, user);
 		if (!s) {
 			t->st.no_syn_segments++;
 			return;
 		}
 		t->st.midstream_pickups++;
-		tcp6_begin(&s->half[dir], dseq);
+		tcpreasm_begin(&s->half[dir], dseq);
 	}
-	tcp6_touch(t, s, ts);
+	tcpreasm_touch(t, s, ts);
 
-	if (tcp_flags & TCP6_RST) {
+	if (tcp_flags & TCPREASM_RST) {
 		/* libnids ends the stream on any RST; so do we. */
-		tcp6_close(t, s, ts, fn, user);
+		tcpreasm_close(t, s, ts, fn, user);
 		return;
 	}
 
-	struct tcp6_half *h = &s->half[dir];
-	struct tcp6_half *peer = &s->half[!dir];
+	struct tcpreasm_half *h = &s->half[dir];
+	struct tcpreasm_half *peer = &s->half[!dir];
 
-	if ((tcp_flags & (TCP6_SYN | TCP6_ACK)) == (TCP6_SYN | TCP6_ACK)) {
+	if ((tcp_flags & (TCPREASM_SYN | TCPREASM_ACK)) == (TCPREASM_SYN | TCPREASM_ACK)) {
 		if (dir != 1)
 			return; /* simultaneous open: not a DNS client's way */
 		if (!h->known)
-			tcp6_begin(h, dseq);
+			tcpreasm_begin(h, dseq);
 	}
 
 	/* An ACK covering the peer's FIN shows that the peer's receiver got
 	 * every byte before it, so a gap we still have there is capture
 	 * loss, not reordering, and need not keep the stream open. */
-	if ((tcp_flags & TCP6_ACK) && peer->fin_seen &&
-	    tcp6_sdiff(ack, peer->fin_seq + 1) >= 0)
+	if ((tcp_flags & TCPREASM_ACK) && peer->fin_seen &&
+	    tcpreasm_sdiff(ack, peer->fin_seq + 1) >= 0)
 		peer->fin_acked = 1;
 
 	if (!h->known && len && t->lim.midstream && !h->fin_seen) {
-		if (tcp6_plausible(payload, len)) {
+		if (tcpreasm_plausible(payload, len)) {
 			t->st.midstream_pickups++;
-			tcp6_begin(h, dseq);
+			tcpreasm_begin(h, dseq);
 		} else {
 			t->st.midstream_rejected++;
 			rejected = 1;
@@ -595,7 +596,7 @@ void tcp6_segment(tcp6_t *t, db_time_t ts, const db_flow_t *flow, uint32_t seq,
 			t->st.no_syn_segments++;
 		/* The direction ends unseen: nothing of it can be picked up
 		 * any more, and it need not keep the stream open. */
-		if ((tcp_flags & TCP6_FIN) && t->lim.midstream && !h->fin_seen) {
+		if ((tcp_flags & TCPREASM_FIN) && t->lim.midstream && !h->fin_seen) {
 			h->fin_seen = 1;
 			h->fin_acked = 1;
 			h->fin_seq = dseq + (uint32_t)len;
@@ -606,61 +607,61 @@ void tcp6_segment(tcp6_t *t, db_time_t ts, const db_flow_t *flow, uint32_t seq,
 		memset(&tmpl, 0, sizeof(tmpl));
 		tmpl.kind = CAP_EV_DNS;
 		tmpl.ts = ts;
-		tcp6_flow_of(s, dir, &tmpl.flow);
-		tcp6_data(t, s, h, dseq, payload, len, &tmpl, fn, user);
+		tcpreasm_flow_of(s, dir, &tmpl.flow);
+		tcpreasm_data(t, s, h, dseq, payload, len, &tmpl, fn, user);
 
-		if ((tcp_flags & TCP6_FIN) && !h->fin_seen &&
-		    tcp6_sdiff(dseq + (uint32_t)len, h->next) <= TCP6_MAX_AHEAD) {
+		if ((tcp_flags & TCPREASM_FIN) && !h->fin_seen &&
+		    tcpreasm_sdiff(dseq + (uint32_t)len, h->next) <= TCPREASM_MAX_AHEAD) {
 			h->fin_seen = 1;
 			h->fin_seq = dseq + (uint32_t)len;
-			if (tcp6_sdiff(h->fin_seq, h->high) > 0)
+			if (tcpreasm_sdiff(h->fin_seq, h->high) > 0)
 				h->high = h->fin_seq;
 		}
 	}
 
-	if (tcp6_finished(&s->half[0]) && tcp6_finished(&s->half[1]))
-		tcp6_close(t, s, ts, fn, user);
+	if (tcpreasm_finished(&s->half[0]) && tcpreasm_finished(&s->half[1]))
+		tcpreasm_close(t, s, ts, fn, user);
 }
 
 
-void tcp6_expire(tcp6_t *t, db_time_t now, cap_event_fn fn, void *user)
+void tcpreasm_expire(tcpreasm_t *t, db_time_t now, cap_event_fn fn, void *user)
 {
 	if (!t)
 		return;
-	struct tcp6_stream *s;
+	struct tcpreasm_stream *s;
 
-	while ((s = tcp6_oldest(t)) && tcp6_due(now, s->last_ts, t->lim.timeout)) {
+	while ((s = tcpreasm_oldest(t)) && tcpreasm_due(now, s->last_ts, t->lim.timeout)) {
 		t->st.expired++;
-		tcp6_end(t, s, now, fn, user);
+		tcpreasm_end(t, s, now, fn, user);
 	}
 }
 
-void tcp6_flush(tcp6_t *t, cap_event_fn fn, void *user)
+void tcpreasm_flush(tcpreasm_t *t, cap_event_fn fn, void *user)
 {
 	if (!t)
 		return;
-	struct tcp6_stream *s;
+	struct tcpreasm_stream *s;
 
-	while ((s = tcp6_oldest(t))) {
+	while ((s = tcpreasm_oldest(t))) {
 		t->st.flushed++;
-		tcp6_end(t, s, s->last_ts, fn, user);
+		tcpreasm_end(t, s, s->last_ts, fn, user);
 	}
 }
 
-void tcp6_stats(const tcp6_t *t, tcp6_stats_t *out)
+void tcpreasm_stats(const tcpreasm_t *t, tcpreasm_stats_t *out)
 {
 	*out = t->st;
 	out->active = t->streams.count;
 }
 
-void tcp6_free(tcp6_t *t)
+void tcpreasm_free(tcpreasm_t *t)
 {
 	if (!t)
 		return;
-	struct tcp6_stream *s;
+	struct tcpreasm_stream *s;
 
-	while ((s = tcp6_oldest(t)))
-		tcp6_end(t, s, 0, NULL, NULL);
+	while ((s = tcpreasm_oldest(t)))
+		tcpreasm_end(t, s, 0, NULL, NULL);
 	tbl_free(&t->streams);
 	free(t);
 }

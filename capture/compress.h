@@ -1,0 +1,60 @@
+/*
+ * compress.h - capture files compressed with gzip or zstd, read as if they
+ * were not.  The one file that knows zlib and libzstd (compress.c).
+ *
+ * The format is told by the first bytes (gzip 1f 8b, zstd 28 b5 2f fd),
+ * never by the file name.  What is read comes back as a stdio stream (for
+ * libpcap's pcap_fopen_offline), and a cz_t says how far into the stored
+ * bytes it got and why it stopped.
+ */
+#ifndef DNSBLAME_COMPRESS_H
+#define DNSBLAME_COMPRESS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+typedef struct cz cz_t;
+
+typedef enum cz_kind {
+	CZ_PLAIN = 0, /* not compressed, read through a cz_t (a pipe) */
+	CZ_GZIP,
+	CZ_ZSTD,
+} cz_kind_t;
+
+/*
+ * Opens fd, positioned where the capture starts, for reading.  Takes fd
+ * over: it is closed by fclose of the result, or here when NULL is
+ * returned (errno says why: ENOMEM, or the error of reading fd).
+ *
+ * An uncompressed regular file comes back as a plain stream on fd (*cz is
+ * NULL: ftell tells the offset).  Anything else goes through a cz_t, owned
+ * by the stream and freed by its fclose: a compressed file, and any input
+ * that cannot be read twice (a pipe, whose first bytes are taken to tell
+ * the format and handed back).  Concatenated gzip members and zstd frames
+ * are read one after the other.  A read returns as soon as some bytes are
+ * decoded: a live pipe (tcpdump -U -w -) is not held back.
+ *
+ * A read of a damaged input fails (fread short, ferror set) and cz_error
+ * says why: a compressed stream that ends inside a member or frame (a cut
+ * file) is an error, never a clean end of file.  Damage in the first bytes
+ * makes cz_open return the stream all the same; the first read fails.
+ * ftell on the stream gives the offset in the decompressed bytes; no other
+ * seek is possible.
+ */
+FILE *cz_open(int fd, cz_t **cz);
+
+cz_kind_t cz_kind(const cz_t *z);
+
+/* Bytes of the stored (compressed) input used so far, from where fd
+ * stood when opened. */
+int64_t cz_stored_offset(const cz_t *z);
+
+/* Why the last read failed ("the gzip data ends early: the file is cut
+ * short", "corrupt zstd data: ..."), or NULL when no read failed.  Valid
+ * until the stream is closed. */
+const char *cz_error(const cz_t *z);
+
+/* "gzip", "zstd" or "" (CZ_PLAIN). */
+const char *cz_kind_name(cz_kind_t k);
+
+#endif

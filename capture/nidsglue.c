@@ -1,0 +1,343 @@
+/*
+ * nidsglue.c - the one file that knows libnids, and the one place with
+ * global state, because libnids' callbacks take no user pointer.  We feed
+ * libnids from our own libpcap loop, already stripped to raw IP, through a
+ * dead DLT_RAW handle (libnids cannot decode SLL2 or QinQ); checksum checks
+ * and port-scan detection are off (captures on a resolver host carry
+ * unfinished checksums on outgoing packets, and scans are not our
+ * business).
+ *
+ * libnids would silently drop packets whose IP header checksum is wrong:
+ * it gets a corrected copy.  It never sees fragments (ip4.c reassembles
+ * them, because libnids keeps fragments per destination host with no
+ * overall limit and forgets a train that never completes without saying
+ * so), nor packets cut by snaplen (its length check rejects them), nor
+ * SYNs that carry data (TCP Fast Open: it would drop the data and lose the
+ * stream; tcpreasm.c follows those connections instead).
+ *
+ * libnids calls back twice per packet, in this order: its IP callback
+ * (on_ip) with every datagram it accepts, then its TCP callback (on_tcp)
+ * with what the segment changed in its stream.  on_ip hands the datagram
+ * on through the pointer the caller gave nidsglue_init, so this file names
+ * no function of the files that call it (capture/ stays a tree of files:
+ * tests/capture-tree.sh); on_tcp hands stream bytes to tcpdns.c, and both
+ * report through emit.c.
+ */
+#include <nids.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nidsglue.h"
+#include "emit.h"
+#include "ip4.h"
+#include "tcpdns.h"
+
+static cap_ctx_t *g_ctx; /* libnids callbacks carry no context */
+static nidsglue_deliver_fn g_deliver;
+static pcap_t *g_dead;
+static int g_active; /* nids_init done, nids_exit not yet */
+
+typedef struct nstream {
+	tcpdns_t to_server; /* client -> server bytes */
+	tcpdns_t to_client;
+} nstream_t;
+
+/* 1 when libnids has this TCP connection (either direction) in its table. */
+static int nids_has(const db_flow_t *f)
+{
+	struct tuple4 t;
+	memset(&t, 0, sizeof(t));
+	memcpy(&t.saddr, f->src.a, 4);
+	memcpy(&t.daddr, f->dst.a, 4);
+	t.source = f->sport;
+	t.dest = f->dport;
+	if (nids_find_tcp_stream(&t))
+		return 1;
+	/* libnids keys a stream on the client's view only. */
+	memcpy(&t.saddr, f->dst.a, 4);
+	memcpy(&t.daddr, f->src.a, 4);
+	t.source = f->dport;
+	t.dest = f->sport;
+	return nids_find_tcp_stream(&t) != NULL;
+}
+
+int nidsglue_follows(const cap_dgram_t *d)
+{
+	if (d->version != 4 || d->proto != 6 || d->len < 4)
+		return 0;
+	db_flow_t f;
+	memset(&f, 0, sizeof(f));
+	f.src = d->src;
+	f.dst = d->dst;
+	f.proto = DB_PROTO_TCP;
+	f.sport = (uint16_t)(d->l4[0] << 8 | d->l4[1]);
+	f.dport = (uint16_t)(d->l4[2] << 8 | d->l4[3]);
+	if (f.sport != DNS_PORT && f.dport != DNS_PORT)
+		return 0;
+	return nids_has(&f);
+}
+
+/* libnids: every whole datagram (fragments were reassembled before it),
+ * before libnids' TCP code sees it. */
+static void on_ip(struct ip *iph, int len)
+{
+	cap_ctx_t *c = g_ctx;
+	const uint8_t *p = (const uint8_t *)iph;
+	size_t ihl = (size_t)(p[0] & 0x0f) * 4;
+	size_t tot = (size_t)(p[2] << 8 | p[3]);
+	if (len < 0 || (size_t)len < ihl || tot < ihl)
+		return;
+	if ((size_t)len > tot)
+		len = (int)tot;
+	cap_dgram_t d;
+	memset(&d, 0, sizeof(d));
+	d.version = 4;
+	db_addr_set4(&d.src, p + 12);
+	db_addr_set4(&d.dst, p + 16);
+	d.proto = p[9];
+	d.whole = 1;
+	d.ip = p;
+	d.ihl = ihl;
+	d.l4 = p + ihl;
+	d.len = (size_t)len - ihl;
+	d.wire_len = tot - ihl;
+	d.nids_follows = (uint8_t)nidsglue_follows(&d);
+	g_deliver(c, &d);
+}
+
+static void flow_of(const struct tuple4 *t, int to_server, db_flow_t *f)
+{
+	memset(f, 0, sizeof(*f));
+	uint8_t s[4], d[4];
+	memcpy(s, &t->saddr, 4); /* network byte order, as on the wire */
+	memcpy(d, &t->daddr, 4);
+	db_addr_set4(&f->src, to_server ? s : d);
+	db_addr_set4(&f->dst, to_server ? d : s);
+	f->sport = to_server ? t->source : t->dest;
+	f->dport = to_server ? t->dest : t->source;
+	f->proto = DB_PROTO_TCP;
+}
+
+static void feed(cap_ctx_t *c, struct tcp_stream *a, tcpdns_t *fr, int to_server,
+		 const struct half_stream *h)
+{
+	cap_event_t tmpl;
+	memset(&tmpl, 0, sizeof(tmpl));
+	tmpl.ts = c->now;
+	flow_of(&a->addr, to_server, &tmpl.flow);
+	tcpdns_feed(fr, (const uint8_t *)h->data, (size_t)h->count_new, &tmpl, emit_cb, c);
+}
+
+static void loss(cap_ctx_t *c, struct tcp_stream *a, tcpdns_t *fr, int to_server,
+		 const struct half_stream *h)
+{
+	/* Bytes of a message begun but not finished, or segments held
+	 * behind a hole that never filled: data the stream lost. */
+	size_t pending = tcpdns_pending(fr);
+	if (pending == 0 && h->rmem_alloc == 0)
+		return;
+	cap_event_t ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = CAP_EV_STREAM_LOSS;
+	ev.ts = c->now;
+	flow_of(&a->addr, to_server, &ev.flow);
+	ev.u.loss.bytes_pending = (uint32_t)(pending + (size_t)h->rmem_alloc);
+	emit_event(c, &ev);
+}
+
+/* The stream ends: what it never delivered is reported, its state freed. */
+static void stream_end(cap_ctx_t *c, struct tcp_stream *a)
+{
+	nstream_t *s = a->user;
+	if (!s)
+		return;
+	loss(c, a, &s->to_server, 1, &a->server);
+	loss(c, a, &s->to_client, 0, &a->client);
+	tcpdns_free(&s->to_server);
+	tcpdns_free(&s->to_client);
+	free(s);
+	a->user = NULL;
+	c->nids_streams--;
+}
+
+/* libnids: TCP stream state changes and data. */
+static void on_tcp(struct tcp_stream *a, void **param)
+{
+	(void)param;
+	cap_ctx_t *c = g_ctx;
+	nstream_t *s = a->user;
+	switch (a->nids_state) {
+	case NIDS_JUST_EST:
+		if (a->addr.dest != DNS_PORT && a->addr.source != DNS_PORT)
+			return;
+		s = calloc(1, sizeof(*s));
+		if (!s)
+			return;
+		tcpdns_init(&s->to_server);
+		tcpdns_init(&s->to_client);
+		a->user = s;
+		a->client.collect++;
+		a->server.collect++;
+		c->nids_streams++;
+		return;
+	case NIDS_DATA:
+		if (!s)
+			return;
+		if (a->server.count_new)
+			feed(c, a, &s->to_server, 1, &a->server);
+		if (a->client.count_new)
+			feed(c, a, &s->to_client, 0, &a->client);
+		return;
+	default: /* NIDS_CLOSE, NIDS_RESET, NIDS_TIMED_OUT, NIDS_EXITING */
+		if (a->nids_state == NIDS_TIMED_OUT && s)
+			c->nids_evicted++;
+		stream_end(c, a);
+		return;
+	}
+}
+
+/*
+ * libnids (1.24 and later, tcp.c) frees a stream without telling its
+ * listeners when a SYN from the stream's client arrives more than
+ * tcp_flow_timeout seconds after the stream was set up, and starts a new
+ * one: our state for the old stream would leak and its loss go unsaid.
+ * Such a SYN is seen here first, and the old stream ended as libnids will.
+ */
+static void before_reused_syn(cap_ctx_t *c, const uint8_t *pkt, size_t ihl, size_t tot)
+{
+	const uint8_t *tcp = pkt + ihl;
+	if (nids_params.tcp_flow_timeout <= 0 || tot - ihl < 20 || (tcp[13] & 0x16) != 0x02)
+		return; /* a SYN without ACK or RST */
+	struct tuple4 t;
+	memset(&t, 0, sizeof(t));
+	memcpy(&t.saddr, pkt + 12, 4);
+	memcpy(&t.daddr, pkt + 16, 4);
+	t.source = (u_short)(tcp[0] << 8 | tcp[1]);
+	t.dest = (u_short)(tcp[2] << 8 | tcp[3]);
+	struct tcp_stream *a = nids_find_tcp_stream(&t); /* as its client sees it */
+	if (a && a->user && a->ts + nids_params.tcp_flow_timeout < (long)(c->now / 1000000))
+		stream_end(c, a);
+}
+
+/* libnids reports packets it considers invalid through its syslog hook. */
+static void on_nids_warning(int type, int err, struct ip *iph, void *data)
+{
+	(void)type; (void)err; (void)iph; (void)data;
+	g_ctx->st.nids_warnings++;
+}
+
+static void on_nids_nomem(char *where)
+{
+	fprintf(stderr, "dnsblame: out of memory in libnids (%s)\n", where);
+	exit(6); /* EXIT_INTERNAL in main.c */
+}
+
+int nidsglue_init(cap_ctx_t *c, nidsglue_deliver_fn deliver, char *err, size_t errlen)
+{
+	static struct nids_chksum_ctl nochk = {0, 0, NIDS_DONT_CHKSUM, 0};
+	g_ctx = c;
+	g_deliver = deliver;
+	if (!g_dead)
+		g_dead = pcap_open_dead(DLT_RAW, 65535);
+	if (!g_dead) {
+		snprintf(err, errlen, "cannot create a libpcap handle for libnids");
+		return -1;
+	}
+	nids_params.pcap_desc = g_dead;
+	nids_params.filename = NULL;
+	nids_params.device = NULL;
+	nids_params.scan_num_hosts = 0;       /* no port-scan detection */
+	nids_params.syslog = on_nids_warning;
+	nids_params.no_mem = on_nids_nomem;
+	nids_params.tcp_workarounds = 1;
+	nids_params.n_hosts = 1024;
+	/* libnids sets max_stream to 3/4 of n_tcp_streams and evicts only
+	 * when it holds more than that: max_stream + 1 streams.  So
+	 * max_stream = limit - 1, the smallest n with 3n/4 = limit - 1. */
+	size_t lim = c->max_tcp_streams ? c->max_tcp_streams : 1;
+	size_t n = ((lim - 1) * 4 + 2) / 3;
+	nids_params.n_tcp_streams = (int)(n ? n : 1);
+	nids_params.multiproc = 0;
+	if (!nids_init()) {
+		snprintf(err, errlen, "libnids: %s", nids_errbuf);
+		return -1;
+	}
+	nids_register_chksum_ctl(&nochk, 1);
+	nids_register_ip(on_ip);
+	nids_register_tcp(on_tcp);
+	g_active = 1;
+	return 0;
+}
+
+/* A port-53 SYN (without ACK) with payload. */
+static int tfo_syn(const uint8_t *tcp, size_t len)
+{
+	if (len < 20)
+		return 0;
+	size_t hlen = (size_t)(tcp[12] >> 4) * 4;
+	uint16_t sp = (uint16_t)(tcp[0] << 8 | tcp[1]), dp = (uint16_t)(tcp[2] << 8 | tcp[3]);
+	return (tcp[13] & 0x12) == 0x02 && hlen >= 20 && len > hlen &&
+	       (sp == DNS_PORT || dp == DNS_PORT);
+}
+
+int nidsglue_feed(cap_ctx_t *c, const cap_dgram_t *d)
+{
+	const uint8_t *pkt = d->ip;
+	size_t ihl = d->ihl, tot = d->ihl + d->len;
+	if (d->proto == 6 && tfo_syn(d->l4, d->len))
+		return 0;
+	static uint8_t fixed[65536];
+	if (!ip4_hdr_sum_ok(pkt, ihl)) {
+		/* A wrong header checksum (crafted captures, some taps) would
+		 * make libnids drop the packet; give it a corrected copy. */
+		memcpy(fixed, pkt, tot);
+		ip4_hdr_sum_set(fixed, ihl);
+		pkt = fixed;
+	}
+	if (d->proto == 6)
+		before_reused_syn(c, pkt, ihl, tot);
+	struct pcap_pkthdr h;
+	h.ts.tv_sec = (time_t)(c->now / 1000000);
+	h.ts.tv_usec = (suseconds_t)(c->now % 1000000);
+	h.caplen = h.len = (bpf_u_int32)tot;
+	nids_pcap_handler(NULL, &h, (u_char *)(uintptr_t)pkt);
+	return 1;
+}
+
+/*
+ * libnids' nids_exit() frees the head node of its IP handler list, so our
+ * IP callback must be unregistered first (or libnids' own node leaks and
+ * ours is freed under us); the TCP list is left alone by nids_exit(), and
+ * the TCP callback must still be there to see NIDS_EXITING.
+ */
+static void nids_stop(void)
+{
+	if (!g_active)
+		return;
+	nids_unregister_ip(on_ip);
+	nids_exit();
+	nids_unregister_tcp(on_tcp);
+	g_active = 0;
+}
+
+void nidsglue_finish(cap_ctx_t *c)
+{
+	(void)c;
+	/* nids_exit() closes every stream with NIDS_EXITING, so streams still
+	 * open at the end of the capture report what they lost. */
+	nids_stop();
+}
+
+void nidsglue_close(cap_ctx_t *c)
+{
+	(void)c;
+	nids_stop();
+	if (g_dead) {
+		pcap_close(g_dead);
+		g_dead = NULL;
+	}
+	g_ctx = NULL;
+	g_deliver = NULL;
+}
