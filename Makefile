@@ -63,6 +63,7 @@ unit: $(UNIT_BIN)
 check-fast: all unit
 	sh tests/arch.sh
 	sh tests/capture-tree.sh
+	sh tests/format.sh
 	$(MAKE) fuzz-replay
 	sh tests/run-pcaps.sh build/dnsblame
 	sh tests/progress.sh build/dnsblame
@@ -72,6 +73,7 @@ check: deps
 	$(MAKE) all
 	sh tests/arch.sh
 	sh tests/capture-tree.sh
+	sh tests/format.sh
 	$(MAKE) unit
 	$(MAKE) BUILD=build/sanitize SANITIZER=address,undefined OPT=-O1 all unit
 	$(MAKE) fuzz-replay

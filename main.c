@@ -35,7 +35,7 @@ enum {
 #define MAX_FILES 65536
 #define MAX_RESOLVERS 64
 
-static cap_t *g_cap; /* for the signal handler only */
+static cap_t *g_cap;                              /* for the signal handler only */
 static volatile sig_atomic_t g_interim, g_reopen; /* SIGUSR1, SIGHUP seen */
 
 static void on_signal(int sig)
@@ -60,14 +60,14 @@ typedef struct run {
 	const char *format;
 	const cap_opts_t *co;
 	uint64_t last[VD_NKINDS][VD_NCAUSES]; /* counts at the last --interval summary */
-	rp_server_t *metrics;      /* --metrics-listen, or NULL */
-	const char *host;          /* where the report was made */
-	const char *command;       /* how: the command line */
-	struct timespec published; /* when the metrics were last brought up to date */
+	rp_server_t *metrics;                 /* --metrics-listen, or NULL */
+	const char *host;                     /* where the report was made */
+	const char *command;                  /* how: the command line */
+	struct timespec published;            /* when the metrics were last brought up to date */
 	/* The progress line on stderr (-r files, stderr a terminal, no -q). */
 	int progress;
-	int out_tty;               /* the report goes to a terminal too */
-	int progress_width;        /* characters on the line now; 0: nothing shown */
+	int out_tty;        /* the report goes to a terminal too */
+	int progress_width; /* characters on the line now; 0: nothing shown */
 	struct timespec progress_start, progress_drawn;
 } run_t;
 
@@ -97,9 +97,9 @@ static void fill_input(rp_input_t *in, const run_t *r)
  * line is mixed with it.  The clock is looked at in tick(), every 1024
  * packets; it only ever decides when to draw (capture time is untouched).
  */
-#define PROGRESS_AFTER 0.5   /* seconds: a short run never shows it */
+#define PROGRESS_AFTER 0.5 /* seconds: a short run never shows it */
 #define PROGRESS_EVERY 0.25
-#define PROGRESS_COLS 79     /* a wrapped line could not be redrawn */
+#define PROGRESS_COLS 79 /* a wrapped line could not be redrawn */
 
 static double seconds_between(const struct timespec *a, const struct timespec *b)
 {
@@ -109,7 +109,7 @@ static double seconds_between(const struct timespec *a, const struct timespec *b
 /* "1.2 GB", "530 MB", "12 kB" (SI units, as ls -h --si). */
 static void size_str(char *buf, size_t n, uint64_t v)
 {
-	static const char *unit[] = {"B", "kB", "MB", "GB", "TB"};
+	static const char *unit[] = { "B", "kB", "MB", "GB", "TB" };
 	double d = (double)v;
 	int u = 0;
 	while (d >= 1000 && u < 4) {
@@ -157,17 +157,22 @@ static void progress_draw(run_t *r)
 		size_str(sz, sizeof(sz), p.bytes_done);
 		n += (size_t)snprintf(line + n, sizeof(line) - n, "  %s read", sz);
 	}
-	n += (size_t)snprintf(line + n, sizeof(line) - n, "  %.0f packets/s", (double)p.packets / el);
+	n += (size_t)snprintf(line + n, sizeof(line) - n, "  %.0f packets/s",
+			      (double)p.packets / el);
 	if (p.bytes_total && p.bytes_done && p.bytes_done < p.bytes_total) {
-		long eta = (long)(el * (double)(p.bytes_total - p.bytes_done) / (double)p.bytes_done + 0.5);
+		long eta = (long)(el * (double)(p.bytes_total - p.bytes_done) /
+				      (double)p.bytes_done +
+				  0.5);
 		if (eta >= 3600)
-			n += (size_t)snprintf(line + n, sizeof(line) - n, "  ETA %ld:%02ld:%02ld", eta / 3600,
-					      eta / 60 % 60, eta % 60);
+			n += (size_t)snprintf(line + n, sizeof(line) - n, "  ETA %ld:%02ld:%02ld",
+					      eta / 3600, eta / 60 % 60, eta % 60);
 		else
-			n += (size_t)snprintf(line + n, sizeof(line) - n, "  ETA %ld:%02ld", eta / 60, eta % 60);
+			n += (size_t)snprintf(line + n, sizeof(line) - n, "  ETA %ld:%02ld",
+					      eta / 60, eta % 60);
 	}
 	if (p.nfiles > 1)
-		n += (size_t)snprintf(line + n, sizeof(line) - n, "  files %zu/%zu", p.files_done, p.nfiles);
+		n += (size_t)snprintf(line + n, sizeof(line) - n, "  files %zu/%zu", p.files_done,
+				      p.nfiles);
 	if (n > PROGRESS_COLS)
 		n = PROGRESS_COLS;
 	/* Spaces over what a longer line before left. */
@@ -183,7 +188,7 @@ static void periodic(db_time_t from, db_time_t to, void *user)
 	run_t *r = user;
 	rp_input_t in;
 	fill_input(&in, r);
-	rp_period_t p = {from, to, r->last};
+	rp_period_t p = { from, to, r->last };
 	FILE *f = strcmp(r->format, "json") == 0 ? stderr : *r->out;
 	progress_clear_for(r, f);
 	if (strcmp(r->format, "ndjson") == 0)
@@ -237,8 +242,10 @@ static void tick(void *user)
 		/* Appending: a file not moved away keeps what it had. */
 		FILE *f = fopen(r->outpath, "a");
 		if (!f) {
-			fprintf(stderr, "dnsblame: SIGHUP: cannot reopen %s: %s (writing on to the old file)\n",
-				r->outpath, strerror(errno));
+			fprintf(
+			    stderr,
+			    "dnsblame: SIGHUP: cannot reopen %s: %s (writing on to the old file)\n",
+			    r->outpath, strerror(errno));
 			return;
 		}
 		fflush(*r->out);
@@ -252,59 +259,60 @@ static void tick(void *user)
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-"usage: dnsblame [-r FILE]... [-i IFACE] [-p] [-f FILTER] [options] [expression]\n"
-"Explains why a DNS resolver answered SERVFAIL, from packet captures.\n"
-"\n"
-"input\n"
-"  -r FILE               read a pcap or pcapng file, gzip or zstd compressed or\n"
-"                        not (repeatable: read in time order; - is standard\n"
-"                        input)\n"
-"  -i IFACE              capture live on an interface (stop with Ctrl-C; SIGUSR1\n"
-"                        prints an interim report; SIGHUP reopens the -o file)\n"
-"  -p                    live: do not put the interface in promiscuous mode\n"
-"  -s SNAPLEN            live: bytes kept per packet (default 65535)\n"
-"  -B KIB                live: kernel capture buffer in KiB (default 8192)\n"
-"  -c COUNT              stop after COUNT packets\n"
-"  --duration SECONDS    stop after SECONDS (live: from the start; files: capture\n"
-"                        time)\n"
-"  -D                    list the interfaces a live capture can use, and exit\n"
-"  -Z USER               run as USER once the inputs are open (default nobody)\n"
-"  -f FILTER             BPF filter, as in tcpdump; may also follow the options.\n"
-"                        Keep fragments and ICMP: 'port 53 or icmp or icmp6 or\n"
-"                        (ip[6:2] & 0x1fff != 0) or ip6[6] == 44'\n"
-"analysis\n"
-"  --window SECONDS      how long state lives, in capture time (default 30)\n"
-"  --resolver ADDR       this address is a resolver (repeatable; no inference)\n"
-"  --max-transactions N  open DNS transactions kept (default 524288)\n"
-"  --max-fragments N     incomplete fragment trains kept per IP version\n"
-"                        (default 65536)\n"
-"  --max-tcp-streams N   TCP streams followed per IP version (default 16384)\n"
-"  --max-verdicts N      SERVFAIL and unanswered verdicts listed whole in JSON,\n"
-"                        the latest (default 20000, live 1000; all are counted)\n"
-"  --dnssec-audit        also re-verify the DNSSEC chain of every answered query\n"
-"output\n"
-"  --format FMT          text (default), markdown, html, json, or ndjson (a\n"
-"                        stream: one verdict a line)\n"
-"  -o FILE               write the report to FILE instead of standard output\n"
-"  --color WHEN          text colours: auto (on a terminal), always, never\n"
-"  --metrics-listen ADDR:PORT\n"
-"                        serve Prometheus metrics at http://ADDR:PORT/metrics\n"
-"                        ([::1]:PORT for IPv6, :PORT for every address)\n"
-"  --save-evidence FILE  write the packets of each SERVFAIL incident's example\n"
-"                        (its query, upstream attempts, ICMP errors, TCP,\n"
-"                        fragments, the root it repeats, the DNSSEC keys it\n"
-"                        used) to FILE, a pcap to attach (-r files only)\n"
-"  --interval SECONDS    a summary every SECONDS of capture time (live: clock):\n"
-"                        a {\"type\": \"stats\"} record in ndjson, a block in text,\n"
-"                        on stderr with json\n"
-"  -q, --quiet           no progress line (shown on a terminal while -r files\n"
-"                        are read)\n"
-"  -h, --help            this help;  --version  the version\n"
-"\n"
-"exit status: 0 ok, 2 usage, 3 input cannot be opened, 4 input damaged (report\n"
-"still written for what came before), 5 output error, 6 out of memory\n"
-"See dnsblame(1).\n");
+	fprintf(
+	    f,
+	    "usage: dnsblame [-r FILE]... [-i IFACE] [-p] [-f FILTER] [options] [expression]\n"
+	    "Explains why a DNS resolver answered SERVFAIL, from packet captures.\n"
+	    "\n"
+	    "input\n"
+	    "  -r FILE               read a pcap or pcapng file, gzip or zstd compressed or\n"
+	    "                        not (repeatable: read in time order; - is standard\n"
+	    "                        input)\n"
+	    "  -i IFACE              capture live on an interface (stop with Ctrl-C; SIGUSR1\n"
+	    "                        prints an interim report; SIGHUP reopens the -o file)\n"
+	    "  -p                    live: do not put the interface in promiscuous mode\n"
+	    "  -s SNAPLEN            live: bytes kept per packet (default 65535)\n"
+	    "  -B KIB                live: kernel capture buffer in KiB (default 8192)\n"
+	    "  -c COUNT              stop after COUNT packets\n"
+	    "  --duration SECONDS    stop after SECONDS (live: from the start; files: capture\n"
+	    "                        time)\n"
+	    "  -D                    list the interfaces a live capture can use, and exit\n"
+	    "  -Z USER               run as USER once the inputs are open (default nobody)\n"
+	    "  -f FILTER             BPF filter, as in tcpdump; may also follow the options.\n"
+	    "                        Keep fragments and ICMP: 'port 53 or icmp or icmp6 or\n"
+	    "                        (ip[6:2] & 0x1fff != 0) or ip6[6] == 44'\n"
+	    "analysis\n"
+	    "  --window SECONDS      how long state lives, in capture time (default 30)\n"
+	    "  --resolver ADDR       this address is a resolver (repeatable; no inference)\n"
+	    "  --max-transactions N  open DNS transactions kept (default 524288)\n"
+	    "  --max-fragments N     incomplete fragment trains kept per IP version\n"
+	    "                        (default 65536)\n"
+	    "  --max-tcp-streams N   TCP streams followed per IP version (default 16384)\n"
+	    "  --max-verdicts N      SERVFAIL and unanswered verdicts listed whole in JSON,\n"
+	    "                        the latest (default 20000, live 1000; all are counted)\n"
+	    "  --dnssec-audit        also re-verify the DNSSEC chain of every answered query\n"
+	    "output\n"
+	    "  --format FMT          text (default), markdown, html, json, or ndjson (a\n"
+	    "                        stream: one verdict a line)\n"
+	    "  -o FILE               write the report to FILE instead of standard output\n"
+	    "  --color WHEN          text colours: auto (on a terminal), always, never\n"
+	    "  --metrics-listen ADDR:PORT\n"
+	    "                        serve Prometheus metrics at http://ADDR:PORT/metrics\n"
+	    "                        ([::1]:PORT for IPv6, :PORT for every address)\n"
+	    "  --save-evidence FILE  write the packets of each SERVFAIL incident's example\n"
+	    "                        (its query, upstream attempts, ICMP errors, TCP,\n"
+	    "                        fragments, the root it repeats, the DNSSEC keys it\n"
+	    "                        used) to FILE, a pcap to attach (-r files only)\n"
+	    "  --interval SECONDS    a summary every SECONDS of capture time (live: clock):\n"
+	    "                        a {\"type\": \"stats\"} record in ndjson, a block in text,\n"
+	    "                        on stderr with json\n"
+	    "  -q, --quiet           no progress line (shown on a terminal while -r files\n"
+	    "                        are read)\n"
+	    "  -h, --help            this help;  --version  the version\n"
+	    "\n"
+	    "exit status: 0 ok, 2 usage, 3 input cannot be opened, 4 input damaged (report\n"
+	    "still written for what came before), 5 output error, 6 out of memory\n"
+	    "See dnsblame(1).\n");
 }
 
 #define MAX_LIMIT ((size_t)1 << 24)
@@ -321,7 +329,8 @@ static int parse_count(const char *s, const char *opt, size_t max, size_t *out)
 		return -1;
 	}
 	if (v > max) {
-		fprintf(stderr, "dnsblame: %s: %s is more than the most allowed, %zu\n", opt, s, max);
+		fprintf(stderr, "dnsblame: %s: %s is more than the most allowed, %zu\n", opt, s,
+			max);
 		return -1;
 	}
 	*out = (size_t)v;
@@ -334,7 +343,8 @@ static int parse_seconds(const char *s, const char *opt, double max, db_time_t *
 	errno = 0;
 	double v = strtod(s, &end);
 	if (errno || *end || end == s || !(v > 0) || v > max) {
-		fprintf(stderr, "dnsblame: %s: expected seconds in (0, %.0f], got '%s'\n", opt, max, s);
+		fprintf(stderr, "dnsblame: %s: expected seconds in (0, %.0f], got '%s'\n", opt, max,
+			s);
 		return -1;
 	}
 	*out = (db_time_t)(v * 1e6);
@@ -359,7 +369,8 @@ static int drop_privileges(const char *user)
 	if (geteuid() != 0 || pw->pw_uid == 0)
 		return 0;
 	if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0) {
-		fprintf(stderr, "dnsblame: cannot drop privileges to '%s': %s\n", user, strerror(errno));
+		fprintf(stderr, "dnsblame: cannot drop privileges to '%s': %s\n", user,
+			strerror(errno));
 		return -1;
 	}
 	if (setuid(0) == 0) {
@@ -418,7 +429,9 @@ static char *command_line(int argc, char **argv)
 		const char *a = argv[i];
 		int plain = *a != '\0';
 		for (const char *c = a; *c && plain; c++)
-			plain = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=,@+[]", *c) != NULL;
+			plain = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456"
+				       "789-_./:=,@+[]",
+				       *c) != NULL;
 		*p++ = ' ';
 		if (plain) {
 			p += sprintf(p, "%s", a);
@@ -458,26 +471,40 @@ static char *join_args(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	enum { O_FORMAT = 256, O_WINDOW, O_RESOLVER, O_MAXTXN, O_MAXFRAG, O_MAXTCP, O_VERSION, O_AUDIT,
-	       O_MAXVD, O_DURATION, O_INTERVAL, O_METRICS, O_EVIDENCE, O_COLOR };
+	enum {
+		O_FORMAT = 256,
+		O_WINDOW,
+		O_RESOLVER,
+		O_MAXTXN,
+		O_MAXFRAG,
+		O_MAXTCP,
+		O_VERSION,
+		O_AUDIT,
+		O_MAXVD,
+		O_DURATION,
+		O_INTERVAL,
+		O_METRICS,
+		O_EVIDENCE,
+		O_COLOR
+	};
 	static const struct option longopts[] = {
-		{"format", required_argument, NULL, O_FORMAT},
-		{"window", required_argument, NULL, O_WINDOW},
-		{"resolver", required_argument, NULL, O_RESOLVER},
-		{"max-transactions", required_argument, NULL, O_MAXTXN},
-		{"max-fragments", required_argument, NULL, O_MAXFRAG},
-		{"max-tcp-streams", required_argument, NULL, O_MAXTCP},
-		{"max-verdicts", required_argument, NULL, O_MAXVD},
-		{"duration", required_argument, NULL, O_DURATION},
-		{"interval", required_argument, NULL, O_INTERVAL},
-		{"metrics-listen", required_argument, NULL, O_METRICS},
-		{"save-evidence", required_argument, NULL, O_EVIDENCE},
-		{"color", required_argument, NULL, O_COLOR},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, O_VERSION},
-		{"dnssec-audit", no_argument, NULL, O_AUDIT},
-		{"quiet", no_argument, NULL, 'q'},
-		{NULL, 0, NULL, 0},
+		{ "format", required_argument, NULL, O_FORMAT },
+		{ "window", required_argument, NULL, O_WINDOW },
+		{ "resolver", required_argument, NULL, O_RESOLVER },
+		{ "max-transactions", required_argument, NULL, O_MAXTXN },
+		{ "max-fragments", required_argument, NULL, O_MAXFRAG },
+		{ "max-tcp-streams", required_argument, NULL, O_MAXTCP },
+		{ "max-verdicts", required_argument, NULL, O_MAXVD },
+		{ "duration", required_argument, NULL, O_DURATION },
+		{ "interval", required_argument, NULL, O_INTERVAL },
+		{ "metrics-listen", required_argument, NULL, O_METRICS },
+		{ "save-evidence", required_argument, NULL, O_EVIDENCE },
+		{ "color", required_argument, NULL, O_COLOR },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, O_VERSION },
+		{ "dnssec-audit", no_argument, NULL, O_AUDIT },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ NULL, 0, NULL, 0 },
 	};
 	static const char *files[MAX_FILES]; /* 512 KiB: not on the stack */
 	db_addr_t resolvers[MAX_RESOLVERS];
@@ -500,8 +527,10 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'r':
 			if (co.nfiles == MAX_FILES) {
-				fprintf(stderr, "dnsblame: at most %d -r files (merge some first: "
-					"mergecap -w merged.pcap FILE...)\n", MAX_FILES);
+				fprintf(stderr,
+					"dnsblame: at most %d -r files (merge some first: "
+					"mergecap -w merged.pcap FILE...)\n",
+					MAX_FILES);
 				return EXIT_USAGE;
 			}
 			files[co.nfiles++] = optarg;
@@ -548,7 +577,9 @@ int main(int argc, char **argv)
 			} else if (strcmp(optarg, "never") == 0) {
 				color = 0;
 			} else {
-				fprintf(stderr, "dnsblame: --color: auto, always or never, not '%s'\n", optarg);
+				fprintf(stderr,
+					"dnsblame: --color: auto, always or never, not '%s'\n",
+					optarg);
 				return EXIT_USAGE;
 			}
 			break;
@@ -567,37 +598,42 @@ int main(int argc, char **argv)
 		case O_RESOLVER:
 			if (nresolvers == MAX_RESOLVERS ||
 			    db_addr_parse(&resolvers[nresolvers], optarg) < 0) {
-				fprintf(stderr, "dnsblame: --resolver: '%s' is not an IPv4 or IPv6 address%s\n",
-					optarg, nresolvers == MAX_RESOLVERS ? " (or too many)" : "");
+				fprintf(
+				    stderr,
+				    "dnsblame: --resolver: '%s' is not an IPv4 or IPv6 address%s\n",
+				    optarg, nresolvers == MAX_RESOLVERS ? " (or too many)" : "");
 				return EXIT_USAGE;
 			}
 			nresolvers++;
 			break;
 		case O_MAXTXN:
-			if (parse_count(optarg, "--max-transactions", MAX_LIMIT, &ao.max_transactions) < 0)
+			if (parse_count(optarg, "--max-transactions", MAX_LIMIT,
+					&ao.max_transactions) < 0)
 				return EXIT_USAGE;
 			break;
 		case O_MAXFRAG:
-			if (parse_count(optarg, "--max-fragments", MAX_LIMIT, &co.max_frag_trains) < 0)
+			if (parse_count(optarg, "--max-fragments", MAX_LIMIT, &co.max_frag_trains) <
+			    0)
 				return EXIT_USAGE;
 			break;
 		case O_MAXTCP:
-			if (parse_count(optarg, "--max-tcp-streams", MAX_LIMIT, &co.max_tcp_streams) < 0)
+			if (parse_count(optarg, "--max-tcp-streams", MAX_LIMIT,
+					&co.max_tcp_streams) < 0)
 				return EXIT_USAGE;
 			break;
 		case O_MAXVD:
 			if (parse_count(optarg, "--max-verdicts", MAX_LIMIT, &ao.max_verdicts) < 0)
 				return EXIT_USAGE;
 			break;
-		default:
-			usage(stderr);
-			return EXIT_USAGE;
+		default: usage(stderr); return EXIT_USAGE;
 		}
 	}
 	if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0 &&
 	    strcmp(format, "ndjson") != 0 && strcmp(format, "markdown") != 0 &&
 	    strcmp(format, "html") != 0) {
-		fprintf(stderr, "dnsblame: --format: unknown format '%s' (text, markdown, html, json, ndjson)\n",
+		fprintf(stderr,
+			"dnsblame: --format: unknown format '%s' (text, markdown, html, json, "
+			"ndjson)\n",
 			format);
 		return EXIT_USAGE;
 	}
@@ -612,15 +648,18 @@ int main(int argc, char **argv)
 		for (size_t i = 0; i < co.nfiles; i++)
 			piped |= strcmp(files[i], "-") == 0;
 		if (piped) {
-			fprintf(stderr, "dnsblame: --save-evidence reads the capture files again: give -r FILE "
-				"(not -r -, not -i)\n");
+			fprintf(
+			    stderr,
+			    "dnsblame: --save-evidence reads the capture files again: give -r FILE "
+			    "(not -r -, not -i)\n");
 			return EXIT_USAGE;
 		}
 	}
 	char *joined = NULL;
 	if (optind < argc) {
 		if (filter) {
-			fprintf(stderr, "dnsblame: give the filter either with -f or after the options, not both\n");
+			fprintf(stderr, "dnsblame: give the filter either with -f or after the "
+					"options, not both\n");
 			return EXIT_USAGE;
 		}
 		joined = join_args(argc - optind, argv + optind);
@@ -715,7 +754,9 @@ int main(int argc, char **argv)
 			free(cmdline);
 			if (out != stdout)
 				fclose(out);
-			return mst == DB_EINVAL ? EXIT_USAGE : mst == DB_ENOMEM ? EXIT_INTERNAL : EXIT_OUTPUT;
+			return mst == DB_EINVAL   ? EXIT_USAGE
+			       : mst == DB_ENOMEM ? EXIT_INTERNAL
+						  : EXIT_OUTPUT;
 		}
 		publish(&run, 1);
 	}
@@ -776,10 +817,13 @@ int main(int argc, char **argv)
 		wrc = -1;
 	/* As tcpdump: what the kernel saw and dropped, at exit. */
 	if (in.cap->live)
-		fprintf(stderr, "%llu packets captured\n%llu packets received by filter\n"
+		fprintf(stderr,
+			"%llu packets captured\n%llu packets received by filter\n"
 			"%llu packets dropped by kernel\n%llu packets dropped by interface\n",
-			(unsigned long long)in.cap->packets, (unsigned long long)in.cap->kernel_received,
-			(unsigned long long)in.cap->kernel_drops, (unsigned long long)in.cap->interface_drops);
+			(unsigned long long)in.cap->packets,
+			(unsigned long long)in.cap->kernel_received,
+			(unsigned long long)in.cap->kernel_drops,
+			(unsigned long long)in.cap->interface_drops);
 	/* Failures seen, but no resolver to blame them on: say why the report
 	 * has no verdict. */
 	enum roles_vantage vt = roles_vantage(an_roles(an));
@@ -788,12 +832,15 @@ int main(int argc, char **argv)
 	if (vt != VANTAGE_UNKNOWN || !failures)
 		;
 	else if (iter)
-		fprintf(stderr, "dnsblame: warning: only a resolver's upstream side is in the capture "
-			"(%llu iterative queries, no client query to a resolver): capture where clients' "
+		fprintf(stderr,
+			"dnsblame: warning: only a resolver's upstream side is in the capture "
+			"(%llu iterative queries, no client query to a resolver): capture where "
+			"clients' "
 			"queries arrive too (-i any), or name the resolver with --resolver ADDR\n",
 			(unsigned long long)iter);
 	else
-		fprintf(stderr, "dnsblame: warning: no resolver identified (no address answered "
+		fprintf(stderr,
+			"dnsblame: warning: no resolver identified (no address answered "
 			"recursive queries or queried onward): name it with --resolver ADDR\n");
 	int rc = EXIT_OK;
 	if (evidence && wrc == 0) {
@@ -807,7 +854,8 @@ int main(int argc, char **argv)
 			fclose(evf);
 			snprintf(eerr, sizeof(eerr), "out of memory");
 		}
-		if (!spans || cap_save_evidence(&co, spans, ns, evf, evidence, &written, eerr, sizeof(eerr)) < 0) {
+		if (!spans || cap_save_evidence(&co, spans, ns, evf, evidence, &written, eerr,
+						sizeof(eerr)) < 0) {
 			fprintf(stderr, "dnsblame: --save-evidence: %s\n", eerr);
 			rc = EXIT_OUTPUT;
 		} else {
@@ -821,8 +869,8 @@ int main(int argc, char **argv)
 		rc = EXIT_DAMAGED;
 	}
 	if (wrc < 0) {
-		fprintf(stderr, "dnsblame: cannot write the report%s%s\n",
-			outpath ? " to " : "", outpath ? outpath : "");
+		fprintf(stderr, "dnsblame: cannot write the report%s%s\n", outpath ? " to " : "",
+			outpath ? outpath : "");
 		rc = EXIT_OUTPUT;
 	}
 	if (evidence_fp)

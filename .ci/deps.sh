@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs the Debian packages dnsblame needs to build and test, when missing.
 set -e
-pkgs="build-essential pkg-config clang libpcap-dev libnids-dev libnet1-dev libglib2.0-dev
+pkgs="build-essential pkg-config clang clang-format libpcap-dev libnids-dev libnet1-dev libglib2.0-dev
 libssl-dev libcmocka-dev libmicrohttpd-dev zlib1g-dev libzstd-dev ruby-mdl tshark tcpdump valgrind
 iproute2 nftables python3 time zstd strace bsdutils binutils"
 missing=""

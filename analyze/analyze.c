@@ -23,8 +23,8 @@ struct an {
 	db_time_t window;
 	db_time_t high;
 	db_time_t next_expire;
-	int audit;            /* --dnssec-audit */
-	int finishing;        /* the input has ended: open queries are pending */
+	int audit;     /* --dnssec-audit */
+	int finishing; /* the input has ended: open queries are pending */
 	an_verdict_fn on_verdict;
 	void *on_verdict_user;
 	db_time_t interval, interval_from;
@@ -33,15 +33,15 @@ struct an {
 	verdict_t audit_tmp;
 	verdict_t audit_bad[AN_AUDIT_KEEP];
 	size_t naudit;
-	verdict_t tmp;        /* the verdict being made */
-	tally_t tally;        /* every verdict counted; some kept whole */
+	verdict_t tmp; /* the verdict being made */
+	tally_t tally; /* every verdict counted; some kept whole */
 	/* The live capture's drops, newest last: the span of capture time
 	 * in which each batch was lost. */
 	struct an_loss {
 		db_time_t since, until;
 		uint64_t packets;
 	} loss[AN_LOSS_KEEP];
-	size_t nloss;         /* batches recorded (the last AN_LOSS_KEEP kept) */
+	size_t nloss; /* batches recorded (the last AN_LOSS_KEEP kept) */
 };
 
 /* Resolvers time out a server within a second or two (PowerDNS 1.5 s,
@@ -104,8 +104,8 @@ static void on_close(const txn_t *t, void *user)
 		attr_note_judged(&a->attr, t);
 	/* An upstream query, its window over: the server's health. */
 	if (t->upstream)
-		tally_attempt(&a->tally, &t->key.server, t->e.ts, t->answered, t->answer_ts - t->e.ts,
-			      t->icmp_ts != 0);
+		tally_attempt(&a->tally, &t->key.server, t->e.ts, t->answered,
+			      t->answer_ts - t->e.ts, t->icmp_ts != 0);
 	int servfail = t->answered && (t->rcode & 0xf) == DNS_R_SERVFAIL;
 	/* A SERVFAIL judged early is judged at its due time. */
 	db_time_t closes = t->due ? t->due : t->e.ts + a->window;
@@ -373,7 +373,8 @@ void an_event(const cap_event_t *ev, void *user)
 		/* The verdicts due by now are made (above) before the span that
 		 * holds them is summed up. */
 		while (a->high >= a->interval_from + a->interval) {
-			a->on_interval(a->interval_from, a->interval_from + a->interval, a->on_interval_user);
+			a->on_interval(a->interval_from, a->interval_from + a->interval,
+				       a->on_interval_user);
 			a->interval_from += a->interval;
 		}
 	}

@@ -17,7 +17,7 @@
 #include "txn.h"
 #include "verdict.h"
 
-#define AN_RCODES 4096 /* 12-bit extended rcodes (RFC 6891 6.1.3) */
+#define AN_RCODES 4096   /* 12-bit extended rcodes (RFC 6891 6.1.3) */
 #define AN_AUDIT_KEEP 16 /* healthy answers found bogus, kept for the report */
 
 /* Called with each verdict as soon as it is made (a SERVFAIL one window
@@ -30,18 +30,18 @@ typedef void (*an_verdict_fn)(const verdict_t *v, void *user);
 #define AN_MAX_TRANSACTIONS 524288
 
 typedef struct an_opts {
-	db_time_t window;          /* microseconds; 0 = 30 s */
-	size_t max_transactions;   /* 0 = AN_MAX_TRANSACTIONS */
-	size_t max_addresses;      /* roles table; 0 = 65536 */
-	size_t max_verdicts;       /* SERVFAIL and unanswered verdicts listed whole in the
+	db_time_t window;           /* microseconds; 0 = 30 s */
+	size_t max_transactions;    /* 0 = AN_MAX_TRANSACTIONS */
+	size_t max_addresses;       /* roles table; 0 = 65536 */
+	size_t max_verdicts;        /* SERVFAIL and unanswered verdicts listed whole in the
 	                            * report, the latest; 0 = 20000 */
-	int dnssec_audit;          /* re-verify the chain of every answered client query */
-	int reserve;               /* take the memory of the transaction table, the event
+	int dnssec_audit;           /* re-verify the chain of every answered client query */
+	int reserve;                /* take the memory of the transaction table, the event
 	                            * log and the answer store at the start (a live run:
 	                            * resident memory flat whatever the traffic) */
 	const db_addr_t *resolvers; /* --resolver, nresolvers entries */
 	size_t nresolvers;
-	an_verdict_fn on_verdict;  /* or NULL */
+	an_verdict_fn on_verdict; /* or NULL */
 	void *on_verdict_user;
 	/* Every `interval` of capture time from the first event (a live
 	 * capture's time follows the wall clock when idle), on_interval is
@@ -52,15 +52,15 @@ typedef struct an_opts {
 } an_opts_t;
 
 typedef struct an_stats {
-	uint64_t dns_messages;     /* every DNS message on port 53 */
-	uint64_t dns_queries;      /* QR = 0 (header present) */
-	uint64_t dns_responses;    /* QR = 1 */
+	uint64_t dns_messages;  /* every DNS message on port 53 */
+	uint64_t dns_queries;   /* QR = 0 (header present) */
+	uint64_t dns_responses; /* QR = 1 */
 	uint64_t tcp_dns_messages;
-	uint64_t malformed;        /* messages that did not parse whole (cut ones excluded) */
-	uint64_t cut_messages;     /* messages cut by snaplen */
-	uint64_t unreadable;       /* port-53 payloads under 4 bytes: not counted as messages */
+	uint64_t malformed;         /* messages that did not parse whole (cut ones excluded) */
+	uint64_t cut_messages;      /* messages cut by snaplen */
+	uint64_t unreadable;        /* port-53 payloads under 4 bytes: not counted as messages */
 	uint64_t rcodes[AN_RCODES]; /* responses by (extended) rcode */
-	uint64_t ede_responses;    /* responses carrying Extended DNS Errors */
+	uint64_t ede_responses;     /* responses carrying Extended DNS Errors */
 	uint64_t icmp_errors;
 	uint64_t tcp_syn, tcp_synack, tcp_rst, tcp_fin, tcp_syn_unanswered;
 	uint64_t frag_trains_lost;
@@ -68,12 +68,12 @@ typedef struct an_stats {
 	txn_stats_t txn;
 	uint64_t by_cause[VD_NKINDS][VD_NCAUSES]; /* by enum vd_kind: SERVFAILs, never
 	                                           * answered, still open at the end */
-	uint64_t verdicts_dropped;  /* made but no longer listed (the latest max_verdicts are) */
-	uint64_t pending_dropped;   /* pending verdicts made but not listed (the first 1,000 are) */
-	uint64_t events_lost;       /* transport events overwritten inside the window */
-	uint64_t capture_drops;     /* packets the live capture dropped (CAP_EV_CAPTURE_LOSS) */
+	uint64_t verdicts_dropped; /* made but no longer listed (the latest max_verdicts are) */
+	uint64_t pending_dropped;  /* pending verdicts made but not listed (the first 1,000 are) */
+	uint64_t events_lost;      /* transport events overwritten inside the window */
+	uint64_t capture_drops;    /* packets the live capture dropped (CAP_EV_CAPTURE_LOSS) */
 	uint64_t verdicts_over_loss; /* verdicts made over such a loss (lower confidence) */
-	uint64_t addresses_evicted; /* least recently seen addresses dropped by the roles table */
+	uint64_t addresses_evicted;  /* least recently seen addresses dropped by the roles table */
 	/* The resolver model's bounded tables (model.h): entries dropped,
 	 * least recently used first, while the capture could still need them. */
 	uint64_t model_cuts_evicted, model_cnames_evicted, model_names_evicted;

@@ -49,11 +49,11 @@
 #define ATTR_MAX_SERVERS 64
 
 typedef struct attempt {
-	const txn_t *x;          /* NULL for a handshake that failed */
+	const txn_t *x; /* NULL for a handshake that failed */
 	db_time_t ts;
 	db_addr_t server;
-	db_addr_t from;          /* the resolver's address it was sent from */
-	uint16_t from_port;      /* and port */
+	db_addr_t from;     /* the resolver's address it was sent from */
+	uint16_t from_port; /* and port */
 	uint8_t transport;
 	uint8_t outcome;
 	uint8_t icmp_version, icmp_type, icmp_code;
@@ -61,12 +61,12 @@ typedef struct attempt {
 
 /* One TCP connection to a server, while its handshake is judged. */
 typedef struct hs {
-	uint32_t key;            /* server index << 16 | client port */
-	const evrec_t *syn;      /* its first SYN */
+	uint32_t key;       /* server index << 16 | client port */
+	const evrec_t *syn; /* its first SYN */
 	uint8_t answered, reset;
 } hs_t;
 
-#define ATTR_HS_SLOTS 1024       /* at least 2 x ATTR_MAX_EV */
+#define ATTR_HS_SLOTS 1024 /* at least 2 x ATTR_MAX_EV */
 
 typedef struct walk {
 	const txn_t *cand[ATTR_MAX_CAND];
@@ -83,8 +83,8 @@ typedef struct walk {
 	uint8_t tcp_srv[ATTR_MAX_EV]; /* index in servers[] of each tcp[] record */
 	size_t nicmp, ntcp, nfrag;
 	hs_t hs[ATTR_MAX_EV];
-	uint16_t hs_slot[ATTR_HS_SLOTS]; /* 0xffff: empty */
-	dns_name_t targets[MODEL_CNAME_HOPS]; /* CNAME targets the model knew */
+	uint16_t hs_slot[ATTR_HS_SLOTS];          /* 0xffff: empty */
+	dns_name_t targets[MODEL_CNAME_HOPS];     /* CNAME targets the model knew */
 	model_src_t target_src[MODEL_CNAME_HOPS]; /* the answers they came in */
 	size_t ntargets;
 } walk_t;
@@ -119,9 +119,10 @@ int attr_init(attr_t *a, const txn_table_t *txn, const roles_t *roles, const evl
 	a->scratch_v = malloc(sizeof(verdict_t));
 	if (!a->scratch || !a->chain || !a->model || !a->scratch_v ||
 	    msgstore_init(&a->store, store_bytes) < 0 ||
-	    tbl_init(&a->open_zones, sizeof(open_zone_t), offsetof(open_zone_t, zone), sizeof(uint64_t),
-		     ATTR_OPEN_ZONES) < 0 ||
-	    tbl_init(&a->open_questions, sizeof(open_zone_t), offsetof(open_zone_t, zone), sizeof(uint64_t),
+	    tbl_init(&a->open_zones, sizeof(open_zone_t), offsetof(open_zone_t, zone),
+		     sizeof(uint64_t), ATTR_OPEN_ZONES) < 0 ||
+	    tbl_init(&a->open_questions, sizeof(open_zone_t), offsetof(open_zone_t, zone),
+		     sizeof(uint64_t),
 		     txn->tbl.max < ATTR_OPEN_QUESTIONS ? txn->tbl.max : ATTR_OPEN_QUESTIONS) < 0) {
 		attr_free(a);
 		return -1;
@@ -233,7 +234,8 @@ static int open_put(attr_t *a, tbl_t *tb, uint64_t k, const txn_t *t)
 static void open_drop(tbl_t *tb, uint64_t k, const txn_t *t)
 {
 	open_zone_t *o = tbl_find(tb, &k, tbl_hash(tb, &k));
-	if (o && o->asked == t->e.ts && o->qhash == t->qhash && !memcmp(&o->key, &t->key, sizeof(t->key)))
+	if (o && o->asked == t->e.ts && o->qhash == t->qhash &&
+	    !memcmp(&o->key, &t->key, sizeof(t->key)))
 		tbl_remove(tb, o);
 }
 
@@ -248,7 +250,7 @@ void attr_note_judged(attr_t *a, const txn_t *t)
 void attr_expire(attr_t *a, db_time_t now, db_time_t window)
 {
 	/* A query asked a window ago has been judged: not open any more. */
-	tbl_t *tabs[2] = {&a->open_zones, &a->open_questions};
+	tbl_t *tabs[2] = { &a->open_zones, &a->open_questions };
 	for (int i = 0; i < 2; i++) {
 		tbl_entry_t *e;
 		while ((e = tbl_oldest(tabs[i])) && e->ts + window < now)
@@ -260,7 +262,8 @@ void attr_expire(attr_t *a, db_time_t now, db_time_t window)
  * the zone its name is in. */
 static void note_open(attr_t *a, txn_t *t)
 {
-	t->open_question = (uint8_t)open_put(a, &a->open_questions, model_key_question(t->qhash, t->qtype), t);
+	t->open_question = (uint8_t)open_put(a, &a->open_questions,
+					     model_key_question(t->qhash, t->qtype), t);
 	uint64_t z = model_zone_hash(a->model, t->qname);
 	if (z && open_put(a, &a->open_zones, z, t))
 		t->open_zone = z;
@@ -300,8 +303,9 @@ void attr_note_icmp(attr_t *a, txn_table_t *tt, const cap_event_t *ev)
 	const cap_icmp_t *ic = &ev->u.icmp;
 	if (!ic->quoted_l4 || !ic->payload || ic->payload_len < 2 || ic->quoted.dport != 53)
 		return;
-	txn_t *x = quoted_attempt(tt, &ic->quoted.src, ic->quoted.sport, &ic->quoted.dst, ic->quoted.dport,
-				  ic->quoted.proto, (uint16_t)(ic->payload[0] << 8 | ic->payload[1]));
+	txn_t *x = quoted_attempt(tt, &ic->quoted.src, ic->quoted.sport, &ic->quoted.dst,
+				  ic->quoted.dport, ic->quoted.proto,
+				  (uint16_t)(ic->payload[0] << 8 | ic->payload[1]));
 	if (!x || x->icmp_ts)
 		return;
 	x->icmp_ts = ev->ts;
@@ -351,7 +355,6 @@ int attr_event_useful(attr_t *a, const cap_event_t *ev)
 	return r && (r->iter_queries_out > 0 || r->rd_queries_in > 0 ||
 		     roles_entry_is_resolver(a->roles, r));
 }
-
 
 /* Sent by the resolver host's upstream side (decided when the query was
  * seen, so gathering does no lookups), not by this client, not to this
@@ -428,8 +431,8 @@ static void gather(attr_t *a, const txn_t *t, db_time_t T, int concluded, walk_t
 		size_t visits = 0;
 		/* Oldest first: verdicts are made a window after the query, so
 		 * most of a name's list is newer than the failure. */
-		for (const txn_t *x = txn_by_name_oldest(a->txn, w->set[i]); x && visits < ATTR_MAX_VISIT_NAME;
-		     x = x->name_newer, visits++) {
+		for (const txn_t *x = txn_by_name_oldest(a->txn, w->set[i]);
+		     x && visits < ATTR_MAX_VISIT_NAME; x = x->name_newer, visits++) {
 			if (x->e.ts > T)
 				break;
 			if (x->e.ts < t0 - ATTR_COALESCE || x == t)
@@ -444,7 +447,8 @@ static void gather(attr_t *a, const txn_t *t, db_time_t T, int concluded, walk_t
 			if (x->answered && x->answer_ts <= T && x->learn) {
 				for (uint8_t k = 0; k < x->learn->n_learned; k++)
 					add_set(w, x->learn->learned[k]);
-				for (uint8_t k = 0; k < x->learn->n_ns && w->nns < ATTR_MAX_REL; k++)
+				for (uint8_t k = 0; k < x->learn->n_ns && w->nns < ATTR_MAX_REL;
+				     k++)
 					w->ns[w->nns++] = x->learn->ns[k];
 			}
 		}
@@ -477,10 +481,8 @@ static uint8_t judge(const txn_t *x, db_time_t T)
 			return VD_OUT_TRUNCATED;
 		switch (x->rcode & 0xf) {
 		case DNS_R_NOERROR:
-		case DNS_R_NXDOMAIN:
-			return VD_OUT_ANSWERED;
-		default:
-			return VD_OUT_ERROR;
+		case DNS_R_NXDOMAIN: return VD_OUT_ANSWERED;
+		default: return VD_OUT_ERROR;
 		}
 	}
 	/* No resolver times a query out this fast (Unbound starts at 376 ms,
@@ -509,8 +511,8 @@ static void server_events(attr_t *a, db_time_t from, db_time_t T, walk_t *w)
 	int need = 0;
 	for (size_t i = 0; i < w->nat && !need; i++)
 		need = w->at[i].outcome == VD_OUT_TIMEOUT || w->at[i].outcome == VD_OUT_PENDING ||
-		       w->at[i].outcome == VD_OUT_TCP_TIMEOUT || w->at[i].outcome == VD_OUT_TRUNCATED ||
-		       w->at[i].transport == DB_PROTO_TCP;
+		       w->at[i].outcome == VD_OUT_TCP_TIMEOUT ||
+		       w->at[i].outcome == VD_OUT_TRUNCATED || w->at[i].transport == DB_PROTO_TCP;
 	if (!need)
 		return;
 	for (size_t i = 0; i < w->nat && w->nservers < ATTR_MAX_SERVERS; i++)
@@ -532,8 +534,7 @@ static void server_events(attr_t *a, db_time_t from, db_time_t T, walk_t *w)
 			else if (r->kind == CAP_EV_TCP && w->ntcp < ATTR_MAX_EV) {
 				w->tcp_srv[w->ntcp] = (uint8_t)s;
 				w->tcp[w->ntcp++] = r;
-			}
-			else if (r->kind == CAP_EV_FRAG_EXPIRED && w->nfrag < ATTR_MAX_EV)
+			} else if (r->kind == CAP_EV_FRAG_EXPIRED && w->nfrag < ATTR_MAX_EV)
 				w->frag[w->nfrag++] = r;
 		}
 	}
@@ -552,7 +553,8 @@ static void query_outcomes(const db_time_t T, walk_t *w)
 		at->server = x->key.server;
 		at->transport = x->key.transport;
 		at->outcome = judge(x, T);
-		if (x->frag_lost && (at->outcome == VD_OUT_TIMEOUT || at->outcome == VD_OUT_PENDING))
+		if (x->frag_lost &&
+		    (at->outcome == VD_OUT_TIMEOUT || at->outcome == VD_OUT_PENDING))
 			at->outcome = VD_OUT_FRAG_LOSS;
 		if (x->icmp_ts && x->icmp_ts <= T + 1000000 &&
 		    (at->outcome == VD_OUT_TIMEOUT || at->outcome == VD_OUT_TCP_TIMEOUT ||
@@ -572,8 +574,9 @@ static void event_outcomes(db_time_t T, walk_t *w)
 			continue;
 		for (size_t i = 0; i < w->nat; i++) {
 			attempt_t *at = &w->at[i];
-			if (at->x && (at->outcome == VD_OUT_TIMEOUT || at->outcome == VD_OUT_TCP_TIMEOUT ||
-				      at->outcome == VD_OUT_PENDING || at->outcome == VD_OUT_ICMP) &&
+			if (at->x &&
+			    (at->outcome == VD_OUT_TIMEOUT || at->outcome == VD_OUT_TCP_TIMEOUT ||
+			     at->outcome == VD_OUT_PENDING || at->outcome == VD_OUT_ICMP) &&
 			    icmp_quotes(r, at->x))
 				refused(at, r->icmp_version, r->icmp_type, r->icmp_code);
 		}
@@ -583,7 +586,8 @@ static void event_outcomes(db_time_t T, walk_t *w)
 		/* An answer in fragments: server -> resolver side. */
 		for (size_t i = 0; i < w->nat; i++) {
 			attempt_t *at = &w->at[i];
-			if (!at->x || (at->outcome != VD_OUT_TIMEOUT && at->outcome != VD_OUT_PENDING) ||
+			if (!at->x ||
+			    (at->outcome != VD_OUT_TIMEOUT && at->outcome != VD_OUT_PENDING) ||
 			    !db_addr_eq(&r->flow.src, &at->x->key.server) ||
 			    !db_addr_eq(&r->flow.dst, &at->x->key.client))
 				continue;
@@ -608,7 +612,8 @@ static void handshakes(const txn_t *t, db_time_t T, walk_t *w)
 	for (size_t i = w->ntcp; i-- > 0;) {
 		const evrec_t *r = w->tcp[i];
 		int syn = r->tcp_kind == CAP_TCP_SYN;
-		if (syn ? r->flow.dport != 53 || db_addr_eq(&r->flow.src, &t->key.client) || r->ts > T
+		if (syn ? r->flow.dport != 53 || db_addr_eq(&r->flow.src, &t->key.client) ||
+			      r->ts > T
 			: r->flow.sport != 53 || r->ts > T)
 			continue;
 		uint16_t port = syn ? r->flow.sport : r->flow.dport;
@@ -620,7 +625,7 @@ static void handshakes(const txn_t *t, db_time_t T, walk_t *w)
 			if (!syn || nhs >= ATTR_MAX_EV)
 				continue; /* an answer to a SYN before the evidence began */
 			w->hs_slot[b] = (uint16_t)nhs;
-			hs[nhs++] = (hs_t){key, r, 0, 0};
+			hs[nhs++] = (hs_t){ key, r, 0, 0 };
 		} else if (!syn) {
 			if (r->tcp_kind == CAP_TCP_RST)
 				hs[w->hs_slot[b]].reset = 1;
@@ -643,13 +648,15 @@ static void handshakes(const txn_t *t, db_time_t T, walk_t *w)
 		at->transport = DB_PROTO_TCP;
 		/* A SYN still unanswered when the resolver gave up is a
 		 * timeout only if it was old enough to be one. */
-		at->outcome = hs[i].reset ? VD_OUT_TCP_RESET
-			    : T - syn->ts < ATTR_MIN_TIMEOUT ? VD_OUT_PENDING : VD_OUT_TCP_TIMEOUT;
+		at->outcome = hs[i].reset                      ? VD_OUT_TCP_RESET
+			      : T - syn->ts < ATTR_MIN_TIMEOUT ? VD_OUT_PENDING
+							       : VD_OUT_TCP_TIMEOUT;
 		/* A firewall may answer the SYN with an ICMP error instead. */
 		for (size_t j = 0; j < w->nicmp; j++) {
 			const evrec_t *r = w->icmp[j];
 			if (r->flow.proto == DB_PROTO_TCP && r->flow.sport == syn->flow.sport &&
-			    r->flow.dport == syn->flow.dport && db_addr_eq(&r->flow.src, &syn->flow.src) &&
+			    r->flow.dport == syn->flow.dport &&
+			    db_addr_eq(&r->flow.src, &syn->flow.src) &&
 			    db_addr_eq(&r->flow.dst, &syn->flow.dst))
 				refused(at, r->icmp_version, r->icmp_type, r->icmp_code);
 		}
@@ -694,7 +701,8 @@ static void ns_unresolvable(walk_t *w)
 		int nx = (at->x->rcode & 0xf) == DNS_R_NXDOMAIN, other_ok = 0, other_tried = 0;
 		for (size_t j = 0; j < w->nat; j++) {
 			const txn_t *y = w->at[j].x;
-			if (!y || y->qhash != at->x->qhash || (y->qtype != DNS_T_A && y->qtype != DNS_T_AAAA))
+			if (!y || y->qhash != at->x->qhash ||
+			    (y->qtype != DNS_T_A && y->qtype != DNS_T_AAAA))
 				continue;
 			if (y->answered && y->has_answer)
 				other_ok = 1;
@@ -755,8 +763,10 @@ static void icmp_neighbours(walk_t *w)
 			if (at->outcome == VD_OUT_ICMP && at->transport == DB_PROTO_UDP) {
 				near[s] = at;
 			} else if (at->outcome == VD_OUT_TIMEOUT && near[s] &&
-				   (dir ? near[s]->ts - at->ts : at->ts - near[s]->ts) <= ATTR_ICMP_NEAR)
-				refused(at, near[s]->icmp_version, near[s]->icmp_type, near[s]->icmp_code);
+				   (dir ? near[s]->ts - at->ts : at->ts - near[s]->ts) <=
+				       ATTR_ICMP_NEAR)
+				refused(at, near[s]->icmp_version, near[s]->icmp_type,
+					near[s]->icmp_code);
 		}
 	}
 }
@@ -796,26 +806,27 @@ typedef struct ede_map {
 static int ede_cause(uint16_t code, ede_map_t *out)
 {
 	switch (code) {
-	case 1: *out = (ede_map_t){VD_DNSSEC, "unsupported_algorithm"}; return 1;
-	case 2: *out = (ede_map_t){VD_DNSSEC, "unsupported_digest"}; return 1;
-	case 6: *out = (ede_map_t){VD_DNSSEC, "bogus"}; return 1;
-	case 7: *out = (ede_map_t){VD_DNSSEC, "signature_expired"}; return 1;
-	case 8: *out = (ede_map_t){VD_DNSSEC, "signature_not_yet_valid"}; return 1;
-	case 9: *out = (ede_map_t){VD_DNSSEC, "dnskey_missing"}; return 1;
-	case 10: *out = (ede_map_t){VD_DNSSEC, "rrsig_missing"}; return 1;
-	case 11: *out = (ede_map_t){VD_DNSSEC, "no_zone_key_bit"}; return 1;
-	case 12: *out = (ede_map_t){VD_DNSSEC, "nsec_missing"}; return 1;
-	case 13: *out = (ede_map_t){VD_NO_UPSTREAM, "cached_failure"}; return 1;
-	case 15: case 16: case 17: case 18:
-		*out = (ede_map_t){VD_NO_UPSTREAM, "policy"}; return 1;
-	case 20: *out = (ede_map_t){VD_UPSTREAM_ERROR, "lame_delegation"}; return 1;
-	case 21: *out = (ede_map_t){VD_UPSTREAM_ERROR, "notimp"}; return 1;
-	case 22: *out = (ede_map_t){VD_TIMEOUT, "no_reachable_authority"}; return 1;
-	case 23: *out = (ede_map_t){VD_BLOCKED_PORT, "network_error"}; return 1;
+	case 1: *out = (ede_map_t){ VD_DNSSEC, "unsupported_algorithm" }; return 1;
+	case 2: *out = (ede_map_t){ VD_DNSSEC, "unsupported_digest" }; return 1;
+	case 6: *out = (ede_map_t){ VD_DNSSEC, "bogus" }; return 1;
+	case 7: *out = (ede_map_t){ VD_DNSSEC, "signature_expired" }; return 1;
+	case 8: *out = (ede_map_t){ VD_DNSSEC, "signature_not_yet_valid" }; return 1;
+	case 9: *out = (ede_map_t){ VD_DNSSEC, "dnskey_missing" }; return 1;
+	case 10: *out = (ede_map_t){ VD_DNSSEC, "rrsig_missing" }; return 1;
+	case 11: *out = (ede_map_t){ VD_DNSSEC, "no_zone_key_bit" }; return 1;
+	case 12: *out = (ede_map_t){ VD_DNSSEC, "nsec_missing" }; return 1;
+	case 13: *out = (ede_map_t){ VD_NO_UPSTREAM, "cached_failure" }; return 1;
+	case 15:
+	case 16:
+	case 17:
+	case 18: *out = (ede_map_t){ VD_NO_UPSTREAM, "policy" }; return 1;
+	case 20: *out = (ede_map_t){ VD_UPSTREAM_ERROR, "lame_delegation" }; return 1;
+	case 21: *out = (ede_map_t){ VD_UPSTREAM_ERROR, "notimp" }; return 1;
+	case 22: *out = (ede_map_t){ VD_TIMEOUT, "no_reachable_authority" }; return 1;
+	case 23: *out = (ede_map_t){ VD_BLOCKED_PORT, "network_error" }; return 1;
 	default: return 0;
 	}
 }
-
 
 /* ---- the verdict ---------------------------------------------------------- */
 
@@ -831,14 +842,16 @@ static void broken_zone(attr_t *a, const txn_t *t, const walk_t *w, const attemp
 			if (!x || !x->referral)
 				continue;
 			for (uint8_t k = 0; x->learn && k < x->learn->n_ns; k++)
-				if (x->learn->ns[k] == last->x->qhash && model_cut_name(a->model, x->cut, out))
+				if (x->learn->ns[k] == last->x->qhash &&
+				    model_cut_name(a->model, x->cut, out))
 					return;
 		}
 		if (model_zone_of(a->model, t->qname, out))
 			return;
 	}
 	const dns_name_t *name = last && last->x ? last->x->qname
-			       : w->ntargets ? &w->targets[w->ntargets - 1] : t->qname;
+				 : w->ntargets   ? &w->targets[w->ntargets - 1]
+						 : t->qname;
 	if (!model_zone_of(a->model, name, out))
 		dns_name_set(out, name);
 }
@@ -955,8 +968,9 @@ static void check_chain(attr_t *a, const txn_t *t, db_time_t T, const walk_t *w,
  * missing signatures), as opposed to one bad RRset. */
 static int zone_wide(const chain_result_t *r)
 {
-	return r->type == DNS_T_DNSKEY || r->type == DNS_T_DS || strcmp(r->detail, "ds_mismatch") == 0 ||
-	       strcmp(r->detail, "dnskey_missing") == 0 || strcmp(r->detail, "rrsig_missing") == 0;
+	return r->type == DNS_T_DNSKEY || r->type == DNS_T_DS ||
+	       strcmp(r->detail, "ds_mismatch") == 0 || strcmp(r->detail, "dnskey_missing") == 0 ||
+	       strcmp(r->detail, "rrsig_missing") == 0;
 }
 
 /* A verdict as the root failure later repeats point at. */
@@ -977,17 +991,21 @@ static void root_of(const verdict_t *v, db_time_t asked, db_time_t failed, int s
 	r->server_side = (uint8_t)server_side;
 }
 
-static void remember(attr_t *a, const txn_t *t, const verdict_t *v, db_time_t failed, int server_side)
+static void remember(attr_t *a, const txn_t *t, const verdict_t *v, db_time_t failed,
+		     int server_side)
 {
 	model_root_t r;
 	root_of(v, t->e.ts, failed, server_side, &r);
 	model_root_put(a->model, model_key_question(t->qhash, t->qtype), &r);
 	if (v->cause == VD_DNSSEC) {
 		if (v->dnssec_checked && v->dnssec.found) {
-			model_root_put(a->model,
-				       model_key_question(dns_name_hash(&v->dnssec.owner), v->dnssec.type), &r);
+			model_root_put(
+			    a->model,
+			    model_key_question(dns_name_hash(&v->dnssec.owner), v->dnssec.type),
+			    &r);
 			if (zone_wide(&v->dnssec))
-				model_root_put(a->model, model_key_zone(dns_name_hash(&v->dnssec.zone)), &r);
+				model_root_put(a->model,
+					       model_key_zone(dns_name_hash(&v->dnssec.zone)), &r);
 		}
 		return;
 	}
@@ -1024,7 +1042,8 @@ static int open_judge(attr_t *a, const txn_t *t, const txn_t *q, model_root_t *r
 {
 	verdict_t *v = a->scratch_v;
 	verdict(a, q, t->answer_ts, v, MODE_TENTATIVE, NULL);
-	if (v->cause == VD_NO_UPSTREAM || v->cause == VD_UNKNOWN || (!v->n_failed && !v->repeats_time))
+	if (v->cause == VD_NO_UPSTREAM || v->cause == VD_UNKNOWN ||
+	    (!v->n_failed && !v->repeats_time))
 		return 0;
 	if (v->repeats_time) {
 		memset(r, 0, sizeof(*r));
@@ -1051,7 +1070,8 @@ static int open_judge(attr_t *a, const txn_t *t, const txn_t *q, model_root_t *r
 		    v->up[i].ts > failed && v->up[i].ts <= t->answer_ts)
 			failed = v->up[i].ts;
 	root_of(v, q->e.ts, failed,
-		v->cause == VD_TIMEOUT || v->cause == VD_BLOCKED_PORT || v->cause == VD_TRUNCATION, r);
+		v->cause == VD_TIMEOUT || v->cause == VD_BLOCKED_PORT || v->cause == VD_TRUNCATION,
+		r);
 	return 1;
 }
 
@@ -1123,11 +1143,13 @@ static void identity(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v)
  * of its CNAME chain) from, earlier: the evidence pcap keeps them. */
 static void learned_from(attr_t *a, const txn_t *t, const walk_t *w, verdict_t *v)
 {
-	const dns_name_t *names[2] = {t->qname, w->ntargets ? &w->targets[w->ntargets - 1] : NULL};
+	const dns_name_t *names[2] = { t->qname,
+				       w->ntargets ? &w->targets[w->ntargets - 1] : NULL };
 	for (size_t i = 0; i < 2 && v->n_alias < VD_MAX_ALIAS; i++) {
 		model_src_t s;
 		if (names[i] && model_zone_src(a->model, names[i], &s) && s.answered < t->e.ts)
-			v->alias[v->n_alias++] = (struct vd_alias){s.asked, s.answered, s.server, s.from, s.from_port};
+			v->alias[v->n_alias++] = (struct vd_alias){ s.asked, s.answered, s.server,
+								    s.from, s.from_port };
 	}
 }
 
@@ -1135,7 +1157,8 @@ static void evidence_list(const walk_t *w, verdict_t *v)
 {
 	for (size_t c = 0; c < w->ntargets && v->n_alias < VD_MAX_ALIAS; c++) {
 		const model_src_t *s = &w->target_src[c];
-		v->alias[v->n_alias++] = (struct vd_alias){s->asked, s->answered, s->server, s->from, s->from_port};
+		v->alias[v->n_alias++] = (struct vd_alias){ s->asked, s->answered, s->server,
+							    s->from, s->from_port };
 	}
 	v->n_up_total = (uint32_t)w->nat;
 	size_t first = w->nat > VD_MAX_UPSTREAM ? w->nat - VD_MAX_UPSTREAM : 0;
@@ -1173,7 +1196,7 @@ static const attempt_t *summarise(attr_t *a, const txn_t *t, const walk_t *w, co
 	memset(in, 0, sizeof(*in));
 	in->resolver_host = a->vantage == VANTAGE_RESOLVER_HOST;
 	in->silent = !t->answered;
-	ede_map_t em = {VD_UNKNOWN, NULL};
+	ede_map_t em = { VD_UNKNOWN, NULL };
 	for (uint8_t i = 0; i < v->n_ede && !in->have_ede; i++)
 		if ((in->have_ede = (uint8_t)ede_cause(v->ede[i].code, &em)))
 			in->ede_code = v->ede[i].code;
@@ -1191,7 +1214,8 @@ static const attempt_t *summarise(attr_t *a, const txn_t *t, const walk_t *w, co
 			in->n_answered++;
 		if (at->outcome == VD_OUT_TRUNCATED)
 			tc = at;
-		else if (tc && at->transport == DB_PROTO_TCP && db_addr_eq(&at->server, &tc->server))
+		else if (tc && at->transport == DB_PROTO_TCP &&
+			 db_addr_eq(&at->server, &tc->server))
 			in->tcp_after_tc = 1;
 		if (at->outcome == VD_OUT_ICMP && !in->icmp_seen) {
 			in->icmp_seen = 1;
@@ -1242,7 +1266,8 @@ static void dnssec_step(attr_t *a, const txn_t *t, db_time_t T, const walk_t *w,
 	if (in->n_failed && !in->only_probes && !says)
 		return;
 	check_chain(a, t, T, w, v);
-	if (!(v->dnssec_checked && v->dnssec.found) && !audit && (says || in->any_rrsig || !w->nat)) {
+	if (!(v->dnssec_checked && v->dnssec.found) && !audit &&
+	    (says || in->any_rrsig || !w->nat)) {
 		db_time_t when;
 		const chain_result_t *b = model_broken_get(a->model, t->qname, T, &when);
 		for (size_t c = 0; !b && c < w->ntargets; c++)
@@ -1292,7 +1317,8 @@ static void conclude(attr_t *a, const txn_t *t, db_time_t T, const walk_t *w, ve
 		broken_zone(a, t, w, last, &v->zone);
 	}
 	v->ede_disagrees = (uint8_t)(in->have_ede && in->ede_cause != v->cause &&
-				     v->cause != VD_NO_UPSTREAM && !(in->ede_code == 13 && out.from_root));
+				     v->cause != VD_NO_UPSTREAM &&
+				     !(in->ede_code == 13 && out.from_root));
 	if (v->ede_disagrees && v->confidence > VD_LOW)
 		v->confidence--;
 	if (!out.root || !remember_root)
@@ -1301,7 +1327,8 @@ static void conclude(attr_t *a, const txn_t *t, db_time_t T, const walk_t *w, ve
 	 * when the window closed. */
 	db_time_t failed = v->answered ? v->time : last ? last->ts : v->query_time;
 	int server_side = v->cause == VD_TIMEOUT || v->cause == VD_BLOCKED_PORT ||
-			  v->cause == VD_TRUNCATION || (v->detail && strcmp(v->detail, "lame_delegation") == 0);
+			  v->cause == VD_TRUNCATION ||
+			  (v->detail && strcmp(v->detail, "lame_delegation") == 0);
 	remember(a, t, v, failed, server_side);
 	if (v->cause == VD_DNSSEC && v->dnssec_checked && v->dnssec.found && !v->dnssec_earlier)
 		model_broken_put(a->model, &v->dnssec, T);
@@ -1318,7 +1345,7 @@ static void verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v, int 
 	/* A query never answered: resolvers give up within about ten seconds
 	 * (BIND 10 s, PowerDNS 7 s), so later traffic is no longer its work. */
 	db_time_t T = t->answered ? t->answer_ts
-		    : (now < t->e.ts + ATTR_GIVE_UP ? now : t->e.ts + ATTR_GIVE_UP);
+				  : (now < t->e.ts + ATTR_GIVE_UP ? now : t->e.ts + ATTR_GIVE_UP);
 
 	/* The name set: the query name, its ancestors, the CNAME chain the
 	 * resolver knew; then the attempts and their outcomes. */

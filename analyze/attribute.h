@@ -31,7 +31,7 @@ typedef struct attr {
 	const txn_table_t *txn;
 	const roles_t *roles;
 	const evlog_t *ev;
-	model_t *model;   /* the resolver's state: cuts, CNAMEs, keys, root failures */
+	model_t *model; /* the resolver's state: cuts, CNAMEs, keys, root failures */
 	enum roles_vantage vantage;
 	db_time_t vantage_at;
 	void *scratch;    /* the evidence's working set, allocated once */

@@ -147,7 +147,8 @@ static void collect_insecure(chain_t *c, const dns_msg_t *m)
 		dns_nsec_t nsec;
 		nsec_proof = rr->section == DNS_SEC_AUTHORITY && rr->type == DNS_T_NSEC &&
 			     dns_name_eq(&rr->owner, cut) && dns_rr_nsec(m, rr, &nsec) == DB_OK &&
-			     dns_nsec_has_type(&nsec, DNS_T_NS) && !dns_nsec_has_type(&nsec, DNS_T_DS);
+			     dns_nsec_has_type(&nsec, DNS_T_NS) &&
+			     !dns_nsec_has_type(&nsec, DNS_T_DS);
 	}
 	if (!nsec_proof && !nsec3)
 		return;
@@ -194,8 +195,10 @@ static void collect(chain_t *c, const dns_msg_t *m)
 				continue;
 			int dup = 0;
 			for (size_t j = 0; j < c->nds && !dup; j++)
-				dup = c->ds[j].len == rr->rdlen && dns_name_eq(&c->ds[j].zone, &rr->owner) &&
-				      memcmp(c->ds[j].rdata, m->wire + rr->rdata_off, rr->rdlen) == 0;
+				dup = c->ds[j].len == rr->rdlen &&
+				      dns_name_eq(&c->ds[j].zone, &rr->owner) &&
+				      memcmp(c->ds[j].rdata, m->wire + rr->rdata_off, rr->rdlen) ==
+					  0;
 			if (dup)
 				continue;
 			ch_ds_t *cd = &c->ds[c->nds];
@@ -219,7 +222,8 @@ static void fail(chain_result_t *out, const char *detail, const dns_name_t *zone
 	/* At one zone, a missing signature on its data says more than a
 	 * missing key set: together they mean an unsigned zone under a DS. */
 	int better = out->found && out->zone.labels == zone->labels &&
-		     strcmp(out->detail, "dnskey_missing") == 0 && strcmp(detail, "rrsig_missing") == 0;
+		     strcmp(out->detail, "dnskey_missing") == 0 &&
+		     strcmp(detail, "rrsig_missing") == 0;
 	if (out->found && out->zone.labels <= zone->labels && !better)
 		return;
 	out->found = 1;
@@ -275,8 +279,8 @@ static uint64_t memo_key(const chain_t *c, const dns_name_t *owner, const ch_key
 		if (rd)
 			k = db_hash_bytes(k, rd, len);
 	}
-	uint32_t f[5] = {sig->type_covered, (uint32_t)sig->algorithm << 8 | sig->labels,
-			 sig->original_ttl, sig->expiration, sig->inception};
+	uint32_t f[5] = { sig->type_covered, (uint32_t)sig->algorithm << 8 | sig->labels,
+			  sig->original_ttl, sig->expiration, sig->inception };
 	k = db_hash_bytes(k, f, sizeof(f));
 	k = db_hash_bytes(k, sig->signer.wire, sig->signer.len);
 	k = db_hash_bytes(k, &sig->key_tag, sizeof(sig->key_tag));
@@ -285,12 +289,14 @@ static uint64_t memo_key(const chain_t *c, const dns_name_t *owner, const ch_key
 	k = db_hash_bytes(k, ck->rdata, ck->len);
 	/* RFC 4034 3.1.5: serial number arithmetic against capture time. */
 	uint32_t now = (uint32_t)(at / 1000000);
-	uint8_t when = (uint8_t)(((int32_t)(now - sig->inception) < 0) | ((int32_t)(sig->expiration - now) < 0) << 1);
+	uint8_t when = (uint8_t)(((int32_t)(now - sig->inception) < 0) |
+				 ((int32_t)(sig->expiration - now) < 0) << 1);
 	return db_hash_bytes(k, &when, 1);
 }
 
-static dnssec_result_t verify_memo(chain_t *c, uint64_t ref, const dns_name_t *owner, const ch_key_t *ck,
-				   const dns_rrsig_t *sig, db_time_t at, dnssec_reason_t *why)
+static dnssec_result_t verify_memo(chain_t *c, uint64_t ref, const dns_name_t *owner,
+				   const ch_key_t *ck, const dns_rrsig_t *sig, db_time_t at,
+				   dnssec_reason_t *why)
 {
 	uint64_t k = memo_key(c, owner, ck, sig, at);
 	uint64_t h = tbl_hash(&c->memo, &k);
@@ -329,8 +335,9 @@ static void verify_set(chain_t *c, uint64_t ref, const dns_msg_t *m, const dns_n
 	for (size_t i = 0; i < m->nrr && !secure; i++) {
 		const dns_rr_t *rr = &m->rr[i];
 		dns_rrsig_t sig;
-		if (rr->section != sec || rr->type != DNS_T_RRSIG || !dns_name_eq(&rr->owner, owner) ||
-		    dns_rr_rrsig(m, rr, &sig) != DB_OK || sig.type_covered != type)
+		if (rr->section != sec || rr->type != DNS_T_RRSIG ||
+		    !dns_name_eq(&rr->owner, owner) || dns_rr_rrsig(m, rr, &sig) != DB_OK ||
+		    sig.type_covered != type)
 			continue;
 		int tried = 0;
 		for (size_t k = 0; k < c->nkeys && !secure; k++) {
@@ -371,7 +378,8 @@ static void check_keys(chain_t *c, uint64_t ref, const dns_msg_t *m, db_time_t a
 			continue;
 		int first = 1;
 		for (size_t j = 0; j < i && first; j++)
-			first = !(m->rr[j].type == DNS_T_DNSKEY && m->rr[j].section == DNS_SEC_ANSWER &&
+			first = !(m->rr[j].type == DNS_T_DNSKEY &&
+				  m->rr[j].section == DNS_SEC_ANSWER &&
 				  dns_name_eq(&m->rr[j].owner, &rr->owner));
 		if (first)
 			verify_set(c, ref, m, &rr->owner, DNS_T_DNSKEY, DNS_SEC_ANSWER, at, out);
@@ -409,8 +417,9 @@ static void note_sources(const chain_t *c, chain_result_t *out)
 		if (out->found && !src_above(c, s, &out->zone))
 			continue;
 		const txn_t *x = s->x;
-		out->src[out->n_src++] = (chain_src_t){x->e.ts, x->answer_ts, x->key.server, x->key.client,
-						       x->key.cport, x->key.transport};
+		out->src[out->n_src++] = (chain_src_t){ x->e.ts,       x->answer_ts,
+							x->key.server, x->key.client,
+							x->key.cport,  x->key.transport };
 	}
 }
 
@@ -434,9 +443,12 @@ void chain_check(chain_t *c, const msgstore_t *store, const txn_t *const *att, s
 		if (dns_parse(&c->parser, b, att[i]->msg_len, &m) == DB_OK) {
 			size_t nk = c->nkeys, nd = c->nds, ni = c->ninsecure;
 			collect(c, &m);
-			if ((c->nkeys > nk || c->nds > nd || c->ninsecure > ni) && c->nsrc < CH_MAX_KEYS)
-				c->src[c->nsrc++] = (struct ch_src){att[i], (uint8_t)nk, (uint8_t)c->nkeys, (uint8_t)nd,
-								    (uint8_t)c->nds, c->ninsecure > ni};
+			if ((c->nkeys > nk || c->nds > nd || c->ninsecure > ni) &&
+			    c->nsrc < CH_MAX_KEYS)
+				c->src[c->nsrc++] = (struct ch_src){
+					att[i],      (uint8_t)nk,     (uint8_t)c->nkeys,
+					(uint8_t)nd, (uint8_t)c->nds, c->ninsecure > ni
+				};
 		}
 	}
 	for (size_t k = 0; k < c->nkeys; k++)
@@ -497,18 +509,21 @@ void chain_check(chain_t *c, const msgstore_t *store, const txn_t *const *att, s
 			if (rr->type == DNS_T_RRSIG && rr->section != DNS_SEC_ADDITIONAL) {
 				any_sig = 1;
 				dns_rrsig_t sig;
-				if (dns_rr_rrsig(&m, rr, &sig) == DB_OK && sig.type_covered != DNS_T_DNSKEY) {
+				if (dns_rr_rrsig(&m, rr, &sig) == DB_OK &&
+				    sig.type_covered != DNS_T_DNSKEY) {
 					int first = 1;
 					for (size_t j = 0; j < r && first; j++) {
 						dns_rrsig_t s2;
-						first = !(m.rr[j].type == DNS_T_RRSIG && m.rr[j].section == rr->section &&
+						first = !(m.rr[j].type == DNS_T_RRSIG &&
+							  m.rr[j].section == rr->section &&
 							  dns_name_eq(&m.rr[j].owner, &rr->owner) &&
-							  dns_rr_rrsig(&m, &m.rr[j], &s2) == DB_OK &&
+							  dns_rr_rrsig(&m, &m.rr[j], &s2) ==
+							      DB_OK &&
 							  s2.type_covered == sig.type_covered);
 					}
 					if (first)
-						verify_set(c, att[i]->msg_ref, &m, &rr->owner, sig.type_covered,
-							   rr->section, at, out);
+						verify_set(c, att[i]->msg_ref, &m, &rr->owner,
+							   sig.type_covered, rr->section, at, out);
 				}
 			}
 		}
@@ -530,10 +545,12 @@ void chain_check(chain_t *c, const msgstore_t *store, const txn_t *const *att, s
 				    c->insecure[k].labels > deepest->labels)
 					deepest = NULL;
 			if (deepest)
-				fail(out, "rrsig_missing", deepest, att[i]->qname, att[i]->qtype, NULL, at);
+				fail(out, "rrsig_missing", deepest, att[i]->qname, att[i]->qtype,
+				     NULL, at);
 		}
 		/* Asked for the DNSKEY set of a zone under a DS, got none. */
-		if (att[i]->qtype == DNS_T_DNSKEY && m.aa && m.ancount == 0 && (m.rcode & 0xf) == 0) {
+		if (att[i]->qtype == DNS_T_DNSKEY && m.aa && m.ancount == 0 &&
+		    (m.rcode & 0xf) == 0) {
 			for (size_t d = 0; d < c->nds; d++)
 				if (dns_name_eq(att[i]->qname, &c->ds[d].zone)) {
 					fail(out, "dnskey_missing", &c->ds[d].zone, att[i]->qname,

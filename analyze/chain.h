@@ -26,29 +26,29 @@
  * a DS set, or a referral proving a delegation insecure. */
 typedef struct chain_src {
 	db_time_t asked, answered;
-	db_addr_t server, from;    /* the server (port 53), the resolver (from_port) */
+	db_addr_t server, from; /* the server (port 53), the resolver (from_port) */
 	uint16_t from_port;
-	uint8_t transport;         /* DB_PROTO_UDP / DB_PROTO_TCP */
+	uint8_t transport; /* DB_PROTO_UDP / DB_PROTO_TCP */
 } chain_src_t;
 
 typedef struct chain_result {
-	int found;                 /* 1: a failure was proven */
-	const char *detail;        /* bad_signature, signature_expired, signature_not_yet_valid,
+	int found;          /* 1: a failure was proven */
+	const char *detail; /* bad_signature, signature_expired, signature_not_yet_valid,
 				      ds_mismatch, dnskey_missing, rrsig_missing,
 				      unsupported_algorithm; NULL when nothing was found */
-	dns_name_t zone;           /* the zone where it broke */
-	dns_name_t owner;          /* the RRset (or DNSKEY set) concerned */
+	dns_name_t zone;    /* the zone where it broke */
+	dns_name_t owner;   /* the RRset (or DNSKEY set) concerned */
 	uint16_t type;
 	dns_name_t signer;
 	uint16_t key_tag;
 	uint8_t algorithm;
 	uint32_t inception, expiration;
-	db_time_t checked_at;      /* capture time of the answer that was judged */
+	db_time_t checked_at;           /* capture time of the answer that was judged */
 	uint16_t ds_tags[CHAIN_MAX_DS]; /* DS key tags that matched no DNSKEY */
 	uint8_t n_ds;
 	uint32_t verified, failed, undecided; /* signatures checked */
-	uint32_t messages, missing; /* answers looked at; answers no longer stored */
-	dns_name_t top;            /* the highest zone whose DNSKEY set was captured */
+	uint32_t messages, missing;           /* answers looked at; answers no longer stored */
+	dns_name_t top;                       /* the highest zone whose DNSKEY set was captured */
 	int have_top;
 	/* Where the keys came from, however long before (the model's copies
 	 * first, then the attempts' answers): the evidence pcap keeps these

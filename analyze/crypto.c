@@ -50,8 +50,8 @@ size_t crypto_digest_size(uint8_t digest_type)
 	return 0;
 }
 
-db_status_t crypto_digest(uint8_t digest_type, const uint8_t *data, size_t len,
-			  uint8_t *out, size_t *out_len)
+db_status_t crypto_digest(uint8_t digest_type, const uint8_t *data, size_t len, uint8_t *out,
+			  size_t *out_len)
 {
 	static const uint8_t none[1]; /* a readable base for an empty buffer */
 	const EVP_MD *md = ds_md(digest_type);
@@ -98,13 +98,13 @@ static const alg_info_t *alg_lookup(uint8_t alg)
 
 	switch (alg) {
 	case DNSSEC_ALG_RSASHA1:
-	case DNSSEC_ALG_RSASHA1_NSEC3_SHA1: return &rsasha1;  /* RFC 3110, 5155 */
-	case DNSSEC_ALG_RSASHA256: return &rsasha256;         /* RFC 5702 */
-	case DNSSEC_ALG_RSASHA512: return &rsasha512;         /* RFC 5702 */
-	case DNSSEC_ALG_ECDSAP256SHA256: return &p256;        /* RFC 6605 */
-	case DNSSEC_ALG_ECDSAP384SHA384: return &p384;        /* RFC 6605 */
-	case DNSSEC_ALG_ED25519: return &ed25519;             /* RFC 8080 */
-	case DNSSEC_ALG_ED448: return &ed448;                 /* RFC 8080 */
+	case DNSSEC_ALG_RSASHA1_NSEC3_SHA1: return &rsasha1; /* RFC 3110, 5155 */
+	case DNSSEC_ALG_RSASHA256: return &rsasha256;        /* RFC 5702 */
+	case DNSSEC_ALG_RSASHA512: return &rsasha512;        /* RFC 5702 */
+	case DNSSEC_ALG_ECDSAP256SHA256: return &p256;       /* RFC 6605 */
+	case DNSSEC_ALG_ECDSAP384SHA384: return &p384;       /* RFC 6605 */
+	case DNSSEC_ALG_ED25519: return &ed25519;            /* RFC 8080 */
+	case DNSSEC_ALG_ED448: return &ed448;                /* RFC 8080 */
 	}
 	return NULL;
 }
@@ -112,8 +112,7 @@ static const alg_info_t *alg_lookup(uint8_t alg)
 int crypto_alg_supported(uint8_t algorithm) { return alg_lookup(algorithm) != NULL; }
 
 /* Builds a public key from OSSL_PARAMs; VALID with *out set, or why not. */
-static crypto_verdict_t pkey_fromdata(const char *keytype, OSSL_PARAM *params,
-				      EVP_PKEY **out)
+static crypto_verdict_t pkey_fromdata(const char *keytype, OSSL_PARAM *params, EVP_PKEY **out)
 {
 	EVP_PKEY_CTX *pctx = EVP_PKEY_CTX_new_from_name(NULL, keytype, NULL);
 	if (!pctx)
@@ -132,8 +131,7 @@ static crypto_verdict_t pkey_fromdata(const char *keytype, OSSL_PARAM *params,
  * the exponent; the modulus.  *mod_len gets the modulus length without
  * leading zero octets, which is the length every signature must have.
  */
-static crypto_verdict_t rsa_key(const uint8_t *k, size_t klen, EVP_PKEY **out,
-				size_t *mod_len)
+static crypto_verdict_t rsa_key(const uint8_t *k, size_t klen, EVP_PKEY **out, size_t *mod_len)
 {
 	wire_t w;
 	wire_init(&w, k, klen);
@@ -158,8 +156,7 @@ static crypto_verdict_t rsa_key(const uint8_t *k, size_t klen, EVP_PKEY **out,
 	BIGNUM *bn_e = BN_bin2bn(e, (int)elen, NULL);
 	OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
 	OSSL_PARAM *params = NULL;
-	if (bn_n && bn_e && bld &&
-	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn_n) == 1 &&
+	if (bn_n && bn_e && bld && OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn_n) == 1 &&
 	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, bn_e) == 1 &&
 	    (params = OSSL_PARAM_BLD_to_param(bld)) != NULL)
 		r = pkey_fromdata("RSA", params, out);
@@ -171,8 +168,7 @@ static crypto_verdict_t rsa_key(const uint8_t *k, size_t klen, EVP_PKEY **out,
 }
 
 /* RFC 6605 4: the key is X | Y, an uncompressed point without its 0x04. */
-static crypto_verdict_t ec_key(const alg_info_t *a, const uint8_t *k, size_t klen,
-			       EVP_PKEY **out)
+static crypto_verdict_t ec_key(const alg_info_t *a, const uint8_t *k, size_t klen, EVP_PKEY **out)
 {
 	uint8_t pt[1 + 96];
 	char group[16];
@@ -241,8 +237,8 @@ static size_t ecdsa_der(const uint8_t *sig, size_t len, uint8_t der[2 + 2 * 51])
 }
 
 crypto_verdict_t crypto_verify(uint8_t algorithm, const uint8_t *key, size_t key_len,
-			       const uint8_t *data, size_t data_len,
-			       const uint8_t *sig, size_t sig_len)
+			       const uint8_t *data, size_t data_len, const uint8_t *sig,
+			       size_t sig_len)
 {
 	static const uint8_t none[1]; /* a readable base for empty data */
 	const alg_info_t *a = alg_lookup(algorithm);
@@ -297,7 +293,7 @@ crypto_verdict_t crypto_verify(uint8_t algorithm, const uint8_t *key, size_t key
 		goto done;
 	}
 	r = EVP_DigestVerify(mctx, sig, sig_len, data, data_len) == 1 ? CRYPTO_VALID
-								       : CRYPTO_INVALID;
+								      : CRYPTO_INVALID;
 done:
 	EVP_MD_CTX_free(mctx);
 	EVP_PKEY_free(pkey);

@@ -75,8 +75,8 @@ size_t crypto_digest_size(uint8_t digest_type);
  * type crypto_digest_size() gives 0 for; DB_ENOMEM when OpenSSL fails (no
  * memory, or a provider or policy refusing the digest).
  */
-db_status_t crypto_digest(uint8_t digest_type, const uint8_t *data, size_t len,
-			  uint8_t *out, size_t *out_len) DB_MUST_CHECK;
+db_status_t crypto_digest(uint8_t digest_type, const uint8_t *data, size_t len, uint8_t *out,
+			  size_t *out_len) DB_MUST_CHECK;
 
 typedef enum crypto_verdict {
 	CRYPTO_VALID = 0,   /* sig is key's signature over data */
@@ -109,8 +109,8 @@ int crypto_alg_supported(uint8_t algorithm);
  * can ask for.
  */
 crypto_verdict_t crypto_verify(uint8_t algorithm, const uint8_t *key, size_t key_len,
-			       const uint8_t *data, size_t data_len,
-			       const uint8_t *sig, size_t sig_len);
+			       const uint8_t *data, size_t data_len, const uint8_t *sig,
+			       size_t sig_len);
 
 /* Static strings, never NULL: "valid", "invalid", "malformed key", ... */
 const char *crypto_verdict_str(crypto_verdict_t v);

@@ -32,9 +32,7 @@ static void set(decide_out_t *o, uint8_t cause, const char *detail, uint8_t conf
 static void from_attempts(const decide_in_t *in, decide_out_t *o)
 {
 	switch (in->last_outcome) {
-	case VD_OUT_TRUNCATED:
-		set(o, VD_TRUNCATION, "no_tcp_retry", VD_HIGH);
-		break;
+	case VD_OUT_TRUNCATED: set(o, VD_TRUNCATION, "no_tcp_retry", VD_HIGH); break;
 	case VD_OUT_TCP_RESET:
 		if (in->tc)
 			set(o, VD_TRUNCATION, "tcp_reset", VD_HIGH);
@@ -43,8 +41,9 @@ static void from_attempts(const decide_in_t *in, decide_out_t *o)
 			 * the ICMP error says more (unreachable port, or a
 			 * firewall), so it names the detail. */
 			set(o, VD_BLOCKED_PORT,
-			    in->icmp_seen ? vd_icmp_detail(in->icmp_version, in->icmp_type, in->icmp_code)
-					  : "tcp_reset",
+			    in->icmp_seen
+				? vd_icmp_detail(in->icmp_version, in->icmp_type, in->icmp_code)
+				: "tcp_reset",
 			    VD_HIGH);
 		break;
 	case VD_OUT_TCP_TIMEOUT:
@@ -55,26 +54,22 @@ static void from_attempts(const decide_in_t *in, decide_out_t *o)
 		else
 			set(o, VD_TIMEOUT, "all_servers_silent", VD_MEDIUM);
 		break;
-	case VD_OUT_FRAG_LOSS:
-		set(o, VD_TRUNCATION, "fragment_loss", VD_HIGH);
-		break;
+	case VD_OUT_FRAG_LOSS: set(o, VD_TRUNCATION, "fragment_loss", VD_HIGH); break;
 	case VD_OUT_ICMP:
 		/* UDP worked (it said TC=1); the TCP retry was refused. */
 		if (in->tc && in->last_transport == DB_PROTO_TCP)
 			set(o, VD_TRUNCATION, "tcp_blocked", VD_HIGH);
 		else
 			set(o, VD_BLOCKED_PORT,
-			    vd_icmp_detail(in->last_icmp_version, in->last_icmp_type, in->last_icmp_code),
+			    vd_icmp_detail(in->last_icmp_version, in->last_icmp_type,
+					   in->last_icmp_code),
 			    VD_HIGH);
 		break;
-	case VD_OUT_LAME:
-		set(o, VD_UPSTREAM_ERROR, "lame_delegation", VD_HIGH);
-		break;
-	case VD_OUT_ERROR:
-		set(o, VD_UPSTREAM_ERROR, rcode_detail(in->last_rcode), VD_HIGH);
-		break;
+	case VD_OUT_LAME: set(o, VD_UPSTREAM_ERROR, "lame_delegation", VD_HIGH); break;
+	case VD_OUT_ERROR: set(o, VD_UPSTREAM_ERROR, rcode_detail(in->last_rcode), VD_HIGH); break;
 	default: /* VD_OUT_TIMEOUT */
-		set(o, VD_TIMEOUT, in->last_forwarder ? "forwarder_silent" : "all_servers_silent", VD_HIGH);
+		set(o, VD_TIMEOUT, in->last_forwarder ? "forwarder_silent" : "all_servers_silent",
+		    VD_HIGH);
 		break;
 	}
 	if (in->tc && !in->tcp_after_tc && in->last_outcome == VD_OUT_TIMEOUT && in->tc_from_last)
@@ -113,11 +108,13 @@ void decide(const decide_in_t *in, decide_out_t *o)
 	if (in->dnssec_found && !in->dnssec_from_memory) {
 		uint8_t conf = VD_HIGH;
 		/* The resolver's own word, when it gave one, should agree. */
-		if (in->have_ede && in->ede_cause == VD_DNSSEC && strcmp(in->ede_detail, "bogus") != 0 &&
+		if (in->have_ede && in->ede_cause == VD_DNSSEC &&
+		    strcmp(in->ede_detail, "bogus") != 0 &&
 		    strcmp(in->ede_detail, in->dnssec_detail) != 0)
 			conf = VD_MEDIUM;
 		set(o, VD_DNSSEC, in->dnssec_detail, conf);
-		if (in->root_kind == DECIDE_ROOT_IN_FLIGHT && !in->own_failure && in->n_answered == 0) {
+		if (in->root_kind == DECIDE_ROOT_IN_FLIGHT && !in->own_failure &&
+		    in->n_answered == 0) {
 			o->via = VD_VIA_COALESCED;
 		} else {
 			o->via = VD_VIA_UPSTREAM;
@@ -158,7 +155,8 @@ void decide(const decide_in_t *in, decide_out_t *o)
 	/* 4. No attempt failed and nothing is remembered. */
 	if (in->n_attempts == 0) {
 		if (in->have_ede) {
-			set(o, in->ede_cause, in->ede_detail, in->resolver_host ? VD_MEDIUM : VD_LOW);
+			set(o, in->ede_cause, in->ede_detail,
+			    in->resolver_host ? VD_MEDIUM : VD_LOW);
 			if (in->ede_code == 13)
 				o->via = VD_VIA_FAILURE_CACHE;
 		} else if (!in->resolver_host) {

@@ -20,26 +20,26 @@
 
 enum decide_root_kind {
 	DECIDE_ROOT_NONE = 0,
-	DECIDE_ROOT_QUESTION,   /* the same question failed before this query was asked */
-	DECIDE_ROOT_IN_FLIGHT,  /* an identical query was being resolved when this one came */
-	DECIDE_ROOT_ZONE,       /* the zone the name lands in failed before */
+	DECIDE_ROOT_QUESTION,  /* the same question failed before this query was asked */
+	DECIDE_ROOT_IN_FLIGHT, /* an identical query was being resolved when this one came */
+	DECIDE_ROOT_ZONE,      /* the zone the name lands in failed before */
 };
 
 typedef struct decide_in {
 	/* The attempts (queries and failed handshakes) related to the query. */
 	uint32_t n_attempts, n_answered, n_failed;
-	uint8_t own_failure;     /* a failed attempt was made after the client asked */
-	uint8_t only_probes;     /* every failed attempt is a handshake that carried no query */
-	uint8_t from_model;      /* the failure is what the model knew (a delegation
+	uint8_t own_failure; /* a failed attempt was made after the client asked */
+	uint8_t only_probes; /* every failed attempt is a handshake that carried no query */
+	uint8_t from_model;  /* the failure is what the model knew (a delegation
 	                          * whose NS names do not resolve), not an attempt's */
-	uint8_t mixed;           /* failures of another kind than the last one's */
-	uint8_t mixed_tc;        /* a TC=1 answer beside a failure of another kind */
-	uint8_t any_rrsig;       /* an answer carried RRSIGs */
-	uint8_t silent;          /* the resolver never answered the client (no SERVFAIL) */
+	uint8_t mixed;       /* failures of another kind than the last one's */
+	uint8_t mixed_tc;    /* a TC=1 answer beside a failure of another kind */
+	uint8_t any_rrsig;   /* an answer carried RRSIGs */
+	uint8_t silent;      /* the resolver never answered the client (no SERVFAIL) */
 	/* The attempt that failed last (when n_failed). */
-	uint8_t last_outcome;    /* enum vd_outcome */
+	uint8_t last_outcome; /* enum vd_outcome */
 	uint8_t last_transport;
-	uint8_t last_forwarder;  /* its server is itself a resolver */
+	uint8_t last_forwarder; /* its server is itself a resolver */
 	uint16_t last_rcode;
 	uint8_t last_icmp_version, last_icmp_type, last_icmp_code;
 	/* Truncation: a TC=1 answer, whether a TCP attempt to that server
@@ -55,20 +55,20 @@ typedef struct decide_in {
 	const char *ede_detail;
 	uint16_t ede_code;
 	/* The failure memory. */
-	uint8_t root_kind;       /* enum decide_root_kind */
+	uint8_t root_kind; /* enum decide_root_kind */
 	uint8_t root_cause;
 	const char *root_detail;
 	uint8_t root_server_side;
-	uint8_t resolver_host;   /* the capture shows the resolver's upstream side */
+	uint8_t resolver_host; /* the capture shows the resolver's upstream side */
 } decide_in_t;
 
 typedef struct decide_out {
-	uint8_t cause;           /* enum vd_cause */
+	uint8_t cause; /* enum vd_cause */
 	const char *detail;
-	uint8_t confidence;      /* enum vd_confidence */
-	uint8_t via;             /* enum vd_via */
-	uint8_t from_root;       /* cause and detail are the remembered root's */
-	uint8_t root;            /* this verdict is a root failure worth remembering */
+	uint8_t confidence; /* enum vd_confidence */
+	uint8_t via;        /* enum vd_via */
+	uint8_t from_root;  /* cause and detail are the remembered root's */
+	uint8_t root;       /* this verdict is a root failure worth remembering */
 } decide_out_t;
 
 void decide(const decide_in_t *in, decide_out_t *out);

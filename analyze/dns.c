@@ -54,13 +54,13 @@ static db_status_t dns_fail(dns_msg_t *m, db_status_t st)
  * because RFC 1035 4.1.4 pointers replace a suffix that occurred earlier.
  * The hop cap still bounds work on a long chain of valid pointers.
  */
-static db_status_t dns_name_walk(const uint8_t *msg, size_t len, size_t *off,
-				 dns_name_t *out, int allow_ptr)
+static db_status_t dns_name_walk(const uint8_t *msg, size_t len, size_t *off, dns_name_t *out,
+				 int allow_ptr)
 {
 	wire_t w;
-	size_t run = *off;  /* first octet of the current run of labels */
-	size_t end = 0;     /* just past the in-place octets, once a pointer is seen */
-	size_t nlen = 0;    /* octets so far, root label not counted */
+	size_t run = *off; /* first octet of the current run of labels */
+	size_t end = 0;    /* just past the in-place octets, once a pointer is seen */
+	size_t nlen = 0;   /* octets so far, root label not counted */
 	unsigned labels = 0, hops = 0;
 	int jumped = 0;
 
@@ -129,8 +129,7 @@ db_status_t dns_name_read(const uint8_t *msg, size_t len, size_t *off, dns_name_
  * pointers may still reach back into the rest of the message.  The rdata
  * was complete, so a name that runs past it is malformed, not truncated.
  */
-static db_status_t dns_rdata_name(wire_t *r, const uint8_t *msg, int allow_ptr,
-				  dns_name_t *out)
+static db_status_t dns_rdata_name(wire_t *r, const uint8_t *msg, int allow_ptr, dns_name_t *out)
 {
 	if (!wire_ok(r))
 		return DB_EMALFORMED;
@@ -178,8 +177,7 @@ static int dns_bitmap_ok(wire_t *r, int allow_empty)
  * with FORMERR, so it is malformed for us too: a response that a resolver
  * cannot parse is a reason for its SERVFAIL.
  */
-static db_status_t dns_rdata_check(const uint8_t *msg, const dns_rr_t *rr,
-				   unsigned opcode)
+static db_status_t dns_rdata_check(const uint8_t *msg, const dns_rr_t *rr, unsigned opcode)
 {
 	db_status_t st = DB_OK;
 	wire_t r;
@@ -193,17 +191,11 @@ static db_status_t dns_rdata_check(const uint8_t *msg, const dns_rr_t *rr,
 	wire_seek(&r, rr->rdata_off);
 
 	switch (rr->type) {
-	case DNS_T_A:
-		wire_skip(&r, 4);
-		break;
-	case DNS_T_AAAA:
-		wire_skip(&r, 16);
-		break;
+	case DNS_T_A: wire_skip(&r, 4); break;
+	case DNS_T_AAAA: wire_skip(&r, 16); break;
 	case DNS_T_NS:
 	case DNS_T_CNAME:
-	case DNS_T_PTR:
-		st = dns_rdata_name(&r, msg, 1, NULL);
-		break;
+	case DNS_T_PTR: st = dns_rdata_name(&r, msg, 1, NULL); break;
 	case DNS_T_SOA:
 		st = dns_rdata_name(&r, msg, 1, NULL);
 		if (st == DB_OK)
@@ -224,12 +216,12 @@ static db_status_t dns_rdata_check(const uint8_t *msg, const dns_rr_t *rr,
 			wire_skip(&r, wire_u8(&r));
 		while (wire_ok(&r) && wire_left(&r) > 0);
 		break;
-	case DNS_T_DS:      /* RFC 4034 5.1: key tag, algorithm, digest type */
-	case DNS_T_DNSKEY:  /* RFC 4034 2.1: flags, protocol, algorithm */
+	case DNS_T_DS:     /* RFC 4034 5.1: key tag, algorithm, digest type */
+	case DNS_T_DNSKEY: /* RFC 4034 2.1: flags, protocol, algorithm */
 		wire_skip(&r, 4);
 		wire_skip(&r, wire_left(&r));
 		break;
-	case DNS_T_RRSIG:   /* RFC 4034 3.1: 18 fixed octets, signer, signature */
+	case DNS_T_RRSIG: /* RFC 4034 3.1: 18 fixed octets, signer, signature */
 		wire_skip(&r, 18);
 		st = dns_rdata_name(&r, msg, 0, NULL);
 		wire_skip(&r, wire_left(&r));
@@ -623,8 +615,8 @@ const char *dns_type_str(uint16_t type, char buf[16])
 const char *dns_rcode_str(uint16_t rcode, char buf[16])
 {
 	static const char *const names[] = {
-		"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED",
-		"YXDOMAIN", "YXRRSET", "NXRRSET", "NOTAUTH", "NOTZONE",
+		"NOERROR",  "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP",  "REFUSED",
+		"YXDOMAIN", "YXRRSET", "NXRRSET",  "NOTAUTH",  "NOTZONE",
 	};
 	if (rcode < sizeof(names) / sizeof(names[0]))
 		return names[rcode];
@@ -660,7 +652,9 @@ db_status_t dns_rr_target(const dns_msg_t *m, const dns_rr_t *rr, dns_name_t *ou
 	size_t skip;
 
 	switch (rr->type) {
-	case DNS_T_NS: case DNS_T_CNAME: case DNS_T_PTR: skip = 0; break;
+	case DNS_T_NS:
+	case DNS_T_CNAME:
+	case DNS_T_PTR: skip = 0; break;
 	case DNS_T_MX: skip = 2; break;
 	case DNS_T_SRV: skip = 6; break;
 	default: return DB_EMALFORMED;

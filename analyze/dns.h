@@ -18,33 +18,49 @@
 #include "../common/status.h"
 
 #define DNS_HDR_LEN 12
-#define DNS_MAX_NAME 255  /* octets, wire form, RFC 1035 2.3.4 */
+#define DNS_MAX_NAME 255 /* octets, wire form, RFC 1035 2.3.4 */
 #define DNS_MAX_LABEL 63
-#define DNS_MAX_PTRS 64   /* compression pointer hops followed per name */
-#define DNS_MAX_EDE 8     /* Extended DNS Errors kept per message */
+#define DNS_MAX_PTRS 64      /* compression pointer hops followed per name */
+#define DNS_MAX_EDE 8        /* Extended DNS Errors kept per message */
 #define DNS_NAME_STRLEN 1024 /* presentation form incl. \DDD escapes + NUL */
 
 enum dns_section { DNS_SEC_ANSWER = 1, DNS_SEC_AUTHORITY = 2, DNS_SEC_ADDITIONAL = 3 };
 
 enum dns_type {
-	DNS_T_A = 1, DNS_T_NS = 2, DNS_T_CNAME = 5, DNS_T_SOA = 6, DNS_T_PTR = 12,
-	DNS_T_MX = 15, DNS_T_TXT = 16, DNS_T_AAAA = 28, DNS_T_SRV = 33,
-	DNS_T_OPT = 41, DNS_T_DS = 43, DNS_T_RRSIG = 46, DNS_T_NSEC = 47,
-	DNS_T_DNSKEY = 48, DNS_T_NSEC3 = 50, DNS_T_NSEC3PARAM = 51,
+	DNS_T_A = 1,
+	DNS_T_NS = 2,
+	DNS_T_CNAME = 5,
+	DNS_T_SOA = 6,
+	DNS_T_PTR = 12,
+	DNS_T_MX = 15,
+	DNS_T_TXT = 16,
+	DNS_T_AAAA = 28,
+	DNS_T_SRV = 33,
+	DNS_T_OPT = 41,
+	DNS_T_DS = 43,
+	DNS_T_RRSIG = 46,
+	DNS_T_NSEC = 47,
+	DNS_T_DNSKEY = 48,
+	DNS_T_NSEC3 = 50,
+	DNS_T_NSEC3PARAM = 51,
 	DNS_T_ANY = 255,
 };
 
 enum dns_rcode {
-	DNS_R_NOERROR = 0, DNS_R_FORMERR = 1, DNS_R_SERVFAIL = 2,
-	DNS_R_NXDOMAIN = 3, DNS_R_NOTIMP = 4, DNS_R_REFUSED = 5,
+	DNS_R_NOERROR = 0,
+	DNS_R_FORMERR = 1,
+	DNS_R_SERVFAIL = 2,
+	DNS_R_NXDOMAIN = 3,
+	DNS_R_NOTIMP = 4,
+	DNS_R_REFUSED = 5,
 };
 
 #define DNS_EDNS0_EDE 15 /* option code, RFC 8914 */
 
 /* An uncompressed name in wire form (labels with length octets, ending 0). */
 typedef struct dns_name {
-	uint8_t len;        /* total octets including the root label, 1..255 */
-	uint8_t labels;     /* number of labels, root not counted */
+	uint8_t len;    /* total octets including the root label, 1..255 */
+	uint8_t labels; /* number of labels, root not counted */
 	uint8_t wire[DNS_MAX_NAME];
 } dns_name_t;
 
@@ -68,10 +84,10 @@ typedef struct dns_edns {
 	uint8_t present;
 	uint8_t version;
 	uint8_t do_bit;
-	uint8_t ext_rcode;   /* upper 8 bits of the 12-bit rcode */
+	uint8_t ext_rcode; /* upper 8 bits of the 12-bit rcode */
 	uint16_t udp_size;
 	uint16_t n_options;
-	uint16_t n_ede;      /* EDE options kept (at most DNS_MAX_EDE) */
+	uint16_t n_ede; /* EDE options kept (at most DNS_MAX_EDE) */
 	dns_ede_t ede[DNS_MAX_EDE];
 } dns_edns_t;
 
@@ -87,16 +103,16 @@ typedef struct dns_msg {
 	const uint8_t *wire;
 	size_t len;
 	uint16_t id;
-	uint16_t flags;   /* raw header flags word */
+	uint16_t flags; /* raw header flags word */
 	uint8_t qr, opcode, aa, tc, rd, ra, ad, cd;
-	uint16_t rcode;   /* 12-bit rcode: header rcode | OPT extended bits << 4 */
+	uint16_t rcode; /* 12-bit rcode: header rcode | OPT extended bits << 4 */
 	uint16_t qdcount, ancount, nscount, arcount;
 	dns_name_t qname; /* valid when stage >= DNS_STAGE_QUESTION */
 	uint16_t qtype, qclass;
 	dns_edns_t edns;
-	dns_rr_t *rr;     /* nrr records in wire order (OPT included) */
+	dns_rr_t *rr; /* nrr records in wire order (OPT included) */
 	size_t nrr;
-	uint8_t stage;    /* enum dns_stage */
+	uint8_t stage;      /* enum dns_stage */
 	db_status_t status; /* DB_OK when stage == DNS_STAGE_FULL */
 } dns_msg_t;
 

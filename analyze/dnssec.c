@@ -120,9 +120,8 @@ enum ds_rc {
  * parts are copied together, as crypto_digest takes one buffer; the
  * unsupported type is told before anything is allocated.
  */
-static enum ds_rc ds_digest_parts(const dns_name_t *owner, const uint8_t hdr[4],
-				  const uint8_t *key, size_t klen, uint8_t type,
-				  uint8_t *out, size_t *out_len)
+static enum ds_rc ds_digest_parts(const dns_name_t *owner, const uint8_t hdr[4], const uint8_t *key,
+				  size_t klen, uint8_t type, uint8_t *out, size_t *out_len)
 {
 	if (crypto_digest_size(type) == 0)
 		return DS_UNSUPP;
@@ -142,14 +141,13 @@ static enum ds_rc ds_digest_parts(const dns_name_t *owner, const uint8_t hdr[4],
 	return st == DB_OK ? DS_OK : DS_FAIL;
 }
 
-db_status_t dnssec_ds_digest(const dns_name_t *owner, const uint8_t *dnskey_rdata,
-			     size_t len, uint8_t digest_type, uint8_t *out,
-			     size_t *out_len)
+db_status_t dnssec_ds_digest(const dns_name_t *owner, const uint8_t *dnskey_rdata, size_t len,
+			     uint8_t digest_type, uint8_t *out, size_t *out_len)
 {
 	if (!dnskey_rdata || len < 4)
 		return DB_EMALFORMED;
-	switch (ds_digest_parts(owner, dnskey_rdata, dnskey_rdata + 4, len - 4,
-				digest_type, out, out_len)) {
+	switch (ds_digest_parts(owner, dnskey_rdata, dnskey_rdata + 4, len - 4, digest_type, out,
+				out_len)) {
 	case DS_OK: return DB_OK;
 	case DS_UNSUPP: return DB_EUNSUPP;
 	case DS_NOMEM:
@@ -235,8 +233,8 @@ enum name_mode {
  * its pointers may reach back into the message.  A name whose in-place
  * octets are fewer than its length used a pointer.
  */
-static db_status_t canon_name(wire_t *r, const uint8_t *msg, enum name_mode mode,
-			      int allow_ptr, out_t *o)
+static db_status_t canon_name(wire_t *r, const uint8_t *msg, enum name_mode mode, int allow_ptr,
+			      out_t *o)
 {
 	dns_name_t n;
 	size_t off = r->pos;
@@ -259,8 +257,8 @@ static db_status_t canon_name(wire_t *r, const uint8_t *msg, enum name_mode mode
  * followed only where RFC 3597 4 lets a receiver meet it (the RFC 1035
  * types) and in SRV, as analyze/dns.c accepts it there.
  */
-static db_status_t canon_rdata(uint16_t type, const uint8_t *msg, size_t start,
-			       size_t end, int allow_ptr, out_t *o)
+static db_status_t canon_rdata(uint16_t type, const uint8_t *msg, size_t start, size_t end,
+			       int allow_ptr, out_t *o)
 {
 	wire_t r;
 	db_status_t st = DB_OK;
@@ -268,13 +266,21 @@ static db_status_t canon_rdata(uint16_t type, const uint8_t *msg, size_t start,
 	wire_init(&r, msg, end);
 	wire_seek(&r, start);
 
-#define NAME(mode) do { \
-		if (st == DB_OK) \
-			st = canon_name(&r, msg, (mode), allow_ptr, o); \
+#define NAME(mode)                                                                                 \
+	do {                                                                                       \
+		if (st == DB_OK)                                                                   \
+			st = canon_name(&r, msg, (mode), allow_ptr, o);                            \
 	} while (0)
 
 	switch (type) {
-	case 2: case 3: case 4: case 5: case 7: case 8: case 9: case 12:
+	case 2:
+	case 3:
+	case 4:
+	case 5:
+	case 7:
+	case 8:
+	case 9:
+	case 12:
 		/* NS MD MF CNAME MB MG MR PTR */
 		NAME(NAME_PTR);
 		break;
@@ -295,7 +301,9 @@ static db_status_t canon_rdata(uint16_t type, const uint8_t *msg, size_t start,
 		NAME(NAME_LOWER);
 		NAME(NAME_LOWER);
 		break;
-	case 18: case 21: case 36: /* AFSDB RT KX */
+	case 18:
+	case 21:
+	case 36: /* AFSDB RT KX */
 		copy_n(&r, o, 2);
 		NAME(NAME_LOWER);
 		break;
@@ -304,7 +312,8 @@ static db_status_t canon_rdata(uint16_t type, const uint8_t *msg, size_t start,
 		NAME(NAME_LOWER);
 		NAME(NAME_LOWER);
 		break;
-	case 24: case 46: /* SIG RRSIG: RFC 6840 5.1 keeps RRSIG on the list */
+	case 24:
+	case 46: /* SIG RRSIG: RFC 6840 5.1 keeps RRSIG on the list */
 		copy_n(&r, o, RRSIG_FIXED);
 		NAME(NAME_LOWER);
 		copy_n(&r, o, wire_left(&r));
@@ -336,16 +345,12 @@ static db_status_t canon_rdata(uint16_t type, const uint8_t *msg, size_t start,
 			NAME(NAME_LOWER);
 		break;
 	}
-	case 39: /* DNAME */
-		NAME(NAME_LOWER);
-		break;
+	case 39: /* DNAME */ NAME(NAME_LOWER); break;
 	case 47: /* NSEC */
 		NAME(NAME_KEEP);
 		copy_n(&r, o, wire_left(&r));
 		break;
-	default:
-		copy_n(&r, o, wire_left(&r));
-		break;
+	default: copy_n(&r, o, wire_left(&r)); break;
 	}
 #undef NAME
 	if (st != DB_OK)
@@ -364,15 +369,12 @@ struct dnssec_rrset {
 	dns_name_t owner; /* lower-cased */
 	uint16_t type, rclass;
 	size_t n, rd_cap;
-	rd_ref_t *rd;     /* canonical order */
+	rd_ref_t *rd; /* canonical order */
 	uint8_t *buf;
 	size_t used, buf_cap;
 };
 
-dnssec_rrset_t *dnssec_rrset_new(void)
-{
-	return calloc(1, sizeof(dnssec_rrset_t));
-}
+dnssec_rrset_t *dnssec_rrset_new(void) { return calloc(1, sizeof(dnssec_rrset_t)); }
 
 void dnssec_rrset_free(dnssec_rrset_t *set)
 {
@@ -433,12 +435,12 @@ static db_status_t rrset_reserve(dnssec_rrset_t *set, size_t want)
 	return DB_OK;
 }
 
-static db_status_t rrset_add(dnssec_rrset_t *set, const dns_name_t *owner,
-			     uint16_t type, uint16_t rclass, const uint8_t *msg,
-			     size_t start, size_t end, int allow_ptr)
+static db_status_t rrset_add(dnssec_rrset_t *set, const dns_name_t *owner, uint16_t type,
+			     uint16_t rclass, const uint8_t *msg, size_t start, size_t end,
+			     int allow_ptr)
 {
-	if (set->n > 0 && (type != set->type || rclass != set->rclass ||
-			   !dns_name_eq(owner, &set->owner)))
+	if (set->n > 0 &&
+	    (type != set->type || rclass != set->rclass || !dns_name_eq(owner, &set->owner)))
 		return DB_EINVAL;
 	if (set->n >= DNSSEC_RRSET_MAX_RRS || set->used > DNSSEC_RRSET_MAX_OCTETS)
 		return DB_ELIMIT;
@@ -495,13 +497,11 @@ db_status_t dnssec_rrset_add(dnssec_rrset_t *set, const dns_msg_t *m, const dns_
 	size_t end = (size_t)rr->rdata_off + rr->rdlen;
 	if (!m->wire || end > m->len)
 		return DB_EMALFORMED;
-	return rrset_add(set, &rr->owner, rr->type, rr->rclass, m->wire,
-			 rr->rdata_off, end, 1);
+	return rrset_add(set, &rr->owner, rr->type, rr->rclass, m->wire, rr->rdata_off, end, 1);
 }
 
-db_status_t dnssec_rrset_add_rdata(dnssec_rrset_t *set, const dns_name_t *owner,
-				   uint16_t type, uint16_t rclass,
-				   const uint8_t *rdata, size_t rdlen)
+db_status_t dnssec_rrset_add_rdata(dnssec_rrset_t *set, const dns_name_t *owner, uint16_t type,
+				   uint16_t rclass, const uint8_t *rdata, size_t rdlen)
 {
 	static const uint8_t none[1]; /* a readable base for empty rdata */
 
@@ -513,18 +513,14 @@ db_status_t dnssec_rrset_add_rdata(dnssec_rrset_t *set, const dns_name_t *owner,
 /* --- RRSIG verification --------------------------------------------- */
 
 /* RFC 1982 serial comparison of 32-bit times: a - b as a signed distance. */
-static int32_t serial_diff(uint32_t a, uint32_t b)
-{
-	return (int32_t)(a - b);
-}
+static int32_t serial_diff(uint32_t a, uint32_t b) { return (int32_t)(a - b); }
 
 /*
  * RFC 4034 3.1.8.1: RRSIG rdata without the signature, signer lower-cased,
  * then each RR as owner | type | class | original TTL | rdlength | rdata,
  * in canonical order.  Returns a malloc'ed buffer or NULL.
  */
-static uint8_t *signed_data(const dnssec_rrset_t *set, const dns_rrsig_t *sig,
-			    size_t *len)
+static uint8_t *signed_data(const dnssec_rrset_t *set, const dns_rrsig_t *sig, size_t *len)
 {
 	dns_name_t owner, signer = sig->signer;
 	dns_name_lower(&signer);
@@ -542,8 +538,7 @@ static uint8_t *signed_data(const dnssec_rrset_t *set, const dns_rrsig_t *sig,
 		owner = set->owner;
 	}
 
-	size_t total = RRSIG_FIXED + signer.len + set->used +
-		       set->n * ((size_t)owner.len + 10);
+	size_t total = RRSIG_FIXED + signer.len + set->used + set->n * ((size_t)owner.len + 10);
 	uint8_t *buf = malloc(total);
 	if (!buf)
 		return NULL;
@@ -594,9 +589,8 @@ static dnssec_reason_t verify_crypto(const dnssec_rrset_t *set, const dns_rrsig_
 	uint8_t *data = signed_data(set, sig, &dlen);
 	if (!data)
 		return DNSSEC_R_RESOURCES;
-	crypto_verdict_t v = crypto_verify(sig->algorithm, key->key,
-					   key->key ? key->key_len : 0, data, dlen,
-					   sig->signature,
+	crypto_verdict_t v = crypto_verify(sig->algorithm, key->key, key->key ? key->key_len : 0,
+					   data, dlen, sig->signature,
 					   sig->signature ? sig->sig_len : 0);
 	free(data);
 	switch (v) {

@@ -42,21 +42,21 @@ typedef enum dnssec_result {
 } dnssec_result_t;
 
 typedef enum dnssec_reason {
-	DNSSEC_R_NONE = 0,             /* with DNSSEC_SECURE */
+	DNSSEC_R_NONE = 0, /* with DNSSEC_SECURE */
 	/* With DNSSEC_BOGUS. */
-	DNSSEC_R_BAD_SIGNATURE,        /* the crypto says no */
-	DNSSEC_R_SIG_EXPIRED,          /* now is after the expiration */
-	DNSSEC_R_SIG_NOT_YET_VALID,    /* now is before the inception */
-	DNSSEC_R_KEY_TAG_MISMATCH,     /* RRSIG/DS key tag is not the key's */
-	DNSSEC_R_ALGORITHM_MISMATCH,   /* RRSIG/DS algorithm is not the key's */
-	DNSSEC_R_SIGNER_MISMATCH,      /* signer is not the key owner, or not
+	DNSSEC_R_BAD_SIGNATURE,       /* the crypto says no */
+	DNSSEC_R_SIG_EXPIRED,         /* now is after the expiration */
+	DNSSEC_R_SIG_NOT_YET_VALID,   /* now is before the inception */
+	DNSSEC_R_KEY_TAG_MISMATCH,    /* RRSIG/DS key tag is not the key's */
+	DNSSEC_R_ALGORITHM_MISMATCH,  /* RRSIG/DS algorithm is not the key's */
+	DNSSEC_R_SIGNER_MISMATCH,     /* signer is not the key owner, or not
 					  the RRset owner or an ancestor */
-	DNSSEC_R_RRSIG_MISMATCH,       /* type covered or labels do not fit
+	DNSSEC_R_RRSIG_MISMATCH,      /* type covered or labels do not fit
 					  the RRset */
-	DNSSEC_R_NOT_ZONE_KEY,         /* Zone Key flag clear or protocol != 3 */
-	DNSSEC_R_MALFORMED_KEY,        /* key octets do not make a key */
-	DNSSEC_R_MALFORMED_SIGNATURE,  /* signature of the wrong size */
-	DNSSEC_R_DIGEST_MISMATCH,      /* DS digest differs from the key's */
+	DNSSEC_R_NOT_ZONE_KEY,        /* Zone Key flag clear or protocol != 3 */
+	DNSSEC_R_MALFORMED_KEY,       /* key octets do not make a key */
+	DNSSEC_R_MALFORMED_SIGNATURE, /* signature of the wrong size */
+	DNSSEC_R_DIGEST_MISMATCH,     /* DS digest differs from the key's */
 	/* With DNSSEC_INDETERMINATE. */
 	DNSSEC_R_UNSUPPORTED_ALGORITHM, /* not one of 5 7 8 10 13 14 15 16 */
 	DNSSEC_R_UNSUPPORTED_DIGEST,    /* DS digest type not 1, 2 or 4 */
@@ -87,9 +87,8 @@ uint16_t dnssec_dnskey_tag(const dns_dnskey_t *key);
  * DB_EMALFORMED for rdata shorter than 4 octets; DB_ENOMEM when out of
  * memory or OpenSSL fails.
  */
-db_status_t dnssec_ds_digest(const dns_name_t *owner, const uint8_t *dnskey_rdata,
-			     size_t len, uint8_t digest_type, uint8_t *out,
-			     size_t *out_len) DB_MUST_CHECK;
+db_status_t dnssec_ds_digest(const dns_name_t *owner, const uint8_t *dnskey_rdata, size_t len,
+			     uint8_t digest_type, uint8_t *out, size_t *out_len) DB_MUST_CHECK;
 
 /*
  * Does the DS (owned by the same name as the key, key_owner) name this
@@ -137,9 +136,9 @@ db_status_t dnssec_rrset_add(dnssec_rrset_t *set, const dns_msg_t *m,
  * it may not use compression pointers: DB_EMALFORMED).  For test vectors
  * and records that did not come from a message.
  */
-db_status_t dnssec_rrset_add_rdata(dnssec_rrset_t *set, const dns_name_t *owner,
-				   uint16_t type, uint16_t rclass,
-				   const uint8_t *rdata, size_t rdlen) DB_MUST_CHECK;
+db_status_t dnssec_rrset_add_rdata(dnssec_rrset_t *set, const dns_name_t *owner, uint16_t type,
+				   uint16_t rclass, const uint8_t *rdata,
+				   size_t rdlen) DB_MUST_CHECK;
 
 /* Number of distinct records; the canonical rdata of record i (i < count)
  * in canonical order, valid until the set is next changed. */

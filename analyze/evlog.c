@@ -73,8 +73,8 @@ void evlog_add(evlog_t *l, const cap_event_t *ev)
 	if (ev->kind == CAP_EV_TCP && ev->u.tcp.kind != CAP_TCP_RST &&
 	    ev->u.tcp.kind != CAP_TCP_SYN && ev->u.tcp.kind != CAP_TCP_SYNACK)
 		return;
-	if (ev->kind != CAP_EV_ICMP && ev->kind != CAP_EV_TCP &&
-	    ev->kind != CAP_EV_FRAG_EXPIRED && ev->kind != CAP_EV_STREAM_LOSS)
+	if (ev->kind != CAP_EV_ICMP && ev->kind != CAP_EV_TCP && ev->kind != CAP_EV_FRAG_EXPIRED &&
+	    ev->kind != CAP_EV_STREAM_LOSS)
 		return;
 	/* The ring stays in time order, because walks stop at the first
 	 * record older than they need: an event reported late with an

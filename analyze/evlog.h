@@ -26,26 +26,26 @@
 
 typedef struct evrec {
 	db_time_t ts;
-	uint8_t kind;          /* enum cap_event_kind */
-	uint8_t tcp_kind;      /* CAP_EV_TCP: enum cap_tcp_kind */
-	db_flow_t flow;        /* ICMP: the quoted flow; others: the event's flow */
-	db_addr_t reporter;    /* ICMP: who sent it */
+	uint8_t kind;       /* enum cap_event_kind */
+	uint8_t tcp_kind;   /* CAP_EV_TCP: enum cap_tcp_kind */
+	db_flow_t flow;     /* ICMP: the quoted flow; others: the event's flow */
+	db_addr_t reporter; /* ICMP: who sent it */
 	uint8_t icmp_version, icmp_type, icmp_code;
-	uint8_t has_qid;       /* ICMP: the quote reached the DNS id */
+	uint8_t has_qid; /* ICMP: the quote reached the DNS id */
 	uint16_t qid;
-	uint8_t have_first;    /* fragments: the first fragment (ports) was seen */
-	uint64_t seq;          /* 1, 2, ... in the order logged */
-	uint64_t prev;         /* seq of the previous record about the same server, or 0 */
+	uint8_t have_first; /* fragments: the first fragment (ports) was seen */
+	uint64_t seq;       /* 1, 2, ... in the order logged */
+	uint64_t prev;      /* seq of the previous record about the same server, or 0 */
 } evrec_t;
 
 typedef struct evlog {
 	evrec_t *ring;
 	size_t cap, head, count; /* head: next slot to write */
 	uint64_t overwritten;
-	uint64_t lost;         /* overwritten while younger than window */
+	uint64_t lost; /* overwritten while younger than window */
 	db_time_t window;
-	uint64_t seq;          /* of the newest record */
-	tbl_t servers;         /* server address -> seq of its newest record */
+	uint64_t seq;  /* of the newest record */
+	tbl_t servers; /* server address -> seq of its newest record */
 	uint64_t servers_evicted;
 } evlog_t;
 

@@ -6,13 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-
-#define MODEL_MEMORY (300 * 1000000LL)   /* RFC 9520 3.2: at most 5 minutes */
-#define MODEL_ROOT_HIST 2                /* root failures kept per key */
+#define MODEL_MEMORY (300 * 1000000LL) /* RFC 9520 3.2: at most 5 minutes */
+#define MODEL_ROOT_HIST 2              /* root failures kept per key */
 #define MODEL_MAX_ROOTS 16384
 #define MODEL_MAX_BROKEN 4096
 #define MODEL_MAX_CUTS 65536
-#define MODEL_MAX_CNAMES 65536           /* ~20 MB at most (a 257-byte target each) */
+#define MODEL_MAX_CNAMES 65536 /* ~20 MB at most (a 257-byte target each) */
 #define MODEL_CNAME_MIN_TTL (5 * 1000000LL)
 
 typedef struct cut {
@@ -22,7 +21,7 @@ typedef struct cut {
 	uint8_t n_ns;
 	uint64_t ns[MODEL_NS];
 	uint64_t ns_parent[MODEL_NS]; /* hash of each NS name's parent */
-	model_src_t src;     /* the referral it was first learned from */
+	model_src_t src;              /* the referral it was first learned from */
 } cut_t;
 
 /* What the resolver learned of an address name (A and AAAA answers). */
@@ -36,10 +35,10 @@ typedef struct addrname {
 
 typedef struct cname {
 	tbl_entry_t e;
-	uint64_t key;        /* owner hash */
-	db_time_t until;     /* learned + TTL */
+	uint64_t key;    /* owner hash */
+	db_time_t until; /* learned + TTL */
 	dns_name_t target;
-	model_src_t src;     /* the answer it came in */
+	model_src_t src; /* the answer it came in */
 } cname_t;
 
 typedef struct root_ent {
@@ -52,7 +51,7 @@ typedef struct root_ent {
 
 typedef struct broken {
 	tbl_entry_t e;
-	uint64_t key;        /* zone hash */
+	uint64_t key; /* zone hash */
 	db_time_t time;
 	chain_result_t r;
 } broken_t;
@@ -62,11 +61,11 @@ typedef struct broken {
  * long before a failure needs them. */
 typedef struct keys {
 	tbl_entry_t e;
-	uint64_t key;        /* zone hash */
-	txn_t stub[2];       /* [0] DS or referral, [1] DNSKEY; msg_len 0 when none */
-	dns_name_t name[2];  /* their query names */
+	uint64_t key;       /* zone hash */
+	txn_t stub[2];      /* [0] DS or referral, [1] DNSKEY; msg_len 0 when none */
+	dns_name_t name[2]; /* their query names */
 	uint8_t *bytes[2];
-	uint32_t cap[2];     /* bytes allocated for each */
+	uint32_t cap[2]; /* bytes allocated for each */
 } keys_t;
 
 struct model {
@@ -102,7 +101,8 @@ model_t *model_new(size_t max)
 		     MODEL_LIM(MODEL_MAX_BROKEN)) < 0 ||
 	    tbl_init(&m->keys, sizeof(keys_t), offsetof(keys_t, key), sizeof(uint64_t),
 		     MODEL_LIM(MODEL_KEEP_ZONES)) < 0 ||
-	    tbl_init(&m->names, sizeof(addrname_t), offsetof(addrname_t, key), sizeof(uint64_t), max) < 0) {
+	    tbl_init(&m->names, sizeof(addrname_t), offsetof(addrname_t, key), sizeof(uint64_t),
+		     max) < 0) {
 		model_free(m);
 		return NULL;
 	}
@@ -113,7 +113,7 @@ model_t *model_new(size_t max)
 int model_reserve(model_t *m)
 {
 	int rc = 0;
-	tbl_t *t[] = {&m->cuts, &m->cnames, &m->roots, &m->broken, &m->keys, &m->names};
+	tbl_t *t[] = { &m->cuts, &m->cnames, &m->roots, &m->broken, &m->keys, &m->names };
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
 		rc |= tbl_reserve(t[i]);
 	return rc;
@@ -254,7 +254,8 @@ static void learn_addr(model_t *m, const txn_t *t, const dns_msg_t *msg, db_time
 {
 	int nx = (msg->rcode & 0xf) == DNS_R_NXDOMAIN;
 	int addr = t->qtype == DNS_T_A || t->qtype == DNS_T_AAAA;
-	int nodata = addr && (msg->rcode & 0xf) == DNS_R_NOERROR && !t->has_answer && !t->referral && msg->aa;
+	int nodata = addr && (msg->rcode & 0xf) == DNS_R_NOERROR && !t->has_answer &&
+		     !t->referral && msg->aa;
 	int alive = addr && (msg->rcode & 0xf) == DNS_R_NOERROR && t->has_answer;
 	if (!nx && !nodata && !alive)
 		return;
@@ -321,7 +322,8 @@ void model_learn(model_t *m, txn_t *t, const dns_msg_t *msg)
 		t->cut = dns_name_hash(&ns_owner->owner);
 		cut_t *cut = learn_cut(m, &ns_owner->owner, t->cut, now);
 		if (cut && !cut->src.answered)
-			cut->src = (model_src_t){t->e.ts, t->answer_ts, t->key.server, t->key.client, t->key.cport};
+			cut->src = (model_src_t){ t->e.ts, t->answer_ts, t->key.server,
+						  t->key.client, t->key.cport };
 		for (size_t i = 0; i < msg->nrr; i++) {
 			const dns_rr_t *rr = &msg->rr[i];
 			dns_name_t target;
@@ -339,7 +341,9 @@ void model_learn(model_t *m, txn_t *t, const dns_msg_t *msg)
 					dup = cut->ns[k] == nh;
 				if (!dup && cut->n_ns < MODEL_NS) {
 					dns_name_t parent;
-					dns_name_suffix(&target, target.labels ? target.labels - 1 : 0, &parent);
+					dns_name_suffix(&target,
+							target.labels ? target.labels - 1 : 0,
+							&parent);
 					cut->ns_parent[cut->n_ns] = dns_name_hash(&parent);
 					cut->ns[cut->n_ns++] = nh;
 				}
@@ -348,7 +352,8 @@ void model_learn(model_t *m, txn_t *t, const dns_msg_t *msg)
 		/* Glue: the NS names that have addresses. */
 		for (size_t i = 0; i < msg->nrr; i++) {
 			const dns_rr_t *rr = &msg->rr[i];
-			if (rr->section != DNS_SEC_ADDITIONAL || (rr->type != DNS_T_A && rr->type != DNS_T_AAAA))
+			if (rr->section != DNS_SEC_ADDITIONAL ||
+			    (rr->type != DNS_T_A && rr->type != DNS_T_AAAA))
 				continue;
 			uint64_t gh = dns_name_hash(&rr->owner), gv = tbl_hash(&m->names, &gh);
 			addrname_t *n = tbl_find(&m->names, &gh, gv);
@@ -436,7 +441,8 @@ int model_cut_dead(const model_t *m, uint64_t h, db_time_t before)
 		return 0;
 	size_t dead = 0;
 	for (uint8_t k = 0; k < c->n_ns; k++) {
-		const addrname_t *n = tbl_find(&m->names, &c->ns[k], tbl_hash(&m->names, &c->ns[k]));
+		const addrname_t *n = tbl_find(&m->names, &c->ns[k],
+					       tbl_hash(&m->names, &c->ns[k]));
 		if (n && n->alive && n->alive <= before)
 			return 0; /* this one resolved */
 		/* Once the table has forgotten names (least recently used out),
@@ -534,7 +540,8 @@ void model_root_put(model_t *m, uint64_t key, const model_root_t *r)
 		}
 	}
 	uint8_t i = e->n < MODEL_ROOT_HIST ? e->n++ : MODEL_ROOT_HIST - 1;
-	if (e->n == MODEL_ROOT_HIST && i == MODEL_ROOT_HIST - 1 && e->hist[i].time && e->hist[i].time > r->time)
+	if (e->n == MODEL_ROOT_HIST && i == MODEL_ROOT_HIST - 1 && e->hist[i].time &&
+	    e->hist[i].time > r->time)
 		return; /* older than everything kept */
 	e->hist[i] = *r;
 	for (; i > 0 && e->hist[i - 1].time < e->hist[i].time; i--) {

@@ -32,25 +32,26 @@
 
 #define MODEL_NS 8
 #define MODEL_CNAME_HOPS 8
-#define MODEL_KEEP_ZONES 4096   /* zones whose DS/DNSKEY answers are kept */
-#define MODEL_KEEP_BYTES 4096   /* largest DS/DNSKEY answer kept */
+#define MODEL_KEEP_ZONES 4096 /* zones whose DS/DNSKEY answers are kept */
+#define MODEL_KEEP_BYTES 4096 /* largest DS/DNSKEY answer kept */
 
 /* A root failure, as later repeats refer to it. */
 typedef struct model_root {
-	db_time_t query_time;   /* when the failing query was asked */
-	db_time_t time;         /* when it failed (SERVFAIL, or its last failed attempt) */
-	uint8_t cause;          /* enum vd_cause */
+	db_time_t query_time; /* when the failing query was asked */
+	db_time_t time;       /* when it failed (SERVFAIL, or its last failed attempt) */
+	uint8_t cause;        /* enum vd_cause */
 	const char *detail;
 	dns_name_t qname;
 	uint16_t qtype;
-	dns_name_t zone;        /* the broken zone */
+	dns_name_t zone; /* the broken zone */
 	db_addr_t client;
 	uint16_t client_port, id;
-	uint8_t server_side;    /* the failure was the servers' (timeout, ICMP, TCP, lame) */
+	uint8_t server_side; /* the failure was the servers' (timeout, ICMP, TCP, lame) */
 } model_root_t;
 
 typedef struct model_stats {
-	uint64_t names_evicted, cuts_evicted, cnames_evicted, roots_evicted, dnssec_evicted, keys_evicted;
+	uint64_t names_evicted, cuts_evicted, cnames_evicted, roots_evicted, dnssec_evicted,
+	    keys_evicted;
 } model_stats_t;
 
 typedef struct model model_t;
@@ -97,7 +98,6 @@ size_t model_cut_ns(const model_t *m, uint64_t h, const uint64_t **ns);
  * not to exist, and none was seen to resolve (in a referral's glue or an
  * answer). */
 int model_cut_dead(const model_t *m, uint64_t h, db_time_t before);
-
 
 /* The CNAME target of the name hashed h, valid at time now: 1 and *target,
  * or 0; *src (when not NULL) is the exchange it was learned from. */

@@ -13,7 +13,7 @@
 typedef struct msgstore {
 	uint8_t *ring;
 	size_t size;
-	uint64_t written;   /* bytes ever written (absolute position) */
+	uint64_t written; /* bytes ever written (absolute position) */
 	uint64_t overwritten_msgs;
 } msgstore_t;
 

@@ -22,18 +22,18 @@
 typedef struct role {
 	tbl_entry_t e;
 	db_addr_t addr;
-	uint64_t rd_queries_in;  /* RD=1 queries received */
-	uint64_t ra_answers_out; /* responses sent with RA=1 */
-	uint64_t queries_out;    /* queries sent */
+	uint64_t rd_queries_in;    /* RD=1 queries received */
+	uint64_t ra_answers_out;   /* responses sent with RA=1 */
+	uint64_t queries_out;      /* queries sent */
 	uint64_t iter_queries_out; /* queries sent with RD=0: a resolver's upstream side */
-	uint8_t forced;          /* named with --resolver */
+	uint8_t forced;            /* named with --resolver */
 } role_t;
 
 typedef struct roles {
 	tbl_t tbl;
-	uint64_t untracked;      /* addresses not tracked: out of memory */
-	uint64_t evicted;        /* least recently seen addresses dropped at the limit */
-	int forced;              /* --resolver given: inference is off */
+	uint64_t untracked; /* addresses not tracked: out of memory */
+	uint64_t evicted;   /* least recently seen addresses dropped at the limit */
+	int forced;         /* --resolver given: inference is off */
 } roles_t;
 
 enum roles_vantage { VANTAGE_UNKNOWN = 0, VANTAGE_RESOLVER_HOST, VANTAGE_CLIENT_SIDE };
@@ -43,8 +43,7 @@ void roles_free(roles_t *r);
 /* Marks addr as a resolver by the user's word (--resolver). */
 void roles_force(roles_t *r, const db_addr_t *addr);
 /* One DNS message from src to dst. */
-void roles_message(roles_t *r, const db_addr_t *src, const db_addr_t *dst,
-		   int qr, int rd, int ra);
+void roles_message(roles_t *r, const db_addr_t *src, const db_addr_t *dst, int qr, int rd, int ra);
 /* The counters of addr, or NULL when it was never seen (or not tracked). */
 const role_t *roles_find(const roles_t *r, const db_addr_t *addr);
 /* 1 when the address of entry x (may be NULL) acts as a resolver. */

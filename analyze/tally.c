@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 static int ring_init(tally_ring_t *r, size_t cap, int keep_latest)
 {
 	memset(r, 0, sizeof(*r));
@@ -221,7 +220,8 @@ static void add_servers(tally_t *t, const verdict_t *v)
 		int earlier = 0;
 		for (uint16_t j = 0; j < i && !earlier; j++)
 			earlier = db_addr_eq(&v->up[j].server, &u->server) &&
-				  v->up[j].outcome != VD_OUT_ANSWERED && v->up[j].outcome != VD_OUT_PENDING;
+				  v->up[j].outcome != VD_OUT_ANSWERED &&
+				  v->up[j].outcome != VD_OUT_PENDING;
 		if (!earlier)
 			s->verdicts++;
 		if (u->outcome < TALLY_NOUTCOMES)
@@ -272,7 +272,8 @@ const tally_server_t *tally_server_next(const tally_server_t *s)
 
 static int by_size(const void *x, const void *y)
 {
-	const tally_group_t *a = *(const tally_group_t *const *)x, *b = *(const tally_group_t *const *)y;
+	const tally_group_t *a = *(const tally_group_t *const *)x,
+			    *b = *(const tally_group_t *const *)y;
 	if (a->count != b->count)
 		return a->count > b->count ? -1 : 1;
 	return a->first < b->first ? -1 : a->first > b->first;
@@ -312,8 +313,8 @@ static size_t rtt_bucket(db_time_t us)
 	return b < TALLY_RTT_BUCKETS ? b : TALLY_RTT_BUCKETS - 1;
 }
 
-void tally_attempt(tally_t *t, const db_addr_t *server, db_time_t asked, int answered, db_time_t rtt,
-		   int icmp)
+void tally_attempt(tally_t *t, const db_addr_t *server, db_time_t asked, int answered,
+		   db_time_t rtt, int icmp)
 {
 	uint64_t h = tbl_hash(&t->health, server);
 	tally_health_t *s = tbl_find(&t->health, server, h);
@@ -407,7 +408,8 @@ size_t tally_zones(const tally_t *t, tally_zone_t *out, size_t n)
 
 static int by_verdicts(const void *x, const void *y)
 {
-	const tally_server_t *a = *(const tally_server_t *const *)x, *b = *(const tally_server_t *const *)y;
+	const tally_server_t *a = *(const tally_server_t *const *)x,
+			     *b = *(const tally_server_t *const *)y;
 	if (a->verdicts != b->verdicts)
 		return a->verdicts > b->verdicts ? -1 : 1;
 	return (a->first > b->first) - (a->first < b->first);
@@ -420,7 +422,8 @@ size_t tally_servers_ranked(const tally_t *t, const tally_server_t **out, size_t
 	if (!all)
 		return 0;
 	size_t na = 0;
-	for (const tally_server_t *s = tally_server_first(t); s && na < TALLY_MAX_SERVERS; s = tally_server_next(s))
+	for (const tally_server_t *s = tally_server_first(t); s && na < TALLY_MAX_SERVERS;
+	     s = tally_server_next(s))
 		all[na++] = s;
 	qsort(all, na, sizeof(*all), by_verdicts);
 	memcpy(out, all, (na < n ? na : n) * sizeof(*out));

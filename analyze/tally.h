@@ -16,97 +16,98 @@
 #include "../common/table.h"
 #include "verdict.h"
 
-#define TALLY_MAX_GROUPS 4096      /* groups kept; later ones are counted in other[][] */
-#define TALLY_EXAMPLES 5           /* the first verdicts of a group, kept whole */
-#define TALLY_EXAMPLE_BYTES (8u << 20) /* all examples together, packed */
-#define TALLY_GROUP_SERVERS 8      /* servers named per group */
-#define TALLY_MAX_SERVERS 1024     /* upstream servers counted */
+#define TALLY_MAX_GROUPS 4096            /* groups kept; later ones are counted in other[][] */
+#define TALLY_EXAMPLES 5                 /* the first verdicts of a group, kept whole */
+#define TALLY_EXAMPLE_BYTES (8u << 20)   /* all examples together, packed */
+#define TALLY_GROUP_SERVERS 8            /* servers named per group */
+#define TALLY_MAX_SERVERS 1024           /* upstream servers counted */
 #define TALLY_BUCKET_US (10 * 1000000LL) /* the timeline's resolution */
-#define TALLY_BUCKETS 8640         /* the last day, a bucket every 10 s */
-#define TALLY_CLIENT_BITS 4096     /* distinct clients per group (linear counting:
+#define TALLY_BUCKETS 8640               /* the last day, a bucket every 10 s */
+#define TALLY_CLIENT_BITS                                                                          \
+	4096               /* distinct clients per group (linear counting:
                                     * within 1% to a few hundred) */
-#define TALLY_PENDING 1000         /* pending verdicts listed */
-#define TALLY_NVIA 5               /* enum vd_via */
-#define TALLY_NOUTCOMES 10         /* enum vd_outcome */
+#define TALLY_PENDING 1000 /* pending verdicts listed */
+#define TALLY_NVIA 5       /* enum vd_via */
+#define TALLY_NOUTCOMES 10 /* enum vd_outcome */
 
 typedef struct tally_gkey {
 	uint8_t kind, cause;
 	uint8_t pad[6];
-	uint64_t zone;                 /* dns_name_hash of the zone */
-	uint64_t detail;               /* a hash of the detail */
+	uint64_t zone;   /* dns_name_hash of the zone */
+	uint64_t detail; /* a hash of the detail */
 } tally_gkey_t;
 
 typedef struct tally_group {
-	tbl_entry_t e;                 /* e.ts: the first verdict's time; age order
+	tbl_entry_t e; /* e.ts: the first verdict's time; age order
 	                                * is the order groups appeared in */
 	tally_gkey_t key;
 	dns_name_t zone;
-	const char *detail;            /* static, as in the verdicts */
+	const char *detail; /* static, as in the verdicts */
 	uint64_t count;
-	db_time_t first, last;         /* verdict times */
+	db_time_t first, last; /* verdict times */
 	uint64_t via[TALLY_NVIA];
-	uint64_t over_loss;            /* verdicts made over capture loss */
+	uint64_t over_loss; /* verdicts made over capture loss */
 	uint8_t clients[TALLY_CLIENT_BITS / 8];
 	db_addr_t servers[TALLY_GROUP_SERVERS]; /* failed upstream servers, first seen */
 	uint8_t nservers;
-	uint8_t servers_more;          /* more servers failed than are named */
+	uint8_t servers_more; /* more servers failed than are named */
 	uint8_t nex;
-	uint8_t ex_root;               /* bit i: ex[i] failed upstream itself (via upstream) */
-	uint8_t *ex[TALLY_EXAMPLES];   /* packed (vd_pack) */
-	verdict_t *scratch;            /* the tally's: tally_example unpacks there */
+	uint8_t ex_root;             /* bit i: ex[i] failed upstream itself (via upstream) */
+	uint8_t *ex[TALLY_EXAMPLES]; /* packed (vd_pack) */
+	verdict_t *scratch;          /* the tally's: tally_example unpacks there */
 } tally_group_t;
 
 typedef struct tally_server {
 	tbl_entry_t e;
 	db_addr_t addr;
-	uint64_t verdicts;             /* verdicts with a failed attempt to it */
+	uint64_t verdicts;                  /* verdicts with a failed attempt to it */
 	uint64_t outcomes[TALLY_NOUTCOMES]; /* its failed attempts, by outcome */
 	db_time_t first, last;
 } tally_server_t;
 
 /* Every upstream query to a server, failed or not: its health. */
-#define TALLY_RTT_BUCKETS 112      /* 2^(k/4) us: 1 us to 2^28 us (268 s) */
-#define TALLY_MAX_HEALTH 4096      /* servers followed (the first to appear) */
+#define TALLY_RTT_BUCKETS 112 /* 2^(k/4) us: 1 us to 2^28 us (268 s) */
+#define TALLY_MAX_HEALTH 4096 /* servers followed (the first to appear) */
 
 typedef struct tally_health {
 	tbl_entry_t e;
 	db_addr_t addr;
-	uint64_t attempts;             /* upstream queries sent to it */
-	uint64_t answered;             /* of which answered (any rcode) */
-	uint64_t icmp;                 /* of which an ICMP error quoted */
+	uint64_t attempts;               /* upstream queries sent to it */
+	uint64_t answered;               /* of which answered (any rcode) */
+	uint64_t icmp;                   /* of which an ICMP error quoted */
 	uint32_t rtt[TALLY_RTT_BUCKETS]; /* answered: round trip, log buckets */
 } tally_health_t;
 
 typedef struct tally_bucket {
-	int64_t bucket;                /* capture time / TALLY_BUCKET_US; -1 when unused */
+	int64_t bucket; /* capture time / TALLY_BUCKET_US; -1 when unused */
 	uint32_t n[VD_NKINDS][VD_NCAUSES];
 } tally_bucket_t;
 
 /* A ring of verdicts kept whole, each trimmed to its evidence. */
 typedef struct tally_ring {
-	uint8_t **v;                   /* packed (vd_pack) */
-	verdict_t *scratch;            /* tally_ring_at unpacks there */
-	size_t cap, n, head;           /* head: the oldest, when full */
-	int keep_latest;               /* full: replace the oldest (else keep the first) */
-	uint64_t dropped;              /* made but not (or no longer) listed */
+	uint8_t **v;         /* packed (vd_pack) */
+	verdict_t *scratch;  /* tally_ring_at unpacks there */
+	size_t cap, n, head; /* head: the oldest, when full */
+	int keep_latest;     /* full: replace the oldest (else keep the first) */
+	uint64_t dropped;    /* made but not (or no longer) listed */
 } tally_ring_t;
 
 typedef struct tally {
 	tbl_t groups;
 	uint64_t other[VD_NKINDS][VD_NCAUSES]; /* verdicts of groups not kept */
-	uint64_t groups_dropped;       /* verdicts counted in other[][] */
+	uint64_t groups_dropped;               /* verdicts counted in other[][] */
 	tbl_t servers;
-	uint64_t servers_dropped;      /* servers not counted (table full) */
+	uint64_t servers_dropped; /* servers not counted (table full) */
 	tally_bucket_t buckets[TALLY_BUCKETS];
-	int64_t newest_bucket;         /* -1 before the first verdict */
-	uint64_t buckets_dropped;      /* verdicts older than the last day kept */
+	int64_t newest_bucket;    /* -1 before the first verdict */
+	uint64_t buckets_dropped; /* verdicts older than the last day kept */
 	size_t example_bytes;
-	uint64_t examples_dropped;     /* examples not kept (TALLY_EXAMPLE_BYTES) */
-	tbl_t health;                  /* tally_health_t by server */
-	uint64_t health_dropped;       /* upstream queries to servers not followed */
-	tally_ring_t list;             /* SERVFAILs and unanswered: the latest max */
-	tally_ring_t pending;          /* pending: the first TALLY_PENDING */
-	verdict_t *ex_scratch;         /* where tally_example unpacks */
+	uint64_t examples_dropped; /* examples not kept (TALLY_EXAMPLE_BYTES) */
+	tbl_t health;              /* tally_health_t by server */
+	uint64_t health_dropped;   /* upstream queries to servers not followed */
+	tally_ring_t list;         /* SERVFAILs and unanswered: the latest max */
+	tally_ring_t pending;      /* pending: the first TALLY_PENDING */
+	verdict_t *ex_scratch;     /* where tally_example unpacks */
 } tally_t;
 
 /* max_list: SERVFAIL and unanswered verdicts listed whole (the latest).
@@ -118,8 +119,8 @@ void tally_add(tally_t *t, const verdict_t *v);
 
 /* One upstream query to server, when its window closed: answered after
  * rtt (microseconds), or not; an ICMP error quoted it. */
-void tally_attempt(tally_t *t, const db_addr_t *server, db_time_t asked, int answered, db_time_t rtt,
-		   int icmp);
+void tally_attempt(tally_t *t, const db_addr_t *server, db_time_t asked, int answered,
+		   db_time_t rtt, int icmp);
 /* The server's health, or NULL when it is not followed. */
 const tally_health_t *tally_health(const tally_t *t, const db_addr_t *server);
 /* The p-th percentile (0 < p < 1) of its round trips in microseconds (the
@@ -136,7 +137,7 @@ size_t tally_ranked(const tally_t *t, uint8_t kind, const tally_group_t **out, s
 typedef struct tally_zone {
 	const dns_name_t *zone;
 	uint64_t count[VD_NKINDS];
-	uint64_t by_cause[VD_NCAUSES];  /* SERVFAILs and never answered */
+	uint64_t by_cause[VD_NCAUSES]; /* SERVFAILs and never answered */
 	db_time_t first, last;
 } tally_zone_t;
 /* The zones with failures, most SERVFAILs and never answered first, into

@@ -20,8 +20,8 @@ int txn_init(txn_table_t *tt, db_time_t window, size_t max, txn_close_fn fn, voi
 	tt->user = user;
 	if (tbl_init(&tt->tbl, sizeof(txn_t), offsetof(txn_t, key), sizeof(txn_key_t), max) < 0)
 		return -1;
-	if (tbl_init(&tt->names, sizeof(name_head_t), offsetof(name_head_t, qhash), sizeof(uint64_t),
-		     max) < 0) {
+	if (tbl_init(&tt->names, sizeof(name_head_t), offsetof(name_head_t, qhash),
+		     sizeof(uint64_t), max) < 0) {
 		tbl_free(&tt->tbl);
 		return -1;
 	}
@@ -230,8 +230,7 @@ static void key_from(txn_key_t *k, const db_flow_t *f, int is_query, uint16_t id
 
 static int same_question(const txn_t *t, const dns_msg_t *m)
 {
-	return t->qtype == m->qtype && t->qclass == m->qclass &&
-	       dns_name_eq(t->qname, &m->qname);
+	return t->qtype == m->qtype && t->qclass == m->qclass && dns_name_eq(t->qname, &m->qname);
 }
 
 txn_t *txn_query(txn_table_t *tt, db_time_t ts, const db_flow_t *flow, const dns_msg_t *m)
@@ -288,8 +287,8 @@ txn_t *txn_query(txn_table_t *tt, db_time_t ts, const db_flow_t *flow, const dns
 	return t;
 }
 
-txn_t *txn_response(txn_table_t *tt, db_time_t ts, const db_flow_t *flow,
-		    const dns_msg_t *m, int *first)
+txn_t *txn_response(txn_table_t *tt, db_time_t ts, const db_flow_t *flow, const dns_msg_t *m,
+		    int *first)
 {
 	*first = 0;
 	txn_key_t k;
@@ -365,7 +364,8 @@ void txn_expire(txn_table_t *tt, db_time_t now)
 	if (tt->on_midway)
 		midway(tt, now);
 	for (;;) {
-		txn_t *w = tt->cursor && tt->cursor->ts + tt->window <= now ? (txn_t *)tt->cursor : NULL;
+		txn_t *w = tt->cursor && tt->cursor->ts + tt->window <= now ? (txn_t *)tt->cursor
+									    : NULL;
 		txn_t *d = tt->due_head && tt->due_head->due <= now ? tt->due_head : NULL;
 		if (d && (!w || d->due < w->e.ts + tt->window))
 			w = d;
@@ -384,7 +384,6 @@ void txn_expire(txn_table_t *tt, db_time_t now)
 	while ((t = tt->life_head) && t->release <= now)
 		close_txn(tt, t);
 }
-
 
 void txn_flush(txn_table_t *tt, db_time_t last)
 {

@@ -36,50 +36,50 @@ typedef struct txn_key {
 typedef struct txn_learn {
 	uint8_t n_learned, n_ns;
 	uint64_t learned[TXN_LEARNED]; /* CNAME targets; NS targets of a referral */
-	uint64_t ns[TXN_NS];  /* the NS names of a referral (full names only) */
+	uint64_t ns[TXN_NS];           /* the NS names of a referral (full names only) */
 } txn_learn_t;
 
 typedef struct txn {
-	tbl_entry_t e;        /* e.ts = first query */
+	tbl_entry_t e; /* e.ts = first query */
 	txn_key_t key;
 	/* Lower case, allocated to its length (dns_name_dup): read wire[0..len),
 	 * copy with dns_name_set, never by assignment. */
 	dns_name_t *qname;
 	uint16_t qtype, qclass;
-	uint8_t rd, cd;       /* the query's RD and CD (checking disabled) bits */
+	uint8_t rd, cd; /* the query's RD and CD (checking disabled) bits */
 	uint8_t answered;
-	uint8_t judged;       /* its window is over and it was handed to on_close */
-	uint8_t upstream;     /* sent by a resolver's upstream side (set by the owner) */
-	uint8_t named;        /* in the name index (txn_index_name) */
-	uint8_t due_queued;   /* in the early-judgement queue (txn_judge_at) */
-	uint8_t drop_judged;  /* leaves the table once judged (txn_judge_at) */
-	uint8_t short_life;   /* leaves the table soon after its answer (txn_keep_short) */
-	uint8_t life;         /* on the queue of answered short-lived transactions */
-	uint8_t midway_done;  /* the midway look (txn_set_midway) was taken */
+	uint8_t judged;        /* its window is over and it was handed to on_close */
+	uint8_t upstream;      /* sent by a resolver's upstream side (set by the owner) */
+	uint8_t named;         /* in the name index (txn_index_name) */
+	uint8_t due_queued;    /* in the early-judgement queue (txn_judge_at) */
+	uint8_t drop_judged;   /* leaves the table once judged (txn_judge_at) */
+	uint8_t short_life;    /* leaves the table soon after its answer (txn_keep_short) */
+	uint8_t life;          /* on the queue of answered short-lived transactions */
+	uint8_t midway_done;   /* the midway look (txn_set_midway) was taken */
 	uint8_t open_question; /* the open query of its question (attribute.c) */
-	uint64_t open_zone;   /* the zone it is the open query of, or 0 (attribute.c) */
+	uint64_t open_zone;    /* the zone it is the open query of, or 0 (attribute.c) */
 	struct txn *life_next, *life_prev; /* that queue, by answer time */
-	db_time_t release;    /* when it leaves the table, on that queue */
-	void *aside;          /* the owner's data (malloc), freed with the transaction */
+	db_time_t release;                 /* when it leaves the table, on that queue */
+	void *aside;                     /* the owner's data (malloc), freed with the transaction */
 	struct txn *due_next, *due_prev; /* that queue, by due time */
-	db_time_t due;        /* when it is judged, if queued */
+	db_time_t due;                   /* when it is judged, if queued */
 	struct txn *name_older, *name_newer; /* the name index: same qhash, by age */
 	uint16_t rcode;
-	uint32_t queries;     /* 1 + retransmissions */
-	uint32_t responses;   /* 1 + duplicates, when answered */
+	uint32_t queries;   /* 1 + retransmissions */
+	uint32_t responses; /* 1 + duplicates, when answered */
 	db_time_t last_query;
 	db_time_t answer_ts;
-	uint64_t qhash;       /* dns_name_hash(qname) */
+	uint64_t qhash; /* dns_name_hash(qname) */
 	/* An ICMP error that quoted this query (its flow and DNS id), when it
 	 * came: attached as it arrives, so no verdict searches for it. */
 	db_time_t icmp_ts;
 	uint8_t icmp_version, icmp_type, icmp_code;
-	uint8_t frag_lost;    /* an answer's fragment train to it never completed */
+	uint8_t frag_lost; /* an answer's fragment train to it never completed */
 	/* A summary of the answer, for correlation (filled by the caller). */
 	uint8_t tc, aa, referral, rrsig, has_answer;
-	txn_learn_t *learn;   /* names the answer pointed to, or NULL (most answers) */
-	uint64_t cut;         /* the zone a referral delegates (its NS owner), or 0 */
-	uint64_t msg_ref;     /* the answer's bytes in the message store (DNSSEC), or 0 */
+	txn_learn_t *learn;    /* names the answer pointed to, or NULL (most answers) */
+	uint64_t cut;          /* the zone a referral delegates (its NS owner), or 0 */
+	uint64_t msg_ref;      /* the answer's bytes in the message store (DNSSEC), or 0 */
 	const uint8_t *pinned; /* or the answer's bytes, held by their owner (model.c) */
 	uint32_t msg_len;
 	uint8_t n_ede;
@@ -92,8 +92,8 @@ typedef struct txn {
 typedef struct txn_stats {
 	uint64_t transactions;
 	uint64_t answered;
-	uint64_t unanswered;          /* no answer within the window (evicted ones not included) */
-	uint64_t open_at_end;         /* no answer yet when the input ended, window not over */
+	uint64_t unanswered;  /* no answer within the window (evicted ones not included) */
+	uint64_t open_at_end; /* no answer yet when the input ended, window not over */
 	uint64_t retransmissions;
 	uint64_t duplicate_responses;
 	uint64_t unmatched_responses;
@@ -112,8 +112,8 @@ typedef void (*txn_midway_fn)(txn_t *t, db_time_t now, void *user);
 typedef struct txn_table {
 	tbl_t tbl;
 	db_time_t window;
-	db_time_t retain;     /* kept this long after the window, for later lookups */
-	tbl_entry_t *cursor;  /* oldest transaction not judged yet */
+	db_time_t retain;           /* kept this long after the window, for later lookups */
+	tbl_entry_t *cursor;        /* oldest transaction not judged yet */
 	txn_t *due_head, *due_tail; /* judged before their window is over */
 	/* Short-lived transactions once answered, by answer time. */
 	txn_t *life_head, *life_tail;
@@ -122,7 +122,7 @@ typedef struct txn_table {
 	tbl_entry_t *midway_cursor;
 	db_time_t midway;
 	txn_midway_fn on_midway;
-	tbl_t names;          /* qhash -> its newest indexed transaction */
+	tbl_t names; /* qhash -> its newest indexed transaction */
 	txn_stats_t st;
 	txn_close_fn on_close;
 	void *user;
@@ -186,8 +186,8 @@ void txn_close(txn_table_t *tt, txn_t *t);
  * it answers (valid until the next call; the caller may fill its answer
  * summary), or NULL when unmatched.  *first is set to 1 when this is the
  * first answer of the transaction. */
-txn_t *txn_response(txn_table_t *tt, db_time_t ts, const db_flow_t *flow,
-			  const dns_msg_t *m, int *first);
+txn_t *txn_response(txn_table_t *tt, db_time_t ts, const db_flow_t *flow, const dns_msg_t *m,
+		    int *first);
 /* Closes transactions older than the window at now. */
 void txn_expire(txn_table_t *tt, db_time_t now);
 /* End of input at capture time last: closes every transaction; those

@@ -7,8 +7,8 @@
 const char *vd_cause_str(uint8_t cause)
 {
 	static const char *const names[VD_NCAUSES] = {
-		"timeout", "blocked_port", "truncation", "dnssec_validation",
-		"upstream_error", "no_upstream", "unknown",
+		"timeout",        "blocked_port", "truncation", "dnssec_validation",
+		"upstream_error", "no_upstream",  "unknown",
 	};
 	return cause < VD_NCAUSES ? names[cause] : "unknown";
 }
@@ -56,18 +56,18 @@ static const struct icmp_tok {
 	uint8_t version, type, code;
 	const char *detail, *label;
 } icmp_toks[] = {
-	{4, 3, 0, "icmp_net_unreachable", "net-unreachable"},
-	{4, 3, 1, "icmp_host_unreachable", "host-unreachable"},
-	{4, 3, 3, "icmp_port_unreachable", "port-unreachable"},
-	{4, 3, 9, "icmp_admin_prohibited", "admin-prohibited"},
-	{4, 3, 10, "icmp_admin_prohibited", "admin-prohibited"},
-	{4, 3, 13, "icmp_admin_prohibited", "admin-prohibited"},
-	{6, 1, 0, "icmp_net_unreachable", "net-unreachable"},
-	{6, 1, 1, "icmp_admin_prohibited", "admin-prohibited"},
-	{6, 1, 3, "icmp_host_unreachable", "host-unreachable"},
-	{6, 1, 4, "icmp_port_unreachable", "port-unreachable"},
-	{6, 1, 5, "icmp_admin_prohibited", "admin-prohibited"},
-	{6, 1, 6, "icmp_admin_prohibited", "admin-prohibited"},
+	{ 4, 3, 0, "icmp_net_unreachable", "net-unreachable" },
+	{ 4, 3, 1, "icmp_host_unreachable", "host-unreachable" },
+	{ 4, 3, 3, "icmp_port_unreachable", "port-unreachable" },
+	{ 4, 3, 9, "icmp_admin_prohibited", "admin-prohibited" },
+	{ 4, 3, 10, "icmp_admin_prohibited", "admin-prohibited" },
+	{ 4, 3, 13, "icmp_admin_prohibited", "admin-prohibited" },
+	{ 6, 1, 0, "icmp_net_unreachable", "net-unreachable" },
+	{ 6, 1, 1, "icmp_admin_prohibited", "admin-prohibited" },
+	{ 6, 1, 3, "icmp_host_unreachable", "host-unreachable" },
+	{ 6, 1, 4, "icmp_port_unreachable", "port-unreachable" },
+	{ 6, 1, 5, "icmp_admin_prohibited", "admin-prohibited" },
+	{ 6, 1, 6, "icmp_admin_prohibited", "admin-prohibited" },
 };
 
 static const struct icmp_tok *icmp_tok(uint8_t version, uint8_t type, uint8_t code)
@@ -90,7 +90,8 @@ const char *vd_icmp_label(uint8_t version, uint8_t type, uint8_t code)
 	const struct icmp_tok *t = icmp_tok(version, type, code);
 	if (t)
 		return t->label;
-	return (version == 4 && type == 3) || (version == 6 && type == 1) ? "unreachable" : "icmp-error";
+	return (version == 4 && type == 3) || (version == 6 && type == 1) ? "unreachable"
+									  : "icmp-error";
 }
 
 /* The packed form: a token byte t, then for t < 128 the t + 1 bytes that
@@ -124,7 +125,8 @@ uint8_t *vd_pack(const verdict_t *v, size_t *bytes)
 		}
 		/* Literal bytes, up to the next two zeros. */
 		size_t lit = 1;
-		while (i + lit < n && lit < 128 && !(s[i + lit] == 0 && i + lit + 1 < n && s[i + lit + 1] == 0))
+		while (i + lit < n && lit < 128 &&
+		       !(s[i + lit] == 0 && i + lit + 1 < n && s[i + lit + 1] == 0))
 			lit++;
 		out[o++] = (uint8_t)(lit - 1);
 		memcpy(out + o, s + i, lit);

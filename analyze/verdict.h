@@ -29,34 +29,34 @@ enum vd_confidence { VD_LOW = 0, VD_MEDIUM, VD_HIGH };
 
 /* Which list a verdict belongs to. */
 enum vd_kind {
-	VD_KIND_SERVFAIL = 0,  /* the resolver answered SERVFAIL */
-	VD_KIND_UNANSWERED,    /* the resolver never answered within the window */
-	VD_KIND_PENDING,       /* still unanswered when the capture ended: tentative */
+	VD_KIND_SERVFAIL = 0, /* the resolver answered SERVFAIL */
+	VD_KIND_UNANSWERED,   /* the resolver never answered within the window */
+	VD_KIND_PENDING,      /* still unanswered when the capture ended: tentative */
 	VD_NKINDS
 };
 
 /* How a SERVFAIL came about (design.md, "A repeat carries its root cause"). */
 enum vd_via {
-	VD_VIA_NONE = 0,       /* not known (no attempt and no root failure) */
-	VD_VIA_UPSTREAM,       /* this query's own upstream attempts failed */
-	VD_VIA_FAILURE_CACHE,  /* repeated a failure of the same question or zone */
-	VD_VIA_HELD_DOWN,      /* the zone's servers were marked bad after earlier failures */
-	VD_VIA_COALESCED,      /* joined the resolution of an identical query in flight */
+	VD_VIA_NONE = 0,      /* not known (no attempt and no root failure) */
+	VD_VIA_UPSTREAM,      /* this query's own upstream attempts failed */
+	VD_VIA_FAILURE_CACHE, /* repeated a failure of the same question or zone */
+	VD_VIA_HELD_DOWN,     /* the zone's servers were marked bad after earlier failures */
+	VD_VIA_COALESCED,     /* joined the resolution of an identical query in flight */
 };
 
 /* What became of one upstream attempt, as the resolver saw it before it
  * gave up. */
 enum vd_outcome {
-	VD_OUT_ANSWERED = 0,  /* a usable answer (data, referral, NXDOMAIN, NODATA) */
-	VD_OUT_ERROR,         /* answered with an error rcode */
-	VD_OUT_TRUNCATED,     /* answered with TC=1 */
-	VD_OUT_TIMEOUT,       /* no answer */
-	VD_OUT_ICMP,          /* an ICMP error quoted it */
-	VD_OUT_TCP_RESET,     /* TCP connection reset */
-	VD_OUT_TCP_TIMEOUT,   /* TCP SYN never answered, or no answer over TCP */
-	VD_OUT_FRAG_LOSS,     /* the answer's fragments never all arrived */
-	VD_OUT_LAME,          /* a server named by the delegation has no address (NXDOMAIN/NODATA) */
-	VD_OUT_PENDING,       /* sent just before the resolver gave up: not yet a timeout */
+	VD_OUT_ANSWERED = 0, /* a usable answer (data, referral, NXDOMAIN, NODATA) */
+	VD_OUT_ERROR,        /* answered with an error rcode */
+	VD_OUT_TRUNCATED,    /* answered with TC=1 */
+	VD_OUT_TIMEOUT,      /* no answer */
+	VD_OUT_ICMP,         /* an ICMP error quoted it */
+	VD_OUT_TCP_RESET,    /* TCP connection reset */
+	VD_OUT_TCP_TIMEOUT,  /* TCP SYN never answered, or no answer over TCP */
+	VD_OUT_FRAG_LOSS,    /* the answer's fragments never all arrived */
+	VD_OUT_LAME,         /* a server named by the delegation has no address (NXDOMAIN/NODATA) */
+	VD_OUT_PENDING,      /* sent just before the resolver gave up: not yet a timeout */
 };
 
 #define VD_MAX_UPSTREAM 24
@@ -67,10 +67,10 @@ enum vd_outcome {
 typedef struct vd_upstream {
 	db_time_t ts;
 	db_addr_t server;
-	db_addr_t from;           /* the resolver's address and port it was sent from */
+	db_addr_t from; /* the resolver's address and port it was sent from */
 	uint16_t from_port;
-	uint8_t transport;        /* DB_PROTO_UDP / DB_PROTO_TCP */
-	dns_name_t qname;         /* root (len 1) for a TCP connection with no query */
+	uint8_t transport; /* DB_PROTO_UDP / DB_PROTO_TCP */
+	dns_name_t qname;  /* root (len 1) for a TCP connection with no query */
 	uint16_t qtype;
 	uint8_t outcome;          /* enum vd_outcome */
 	uint16_t rcode;           /* when answered */
@@ -80,11 +80,11 @@ typedef struct vd_upstream {
 
 typedef struct vd_ede {
 	uint16_t code;
-	char text[VD_EDE_TEXT];   /* raw bytes, NUL-terminated; escape when printing */
+	char text[VD_EDE_TEXT]; /* raw bytes, NUL-terminated; escape when printing */
 } vd_ede_t;
 
 typedef struct verdict {
-	db_time_t time;           /* SERVFAIL time, or when the window closed */
+	db_time_t time; /* SERVFAIL time, or when the window closed */
 	db_time_t query_time;
 	db_addr_t client, resolver;
 	uint16_t client_port;
@@ -92,18 +92,18 @@ typedef struct verdict {
 	uint16_t id;
 	dns_name_t qname;
 	uint16_t qtype;
-	uint8_t answered;         /* 1: SERVFAIL sent; 0: never answered */
-	uint8_t kind;             /* enum vd_kind */
-	uint8_t cause;            /* enum vd_cause */
-	const char *detail;       /* static string */
-	uint8_t confidence;       /* enum vd_confidence */
+	uint8_t answered;   /* 1: SERVFAIL sent; 0: never answered */
+	uint8_t kind;       /* enum vd_kind */
+	uint8_t cause;      /* enum vd_cause */
+	const char *detail; /* static string */
+	uint8_t confidence; /* enum vd_confidence */
 	vd_ede_t ede[VD_MAX_EDE];
 	uint8_t n_ede;
-	uint16_t n_up;            /* kept in up[] */
-	uint32_t n_up_total;      /* related attempts seen */
-	dns_name_t zone;          /* where it failed (deepest zone named by the evidence) */
-	uint8_t via;              /* enum vd_via */
-	db_time_t repeats_time;   /* a repeat: when the root failure failed, or 0 */
+	uint16_t n_up;          /* kept in up[] */
+	uint32_t n_up_total;    /* related attempts seen */
+	dns_name_t zone;        /* where it failed (deepest zone named by the evidence) */
+	uint8_t via;            /* enum vd_via */
+	db_time_t repeats_time; /* a repeat: when the root failure failed, or 0 */
 	uint8_t repeats_cause;
 	const char *repeats_detail;
 	dns_name_t repeats_qname; /* the query of the root failure */

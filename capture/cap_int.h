@@ -21,22 +21,23 @@
  * or two, and the analysis, which judges a SERVFAIL 1.2 s after it was
  * sent, must know of the loss by then. */
 #define CAP_FRAG_TIMEOUT_MAX (1000 * 1000LL)
-#define CAP_FRAG_TIMEOUT(c) ((c)->window / 2 < CAP_FRAG_TIMEOUT_MAX ? (c)->window / 2 : CAP_FRAG_TIMEOUT_MAX)
+#define CAP_FRAG_TIMEOUT(c)                                                                        \
+	((c)->window / 2 < CAP_FRAG_TIMEOUT_MAX ? (c)->window / 2 : CAP_FRAG_TIMEOUT_MAX)
 
 typedef struct cap_ctx {
 	cap_event_fn fn;
 	void *user;
 	cap_stats_t st;
-	db_time_t now;        /* capture time of the packet being processed */
+	db_time_t now; /* capture time of the packet being processed */
 	db_time_t window;
 	tcpwatch_t tcpw;
-	ipfrag_t *frag4;      /* IPv4 fragment trains in flight (libnids sees whole datagrams) */
+	ipfrag_t *frag4; /* IPv4 fragment trains in flight (libnids sees whole datagrams) */
 	ipfrag_t *frag6;
-	tcpreasm_t *tcp6;     /* IPv6 streams */
-	tcpreasm_t *tcp4mid;  /* IPv4 streams libnids did not see begin */
+	tcpreasm_t *tcp6;    /* IPv6 streams */
+	tcpreasm_t *tcp4mid; /* IPv4 streams libnids did not see begin */
 	size_t max_tcp_streams;
 	size_t max_frag_trains;
-	size_t nids_streams;  /* IPv4 streams libnids follows now (nidsglue.c) */
+	size_t nids_streams;   /* IPv4 streams libnids follows now (nidsglue.c) */
 	uint64_t nids_evicted; /* libnids streams timed out or dropped for room */
 } cap_ctx_t;
 
@@ -47,18 +48,18 @@ typedef struct cap_ctx {
  */
 typedef struct cap_dgram {
 	db_addr_t src, dst;
-	uint8_t version;       /* 4 or 6 */
-	uint8_t proto;         /* what the IP header(s) say follows: 6 TCP, 17 UDP ... */
-	uint8_t whole;         /* every byte captured: it may be a tunnel, and an
+	uint8_t version;      /* 4 or 6 */
+	uint8_t proto;        /* what the IP header(s) say follows: 6 TCP, 17 UDP ... */
+	uint8_t whole;        /* every byte captured: it may be a tunnel, and an
 	                        * IPv4 one is libnids' to see */
-	uint8_t nids_follows;  /* IPv4 TCP: libnids follows this connection */
-	const uint8_t *ip;     /* IPv4 and whole: the header, ihl bytes (a fresh
+	uint8_t nids_follows; /* IPv4 TCP: libnids follows this connection */
+	const uint8_t *ip;    /* IPv4 and whole: the header, ihl bytes (a fresh
 	                        * one after reassembly), then l4 */
 	size_t ihl;
-	const uint8_t *l4;     /* the transport header and payload: len bytes */
+	const uint8_t *l4; /* the transport header and payload: len bytes */
 	size_t len;
-	size_t wire_len;       /* bytes the transport part had (>= len) */
-	uint8_t *owned;        /* heap bytes l4 points into, or NULL: freed by
+	size_t wire_len; /* bytes the transport part had (>= len) */
+	uint8_t *owned;  /* heap bytes l4 points into, or NULL: freed by
 	                        * whoever asked for the datagram, once it is done */
 } cap_dgram_t;
 

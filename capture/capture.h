@@ -17,26 +17,26 @@
 #include "evidence.h"
 
 typedef struct cap_opts {
-	const char *const *files;  /* nfiles paths; "-" is standard input */
+	const char *const *files; /* nfiles paths; "-" is standard input */
 	size_t nfiles;
-	int hold_files;            /* keep each file's descriptor from cap_open to
+	int hold_files;           /* keep each file's descriptor from cap_open to
 	                            * cap_close (set when privileges are dropped
 	                            * after cap_open: a file may not be readable by
 	                            * the time the merge reaches it) */
-	const char *iface;         /* live capture when set (files must be empty) */
-	const char *filter;        /* BPF expression, applied to files and live */
-	int promisc;               /* live: promiscuous mode */
-	db_time_t window;          /* state lifetime in capture time (us) */
-	size_t max_frag_trains;    /* IPv4 + IPv6 fragment trains kept */
-	size_t max_tcp_streams;    /* TCP streams followed per IP version (0: 16384) */
-	size_t max_handshakes;     /* pending TCP handshakes watched */
-	int snaplen;               /* live: bytes kept per packet; 0 = 65535 */
-	int buffer_kib;            /* live: kernel buffer in KiB; 0 = 8192 */
-	uint64_t count;            /* stop after this many packets; 0 = no limit */
-	db_time_t duration;        /* stop after this long (live: wall clock from
+	const char *iface;        /* live capture when set (files must be empty) */
+	const char *filter;       /* BPF expression, applied to files and live */
+	int promisc;              /* live: promiscuous mode */
+	db_time_t window;         /* state lifetime in capture time (us) */
+	size_t max_frag_trains;   /* IPv4 + IPv6 fragment trains kept */
+	size_t max_tcp_streams;   /* TCP streams followed per IP version (0: 16384) */
+	size_t max_handshakes;    /* pending TCP handshakes watched */
+	int snaplen;              /* live: bytes kept per packet; 0 = 65535 */
+	int buffer_kib;           /* live: kernel buffer in KiB; 0 = 8192 */
+	uint64_t count;           /* stop after this many packets; 0 = no limit */
+	db_time_t duration;       /* stop after this long (live: wall clock from
 	                            * the start; files: capture time from the first
 	                            * packet); 0 = no limit */
-	void (*tick)(void *user);  /* called between packets at least every 100 ms
+	void (*tick)(void *user); /* called between packets at least every 100 ms
 	                            * of a live capture, and every 1024 packets of
 	                            * any input (signals are acted on there); or NULL */
 	void *tick_user;
@@ -51,20 +51,21 @@ typedef struct cap_stats {
 	uint64_t ip_errors;         /* malformed or cut IP headers */
 	uint64_t ip4, ip6;
 	uint64_t ip4_fragments, ip6_fragments;
-	uint64_t frag_trains_lost;  /* expired or evicted incomplete trains */
-	uint64_t frag_evicted;      /* trains dropped because the table was full */
-	uint64_t udp_dns;           /* DNS messages over UDP port 53 */
-	uint64_t tcp_dns;           /* DNS messages framed from TCP port 53 */
-	uint64_t tcp_segments;      /* TCP segments on port 53 */
-	uint64_t tcp_no_syn;        /* port-53 data segments no stream could take (begun before the capture, not at a message start) */
+	uint64_t frag_trains_lost; /* expired or evicted incomplete trains */
+	uint64_t frag_evicted;     /* trains dropped because the table was full */
+	uint64_t udp_dns;          /* DNS messages over UDP port 53 */
+	uint64_t tcp_dns;          /* DNS messages framed from TCP port 53 */
+	uint64_t tcp_segments;     /* TCP segments on port 53 */
+	uint64_t
+	    tcp_no_syn; /* port-53 data segments no stream could take (begun before the capture, not at a message start) */
 	uint64_t tcp_stream_losses; /* streams that ended with data missing */
 	uint64_t tcp_evicted;       /* streams dropped because the table was full */
 	uint64_t handshakes_evicted;
-	uint64_t icmp_errors;       /* ICMP errors quoting port-53 traffic */
-	uint64_t tunnelled;         /* packets found inside IP-in-IP, GRE or VXLAN */
-	uint64_t frag_trains_cut;   /* incomplete trains whose fragments snaplen cut */
-	uint64_t nids_warnings;     /* packets libnids rejected as invalid */
-	uint64_t time_backwards;    /* records older than the one before */
+	uint64_t icmp_errors;        /* ICMP errors quoting port-53 traffic */
+	uint64_t tunnelled;          /* packets found inside IP-in-IP, GRE or VXLAN */
+	uint64_t frag_trains_cut;    /* incomplete trains whose fragments snaplen cut */
+	uint64_t nids_warnings;      /* packets libnids rejected as invalid */
+	uint64_t time_backwards;     /* records older than the one before */
 	db_time_t first_ts, last_ts; /* 0 when no packet was read */
 	/* Live capture only (pcap_stats): packets the kernel received, and
 	 * dropped for want of buffer space or at the interface. */
@@ -100,8 +101,8 @@ cap_t *cap_open(const cap_opts_t *opts, db_status_t *st, char *err, size_t errle
  * "(stream)").  Takes ownership of f: cap_close closes it, and it is closed
  * before NULL is returned.
  */
-cap_t *cap_open_fp(FILE *f, const char *name, const cap_opts_t *opts, db_status_t *st,
-		   char *err, size_t errlen);
+cap_t *cap_open_fp(FILE *f, const char *name, const cap_opts_t *opts, db_status_t *st, char *err,
+		   size_t errlen);
 
 /*
  * Reads every packet and calls fn for each event, in capture-time order.
@@ -114,12 +115,12 @@ db_status_t cap_run(cap_t *c, cap_event_fn fn, void *user, char *err, size_t err
 
 /* How far the reading of -r files has come (for a progress line). */
 typedef struct cap_progress {
-	uint64_t packets;       /* records read */
-	uint64_t bytes_done;    /* stored bytes of the files read so far (a
+	uint64_t packets;     /* records read */
+	uint64_t bytes_done;  /* stored bytes of the files read so far (a
 	                         * compressed file's compressed bytes) */
-	uint64_t bytes_total;   /* their sizes; 0 when one is not known (a pipe) */
-	size_t files_done;      /* read to the end (or broken off) */
-	size_t nfiles;          /* 0 for a live capture */
+	uint64_t bytes_total; /* their sizes; 0 when one is not known (a pipe) */
+	size_t files_done;    /* read to the end (or broken off) */
+	size_t nfiles;        /* 0 for a live capture */
 } cap_progress_t;
 
 /* Fills *p.  Cheap enough for a few times a second (a look at each file),
@@ -147,8 +148,8 @@ int cap_list_interfaces(FILE *out, char *err, size_t errlen);
  * type, the packets that fall in one of the n spans (evidence.h; sorted in
  * place).  *written counts them.  Returns 0, or -1 with a reason in err.
  */
-int cap_save_evidence(const cap_opts_t *opts, cap_span_t *spans, size_t n, FILE *outf, const char *out,
-		      uint64_t *written, char *err, size_t errlen);
+int cap_save_evidence(const cap_opts_t *opts, cap_span_t *spans, size_t n, FILE *outf,
+		      const char *out, uint64_t *written, char *err, size_t errlen);
 
 /* Asks cap_run to stop after the current packet (async-signal-safe). */
 void cap_stop(cap_t *c);

@@ -33,45 +33,38 @@
 #define CZ_IN (64 * 1024)     /* the stored bytes read at a time */
 #define CZ_IOBUF (128 * 1024) /* the stream's buffer: fewer, larger reads */
 
-static const uint8_t gzip_magic[2] = {0x1f, 0x8b};                 /* RFC 1952 2.3.1 */
-static const uint8_t zstd_magic[4] = {0x28, 0xb5, 0x2f, 0xfd};     /* RFC 8878 3.1.1 */
+static const uint8_t gzip_magic[2] = { 0x1f, 0x8b };             /* RFC 1952 2.3.1 */
+static const uint8_t zstd_magic[4] = { 0x28, 0xb5, 0x2f, 0xfd }; /* RFC 8878 3.1.1 */
 
 struct cz {
 	cz_kind_t kind;
 	int fd;
-	uint8_t *in;          /* stored bytes read, in[at..len) not used yet */
+	uint8_t *in; /* stored bytes read, in[at..len) not used yet */
 	size_t at, len;
-	int eof;              /* fd gave all it had */
-	uint64_t raw;         /* bytes read from fd */
-	uint64_t pos;         /* decompressed bytes handed to the stream */
-	char err[160];        /* why a read failed; "" when none did */
+	int eof;       /* fd gave all it had */
+	uint64_t raw;  /* bytes read from fd */
+	uint64_t pos;  /* decompressed bytes handed to the stream */
+	char err[160]; /* why a read failed; "" when none did */
 	/* gzip */
 	z_stream zs;
-	int zs_ready;         /* inflateInit2 done */
-	int member_end;       /* the last member ended: another may follow */
+	int zs_ready;   /* inflateInit2 done */
+	int member_end; /* the last member ended: another may follow */
 	/* zstd */
 	ZSTD_DCtx *zd;
-	size_t zhint;         /* ZSTD_decompressStream's last result: 0 at a frame's end */
-	int zfull;            /* the last call filled the output: more may be held */
+	size_t zhint; /* ZSTD_decompressStream's last result: 0 at a frame's end */
+	int zfull;    /* the last call filled the output: more may be held */
 };
 
-const char *cz_kind_name(cz_kind_t k)
-{
-	return k == CZ_GZIP ? "gzip" : k == CZ_ZSTD ? "zstd" : "";
-}
+const char *cz_kind_name(cz_kind_t k) { return k == CZ_GZIP ? "gzip" : k == CZ_ZSTD ? "zstd" : ""; }
 
 cz_kind_t cz_kind(const cz_t *z) { return z->kind; }
 
 const char *cz_error(const cz_t *z) { return z->err[0] ? z->err : NULL; }
 
-int64_t cz_stored_offset(const cz_t *z)
-{
-	return (int64_t)(z->raw - (z->len - z->at));
-}
+int64_t cz_stored_offset(const cz_t *z) { return (int64_t)(z->raw - (z->len - z->at)); }
 
 /* Records why reading failed; the first reason stays. */
-__attribute__((format(printf, 2, 3)))
-static void cz_fail(cz_t *z, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void cz_fail(cz_t *z, const char *fmt, ...)
 {
 	if (z->err[0])
 		return;
@@ -186,7 +179,7 @@ static ssize_t gzip_read(cz_t *z, char *buf, size_t n)
  * the library).  Returns as soon as something is decoded. */
 static ssize_t zstd_read(cz_t *z, char *buf, size_t n)
 {
-	ZSTD_outBuffer out = {buf, n, 0};
+	ZSTD_outBuffer out = { buf, n, 0 };
 	for (;;) {
 		if (z->at == z->len && !z->eof && !z->zfull && fill(z) < 0)
 			return out.pos ? (ssize_t)out.pos : -1;
@@ -201,7 +194,7 @@ static ssize_t zstd_read(cz_t *z, char *buf, size_t n)
 			}
 			return 0;
 		}
-		ZSTD_inBuffer in = {z->in, z->len, z->at};
+		ZSTD_inBuffer in = { z->in, z->len, z->at };
 		size_t h = ZSTD_decompressStream(z->zd, &out, &in);
 		z->at = in.pos;
 		if (ZSTD_isError(h)) {
@@ -232,7 +225,7 @@ static ssize_t cookie_read(void *cookie, char *buf, size_t n)
 		errno = EIO;
 		return -1; /* damage is not read past */
 	}
-	ssize_t r = z->kind == CZ_GZIP ? gzip_read(z, buf, n)
+	ssize_t r = z->kind == CZ_GZIP   ? gzip_read(z, buf, n)
 		    : z->kind == CZ_ZSTD ? zstd_read(z, buf, n)
 					 : plain_read(z, buf, n);
 	if (r < 0) {
@@ -348,7 +341,9 @@ FILE *cz_open(int fd, cz_t **czp)
 	} else {
 		z->kind = CZ_PLAIN;
 	}
-	cookie_io_functions_t io = {.read = cookie_read, .seek = cookie_seek, .close = cookie_close};
+	cookie_io_functions_t io = { .read = cookie_read,
+				     .seek = cookie_seek,
+				     .close = cookie_close };
 	FILE *f = fopencookie(z, "rb", io);
 	if (!f) {
 		cz_free(z);

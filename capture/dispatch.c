@@ -34,11 +34,11 @@ int dispatch_init(cap_ctx_t *c, size_t max_handshakes, char *err, size_t errlen)
 	 * for connections libnids never sees begin - started before the
 	 * capture, their handshake filtered away, or opened with Fast Open -
 	 * picked up mid-stream at the first segment that starts a message. */
-	tcpreasm_limits_t tl = {0};
+	tcpreasm_limits_t tl = { 0 };
 	tl.max_streams = c->max_tcp_streams;
 	tl.timeout = c->window;
 	tl.midstream = 1;
-	ipfrag_limits_t fl = {0};
+	ipfrag_limits_t fl = { 0 };
 	fl.max_trains = c->max_frag_trains;
 	fl.timeout = CAP_FRAG_TIMEOUT(c);
 	c->tcp4mid = tcpreasm_new(&tl);
@@ -89,7 +89,8 @@ void dispatch_frame(cap_ctx_t *c, int dlt, const uint8_t *frame, size_t caplen)
 	size_t nowned = 0;
 	for (int depth = 0;; depth++) {
 		cap_dgram_t d;
-		int got = l3 == LINK_L3_IPV4 ? ip4_decode(c, p, len, &d) : ip6path_decode(c, p, len, &d);
+		int got = l3 == LINK_L3_IPV4 ? ip4_decode(c, p, len, &d)
+					     : ip6path_decode(c, p, len, &d);
 		if (!got)
 			break;
 		if (d.owned)

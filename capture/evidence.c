@@ -39,8 +39,8 @@ void evsel_free(evsel_t *e)
 }
 
 /* src:sp to dst:dp is a:ap to b:bp, a port of 0 standing for any. */
-static int way(const db_addr_t *src, uint16_t sp, const db_addr_t *dst, uint16_t dp, const db_addr_t *a,
-	       uint16_t ap, const db_addr_t *b, uint16_t bp)
+static int way(const db_addr_t *src, uint16_t sp, const db_addr_t *dst, uint16_t dp,
+	       const db_addr_t *a, uint16_t ap, const db_addr_t *b, uint16_t bp)
 {
 	if (!db_addr_eq(src, a) || !db_addr_eq(dst, b))
 		return 0;
@@ -49,7 +49,8 @@ static int way(const db_addr_t *src, uint16_t sp, const db_addr_t *dst, uint16_t
 	return (!ap || ap == sp) && (!bp || bp == dp);
 }
 
-static int pair(const db_addr_t *src, uint16_t sp, const db_addr_t *dst, uint16_t dp, const cap_span_t *s)
+static int pair(const db_addr_t *src, uint16_t sp, const db_addr_t *dst, uint16_t dp,
+		const cap_span_t *s)
 {
 	return way(src, sp, dst, dp, &s->a, s->aport, &s->b, s->bport) ||
 	       way(src, sp, dst, dp, &s->b, s->bport, &s->a, s->aport);
@@ -60,7 +61,8 @@ static int train_kept(const evsel_t *e, const cap_pkt_t *p)
 	size_t n = e->ntrains < EVSEL_TRAINS ? e->ntrains : EVSEL_TRAINS;
 	for (size_t i = 0; i < n; i++) {
 		const struct evsel_train *t = &e->trains[i];
-		if (t->id == p->frag_id && db_addr_eq(&t->src, &p->src) && db_addr_eq(&t->dst, &p->dst))
+		if (t->id == p->frag_id && db_addr_eq(&t->src, &p->src) &&
+		    db_addr_eq(&t->dst, &p->dst))
 			return 1;
 	}
 	return 0;
@@ -82,23 +84,20 @@ int evsel_match(evsel_t *e, db_time_t ts, const cap_pkt_t *p)
 		}
 		switch (s->kind) {
 		case CAP_SPAN_FIRST:
-			if (s->a.family && !(db_addr_eq(&p->src, &s->a) && (!s->aport || p->sport == s->aport)))
+			if (s->a.family &&
+			    !(db_addr_eq(&p->src, &s->a) && (!s->aport || p->sport == s->aport)))
 				break;
 			hit = 1;
 			s->to = s->from - 1; /* one packet: over at the next */
 			break;
-		case CAP_SPAN_ANY:
-			hit = 1;
-			break;
+		case CAP_SPAN_ANY: hit = 1; break;
 		case CAP_SPAN_ICMP:
 			hit |= p->quoted && pair(&p->qsrc, p->qsport, &p->qdst, p->qdport, s);
 			break;
 		case CAP_SPAN_PEER:
 			hit |= db_addr_eq(&p->src, &s->a) || db_addr_eq(&p->dst, &s->a);
 			break;
-		default:
-			hit |= pair(&p->src, p->sport, &p->dst, p->dport, s);
-			break;
+		default: hit |= pair(&p->src, p->sport, &p->dst, p->dport, s); break;
 		}
 		i++;
 	}
@@ -118,7 +117,7 @@ int evsel_match(evsel_t *e, db_time_t ts, const cap_pkt_t *p)
 typedef struct ip_view {
 	db_addr_t src, dst;
 	uint8_t proto;
-	uint8_t first;      /* not a fragment, or the first of its train */
+	uint8_t first; /* not a fragment, or the first of its train */
 	uint8_t frag;
 	uint32_t frag_id;
 } ip_view_t;

@@ -16,14 +16,14 @@
 #include "../common/flow.h"
 
 enum cap_span_kind {
-	CAP_SPAN_PAIR = 0,   /* packets between a and b, either way */
-	CAP_SPAN_PEER,       /* packets from or to a (a server: the resolver may
+	CAP_SPAN_PAIR = 0, /* packets between a and b, either way */
+	CAP_SPAN_PEER,     /* packets from or to a (a server: the resolver may
 	                      * reach it from another address than clients use) */
-	CAP_SPAN_ICMP,       /* ICMP errors, whoever sent them, quoting a packet
+	CAP_SPAN_ICMP,     /* ICMP errors, whoever sent them, quoting a packet
 	                      * between a:aport and b:bport (either way) */
-	CAP_SPAN_ANY,        /* every packet (a and b unused): a few
+	CAP_SPAN_ANY,      /* every packet (a and b unused): a few
 	                      * milliseconds whose traffic is all evidence */
-	CAP_SPAN_FIRST,      /* the first packet at or after `from` (b unused),
+	CAP_SPAN_FIRST,    /* the first packet at or after `from` (b unused),
 	                      * sent by a:aport when a is set: e.g. a resolver's
 	                      * first answer, or whatever packet comes first
 	                      * after a time the capture must reach */
@@ -34,17 +34,17 @@ typedef struct cap_span {
 	uint16_t aport, bport; /* CAP_SPAN_PAIR: the ports too, when not 0 (a
 	                        * packet whose ports are not known — a non-first
 	                        * fragment — matches on the addresses) */
-	db_time_t from, to;  /* inclusive, capture time */
-	uint8_t kind;        /* enum cap_span_kind */
+	db_time_t from, to;    /* inclusive, capture time */
+	uint8_t kind;          /* enum cap_span_kind */
 } cap_span_t;
 
 #define EVSEL_TRAINS 1024 /* fragment trains whose first fragment matched */
 
 typedef struct evsel {
-	cap_span_t *s;       /* sorted by from */
+	cap_span_t *s; /* sorted by from */
 	size_t n;
-	size_t next;         /* the first span not yet started */
-	size_t *active;      /* indexes of spans started and not over */
+	size_t next;    /* the first span not yet started */
+	size_t *active; /* indexes of spans started and not over */
 	size_t nactive;
 	struct evsel_train {
 		db_addr_t src, dst;
@@ -63,7 +63,7 @@ typedef struct cap_pkt {
 	db_addr_t src, dst;
 	uint16_t sport, dport;
 	uint8_t icmp;
-	uint8_t frag;            /* an IP fragment of train frag_id (the first
+	uint8_t frag; /* an IP fragment of train frag_id (the first
 	                          * holds the ports; the others only match when
 	                          * the first of their train did) */
 	uint32_t frag_id;

@@ -100,8 +100,8 @@ static db_status_t quoted6(wire_t *w, cap_icmp_t *out)
 	return DB_OK;
 }
 
-db_status_t icmp_decode(uint8_t version, const db_addr_t *reporter,
-			const uint8_t *msg, size_t len, cap_icmp_t *out)
+db_status_t icmp_decode(uint8_t version, const db_addr_t *reporter, const uint8_t *msg, size_t len,
+			cap_icmp_t *out)
 {
 	wire_t w;
 	wire_init(&w, msg, len);

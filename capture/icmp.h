@@ -23,7 +23,7 @@
  * to name the datagram, DB_EMALFORMED when it does not hold an IP header of
  * the right version.
  */
-db_status_t icmp_decode(uint8_t version, const db_addr_t *reporter,
-			const uint8_t *msg, size_t len, cap_icmp_t *out);
+db_status_t icmp_decode(uint8_t version, const db_addr_t *reporter, const uint8_t *msg, size_t len,
+			cap_icmp_t *out);
 
 #endif

@@ -42,8 +42,8 @@ static void dgram_of(cap_dgram_t *d, const uint8_t *pkt, size_t ihl, size_t len,
 /* A fragment: kept by ipfrag.c until its datagram is whole, which then
  * gets a fresh 20-byte header (options dropped: nothing after IP needs
  * them) and goes on as if it had come in one piece. */
-static int ip4_fragment(cap_ctx_t *c, const uint8_t *pkt, size_t ihl, size_t tot,
-			uint16_t off, int more, cap_dgram_t *d)
+static int ip4_fragment(cap_ctx_t *c, const uint8_t *pkt, size_t ihl, size_t tot, uint16_t off,
+			int more, cap_dgram_t *d)
 {
 	db_addr_t s, dst;
 	db_addr_set4(&s, pkt + 12);

@@ -38,7 +38,10 @@ static inline uint16_t ip4_hdr_sum(const uint8_t *p, size_t ihl)
 	return (uint16_t)sum;
 }
 
-static inline int ip4_hdr_sum_ok(const uint8_t *p, size_t ihl) { return ip4_hdr_sum(p, ihl) == 0xffff; }
+static inline int ip4_hdr_sum_ok(const uint8_t *p, size_t ihl)
+{
+	return ip4_hdr_sum(p, ihl) == 0xffff;
+}
 
 /* Writes the checksum of the header at p into it. */
 static inline void ip4_hdr_sum_set(uint8_t *p, size_t ihl)

@@ -3,8 +3,12 @@
 #include <string.h>
 
 enum {
-	NH_HOPOPT = 0, NH_ROUTING = 43, NH_FRAGMENT = 44, NH_DSTOPTS = 60,
-	NH_AH = 51, NH_NONE = 59,
+	NH_HOPOPT = 0,
+	NH_ROUTING = 43,
+	NH_FRAGMENT = 44,
+	NH_DSTOPTS = 60,
+	NH_AH = 51,
+	NH_NONE = 59,
 };
 
 db_status_t ip6_parse(wire_t *w, ip6_hdr_t *h)
@@ -27,7 +31,9 @@ db_status_t ip6_parse(wire_t *w, ip6_hdr_t *h)
 
 	for (int i = 0; i < IP6_MAX_EXT; i++) {
 		switch (nh) {
-		case NH_HOPOPT: case NH_ROUTING: case NH_DSTOPTS: {
+		case NH_HOPOPT:
+		case NH_ROUTING:
+		case NH_DSTOPTS: {
 			uint8_t next = wire_u8(w);
 			uint8_t hlen = wire_u8(w);
 			wire_skip(w, (size_t)hlen * 8 + 6);
@@ -64,9 +70,7 @@ db_status_t ip6_parse(wire_t *w, ip6_hdr_t *h)
 			h->nh = next;
 			return DB_OK;
 		}
-		default:
-			h->nh = nh;
-			return wire_ok(w) ? DB_OK : DB_ETRUNC;
+		default: h->nh = nh; return wire_ok(w) ? DB_OK : DB_ETRUNC;
 		}
 		if (!wire_ok(w))
 			return DB_ETRUNC;

@@ -14,14 +14,14 @@
 
 typedef struct ip6_hdr {
 	db_addr_t src, dst;
-	uint8_t have_addrs;     /* the fixed header was complete */
-	uint16_t payload_len;   /* from the fixed header (0 = jumbogram) */
-	uint8_t nh;             /* upper-layer protocol after the chain */
-	uint8_t frag;           /* a Fragment header was present */
-	uint8_t frag_more;      /* its M flag */
-	uint16_t frag_offset;   /* in bytes */
+	uint8_t have_addrs;   /* the fixed header was complete */
+	uint16_t payload_len; /* from the fixed header (0 = jumbogram) */
+	uint8_t nh;           /* upper-layer protocol after the chain */
+	uint8_t frag;         /* a Fragment header was present */
+	uint8_t frag_more;    /* its M flag */
+	uint16_t frag_offset; /* in bytes */
 	uint32_t frag_id;
-	uint8_t frag_nh;        /* next header named in the Fragment header */
+	uint8_t frag_nh; /* next header named in the Fragment header */
 } ip6_hdr_t;
 
 /*

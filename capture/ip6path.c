@@ -58,9 +58,9 @@ int ip6path_decode(cap_ctx_t *c, const uint8_t *pkt, size_t caplen, cap_dgram_t 
 	uint8_t *out = NULL;
 	size_t out_len = 0;
 	uint8_t out_nh = 0;
-	db_status_t st = ipfrag_add(c->frag6, c->now, &h.src, &h.dst, h.frag_id,
-				     h.frag_nh, h.frag_offset, h.frag_more, l4, have,
-				     &out, &out_len, &out_nh, emit_cb, c);
+	db_status_t st = ipfrag_add(c->frag6, c->now, &h.src, &h.dst, h.frag_id, h.frag_nh,
+				    h.frag_offset, h.frag_more, l4, have, &out, &out_len, &out_nh,
+				    emit_cb, c);
 	if (st != DB_OK || !out)
 		return 0;
 	d->proto = out_nh;

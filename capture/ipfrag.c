@@ -47,25 +47,25 @@ struct ipfrag_key {
 };
 
 struct ipfrag_train {
-	tbl_entry_t e;                       /* first: the table's links */
+	tbl_entry_t e; /* first: the table's links */
 	struct ipfrag_key key;
 	db_addr_t src, dst;
 	uint32_t id;
 	db_time_t first_ts, last_ts;
-	struct ipfrag_piece *head, *tail;   /* sorted by offset */
+	struct ipfrag_piece *head, *tail; /* sorted by offset */
 	uint32_t nfrags;
 	uint32_t bytes;
-	uint32_t end;                        /* valid when have_last */
+	uint32_t end; /* valid when have_last */
 	uint8_t have_last;
-	uint8_t first_nh;                    /* valid when head->off == 0 */
-	uint8_t dead;                        /* discarded; remembered until timeout */
-	uint8_t cut;                         /* snaplen cut a fragment: the capture,
+	uint8_t first_nh; /* valid when head->off == 0 */
+	uint8_t dead;     /* discarded; remembered until timeout */
+	uint8_t cut;      /* snaplen cut a fragment: the capture,
 	                                      * not the network, lost the datagram */
 };
 
 struct ipfrag {
 	ipfrag_limits_t lim;
-	tbl_t trains;                        /* age order = creation order */
+	tbl_t trains; /* age order = creation order */
 	size_t nbytes;
 	ipfrag_stats_t st;
 };
@@ -87,17 +87,16 @@ ipfrag_t *ipfrag_new(const ipfrag_limits_t *limits)
 	if (t->lim.timeout <= 0)
 		t->lim.timeout = IPFRAG_DEF_TIMEOUT;
 
-	if (tbl_init(&t->trains, sizeof(struct ipfrag_train),
-		     offsetof(struct ipfrag_train, key), sizeof(struct ipfrag_key),
-		     t->lim.max_trains) < 0) {
+	if (tbl_init(&t->trains, sizeof(struct ipfrag_train), offsetof(struct ipfrag_train, key),
+		     sizeof(struct ipfrag_key), t->lim.max_trains) < 0) {
 		free(t);
 		return NULL;
 	}
 	return t;
 }
 
-static void ipfrag_key(struct ipfrag_key *k, const db_addr_t *src,
-			const db_addr_t *dst, uint32_t id)
+static void ipfrag_key(struct ipfrag_key *k, const db_addr_t *src, const db_addr_t *dst,
+		       uint32_t id)
 {
 	memset(k, 0, sizeof(*k));
 	memcpy(k->src, src->a, sizeof(k->src));
@@ -128,24 +127,21 @@ static void ipfrag_remove(ipfrag_t *t, struct ipfrag_train *tr)
 	tbl_remove(&t->trains, tr);
 }
 
-static struct ipfrag_train *ipfrag_oldest(const ipfrag_t *t)
-{
-	return tbl_oldest(&t->trains);
-}
+static struct ipfrag_train *ipfrag_oldest(const ipfrag_t *t) { return tbl_oldest(&t->trains); }
 
 /*
  * Discards a train's data but remembers its key until the timeout, so that
  * the fragments still in flight are dropped too, as RFC 5722 4 asks ("and
  * any constituent fragments, including those not yet received").
  */
-static void ipfrag_report(ipfrag_t *t, const struct ipfrag_train *tr, db_time_t ts,
-			  cap_event_fn fn, void *user);
+static void ipfrag_report(ipfrag_t *t, const struct ipfrag_train *tr, db_time_t ts, cap_event_fn fn,
+			  void *user);
 
 /* The datagram will never be delivered (the receiving host discards it
  * too): that is a loss the analysis must see, reported now, while the
  * first fragment's ports are still known. */
-static void ipfrag_kill(ipfrag_t *t, struct ipfrag_train *tr, db_time_t ts,
-			 cap_event_fn fn, void *user)
+static void ipfrag_kill(ipfrag_t *t, struct ipfrag_train *tr, db_time_t ts, cap_event_fn fn,
+			void *user)
 {
 	ipfrag_report(t, tr, ts, fn, user);
 	ipfrag_drop_pieces(t, tr);
@@ -153,8 +149,8 @@ static void ipfrag_kill(ipfrag_t *t, struct ipfrag_train *tr, db_time_t ts,
 	tr->have_last = 0;
 }
 
-static void ipfrag_report(ipfrag_t *t, const struct ipfrag_train *tr, db_time_t ts,
-			  cap_event_fn fn, void *user)
+static void ipfrag_report(ipfrag_t *t, const struct ipfrag_train *tr, db_time_t ts, cap_event_fn fn,
+			  void *user)
 {
 	cap_event_t ev;
 
@@ -206,8 +202,7 @@ static void ipfrag_report(ipfrag_t *t, const struct ipfrag_train *tr, db_time_t 
 
 /* Drops the oldest train for a limit, reporting it unless it was already
  * discarded. */
-static void ipfrag_evict(ipfrag_t *t, db_time_t ts, cap_event_fn fn,
-			  void *user)
+static void ipfrag_evict(ipfrag_t *t, db_time_t ts, cap_event_fn fn, void *user)
 {
 	struct ipfrag_train *tr = ipfrag_oldest(t);
 
@@ -220,8 +215,7 @@ static void ipfrag_evict(ipfrag_t *t, db_time_t ts, cap_event_fn fn,
 
 /* The last kept fragment whose offset is <= off, or NULL.  Searched from the
  * tail because fragments usually arrive in order. */
-static struct ipfrag_piece *ipfrag_before(const struct ipfrag_train *tr,
-					    uint32_t off)
+static struct ipfrag_piece *ipfrag_before(const struct ipfrag_train *tr, uint32_t off)
 {
 	struct ipfrag_piece *p = tr->tail;
 
@@ -230,16 +224,15 @@ static struct ipfrag_piece *ipfrag_before(const struct ipfrag_train *tr,
 	return p;
 }
 
-static int ipfrag_is_dup(const struct ipfrag_piece *p, uint32_t off,
-			  uint32_t len, int more, const uint8_t *data)
+static int ipfrag_is_dup(const struct ipfrag_piece *p, uint32_t off, uint32_t len, int more,
+			 const uint8_t *data)
 {
 	return p && p->off == off && p->len == len && p->more == (more != 0) &&
 	       (len == 0 || memcmp(p->data, data, len) == 0);
 }
 
-static int ipfrag_overlaps(const struct ipfrag_train *tr,
-			    const struct ipfrag_piece *prev, uint32_t off,
-			    uint32_t len)
+static int ipfrag_overlaps(const struct ipfrag_train *tr, const struct ipfrag_piece *prev,
+			   uint32_t off, uint32_t len)
 {
 	const struct ipfrag_piece *next = prev ? prev->next : tr->head;
 
@@ -252,8 +245,7 @@ static int ipfrag_overlaps(const struct ipfrag_train *tr,
 
 /* RFC 8200 4.5: the M = 0 fragment fixes the payload length; a fragment
  * reaching past it, or a second, different end, makes the train corrupt. */
-static int ipfrag_end_conflict(const struct ipfrag_train *tr, uint32_t off,
-				uint32_t len, int more)
+static int ipfrag_end_conflict(const struct ipfrag_train *tr, uint32_t off, uint32_t len, int more)
 {
 	uint32_t end = off + len;
 
@@ -264,9 +256,8 @@ static int ipfrag_end_conflict(const struct ipfrag_train *tr, uint32_t off,
 	return tr->tail && tr->tail->off + tr->tail->len > end;
 }
 
-static db_status_t ipfrag_complete(ipfrag_t *t, struct ipfrag_train *tr,
-				    uint8_t **out, size_t *out_len,
-				    uint8_t *out_nh)
+static db_status_t ipfrag_complete(ipfrag_t *t, struct ipfrag_train *tr, uint8_t **out,
+				   size_t *out_len, uint8_t *out_nh)
 {
 	uint8_t *buf = malloc(tr->end ? tr->end : 1);
 
@@ -287,10 +278,9 @@ static db_status_t ipfrag_complete(ipfrag_t *t, struct ipfrag_train *tr,
 }
 
 /* A new, empty train, made room for by evicting the oldest at the limit. */
-static struct ipfrag_train *ipfrag_start(ipfrag_t *t, const struct ipfrag_key *key,
-					 uint64_t h, db_time_t ts, const db_addr_t *src,
-					 const db_addr_t *dst, uint32_t id, cap_event_fn fn,
-					 void *user)
+static struct ipfrag_train *ipfrag_start(ipfrag_t *t, const struct ipfrag_key *key, uint64_t h,
+					 db_time_t ts, const db_addr_t *src, const db_addr_t *dst,
+					 uint32_t id, cap_event_fn fn, void *user)
 {
 	while (t->trains.count >= t->lim.max_trains)
 		ipfrag_evict(t, ts, fn, user);
@@ -304,8 +294,8 @@ static struct ipfrag_train *ipfrag_start(ipfrag_t *t, const struct ipfrag_key *k
 	return tr;
 }
 
-void ipfrag_cut(ipfrag_t *t, db_time_t ts, const db_addr_t *src, const db_addr_t *dst,
-		uint32_t id, cap_event_fn fn, void *user)
+void ipfrag_cut(ipfrag_t *t, db_time_t ts, const db_addr_t *src, const db_addr_t *dst, uint32_t id,
+		cap_event_fn fn, void *user)
 {
 	if (!t || !src || !dst)
 		return;
@@ -321,11 +311,10 @@ void ipfrag_cut(ipfrag_t *t, db_time_t ts, const db_addr_t *src, const db_addr_t
 	}
 }
 
-db_status_t ipfrag_add(ipfrag_t *t, db_time_t ts, const db_addr_t *src,
-			const db_addr_t *dst, uint32_t id, uint8_t nh,
-			uint16_t offset_bytes, int more, const uint8_t *data,
-			size_t len, uint8_t **out, size_t *out_len,
-			uint8_t *out_nh, cap_event_fn fn, void *user)
+db_status_t ipfrag_add(ipfrag_t *t, db_time_t ts, const db_addr_t *src, const db_addr_t *dst,
+		       uint32_t id, uint8_t nh, uint16_t offset_bytes, int more,
+		       const uint8_t *data, size_t len, uint8_t **out, size_t *out_len,
+		       uint8_t *out_nh, cap_event_fn fn, void *user)
 {
 	uint32_t off = offset_bytes;
 
@@ -337,8 +326,8 @@ db_status_t ipfrag_add(ipfrag_t *t, db_time_t ts, const db_addr_t *src,
 
 	/* RFC 8200 4.5: a non-last fragment must be a multiple of 8 octets
 	 * long, and no fragment may reach past 65535 octets of payload. */
-	if ((more && (len == 0 || len % 8 != 0)) ||
-	    len > IPFRAG_MAX_PAYLOAD || off + len > IPFRAG_MAX_PAYLOAD) {
+	if ((more && (len == 0 || len % 8 != 0)) || len > IPFRAG_MAX_PAYLOAD ||
+	    off + len > IPFRAG_MAX_PAYLOAD) {
 		t->st.bad++;
 		return DB_EMALFORMED;
 	}

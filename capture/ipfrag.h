@@ -49,10 +49,10 @@
 typedef struct ipfrag ipfrag_t;
 
 typedef struct ipfrag_limits {
-	size_t max_trains;   /* trains pending at once; 0 = 1024 */
-	size_t max_bytes;    /* fragment payload bytes buffered over all trains; 0 = 4 MiB */
-	size_t max_frags;    /* fragments kept per train; 0 = 128 */
-	db_time_t timeout;   /* microseconds from a train's first fragment; 0 = 30 s */
+	size_t max_trains; /* trains pending at once; 0 = 1024 */
+	size_t max_bytes;  /* fragment payload bytes buffered over all trains; 0 = 4 MiB */
+	size_t max_frags;  /* fragments kept per train; 0 = 128 */
+	db_time_t timeout; /* microseconds from a train's first fragment; 0 = 30 s */
 } ipfrag_limits_t;
 
 typedef struct ipfrag_stats {
@@ -106,19 +106,18 @@ ipfrag_t *ipfrag_new(const ipfrag_limits_t *limits);
  * Evictions made to fit this fragment are reported through fn(ev, user)
  * (fn may be NULL) before the call returns; their ts is ts.
  */
-db_status_t ipfrag_add(ipfrag_t *t, db_time_t ts, const db_addr_t *src,
-			const db_addr_t *dst, uint32_t id, uint8_t nh,
-			uint16_t offset_bytes, int more, const uint8_t *data,
-			size_t len, uint8_t **out, size_t *out_len,
-			uint8_t *out_nh, cap_event_fn fn, void *user) DB_MUST_CHECK;
+db_status_t ipfrag_add(ipfrag_t *t, db_time_t ts, const db_addr_t *src, const db_addr_t *dst,
+		       uint32_t id, uint8_t nh, uint16_t offset_bytes, int more,
+		       const uint8_t *data, size_t len, uint8_t **out, size_t *out_len,
+		       uint8_t *out_nh, cap_event_fn fn, void *user) DB_MUST_CHECK;
 
 /*
  * A fragment of train (src, dst, id) that snaplen cut: it cannot be kept,
  * and the train, made if new, is marked so that its loss is counted as the
  * capture's (stats.cut), not reported as the network's.
  */
-void ipfrag_cut(ipfrag_t *t, db_time_t ts, const db_addr_t *src, const db_addr_t *dst,
-		uint32_t id, cap_event_fn fn, void *user);
+void ipfrag_cut(ipfrag_t *t, db_time_t ts, const db_addr_t *src, const db_addr_t *dst, uint32_t id,
+		cap_event_fn fn, void *user);
 
 /*
  * Gives up every train whose first fragment arrived at least `timeout`

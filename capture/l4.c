@@ -14,8 +14,8 @@
 #include "icmp.h"
 #include "../common/wire.h"
 
-static void udp(cap_ctx_t *c, const db_addr_t *src, const db_addr_t *dst,
-		const uint8_t *l4, size_t len, size_t wire_len)
+static void udp(cap_ctx_t *c, const db_addr_t *src, const db_addr_t *dst, const uint8_t *l4,
+		size_t len, size_t wire_len)
 {
 	wire_t w;
 	wire_init(&w, l4, len);
@@ -44,8 +44,8 @@ static void udp(cap_ctx_t *c, const db_addr_t *src, const db_addr_t *dst,
 	emit_event(c, &ev);
 }
 
-static void icmp(cap_ctx_t *c, uint8_t version, const db_addr_t *src,
-		 const db_addr_t *dst, const uint8_t *l4, size_t len)
+static void icmp(cap_ctx_t *c, uint8_t version, const db_addr_t *src, const db_addr_t *dst,
+		 const uint8_t *l4, size_t len)
 {
 	cap_event_t ev;
 	memset(&ev, 0, sizeof(ev));
@@ -92,7 +92,8 @@ static void tcp(cap_ctx_t *c, const cap_dgram_t *d, size_t len, size_t wire_len)
 	tcpreasm_t *t = c->tcp6;
 	size_t plen_all = len > hlen ? len - hlen : 0;
 	if (d->version == 4) {
-		int pure_syn = (flags & (TCPREASM_SYN | TCPREASM_ACK)) == TCPREASM_SYN && plen_all == 0;
+		int pure_syn = (flags & (TCPREASM_SYN | TCPREASM_ACK)) == TCPREASM_SYN &&
+			       plen_all == 0;
 		if (pure_syn || d->nids_follows)
 			return;
 		t = c->tcp4mid;
@@ -111,12 +112,8 @@ void l4_datagram(cap_ctx_t *c, const cap_dgram_t *d)
 	if (len > wire_len)
 		len = wire_len; /* link-layer padding */
 	switch (d->proto) {
-	case 17:
-		udp(c, &d->src, &d->dst, d->l4, len, wire_len);
-		break;
-	case 6:
-		tcp(c, d, len, wire_len);
-		break;
+	case 17: udp(c, &d->src, &d->dst, d->l4, len, wire_len); break;
+	case 6: tcp(c, d, len, wire_len); break;
 	case 1:
 		if (d->version == 4)
 			icmp(c, 4, &d->src, &d->dst, d->l4, len);
@@ -125,7 +122,6 @@ void l4_datagram(cap_ctx_t *c, const cap_dgram_t *d)
 		if (d->version == 6)
 			icmp(c, 6, &d->src, &d->dst, d->l4, len);
 		break;
-	default:
-		break;
+	default: break;
 	}
 }

@@ -48,14 +48,25 @@
 int link_supported(int dlt)
 {
 	switch (dlt) {
-	case DLT_EN10MB: case DLT_LINUX_SLL: case DLT_LINUX_SLL2:
-	case DLT_RAW_ALT1: case DLT_RAW_ALT2: case DLT_IPV4: case DLT_IPV6:
-	case DLT_NULL: case DLT_LOOP_OPENBSD: case DLT_PPP: case DLT_PPP_SERIAL:
-	case DLT_C_HDLC: case DLT_FDDI: case DLT_IEEE802_11:
-	case DLT_IEEE802_11_RADIO: case DLT_NFLOG: case DLT_PKTAP: case DLT_PKTAP_APPLE:
-		return 1;
-	default:
-		return 0;
+	case DLT_EN10MB:
+	case DLT_LINUX_SLL:
+	case DLT_LINUX_SLL2:
+	case DLT_RAW_ALT1:
+	case DLT_RAW_ALT2:
+	case DLT_IPV4:
+	case DLT_IPV6:
+	case DLT_NULL:
+	case DLT_LOOP_OPENBSD:
+	case DLT_PPP:
+	case DLT_PPP_SERIAL:
+	case DLT_C_HDLC:
+	case DLT_FDDI:
+	case DLT_IEEE802_11:
+	case DLT_IEEE802_11_RADIO:
+	case DLT_NFLOG:
+	case DLT_PKTAP:
+	case DLT_PKTAP_APPLE: return 1;
+	default: return 0;
 	}
 }
 
@@ -65,7 +76,8 @@ const char *link_name(int dlt)
 	case DLT_EN10MB: return "EN10MB";
 	case DLT_LINUX_SLL: return "LINUX_SLL";
 	case DLT_LINUX_SLL2: return "LINUX_SLL2";
-	case DLT_RAW_ALT1: case DLT_RAW_ALT2: return "RAW";
+	case DLT_RAW_ALT1:
+	case DLT_RAW_ALT2: return "RAW";
 	case DLT_IPV4: return "IPV4";
 	case DLT_IPV6: return "IPV6";
 	case DLT_NULL: return "NULL";
@@ -77,7 +89,8 @@ const char *link_name(int dlt)
 	case DLT_IEEE802_11: return "IEEE802_11";
 	case DLT_IEEE802_11_RADIO: return "IEEE802_11_RADIO";
 	case DLT_NFLOG: return "NFLOG";
-	case DLT_PKTAP: case DLT_PKTAP_APPLE: return "PKTAP";
+	case DLT_PKTAP:
+	case DLT_PKTAP_APPLE: return "PKTAP";
 	default: return "unsupported";
 	}
 }
@@ -167,14 +180,14 @@ static void decode_80211(wire_t *w, link_result_t *r)
 		return;
 	size_t hlen = 24 - 2;
 	if ((fc1 & 0x03) == 0x03)
-		hlen += 6;             /* fourth address (WDS) */
+		hlen += 6; /* fourth address (WDS) */
 	if (fc0 & 0x80) {
-		hlen += 2;             /* QoS control */
+		hlen += 2; /* QoS control */
 		if (fc1 & 0x80)
-			hlen += 4;     /* HT control */
+			hlen += 4; /* HT control */
 	}
 	if ((fc0 >> 4) & 0x4)
-		return;                /* null-data subtypes: no payload */
+		return; /* null-data subtypes: no payload */
 	wire_skip(w, hlen);
 	r->l3 = llc_snap(w);
 }
@@ -182,8 +195,7 @@ static void decode_80211(wire_t *w, link_result_t *r)
 static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
 static uint32_t le32(const uint8_t *p)
 {
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
 /* NFLOG (Linux nfnetlink_log): a 4-byte header, then TLVs in the host's
@@ -198,8 +210,9 @@ static void decode_nflog(wire_t *w, link_result_t *r)
 		if (len < 4)
 			return;
 		if (type == 9) {
-			r->l3 = family == 2 ? LINK_L3_IPV4 : family == 10 ? LINK_L3_IPV6
-			      : LINK_L3_NONE;
+			r->l3 = family == 2    ? LINK_L3_IPV4
+				: family == 10 ? LINK_L3_IPV6
+					       : LINK_L3_NONE;
 			return;
 		}
 		wire_skip(w, (len + 3) / 4 * 4 - 4);
@@ -216,9 +229,7 @@ db_status_t link_decode(int dlt, const uint8_t *frame, size_t caplen, link_resul
 	db_status_t st = DB_OK;
 
 	switch (dlt) {
-	case DLT_EN10MB:
-		st = decode_ether(&w, r);
-		break;
+	case DLT_EN10MB: st = decode_ether(&w, r); break;
 	case DLT_LINUX_SLL:
 		/* packet type, ARPHRD, address length, 8-byte address, protocol */
 		wire_skip(&w, 14);
@@ -229,17 +240,18 @@ db_status_t link_decode(int dlt, const uint8_t *frame, size_t caplen, link_resul
 		r->l3 = l3_from_ethertype(wire_u16(&w));
 		wire_skip(&w, 18);
 		break;
-	case DLT_RAW_ALT1: case DLT_RAW_ALT2: case DLT_IPV4: case DLT_IPV6:
-		r->l3 = l3_from_version(&w);
-		break;
+	case DLT_RAW_ALT1:
+	case DLT_RAW_ALT2:
+	case DLT_IPV4:
+	case DLT_IPV6: r->l3 = l3_from_version(&w); break;
 	case DLT_NULL: {
 		/* The family is in the capturing host's byte order. */
 		const uint8_t *p = wire_take(&w, 4);
 		if (p) {
-			uint32_t le = (uint32_t)p[0] | (uint32_t)p[1] << 8 |
-				      (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-			uint32_t be = (uint32_t)p[3] | (uint32_t)p[2] << 8 |
-				      (uint32_t)p[1] << 16 | (uint32_t)p[0] << 24;
+			uint32_t le = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+				      (uint32_t)p[3] << 24;
+			uint32_t be = (uint32_t)p[3] | (uint32_t)p[2] << 8 | (uint32_t)p[1] << 16 |
+				      (uint32_t)p[0] << 24;
 			r->l3 = l3_from_af(le < 256 ? le : be);
 			/* Some writers put other headers in a NULL capture:
 			 * PPP in HDLC framing (ff 03 + protocol) or an
@@ -251,10 +263,9 @@ db_status_t link_decode(int dlt, const uint8_t *frame, size_t caplen, link_resul
 		}
 		break;
 	}
-	case DLT_LOOP_OPENBSD:
-		r->l3 = l3_from_af(wire_u32(&w));
-		break;
-	case DLT_PPP: case DLT_PPP_SERIAL: {
+	case DLT_LOOP_OPENBSD: r->l3 = l3_from_af(wire_u32(&w)); break;
+	case DLT_PPP:
+	case DLT_PPP_SERIAL: {
 		/* Address/control 0xff 0x03 may be present or compressed away. */
 		if (wire_left(&w) >= 2 && w.buf[0] == 0xff && w.buf[1] == 0x03)
 			wire_skip(&w, 2);
@@ -269,12 +280,8 @@ db_status_t link_decode(int dlt, const uint8_t *frame, size_t caplen, link_resul
 		wire_skip(&w, 13); /* frame control, destination, source */
 		r->l3 = llc_snap(&w);
 		break;
-	case DLT_IEEE802_11:
-		decode_80211(&w, r);
-		break;
-	case DLT_NFLOG:
-		decode_nflog(&w, r);
-		break;
+	case DLT_IEEE802_11: decode_80211(&w, r); break;
+	case DLT_NFLOG: decode_nflog(&w, r); break;
 	case DLT_IEEE802_11_RADIO: {
 		/* radiotap: version, pad, little-endian header length. */
 		const uint8_t *rt = wire_take(&w, 4);
@@ -298,8 +305,7 @@ db_status_t link_decode(int dlt, const uint8_t *frame, size_t caplen, link_resul
 		r->offset += hl;
 		return is;
 	}
-	default:
-		return DB_EUNSUPP;
+	default: return DB_EUNSUPP;
 	}
 	if (st == DB_OK && !wire_ok(&w))
 		st = DB_ETRUNC;

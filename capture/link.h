@@ -15,9 +15,9 @@
 enum link_l3 { LINK_L3_NONE = 0, LINK_L3_IPV4 = 4, LINK_L3_IPV6 = 6 };
 
 typedef struct link_result {
-	uint8_t l3;       /* enum link_l3 */
-	size_t offset;    /* where the IP header starts in the frame */
-	uint8_t vlans;    /* 802.1Q/802.1ad tags crossed */
+	uint8_t l3;    /* enum link_l3 */
+	size_t offset; /* where the IP header starts in the frame */
+	uint8_t vlans; /* 802.1Q/802.1ad tags crossed */
 } link_result_t;
 
 /* 1 when dnsblame can decode this pcap link type (DLT_*). */

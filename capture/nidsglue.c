@@ -224,7 +224,10 @@ static void before_reused_syn(cap_ctx_t *c, const uint8_t *pkt, size_t ihl, size
 /* libnids reports packets it considers invalid through its syslog hook. */
 static void on_nids_warning(int type, int err, struct ip *iph, void *data)
 {
-	(void)type; (void)err; (void)iph; (void)data;
+	(void)type;
+	(void)err;
+	(void)iph;
+	(void)data;
 	g_ctx->st.nids_warnings++;
 }
 
@@ -236,7 +239,7 @@ static void on_nids_nomem(char *where)
 
 int nidsglue_init(cap_ctx_t *c, nidsglue_deliver_fn deliver, char *err, size_t errlen)
 {
-	static struct nids_chksum_ctl nochk = {0, 0, NIDS_DONT_CHKSUM, 0};
+	static struct nids_chksum_ctl nochk = { 0, 0, NIDS_DONT_CHKSUM, 0 };
 	g_ctx = c;
 	g_deliver = deliver;
 	if (!g_dead)
@@ -248,7 +251,7 @@ int nidsglue_init(cap_ctx_t *c, nidsglue_deliver_fn deliver, char *err, size_t e
 	nids_params.pcap_desc = g_dead;
 	nids_params.filename = NULL;
 	nids_params.device = NULL;
-	nids_params.scan_num_hosts = 0;       /* no port-scan detection */
+	nids_params.scan_num_hosts = 0; /* no port-scan detection */
 	nids_params.syslog = on_nids_warning;
 	nids_params.no_mem = on_nids_nomem;
 	nids_params.tcp_workarounds = 1;

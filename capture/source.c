@@ -26,20 +26,20 @@
 #include "link.h"
 
 typedef struct src {
-	pcap_t *p;                    /* open, or NULL (not reached yet, or read) */
-	cz_t *cz;                     /* the decompressor under p, or NULL */
-	const char *path;             /* as given; "-" is standard input */
-	const char *name;             /* in messages */
+	pcap_t *p;        /* open, or NULL (not reached yet, or read) */
+	cz_t *cz;         /* the decompressor under p, or NULL */
+	const char *path; /* as given; "-" is standard input */
+	const char *name; /* in messages */
 	int dlt;
-	int fd;                       /* held from cap_open to cap_close, or -1 */
-	int keep;                     /* cannot be read twice (stdin, a pipe): open throughout */
+	int fd;   /* held from cap_open to cap_close, or -1 */
+	int keep; /* cannot be read twice (stdin, a pipe): open throughout */
 	int done;
 	uint64_t records;
-	uint64_t offset;              /* bytes consumed (classic pcap layout) */
-	int64_t size;                 /* stored bytes (a regular file); -1: not known */
-	db_time_t key;                /* merge order: the record read ahead's time, or
+	uint64_t offset;         /* bytes consumed (classic pcap layout) */
+	int64_t size;            /* stored bytes (a regular file); -1: not known */
+	db_time_t key;           /* merge order: the record read ahead's time, or
 	                               * before the file is opened its first record's */
-	struct pcap_pkthdr *hdr;      /* the record read ahead, or NULL */
+	struct pcap_pkthdr *hdr; /* the record read ahead, or NULL */
 	const u_char *data;
 } src_t;
 
@@ -48,31 +48,31 @@ struct cap {
 	src_t *src;
 	size_t nsrc;
 	int live;
-	const char *filter;           /* applied to each file as it is opened */
+	const char *filter; /* applied to each file as it is opened */
 	/* The merge: a binary heap of the sources not yet read to the end,
 	 * by (key, index), so that ties go to the file named first. */
 	size_t *heap;
 	size_t nheap;
 	size_t files_done;
-	char pending_err[512];        /* a file that broke off before the merge began */
-	uint64_t count;               /* stop after this many packets (0: no limit) */
+	char pending_err[512]; /* a file that broke off before the merge began */
+	uint64_t count;        /* stop after this many packets (0: no limit) */
 	void (*tick)(void *user);
 	void *tick_user;
-	db_time_t duration;           /* stop after this long (0: no limit) */
+	db_time_t duration; /* stop after this long (0: no limit) */
 	char banner[256];
-	char warn[2][192];            /* what the filter drops that attribution needs */
+	char warn[2][192]; /* what the filter drops that attribution needs */
 	size_t nwarn;
 	volatile sig_atomic_t stop;
-	db_time_t high;               /* latest capture time seen */
+	db_time_t high; /* latest capture time seen */
 	db_time_t next_expire;
 	/* Live: the last look at the kernel's counters (pcap_stats). */
 	struct timespec last_poll;
-	uint64_t drops_seen;          /* kernel + interface drops reported so far */
-	db_time_t drops_since;        /* capture time of the last look */
+	uint64_t drops_seen;   /* kernel + interface drops reported so far */
+	db_time_t drops_since; /* capture time of the last look */
 };
 
-__attribute__((format(printf, 3, 4)))
-static void cap_seterr(char *err, size_t errlen, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static void cap_seterr(char *err, size_t errlen,
+							     const char *fmt, ...)
 {
 	va_list ap;
 	if (!err || !errlen)
@@ -114,8 +114,7 @@ static int probe_link(int dlt, int v, uint8_t *out)
 	case DLT_IPV6:
 #endif
 		return 0;
-	default:
-		return -1;
+	default: return -1;
 	}
 }
 
@@ -142,25 +141,26 @@ static void probe_filter(cap_t *c, const struct bpf_program *prog, int dlt)
 {
 	/* IPv4: 192.0.2.53 -> 192.0.2.1, ICMP port unreachable quoting
 	 * 192.0.2.1:40000 -> 192.0.2.53:53 (UDP). */
-	static const uint8_t icmp4[56] = {
-		0x45, 0, 0, 56, 0, 1, 0, 0, 64, 1, 0, 0, 192, 0, 2, 53, 192, 0, 2, 1,
-		3, 3, 0, 0, 0, 0, 0, 0,
-		0x45, 0, 0, 40, 0, 2, 0, 0, 64, 17, 0, 0, 192, 0, 2, 1, 192, 0, 2, 53,
-		0x9c, 0x40, 0, 53, 0, 20, 0, 0};
+	static const uint8_t icmp4[56] = { 0x45, 0,    0, 56, 0,    1,  0, 0,  64,  1, 0, 0,
+					   192,  0,    2, 53, 192,  0,  2, 1,  3,   3, 0, 0,
+					   0,    0,    0, 0,  0x45, 0,  0, 40, 0,   2, 0, 0,
+					   64,   17,   0, 0,  192,  0,  2, 1,  192, 0, 2, 53,
+					   0x9c, 0x40, 0, 53, 0,    20, 0, 0 };
 	/* IPv4 fragment at offset 1480, the last: no UDP header. */
-	static const uint8_t frag4[28] = {
-		0x45, 0, 0, 28, 0, 3, 0, 185, 64, 17, 0, 0, 192, 0, 2, 53, 192, 0, 2, 1,
-		0, 0, 0, 0, 0, 0, 0, 0};
+	static const uint8_t frag4[28] = { 0x45, 0,  0,   28, 0, 3, 0, 185, 64, 17, 0, 0, 192, 0,
+					   2,    53, 192, 0,  2, 1, 0, 0,   0,  0,  0, 0, 0,   0 };
 	/* IPv6: fd00::53 -> fd00::1, a Fragment header at offset 1480. */
 	uint8_t frag6[56];
 	memset(frag6, 0, sizeof(frag6));
 	frag6[0] = 0x60;
-	frag6[5] = 16;   /* payload length */
-	frag6[6] = 44;   /* Fragment */
+	frag6[5] = 16; /* payload length */
+	frag6[6] = 44; /* Fragment */
 	frag6[7] = 64;
-	frag6[8] = 0xfd; frag6[23] = 0x53;
-	frag6[24] = 0xfd; frag6[39] = 0x01;
-	frag6[40] = 17;  /* next header UDP */
+	frag6[8] = 0xfd;
+	frag6[23] = 0x53;
+	frag6[24] = 0xfd;
+	frag6[39] = 0x01;
+	frag6[40] = 17; /* next header UDP */
 	frag6[42] = (uint8_t)(1480 >> 8);
 	frag6[43] = (uint8_t)(1480 & 0xf8);
 	/* ICMPv6 port unreachable quoting fd00::1:40000 -> fd00::53:53. */
@@ -170,14 +170,25 @@ static void probe_filter(cap_t *c, const struct bpf_program *prog, int dlt)
 	icmp6[5] = 56;
 	icmp6[6] = 58;
 	icmp6[7] = 64;
-	icmp6[8] = 0xfd; icmp6[23] = 0x53;
-	icmp6[24] = 0xfd; icmp6[39] = 0x01;
-	icmp6[40] = 1; icmp6[41] = 4;
+	icmp6[8] = 0xfd;
+	icmp6[23] = 0x53;
+	icmp6[24] = 0xfd;
+	icmp6[39] = 0x01;
+	icmp6[40] = 1;
+	icmp6[41] = 4;
 	uint8_t *q = icmp6 + 48;
-	q[0] = 0x60; q[5] = 8; q[6] = 17; q[7] = 64;
-	q[8] = 0xfd; q[23] = 0x01;
-	q[24] = 0xfd; q[39] = 0x53;
-	q[40] = 0x9c; q[41] = 0x40; q[43] = 53; q[45] = 8;
+	q[0] = 0x60;
+	q[5] = 8;
+	q[6] = 17;
+	q[7] = 64;
+	q[8] = 0xfd;
+	q[23] = 0x01;
+	q[24] = 0xfd;
+	q[39] = 0x53;
+	q[40] = 0x9c;
+	q[41] = 0x40;
+	q[43] = 53;
+	q[45] = 8;
 	if (!probe_passes(prog, dlt, 4, icmp4, sizeof(icmp4)) ||
 	    !probe_passes(prog, dlt, 6, icmp6, sizeof(icmp6)))
 		snprintf(c->warn[c->nwarn++], sizeof(c->warn[0]),
@@ -236,8 +247,9 @@ static int open_live(cap_t *c, const cap_opts_t *o, char *err, size_t errlen)
 	int rc = pcap_activate(p);
 	if (rc < 0) {
 		cap_seterr(err, errlen, "%s: %s", o->iface,
-			   rc == PCAP_ERROR_PERM_DENIED ? "permission denied (run as root or grant CAP_NET_RAW)"
-			   : pcap_geterr(p));
+			   rc == PCAP_ERROR_PERM_DENIED
+			       ? "permission denied (run as root or grant CAP_NET_RAW)"
+			       : pcap_geterr(p));
 		pcap_close(p);
 		return -1;
 	}
@@ -256,8 +268,7 @@ static int open_live(cap_t *c, const cap_opts_t *o, char *err, size_t errlen)
 
 /* libpcap's reason for refusing a file, said once: it starts some
  * reasons with the path itself, and calls an empty file a truncated one. */
-static void open_error(const char *name, const char *path, const char *eb, char *err,
-		       size_t errlen)
+static void open_error(const char *name, const char *path, const char *eb, char *err, size_t errlen)
 {
 	size_t pl = strlen(path);
 	if (strncmp(eb, path, pl) == 0 && strncmp(eb + pl, ": ", 2) == 0)
@@ -303,7 +314,8 @@ static void read_error(const src_t *s, char *err, size_t errlen)
 		snprintf(where, sizeof(where), "offset %ld%s (after %llu packets)", pos, of,
 			 (unsigned long long)s->records);
 	else
-		snprintf(where, sizeof(where), "after %llu packets", (unsigned long long)s->records);
+		snprintf(where, sizeof(where), "after %llu packets",
+			 (unsigned long long)s->records);
 	const char *why = s->cz && cz_error(s->cz) ? cz_error(s->cz) : pcap_geterr(s->p);
 	cap_seterr(err, errlen, "%s: %s: %s", s->name, where, why);
 }
@@ -407,14 +419,15 @@ static int src_check(cap_t *c, const src_t *s, const char *filter, int set, db_s
 	if (!link_supported(s->dlt)) {
 		const char *name = pcap_datalink_val_to_name(s->dlt);
 		if (name)
-			cap_seterr(err, errlen, "%s: link type %s (%d) is not supported",
-				   s->name, name, s->dlt);
+			cap_seterr(err, errlen, "%s: link type %s (%d) is not supported", s->name,
+				   name, s->dlt);
 		else if (s->dlt >= 147 && s->dlt <= 162)
 			/* LINKTYPE_USER0..15: for private use, no public
 			 * meaning a decoder could rely on. */
-			cap_seterr(err, errlen,
-				   "%s: link type USER%d (%d, reserved for private use) is not supported",
-				   s->name, s->dlt - 147, s->dlt);
+			cap_seterr(
+			    err, errlen,
+			    "%s: link type USER%d (%d, reserved for private use) is not supported",
+			    s->name, s->dlt - 147, s->dlt);
 		else /* no capture tool knows it: a damaged header */
 			cap_seterr(err, errlen,
 				   "%s: damaged file header (link type %d is unknown to libpcap)",
@@ -461,7 +474,8 @@ static int src_prescan(cap_t *c, src_t *s, const cap_opts_t *o, db_status_t *st,
 		s->fd = fd;
 		fd = -1;
 	}
-	if (src_open(s, fd, err, errlen) < 0 || src_check(c, s, o->filter, s->keep, st, err, errlen) < 0)
+	if (src_open(s, fd, err, errlen) < 0 ||
+	    src_check(c, s, o->filter, s->keep, st, err, errlen) < 0)
 		return -1;
 	if (s->keep)
 		return 0;
@@ -483,8 +497,9 @@ static int src_reopen(cap_t *c, src_t *s, char *err, size_t errlen)
 	if (src_open(s, -1, err, errlen) < 0)
 		return -1;
 	if (s->dlt != dlt) {
-		cap_seterr(err, errlen, "%s: changed while dnsblame was reading (link type %d, was %d)",
-			   s->name, s->dlt, dlt);
+		cap_seterr(err, errlen,
+			   "%s: changed while dnsblame was reading (link type %d, was %d)", s->name,
+			   s->dlt, dlt);
 		return -1;
 	}
 	return apply_filter(c, s->p, c->filter, s->name, 0, 1, err, errlen);
@@ -497,7 +512,8 @@ static void raise_fd_limit(size_t nfiles)
 {
 	struct rlimit rl;
 	rlim_t want = (rlim_t)nfiles + 64;
-	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= want)
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY ||
+	    rl.rlim_cur >= want)
 		return;
 	rl.rlim_cur = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want ? rl.rlim_max : want;
 	setrlimit(RLIMIT_NOFILE, &rl);
@@ -716,10 +732,7 @@ void cap_progress(const cap_t *c, cap_progress_t *pr)
 		pr->bytes_total = 0;
 }
 
-static void expire(cap_t *c, db_time_t now)
-{
-	dispatch_expire(&c->ctx, now);
-}
+static void expire(cap_t *c, db_time_t now) { dispatch_expire(&c->ctx, now); }
 
 static void frame(cap_t *c, const src_t *s, const struct pcap_pkthdr *h, const u_char *data)
 {
@@ -957,12 +970,11 @@ db_status_t cap_run(cap_t *c, cap_event_fn fn, void *user, char *err, size_t err
 				if (c->tick)
 					c->tick(c->tick_user);
 				if (fd >= 0) {
-					struct pollfd pfd = {.fd = fd, .events = POLLIN};
+					struct pollfd pfd = { .fd = fd, .events = POLLIN };
 					poll(&pfd, 1, 100);
 				}
 				continue;
-			}
-			else if (rc == PCAP_ERROR_BREAK && c->stop)
+			} else if (rc == PCAP_ERROR_BREAK && c->stop)
 				break;
 			else {
 				if (rc == PCAP_ERROR && err && errlen)
@@ -987,13 +999,15 @@ int cap_save_evidence(const cap_opts_t *o, cap_span_t *spans, size_t n, FILE *ou
 {
 	*written = 0;
 	if (o->iface || o->nfiles == 0) {
-		cap_seterr(err, errlen, "--save-evidence reads the capture files again: give -r FILE");
+		cap_seterr(err, errlen,
+			   "--save-evidence reads the capture files again: give -r FILE");
 		fclose(outf);
 		return -1;
 	}
 	for (size_t i = 0; i < o->nfiles; i++)
 		if (strcmp(o->files[i], "-") == 0) {
-			cap_seterr(err, errlen, "--save-evidence reads the capture files again: not with -r -");
+			cap_seterr(err, errlen,
+				   "--save-evidence reads the capture files again: not with -r -");
 			fclose(outf);
 			return -1;
 		}
@@ -1026,9 +1040,10 @@ int cap_save_evidence(const cap_opts_t *o, cap_span_t *spans, size_t n, FILE *ou
 				break;
 			}
 		} else if (dlt != dlt0) {
-			cap_seterr(err, errlen, "%s: link type %s differs from the first file's: the evidence "
-				   "of captures of different link types cannot go in one file", o->files[i],
-				   link_name(dlt));
+			cap_seterr(err, errlen,
+				   "%s: link type %s differs from the first file's: the evidence "
+				   "of captures of different link types cannot go in one file",
+				   o->files[i], link_name(dlt));
 			pcap_close(p);
 			rc = -1;
 			break;
@@ -1049,7 +1064,8 @@ int cap_save_evidence(const cap_opts_t *o, cap_span_t *spans, size_t n, FILE *ou
 		int r;
 		while ((r = pcap_next_ex(p, &h, &data)) == 1) {
 			cap_pkt_t pk;
-			if (cap_pkt_parse(dlt, data, h->caplen, &pk) && evsel_match(&sel, ts_of(h), &pk)) {
+			if (cap_pkt_parse(dlt, data, h->caplen, &pk) &&
+			    evsel_match(&sel, ts_of(h), &pk)) {
 				pcap_dump((u_char *)d, h, data);
 				(*written)++;
 			}

@@ -15,13 +15,10 @@
 
 #include "../common/wire.h"
 
-void tcpdns_init(tcpdns_t *f)
-{
-	memset(f, 0, sizeof(*f));
-}
+void tcpdns_init(tcpdns_t *f) { memset(f, 0, sizeof(*f)); }
 
-static void tcpdns_emit(tcpdns_t *f, const uint8_t *msg, size_t len,
-			const cap_event_t *tmpl, cap_event_fn fn, void *user)
+static void tcpdns_emit(tcpdns_t *f, const uint8_t *msg, size_t len, const cap_event_t *tmpl,
+			cap_event_fn fn, void *user)
 {
 	cap_event_t ev = *tmpl;
 
@@ -39,8 +36,8 @@ static void tcpdns_emit(tcpdns_t *f, const uint8_t *msg, size_t len,
  * The prefix is complete: decide what to do with a body of f->mlen bytes
  * when the rest of the current buffer (w) may or may not hold all of it.
  */
-static void tcpdns_start_body(tcpdns_t *f, wire_t *w, const cap_event_t *tmpl,
-			      cap_event_fn fn, void *user)
+static void tcpdns_start_body(tcpdns_t *f, wire_t *w, const cap_event_t *tmpl, cap_event_fn fn,
+			      void *user)
 {
 	if (f->mlen == 0) {
 		/* A zero length carries no message; RFC 1035 gives it no
@@ -63,8 +60,7 @@ static void tcpdns_start_body(tcpdns_t *f, wire_t *w, const cap_event_t *tmpl,
 
 /* Room for n more body bytes, or 0 when memory ran out: the body is then
  * skipped to keep framing in step, and the loss is said, not hidden. */
-static int tcpdns_room(tcpdns_t *f, size_t n, const cap_event_t *tmpl, cap_event_fn fn,
-		       void *user)
+static int tcpdns_room(tcpdns_t *f, size_t n, const cap_event_t *tmpl, cap_event_fn fn, void *user)
 {
 	if (f->got + n <= f->cap)
 		return 1;
@@ -93,8 +89,8 @@ static int tcpdns_room(tcpdns_t *f, size_t n, const cap_event_t *tmpl, cap_event
 	return 0;
 }
 
-void tcpdns_feed(tcpdns_t *f, const uint8_t *data, size_t len,
-		 const cap_event_t *tmpl, cap_event_fn fn, void *user)
+void tcpdns_feed(tcpdns_t *f, const uint8_t *data, size_t len, const cap_event_t *tmpl,
+		 cap_event_fn fn, void *user)
 {
 	wire_t w;
 

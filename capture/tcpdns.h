@@ -32,20 +32,20 @@
 #define TCPDNS_PREFIX 2u
 
 typedef struct tcpdns_stats {
-	uint64_t messages;   /* CAP_EV_DNS events delivered */
-	uint64_t empty;      /* zero length prefixes skipped */
-	uint64_t nomem;      /* messages dropped because the copy buffer could not be allocated */
+	uint64_t messages; /* CAP_EV_DNS events delivered */
+	uint64_t empty;    /* zero length prefixes skipped */
+	uint64_t nomem;    /* messages dropped because the copy buffer could not be allocated */
 } tcpdns_stats_t;
 
 typedef struct tcpdns {
 	/* private */
-	uint8_t *buf;        /* body of the message in progress, NULL unless it spans buffers */
-	uint32_t got;        /* body bytes already in buf (or skipped) */
-	uint32_t cap;        /* bytes allocated at buf */
-	uint16_t mlen;       /* body length of the message in progress */
-	uint8_t hdr[2];      /* length prefix collected so far */
-	uint8_t hlen;        /* 0, 1 or 2 prefix bytes collected */
-	uint8_t skipping;    /* body is being discarded (allocation failed) */
+	uint8_t *buf;     /* body of the message in progress, NULL unless it spans buffers */
+	uint32_t got;     /* body bytes already in buf (or skipped) */
+	uint32_t cap;     /* bytes allocated at buf */
+	uint16_t mlen;    /* body length of the message in progress */
+	uint8_t hdr[2];   /* length prefix collected so far */
+	uint8_t hlen;     /* 0, 1 or 2 prefix bytes collected */
+	uint8_t skipping; /* body is being discarded (allocation failed) */
 	/* public, read-only */
 	tcpdns_stats_t stats;
 } tcpdns_t;
@@ -69,8 +69,8 @@ void tcpdns_init(tcpdns_t *f);
  * be NULL (messages are then only counted).  fn must not call back into this
  * framer.
  */
-void tcpdns_feed(tcpdns_t *f, const uint8_t *data, size_t len,
-		 const cap_event_t *tmpl, cap_event_fn fn, void *user);
+void tcpdns_feed(tcpdns_t *f, const uint8_t *data, size_t len, const cap_event_t *tmpl,
+		 cap_event_fn fn, void *user);
 
 /*
  * Bytes of the incomplete message held or counted so far, including the

@@ -49,7 +49,7 @@
 
 /* DNS header (RFC 1035 4.1.1) offsets, counted from the length prefix. */
 #define TCPREASM_DNS_HDR 12u
-#define TCPREASM_OFF_FLAGS 4u   /* QR, OPCODE, AA, TC, RD */
+#define TCPREASM_OFF_FLAGS 4u /* QR, OPCODE, AA, TC, RD */
 #define TCPREASM_OFF_QDCOUNT 6u
 
 struct tcpreasm_seg {
@@ -60,16 +60,16 @@ struct tcpreasm_seg {
 };
 
 struct tcpreasm_half {
-	struct tcpreasm_seg *held;  /* out-of-order pieces, sorted by seq */
+	struct tcpreasm_seg *held; /* out-of-order pieces, sorted by seq */
 	uint32_t isn;
-	uint32_t next;          /* next sequence number to deliver */
-	uint32_t high;          /* one past the highest sequence number seen */
-	uint32_t fin_seq;       /* sequence number of the FIN, if fin_seen */
-	uint8_t known;          /* followed: ISN seen (SYN for the client, SYN-ACK
+	uint32_t next;     /* next sequence number to deliver */
+	uint32_t high;     /* one past the highest sequence number seen */
+	uint32_t fin_seq;  /* sequence number of the FIN, if fin_seen */
+	uint8_t known;     /* followed: ISN seen (SYN for the client, SYN-ACK
 	                         * for the server), or picked up mid-stream */
-	uint8_t fin_seen;       /* also set, in midstream mode, by a FIN on a
+	uint8_t fin_seen;  /* also set, in midstream mode, by a FIN on a
 	                         * direction not followed: it may not be picked up */
-	uint8_t fin_acked;      /* the peer acknowledged the FIN */
+	uint8_t fin_acked; /* the peer acknowledged the FIN */
 	tcpdns_t dns;
 };
 
@@ -81,18 +81,18 @@ struct tcpreasm_key {
 };
 
 struct tcpreasm_stream {
-	tbl_entry_t e;                    /* first: the table's links */
+	tbl_entry_t e; /* first: the table's links */
 	struct tcpreasm_key key;
-	db_flow_t cflow;                  /* client -> server, proto TCP */
+	db_flow_t cflow; /* client -> server, proto TCP */
 	db_time_t last_ts;
-	size_t held_bytes;                /* both directions */
-	struct tcpreasm_half half[2];         /* [0] client -> server, [1] back */
+	size_t held_bytes;            /* both directions */
+	struct tcpreasm_half half[2]; /* [0] client -> server, [1] back */
 };
 
 struct tcpreasm_tomb {
 	uint64_t hash;
 	db_flow_t cflow;
-	db_time_t ts;                     /* when the connection closed */
+	db_time_t ts; /* when the connection closed */
 	int used;
 };
 
@@ -100,7 +100,7 @@ struct tcpreasm {
 	tcpreasm_limits_t lim;
 	struct tcpreasm_tomb tombs[TCPREASM_TOMBS];
 	size_t tomb_next;
-	tbl_t streams;                    /* age order = last activity */
+	tbl_t streams; /* age order = last activity */
 	tcpreasm_stats_t st;
 };
 
@@ -136,8 +136,7 @@ tcpreasm_t *tcpreasm_new(const tcpreasm_limits_t *limits)
 	return t;
 }
 
-static int tcpreasm_ep_cmp(const db_addr_t *a, uint16_t ap, const db_addr_t *b,
-		       uint16_t bp)
+static int tcpreasm_ep_cmp(const db_addr_t *a, uint16_t ap, const db_addr_t *b, uint16_t bp)
 {
 	int c = db_addr_cmp(a, b);
 
@@ -166,13 +165,13 @@ static uint64_t tcpreasm_key(const tcpreasm_t *t, const db_flow_t *f, struct tcp
  * sends c; if so *dir tells which (0 = from the client). */
 static int tcpreasm_match(const db_flow_t *c, const db_flow_t *f, int *dir)
 {
-	if (f->sport == c->sport && f->dport == c->dport &&
-	    db_addr_eq(&f->src, &c->src) && db_addr_eq(&f->dst, &c->dst)) {
+	if (f->sport == c->sport && f->dport == c->dport && db_addr_eq(&f->src, &c->src) &&
+	    db_addr_eq(&f->dst, &c->dst)) {
 		*dir = 0;
 		return 1;
 	}
-	if (f->sport == c->dport && f->dport == c->sport &&
-	    db_addr_eq(&f->src, &c->dst) && db_addr_eq(&f->dst, &c->src)) {
+	if (f->sport == c->dport && f->dport == c->sport && db_addr_eq(&f->src, &c->dst) &&
+	    db_addr_eq(&f->dst, &c->src)) {
 		*dir = 1;
 		return 1;
 	}
@@ -182,8 +181,8 @@ static int tcpreasm_match(const db_flow_t *c, const db_flow_t *f, int *dir)
 /* Finds the stream of a segment and which direction it travels (0 = from
  * the client). */
 static struct tcpreasm_stream *tcpreasm_find(const tcpreasm_t *t, uint64_t h,
-				     const struct tcpreasm_key *k,
-				     const db_flow_t *f, int *dir)
+					     const struct tcpreasm_key *k, const db_flow_t *f,
+					     int *dir)
 {
 	struct tcpreasm_stream *s = tbl_find(&t->streams, k, h);
 
@@ -213,9 +212,8 @@ static void tcpreasm_flow_of(const struct tcpreasm_stream *s, int dir, db_flow_t
 
 /* Feeds in-order bytes to a direction's framer and folds its counters into
  * the table's. */
-static void tcpreasm_feed(tcpreasm_t *t, struct tcpreasm_half *h, const uint8_t *p,
-		      size_t n, const cap_event_t *tmpl, cap_event_fn fn,
-		      void *user)
+static void tcpreasm_feed(tcpreasm_t *t, struct tcpreasm_half *h, const uint8_t *p, size_t n,
+			  const cap_event_t *tmpl, cap_event_fn fn, void *user)
 {
 	tcpdns_stats_t b = h->dns.stats;
 
@@ -228,7 +226,7 @@ static void tcpreasm_feed(tcpreasm_t *t, struct tcpreasm_half *h, const uint8_t 
 
 /* Delivers every held piece that the in-order data has reached. */
 static void tcpreasm_drain(tcpreasm_t *t, struct tcpreasm_stream *s, struct tcpreasm_half *h,
-		       const cap_event_t *tmpl, cap_event_fn fn, void *user)
+			   const cap_event_t *tmpl, cap_event_fn fn, void *user)
 {
 	while (h->held && tcpreasm_sdiff(h->held->seq, h->next) <= 0) {
 		struct tcpreasm_seg *g = h->held;
@@ -238,8 +236,7 @@ static void tcpreasm_drain(tcpreasm_t *t, struct tcpreasm_stream *s, struct tcpr
 		s->held_bytes -= g->len;
 		if (done < (int64_t)g->len) {
 			t->st.retrans_bytes += (uint64_t)done;
-			tcpreasm_feed(t, h, g->data + done, g->len - (size_t)done,
-				  tmpl, fn, user);
+			tcpreasm_feed(t, h, g->data + done, g->len - (size_t)done, tmpl, fn, user);
 		} else {
 			t->st.retrans_bytes += g->len;
 		}
@@ -253,7 +250,7 @@ static void tcpreasm_drain(tcpreasm_t *t, struct tcpreasm_stream *s, struct tcpr
  * counts each byte once.
  */
 static void tcpreasm_hold(tcpreasm_t *t, struct tcpreasm_stream *s, struct tcpreasm_half *h,
-		      uint32_t seq, const uint8_t *p, size_t n)
+			  uint32_t seq, const uint8_t *p, size_t n)
 {
 	struct tcpreasm_seg **link = &h->held;
 
@@ -303,8 +300,8 @@ static void tcpreasm_hold(tcpreasm_t *t, struct tcpreasm_stream *s, struct tcpre
 }
 
 static void tcpreasm_data(tcpreasm_t *t, struct tcpreasm_stream *s, struct tcpreasm_half *h,
-		      uint32_t seq, const uint8_t *p, size_t n,
-		      const cap_event_t *tmpl, cap_event_fn fn, void *user)
+			  uint32_t seq, const uint8_t *p, size_t n, const cap_event_t *tmpl,
+			  cap_event_fn fn, void *user)
 {
 	int64_t ahead = tcpreasm_sdiff(seq, h->next);
 
@@ -333,12 +330,11 @@ static void tcpreasm_data(tcpreasm_t *t, struct tcpreasm_stream *s, struct tcpre
 
 static int tcpreasm_finished(const struct tcpreasm_half *h)
 {
-	return h->fin_seen &&
-	       (h->fin_acked || tcpreasm_sdiff(h->next, h->fin_seq) >= 0);
+	return h->fin_seen && (h->fin_acked || tcpreasm_sdiff(h->next, h->fin_seq) >= 0);
 }
 
-static void tcpreasm_loss(tcpreasm_t *t, const struct tcpreasm_stream *s, int dir,
-		      db_time_t ts, cap_event_fn fn, void *user)
+static void tcpreasm_loss(tcpreasm_t *t, const struct tcpreasm_stream *s, int dir, db_time_t ts,
+			  cap_event_fn fn, void *user)
 {
 	const struct tcpreasm_half *h = &s->half[dir];
 	uint64_t pending = tcpdns_pending(&h->dns);
@@ -363,8 +359,8 @@ static void tcpreasm_loss(tcpreasm_t *t, const struct tcpreasm_stream *s, int di
 }
 
 /* Ends a stream: reports what was never delivered, then frees it. */
-static void tcpreasm_end(tcpreasm_t *t, struct tcpreasm_stream *s, db_time_t ts,
-		     cap_event_fn fn, void *user)
+static void tcpreasm_end(tcpreasm_t *t, struct tcpreasm_stream *s, db_time_t ts, cap_event_fn fn,
+			 void *user)
 {
 	for (int dir = 0; dir < 2; dir++) {
 		struct tcpreasm_half *h = &s->half[dir];
@@ -398,9 +394,9 @@ static int tcpreasm_due(db_time_t now, db_time_t since, db_time_t timeout)
 
 /* Creates a stream with neither direction followed yet, evicting the least
  * recently active one if the table is full. */
-static struct tcpreasm_stream *tcpreasm_start(tcpreasm_t *t, uint64_t h, const struct tcpreasm_key *k,
-				      db_time_t ts, const db_flow_t *client,
-				      cap_event_fn fn, void *user)
+static struct tcpreasm_stream *tcpreasm_start(tcpreasm_t *t, uint64_t h,
+					      const struct tcpreasm_key *k, db_time_t ts,
+					      const db_flow_t *client, cap_event_fn fn, void *user)
 {
 	while (t->streams.count >= t->lim.max_streams) {
 		t->st.evicted++;
@@ -428,8 +424,8 @@ static struct tcpreasm_stream *tcpreasm_start(tcpreasm_t *t, uint64_t h, const s
 }
 
 /* Closes a stream by RST or FIN+FIN, leaving a tombstone in midstream mode. */
-static void tcpreasm_close(tcpreasm_t *t, struct tcpreasm_stream *s, db_time_t ts,
-		       cap_event_fn fn, void *user)
+static void tcpreasm_close(tcpreasm_t *t, struct tcpreasm_stream *s, db_time_t ts, cap_event_fn fn,
+			   void *user)
 {
 	if (t->lim.midstream) {
 		struct tcpreasm_tomb *b = &t->tombs[t->tomb_next];
@@ -445,8 +441,7 @@ static void tcpreasm_close(tcpreasm_t *t, struct tcpreasm_stream *s, db_time_t t
 }
 
 /* Whether a connection with this 4-tuple closed less than `timeout` ago. */
-static int tcpreasm_tombstoned(const tcpreasm_t *t, uint64_t h, const db_flow_t *f,
-			   db_time_t now)
+static int tcpreasm_tombstoned(const tcpreasm_t *t, uint64_t h, const db_flow_t *f, db_time_t now)
 {
 	for (size_t i = 0; i < TCPREASM_TOMBS; i++) {
 		const struct tcpreasm_tomb *b = &t->tombs[i];
@@ -484,8 +479,7 @@ static int tcpreasm_plausible(const uint8_t *p, size_t n)
 
 /* Whether the sender of a plausible message start is the server: a
  * response (QR set) if the header is captured, else the side on port 53. */
-static int tcpreasm_from_server(const db_flow_t *f, uint8_t tcp_flags,
-			    const uint8_t *p, size_t n)
+static int tcpreasm_from_server(const db_flow_t *f, uint8_t tcp_flags, const uint8_t *p, size_t n)
 {
 	if ((tcp_flags & (TCPREASM_SYN | TCPREASM_ACK)) == (TCPREASM_SYN | TCPREASM_ACK))
 		return 1;
@@ -495,8 +489,8 @@ static int tcpreasm_from_server(const db_flow_t *f, uint8_t tcp_flags,
 }
 
 void tcpreasm_segment(tcpreasm_t *t, db_time_t ts, const db_flow_t *flow, uint32_t seq,
-		  uint32_t ack, uint8_t tcp_flags, const uint8_t *payload,
-		  size_t len, cap_event_fn fn, void *user)
+		      uint32_t ack, uint8_t tcp_flags, const uint8_t *payload, size_t len,
+		      cap_event_fn fn, void *user)
 {
 	if (!t || !flow || (!payload && len))
 		return;
@@ -622,7 +616,6 @@ void tcpreasm_segment(tcpreasm_t *t, db_time_t ts, const db_flow_t *flow, uint32
 	if (tcpreasm_finished(&s->half[0]) && tcpreasm_finished(&s->half[1]))
 		tcpreasm_close(t, s, ts, fn, user);
 }
-
 
 void tcpreasm_expire(tcpreasm_t *t, db_time_t now, cap_event_fn fn, void *user)
 {

@@ -78,19 +78,19 @@
 typedef struct tcpreasm tcpreasm_t;
 
 typedef struct tcpreasm_limits {
-	size_t max_streams;  /* streams followed at once; 0 = 4096 */
-	size_t max_held;     /* out-of-order bytes held per stream; 0 = 256 KiB */
-	db_time_t timeout;   /* idle time after which a stream expires; 0 = 30 s */
-	int midstream;       /* non-zero: pick up directions without SYN (see above) */
+	size_t max_streams; /* streams followed at once; 0 = 4096 */
+	size_t max_held;    /* out-of-order bytes held per stream; 0 = 256 KiB */
+	db_time_t timeout;  /* idle time after which a stream expires; 0 = 30 s */
+	int midstream;      /* non-zero: pick up directions without SYN (see above) */
 } tcpreasm_limits_t;
 
 typedef struct tcpreasm_stats {
-	uint64_t streams;         /* streams started by a SYN */
-	uint64_t closed;          /* streams ended by RST or FIN+FIN */
-	uint64_t evicted;         /* streams dropped for max_streams */
-	uint64_t expired;         /* streams idle past the timeout */
-	uint64_t flushed;         /* streams ended by tcpreasm_flush */
-	uint64_t no_syn_segments; /* segments with payload ignored: stream or direction
+	uint64_t streams;            /* streams started by a SYN */
+	uint64_t closed;             /* streams ended by RST or FIN+FIN */
+	uint64_t evicted;            /* streams dropped for max_streams */
+	uint64_t expired;            /* streams idle past the timeout */
+	uint64_t flushed;            /* streams ended by tcpreasm_flush */
+	uint64_t no_syn_segments;    /* segments with payload ignored: stream or direction
 	                           * not started (SYN / SYN-ACK not seen) and, in
 	                           * midstream mode, not eligible for pickup */
 	uint64_t midstream_pickups;  /* directions started mid-stream (a stream
@@ -98,12 +98,12 @@ typedef struct tcpreasm_stats {
 	uint64_t midstream_rejected; /* segments with payload of a direction not
 	                              * followed that do not begin like a DNS
 	                              * message (midstream mode only) */
-	uint64_t losses;          /* CAP_EV_STREAM_LOSS events emitted */
-	uint64_t messages;        /* CAP_EV_DNS events emitted */
-	uint64_t empty_messages;  /* zero length prefixes skipped */
-	uint64_t retrans_bytes;   /* payload bytes trimmed as already delivered or held */
-	uint64_t dropped_bytes;   /* out-of-order bytes dropped at max_held or out of window */
-	uint64_t active;          /* streams followed now */
+	uint64_t losses;             /* CAP_EV_STREAM_LOSS events emitted */
+	uint64_t messages;           /* CAP_EV_DNS events emitted */
+	uint64_t empty_messages;     /* zero length prefixes skipped */
+	uint64_t retrans_bytes;      /* payload bytes trimmed as already delivered or held */
+	uint64_t dropped_bytes;      /* out-of-order bytes dropped at max_held or out of window */
+	uint64_t active;             /* streams followed now */
 } tcpreasm_stats_t;
 
 /*
@@ -123,8 +123,8 @@ tcpreasm_t *tcpreasm_new(const tcpreasm_limits_t *limits);
  * cannot be allocated the segment is counted as no_syn_segments.
  */
 void tcpreasm_segment(tcpreasm_t *t, db_time_t ts, const db_flow_t *flow, uint32_t seq,
-		  uint32_t ack, uint8_t tcp_flags, const uint8_t *payload,
-		  size_t len, cap_event_fn fn, void *user);
+		      uint32_t ack, uint8_t tcp_flags, const uint8_t *payload, size_t len,
+		      cap_event_fn fn, void *user);
 
 /*
  * Ends every stream idle for at least `timeout` before now, least recently

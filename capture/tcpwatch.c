@@ -12,14 +12,13 @@ int tcpwatch_init(tcpwatch_t *tw, db_time_t window, size_t max_pending)
 {
 	memset(tw, 0, sizeof(*tw));
 	tw->window = window;
-	return tbl_init(&tw->pending, sizeof(pend_t), offsetof(pend_t, key),
-			sizeof(db_flow_t), max_pending);
+	return tbl_init(&tw->pending, sizeof(pend_t), offsetof(pend_t, key), sizeof(db_flow_t),
+			max_pending);
 }
 
 void tcpwatch_free(tcpwatch_t *tw) { tbl_free(&tw->pending); }
 
-static void emit(db_time_t ts, const db_flow_t *flow, uint8_t kind,
-		 cap_event_fn fn, void *user)
+static void emit(db_time_t ts, const db_flow_t *flow, uint8_t kind, cap_event_fn fn, void *user)
 {
 	cap_event_t ev;
 	memset(&ev, 0, sizeof(ev));
@@ -40,8 +39,8 @@ static void key_of(db_flow_t *k, const db_flow_t *f)
 	k->proto = DB_PROTO_TCP;
 }
 
-void tcpwatch_segment(tcpwatch_t *tw, db_time_t ts, const db_flow_t *flow,
-		      uint8_t flags, cap_event_fn fn, void *user)
+void tcpwatch_segment(tcpwatch_t *tw, db_time_t ts, const db_flow_t *flow, uint8_t flags,
+		      cap_event_fn fn, void *user)
 {
 	db_flow_t k;
 	if ((flags & (TCPW_SYN | TCPW_ACK)) == TCPW_SYN) {
@@ -55,8 +54,7 @@ void tcpwatch_segment(tcpwatch_t *tw, db_time_t ts, const db_flow_t *flow,
 			p->last_syn = ts;
 		return;
 	}
-	if ((flags & (TCPW_SYN | TCPW_ACK)) == (TCPW_SYN | TCPW_ACK) ||
-	    (flags & TCPW_RST)) {
+	if ((flags & (TCPW_SYN | TCPW_ACK)) == (TCPW_SYN | TCPW_ACK) || (flags & TCPW_RST)) {
 		emit(ts, flow, (flags & TCPW_RST) ? CAP_TCP_RST : CAP_TCP_SYNACK, fn, user);
 		/* The answer travels server -> client: look up the reverse. */
 		db_flow_t rev = *flow;
@@ -78,8 +76,8 @@ void tcpwatch_expire(tcpwatch_t *tw, db_time_t now, cap_event_fn fn, void *user)
 	pend_t *p;
 	while ((p = tbl_oldest(&tw->pending)) &&
 	       (now == INT64_MAX || p->e.ts + tw->window <= now)) {
-		emit(now == INT64_MAX ? p->last_syn : now, &p->key,
-		     CAP_TCP_SYN_UNANSWERED, fn, user);
+		emit(now == INT64_MAX ? p->last_syn : now, &p->key, CAP_TCP_SYN_UNANSWERED, fn,
+		     user);
 		tw->unanswered++;
 		tbl_remove(&tw->pending, p);
 	}

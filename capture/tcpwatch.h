@@ -20,7 +20,7 @@
 enum { TCPW_FIN = 0x01, TCPW_SYN = 0x02, TCPW_RST = 0x04, TCPW_ACK = 0x10 };
 
 typedef struct tcpwatch {
-	tbl_t pending;        /* SYN seen, no SYN-ACK yet */
+	tbl_t pending; /* SYN seen, no SYN-ACK yet */
 	db_time_t window;
 	uint64_t evicted;
 	uint64_t unanswered;
@@ -31,8 +31,8 @@ int tcpwatch_init(tcpwatch_t *tw, db_time_t window, size_t max_pending);
 void tcpwatch_free(tcpwatch_t *tw);
 /* One segment (flow in the direction it travelled, flags byte of the TCP
  * header).  Calls fn for each lifecycle event. */
-void tcpwatch_segment(tcpwatch_t *tw, db_time_t ts, const db_flow_t *flow,
-		      uint8_t flags, cap_event_fn fn, void *user);
+void tcpwatch_segment(tcpwatch_t *tw, db_time_t ts, const db_flow_t *flow, uint8_t flags,
+		      cap_event_fn fn, void *user);
 /* Emits SYN_UNANSWERED for handshakes older than the window at time now;
  * with now == INT64_MAX, for every handshake still pending (end of input). */
 void tcpwatch_expire(tcpwatch_t *tw, db_time_t now, cap_event_fn fn, void *user);

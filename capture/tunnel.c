@@ -50,12 +50,9 @@ static int gre(tunnel_inner_t *in, const uint8_t *p, size_t len)
 	const uint8_t *q = wire_cur(&w);
 	size_t n = wire_left(&w);
 	switch (proto) {
-	case 0x0800:
-		return inner(in, LINK_L3_IPV4, q, n);
-	case 0x86dd:
-		return inner(in, LINK_L3_IPV6, q, n);
-	case 0x6558:
-		return frame(in, q, n);
+	case 0x0800: return inner(in, LINK_L3_IPV4, q, n);
+	case 0x86dd: return inner(in, LINK_L3_IPV6, q, n);
+	case 0x6558: return frame(in, q, n);
 	case 0x880b: {
 		/* PPP: optional address/control, then a 1- or 2-byte protocol
 		 * (protocol field compression, RFC 1661 6.5). */
@@ -81,8 +78,7 @@ static int gre(tunnel_inner_t *in, const uint8_t *p, size_t len)
 			return inner(in, LINK_L3_IPV6, q, n);
 		return 1;
 	}
-	default:
-		return 1;
+	default: return 1;
 	}
 }
 
@@ -135,15 +131,10 @@ int tunnel_decode(uint8_t proto, const uint8_t *l4, size_t len, tunnel_inner_t *
 {
 	memset(in, 0, sizeof(*in));
 	switch (proto) {
-	case 4:
-		return inner(in, LINK_L3_IPV4, l4, len);
-	case 41:
-		return inner(in, LINK_L3_IPV6, l4, len);
-	case 47:
-		return gre(in, l4, len);
-	case 17:
-		return len >= 16 && udp_tunnel(in, l4, len);
-	default:
-		return 0;
+	case 4: return inner(in, LINK_L3_IPV4, l4, len);
+	case 41: return inner(in, LINK_L3_IPV6, l4, len);
+	case 47: return gre(in, l4, len);
+	case 17: return len >= 16 && udp_tunnel(in, l4, len);
+	default: return 0;
 	}
 }

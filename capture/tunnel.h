@@ -22,8 +22,8 @@
 #define TUNNEL_GENEVE_PORT 6081
 
 typedef struct tunnel_inner {
-	uint8_t l3;          /* enum link_l3: LINK_L3_NONE when nothing inside can be read */
-	const uint8_t *p;    /* the inner IP packet: len bytes, inside the caller's */
+	uint8_t l3;       /* enum link_l3: LINK_L3_NONE when nothing inside can be read */
+	const uint8_t *p; /* the inner IP packet: len bytes, inside the caller's */
 	size_t len;
 } tunnel_inner_t;
 

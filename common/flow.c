@@ -86,10 +86,9 @@ char *db_time_str(db_time_t t, char *buf)
 	}
 	/* The modulo operations bound each field for the compiler's format
 	 * checker; the values are already in range. */
-	snprintf(buf, DB_TIMESTRLEN, "%04u-%02u-%02uT%02u:%02u:%02u.%06uZ",
-		 (unsigned)year % 10000u, (unsigned)(tm.tm_mon + 1) % 100u,
-		 (unsigned)tm.tm_mday % 100u, (unsigned)tm.tm_hour % 100u,
-		 (unsigned)tm.tm_min % 100u, (unsigned)tm.tm_sec % 100u,
-		 (unsigned)usec % 1000000u);
+	snprintf(buf, DB_TIMESTRLEN, "%04u-%02u-%02uT%02u:%02u:%02u.%06uZ", (unsigned)year % 10000u,
+		 (unsigned)(tm.tm_mon + 1) % 100u, (unsigned)tm.tm_mday % 100u,
+		 (unsigned)tm.tm_hour % 100u, (unsigned)tm.tm_min % 100u,
+		 (unsigned)tm.tm_sec % 100u, (unsigned)usec % 1000000u);
 	return buf;
 }

@@ -144,7 +144,8 @@ void *tbl_find_next(const tbl_t *t, const void *ev)
 {
 	const tbl_entry_t *cur = ev;
 	int found;
-	size_t i = probe(t, (slot_of(t, cur) + 1) & (t->nslots - 1), key_of(t, cur), cur->hash, &found);
+	size_t i = probe(t, (slot_of(t, cur) + 1) & (t->nslots - 1), key_of(t, cur), cur->hash,
+			 &found);
 	return found ? t->slots[i].e : NULL;
 }
 

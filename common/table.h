@@ -28,30 +28,30 @@
 #include "flow.h"
 
 typedef struct tbl_entry {
-	struct tbl_entry *older;  /* age list: toward the oldest (free list: next free) */
+	struct tbl_entry *older; /* age list: toward the oldest (free list: next free) */
 	struct tbl_entry *newer;
 	uint64_t hash;
-	db_time_t ts;             /* insertion time (capture time) */
+	db_time_t ts; /* insertion time (capture time) */
 } tbl_entry_t;
 
 typedef struct tbl_slot {
 	uint64_t hash;
-	struct tbl_entry *e;      /* NULL: empty */
+	struct tbl_entry *e; /* NULL: empty */
 } tbl_slot_t;
 
 typedef struct tbl {
 	tbl_slot_t *slots;
-	size_t nslots;            /* power of two, at least twice count */
+	size_t nslots; /* power of two, at least twice count */
 	size_t count, max;
 	size_t entsize, keyoff, keylen;
-	uint64_t seed;            /* random per table: keys from the wire cannot be
+	uint64_t seed; /* random per table: keys from the wire cannot be
 	                           * chosen to fall on one run of slots */
 	tbl_entry_t *oldest, *newest;
-	uint8_t *slab;            /* tbl_reserve: max entries, allocated up front */
-	uint8_t **chunks;         /* otherwise entries come from these */
+	uint8_t *slab;    /* tbl_reserve: max entries, allocated up front */
+	uint8_t **chunks; /* otherwise entries come from these */
 	size_t nchunks, chunks_cap;
-	size_t carved;            /* entries handed out of the newest chunk */
-	tbl_entry_t *free_list;   /* unused entries, linked by older */
+	size_t carved;          /* entries handed out of the newest chunk */
+	tbl_entry_t *free_list; /* unused entries, linked by older */
 } tbl_t;
 
 /* Returns 0, or -1 when the slot array cannot be allocated. */

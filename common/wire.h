@@ -31,10 +31,7 @@ static inline void wire_init(wire_t *w, const uint8_t *buf, size_t len)
 
 static inline int wire_ok(const wire_t *w) { return !w->err; }
 
-static inline size_t wire_left(const wire_t *w)
-{
-	return w->err ? 0 : w->len - w->pos;
-}
+static inline size_t wire_left(const wire_t *w) { return w->err ? 0 : w->len - w->pos; }
 
 /* Marks the reader failed when fewer than n bytes remain; returns 1 if ok. */
 static inline int wire_need(wire_t *w, size_t n)
@@ -68,8 +65,8 @@ static inline uint32_t wire_u32(wire_t *w)
 		return 0;
 	const uint8_t *p = w->buf + w->pos;
 	w->pos += 4;
-	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
-	       ((uint32_t)p[2] << 8) | (uint32_t)p[3];
+	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) |
+	       (uint32_t)p[3];
 }
 
 /* Returns a pointer to the next n bytes and consumes them, or NULL. */
@@ -113,9 +110,6 @@ static inline wire_t wire_sub(wire_t *w, size_t n)
 	return s;
 }
 
-static inline const uint8_t *wire_cur(const wire_t *w)
-{
-	return w->buf ? w->buf + w->pos : NULL;
-}
+static inline const uint8_t *wire_cur(const wire_t *w) { return w->buf ? w->buf + w->pos : NULL; }
 
 #endif

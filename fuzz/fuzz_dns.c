@@ -14,10 +14,7 @@
 #include "fuzz.h"
 
 /* Results the harness has no use for (they are DB_MUST_CHECK). */
-static void ignore(db_status_t s)
-{
-	(void)s;
-}
+static void ignore(db_status_t s) { (void)s; }
 
 static void views(const dns_msg_t *m, const dns_rr_t *rr, dnssec_rrset_t *set)
 {
@@ -31,7 +28,11 @@ static void views(const dns_msg_t *m, const dns_rr_t *rr, dnssec_rrset_t *set)
 
 	dns_name_str(&rr->owner, s);
 	switch (rr->type) {
-	case DNS_T_NS: case DNS_T_CNAME: case DNS_T_PTR: case DNS_T_MX: case DNS_T_SRV:
+	case DNS_T_NS:
+	case DNS_T_CNAME:
+	case DNS_T_PTR:
+	case DNS_T_MX:
+	case DNS_T_SRV:
 		if (dns_rr_target(m, rr, &n) == DB_OK)
 			dns_name_str(&n, s);
 		break;
@@ -71,8 +72,7 @@ static void views(const dns_msg_t *m, const dns_rr_t *rr, dnssec_rrset_t *set)
 				(void)dns_nsec_has_type(&nsec, (uint16_t)t);
 		}
 		break;
-	default:
-		break;
+	default: break;
 	}
 	/* Views of the wrong type must refuse, not misread. */
 	(void)dns_rr_target(m, rr, &n);

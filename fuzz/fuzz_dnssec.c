@@ -31,10 +31,7 @@
 #include "fuzz.h"
 
 /* Results the harness has no use for (they are DB_MUST_CHECK). */
-static void ignore(db_status_t s)
-{
-	(void)s;
-}
+static void ignore(db_status_t s) { (void)s; }
 
 #define MAX_CHUNKS 36
 
@@ -48,7 +45,7 @@ static uint8_t *put_rr(uint8_t *w, uint16_t type, const chunk_t *c)
 	*w++ = type >> 8;
 	*w++ = type & 0xff;
 	*w++ = 0;
-	*w++ = 1;  /* IN */
+	*w++ = 1; /* IN */
 	memcpy(w, "\x00\x00\x0e\x10", 4);
 	w += 4;
 	*w++ = (uint8_t)(c->n >> 8);
@@ -61,8 +58,8 @@ static uint8_t *put_rr(uint8_t *w, uint16_t type, const chunk_t *c)
 static void check(const dns_name_t *owner, const dns_dnskey_t *key, const uint8_t *rdata,
 		  size_t rdlen, const dns_ds_t *fuzzed)
 {
-	static const uint8_t types[] = {DNSSEC_DIGEST_SHA1, DNSSEC_DIGEST_SHA256,
-					DNSSEC_DIGEST_GOST, DNSSEC_DIGEST_SHA384};
+	static const uint8_t types[] = { DNSSEC_DIGEST_SHA1, DNSSEC_DIGEST_SHA256,
+					 DNSSEC_DIGEST_GOST, DNSSEC_DIGEST_SHA384 };
 	dnssec_reason_t why;
 	(void)dnssec_ds_matches(owner, fuzzed, key, &why);
 	for (size_t i = 0; i < sizeof(types); i++) {
@@ -93,7 +90,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(buf, data, size);
 	uint8_t flags = buf[0];
-	uint32_t now_s = (uint32_t)buf[1] << 24 | (uint32_t)buf[2] << 16 | (uint32_t)buf[3] << 8 | buf[4];
+	uint32_t now_s = (uint32_t)buf[1] << 24 | (uint32_t)buf[2] << 16 | (uint32_t)buf[3] << 8 |
+			 buf[4];
 	chunk_t ch[MAX_CHUNKS];
 	size_t nch = 0, off = 5;
 	while (nch < MAX_CHUNKS && size - off >= 2) {
@@ -122,9 +120,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	dns_parser_init(&p);
 	if (!msg || !set)
 		goto out;
-	static const uint8_t hdr[12] = {0, 0, 0x81, 0x80, 0, 0, 0, 3, 0, 0, 0, 0};
-	static const uint8_t ptr[2] = {0xc0, 0x0c};
-	const chunk_t cptr = {ptr, 2};
+	static const uint8_t hdr[12] = { 0, 0, 0x81, 0x80, 0, 0, 0, 3, 0, 0, 0, 0 };
+	static const uint8_t ptr[2] = { 0xc0, 0x0c };
+	const chunk_t cptr = { ptr, 2 };
 	uint8_t *w = msg;
 	memcpy(w, hdr, 12);
 	w += 12;
@@ -148,13 +146,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const uint8_t *krd = m.wire + m.rr[0].rdata_off;
 	check(owner, &key, krd, m.rr[0].rdlen, &ds);
 
-	static const uint16_t classes[4] = {1, 3, 255, 0};
+	static const uint16_t classes[4] = { 1, 3, 255, 0 };
 	uint16_t rclass = classes[(flags >> 4) & 3];
 	if ((flags & 8) && dnssec_rrset_add_rdata(set, owner, sig.type_covered, rclass, krd,
 						  m.rr[0].rdlen) != DB_OK)
 		goto out;
 	for (size_t i = 4; i < nch; i++)
-		ignore(dnssec_rrset_add_rdata(set, owner, sig.type_covered, rclass, ch[i].p, ch[i].n));
+		ignore(
+		    dnssec_rrset_add_rdata(set, owner, sig.type_covered, rclass, ch[i].p, ch[i].n));
 	for (size_t i = 0; i < dnssec_rrset_count(set); i++) {
 		uint16_t l;
 		(void)dnssec_rrset_rdata(set, i, &l);
@@ -163,8 +162,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		now_s = sig.inception + (uint32_t)(sig.expiration - sig.inception) / 2;
 	const dns_name_t *kowner = (flags & 3) == 0 ? NULL : (flags & 3) == 1 ? &sig.signer : owner;
 	dnssec_reason_t why;
-	dnssec_result_t r = dnssec_verify_rrset(set, &sig, kowner, &key,
-						(db_time_t)now_s * 1000000, &why);
+	dnssec_result_t r = dnssec_verify_rrset(set, &sig, kowner, &key, (db_time_t)now_s * 1000000,
+						&why);
 	(void)dnssec_result_str(r);
 	(void)dnssec_reason_str(why);
 #ifdef FUZZ_VERBOSE

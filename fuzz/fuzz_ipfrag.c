@@ -68,10 +68,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(buf);
 		return 0;
 	}
-	sink_t sink = {0, 0};
+	sink_t sink = { 0, 0 };
 	db_addr_t a[2], b[2];
-	uint8_t a0[16] = {192, 0, 2, 1};
-	uint8_t b0[16] = {192, 0, 2, 53};
+	uint8_t a0[16] = { 192, 0, 2, 1 };
+	uint8_t b0[16] = { 192, 0, 2, 53 };
 	db_addr_set6(&a[0], a0);
 	db_addr_set6(&b[0], b0);
 	db_addr_set4(&a[1], a0);
@@ -109,8 +109,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			ipfrag_cut(t, ts, &a[op & 1], &b[op & 1], id, on_event, &sink);
 		else
 			rc = ipfrag_add(t, ts, &a[op & 1], &b[op & 1], id, (op & 0x40) ? 6 : 17,
-					off, (op >> 2) & 1, d, len, &out, &out_len, &nh,
-					on_event, &sink);
+					off, (op >> 2) & 1, d, len, &out, &out_len, &nh, on_event,
+					&sink);
 		if (rc == DB_OK && out) {
 			if (out_len > 65535)
 				abort();
@@ -133,7 +133,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (st.bytes != 0)
 		abort();
 #ifdef FUZZ_VERBOSE
-	fprintf(stderr, "completed %llu overlaps %llu bad %llu dup %llu dropped %llu flushed %llu expired %llu evicted %llu\n",
+	fprintf(stderr,
+		"completed %llu overlaps %llu bad %llu dup %llu dropped %llu flushed %llu expired "
+		"%llu evicted %llu\n",
 		(unsigned long long)st.completed, (unsigned long long)st.overlaps,
 		(unsigned long long)st.bad, (unsigned long long)st.duplicates,
 		(unsigned long long)st.dropped, (unsigned long long)st.flushed,

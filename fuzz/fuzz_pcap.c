@@ -64,7 +64,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	rp_input_t in;
 	memset(&in, 0, sizeof(in));
-	const char *files[1] = {"fuzz"};
+	const char *files[1] = { "fuzz" };
 	in.files = files;
 	in.nfiles = 1;
 	in.cap = cap_stats(cap);

@@ -94,7 +94,7 @@ static void on_event(const cap_event_t *ev, void *user)
 
 static void flow_of(unsigned conn, unsigned dir, db_flow_t *f)
 {
-	uint8_t a[16] = {0x20, 0x01, 0x0d, 0xb8}, b[16] = {0x20, 0x01, 0x0d, 0xb8};
+	uint8_t a[16] = { 0x20, 0x01, 0x0d, 0xb8 }, b[16] = { 0x20, 0x01, 0x0d, 0xb8 };
 	memset(f, 0, sizeof(*f));
 	a[15] = (uint8_t)(1 + conn);
 	b[15] = 0x35;
@@ -102,7 +102,7 @@ static void flow_of(unsigned conn, unsigned dir, db_flow_t *f)
 		db_addr_set6(&f->src, a);
 		db_addr_set6(&f->dst, b);
 	} else {
-		uint8_t a4[4] = {192, 0, 2, (uint8_t)conn}, b4[4] = {192, 0, 2, 53};
+		uint8_t a4[4] = { 192, 0, 2, (uint8_t)conn }, b4[4] = { 192, 0, 2, 53 };
 		db_addr_set4(&f->src, a4);
 		db_addr_set4(&f->dst, b4);
 	}
@@ -118,9 +118,9 @@ static void flow_of(unsigned conn, unsigned dir, db_flow_t *f)
 static void synth(uint8_t *out, size_t len, uint32_t pos)
 {
 	static const uint8_t msg[] = {
-		0x00, 0x1d, 0x12, 0x34, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00,
-		0x00, 0x00, 0x07, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0x03, 'c', 'o', 'm',
-		0x00, 0x00, 0x01, 0x00, 0x01,
+		0x00, 0x1d, 0x12, 0x34, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x07, 'e',  'x',  'a',  'm',  'p',  'l',  'e',
+		0x03, 'c',  'o',  'm',  0x00, 0x00, 0x01, 0x00, 0x01,
 	};
 	for (size_t i = 0; i < len; i++)
 		out[i] = msg[(pos + i) % sizeof(msg)];
@@ -133,7 +133,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (size)
 		memcpy(buf, data, size);
-	rd_t r = {buf, size};
+	rd_t r = { buf, size };
 	uint8_t cfg;
 	if (rd_u8(&r, &cfg) < 0) {
 		free(buf);
@@ -150,10 +150,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(buf);
 		return 0;
 	}
-	sink_t sink = {0, 0};
+	sink_t sink = { 0, 0 };
 	/* Next byte each side has sent, per connection and direction: the
 	 * base of relative sequence numbers. */
-	uint32_t next[4][2] = {{1000, 5000}, {0xfffffff0u, 0x7ffffff0u}, {1, 2}, {0x80000000u, 0}};
+	uint32_t next[4][2] = {
+		{ 1000, 5000 }, { 0xfffffff0u, 0x7ffffff0u }, { 1, 2 }, { 0x80000000u, 0 }
+	};
 	db_time_t ts = 1700000000LL * 1000000;
 	uint8_t *pl = malloc(256);
 	uint8_t op;
@@ -190,7 +192,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ts += (op & 0x40) ? 20 * 1000000LL : (db_time_t)tb * 10000;
 		db_flow_t f;
 		flow_of(conn, dir, &f);
-		uint32_t end = seq + len + ((flags & TCPREASM_SYN) ? 1u : 0u) + ((flags & TCPREASM_FIN) ? 1u : 0u);
+		uint32_t end = seq + len + ((flags & TCPREASM_SYN) ? 1u : 0u) +
+			       ((flags & TCPREASM_FIN) ? 1u : 0u);
 		tcpreasm_segment(t, ts, &f, seq, ack, flags & 0x1f, pl, len, on_event, &sink);
 		if ((int32_t)(end - next[conn][dir]) > 0 || (flags & TCPREASM_SYN))
 			next[conn][dir] = end;
@@ -208,7 +211,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (st.active != 0)
 		abort();
 #ifdef FUZZ_VERBOSE
-	fprintf(stderr, "streams %llu messages %llu losses %llu pickups %llu no_syn %llu retrans %llu\n",
+	fprintf(stderr,
+		"streams %llu messages %llu losses %llu pickups %llu no_syn %llu retrans %llu\n",
 		(unsigned long long)st.streams, (unsigned long long)st.messages,
 		(unsigned long long)st.losses, (unsigned long long)st.midstream_pickups,
 		(unsigned long long)st.no_syn_segments, (unsigned long long)st.retrans_bytes);

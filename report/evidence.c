@@ -46,40 +46,40 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define EV_SLACK 1000LL                 /* 1 ms either side of an exchange */
-#define EV_ANSWER (3 * 1000000LL)       /* an attempt's answer, error or reset */
-#define EV_HANDSHAKE 1000000LL          /* a TCP handshake before its first query */
-#define EV_PEER (100 * 1000LL)          /* a server's packets, its resolver unknown */
-#define EV_ANY_MAX (50 * 1000LL)        /* the longest time kept whole */
-#define EV_JUDGED (2 * 1000000LL)       /* a SERVFAIL is judged within 2 s */
-#define EV_DEPTH 4                      /* a repeat's root, that one's root, ... */
-#define EV_SEEN 64                      /* verdicts followed from one example */
-#define EV_RESOLVERS 64                 /* resolver addresses whose role is shown */
+#define EV_SLACK 1000LL           /* 1 ms either side of an exchange */
+#define EV_ANSWER (3 * 1000000LL) /* an attempt's answer, error or reset */
+#define EV_HANDSHAKE 1000000LL    /* a TCP handshake before its first query */
+#define EV_PEER (100 * 1000LL)    /* a server's packets, its resolver unknown */
+#define EV_ANY_MAX (50 * 1000LL)  /* the longest time kept whole */
+#define EV_JUDGED (2 * 1000000LL) /* a SERVFAIL is judged within 2 s */
+#define EV_DEPTH 4                /* a repeat's root, that one's root, ... */
+#define EV_SEEN 64                /* verdicts followed from one example */
+#define EV_RESOLVERS 64           /* resolver addresses whose role is shown */
 
 /* A verdict the tally kept, as the lookups need it; the verdict itself is
  * kept packed and unpacked only when followed. */
 enum { EV_DNSSEC_PROOF = 1, EV_LAME = 2, EV_LAME_PROVEN = 4 };
 
 typedef struct ev_ref {
-	const uint8_t *packed;          /* a group's example, or NULL: */
-	size_t at;                      /* the at-th verdict listed */
+	const uint8_t *packed; /* a group's example, or NULL: */
+	size_t at;             /* the at-th verdict listed */
 	db_addr_t client;
 	uint16_t client_port, id;
 	db_time_t query_time, time;
-	uint64_t zone, dnssec_zone;     /* dns_name_hash */
-	uint8_t flags;                  /* EV_* */
+	uint64_t zone, dnssec_zone; /* dns_name_hash */
+	uint8_t flags;              /* EV_* */
 } ev_ref_t;
 
 typedef struct ev {
 	const tally_t *ty;
 	ev_ref_t *refs;
 	size_t nrefs;
-	verdict_t *buf;                 /* a group's example unpacked */
+	verdict_t *buf; /* a group's example unpacked */
 	cap_span_t *s;
 	size_t n, cap;
 	int oom;
-	db_time_t latest;               /* the last SERVFAIL among the verdicts */
-	db_addr_t res[EV_RESOLVERS];    /* their resolvers */
+	db_time_t latest;            /* the last SERVFAIL among the verdicts */
+	db_addr_t res[EV_RESOLVERS]; /* their resolvers */
 	size_t nres;
 	/* The earliest upstream attempt of the verdicts kept, and until when
 	 * its answer may come. */
@@ -114,11 +114,11 @@ static void exchange(ev_t *e, const db_addr_t *server, const db_addr_t *from, ui
 		/* The resolver's side is not known: the server's packets,
 		 * shortly. */
 		db_time_t end = until < asked + EV_PEER ? until : asked + EV_PEER;
-		add(e, (cap_span_t){*server, none, 0, 0, asked - EV_SLACK, end, CAP_SPAN_PEER});
+		add(e, (cap_span_t){ *server, none, 0, 0, asked - EV_SLACK, end, CAP_SPAN_PEER });
 		return;
 	}
-	add(e, (cap_span_t){*server, *from, 53, from_port, asked - before, until, CAP_SPAN_PAIR});
-	add(e, (cap_span_t){*server, *from, 53, from_port, asked, until, CAP_SPAN_ICMP});
+	add(e, (cap_span_t){ *server, *from, 53, from_port, asked - before, until, CAP_SPAN_PAIR });
+	add(e, (cap_span_t){ *server, *from, 53, from_port, asked, until, CAP_SPAN_ICMP });
 }
 
 /* Two attempts of one run: the same question to the same server over the
@@ -126,10 +126,10 @@ static void exchange(ev_t *e, const db_addr_t *server, const db_addr_t *from, ui
 static int same_run(const vd_upstream_t *a, const vd_upstream_t *b)
 {
 	return a->outcome == b->outcome && a->transport == b->transport && a->qtype == b->qtype &&
-	       a->rcode == b->rcode && a->tc == b->tc && a->aa == b->aa && a->referral == b->referral &&
-	       a->icmp_version == b->icmp_version && a->icmp_type == b->icmp_type &&
-	       a->icmp_code == b->icmp_code && db_addr_eq(&a->server, &b->server) &&
-	       dns_name_eq(&a->qname, &b->qname);
+	       a->rcode == b->rcode && a->tc == b->tc && a->aa == b->aa &&
+	       a->referral == b->referral && a->icmp_version == b->icmp_version &&
+	       a->icmp_type == b->icmp_type && a->icmp_code == b->icmp_code &&
+	       db_addr_eq(&a->server, &b->server) && dns_name_eq(&a->qname, &b->qname);
 }
 
 /* Whether attempt k of v shows what the other attempts of its run do not:
@@ -162,11 +162,12 @@ static int attempt_kept(const verdict_t *v, uint16_t k, db_time_t cut)
  * knew it. */
 static int lame_unproven(const verdict_t *v)
 {
-	if (v->cause != VD_UPSTREAM_ERROR || !v->detail || strcmp(v->detail, "lame_delegation") != 0)
+	if (v->cause != VD_UPSTREAM_ERROR || !v->detail ||
+	    strcmp(v->detail, "lame_delegation") != 0)
 		return 0;
 	for (uint16_t k = 0; k < v->n_up; k++)
-		if (v->up[k].outcome == VD_OUT_LAME ||
-		    (v->up[k].outcome == VD_OUT_ANSWERED && (v->up[k].rcode & 0xf) == DNS_R_NXDOMAIN))
+		if (v->up[k].outcome == VD_OUT_LAME || (v->up[k].outcome == VD_OUT_ANSWERED &&
+							(v->up[k].rcode & 0xf) == DNS_R_NXDOMAIN))
 			return 0;
 	return 1;
 }
@@ -187,21 +188,25 @@ static void verdict_spans(ev_t *e, const verdict_t *v, db_time_t cut)
 	 * more; over TCP the connection from its handshake (a stream read
 	 * with a hole is lost after it).  A query never answered: the query. */
 	if (v->transport == DB_PROTO_TCP) {
-		add(e, (cap_span_t){v->client, v->resolver, v->client_port, 53, v->query_time - EV_HANDSHAKE,
-				    (v->answered ? v->time : v->query_time) + EV_SLACK, CAP_SPAN_PAIR});
+		add(e, (cap_span_t){
+			   v->client, v->resolver, v->client_port, 53, v->query_time - EV_HANDSHAKE,
+			   (v->answered ? v->time : v->query_time) + EV_SLACK, CAP_SPAN_PAIR });
 	} else {
-		add(e, (cap_span_t){v->client, v->resolver, v->client_port, 53, v->query_time - EV_SLACK,
-				    v->query_time + EV_SLACK, CAP_SPAN_PAIR});
+		add(e, (cap_span_t){ v->client, v->resolver, v->client_port, 53,
+				     v->query_time - EV_SLACK, v->query_time + EV_SLACK,
+				     CAP_SPAN_PAIR });
 		if (v->answered)
-			add(e, (cap_span_t){v->client, v->resolver, v->client_port, 53, v->time - EV_SLACK,
-					    v->time + EV_SLACK, CAP_SPAN_PAIR});
+			add(e,
+			    (cap_span_t){ v->client, v->resolver, v->client_port, 53,
+					  v->time - EV_SLACK, v->time + EV_SLACK, CAP_SPAN_PAIR });
 	}
 	for (uint16_t k = 0; k < v->n_up; k++) {
 		const vd_upstream_t *u = &v->up[k];
 		if (!attempt_kept(v, k, cut))
 			continue;
 		/* Its answer, error or reset came before the SERVFAIL. */
-		db_time_t end = u->ts + EV_ANSWER < v->time ? u->ts + EV_ANSWER : v->time + EV_SLACK;
+		db_time_t end = u->ts + EV_ANSWER < v->time ? u->ts + EV_ANSWER
+							    : v->time + EV_SLACK;
 		if (end < u->ts + EV_SLACK)
 			end = u->ts + EV_SLACK;
 		exchange(e, &u->server, &u->from, u->from_port,
@@ -211,17 +216,19 @@ static void verdict_spans(ev_t *e, const verdict_t *v, db_time_t cut)
 	 * from, earlier (over UDP or TCP). */
 	for (uint8_t k = 0; k < v->n_alias && k < VD_MAX_ALIAS; k++) {
 		const struct vd_alias *al = &v->alias[k];
-		exchange(e, &al->server, &al->from, al->from_port, EV_HANDSHAKE, al->asked, al->answered + EV_SLACK);
+		exchange(e, &al->server, &al->from, al->from_port, EV_HANDSHAKE, al->asked,
+			 al->answered + EV_SLACK);
 	}
 	/* The keys its DNSSEC chain was checked with, however old. */
 	for (uint8_t k = 0; v->dnssec_checked && k < v->dnssec.n_src && k < CHAIN_MAX_SRC; k++) {
 		const chain_src_t *c = &v->dnssec.src[k];
 		exchange(e, &c->server, &c->from, c->from_port,
-			 c->transport == DB_PROTO_TCP ? EV_HANDSHAKE : EV_SLACK, c->asked, c->answered + EV_SLACK);
+			 c->transport == DB_PROTO_TCP ? EV_HANDSHAKE : EV_SLACK, c->asked,
+			 c->answered + EV_SLACK);
 	}
 	if (lame_window(v)) {
 		static const db_addr_t none;
-		add(e, (cap_span_t){none, none, 0, 0, v->query_time, v->time, CAP_SPAN_ANY});
+		add(e, (cap_span_t){ none, none, 0, 0, v->query_time, v->time, CAP_SPAN_ANY });
 	}
 	/* What the evidence must show of it besides: its resolver's role,
 	 * and the time it was judged by. */
@@ -260,7 +267,8 @@ static void ref_fill(ev_t *e, ev_ref_t *r, const verdict_t *v)
 	r->flags = 0;
 	if (v->cause == VD_DNSSEC && v->dnssec_checked && v->dnssec.found && !v->dnssec_earlier)
 		r->flags |= EV_DNSSEC_PROOF;
-	if (v->cause == VD_UPSTREAM_ERROR && v->detail && strcmp(v->detail, "lame_delegation") == 0) {
+	if (v->cause == VD_UPSTREAM_ERROR && v->detail &&
+	    strcmp(v->detail, "lame_delegation") == 0) {
 		r->flags |= EV_LAME;
 		if (!lame_unproven(v))
 			r->flags |= EV_LAME_PROVEN;
@@ -317,7 +325,8 @@ static const ev_ref_t *root_of(const ev_t *e, const verdict_t *v)
 	for (size_t i = e->nrefs; i-- > 0;) {
 		const ev_ref_t *r = &e->refs[i];
 		if (r->id == v->repeats_id && r->client_port == v->repeats_client_port &&
-		    r->query_time == v->repeats_query_time && db_addr_eq(&r->client, &v->repeats_client))
+		    r->query_time == v->repeats_query_time &&
+		    db_addr_eq(&r->client, &v->repeats_client))
 			return r;
 	}
 	return NULL;
@@ -331,7 +340,8 @@ static const ev_ref_t *dnssec_proof_of(const ev_t *e, const verdict_t *v)
 	uint64_t z = dns_name_hash(&v->dnssec.zone);
 	for (size_t i = e->nrefs; i-- > 0;) {
 		const ev_ref_t *r = &e->refs[i];
-		if ((r->flags & EV_DNSSEC_PROOF) && r->time == v->dnssec_earlier && r->dnssec_zone == z)
+		if ((r->flags & EV_DNSSEC_PROOF) && r->time == v->dnssec_earlier &&
+		    r->dnssec_zone == z)
 			return r;
 	}
 	return NULL;
@@ -361,7 +371,7 @@ static const ev_ref_t *lame_proof_of(const ev_t *e, const verdict_t *v)
 static void example_spans(ev_t *e, const verdict_t *example)
 {
 	struct ev_todo {
-		verdict_t *v;           /* a copy */
+		verdict_t *v; /* a copy */
 		db_time_t cut;
 		uint8_t depth;
 	} todo[EV_SEEN];
@@ -388,11 +398,12 @@ static void example_spans(ev_t *e, const verdict_t *example)
 			      seen[i].query_time == v->query_time && seen[i].cut == x.cut &&
 			      db_addr_eq(&seen[i].client, &v->client);
 		if (!dup) {
-			seen[nseen++] = (struct ev_seen){v->client, v->client_port, v->id, v->query_time, x.cut};
+			seen[nseen++] = (struct ev_seen){ v->client, v->client_port, v->id,
+							  v->query_time, x.cut };
 			verdict_spans(e, v, x.cut);
 		}
-		const ev_ref_t *r[3] = {NULL, NULL, NULL};
-		db_time_t cut[3] = {INT64_MAX, INT64_MAX, INT64_MAX};
+		const ev_ref_t *r[3] = { NULL, NULL, NULL };
+		db_time_t cut[3] = { INT64_MAX, INT64_MAX, INT64_MAX };
 		if (!dup && x.depth < EV_DEPTH) {
 			/* A root is judged again when its repeat is, as far as
 			 * it had gone then (open queries are roots too). */
@@ -443,9 +454,9 @@ static size_t merge(cap_span_t *s, size_t n)
 	size_t m = 0;
 	for (size_t i = 1; i < n; i++) {
 		cap_span_t *p = &s[m];
-		if (p->kind != CAP_SPAN_FIRST && p->kind == s[i].kind && db_addr_eq(&p->a, &s[i].a) &&
-		    db_addr_eq(&p->b, &s[i].b) && p->aport == s[i].aport && p->bport == s[i].bport &&
-		    s[i].from <= p->to) {
+		if (p->kind != CAP_SPAN_FIRST && p->kind == s[i].kind &&
+		    db_addr_eq(&p->a, &s[i].a) && db_addr_eq(&p->b, &s[i].b) &&
+		    p->aport == s[i].aport && p->bport == s[i].bport && s[i].from <= p->to) {
 			if (s[i].to > p->to)
 				p->to = s[i].to;
 		} else {
@@ -477,14 +488,16 @@ cap_span_t *rp_evidence_spans(const tally_t *ty, size_t *n)
 	 * is then not no_upstream but unknown). */
 	if (e.up_ts && e.n)
 		exchange(&e, &e.up_server, &e.up_from, e.up_port,
-			 e.up_transport == DB_PROTO_TCP ? EV_HANDSHAKE : EV_SLACK, e.up_ts, e.up_end);
+			 e.up_transport == DB_PROTO_TCP ? EV_HANDSHAKE : EV_SLACK, e.up_ts,
+			 e.up_end);
 	/* Each resolver's first answer: it shows the address acting as a
 	 * resolver before any query to it is judged. */
 	for (size_t i = 0; i < e.nres; i++)
-		add(&e, (cap_span_t){e.res[i], none, 53, 0, 0, INT64_MAX, CAP_SPAN_FIRST});
+		add(&e, (cap_span_t){ e.res[i], none, 53, 0, 0, INT64_MAX, CAP_SPAN_FIRST });
 	/* The capture goes on past the time the last SERVFAIL was judged. */
 	if (e.latest)
-		add(&e, (cap_span_t){none, none, 0, 0, e.latest + EV_JUDGED, INT64_MAX, CAP_SPAN_FIRST});
+		add(&e, (cap_span_t){ none, none, 0, 0, e.latest + EV_JUDGED, INT64_MAX,
+				      CAP_SPAN_FIRST });
 	free(e.refs);
 	free(e.buf);
 	if (e.oom) {

@@ -8,7 +8,6 @@
 
 #include <string.h>
 
-
 static void rcodes(jsonw_t *w, const an_stats_t *an)
 {
 	char buf[16];
@@ -232,15 +231,15 @@ static void verdict_as(jsonw_t *w, const char *key, const verdict_t *v, const ch
 		}
 		jw_str(w, "outcome", vd_outcome_str(u->outcome));
 		if (u->outcome == VD_OUT_ANSWERED || u->outcome == VD_OUT_ERROR ||
-		    u->outcome == VD_OUT_TRUNCATED)
-		{
+		    u->outcome == VD_OUT_TRUNCATED) {
 			jw_str(w, "rcode", dns_rcode_str(u->rcode, rb));
 			jw_bool(w, "aa", u->aa);
 			jw_bool(w, "tc", u->tc);
 			jw_bool(w, "referral", u->referral);
 		}
 		if (u->outcome == VD_OUT_ICMP)
-			jw_str(w, "icmp", vd_icmp_label(u->icmp_version, u->icmp_type, u->icmp_code));
+			jw_str(w, "icmp",
+			       vd_icmp_label(u->icmp_version, u->icmp_type, u->icmp_code));
 		jw_obj_close(w);
 	}
 	jw_arr_close(w);
@@ -290,7 +289,7 @@ static void summary(jsonw_t *w, const rp_input_t *in)
 }
 
 /* NDJSON's type of each verdict record, by enum vd_kind. */
-static const char *const kind_name[VD_NKINDS] = {"servfail", "unanswered", "pending"};
+static const char *const kind_name[VD_NKINDS] = { "servfail", "unanswered", "pending" };
 
 /* The incidents: every verdict counted by kind, cause, detail and zone
  * (tally.h), in the order they appeared; the counts add up to the
@@ -492,9 +491,10 @@ int rp_json(FILE *f, const rp_input_t *in)
 	capture(&w, in);
 	summary(&w, in);
 	/* servfails, unanswered, pending: one list per kind. */
-	static const char *const lists[VD_NKINDS] = {"servfails", "unanswered", "pending"};
+	static const char *const lists[VD_NKINDS] = { "servfails", "unanswered", "pending" };
 	for (uint8_t k = 0; k < VD_NKINDS; k++) {
-		const tally_ring_t *r = k == VD_KIND_PENDING ? &in->tally->pending : &in->tally->list;
+		const tally_ring_t *r = k == VD_KIND_PENDING ? &in->tally->pending
+							     : &in->tally->list;
 		jw_arr_open(&w, lists[k]);
 		for (size_t i = 0; i < r->n; i++)
 			if (tally_ring_at(r, i)->kind == k)

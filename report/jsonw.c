@@ -25,8 +25,8 @@ static void put_escaped(jsonw_t *w, const uint8_t *s, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		/* A run of plain ASCII goes out in one write. */
 		size_t run = 0;
-		while (i + run < n && s[i + run] >= 0x20 && s[i + run] < 0x7f && s[i + run] != '"' &&
-		       s[i + run] != '\\')
+		while (i + run < n && s[i + run] >= 0x20 && s[i + run] < 0x7f &&
+		       s[i + run] != '"' && s[i + run] != '\\')
 			run++;
 		if (run) {
 			fwrite(s + i, 1, run, w->f);

@@ -18,7 +18,7 @@ typedef struct jsonw {
 } jsonw_t;
 
 void jw_init(jsonw_t *w, FILE *f, int pretty);
-void jw_obj_open(jsonw_t *w, const char *key);   /* key NULL inside arrays / at top */
+void jw_obj_open(jsonw_t *w, const char *key); /* key NULL inside arrays / at top */
 void jw_obj_close(jsonw_t *w);
 void jw_arr_open(jsonw_t *w, const char *key);
 void jw_arr_close(jsonw_t *w);

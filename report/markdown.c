@@ -53,14 +53,16 @@ static void header(FILE *f, const rp_input_t *in)
 	for (size_t i = 0; i < in->nfiles; i++)
 		row(f, "capture", in->files[i], 1);
 	if (c->packets) {
-		snprintf(b, sizeof(b), "%s .. %s", db_time_str(c->first_ts, t1), db_time_str(c->last_ts, t2));
+		snprintf(b, sizeof(b), "%s .. %s", db_time_str(c->first_ts, t1),
+			 db_time_str(c->last_ts, t2));
 		row(f, "time", b, 0);
 	}
 	snprintf(b, sizeof(b), "%llu", (unsigned long long)c->packets);
 	row(f, "packets", b, 0);
 	if (c->live) {
 		snprintf(b, sizeof(b), "%llu received, %llu dropped, %llu dropped by the interface",
-			 (unsigned long long)c->kernel_received, (unsigned long long)c->kernel_drops,
+			 (unsigned long long)c->kernel_received,
+			 (unsigned long long)c->kernel_drops,
 			 (unsigned long long)c->interface_drops);
 		row(f, "kernel", b, 0);
 	}
@@ -95,7 +97,8 @@ static void example(FILE *f, const char *label, size_t i, const tally_group_t *g
 	code(f, dns_name_str(&v->qname, nb));
 	fprintf(f, " %s from ", dns_type_str(v->qtype, tb));
 	code(f, db_addr_str(&v->client, ab));
-	fprintf(f, " at %s, %s confidence.\n", db_time_str(v->answered ? v->time : v->query_time, t),
+	fprintf(f, " at %s, %s confidence.\n",
+		db_time_str(v->answered ? v->time : v->query_time, t),
 		vd_confidence_str(v->confidence));
 	char ex[RP_EXPLAIN];
 	vd_explain(v, ex, sizeof(ex));
@@ -128,7 +131,7 @@ static void example(FILE *f, const char *label, size_t i, const tally_group_t *g
 }
 
 /* The heading of an incident, by kind: unique in the document. */
-static const char *const kind_label[VD_NKINDS] = {"SERVFAIL", "Never answered", "Pending"};
+static const char *const kind_label[VD_NKINDS] = { "SERVFAIL", "Never answered", "Pending" };
 
 static void incidents(FILE *f, const rp_input_t *in, uint8_t kind, const char *head, uint64_t total)
 {
@@ -137,7 +140,8 @@ static void incidents(FILE *f, const rp_input_t *in, uint8_t kind, const char *h
 	size_t shown = all < MD_INCIDENTS ? all : MD_INCIDENTS;
 	char zb[DNS_NAME_STRLEN], t1[DB_TIMESTRLEN], t2[DB_TIMESTRLEN], ab[DB_ADDRSTRLEN];
 	fprintf(f, "\n## %s: %llu\n\n", head, (unsigned long long)total);
-	fprintf(f, "| # | zone | cause | detail | count | first | last | clients | servers | via |\n");
+	fprintf(f,
+		"| # | zone | cause | detail | count | first | last | clients | servers | via |\n");
 	fprintf(f, "|---:|---|---|---|---:|---|---|---:|---|---|\n");
 	uint64_t listed = 0;
 	for (size_t i = 0; i < shown; i++) {
@@ -145,9 +149,9 @@ static void incidents(FILE *f, const rp_input_t *in, uint8_t kind, const char *h
 		listed += g->count;
 		fprintf(f, "| %zu | ", i + 1);
 		code(f, dns_name_str(&g->zone, zb));
-		fprintf(f, " | %s | %s | %llu | %s | %s | %llu | ", vd_cause_str(g->key.cause), g->detail,
-			(unsigned long long)g->count, db_time_str(g->first, t1), db_time_str(g->last, t2),
-			(unsigned long long)tally_clients(g));
+		fprintf(f, " | %s | %s | %llu | %s | %s | %llu | ", vd_cause_str(g->key.cause),
+			g->detail, (unsigned long long)g->count, db_time_str(g->first, t1),
+			db_time_str(g->last, t2), (unsigned long long)tally_clients(g));
 		for (uint8_t k = 0; k < g->nservers; k++) {
 			fputs(k ? ", " : "", f);
 			code(f, db_addr_str(&g->servers[k], ab));
@@ -176,13 +180,15 @@ static void zones(FILE *f, const tally_t *ty)
 	for (size_t i = 0; i < n; i++) {
 		fprintf(f, "| ");
 		code(f, dns_name_str(z[i].zone, zb));
-		fprintf(f, " | %llu | %llu | %s | %s | ", (unsigned long long)z[i].count[VD_KIND_SERVFAIL],
-			(unsigned long long)z[i].count[VD_KIND_UNANSWERED], db_time_str(z[i].first, t1),
-			db_time_str(z[i].last, t2));
+		fprintf(f, " | %llu | %llu | %s | %s | ",
+			(unsigned long long)z[i].count[VD_KIND_SERVFAIL],
+			(unsigned long long)z[i].count[VD_KIND_UNANSWERED],
+			db_time_str(z[i].first, t1), db_time_str(z[i].last, t2));
 		const char *sep = "";
 		for (uint8_t c = 0; c < VD_NCAUSES; c++)
 			if (z[i].by_cause[c]) {
-				fprintf(f, "%s%s %llu", sep, vd_cause_str(c), (unsigned long long)z[i].by_cause[c]);
+				fprintf(f, "%s%s %llu", sep, vd_cause_str(c),
+					(unsigned long long)z[i].by_cause[c]);
 				sep = ", ";
 			}
 		fprintf(f, " |\n");
@@ -199,9 +205,12 @@ static void servers(FILE *f, const tally_t *ty)
 		return;
 	char ab[DB_ADDRSTRLEN];
 	fprintf(f, "\n## Upstream servers that failed\n\n");
-	fprintf(f, "Verdicts naming each; every query to it: answered, unanswered, quoted by an ICMP error, "
-		"round trips.\n\n");
-	fprintf(f, "| server | verdicts | queries | answered | unanswered | ICMP | RTT p50 | RTT p95 |\n");
+	fprintf(f, "Verdicts naming each; every query to it: answered, unanswered, quoted by an "
+		   "ICMP error, "
+		   "round trips.\n\n");
+	fprintf(
+	    f,
+	    "| server | verdicts | queries | answered | unanswered | ICMP | RTT p50 | RTT p95 |\n");
 	fprintf(f, "|---|---:|---:|---:|---:|---:|---:|---:|\n");
 	for (size_t i = 0; i < n && i < MD_SERVERS; i++) {
 		const tally_health_t *h = tally_health(ty, &s[i]->addr);
@@ -213,7 +222,8 @@ static void servers(FILE *f, const tally_t *ty)
 			continue;
 		}
 		fprintf(f, "%llu | %llu | %llu | %llu | ", (unsigned long long)h->attempts,
-			(unsigned long long)h->answered, (unsigned long long)(h->attempts - h->answered),
+			(unsigned long long)h->answered,
+			(unsigned long long)(h->attempts - h->answered),
 			(unsigned long long)h->icmp);
 		if (h->answered)
 			fprintf(f, "%.1f ms | %.1f ms |\n", (double)tally_rtt(h, 0.5) / 1000.0,
@@ -252,14 +262,14 @@ int rp_markdown(FILE *f, const rp_input_t *in)
 		uint64_t n;
 		const char *what;
 	} trouble[] = {
-		{a->icmp_errors, "ICMP errors quoting DNS traffic"},
-		{a->tcp_rst, "TCP resets on port 53"},
-		{a->tcp_syn_unanswered, "TCP connections to port 53 never answered"},
-		{a->frag_trains_lost, "fragmented datagrams never completed"},
-		{a->tcp_stream_losses, "TCP stream directions that lost data"},
-		{in->cap->kernel_drops + in->cap->interface_drops, "packets the capture dropped"},
-		{a->txn.evicted, "transactions evicted (--max-transactions)"},
-		{a->events_lost, "transport events lost (--max-transactions)"},
+		{ a->icmp_errors, "ICMP errors quoting DNS traffic" },
+		{ a->tcp_rst, "TCP resets on port 53" },
+		{ a->tcp_syn_unanswered, "TCP connections to port 53 never answered" },
+		{ a->frag_trains_lost, "fragmented datagrams never completed" },
+		{ a->tcp_stream_losses, "TCP stream directions that lost data" },
+		{ in->cap->kernel_drops + in->cap->interface_drops, "packets the capture dropped" },
+		{ a->txn.evicted, "transactions evicted (--max-transactions)" },
+		{ a->events_lost, "transport events lost (--max-transactions)" },
 	};
 	int head = 0;
 	for (size_t i = 0; i < sizeof(trouble) / sizeof(trouble[0]); i++) {

@@ -32,7 +32,8 @@ static void by_cause(FILE *f, const char *name, const char *help, const uint64_t
 {
 	head(f, name, "counter", help);
 	for (uint8_t c = 0; c < VD_NCAUSES; c++)
-		fprintf(f, "%s{cause=\"%s\"} %llu\n", name, vd_cause_str(c), (unsigned long long)n[c]);
+		fprintf(f, "%s{cause=\"%s\"} %llu\n", name, vd_cause_str(c),
+			(unsigned long long)n[c]);
 }
 
 static void zones(FILE *f, const rp_input_t *in)
@@ -40,8 +41,9 @@ static void zones(FILE *f, const rp_input_t *in)
 	static const char *const name = "dnsblame_servfails_by_zone_total";
 	char zb[DNS_NAME_STRLEN];
 	head(f, name, "counter",
-	     "SERVFAILs by cause, detail and the zone where resolution failed (the first 100; the rest in zone=\"_other\")");
-	uint64_t other[VD_NCAUSES] = {0};
+	     "SERVFAILs by cause, detail and the zone where resolution failed (the first 100; the "
+	     "rest in zone=\"_other\")");
+	uint64_t other[VD_NCAUSES] = { 0 };
 	size_t n = 0;
 	const tally_t *ty = in->tally;
 	for (const tally_group_t *g = tally_group_first(ty); g; g = tally_group_next(g)) {
@@ -61,8 +63,8 @@ static void zones(FILE *f, const rp_input_t *in)
 		other[c] += ty->other[VD_KIND_SERVFAIL][c];
 	for (uint8_t c = 0; c < VD_NCAUSES; c++)
 		if (other[c])
-			fprintf(f, "%s{cause=\"%s\",detail=\"_other\",zone=\"_other\"} %llu\n", name, vd_cause_str(c),
-				(unsigned long long)other[c]);
+			fprintf(f, "%s{cause=\"%s\",detail=\"_other\",zone=\"_other\"} %llu\n",
+				name, vd_cause_str(c), (unsigned long long)other[c]);
 }
 
 static void servers(FILE *f, const rp_input_t *in)
@@ -70,10 +72,11 @@ static void servers(FILE *f, const rp_input_t *in)
 	static const char *const name = "dnsblame_upstream_failed_attempts_total";
 	static const char *const vname = "dnsblame_upstream_failed_verdicts_total";
 	char ab[DB_ADDRSTRLEN];
-	uint64_t other[TALLY_NOUTCOMES] = {0}, other_v = 0;
+	uint64_t other[TALLY_NOUTCOMES] = { 0 }, other_v = 0;
 	size_t n = 0;
 	head(f, name, "counter",
-	     "Failed upstream attempts in the evidence of verdicts, by server and outcome (the first 100 servers; the rest in server=\"_other\")");
+	     "Failed upstream attempts in the evidence of verdicts, by server and outcome (the "
+	     "first 100 servers; the rest in server=\"_other\")");
 	for (const tally_server_t *s = tally_server_first(in->tally); s; s = tally_server_next(s)) {
 		if (n++ >= RP_METRICS_SERVERS) {
 			for (uint8_t o = 0; o < TALLY_NOUTCOMES; o++)
@@ -88,8 +91,8 @@ static void servers(FILE *f, const rp_input_t *in)
 	}
 	for (uint8_t o = 0; o < TALLY_NOUTCOMES; o++)
 		if (other[o])
-			fprintf(f, "%s{server=\"_other\",outcome=\"%s\"} %llu\n", name, vd_outcome_str(o),
-				(unsigned long long)other[o]);
+			fprintf(f, "%s{server=\"_other\",outcome=\"%s\"} %llu\n", name,
+				vd_outcome_str(o), (unsigned long long)other[o]);
 	head(f, vname, "counter", "Verdicts with a failed attempt to the server");
 	n = 0;
 	for (const tally_server_t *s = tally_server_first(in->tally); s; s = tally_server_next(s)) {
@@ -125,24 +128,28 @@ char *rp_metrics_text(const rp_input_t *in, size_t *len)
 	fprintf(f, "\"} 1\n");
 	by_cause(f, "dnsblame_servfails_total", "SERVFAILs sent by resolvers, by cause",
 		 a->by_cause[VD_KIND_SERVFAIL]);
-	by_cause(f, "dnsblame_unanswered_total", "Client queries never answered within the window, by cause",
+	by_cause(f, "dnsblame_unanswered_total",
+		 "Client queries never answered within the window, by cause",
 		 a->by_cause[VD_KIND_UNANSWERED]);
 	zones(f, in);
 	servers(f, in);
 	counter(f, "dnsblame_packets_total", "Packets read", c->packets);
 	counter(f, "dnsblame_dns_messages_total", "DNS messages on port 53", a->dns_messages);
-	counter(f, "dnsblame_client_queries_answered_total", "Transactions answered", a->txn.answered);
+	counter(f, "dnsblame_client_queries_answered_total", "Transactions answered",
+		a->txn.answered);
 	counter(f, "dnsblame_kernel_drops_total", "Packets the kernel dropped (pcap_stats ps_drop)",
 		c->kernel_drops);
-	counter(f, "dnsblame_interface_drops_total", "Packets the interface dropped (pcap_stats ps_ifdrop)",
-		c->interface_drops);
+	counter(f, "dnsblame_interface_drops_total",
+		"Packets the interface dropped (pcap_stats ps_ifdrop)", c->interface_drops);
 	counter(f, "dnsblame_verdicts_over_capture_loss_total",
-		"Verdicts made while the capture dropped packets (confidence lowered)", a->verdicts_over_loss);
-	counter(f, "dnsblame_transactions_evicted_total", "Transactions evicted at --max-transactions",
-		a->txn.evicted);
-	counter(f, "dnsblame_transport_events_lost_total", "Transport events pushed out of the event log",
-		a->events_lost);
-	head(f, "dnsblame_last_packet_timestamp_seconds", "gauge", "Capture time of the last packet");
+		"Verdicts made while the capture dropped packets (confidence lowered)",
+		a->verdicts_over_loss);
+	counter(f, "dnsblame_transactions_evicted_total",
+		"Transactions evicted at --max-transactions", a->txn.evicted);
+	counter(f, "dnsblame_transport_events_lost_total",
+		"Transport events pushed out of the event log", a->events_lost);
+	head(f, "dnsblame_last_packet_timestamp_seconds", "gauge",
+	     "Capture time of the last packet");
 	fprintf(f, "dnsblame_last_packet_timestamp_seconds %.6f\n", (double)c->last_ts / 1e6);
 	if (fclose(f) != 0) {
 		free(buf);

@@ -20,23 +20,23 @@
 #define RP_MAX_RESOLVERS 64
 
 typedef struct rp_input {
-	const char *const *files;   /* inputs as given (or NULL with iface) */
+	const char *const *files; /* inputs as given (or NULL with iface) */
 	size_t nfiles;
 	const char *iface;
-	const char *host;           /* the host dnsblame ran on, or NULL */
-	const char *command;        /* the command line, or NULL */
-	const char *filter;         /* the BPF filter, or NULL */
-	int color;                  /* text: ANSI colours (--color; a terminal by default) */
+	const char *host;    /* the host dnsblame ran on, or NULL */
+	const char *command; /* the command line, or NULL */
+	const char *filter;  /* the BPF filter, or NULL */
+	int color;           /* text: ANSI colours (--color; a terminal by default) */
 	const cap_stats_t *cap;
 	const an_stats_t *an;
-	const char *vantage;        /* "resolver-host", "client-side", "unknown" */
+	const char *vantage; /* "resolver-host", "client-side", "unknown" */
 	db_addr_t resolvers[RP_MAX_RESOLVERS];
 	size_t nresolvers;
-	const char *input_error;    /* the damage that stopped reading, or NULL */
+	const char *input_error; /* the damage that stopped reading, or NULL */
 	db_time_t window;
-	const tally_t *tally;       /* every verdict counted; groups, servers, minutes,
+	const tally_t *tally; /* every verdict counted; groups, servers, minutes,
 	                             * the latest listed whole */
-	int audit;                  /* --dnssec-audit was given */
+	int audit;            /* --dnssec-audit was given */
 	const verdict_t *audit_bad;
 	size_t naudit_bad;
 } rp_input_t;

@@ -27,7 +27,7 @@ static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status, const
 			     size_t len, int copy, const char *ctype)
 {
 	struct MHD_Response *r = MHD_create_response_from_buffer(
-		len, (void *)(uintptr_t)body, copy ? MHD_RESPMEM_MUST_COPY : MHD_RESPMEM_PERSISTENT);
+	    len, (void *)(uintptr_t)body, copy ? MHD_RESPMEM_MUST_COPY : MHD_RESPMEM_PERSISTENT);
 	if (!r)
 		return MHD_NO;
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
@@ -49,15 +49,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	static const char notfound[] = "dnsblame serves /metrics only\n";
 	static const char notallowed[] = "GET or HEAD only\n";
 	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
-		return reply(conn, MHD_HTTP_METHOD_NOT_ALLOWED, notallowed, sizeof(notallowed) - 1, 0,
-			     "text/plain");
+		return reply(conn, MHD_HTTP_METHOD_NOT_ALLOWED, notallowed, sizeof(notallowed) - 1,
+			     0, "text/plain");
 	if (*upload_size)
 		return MHD_NO;
 	if (strcmp(url, "/metrics") != 0)
-		return reply(conn, MHD_HTTP_NOT_FOUND, notfound, sizeof(notfound) - 1, 0, "text/plain");
+		return reply(conn, MHD_HTTP_NOT_FOUND, notfound, sizeof(notfound) - 1, 0,
+			     "text/plain");
 	pthread_mutex_lock(&s->lock);
-	enum MHD_Result r = reply(conn, MHD_HTTP_OK, s->text ? s->text : "", s->text ? s->len : 0, 1,
-				  CTYPE);
+	enum MHD_Result r = reply(conn, MHD_HTTP_OK, s->text ? s->text : "", s->text ? s->len : 0,
+				  1, CTYPE);
 	pthread_mutex_unlock(&s->lock);
 	return r;
 }
@@ -68,8 +69,8 @@ static int parse_listen(const char *spec, struct sockaddr_storage *ss, char *err
 	char host[64];
 	const char *colon = strrchr(spec, ':');
 	if (!colon || colon[1] == '\0') {
-		snprintf(err, errlen, "--metrics-listen: '%s': expected ADDR:PORT, [ADDR]:PORT or :PORT",
-			 spec);
+		snprintf(err, errlen,
+			 "--metrics-listen: '%s': expected ADDR:PORT, [ADDR]:PORT or :PORT", spec);
 		return -1;
 	}
 	char *end;
@@ -104,7 +105,8 @@ static int parse_listen(const char *spec, struct sockaddr_storage *ss, char *err
 		s6->sin6_family = AF_INET6;
 		s6->sin6_port = htons((uint16_t)port);
 	} else {
-		snprintf(err, errlen, "--metrics-listen: '%s' is not an IPv4 or IPv6 address", host);
+		snprintf(err, errlen, "--metrics-listen: '%s' is not an IPv4 or IPv6 address",
+			 host);
 		return -1;
 	}
 	return 0;
@@ -131,14 +133,16 @@ rp_server_t *rp_serve_start(const char *listen, db_status_t *st, char *err, size
 	    IN6_IS_ADDR_UNSPECIFIED(&((struct sockaddr_in6 *)&ss)->sin6_addr))
 		flags |= MHD_USE_DUAL_STACK;
 	uint16_t port = ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
-						       : ((struct sockaddr_in6 *)&ss)->sin6_port);
+						      : ((struct sockaddr_in6 *)&ss)->sin6_port);
 	/* A few scrapers at a time; a slow one is cut off after 10 s. */
 	s->d = MHD_start_daemon(flags, port, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
 				(struct sockaddr *)&ss, MHD_OPTION_CONNECTION_LIMIT, 16u,
 				MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_END);
 	if (!s->d) {
-		snprintf(err, errlen, "--metrics-listen: cannot listen on %s (in use, or not an address of "
-			 "this host?)", listen);
+		snprintf(err, errlen,
+			 "--metrics-listen: cannot listen on %s (in use, or not an address of "
+			 "this host?)",
+			 listen);
 		pthread_mutex_destroy(&s->lock);
 		free(s);
 		return NULL;

@@ -37,11 +37,11 @@ static const char *on(const char *sgr)
 
 static const char *off(void) { return g_color ? "\033[0m" : ""; }
 
-#define TXT_INCIDENTS 20   /* incidents listed, largest first */
-#define TXT_DETAILED 5     /* of which shown with an example and next steps */
-#define TXT_EVIDENCE 6     /* attempts shown per example */
-#define TXT_SERVERS 10     /* upstream servers listed */
-#define TXT_ZONES 10       /* zones listed */
+#define TXT_INCIDENTS 20 /* incidents listed, largest first */
+#define TXT_DETAILED 5   /* of which shown with an example and next steps */
+#define TXT_EVIDENCE 6   /* attempts shown per example */
+#define TXT_SERVERS 10   /* upstream servers listed */
+#define TXT_ZONES 10     /* zones listed */
 
 static void verdict_line(FILE *f, const verdict_t *u)
 {
@@ -49,16 +49,17 @@ static void verdict_line(FILE *f, const verdict_t *u)
 	/* How a repeat came about, after its root cause's detail. */
 	const char *via = u->via != VD_VIA_UPSTREAM ? vd_via_str(u->via) : NULL;
 	fprintf(f, "    example  %s %s %s %s from %s:%u, %s%s%s (%s)\n",
-		db_time_str(u->answered ? u->time : u->query_time, t),
-		dns_name_str(&u->qname, nb), dns_type_str(u->qtype, tb),
-		u->transport == DB_PROTO_TCP ? "tcp" : "udp", db_addr_str(&u->client, ab),
-		u->client_port, u->detail, via ? ", via " : "", via ? via : "",
-		vd_confidence_str(u->confidence));
+		db_time_str(u->answered ? u->time : u->query_time, t), dns_name_str(&u->qname, nb),
+		dns_type_str(u->qtype, tb), u->transport == DB_PROTO_TCP ? "tcp" : "udp",
+		db_addr_str(&u->client, ab), u->client_port, u->detail, via ? ", via " : "",
+		via ? via : "", vd_confidence_str(u->confidence));
 	char ex[RP_EXPLAIN];
 	vd_explain(u, ex, sizeof(ex));
 	fprintf(f, "             %s\n", ex);
 	if (u->capture_loss)
-		fprintf(f, "             (the capture dropped %llu packets meanwhile: evidence may be missing)\n",
+		fprintf(f,
+			"             (the capture dropped %llu packets meanwhile: evidence may be "
+			"missing)\n",
 			(unsigned long long)u->capture_loss);
 }
 
@@ -113,8 +114,9 @@ static void incidents(FILE *f, const rp_input_t *in, uint8_t kind, uint64_t tota
 		listed += g->count;
 		uint64_t clients = tally_clients(g);
 		fprintf(f, "  #%zu %s %s%s/%s%s: %llu from %s to %s, %llu client%s", i + 1,
-			dns_name_str(&g->zone, zb), on(cause_sgr[g->key.cause]), vd_cause_str(g->key.cause),
-			g->detail, off(), (unsigned long long)g->count, db_time_str(g->first, t1), clock_of(g->last, c2),
+			dns_name_str(&g->zone, zb), on(cause_sgr[g->key.cause]),
+			vd_cause_str(g->key.cause), g->detail, off(), (unsigned long long)g->count,
+			db_time_str(g->first, t1), clock_of(g->last, c2),
 			(unsigned long long)clients, clients == 1 ? "" : "s");
 		if (g->nservers) {
 			fprintf(f, "; servers");
@@ -126,7 +128,8 @@ static void incidents(FILE *f, const rp_input_t *in, uint8_t kind, uint64_t tota
 		fprintf(f, "; ");
 		via_counts(f, g);
 		if (g->over_loss)
-			fprintf(f, "; %llu made over capture loss", (unsigned long long)g->over_loss);
+			fprintf(f, "; %llu made over capture loss",
+				(unsigned long long)g->over_loss);
 		fprintf(f, "\n");
 	}
 	if (all > shown || listed < total)
@@ -162,16 +165,18 @@ static void zones(FILE *f, const tally_t *ty)
 		return;
 	char zb[DNS_NAME_STRLEN], t1[DB_TIMESTRLEN], c2[16];
 	fprintf(f, "\n%sZones%s\n", on("1"), off());
-	fprintf(f, "  %-32s %9s %10s  %-28s %s\n", "zone", "SERVFAILs", "unanswered", "from .. to", "causes");
+	fprintf(f, "  %-32s %9s %10s  %-28s %s\n", "zone", "SERVFAILs", "unanswered", "from .. to",
+		"causes");
 	for (size_t i = 0; i < n; i++) {
 		fprintf(f, "  %-32s %9llu %10llu  %.19s .. %s  ", dns_name_str(z[i].zone, zb),
 			(unsigned long long)z[i].count[VD_KIND_SERVFAIL],
-			(unsigned long long)z[i].count[VD_KIND_UNANSWERED], db_time_str(z[i].first, t1),
-			clock_of(z[i].last, c2));
+			(unsigned long long)z[i].count[VD_KIND_UNANSWERED],
+			db_time_str(z[i].first, t1), clock_of(z[i].last, c2));
 		const char *sep = "";
 		for (uint8_t c = 0; c < VD_NCAUSES; c++)
 			if (z[i].by_cause[c]) {
-				fprintf(f, "%s%s %llu", sep, vd_cause_str(c), (unsigned long long)z[i].by_cause[c]);
+				fprintf(f, "%s%s %llu", sep, vd_cause_str(c),
+					(unsigned long long)z[i].by_cause[c]);
 				sep = ", ";
 			}
 		fprintf(f, "\n");
@@ -188,21 +193,28 @@ static void servers(FILE *f, const tally_t *ty)
 	if (!n)
 		return;
 	char ab[DB_ADDRSTRLEN];
-	fprintf(f, "\n%sUpstream servers that failed%s (verdicts naming them; every query to them: answered,\n"
-		"  unanswered, quoted by an ICMP error, round trips)\n", on("1"), off());
-	fprintf(f, "  %-39s %8s %8s %8s %10s %6s %9s %9s\n", "server", "verdicts", "queries", "answered",
-		"unanswered", "icmp", "rtt-p50", "rtt-p95");
+	fprintf(f,
+		"\n%sUpstream servers that failed%s (verdicts naming them; every query to them: "
+		"answered,\n"
+		"  unanswered, quoted by an ICMP error, round trips)\n",
+		on("1"), off());
+	fprintf(f, "  %-39s %8s %8s %8s %10s %6s %9s %9s\n", "server", "verdicts", "queries",
+		"answered", "unanswered", "icmp", "rtt-p50", "rtt-p95");
 	for (size_t i = 0; i < n && i < TXT_SERVERS; i++) {
 		const tally_health_t *h = tally_health(ty, &s[i]->addr);
-		char q[24] = "-", an[24] = "-", un[24] = "-", ic[24] = "-", p50[24] = "-", p95[24] = "-";
+		char q[24] = "-", an[24] = "-", un[24] = "-", ic[24] = "-", p50[24] = "-",
+		     p95[24] = "-";
 		if (h) {
 			snprintf(q, sizeof(q), "%llu", (unsigned long long)h->attempts);
 			snprintf(an, sizeof(an), "%llu", (unsigned long long)h->answered);
-			snprintf(un, sizeof(un), "%llu", (unsigned long long)(h->attempts - h->answered));
+			snprintf(un, sizeof(un), "%llu",
+				 (unsigned long long)(h->attempts - h->answered));
 			snprintf(ic, sizeof(ic), "%llu", (unsigned long long)h->icmp);
 			if (h->answered) {
-				snprintf(p50, sizeof(p50), "%.1f ms", (double)tally_rtt(h, 0.5) / 1000.0);
-				snprintf(p95, sizeof(p95), "%.1f ms", (double)tally_rtt(h, 0.95) / 1000.0);
+				snprintf(p50, sizeof(p50), "%.1f ms",
+					 (double)tally_rtt(h, 0.5) / 1000.0);
+				snprintf(p95, sizeof(p95), "%.1f ms",
+					 (double)tally_rtt(h, 0.95) / 1000.0);
 			}
 		}
 		fprintf(f, "  %-39s %8llu %8s %8s %10s %6s %9s %9s\n", db_addr_str(&s[i]->addr, ab),
@@ -242,7 +254,8 @@ int rp_text(FILE *f, const rp_input_t *in)
 		fprintf(f, "; kernel: %llu received, %llu dropped, %llu dropped by the interface%s",
 			(unsigned long long)c->kernel_received, (unsigned long long)c->kernel_drops,
 			(unsigned long long)c->interface_drops,
-			c->kernel_drops || c->interface_drops ? " (verdicts may lack evidence)" : "");
+			c->kernel_drops || c->interface_drops ? " (verdicts may lack evidence)"
+							      : "");
 	if (c->live && a->verdicts_over_loss)
 		fprintf(f, "; %llu verdicts made over the loss (confidence lowered)",
 			(unsigned long long)a->verdicts_over_loss);
@@ -298,7 +311,8 @@ int rp_text(FILE *f, const rp_input_t *in)
 		const char *sep = "";
 		for (uint8_t cz = 0; cz < VD_NCAUSES; cz++)
 			if (a->by_cause[k][cz]) {
-				fprintf(f, "%s%s %llu", sep, vd_cause_str(cz), (unsigned long long)a->by_cause[k][cz]);
+				fprintf(f, "%s%s %llu", sep, vd_cause_str(cz),
+					(unsigned long long)a->by_cause[k][cz]);
 				sep = ", ";
 			}
 		fprintf(f, ")\n");
@@ -320,7 +334,8 @@ int rp_text(FILE *f, const rp_input_t *in)
 			fprintf(f, "  %llu ICMP errors quoting DNS traffic\n",
 				(unsigned long long)a->icmp_errors);
 		if (a->tcp_rst)
-			fprintf(f, "  %llu TCP resets on port 53\n", (unsigned long long)a->tcp_rst);
+			fprintf(f, "  %llu TCP resets on port 53\n",
+				(unsigned long long)a->tcp_rst);
 		if (a->tcp_syn_unanswered)
 			fprintf(f, "  %llu TCP connections to port 53 never answered\n",
 				(unsigned long long)a->tcp_syn_unanswered);
@@ -336,20 +351,26 @@ int rp_text(FILE *f, const rp_input_t *in)
 		uint64_t n;
 		const char *what;
 	} lim[] = {
-		{a->txn.evicted, "transactions evicted (--max-transactions)"},
-		{c->frag_evicted, "fragment trains evicted (--max-fragments)"},
-		{c->tcp_evicted, "TCP streams evicted (--max-tcp-streams)"},
-		{c->handshakes_evicted, "TCP handshakes no longer watched"},
-		{a->addresses_evicted, "idle addresses forgotten by the role table"},
-		{a->events_lost, "transport events (ICMP, TCP, fragments) pushed out of the event log "
-				 "inside the window (--max-transactions)"},
-		{a->event_servers_evicted, "servers whose transport events were forgotten (--max-transactions)"},
-		{a->model_cnames_evicted, "CNAMEs forgotten by the resolver model (65,536 kept)"},
-		{a->model_names_evicted, "address names forgotten by the resolver model (--max-transactions)"},
-		{a->model_cuts_evicted, "zone cuts forgotten by the resolver model (65,536 kept)"},
-		{a->model_roots_evicted, "root failures forgotten by the failure memory (16,384 kept)"},
-		{a->model_keys_evicted, "zones whose DS and DNSKEY answers were forgotten (4,096 kept)"},
-		{a->model_breaks_evicted, "proven DNSSEC breaks forgotten (4,096 kept)"},
+		{ a->txn.evicted, "transactions evicted (--max-transactions)" },
+		{ c->frag_evicted, "fragment trains evicted (--max-fragments)" },
+		{ c->tcp_evicted, "TCP streams evicted (--max-tcp-streams)" },
+		{ c->handshakes_evicted, "TCP handshakes no longer watched" },
+		{ a->addresses_evicted, "idle addresses forgotten by the role table" },
+		{ a->events_lost,
+		  "transport events (ICMP, TCP, fragments) pushed out of the event log "
+		  "inside the window (--max-transactions)" },
+		{ a->event_servers_evicted,
+		  "servers whose transport events were forgotten (--max-transactions)" },
+		{ a->model_cnames_evicted, "CNAMEs forgotten by the resolver model (65,536 kept)" },
+		{ a->model_names_evicted,
+		  "address names forgotten by the resolver model (--max-transactions)" },
+		{ a->model_cuts_evicted,
+		  "zone cuts forgotten by the resolver model (65,536 kept)" },
+		{ a->model_roots_evicted,
+		  "root failures forgotten by the failure memory (16,384 kept)" },
+		{ a->model_keys_evicted,
+		  "zones whose DS and DNSKEY answers were forgotten (4,096 kept)" },
+		{ a->model_breaks_evicted, "proven DNSSEC breaks forgotten (4,096 kept)" },
 	};
 	int any = 0;
 	for (size_t i = 0; i < sizeof(lim) / sizeof(lim[0]); i++) {
@@ -375,13 +396,13 @@ static void kernel_counts(FILE *f, const cap_stats_t *c)
 	fprintf(f, "\n");
 }
 
-static const char *const kind_label[2] = {"SERVFAIL", "never answered"};
+static const char *const kind_label[2] = { "SERVFAIL", "never answered" };
 
 int rp_text_interim(FILE *f, const rp_input_t *in)
 {
 	const an_stats_t *a = in->an;
-	fprintf(f, "dnsblame: interim: %llu packets, %llu DNS messages", (unsigned long long)in->cap->packets,
-		(unsigned long long)a->dns_messages);
+	fprintf(f, "dnsblame: interim: %llu packets, %llu DNS messages",
+		(unsigned long long)in->cap->packets, (unsigned long long)a->dns_messages);
 	kernel_counts(f, in->cap);
 	for (uint8_t k = 0; k < 2; k++) {
 		uint64_t n = 0;
@@ -390,7 +411,8 @@ int rp_text_interim(FILE *f, const rp_input_t *in)
 		fprintf(f, "dnsblame: interim: %s %llu", kind_label[k], (unsigned long long)n);
 		for (uint8_t cz = 0; cz < VD_NCAUSES; cz++)
 			if (a->by_cause[k][cz])
-				fprintf(f, ", %s %llu", vd_cause_str(cz), (unsigned long long)a->by_cause[k][cz]);
+				fprintf(f, ", %s %llu", vd_cause_str(cz),
+					(unsigned long long)a->by_cause[k][cz]);
 		fprintf(f, "\n");
 	}
 	return ferror(f) ? -1 : 0;
@@ -410,13 +432,14 @@ int rp_text_stats(FILE *f, const rp_input_t *in, const rp_period_t *p)
 			all += a->by_cause[k][cz];
 			now += a->by_cause[k][cz] - p->before[k][cz];
 		}
-		fprintf(f, "   %s: %llu in the interval, %llu in all", kind_label[k], (unsigned long long)now,
-			(unsigned long long)all);
+		fprintf(f, "   %s: %llu in the interval, %llu in all", kind_label[k],
+			(unsigned long long)now, (unsigned long long)all);
 		const char *sep = ";";
 		for (uint8_t cz = 0; cz < VD_NCAUSES; cz++)
 			if (a->by_cause[k][cz] - p->before[k][cz]) {
-				fprintf(f, "%s %s %llu", sep, vd_cause_str(cz),
-					(unsigned long long)(a->by_cause[k][cz] - p->before[k][cz]));
+				fprintf(
+				    f, "%s %s %llu", sep, vd_cause_str(cz),
+				    (unsigned long long)(a->by_cause[k][cz] - p->before[k][cz]));
 				sep = ",";
 			}
 		fprintf(f, "\n");

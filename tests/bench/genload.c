@@ -83,22 +83,59 @@
 #define EDNS_SIZE 1232
 #define FRAG_MTU 996 /* path MTU of the fragment-loss zones' servers */
 
-enum { T_A = 1, T_NS = 2, T_CNAME = 5, T_SOA = 6, T_MX = 15, T_TXT = 16, T_AAAA = 28,
-       T_OPT = 41, T_DS = 43, T_RRSIG = 46, T_DNSKEY = 48, T_HTTPS = 65 };
+enum {
+	T_A = 1,
+	T_NS = 2,
+	T_CNAME = 5,
+	T_SOA = 6,
+	T_MX = 15,
+	T_TXT = 16,
+	T_AAAA = 28,
+	T_OPT = 41,
+	T_DS = 43,
+	T_RRSIG = 46,
+	T_DNSKEY = 48,
+	T_HTTPS = 65
+};
 
-enum { F_NONE, F_TIMEOUT, F_ICMP_PORT, F_ICMP_ADMIN, F_TC_RST, F_TC_SILENT, F_FRAG,
-       F_SERVFAIL, F_REFUSED, F_LAME, F_BOGUS, F_UNKNOWN, F_POLICY, F_N };
-static const char *const f_cause[F_N] = {
-	"", "timeout", "blocked_port", "blocked_port", "truncation", "truncation",
-	"truncation", "upstream_error", "upstream_error", "upstream_error",
-	"dnssec_validation", "unknown", "no_upstream"};
+enum {
+	F_NONE,
+	F_TIMEOUT,
+	F_ICMP_PORT,
+	F_ICMP_ADMIN,
+	F_TC_RST,
+	F_TC_SILENT,
+	F_FRAG,
+	F_SERVFAIL,
+	F_REFUSED,
+	F_LAME,
+	F_BOGUS,
+	F_UNKNOWN,
+	F_POLICY,
+	F_N
+};
+static const char *const f_cause[F_N] = { "",
+					  "timeout",
+					  "blocked_port",
+					  "blocked_port",
+					  "truncation",
+					  "truncation",
+					  "truncation",
+					  "upstream_error",
+					  "upstream_error",
+					  "upstream_error",
+					  "dnssec_validation",
+					  "unknown",
+					  "no_upstream" };
 static const char *const f_detail[F_N] = {
-	"", "all_servers_silent", "icmp_port_unreachable", "icmp_admin_prohibited",
-	"tcp_reset", "tcp_timeout", "fragment_loss", "servfail", "refused",
-	"lame_delegation", "bad_signature", "-", "no_attempt"};
+	"",          "all_servers_silent", "icmp_port_unreachable", "icmp_admin_prohibited",
+	"tcp_reset", "tcp_timeout",        "fragment_loss",         "servfail",
+	"refused",   "lame_delegation",    "bad_signature",         "-",
+	"no_attempt"
+};
 
 enum { V_UPSTREAM, V_FCACHE, V_HELD, V_COALESCED, V_N };
-static const char *const via_name[V_N] = {"upstream", "failure_cache", "held_down", "coalesced"};
+static const char *const via_name[V_N] = { "upstream", "failure_cache", "held_down", "coalesced" };
 
 enum { ST_OK, ST_NX, ST_NODATA, ST_FAIL };
 
@@ -156,7 +193,10 @@ static double neg_ln(double x)
 }
 
 /* A property of (a, b): the same on every run with the same seed. */
-static uint64_t hp(uint64_t a, uint64_t b) { return mix64(seed ^ mix64(a * 0x9e3779b97f4a7c15ULL + b)); }
+static uint64_t hp(uint64_t a, uint64_t b)
+{
+	return mix64(seed ^ mix64(a * 0x9e3779b97f4a7c15ULL + b));
+}
 
 static uint64_t hstr(const char *s, uint64_t h)
 {
@@ -171,8 +211,16 @@ static uint64_t hstr(const char *s, uint64_t h)
 
 /* ---- byte helpers, addresses, checksums ---- */
 
-static void put16(uint8_t *p, uint32_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
-static void put32(uint8_t *p, uint32_t v) { put16(p, v >> 16); put16(p + 2, v & 0xffff); }
+static void put16(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+static void put32(uint8_t *p, uint32_t v)
+{
+	put16(p, v >> 16);
+	put16(p + 2, v & 0xffff);
+}
 
 struct addr {
 	int v6;
@@ -282,7 +330,7 @@ static void push_frame(uint64_t t, const uint8_t *f, size_t len)
 		}
 		heap = nh;
 	}
-	struct pkt p = {t, pkt_seq++, xmalloc(len), (uint32_t)len};
+	struct pkt p = { t, pkt_seq++, xmalloc(len), (uint32_t)len };
 	memcpy(p.d, f, len);
 	size_t i = heap_n++;
 	while (i) {
@@ -314,7 +362,7 @@ static void emit_until(uint64_t t)
 		}
 		if (heap_n)
 			heap[i] = last;
-		uint32_t rec[4] = {(uint32_t)(p.t / SEC), (uint32_t)(p.t % SEC), p.len, p.len};
+		uint32_t rec[4] = { (uint32_t)(p.t / SEC), (uint32_t)(p.t % SEC), p.len, p.len };
 		fwrite(rec, 4, 4, out);
 		fwrite(p.d, 1, p.len, out);
 		free(p.d);
@@ -371,8 +419,8 @@ static void push_ip(uint64_t t, const uint8_t *ip, size_t len)
 	const uint8_t *src = ip + (v6 ? 8 : 12);
 	int from_res = v6 ? (!memcmp(src, res_c6.a, 16) || !memcmp(src, res_u6.a, 16))
 			  : (!memcmp(src, res_c4.a, 4) || !memcmp(src, res_u4.a, 4));
-	static const uint8_t mac_res[6] = {0x52, 0x54, 0x00, 0x12, 0x00, 0x53};
-	static const uint8_t mac_gw[6] = {0x52, 0x54, 0x00, 0x12, 0x00, 0x01};
+	static const uint8_t mac_res[6] = { 0x52, 0x54, 0x00, 0x12, 0x00, 0x53 };
+	static const uint8_t mac_gw[6] = { 0x52, 0x54, 0x00, 0x12, 0x00, 0x01 };
 	memcpy(f, from_res ? mac_gw : mac_res, 6);
 	memcpy(f + 6, from_res ? mac_res : mac_gw, 6);
 	put16(f + 12, v6 ? 0x86dd : 0x0800);
@@ -481,10 +529,29 @@ static void mb_need(const struct mb *m, size_t n)
 		abort();
 }
 
-static void mb_u8(struct mb *m, uint32_t v) { mb_need(m, 1); m->b[m->n++] = (uint8_t)v; }
-static void mb_u16(struct mb *m, uint32_t v) { mb_need(m, 2); put16(m->b + m->n, v); m->n += 2; }
-static void mb_u32(struct mb *m, uint32_t v) { mb_need(m, 4); put32(m->b + m->n, v); m->n += 4; }
-static void mb_bytes(struct mb *m, const void *p, size_t n) { mb_need(m, n); memcpy(m->b + m->n, p, n); m->n += n; }
+static void mb_u8(struct mb *m, uint32_t v)
+{
+	mb_need(m, 1);
+	m->b[m->n++] = (uint8_t)v;
+}
+static void mb_u16(struct mb *m, uint32_t v)
+{
+	mb_need(m, 2);
+	put16(m->b + m->n, v);
+	m->n += 2;
+}
+static void mb_u32(struct mb *m, uint32_t v)
+{
+	mb_need(m, 4);
+	put32(m->b + m->n, v);
+	m->n += 4;
+}
+static void mb_bytes(struct mb *m, const void *p, size_t n)
+{
+	mb_need(m, n);
+	memcpy(m->b + m->n, p, n);
+	m->n += n;
+}
 
 /* A name ("a.b.c", "" the root), compressed against earlier ones. */
 static void mb_name(struct mb *m, const char *name, int compress)
@@ -532,7 +599,10 @@ static size_t mb_rr(struct mb *m, int sec, const char *owner, uint16_t type, uin
 	return m->n;
 }
 
-static void mb_rr_end(struct mb *m, size_t start) { put16(m->b + start - 2, (uint32_t)(m->n - start)); }
+static void mb_rr_end(struct mb *m, size_t start)
+{
+	put16(m->b + start - 2, (uint32_t)(m->n - start));
+}
 
 static void mb_opt(struct mb *m, int do_bit, size_t pad)
 {
@@ -670,7 +740,8 @@ static void ec_sign(const uint8_t priv[32], const uint8_t *data, size_t len, uin
 		if (!BN_bin2bn(kb, 32, k) || !BN_nnmod(k, k, order, bnc) || BN_is_zero(k))
 			continue;
 		if (!EC_POINT_mul(grp, R, k, NULL, NULL, bnc) ||
-		    !EC_POINT_get_affine_coordinates(grp, R, x, NULL, bnc) || !BN_nnmod(r, x, order, bnc))
+		    !EC_POINT_get_affine_coordinates(grp, R, x, NULL, bnc) ||
+		    !BN_nnmod(r, x, order, bnc))
 			abort();
 		if (BN_is_zero(r))
 			continue;
@@ -695,16 +766,19 @@ static void ec_sign(const uint8_t priv[32], const uint8_t *data, size_t len, uin
 
 /* ---- the world ---- */
 
-static const char *const tlds[NTLD + NBADTLD] = {
-	"com", "net", "org", "de", "uk", "io", "nl", "fr", "jp", "info", "xyz", "dev", "app",
-	"br", "eu", "ca", "lan", "home", "corp", "internal"};
+static const char *const tlds[NTLD + NBADTLD] = { "com", "net", "org",  "de",   "uk",
+						  "io",  "nl",  "fr",   "jp",   "info",
+						  "xyz", "dev", "app",  "br",   "eu",
+						  "ca",  "lan", "home", "corp", "internal" };
 static const char *const words[] = {
-	"acme", "blue", "cloud", "data", "east", "fast", "green", "north", "open", "prime",
-	"quick", "river", "smart", "star", "sun", "terra", "urban", "vista", "west", "zen",
-	"alpha", "bright", "city", "delta", "echo", "forest", "globe", "metro", "nova", "ocean",
-	"pixel", "rapid", "silver", "tech", "union", "value", "wave", "yellow", "mint", "orbit"};
-static const char *const hosts[] = {"www", "", "api", "mail", "cdn", "img", "m", "static", "app", "login"};
-static const unsigned host_w[] = {35, 15, 10, 5, 8, 7, 6, 6, 5, 3};
+	"acme",  "blue",   "cloud",  "data",  "east",  "fast",   "green", "north",  "open", "prime",
+	"quick", "river",  "smart",  "star",  "sun",   "terra",  "urban", "vista",  "west", "zen",
+	"alpha", "bright", "city",   "delta", "echo",  "forest", "globe", "metro",  "nova", "ocean",
+	"pixel", "rapid",  "silver", "tech",  "union", "value",  "wave",  "yellow", "mint", "orbit"
+};
+static const char *const hosts[] = { "www", "",  "api",    "mail", "cdn",
+				     "img", "m", "static", "app",  "login" };
+static const unsigned host_w[] = { 35, 15, 10, 5, 8, 7, 6, 6, 5, 3 };
 #define NHOSTS 10
 
 struct zone {
@@ -723,7 +797,8 @@ static int split;
 
 static struct addr root_addr(int i)
 {
-	return i % 3 == 2 ? a6(0xfd0000ff, 0, (uint32_t)i + 1) : a4(0xc6120000u | (uint32_t)(i + 1));
+	return i % 3 == 2 ? a6(0xfd0000ff, 0, (uint32_t)i + 1)
+			  : a4(0xc6120000u | (uint32_t)(i + 1));
 }
 
 static struct addr tld_addr(int t, int j)
@@ -749,14 +824,17 @@ static uint16_t key_tag(const uint8_t *rd, size_t len)
 	return (uint16_t)(ac & 0xffff);
 }
 
-static const uint32_t ttl_choices[] = {30, 60, 60, 300, 300, 300, 600, 900, 3600, 3600, 3600, 14400, 86400};
+static const uint32_t ttl_choices[] = { 30,  60,   60,   300,  300,   300,  600,
+					900, 3600, 3600, 3600, 14400, 86400 };
 
 static void world_init(void)
 {
-	static const int head[24] = {F_TIMEOUT, F_ICMP_PORT, F_TC_RST, F_SERVFAIL, F_BOGUS, F_FRAG,
-				     F_REFUSED, F_ICMP_ADMIN, F_LAME, F_TC_SILENT, F_UNKNOWN, F_POLICY,
-				     F_TIMEOUT, F_ICMP_ADMIN, F_TC_SILENT, F_REFUSED, F_BOGUS, F_FRAG,
-				     F_SERVFAIL, F_ICMP_PORT, F_LAME, F_TC_RST, F_TIMEOUT, F_POLICY};
+	static const int head[24] = { F_TIMEOUT, F_ICMP_PORT,  F_TC_RST,    F_SERVFAIL,
+				      F_BOGUS,   F_FRAG,       F_REFUSED,   F_ICMP_ADMIN,
+				      F_LAME,    F_TC_SILENT,  F_UNKNOWN,   F_POLICY,
+				      F_TIMEOUT, F_ICMP_ADMIN, F_TC_SILENT, F_REFUSED,
+				      F_BOGUS,   F_FRAG,       F_SERVFAIL,  F_ICMP_PORT,
+				      F_LAME,    F_TC_RST,     F_TIMEOUT,   F_POLICY };
 	double sum = 0;
 	for (int z = 0; z < NZ; z++) {
 		struct zone *Z = &zones[z];
@@ -776,7 +854,9 @@ static void world_init(void)
 		snprintf(Z->name, sizeof(Z->name), "%s.%s", Z->label, tlds[t]);
 		Z->v6[0] = (h >> 24) % 10 < 3;
 		Z->v6[1] = (h >> 28) % 10 < 3;
-		Z->ttl = z < 8 ? 60 : ttl_choices[(h >> 32) % (sizeof(ttl_choices) / sizeof(ttl_choices[0]))];
+		Z->ttl =
+		    z < 8 ? 60
+			  : ttl_choices[(h >> 32) % (sizeof(ttl_choices) / sizeof(ttl_choices[0]))];
 		Z->negttl = (h >> 40) % 3 == 0 ? 300 : (h >> 40) % 3 == 1 ? 900 : 3600;
 		Z->rtt[0] = (uint32_t)(5000 + hp(2, (uint64_t)z) % 110000);
 		Z->rtt[1] = (uint32_t)(5000 + hp(3, (uint64_t)z) % 110000);
@@ -786,7 +866,8 @@ static void world_init(void)
 		if (z >= 40 && z < 40 + 24 * 25 && (z - 40) % 25 == 0)
 			Z->fault = (uint8_t)head[(z - 40) / 25];
 		else if (z >= 700 && (h >> 48) % 1000 < 20)
-			Z->fault = (uint8_t)(1 + (h >> 52) % (F_UNKNOWN - 1)); /* not unknown, not policy */
+			Z->fault = (uint8_t)(1 + (h >> 52) %
+						     (F_UNKNOWN - 1)); /* not unknown, not policy */
 		if (Z->fault == F_FRAG)
 			Z->v6[0] = Z->v6[1] = 0;
 		Z->discard = (Z->fault == F_TIMEOUT || Z->fault == F_TC_SILENT) && (h >> 60) % 2;
@@ -826,7 +907,8 @@ static void world_init(void)
 		uint64_t h = hp(4, (uint64_t)z);
 		if (Z->sig || Z->fault || h % 4)
 			continue;
-		Z->cname = (h >> 8) % 100 < 12 && nfail ? failz[(h >> 16) % (uint64_t)nfail] : (int)((h >> 24) % 8);
+		Z->cname = (h >> 8) % 100 < 12 && nfail ? failz[(h >> 16) % (uint64_t)nfail]
+							: (int)((h >> 24) % 8);
 	}
 	for (int t = 0; t < NTLD; t++)
 		for (int j = 0; j < 4; j++)
@@ -860,9 +942,9 @@ static int model(int z, const char *host, uint16_t qtype, char *target, int *tz)
 	}
 	if (!host[0])
 		return qtype == T_A || qtype == T_AAAA || qtype == T_MX || qtype == T_TXT ||
-				       qtype == T_NS || qtype == T_HTTPS || (qtype == T_DNSKEY && Z->sig)
-			       ? M_DATA
-			       : M_NODATA;
+			       qtype == T_NS || qtype == T_HTTPS || (qtype == T_DNSKEY && Z->sig)
+			   ? M_DATA
+			   : M_NODATA;
 	if (is_hnum(host) && hstr(host, (uint64_t)z) % 10 >= 7)
 		return M_NX;
 	if (qtype == T_A)
@@ -898,13 +980,15 @@ static void make_rrset(struct rrset *s, int z, const char *name, uint16_t qtype)
 	if (qtype == T_A) {
 		int n = 1 + (int)(h % 3);
 		for (int i = 0; i < n; i++) {
-			uint8_t a[4] = {(uint8_t)(93 + (z % 7)), (uint8_t)(h >> 8), (uint8_t)(h >> 16), (uint8_t)((h >> 24) + (uint64_t)i * 17)};
+			uint8_t a[4] = { (uint8_t)(93 + (z % 7)), (uint8_t)(h >> 8),
+					 (uint8_t)(h >> 16),
+					 (uint8_t)((h >> 24) + (uint64_t)i * 17) };
 			rs_add(s, a, 4);
 		}
 	} else if (qtype == T_AAAA) {
 		int n = 1 + (int)(h % 2);
 		for (int i = 0; i < n; i++) {
-			uint8_t a[16] = {0x20, 0x01, 0x0d, 0xb8, (uint8_t)(z >> 8), (uint8_t)z};
+			uint8_t a[16] = { 0x20, 0x01, 0x0d, 0xb8, (uint8_t)(z >> 8), (uint8_t)z };
 			put32(a + 8, (uint32_t)(h >> 16));
 			put32(a + 12, (uint32_t)(h >> 40) + (uint32_t)i);
 			rs_add(s, a, 16);
@@ -914,16 +998,20 @@ static void make_rrset(struct rrset *s, int z, const char *name, uint16_t qtype)
 		size_t n = 0;
 		int strings = zones[z].big ? 6 : 1;
 		for (int i = 0; i < strings; i++) {
-			int l = zones[z].big ? 220 : snprintf((char *)t + n + 1, 200, "v=spf1 include:_spf.%s ~all", zones[z].name);
+			int l = zones[z].big
+				    ? 220
+				    : snprintf((char *)t + n + 1, 200,
+					       "v=spf1 include:_spf.%s ~all", zones[z].name);
 			if (zones[z].big)
 				for (int k = 0; k < l; k++)
-					t[n + 1 + (size_t)k] = (uint8_t)('a' + (h >> (k % 50)) % 26);
+					t[n + 1 + (size_t)k] = (uint8_t)('a' +
+									 (h >> (k % 50)) % 26);
 			t[n] = (uint8_t)l;
 			n += 1 + (size_t)l;
 		}
 		rs_add(s, t, n);
 	} else if (qtype == T_HTTPS) {
-		static const uint8_t svcb[] = {0, 1, 0, 0, 1, 0, 6, 2, 'h', '2', 2, 'h', '3'};
+		static const uint8_t svcb[] = { 0, 1, 0, 0, 1, 0, 6, 2, 'h', '2', 2, 'h', '3' };
 		rs_add(s, svcb, sizeof(svcb));
 	} else if (qtype == T_DNSKEY) {
 		rs_add(s, zones[z].dnskey, 68);
@@ -938,7 +1026,8 @@ struct sigc {
 static struct sigc sigs[1 << 16];
 static unsigned long nsigs;
 
-static const uint32_t sig_incept = (uint32_t)(T0 / SEC) - 7 * 86400, sig_expire = (uint32_t)(T0 / SEC) + 30 * 86400;
+static const uint32_t sig_incept = (uint32_t)(T0 / SEC) - 7 * 86400,
+		      sig_expire = (uint32_t)(T0 / SEC) + 30 * 86400;
 
 static void put_rrsig(struct mb *m, int sec, int z, const char *owner, uint16_t type, uint32_t ttl,
 		      const struct rrset *s)
@@ -1082,7 +1171,10 @@ struct ce {
 static struct ce *cache;
 static size_t cache_cap, cache_n;
 
-static uint64_t ck(char tag, const char *s, uint16_t qtype) { return hstr(s, (uint64_t)tag << 16 | qtype) | 1; }
+static uint64_t ck(char tag, const char *s, uint16_t qtype)
+{
+	return hstr(s, (uint64_t)tag << 16 | qtype) | 1;
+}
 
 static struct ce *cfind(uint64_t key)
 {
@@ -1122,7 +1214,8 @@ static void cache_rebuild(uint64_t now)
 
 static uint64_t now_us; /* the current client query's time */
 
-static struct ce *cset(uint64_t key, uint64_t from, uint64_t until, int st, uint32_t ttl, int fault, int noans)
+static struct ce *cset(uint64_t key, uint64_t from, uint64_t until, int st, uint32_t ttl, int fault,
+		       int noans)
 {
 	struct ce *e = cfind(key);
 	if (!e) {
@@ -1160,7 +1253,8 @@ struct uq {
 static uint64_t jit(uint32_t rtt) { return rtt + rndu(rtt / 10 + 1); }
 static uint64_t proc(void) { return 15 + rndu(60); }
 
-static void uq_send(struct uq *u, uint64_t t, const struct addr *srv, const char *qname, uint16_t qtype)
+static void uq_send(struct uq *u, uint64_t t, const struct addr *srv, const char *qname,
+		    uint16_t qtype)
 {
 	u->srv = *srv;
 	u->src = res_up(srv);
@@ -1293,7 +1387,8 @@ static uint64_t need_zone(uint64_t t, int tld, const char *zname, int z, int *nx
 	}
 	mb_opt(&m, 1, 0);
 	uq_reply(&u, done, m.b, mb_done(&m));
-	cset(k, done, *nx ? done + (nx_ttl ? nx_ttl : 900 * SEC) : done + 86400 * SEC, *nx ? ST_NX : ST_OK, 0, 0, 0);
+	cset(k, done, *nx ? done + (nx_ttl ? nx_ttl : 900 * SEC) : done + 86400 * SEC,
+	     *nx ? ST_NX : ST_OK, 0, 0, 0);
 	return done + proc();
 }
 
@@ -1319,7 +1414,8 @@ static uint64_t need_dnskey(uint64_t t, int z, int s)
 }
 
 /* The authoritative reply of zone z to u (mode: 0 normal, 1 TC, rcode otherwise). */
-static size_t zone_reply(struct mb *m, const struct uq *u, int z, const char *host, int rcode, int tc)
+static size_t zone_reply(struct mb *m, const struct uq *u, int z, const char *host, int rcode,
+			 int tc)
 {
 	const struct zone *Z = &zones[z];
 	if (rcode) {
@@ -1401,7 +1497,8 @@ static uint64_t zone_answer(struct uq *u, uint64_t t, int z, const char *host, i
 	uint32_t cfin = cs + 1 + (uint32_t)ql + 2, sfin = ss + 1 + (uint32_t)l + 2;
 	send_tcp(at + 40, src, port, dst, 53, cfin, sfin, 0x11, NULL, 0);
 	send_tcp(at + 40 + jit((uint32_t)rtt), dst, 53, src, port, sfin, cfin + 1, 0x11, NULL, 0);
-	send_tcp(at + 60 + rtt + rtt / 10 + 1, src, port, dst, 53, cfin + 1, sfin + 1, 0x10, NULL, 0);
+	send_tcp(at + 60 + rtt + rtt / 10 + 1, src, port, dst, 53, cfin + 1, sfin + 1, 0x10, NULL,
+		 0);
 	n_up_tcp++;
 	return at;
 }
@@ -1465,7 +1562,7 @@ static uint64_t ask_zone(uint64_t t, const struct qn *q, uint16_t qtype, int *st
 		}
 		break;
 	case F_TIMEOUT: {
-		static const uint64_t at[4] = {0, 400 * MS, 1200 * MS, 2000 * MS};
+		static const uint64_t at[4] = { 0, 400 * MS, 1200 * MS, 2000 * MS };
 		for (int i = 0; i < 4; i++, s ^= 1) {
 			struct addr a = zone_addr(z, s);
 			uq_send(&u, t + at[i], &a, q->name, qtype);
@@ -1479,7 +1576,8 @@ static uint64_t ask_zone(uint64_t t, const struct qn *q, uint16_t qtype, int *st
 			struct addr a = zone_addr(z, s);
 			uq_send(&u, t, &a, q->name, qtype);
 			uint64_t ta = t + jit(Z->rtt[s] / (f == F_ICMP_ADMIN ? 3 : 1));
-			send_icmp(ta, f == F_ICMP_ADMIN ? firewall(a.v6) : &a, u.src, f == F_ICMP_ADMIN, u.ip, u.iplen);
+			send_icmp(ta, f == F_ICMP_ADMIN ? firewall(a.v6) : &a, u.src,
+				  f == F_ICMP_ADMIN, u.ip, u.iplen);
 			n_icmp++;
 			t = ta + proc();
 		}
@@ -1496,7 +1594,7 @@ static uint64_t ask_zone(uint64_t t, const struct qn *q, uint16_t qtype, int *st
 		}
 		break;
 	case F_FRAG: {
-		static const uint64_t at[3] = {0, 400 * MS, 1200 * MS};
+		static const uint64_t at[3] = { 0, 400 * MS, 1200 * MS };
 		for (int i = 0; i < 3; i++, s ^= 1) {
 			struct addr a = zone_addr(z, s);
 			uq_send(&u, t + at[i], &a, q->name, qtype);
@@ -1612,7 +1710,8 @@ static void resolve(uint64_t t, const struct qn *q, uint16_t qtype, int depth, s
 		resolve(t, &tq, qtype, depth + 1, r);
 		if (r->st == ST_FAIL) {
 			if (r->via == V_UPSTREAM)
-				cset(key, r->done, r->done + fc_ttl(r->fault), ST_FAIL, 0, r->fault, r->noans);
+				cset(key, r->done, r->done + fc_ttl(r->fault), ST_FAIL, 0, r->fault,
+				     r->noans);
 		} else {
 			uint32_t ttl = r->ttl < Z->ttl ? r->ttl : Z->ttl;
 			cset(key, r->done, r->done + ttl * SEC, r->st, ttl, 0, 0);
@@ -1621,7 +1720,7 @@ static void resolve(uint64_t t, const struct qn *q, uint16_t qtype, int depth, s
 	}
 	t = ask_zone(t, q, qtype, &st, &fault);
 	if (fault) {
-failed:
+	failed:
 		r->done = t;
 		r->st = ST_FAIL;
 		r->fault = fault;
@@ -1687,7 +1786,8 @@ static void ends_pop_until(uint64_t t)
 
 static struct addr client_addr(uint32_t i)
 {
-	return i < NC4 ? a4(0x0a010000u + (i / 250) * 256 + i % 250 + 2) : a6(0xfd0000c1, 0, i - NC4 + 2);
+	return i < NC4 ? a4(0x0a010000u + (i / 250) * 256 + i % 250 + 2)
+		       : a6(0xfd0000c1, 0, i - NC4 + 2);
 }
 
 static int zipf_zone(void)
@@ -1707,7 +1807,12 @@ static int zipf_zone(void)
 static uint16_t pick_qtype(void)
 {
 	uint32_t r = rndu(100);
-	return r < 55 ? T_A : r < 85 ? T_AAAA : r < 91 ? T_HTTPS : r < 94 ? T_MX : r < 98 ? T_TXT : T_NS;
+	return r < 55   ? T_A
+	       : r < 85 ? T_AAAA
+	       : r < 91 ? T_HTTPS
+	       : r < 94 ? T_MX
+	       : r < 98 ? T_TXT
+			: T_NS;
 }
 
 static void pick_name(struct qn *q, uint16_t *qtype)
@@ -1718,7 +1823,9 @@ static void pick_name(struct qn *q, uint16_t *qtype)
 		q->z = -1;
 		q->tld = NTLD + (int)rndu(NBADTLD);
 		q->zname[0] = 0;
-		uint32_t w = rndu(40), k = rndu(50); /* one at a time: the order is the same with every compiler */
+		uint32_t w = rndu(40),
+			 k = rndu(
+			     50); /* one at a time: the order is the same with every compiler */
 		snprintf(q->host, sizeof(q->host), "%s%u", words[w], k);
 		snprintf(q->name, sizeof(q->name), "%s.%s", q->host, tlds[q->tld]);
 		return;
@@ -1781,7 +1888,11 @@ static size_t client_reply(struct mb *m, uint16_t id, const struct qn *q, uint16
 		if (r->st == ST_OK)
 			put_data(m, cz, owner, qtype, r->ttl, 0);
 		else
-			put_soa(m, 2, cz >= 0 ? zones[cz].name : q->tld >= NTLD ? "" : tlds[q->tld], r->ttl);
+			put_soa(m, 2,
+				cz >= 0          ? zones[cz].name
+				: q->tld >= NTLD ? ""
+						 : tlds[q->tld],
+				r->ttl);
 	}
 	if (edns)
 		mb_opt(m, 0, 0);
@@ -1828,8 +1939,9 @@ static void client_query(uint64_t t)
 		iso_time(tq, ts, sizeof(ts));
 		addr_str(&c, ca, sizeof(ca));
 		fprintf(truth, "%s\t%s\t%u\t%u\t%s\t%s.\t%s\t%s\t%s\t%s\t%s\n", ts, ca, port, id,
-			tcp ? "tcp" : "udp", q.name, qtype_name(qtype), r.noans ? "no-answer" : "SERVFAIL",
-			f_cause[r.fault], f_detail[r.fault], via_name[r.via]);
+			tcp ? "tcp" : "udp", q.name, qtype_name(qtype),
+			r.noans ? "no-answer" : "SERVFAIL", f_cause[r.fault], f_detail[r.fault],
+			via_name[r.via]);
 		n_fault[r.fault]++;
 		n_via[r.via]++;
 		if (r.noans)
@@ -1847,8 +1959,10 @@ static void client_query(uint64_t t)
 			uint32_t cend = cs + 1 + (uint32_t)ql + 2, send_ = ss + 1 + (uint32_t)l + 2;
 			send_tcp(r.done, res, 53, &c, port, ss + 1, cend, 0x18, seg, l + 2);
 			send_tcp(r.done + crtt, &c, port, res, 53, cend, send_, 0x11, NULL, 0);
-			send_tcp(r.done + crtt + 30, res, 53, &c, port, send_, cend + 1, 0x11, NULL, 0);
-			send_tcp(r.done + 2 * crtt + 30, &c, port, res, 53, cend + 1, send_ + 1, 0x10, NULL, 0);
+			send_tcp(r.done + crtt + 30, res, 53, &c, port, send_, cend + 1, 0x11, NULL,
+				 0);
+			send_tcp(r.done + 2 * crtt + 30, &c, port, res, 53, cend + 1, send_ + 1,
+				 0x10, NULL, 0);
 		} else {
 			send_udp(r.done, res, 53, &c, port, m.b, l);
 		}
@@ -1864,8 +1978,9 @@ static void client_query(uint64_t t)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: genload OUT.pcap [--packets N | --queries N] [--seed S] [--truth OUT.tsv]\n"
-			"                        [--qps Q] [--split]\n");
+	fprintf(stderr,
+		"usage: genload OUT.pcap [--packets N | --queries N] [--seed S] [--truth OUT.tsv]\n"
+		"                        [--qps Q] [--split]\n");
 	exit(2);
 }
 
@@ -1910,7 +2025,8 @@ int main(int argc, char **argv)
 	}
 	setvbuf(out, NULL, _IOFBF, 1 << 22);
 	setvbuf(truth, NULL, _IOFBF, 1 << 20);
-	fprintf(truth, "#time\tclient\tclient_port\tid\ttransport\tqname\tqtype\treceived\tcause\tdetail\tvia\n");
+	fprintf(truth, "#time\tclient\tclient_"
+		       "port\tid\ttransport\tqname\tqtype\treceived\tcause\tdetail\tvia\n");
 	res_c4 = a4(0x0a000035);
 	res_c6 = a6(0xfd000000, 0, 0x53);
 	res_u4 = split ? a4(0x0a000135) : res_c4;
@@ -1933,7 +2049,7 @@ int main(int argc, char **argv)
 		if (!zones[z].fault)
 			cset(ck('D', zones[z].name, 0), 0, exp, ST_OK, 0, 0, 0);
 	}
-	uint32_t hdr[6] = {0xa1b2c3d4, 0x00040002, 0, 0, 65535, 1};
+	uint32_t hdr[6] = { 0xa1b2c3d4, 0x00040002, 0, 0, 65535, 1 };
 	fwrite(hdr, 4, 6, out);
 	uint64_t t = T0;
 	double tf = 0;
@@ -1960,14 +2076,20 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	double span = (double)(last_q - T0) / 1e6;
-	fprintf(stderr, "genload: packets %llu bytes %llu client_queries %lu (tcp %lu, ipv6 %lu) over %.2f s (%.0f/s)\n",
-		(unsigned long long)pkts_written, (unsigned long long)bytes_written, n_cq, n_cq_tcp, n_cq_v6, span,
-		span > 0 ? (double)n_cq / span : 0.0);
-	fprintf(stderr, "genload: upstream udp %lu tcp %lu (0x20 %lu) icmp %lu fragments %lu signatures %lu\n",
-		n_up_udp, n_up_tcp, n_mixcase, n_icmp, n_frag, nsigs);
-	fprintf(stderr, "genload: failed %lu (%.2f%%): SERVFAIL %lu (%.2f%%), no-answer %lu; NXDOMAIN %lu\n",
-		n_sf + n_noans, 100.0 * (double)(n_sf + n_noans) / (double)(n_cq ? n_cq : 1), n_sf,
-		100.0 * (double)n_sf / (double)(n_cq ? n_cq : 1), n_noans, n_nx);
+	fprintf(stderr,
+		"genload: packets %llu bytes %llu client_queries %lu (tcp %lu, ipv6 %lu) over %.2f "
+		"s (%.0f/s)\n",
+		(unsigned long long)pkts_written, (unsigned long long)bytes_written, n_cq, n_cq_tcp,
+		n_cq_v6, span, span > 0 ? (double)n_cq / span : 0.0);
+	fprintf(
+	    stderr,
+	    "genload: upstream udp %lu tcp %lu (0x20 %lu) icmp %lu fragments %lu signatures %lu\n",
+	    n_up_udp, n_up_tcp, n_mixcase, n_icmp, n_frag, nsigs);
+	fprintf(
+	    stderr,
+	    "genload: failed %lu (%.2f%%): SERVFAIL %lu (%.2f%%), no-answer %lu; NXDOMAIN %lu\n",
+	    n_sf + n_noans, 100.0 * (double)(n_sf + n_noans) / (double)(n_cq ? n_cq : 1), n_sf,
+	    100.0 * (double)n_sf / (double)(n_cq ? n_cq : 1), n_noans, n_nx);
 	fprintf(stderr, "genload: in flight: max %zu mean %.0f client queries\n", inflight_max,
 		n_cq ? inflight_sum / (double)n_cq : 0.0);
 	fprintf(stderr, "genload: by cause:");

@@ -50,7 +50,11 @@
 
 #include "csum.h"
 
-static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
 
 static size_t dns_msg(uint8_t *p, uint16_t id, int qr, int rcode, uint32_t n)
 {
@@ -70,10 +74,11 @@ static size_t dns_msg(uint8_t *p, uint16_t id, int qr, int rcode, uint32_t n)
 	o += (size_t)l;
 	memcpy(p + o, "\7example\3com\0", 13);
 	o += 13;
-	put16(p + o, 1); put16(p + o + 2, 1);
+	put16(p + o, 1);
+	put16(p + o + 2, 1);
 	o += 4;
 	if (qr && rcode == 0) {
-		uint8_t rr[] = {0xc0, 12, 0, 1, 0, 1, 0, 0, 0x0e, 0x10, 0, 4, 192, 0, 2, 1};
+		uint8_t rr[] = { 0xc0, 12, 0, 1, 0, 1, 0, 0, 0x0e, 0x10, 0, 4, 192, 0, 2, 1 };
 		memcpy(p + o, rr, sizeof(rr));
 		o += sizeof(rr);
 	}
@@ -121,7 +126,7 @@ static void frame(FILE *f, uint64_t t, uint16_t ethertype, const uint8_t *l3, si
 	put16(b + 12, ethertype);
 	memcpy(b + 14, l3, len);
 	uint32_t rlen = (uint32_t)(14 + len);
-	uint32_t rec[4] = {(uint32_t)(t / 1000000), (uint32_t)(t % 1000000), rlen, rlen};
+	uint32_t rec[4] = { (uint32_t)(t / 1000000), (uint32_t)(t % 1000000), rlen, rlen };
 	fwrite(rec, 4, 4, f);
 	fwrite(b, 1, rlen, f);
 }
@@ -130,8 +135,8 @@ static void frame(FILE *f, uint64_t t, uint16_t ethertype, const uint8_t *l3, si
  * With frag set, it is the first fragment (offset 0, more fragments to
  * come) of a train with identification id: IPv4 flags, or an IPv6
  * Fragment header. */
-static void ip_send(FILE *f, uint64_t t, const struct addr *s, const struct addr *d,
-		    uint8_t proto, int frag, uint32_t id, const uint8_t *l4, size_t len)
+static void ip_send(FILE *f, uint64_t t, const struct addr *s, const struct addr *d, uint8_t proto,
+		    int frag, uint32_t id, const uint8_t *l4, size_t len)
 {
 	uint8_t b[1600];
 	size_t h;
@@ -176,8 +181,8 @@ static void ip_packet(FILE *f, uint64_t t, uint32_t src, uint32_t dst, uint8_t p
 }
 
 /* A UDP datagram sp -> dp carrying dns (checksum 0: none computed). */
-static void packet(FILE *f, uint64_t t, uint32_t src, uint32_t dst, uint16_t sp,
-		   uint16_t dp, const uint8_t *dns, size_t dlen)
+static void packet(FILE *f, uint64_t t, uint32_t src, uint32_t dst, uint16_t sp, uint16_t dp,
+		   const uint8_t *dns, size_t dlen)
 {
 	uint8_t u[8 + 1500];
 	put16(u, sp);
@@ -301,8 +306,7 @@ static void release(FILE *f, uint64_t now)
 }
 
 /* The pseudo-header of UDP and TCP checksums (RFC 768, RFC 8200 8.1). */
-static uint32_t pseudo_sum(const struct addr *s, const struct addr *d, uint8_t proto,
-			   uint32_t len)
+static uint32_t pseudo_sum(const struct addr *s, const struct addr *d, uint8_t proto, uint32_t len)
 {
 	size_t al = s->v6 ? 16 : 4;
 	uint32_t sum = csum_add(0, s->a, al);
@@ -310,10 +314,9 @@ static uint32_t pseudo_sum(const struct addr *s, const struct addr *d, uint8_t p
 	return sum + proto + (len >> 16) + (len & 0xffff);
 }
 
-
-static void tcp_seg(FILE *f, uint64_t t, const struct addr *s, const struct addr *d,
-		    uint16_t sp, uint16_t dp, uint32_t seq, uint32_t ack, uint8_t flags,
-		    const uint8_t *data, size_t len)
+static void tcp_seg(FILE *f, uint64_t t, const struct addr *s, const struct addr *d, uint16_t sp,
+		    uint16_t dp, uint32_t seq, uint32_t ack, uint8_t flags, const uint8_t *data,
+		    size_t len)
 {
 	uint8_t b[20 + 512];
 	memset(b, 0, 20);
@@ -332,7 +335,7 @@ static void tcp_seg(FILE *f, uint64_t t, const struct addr *s, const struct addr
 }
 
 enum { FLOOD_UDP, FLOOD_FRAG, FLOOD_FRAGOUT, FLOOD_TCP };
-static const char *const kind_names[] = {"udp", "frag", "fragout", "tcp"};
+static const char *const kind_names[] = { "udp", "frag", "fragout", "tcp" };
 #define FRAG_DNS 48      /* query bytes in a first fragment (UDP part: 56, a multiple of 8) */
 #define FRAG_UDPLEN 1232 /* the UDP length the fragment announces */
 #define TCP_PREFIX 65535 /* the DNS length prefix a half-open stream announces: the most */
@@ -341,13 +344,11 @@ static const char *const kind_names[] = {"udp", "frag", "fragout", "tcp"};
 /* The flood's client number k (k-th of its IP version) and the resolver. */
 static struct addr flood_client(int v6, unsigned long k)
 {
-	return v6 ? addr6(0x8000, (uint64_t)k + 1) : addr4(0x0a800000 | (uint32_t)((k + 1) & 0x7fffff));
+	return v6 ? addr6(0x8000, (uint64_t)k + 1)
+		  : addr4(0x0a800000 | (uint32_t)((k + 1) & 0x7fffff));
 }
 
-static struct addr flood_resolver(int v6)
-{
-	return v6 ? addr6(0, 1) : addr4(0x0a000001);
-}
+static struct addr flood_resolver(int v6) { return v6 ? addr6(0, 1) : addr4(0x0a000001); }
 
 /* Flood item i of kind frag, fragout or tcp; returns the capture time after it. */
 static uint64_t flood_item(FILE *f, uint64_t t, int kind, unsigned long i)
@@ -403,7 +404,8 @@ static int flood(FILE *f, unsigned long pairs, unsigned long n, uint64_t delay, 
 		} else if (i < n) {
 			uint64_t r = rnd();
 			uint32_t client = 0x0a800000 | (uint32_t)(r & 0xffff);
-			uint16_t cport = (uint16_t)(1024 + (r >> 16) % 64000), id = (uint16_t)(r >> 40);
+			uint16_t cport = (uint16_t)(1024 + (r >> 16) % 64000),
+				 id = (uint16_t)(r >> 40);
 			size_t l = flood_query(d, id, i);
 			packet(f, t, client, resolver, cport, 53, d, l);
 			t += 10;
@@ -445,8 +447,10 @@ static int flood(FILE *f, unsigned long pairs, unsigned long n, uint64_t delay, 
 		t += 10;
 	}
 	release(f, UINT64_MAX);
-	fprintf(stderr, "genpcap: flood %lu pairs %lu servfail_upstream_error %lu servfail_blocked_port %lu",
-		n, p, sf_upstream, sf_icmp);
+	fprintf(
+	    stderr,
+	    "genpcap: flood %lu pairs %lu servfail_upstream_error %lu servfail_blocked_port %lu", n,
+	    p, sf_upstream, sf_icmp);
 	if (what != FLOOD_UDP)
 		fprintf(stderr, " kind %s ipv4 %lu ipv6 %lu", kind_names[what], n - n / 2, n / 2);
 	fputc('\n', stderr);
@@ -462,10 +466,10 @@ static void referral(FILE *f, uint64_t t)
 	d[2] = 0; /* iterative */
 	packet(f, t, resolver, com, 19999, 53, d, l);
 	l = dns_msg(d, 0x4242, 1, 0, 0);
-	d[2] = 0x80; /* QR, not authoritative */
-	put16(d + 6, 0);  /* no answer */
-	put16(d + 8, 1);  /* NS in authority */
-	put16(d + 10, 1); /* glue */
+	d[2] = 0x80;             /* QR, not authoritative */
+	put16(d + 6, 0);         /* no answer */
+	put16(d + 8, 1);         /* NS in authority */
+	put16(d + 10, 1);        /* glue */
 	l = 12 + 1 + 2 + 13 + 4; /* the question "h0.example.com" */
 	static const uint8_t ns[] = {
 		0xc0, 15, 0, 2, 0, 1, 0, 1, 0x51, 0x80, 0, 6, 3, 'n', 's', '1', 0xc0, 15,
@@ -473,7 +477,7 @@ static void referral(FILE *f, uint64_t t)
 	memcpy(d + l, ns, sizeof(ns));
 	size_t nsname = l + 12;
 	l += sizeof(ns);
-	uint8_t glue[] = {0xc0, (uint8_t)nsname, 0, 1, 0, 1, 0, 1, 0x51, 0x80, 0, 4, 10, 0, 1, 1};
+	uint8_t glue[] = { 0xc0, (uint8_t)nsname, 0, 1, 0, 1, 0, 1, 0x51, 0x80, 0, 4, 10, 0, 1, 1 };
 	memcpy(d + l, glue, sizeof(glue));
 	l += sizeof(glue);
 	packet(f, t + 5, com, resolver, 53, 19999, d, l);
@@ -491,7 +495,8 @@ int main(int argc, char **argv)
 		}
 	if (argc < 3) {
 		fprintf(stderr, "usage: genpcap OUT.pcap PAIRS [unanswered-percent]\n"
-				"       genpcap OUT.pcap PAIRS PCT --flood N [SERVFAIL-DELAY-MS] [--kind udp|frag|fragout|tcp]\n"
+				"       genpcap OUT.pcap PAIRS PCT --flood N [SERVFAIL-DELAY-MS] "
+				"[--kind udp|frag|fragout|tcp]\n"
 				"       --zone (either form): a referral to example.com first\n");
 		return 2;
 	}
@@ -506,7 +511,8 @@ int main(int argc, char **argv)
 					if (strcmp(argv[a], kind_names[kind]) == 0)
 						break;
 				if (kind < 0) {
-					fprintf(stderr, "genpcap: --kind udp, frag, fragout or tcp\n");
+					fprintf(stderr,
+						"genpcap: --kind udp, frag, fragout or tcp\n");
 					return 2;
 				}
 			} else if (a == 6 && argv[a][0] >= '0' && argv[a][0] <= '9') {
@@ -524,7 +530,7 @@ int main(int argc, char **argv)
 	}
 	unsigned long pairs = strtoul(argv[2], NULL, 10);
 	unsigned unans = argc > 3 ? (unsigned)atoi(argv[3]) : 0;
-	uint32_t hdr[6] = {0xa1b2c3d4, 0x00040002, 0, 0, 65535, 1};
+	uint32_t hdr[6] = { 0xa1b2c3d4, 0x00040002, 0, 0, 65535, 1 };
 	fwrite(hdr, 4, 6, f);
 	if (zone)
 		referral(f, 1767225600ULL * 1000000ULL - 1000);

@@ -137,8 +137,8 @@ static void mb_rrsig(mb_t *m, int section, const char *owner, uint16_t covered, 
 	put16(m, 0);
 	size_t start = m->n;
 	put16(m, covered);
-	put8(m, 13);          /* ECDSAP256SHA256 */
-	put8(m, 3);           /* labels */
+	put8(m, 13); /* ECDSAP256SHA256 */
+	put8(m, 3);  /* labels */
 	put32(m, 300);
 	put32(m, 1700100000); /* expiration */
 	put32(m, 1699900000); /* inception */
@@ -155,9 +155,9 @@ static void mb_ede(mb_t *m, uint16_t code, const char *text)
 {
 	size_t tl = strlen(text);
 	m->count[3]++;
-	put8(m, 0);           /* root owner */
+	put8(m, 0); /* root owner */
 	put16(m, DNS_T_OPT);
-	put16(m, 1232);       /* UDP payload size */
+	put16(m, 1232); /* UDP payload size */
 	put32(m, 0);
 	put16(m, (unsigned)(4 + 2 + tl));
 	put16(m, DNS_EDNS0_EDE);
@@ -223,8 +223,8 @@ static void client_answer(an_t *a, db_time_t ts, uint16_t cport, uint16_t id, co
 	send_msg(a, ts, flow(RESOLVER, 53, CLIENT, cport, DB_PROTO_UDP), &m);
 }
 
-static void client_servfail(an_t *a, db_time_t ts, uint16_t cport, uint16_t id,
-			    const char *qname, int ede)
+static void client_servfail(an_t *a, db_time_t ts, uint16_t cport, uint16_t id, const char *qname,
+			    int ede)
 {
 	client_answer(a, ts, cport, id, qname, DNS_R_SERVFAIL, ede);
 }
@@ -292,10 +292,7 @@ static void tcp_ev(an_t *a, db_time_t ts, uint8_t kind, const char *server, uint
 }
 
 /* Any late packet: moves capture time on, so windows close. */
-static void tick(an_t *a, db_time_t ts)
-{
-	tcp_ev(a, ts, CAP_TCP_FIN, "198.51.100.99", 55555, 1);
-}
+static void tick(an_t *a, db_time_t ts) { tcp_ev(a, ts, CAP_TCP_FIN, "198.51.100.99", 55555, 1); }
 
 /* ---- fixtures and checks ---------------------------------------------------- */
 
@@ -340,7 +337,7 @@ static const verdict_t *verdicts(an_t *a, size_t want)
 	an_finish(a);
 	const tally_t *t = an_tally(a);
 	size_t n = 0;
-	const tally_ring_t *rings[2] = {&t->list, &t->pending};
+	const tally_ring_t *rings[2] = { &t->list, &t->pending };
 	for (size_t r = 0; r < 2; r++)
 		for (size_t i = 0; i < rings[r]->n && n < 8; i++) {
 			const verdict_t *v = tally_ring_at(rings[r], i);
@@ -431,7 +428,8 @@ static void busy_case(an_t *a, int interleave)
 	for (unsigned i = 0; i < 100000; i++, ts += 10) {
 		if (interleave && i % 1000 == 0) {
 			/* the resolver's own work for other names */
-			uint16_t up = (uint16_t)(20000 + i / 1000), uid = (uint16_t)(0x4000 + i / 1000);
+			uint16_t up = (uint16_t)(20000 + i / 1000),
+				 uid = (uint16_t)(0x4000 + i / 1000);
 			up_query(a, ts, AUTH3, up, uid, "other.example.net", DNS_T_A, DB_PROTO_UDP);
 			up_answer(a, ts + 2, AUTH3, up, uid, "other.example.net", DNS_T_A, F_AA);
 		}
@@ -607,15 +605,17 @@ static void repeat_of_a_query_still_open(void **state)
 {
 	an_t *a = *state;
 	mb_t m;
-	static const uint8_t ip[4] = {203, 0, 113, 8};
+	static const uint8_t ip[4] = { 203, 0, 113, 8 };
 	/* Earlier, a healthy resolution: the com server refers to example.com. */
 	client_query(a, T0 - 20 * SEC, CPORT + 7, 0x0900, "ok.example.com");
-	up_query(a, T0 - 20 * SEC + MS, AUTH1, 50000, 0x1000, "ok.example.com", DNS_T_A, DB_PROTO_UDP);
+	up_query(a, T0 - 20 * SEC + MS, AUTH1, 50000, 0x1000, "ok.example.com", DNS_T_A,
+		 DB_PROTO_UDP);
 	mb_start(&m, 0x1000, F_QR, "ok.example.com", DNS_T_A);
 	mb_target(&m, 2, "example.com", DNS_T_NS, "ns1.example.com");
 	mb_a(&m, 3, "ns1.example.com", ip);
 	up_reply(a, T0 - 20 * SEC + 2 * MS, AUTH1, 50000, DB_PROTO_UDP, &m);
-	client_answer(a, T0 - 20 * SEC + 3 * MS, CPORT + 7, 0x0900, "ok.example.com", DNS_R_NOERROR, -1);
+	client_answer(a, T0 - 20 * SEC + 3 * MS, CPORT + 7, 0x0900, "ok.example.com", DNS_R_NOERROR,
+		      -1);
 	/* Now its server is silent. */
 	client_query(a, T0, CPORT, 0x0901, "www.example.com");
 	up_query(a, T0 + 10 * MS, AUTH2, 50001, 0x1111, "www.example.com", DNS_T_A, DB_PROTO_UDP);
@@ -987,8 +987,8 @@ static void unanswered_query(void **state)
 	 * never answers and queries from another address cannot be told from
 	 * a dead host. */
 	client_query(a, T0 - 1 * SEC, CPORT + 5, 0x0a00, "ok.example.net");
-	client_answer(a, T0 - 1 * SEC + 5 * MS, CPORT + 5, 0x0a00, "ok.example.net",
-		      DNS_R_NOERROR, -1);
+	client_answer(a, T0 - 1 * SEC + 5 * MS, CPORT + 5, 0x0a00, "ok.example.net", DNS_R_NOERROR,
+		      -1);
 
 	client_query(a, T0, CPORT, 0x0a0a, "www.example.com");
 	up_query(a, T0 + 10 * MS, AUTH1, 50001, 0x1111, "www.example.com", DNS_T_A, DB_PROTO_UDP);
@@ -1024,8 +1024,7 @@ static void qname_minimisation_and_0x20(void **state)
 	mb_a(&m, 3, "ns1.example.com", ip);
 	up_reply(a, T0 + 30 * MS, AUTH1, 50001, DB_PROTO_UDP, &m);
 	up_query(a, T0 + 40 * MS, AUTH2, 50002, 0x2222, "wWw.ExAmple.com", DNS_T_A, DB_PROTO_UDP);
-	up_query(a, T0 + 41 * MS, AUTH3, 50004, 0x4444, "other.example.org", DNS_T_A,
-		 DB_PROTO_UDP);
+	up_query(a, T0 + 41 * MS, AUTH3, 50004, 0x4444, "other.example.org", DNS_T_A, DB_PROTO_UDP);
 	client_servfail(a, T0 + 2 * SEC, CPORT, 0x0b0b, "www.example.com", -1);
 
 	const verdict_t *v = verdicts(a, 1);
@@ -1081,11 +1080,13 @@ static void ns_name_does_not_resolve(void **state)
 	mb_t m;
 
 	client_query(a, T0, CPORT, 0x0e0e, "www.broken.example");
-	up_query(a, T0 + 10 * MS, AUTH1, 50001, 0x1111, "www.broken.example", DNS_T_A, DB_PROTO_UDP);
+	up_query(a, T0 + 10 * MS, AUTH1, 50001, 0x1111, "www.broken.example", DNS_T_A,
+		 DB_PROTO_UDP);
 	mb_start(&m, 0x1111, F_QR, "www.broken.example", DNS_T_A);
 	mb_target(&m, 2, "broken.example", DNS_T_NS, "ns.nowhere.example");
 	up_reply(a, T0 + 20 * MS, AUTH1, 50001, DB_PROTO_UDP, &m);
-	up_query(a, T0 + 30 * MS, AUTH1, 50002, 0x2222, "ns.nowhere.example", DNS_T_A, DB_PROTO_UDP);
+	up_query(a, T0 + 30 * MS, AUTH1, 50002, 0x2222, "ns.nowhere.example", DNS_T_A,
+		 DB_PROTO_UDP);
 	up_answer(a, T0 + 40 * MS, AUTH1, 50002, 0x2222, "ns.nowhere.example", DNS_T_A,
 		  F_AA | DNS_R_NXDOMAIN);
 	client_servfail(a, T0 + 100 * MS, CPORT, 0x0e0e, "www.broken.example", -1);
@@ -1163,24 +1164,30 @@ int main(void)
 		cmocka_unit_test_setup_teardown(timeout_behind_busy_traffic, setup, teardown),
 		cmocka_unit_test_setup_teardown(unknown_attempts_pending, setup, teardown),
 		cmocka_unit_test_setup_teardown(blocked_port_icmp, setup, teardown),
-		cmocka_unit_test_setup_teardown(blocked_port_survives_client_tcp_flood, setup, teardown),
+		cmocka_unit_test_setup_teardown(blocked_port_survives_client_tcp_flood, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(truncation_tcp_fails, setup, teardown),
-		cmocka_unit_test_setup_teardown(truncation_retried_over_tcp_is_no_failure, setup, teardown),
+		cmocka_unit_test_setup_teardown(truncation_retried_over_tcp_is_no_failure, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(upstream_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(dnssec_validation, setup, teardown),
 		cmocka_unit_test_setup_teardown(icmp_missing_in_a_burst, setup, teardown),
 		cmocka_unit_test_setup_teardown(pending_at_end, setup, teardown),
 		cmocka_unit_test_setup_teardown(pending_has_its_own_budget, setup, teardown),
-		cmocka_unit_test_setup_teardown(servfail_judged_soon_after_it_was_sent, setup, teardown),
+		cmocka_unit_test_setup_teardown(servfail_judged_soon_after_it_was_sent, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(capture_loss_lowers_confidence, setup, teardown),
 		cmocka_unit_test_setup_teardown(repeat_of_a_query_still_open, setup, teardown),
 		cmocka_unit_test_setup_teardown(cached_failure_repeat, setup, teardown),
-		cmocka_unit_test_setup_teardown(cached_failure_never_repeats_a_later_failure, setup, teardown),
+		cmocka_unit_test_setup_teardown(cached_failure_never_repeats_a_later_failure, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(client_side_capture, setup, teardown),
-		cmocka_unit_test_setup_teardown(explanation_without_upstream_evidence, setup, teardown),
+		cmocka_unit_test_setup_teardown(explanation_without_upstream_evidence, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(unanswered_query, setup, teardown),
 		cmocka_unit_test_setup_teardown(qname_minimisation_and_0x20, setup, teardown),
-		cmocka_unit_test_setup_teardown(coalesced_in_flight_work_is_related, setup, teardown),
+		cmocka_unit_test_setup_teardown(coalesced_in_flight_work_is_related, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(ns_name_does_not_resolve, setup, teardown),
 		cmocka_unit_test_setup_teardown(icmp_answers_tcp_syn, setup, teardown),
 		cmocka_unit_test_setup_teardown(healthy_answer_no_verdict, setup, teardown),

@@ -32,14 +32,13 @@
 #endif
 #define SEC 1000000LL /* db_time_t units per second */
 
-
 #include "zonetext.h"
 /* --- messages ------------------------------------------------------------ */
 
 typedef struct tmsg {
 	uint8_t b[16384];
 	size_t n;
-	uint8_t sec;      /* section being written */
+	uint8_t sec; /* section being written */
 	uint16_t count[4];
 	struct {
 		dns_name_t name;
@@ -103,7 +102,7 @@ static tmsg_t *msg_new(const char *qname, uint16_t qtype, int aa)
 	m->b[0] = 0x12;
 	m->b[1] = 0x34;
 	m->b[2] = (uint8_t)(0x80 | (aa ? 0x04 : 0)); /* QR, AA */
-	m->b[5] = 1;                                  /* qdcount */
+	m->b[5] = 1;                                 /* qdcount */
 	m->n = DNS_HDR_LEN;
 	m->sec = DNS_SEC_ANSWER;
 	dns_name_t q = name(qname);
@@ -140,9 +139,7 @@ static void msg_rr(tmsg_t *m, const trr_t *r, uint8_t sec)
 		msg_name(m, &n);
 		msg_put(m, r->rdata + off, 20);
 		break;
-	default:
-		msg_put(m, r->rdata, r->rdlen);
-		break;
+	default: msg_put(m, r->rdata, r->rdlen); break;
 	}
 	m->b[lenpos] = (uint8_t)((m->n - start) >> 8);
 	m->b[lenpos + 1] = (uint8_t)(m->n - start);
@@ -445,7 +442,8 @@ static void test_data(void **state)
 {
 	(void)state;
 	uint16_t pksk = key_tag(&parent, "example.", 257), pzsk = key_tag(&parent, "example.", 256);
-	uint16_t cksk = key_tag(&child, "child.example.", 257), czsk = key_tag(&child, "child.example.", 256);
+	uint16_t cksk = key_tag(&child, "child.example.", 257),
+		 czsk = key_tag(&child, "child.example.", 256);
 	assert_int_equal(sig_of(&parent, "example.", DNS_T_DNSKEY).key_tag, pksk);
 	assert_int_equal(sig_of(&parent, "child.example.", DNS_T_DS).key_tag, pzsk);
 	assert_int_equal(sig_of(&parent, "child.example.", DNS_T_DS).algorithm, 13);
@@ -458,7 +456,8 @@ static void test_data(void **state)
 	assert_int_equal(find_rr(&parent_gostds, "child.example.", DNS_T_DS, 0)->rdata[3], 3);
 	assert_int_equal(sig_of(&child, QNAME, DNS_T_A).inception, time_from("20220101000000"));
 	assert_int_equal(sig_of(&child, QNAME, DNS_T_A).expiration, time_from("20401231000000"));
-	assert_int_equal(sig_of(&child_expired, QNAME, DNS_T_A).expiration, time_from("20210101000000"));
+	assert_int_equal(sig_of(&child_expired, QNAME, DNS_T_A).expiration,
+			 time_from("20210101000000"));
 }
 
 /* 1. The intact chain: every RRset verifies, nothing is found. */
@@ -556,7 +555,7 @@ static void test_flipped_zsk(void **state)
 	assert_int_equal(res.key_tag, key_tag(&child, "child.example.", 257));
 	assert_int_equal(res.algorithm, DNSSEC_ALG_RSASHA256);
 	assert_int_equal(res.checked_at, r.t[2].answer_ts);
-	assert_int_equal(res.verified, 2);  /* parent DNSKEY, DS */
+	assert_int_equal(res.verified, 2); /* parent DNSKEY, DS */
 	assert_int_equal(res.failed, 1);
 	assert_int_equal(res.undecided, 1); /* the A's RRSIG: its ZSK tag is gone */
 	run_free(&r);
@@ -575,7 +574,8 @@ static void test_wrong_ds(void **state)
 	run_check(&r, &res);
 	assert_found(&res, "ds_mismatch", "child.example.", "child.example.", DNS_T_DS);
 	assert_int_equal(res.n_ds, 1);
-	assert_int_equal(res.ds_tags[0], rd16(find_rr(&parent_wrongds, "child.example.", DNS_T_DS, 0)->rdata));
+	assert_int_equal(res.ds_tags[0],
+			 rd16(find_rr(&parent_wrongds, "child.example.", DNS_T_DS, 0)->rdata));
 	assert_true(res.ds_tags[0] != key_tag(&child, "child.example.", 257));
 	assert_int_equal(res.verified, 4);
 	assert_int_equal(res.failed, 1);
@@ -657,8 +657,8 @@ static void test_child_expired(void **state)
 	run_t r;
 	chain_result_t res;
 	run_init(&r, 1 << 16, NOW);
-	run_way_down(&r, m_parent_keys(&parent), m_referral(&parent, 1), m_child_keys(&child_expired),
-		     m_answer(&child_expired, 1));
+	run_way_down(&r, m_parent_keys(&parent), m_referral(&parent, 1),
+		     m_child_keys(&child_expired), m_answer(&child_expired, 1));
 	run_check(&r, &res);
 	assert_found(&res, "signature_expired", "child.example.", "child.example.", DNS_T_DNSKEY);
 	assert_sig(&res, "child.example.", sig_of(&child_expired, "child.example.", DNS_T_DNSKEY));
@@ -718,8 +718,8 @@ static void test_window_edges(void **state)
 		run_t r;
 		chain_result_t res;
 		run_init(&r, 1 << 16, NOW);
-		run_way_down(&r, m_parent_keys(&parent), m_referral(&parent, 1), m_child_keys(&child),
-			     m_answer(&child_expired, 1));
+		run_way_down(&r, m_parent_keys(&parent), m_referral(&parent, 1),
+			     m_child_keys(&child), m_answer(&child_expired, 1));
 		r.t[3].answer_ts = at("20210101000000") + late * SEC;
 		run_check(&r, &res);
 		if (!late) {
@@ -812,10 +812,12 @@ static void test_unsigned_answer_insecure_delegation(void **state)
 		tmsg_t *ref = msg_new(QNAME, DNS_T_A, 0);
 		msg_set(ref, &parent_insecure, "child.example.", DNS_T_NS, DNS_SEC_AUTHORITY, 0);
 		if (proof)
-			msg_set(ref, &parent_insecure, "child.example.", DNS_T_NSEC, DNS_SEC_AUTHORITY, 1);
+			msg_set(ref, &parent_insecure, "child.example.", DNS_T_NSEC,
+				DNS_SEC_AUTHORITY, 1);
 		else /* signed, so that the referral is stored, but no NSEC */
 			msg_set(ref, &parent_insecure, "example.", DNS_T_SOA, DNS_SEC_AUTHORITY, 1);
-		msg_set(ref, &parent_insecure, "ns1.child.example.", DNS_T_A, DNS_SEC_ADDITIONAL, 0);
+		msg_set(ref, &parent_insecure, "ns1.child.example.", DNS_T_A, DNS_SEC_ADDITIONAL,
+			0);
 		run_init(&r, 1 << 16, NOW);
 		run_add(&r, root, QNAME, DNS_T_A);
 		run_add(&r, m_parent_keys(&parent_insecure), "example.", DNS_T_DNSKEY);
@@ -892,7 +894,7 @@ static void test_store_wrapped(void **state)
 	assert_null(res.detail);
 	assert_int_equal(res.missing, 1);
 	assert_int_equal(res.messages, 3);
-	assert_int_equal(res.verified, 2);  /* parent DNSKEY, DS */
+	assert_int_equal(res.verified, 2); /* parent DNSKEY, DS */
 	assert_int_equal(res.failed, 0);
 	assert_int_equal(res.undecided, 1); /* the A's RRSIG */
 	assert_int_equal(res.have_top, 1);
@@ -972,15 +974,16 @@ static void test_undecided_order(void **state)
 		chain_result_t res;
 		trr_t bad = *find_rr(&child, QNAME, DNS_T_RRSIG, DNS_T_A);
 		trr_t alien = bad;
-		bad.rdata[bad.rdlen - 1] ^= 0x01;           /* bogus */
-		alien.rdata[16] ^= 0x80;                    /* a key tag not captured */
-		alien.rdata[alien.rdlen - 1] ^= 0x02;       /* a different record */
+		bad.rdata[bad.rdlen - 1] ^= 0x01;     /* bogus */
+		alien.rdata[16] ^= 0x80;              /* a key tag not captured */
+		alien.rdata[alien.rdlen - 1] ^= 0x02; /* a different record */
 		tmsg_t *ans = msg_new(QNAME, DNS_T_A, 1);
 		msg_set(ans, &child, QNAME, DNS_T_A, DNS_SEC_ANSWER, 0);
 		msg_rr(ans, order ? &alien : &bad, DNS_SEC_ANSWER);
 		msg_rr(ans, order ? &bad : &alien, DNS_SEC_ANSWER);
 		run_init(&r, 1 << 16, NOW);
-		run_way_down(&r, m_parent_keys(&parent), m_referral(&parent, 1), m_child_keys(&child), ans);
+		run_way_down(&r, m_parent_keys(&parent), m_referral(&parent, 1),
+			     m_child_keys(&child), ans);
 		run_check(&r, &res);
 		assert_found(&res, "bad_signature", "child.example.", QNAME, DNS_T_A);
 		/* Regression: chain.c once set `tried` once per RRset, not per
@@ -989,7 +992,8 @@ static void test_undecided_order(void **state)
 		 * (order 1 gives undecided 1, order 0 gives 0); expected 1 in
 		 * both orders. */
 		if (res.undecided != 1)
-			fail_msg("RRSIGs in order %d: undecided %u, want 1", order, (unsigned)res.undecided);
+			fail_msg("RRSIGs in order %d: undecided %u, want 1", order,
+				 (unsigned)res.undecided);
 		run_free(&r);
 	}
 }

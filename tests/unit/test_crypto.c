@@ -67,11 +67,12 @@ static void bytes_free(bytes_t *b)
 	b->n = 0;
 }
 
-#define assert_verdict(got, want) do { \
-		crypto_verdict_t g_ = (got), w_ = (want); \
-		if (g_ != w_) \
-			fail_msg("got %s, want %s", crypto_verdict_str(g_), \
-				 crypto_verdict_str(w_)); \
+#define assert_verdict(got, want)                                                                  \
+	do {                                                                                       \
+		crypto_verdict_t g_ = (got), w_ = (want);                                          \
+		if (g_ != w_)                                                                      \
+			fail_msg("got %s, want %s", crypto_verdict_str(g_),                        \
+				 crypto_verdict_str(w_));                                          \
 	} while (0)
 
 /* --- digests ------------------------------------------------------------ */
@@ -173,8 +174,9 @@ static void test_digest_unsupported(void **state)
 		}
 		memset(out, 0xA5, sizeof(out));
 		assert_int_equal(crypto_digest_size((uint8_t)type), 0);
-		assert_int_equal(crypto_digest((uint8_t)type, (const uint8_t *)"abc", 3, out,
-					       &out_len), DB_EUNSUPP);
+		assert_int_equal(
+		    crypto_digest((uint8_t)type, (const uint8_t *)"abc", 3, out, &out_len),
+		    DB_EUNSUPP);
 		assert_int_equal(out_len, 7);
 		for (size_t i = 0; i < sizeof(out); i++)
 			assert_int_equal(out[i], 0xA5);
@@ -208,8 +210,8 @@ static const sigvec_t sigvecs[] = {
 	  "6p/DlUmObdk=",
 	  "kRCOH6u7l0QGy9qpC9l1sLncJcOKFLJ7GhiUOibu4teYp5VE9RncriShZNz85mwlMgNEacFYK/lPtPiV"
 	  "YP4bwg==",
-	  DNS_T_A, 3, 3600, "20300101000000", "20000101000000", 9033,
-	  "example.net.", "www.example.net.", "c000025b" /* 192.0.2.91 */ },
+	  DNS_T_A, 3, 3600, "20300101000000", "20000101000000", 9033, "example.net.",
+	  "www.example.net.", "c000025b" /* 192.0.2.91 */ },
 	{ "RFC 5702 6.2 RSA/SHA-512", DNSSEC_ALG_RSASHA512,
 	  "AwEAAdHoNTOW+et86KuJOWRDp1pndvwb6Y83nSVXXyLA3DLroROUkN6X0O6pnWnjJQujX/AyhqFDxj13"
 	  "tOnD9u/1kTg7cV6rklMrZDtJCQ5PCl/D7QNPsgVsMu1J2Q8gpMpztNFLpPBz1bWXjDtaR7ZQBlZ3PFY1"
@@ -217,34 +219,42 @@ static const sigvec_t sigvecs[] = {
 	  "tsb4wnjRUDnB1BUi+t6TMTXThjVnG+eCkWqjvvjhzQL1d0YRoOe0CbxrVDYd0xDtsuJRaeUw1ep94PzE"
 	  "Wzr0iGYgZBWm/zpq+9fOuagYJRfDqfReKBzMweOLDiNa8iP5g9vMhpuv6OPlvpXwm9Sa9ZXIbNl1MBGk"
 	  "0fthPgxdDLw=",
-	  DNS_T_A, 3, 3600, "20300101000000", "20000101000000", 3740,
-	  "example.net.", "www.example.net.", "c000025b" },
+	  DNS_T_A, 3, 3600, "20300101000000", "20000101000000", 3740, "example.net.",
+	  "www.example.net.", "c000025b" },
 	{ "RFC 6605 6.1 ECDSA P-256", DNSSEC_ALG_ECDSAP256SHA256,
 	  "GojIhhXUN/u4v54ZQqGSnyhWJwaubCvTmeexv7bR6edbkrSqQpF64cYbcB7wNcP+e+MAnLr+Wi9xMWyQ"
 	  "Lc8NAA==",
 	  "qx6wLYqmh+l9oCKTN6qIc+bw6ya+KJ8oMz0YP107epXAyGmt+3SNruPFKG7tZoLBLlUzGGus7ZwmwWep"
 	  "666VCw==",
-	  DNS_T_A, 3, 3600, "20100909100439", "20100812100439", 55648,
-	  "example.net.", "www.example.net.", "c0000201" /* 192.0.2.1 */ },
+	  DNS_T_A, 3, 3600, "20100909100439", "20100812100439", 55648, "example.net.",
+	  "www.example.net.", "c0000201" /* 192.0.2.1 */ },
 	{ "RFC 6605 6.2 ECDSA P-384", DNSSEC_ALG_ECDSAP384SHA384,
 	  "xKYaNhWdGOfJ+nPrL8/arkwf2EY3MDJ+SErKivBVSum1w/egsXvSADtNJhyem5RCOpgQ6K8X1DRSEkrb"
 	  "YQ+OB+v8/uX45NBwY8rp65F6Glur8I/mlVNgF6W/qTI37m40",
 	  "/L5hDKIvGDyI1fcARX3z65qrmPsVz73QD1Mr5CEqOiLP95hxQouuroGCeZOvzFaxsT8Glr74hbavRKay"
 	  "JNuydCuzWTSSPdz7wnqXL5bdcJzusdnI0RSMROxxwGipWcJm",
-	  DNS_T_A, 3, 3600, "20100909102025", "20100812102025", 10771,
-	  "example.net.", "www.example.net.", "c0000201" },
+	  DNS_T_A, 3, 3600, "20100909102025", "20100812102025", 10771, "example.net.",
+	  "www.example.net.", "c0000201" },
 	{ "RFC 8080 6.1 Ed25519 (erratum 4935)", DNSSEC_ALG_ED25519,
 	  "l02Woi0iS8Aa25FQkUd9RMzZHJpBoRQwAQEX1SxZJA4=",
 	  "oL9krJun7xfBOIWcGHi7mag5/hdZrKWw15jPGrHpjQeRAvTdszaPD+QLs3fx8A4M3e23mRZ9VrbpMngw"
 	  "crqNAg==",
 	  DNS_T_MX, 2, 3600, "1440021600", "1438207200", 3613, "example.com.", "example.com.",
-	  "000a" "046d61696c" "076578616d706c65" "03636f6d" "00" /* 10 mail.example.com. */ },
+	  "000a"
+	  "046d61696c"
+	  "076578616d706c65"
+	  "03636f6d"
+	  "00" /* 10 mail.example.com. */ },
 	{ "RFC 8080 6.2 Ed448 (erratum 4935)", DNSSEC_ALG_ED448,
 	  "3kgROaDjrh0H2iuixWBrc8g2EpBBLCdGzHmn+G2MpTPhpj/OiBVHHSfPodx1FYYUcJKm1MDpJtIA",
 	  "3cPAHkmlnxcDHMyg7vFC34l0blBhuG1qpwLmjInI8w1CMB29FkEAIJUA0amxWndkmnBZ6SKiwZSAxGIL"
 	  "n/NBtOXft0+Gj7FSvOKxE/07+4RQvE581N3Aj/JtIyaiYVdnYtyMWbSNyGEY2213WKsJlwEA",
 	  DNS_T_MX, 2, 3600, "1440021600", "1438207200", 9713, "example.com.", "example.com.",
-	  "000a" "046d61696c" "076578616d706c65" "03636f6d" "00" },
+	  "000a"
+	  "046d61696c"
+	  "076578616d706c65"
+	  "03636f6d"
+	  "00" },
 	{ "bind-rsasha1.zone mail A, RSA/SHA-1", DNSSEC_ALG_RSASHA1,
 	  "AwEAAeIPeScuKo7wDTCtEC9LwUlnfDMgks+rWG8cclNaGiXp973z3fKJNYREcX+DSFchCreVTKIZUQZu"
 	  "wtUW4LBjFrcGfJ9+X04e0bjpudY7rW3D+Wb1fyEhn+vf0s2ejRP6fnbAC3GsZpCzSd7zI6sqxKs1c9NR"
@@ -252,8 +262,8 @@ static const sigvec_t sigvecs[] = {
 	  "BY6fkPgZpmAHA8fi05m4Ua8SFov7s5FvwICZyKOe+B0Q450cLN8DtqvL294onH8JCtODzCKssqcfGmwC"
 	  "8qjICSe44ozNeEEh4uxnOevCtaFyPEjC95TQe34t/k3j6cSAYtBZWD7ZKxuniUZGgiTb66SzJP9B3hRs"
 	  "gdtL7wpeNKw=",
-	  DNS_T_A, 3, 3600, "20340101000000", "20240101000000", 8863,
-	  "example.org.", "mail.example.org.", "c0000219" /* 192.0.2.25 */ },
+	  DNS_T_A, 3, 3600, "20340101000000", "20240101000000", 8863, "example.org.",
+	  "mail.example.org.", "c0000219" /* 192.0.2.25 */ },
 	{ "bind-nsec3rsasha1.zone mail A, RSA/SHA-1 (NSEC3)", DNSSEC_ALG_RSASHA1_NSEC3_SHA1,
 	  "AwEAAdu7EdR6mq9acH8yHTq1rmmbZcVu0koGaMyUZZ7cKPh/koy/ODkrsc+YujZC65mR75jlB51CyPDj"
 	  "7NJiUw3rV4O2gZbiG3gFdndl81kPP5aB+i7S4lgp41uBjevtwfxJMhilOsxGpwRxMoq/Nac5BbjZosqs"
@@ -261,8 +271,8 @@ static const sigvec_t sigvecs[] = {
 	  "ylvvx4NDnPcbaRIpYDufZiYVHYVDBnfUH3jDrat1FObUVP/9SHgydL/x3edDkDvILEbobADYf7upHw5s"
 	  "fhFu2yt7WP0/WqAe1D90KB9bnRMD4DFhSbwQYh+2pX7mMeu9EGezliccMZW1Cdz9zhELUOGiSPCTdoup"
 	  "GHHoQT1QsoA=",
-	  DNS_T_A, 3, 3600, "20340101000000", "20240101000000", 18534,
-	  "example.org.", "mail.example.org.", "c0000219" },
+	  DNS_T_A, 3, 3600, "20340101000000", "20240101000000", 18534, "example.org.",
+	  "mail.example.org.", "c0000219" },
 };
 
 #define NSIGVEC (sizeof(sigvecs) / sizeof(sigvecs[0]))
@@ -355,16 +365,12 @@ static void test_verify_flipped(void **state)
 		crypto_verdict_t r = verify(v->alg, &l);
 		switch (v->alg) {
 		case DNSSEC_ALG_ECDSAP256SHA256:
-		case DNSSEC_ALG_ECDSAP384SHA384:
-			assert_verdict(r, CRYPTO_BAD_KEY);
-			break;
+		case DNSSEC_ALG_ECDSAP384SHA384: assert_verdict(r, CRYPTO_BAD_KEY); break;
 		case DNSSEC_ALG_ED25519:
 		case DNSSEC_ALG_ED448:
 			assert_true(r == CRYPTO_INVALID || r == CRYPTO_BAD_KEY);
 			break;
-		default:
-			assert_verdict(r, CRYPTO_INVALID);
-			break;
+		default: assert_verdict(r, CRYPTO_INVALID); break;
 		}
 		l.key.p[l.key.n - 1] ^= 0x02;
 		assert_verdict(verify(v->alg, &l), CRYPTO_VALID);
@@ -421,8 +427,8 @@ static void test_verify_unsupported(void **state)
 	unload(&l);
 }
 
-static crypto_verdict_t verify_with(uint8_t alg, const uint8_t *key, size_t klen,
-				    const loaded_t *l, const uint8_t *sig, size_t slen)
+static crypto_verdict_t verify_with(uint8_t alg, const uint8_t *key, size_t klen, const loaded_t *l,
+				    const uint8_t *sig, size_t slen)
 {
 	bytes_t k = dup_bytes(key, klen), s = dup_bytes(sig, slen);
 	crypto_verdict_t r = crypto_verify(alg, key ? k.p : NULL, klen, l->data.p, l->data.n,
@@ -453,8 +459,7 @@ static void test_verify_fixed_sizes(void **state)
 		assert_verdict(verify_with(v->alg, k, kl, &l, s, 0), CRYPTO_BAD_SIG);
 		assert_verdict(verify_with(v->alg, k, kl, &l, NULL, 0), CRYPTO_BAD_SIG);
 		/* The signature is judged first: a bad key with it. */
-		assert_verdict(verify_with(v->alg, k, kl - 1, &l, s, sl - 1),
-			       CRYPTO_BAD_SIG);
+		assert_verdict(verify_with(v->alg, k, kl - 1, &l, s, sl - 1), CRYPTO_BAD_SIG);
 		assert_verdict(verify_with(v->alg, k, kl - 1, &l, s, sl), CRYPTO_BAD_KEY);
 		assert_verdict(verify_with(v->alg, k, 0, &l, s, sl), CRYPTO_BAD_KEY);
 		assert_verdict(verify_with(v->alg, NULL, 0, &l, s, sl), CRYPTO_BAD_KEY);
@@ -533,23 +538,28 @@ static void test_verify_rsa_keys(void **state)
 	assert_verdict(verify_with(DNSSEC_ALG_RSASHA256, l.key.p, l.key.n, &l, NULL, 0),
 		       CRYPTO_BAD_SIG);
 
-	static const uint8_t past[] = { 0x05, 0x01, 0x00, 0x01 };   /* exponent runs past */
-	static const uint8_t nomod[] = { 0x03, 0x01, 0x00, 0x01 };  /* no modulus */
+	static const uint8_t past[] = { 0x05, 0x01, 0x00, 0x01 };    /* exponent runs past */
+	static const uint8_t nomod[] = { 0x03, 0x01, 0x00, 0x01 };   /* no modulus */
 	static const uint8_t zeromod[] = { 0x01, 0x03, 0x00, 0x00 }; /* modulus 0 */
-	static const uint8_t noexp[] = { 0x00, 0x00, 0x00, 0xAB };  /* exponent length 0 */
-	static const uint8_t cut[] = { 0x00, 0x01 };                /* long form cut */
+	static const uint8_t noexp[] = { 0x00, 0x00, 0x00, 0xAB };   /* exponent length 0 */
+	static const uint8_t cut[] = { 0x00, 0x01 };                 /* long form cut */
 	static const uint8_t one[] = { 0x03 };
 	const struct {
 		const uint8_t *k;
 		size_t n;
 	} bad[] = {
-		{ past, sizeof(past) }, { nomod, sizeof(nomod) }, { zeromod, sizeof(zeromod) },
-		{ noexp, sizeof(noexp) }, { cut, sizeof(cut) }, { one, sizeof(one) },
+		{ past, sizeof(past) },
+		{ nomod, sizeof(nomod) },
+		{ zeromod, sizeof(zeromod) },
+		{ noexp, sizeof(noexp) },
+		{ cut, sizeof(cut) },
+		{ one, sizeof(one) },
 		{ NULL, 0 },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		assert_verdict(verify_with(DNSSEC_ALG_RSASHA256, bad[i].k, bad[i].n, &l,
-					   l.sig.p, l.sig.n), CRYPTO_BAD_KEY);
+		assert_verdict(
+		    verify_with(DNSSEC_ALG_RSASHA256, bad[i].k, bad[i].n, &l, l.sig.p, l.sig.n),
+		    CRYPTO_BAD_KEY);
 
 	/* 2048 octets of modulus (16384 bits, OpenSSL's ceiling) make a key;
 	 * 2049 do not. */
@@ -577,8 +587,9 @@ static void test_verify_empty_data(void **state)
 		loaded_t l = load(v);
 		assert_verdict(crypto_verify(v->alg, l.key.p, l.key.n, NULL, 0, l.sig.p, l.sig.n),
 			       CRYPTO_INVALID);
-		assert_verdict(crypto_verify(v->alg, l.key.p, l.key.n, l.data.p, 0, l.sig.p,
-					     l.sig.n), CRYPTO_INVALID);
+		assert_verdict(
+		    crypto_verify(v->alg, l.key.p, l.key.n, l.data.p, 0, l.sig.p, l.sig.n),
+		    CRYPTO_INVALID);
 		unload(&l);
 	}
 }

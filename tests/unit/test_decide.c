@@ -20,7 +20,8 @@ static decide_out_t run(const decide_in_t *in)
 	return o;
 }
 
-static void expect(const decide_out_t *o, uint8_t cause, const char *detail, uint8_t conf, uint8_t via)
+static void expect(const decide_out_t *o, uint8_t cause, const char *detail, uint8_t conf,
+		   uint8_t via)
 {
 	assert_int_equal(o->cause, cause);
 	assert_string_equal(o->detail, detail);
@@ -38,21 +39,29 @@ static void own_failure_is_root(void **state)
 		uint8_t cause;
 		const char *detail;
 	} rows[] = {
-		{VD_OUT_TIMEOUT, DB_PROTO_UDP, 0, 0, 0, 0, 0, VD_TIMEOUT, "all_servers_silent"},
-		{VD_OUT_ICMP, DB_PROTO_UDP, 0, 4, 3, 3, 0, VD_BLOCKED_PORT, "icmp_port_unreachable"},
-		{VD_OUT_ICMP, DB_PROTO_UDP, 0, 4, 3, 13, 0, VD_BLOCKED_PORT, "icmp_admin_prohibited"},
-		{VD_OUT_ICMP, DB_PROTO_UDP, 0, 6, 1, 4, 0, VD_BLOCKED_PORT, "icmp_port_unreachable"},
-		{VD_OUT_ICMP, DB_PROTO_UDP, 0, 6, 1, 5, 0, VD_BLOCKED_PORT, "icmp_admin_prohibited"},
-		{VD_OUT_ICMP, DB_PROTO_UDP, 0, 6, 1, 6, 0, VD_BLOCKED_PORT, "icmp_admin_prohibited"},
-		{VD_OUT_ICMP, DB_PROTO_UDP, 0, 4, 3, 0, 0, VD_BLOCKED_PORT, "icmp_net_unreachable"},
-		{VD_OUT_TCP_RESET, DB_PROTO_TCP, 1, 0, 0, 0, 0, VD_TRUNCATION, "tcp_reset"},
-		{VD_OUT_TCP_RESET, DB_PROTO_TCP, 0, 0, 0, 0, 0, VD_BLOCKED_PORT, "tcp_reset"},
-		{VD_OUT_TCP_TIMEOUT, DB_PROTO_TCP, 1, 0, 0, 0, 0, VD_TRUNCATION, "tcp_timeout"},
-		{VD_OUT_FRAG_LOSS, DB_PROTO_UDP, 0, 0, 0, 0, 0, VD_TRUNCATION, "fragment_loss"},
-		{VD_OUT_TRUNCATED, DB_PROTO_UDP, 1, 0, 0, 0, 0, VD_TRUNCATION, "no_tcp_retry"},
-		{VD_OUT_ERROR, DB_PROTO_UDP, 0, 0, 0, 0, DNS_R_REFUSED, VD_UPSTREAM_ERROR, "refused"},
-		{VD_OUT_ERROR, DB_PROTO_UDP, 0, 0, 0, 0, DNS_R_SERVFAIL, VD_UPSTREAM_ERROR, "servfail"},
-		{VD_OUT_LAME, DB_PROTO_UDP, 0, 0, 0, 0, 0, VD_UPSTREAM_ERROR, "lame_delegation"},
+		{ VD_OUT_TIMEOUT, DB_PROTO_UDP, 0, 0, 0, 0, 0, VD_TIMEOUT, "all_servers_silent" },
+		{ VD_OUT_ICMP, DB_PROTO_UDP, 0, 4, 3, 3, 0, VD_BLOCKED_PORT,
+		  "icmp_port_unreachable" },
+		{ VD_OUT_ICMP, DB_PROTO_UDP, 0, 4, 3, 13, 0, VD_BLOCKED_PORT,
+		  "icmp_admin_prohibited" },
+		{ VD_OUT_ICMP, DB_PROTO_UDP, 0, 6, 1, 4, 0, VD_BLOCKED_PORT,
+		  "icmp_port_unreachable" },
+		{ VD_OUT_ICMP, DB_PROTO_UDP, 0, 6, 1, 5, 0, VD_BLOCKED_PORT,
+		  "icmp_admin_prohibited" },
+		{ VD_OUT_ICMP, DB_PROTO_UDP, 0, 6, 1, 6, 0, VD_BLOCKED_PORT,
+		  "icmp_admin_prohibited" },
+		{ VD_OUT_ICMP, DB_PROTO_UDP, 0, 4, 3, 0, 0, VD_BLOCKED_PORT,
+		  "icmp_net_unreachable" },
+		{ VD_OUT_TCP_RESET, DB_PROTO_TCP, 1, 0, 0, 0, 0, VD_TRUNCATION, "tcp_reset" },
+		{ VD_OUT_TCP_RESET, DB_PROTO_TCP, 0, 0, 0, 0, 0, VD_BLOCKED_PORT, "tcp_reset" },
+		{ VD_OUT_TCP_TIMEOUT, DB_PROTO_TCP, 1, 0, 0, 0, 0, VD_TRUNCATION, "tcp_timeout" },
+		{ VD_OUT_FRAG_LOSS, DB_PROTO_UDP, 0, 0, 0, 0, 0, VD_TRUNCATION, "fragment_loss" },
+		{ VD_OUT_TRUNCATED, DB_PROTO_UDP, 1, 0, 0, 0, 0, VD_TRUNCATION, "no_tcp_retry" },
+		{ VD_OUT_ERROR, DB_PROTO_UDP, 0, 0, 0, 0, DNS_R_REFUSED, VD_UPSTREAM_ERROR,
+		  "refused" },
+		{ VD_OUT_ERROR, DB_PROTO_UDP, 0, 0, 0, 0, DNS_R_SERVFAIL, VD_UPSTREAM_ERROR,
+		  "servfail" },
+		{ VD_OUT_LAME, DB_PROTO_UDP, 0, 0, 0, 0, 0, VD_UPSTREAM_ERROR, "lame_delegation" },
 	};
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		decide_in_t in;
@@ -248,37 +257,36 @@ static void icmp_table(void **state)
 		uint8_t v, type, code;
 		const char *detail, *label;
 	} rows[] = {
-		{4, 3, 0, "icmp_net_unreachable", "net-unreachable"},
-		{4, 3, 1, "icmp_host_unreachable", "host-unreachable"},
-		{4, 3, 3, "icmp_port_unreachable", "port-unreachable"},
-		{4, 3, 9, "icmp_admin_prohibited", "admin-prohibited"},
-		{4, 3, 10, "icmp_admin_prohibited", "admin-prohibited"},
-		{4, 3, 13, "icmp_admin_prohibited", "admin-prohibited"},
-		{4, 3, 4, "icmp_unreachable", "unreachable"},
-		{4, 11, 0, "icmp_unreachable", "icmp-error"},
-		{6, 1, 0, "icmp_net_unreachable", "net-unreachable"},
-		{6, 1, 1, "icmp_admin_prohibited", "admin-prohibited"},
-		{6, 1, 3, "icmp_host_unreachable", "host-unreachable"},
-		{6, 1, 4, "icmp_port_unreachable", "port-unreachable"},
-		{6, 1, 5, "icmp_admin_prohibited", "admin-prohibited"},
-		{6, 1, 6, "icmp_admin_prohibited", "admin-prohibited"},
-		{6, 2, 0, "icmp_unreachable", "icmp-error"},
+		{ 4, 3, 0, "icmp_net_unreachable", "net-unreachable" },
+		{ 4, 3, 1, "icmp_host_unreachable", "host-unreachable" },
+		{ 4, 3, 3, "icmp_port_unreachable", "port-unreachable" },
+		{ 4, 3, 9, "icmp_admin_prohibited", "admin-prohibited" },
+		{ 4, 3, 10, "icmp_admin_prohibited", "admin-prohibited" },
+		{ 4, 3, 13, "icmp_admin_prohibited", "admin-prohibited" },
+		{ 4, 3, 4, "icmp_unreachable", "unreachable" },
+		{ 4, 11, 0, "icmp_unreachable", "icmp-error" },
+		{ 6, 1, 0, "icmp_net_unreachable", "net-unreachable" },
+		{ 6, 1, 1, "icmp_admin_prohibited", "admin-prohibited" },
+		{ 6, 1, 3, "icmp_host_unreachable", "host-unreachable" },
+		{ 6, 1, 4, "icmp_port_unreachable", "port-unreachable" },
+		{ 6, 1, 5, "icmp_admin_prohibited", "admin-prohibited" },
+		{ 6, 1, 6, "icmp_admin_prohibited", "admin-prohibited" },
+		{ 6, 2, 0, "icmp_unreachable", "icmp-error" },
 	};
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		assert_string_equal(vd_icmp_detail(rows[i].v, rows[i].type, rows[i].code), rows[i].detail);
-		assert_string_equal(vd_icmp_label(rows[i].v, rows[i].type, rows[i].code), rows[i].label);
+		assert_string_equal(vd_icmp_detail(rows[i].v, rows[i].type, rows[i].code),
+				    rows[i].detail);
+		assert_string_equal(vd_icmp_label(rows[i].v, rows[i].type, rows[i].code),
+				    rows[i].label);
 	}
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(own_failure_is_root),
-		cmocka_unit_test(joined_work_is_coalesced),
-		cmocka_unit_test(dnssec_from_answers),
-		cmocka_unit_test(repeats_carry_the_root),
-		cmocka_unit_test(no_evidence),
-		cmocka_unit_test(mixed_failures),
+		cmocka_unit_test(own_failure_is_root), cmocka_unit_test(joined_work_is_coalesced),
+		cmocka_unit_test(dnssec_from_answers), cmocka_unit_test(repeats_carry_the_root),
+		cmocka_unit_test(no_evidence),         cmocka_unit_test(mixed_failures),
 		cmocka_unit_test(icmp_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

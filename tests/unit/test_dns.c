@@ -17,17 +17,17 @@
 #include "../../analyze/dns.h"
 
 /* Header: id, flags, qdcount, ancount, nscount, arcount (counts < 256). */
-#define HDR(id, fl, qd, an, ns, ar) \
-	(uint8_t)((id) >> 8), (uint8_t)(id), (uint8_t)((fl) >> 8), (uint8_t)(fl), \
-	0, (qd), 0, (an), 0, (ns), 0, (ar)
+#define HDR(id, fl, qd, an, ns, ar)                                                                \
+	(uint8_t)((id) >> 8), (uint8_t)(id), (uint8_t)((fl) >> 8), (uint8_t)(fl), 0, (qd), 0,      \
+	    (an), 0, (ns), 0, (ar)
 #define EXAMPLE_COM 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'c', 'o', 'm', 0
 /* Question example.com A IN at offset 12; the next record starts at 29. */
 #define Q_EXAMPLE_A EXAMPLE_COM, 0, 1, 0, 1
 /* OPT RR header: root owner, type 41, CLASS = udp size, TTL = ext rcode,
  * version, DO|Z high octet, Z low octet; then RDLENGTH. */
-#define OPT_RR(udp, ext, ver, dohi, rdlen) \
-	0, 0, 41, (uint8_t)((udp) >> 8), (uint8_t)(udp), (ext), (ver), (dohi), 0, \
-	(uint8_t)((rdlen) >> 8), (uint8_t)(rdlen)
+#define OPT_RR(udp, ext, ver, dohi, rdlen)                                                         \
+	0, 0, 41, (uint8_t)((udp) >> 8), (uint8_t)(udp), (ext), (ver), (dohi), 0,                  \
+	    (uint8_t)((rdlen) >> 8), (uint8_t)(rdlen)
 
 static int setup(void **state)
 {
@@ -97,13 +97,10 @@ static void putname(tbuf_t *t, const char *s)
 	put8(t, 0);
 }
 
-static void putptr(tbuf_t *t, size_t off)
-{
-	put16(t, 0xC000u | (unsigned)off);
-}
+static void putptr(tbuf_t *t, size_t off) { put16(t, 0xC000u | (unsigned)off); }
 
-static void hdr(tbuf_t *t, unsigned id, unsigned flags, unsigned qd, unsigned an,
-		unsigned ns, unsigned ar)
+static void hdr(tbuf_t *t, unsigned id, unsigned flags, unsigned qd, unsigned an, unsigned ns,
+		unsigned ar)
 {
 	t->n = 0;
 	put16(t, id);
@@ -146,7 +143,7 @@ static void test_nsec_view(void **state)
 	size_t at = rr_begin(&t, DNS_T_NSEC, 300);
 	putname(&t, "ns1.example.");
 	/* window 0, 6 bytes: NS (2), RRSIG (46 - 40 = bit 6 of byte 5), NSEC (47) */
-	static const uint8_t map[] = {0, 6, 0x20, 0, 0, 0, 0, 0x03};
+	static const uint8_t map[] = { 0, 6, 0x20, 0, 0, 0, 0, 0x03 };
 	putmem(&t, map, sizeof(map));
 	rr_end(&t, at);
 	assert_int_equal(dns_parse(*state, t.b, t.n, &m), DB_OK);
@@ -159,7 +156,7 @@ static void test_nsec_view(void **state)
 	assert_int_equal(dns_nsec_has_type(&n, DNS_T_DS), 0);
 	assert_int_equal(dns_nsec_has_type(&n, DNS_T_A), 0);
 	assert_int_equal(dns_nsec_has_type(&n, 257), 0); /* window 1 absent */
-	assert_int_equal(dns_rr_ds(&m, &m.rr[0], &(dns_ds_t){0}), DB_EMALFORMED);
+	assert_int_equal(dns_rr_ds(&m, &m.rr[0], &(dns_ds_t){ 0 }), DB_EMALFORMED);
 }
 
 /* --- whole messages ---------------------------------------------------- */
@@ -168,7 +165,15 @@ static void test_query_normal(void **state)
 {
 	static const uint8_t q[] = {
 		HDR(0x1234, 0x0120, 1, 0, 0, 0), /* RD, AD */
-		3, 'w', 'w', 'w', EXAMPLE_COM, 0, 28, 0, 1,
+		3,
+		'w',
+		'w',
+		'w',
+		EXAMPLE_COM,
+		0,
+		28,
+		0,
+		1,
 	};
 	dns_msg_t m;
 
@@ -202,7 +207,18 @@ static void test_query_edns(void **state)
 		HDR(0xabcd, 0x0110, 1, 0, 0, 1), /* RD, CD */
 		Q_EXAMPLE_A,
 		OPT_RR(1232, 0, 0, 0x80, 12),
-		0, 10, 0, 8, 1, 2, 3, 4, 5, 6, 7, 8, /* COOKIE, client part */
+		0,
+		10,
+		0,
+		8,
+		1,
+		2,
+		3,
+		4,
+		5,
+		6,
+		7,
+		8, /* COOKIE, client part */
 	};
 	dns_msg_t m;
 
@@ -268,7 +284,10 @@ static void test_response_all_types(void **state)
 
 	putptr(&t, 12);
 	at = rr_begin(&t, DNS_T_TXT, 60);
-	putmem(&t, "\x05hello\x00\x03" "abc", 11);
+	putmem(&t,
+	       "\x05hello\x00\x03"
+	       "abc",
+	       11);
 	rr_end(&t, at);
 
 	size_t srv_owner = t.n;
@@ -379,14 +398,15 @@ static void test_response_all_types(void **state)
 	assert_int_equal(m.nrr, 17);
 
 	static const uint16_t types[17] = {
-		DNS_T_A, DNS_T_AAAA, DNS_T_CNAME, DNS_T_MX, DNS_T_TXT, DNS_T_SRV,
-		DNS_T_DS, DNS_T_DNSKEY, DNS_T_RRSIG, DNS_T_NSEC3PARAM, DNS_T_PTR,
-		65280, DNS_T_NS, DNS_T_SOA, DNS_T_NSEC, DNS_T_NSEC3, DNS_T_OPT,
+		DNS_T_A,  DNS_T_AAAA,   DNS_T_CNAME, DNS_T_MX,         DNS_T_TXT, DNS_T_SRV,
+		DNS_T_DS, DNS_T_DNSKEY, DNS_T_RRSIG, DNS_T_NSEC3PARAM, DNS_T_PTR, 65280,
+		DNS_T_NS, DNS_T_SOA,    DNS_T_NSEC,  DNS_T_NSEC3,      DNS_T_OPT,
 	};
 	for (size_t i = 0; i < 17; i++) {
 		assert_int_equal(m.rr[i].type, types[i]);
-		assert_int_equal(m.rr[i].section,
-				 i < 12 ? DNS_SEC_ANSWER : i < 16 ? DNS_SEC_AUTHORITY : DNS_SEC_ADDITIONAL);
+		assert_int_equal(m.rr[i].section, i < 12   ? DNS_SEC_ANSWER
+						  : i < 16 ? DNS_SEC_AUTHORITY
+							   : DNS_SEC_ADDITIONAL);
 	}
 	assert_string_equal(dns_type_str(m.rr[11].type, tb), "TYPE65280");
 
@@ -475,8 +495,24 @@ static void test_response_all_types(void **state)
 	size_t cap = p->cap;
 	assert_true(cap >= 17);
 	static const uint8_t small[] = {
-		HDR(1, 0x8180, 1, 1, 0, 0), Q_EXAMPLE_A,
-		0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 192, 0, 2, 1,
+		HDR(1, 0x8180, 1, 1, 0, 0),
+		Q_EXAMPLE_A,
+		0xc0,
+		12,
+		0,
+		1,
+		0,
+		1,
+		0,
+		0,
+		0,
+		60,
+		0,
+		4,
+		192,
+		0,
+		2,
+		1,
 	};
 	assert_int_equal(dns_parse(p, small, sizeof(small), &m), DB_OK);
 	assert_ptr_equal(p->rr, arr);
@@ -489,9 +525,42 @@ static void test_compression(void **state)
 {
 	static const uint8_t r[] = {
 		HDR(7, 0x8180, 1, 1, 0, 0),
-		7, 'E', 'x', 'A', 'm', 'P', 'l', 'E', 3, 'c', 'o', 'm', 0, 0, 5, 0, 1,
+		7,
+		'E',
+		'x',
+		'A',
+		'm',
+		'P',
+		'l',
+		'E',
+		3,
+		'c',
+		'o',
+		'm',
+		0,
+		0,
+		5,
+		0,
+		1,
 		/* 29: www.<ptr 12> CNAME <ptr 29> (two hops) */
-		3, 'w', 'w', 'w', 0xc0, 12, 0, 5, 0, 1, 0, 0, 0, 60, 0, 2, 0xc0, 29,
+		3,
+		'w',
+		'w',
+		'w',
+		0xc0,
+		12,
+		0,
+		5,
+		0,
+		1,
+		0,
+		0,
+		0,
+		60,
+		0,
+		2,
+		0xc0,
+		29,
 	};
 	dns_msg_t m;
 	dns_name_t n;
@@ -500,7 +569,10 @@ static void test_compression(void **state)
 	assert_int_equal(dns_parse(*state, r, sizeof(r), &m), DB_OK);
 	assert_int_equal(m.nrr, 1);
 	assert_string_equal(str(&m.qname), "example.com.");
-	assert_memory_equal(m.qname.wire, "\x07" "ExAmPlE", 8);
+	assert_memory_equal(m.qname.wire,
+			    "\x07"
+			    "ExAmPlE",
+			    8);
 	assert_int_equal(m.rr[0].owner.len, 17);
 	assert_int_equal(m.rr[0].owner.labels, 3);
 	assert_int_equal(m.rr[0].rdata_off, 45);
@@ -742,9 +814,40 @@ static void test_truncated_question(void **state)
 static void test_truncated_rr(void **state)
 {
 	static const uint8_t r[] = {
-		HDR(3, 0x8180, 1, 2, 0, 0), Q_EXAMPLE_A,
-		0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 192, 0, 2, 1,
-		0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 200, 192, 0, 2, 2,
+		HDR(3, 0x8180, 1, 2, 0, 0),
+		Q_EXAMPLE_A,
+		0xc0,
+		12,
+		0,
+		1,
+		0,
+		1,
+		0,
+		0,
+		0,
+		60,
+		0,
+		4,
+		192,
+		0,
+		2,
+		1,
+		0xc0,
+		12,
+		0,
+		1,
+		0,
+		1,
+		0,
+		0,
+		0,
+		60,
+		0,
+		200,
+		192,
+		0,
+		2,
+		2,
 	};
 	dns_msg_t m;
 
@@ -848,8 +951,8 @@ static void test_questions(void **state)
 /* --- rdata validation -------------------------------------------------- */
 
 /* One answer owned by <ptr 12> of the given type and rdata. */
-static db_status_t parse_one(void **state, unsigned opcode, unsigned type,
-			     const void *rdata, size_t rdlen, dns_msg_t *m)
+static db_status_t parse_one(void **state, unsigned opcode, unsigned type, const void *rdata,
+			     size_t rdlen, dns_msg_t *m)
 {
 	static tbuf_t t;
 	hdr(&t, 1, 0x8000 | (opcode << 11), 1, 1, 0, 0);
@@ -880,9 +983,9 @@ static void test_rdata_checks(void **state)
 		{ DNS_T_AAAA, RD("123456789012345"), DB_EMALFORMED },
 		{ DNS_T_AAAA, RD("1234567890123456"), DB_OK },
 		{ DNS_T_CNAME, RD("\xc0\x0c"), DB_OK },
-		{ DNS_T_CNAME, RD("\xc0\x0c\x00"), DB_EMALFORMED },   /* octet left over */
-		{ DNS_T_CNAME, RD("\x03www"), DB_EMALFORMED },        /* name runs past rdata */
-		{ DNS_T_CNAME, RD("\xc0\x29"), DB_EMALFORMED },       /* points at itself */
+		{ DNS_T_CNAME, RD("\xc0\x0c\x00"), DB_EMALFORMED }, /* octet left over */
+		{ DNS_T_CNAME, RD("\x03www"), DB_EMALFORMED },      /* name runs past rdata */
+		{ DNS_T_CNAME, RD("\xc0\x29"), DB_EMALFORMED },     /* points at itself */
 		{ DNS_T_NS, RD("\x00"), DB_OK },
 		{ DNS_T_PTR, RD(""), DB_EMALFORMED },
 		{ DNS_T_MX, RD("\x00\x0a"), DB_EMALFORMED },
@@ -893,32 +996,71 @@ static void test_rdata_checks(void **state)
 		{ DNS_T_TXT, RD("\x00"), DB_OK },
 		{ DNS_T_TXT, RD("\x02hi\x01"), DB_EMALFORMED },
 		{ DNS_T_TXT, RD("\x05hi"), DB_EMALFORMED },
-		{ DNS_T_SOA, RD("\x00\x00" "1234567890123456789"), DB_EMALFORMED },
-		{ DNS_T_SOA, RD("\x00\x00" "12345678901234567890"), DB_OK },
-		{ DNS_T_SOA, RD("\x00\x00" "123456789012345678901"), DB_EMALFORMED },
+		{ DNS_T_SOA,
+		  RD("\x00\x00"
+		     "1234567890123456789"),
+		  DB_EMALFORMED },
+		{ DNS_T_SOA,
+		  RD("\x00\x00"
+		     "12345678901234567890"),
+		  DB_OK },
+		{ DNS_T_SOA,
+		  RD("\x00\x00"
+		     "123456789012345678901"),
+		  DB_EMALFORMED },
 		{ DNS_T_DS, RD("\x30\x39\x0d"), DB_EMALFORMED },
 		{ DNS_T_DS, RD("\x30\x39\x0d\x02\xff"), DB_OK },
 		{ DNS_T_DNSKEY, RD("\x01\x01\x03"), DB_EMALFORMED },
-		{ DNS_T_RRSIG, RD("\x00\x01\x0d\x02" "1234" "1234" "1234" "\x30\x39"), DB_EMALFORMED },
-		{ DNS_T_RRSIG, RD("\x00\x01\x0d\x02" "1234" "1234" "1234" "\x30\x39\x00" "sig"), DB_OK },
+		{ DNS_T_RRSIG,
+		  RD("\x00\x01\x0d\x02"
+		     "1234"
+		     "1234"
+		     "1234"
+		     "\x30\x39"),
+		  DB_EMALFORMED },
+		{ DNS_T_RRSIG,
+		  RD("\x00\x01\x0d\x02"
+		     "1234"
+		     "1234"
+		     "1234"
+		     "\x30\x39\x00"
+		     "sig"),
+		  DB_OK },
 		/* RFC 4034 3.1.7: the signer MUST NOT be compressed. */
-		{ DNS_T_RRSIG, RD("\x00\x01\x0d\x02" "1234" "1234" "1234" "\x30\x39\xc0\x0c" "sig"), DB_EMALFORMED },
+		{ DNS_T_RRSIG,
+		  RD("\x00\x01\x0d\x02"
+		     "1234"
+		     "1234"
+		     "1234"
+		     "\x30\x39\xc0\x0c"
+		     "sig"),
+		  DB_EMALFORMED },
 		{ DNS_T_NSEC, RD("\x00\x00\x01\x40"), DB_OK },
-		{ DNS_T_NSEC, RD("\xc0\x0c\x00\x01\x40"), DB_EMALFORMED }, /* compressed next name */
-		{ DNS_T_NSEC, RD("\x00"), DB_EMALFORMED },                 /* no bitmap */
-		{ DNS_T_NSEC, RD("\x00\x00\x00"), DB_EMALFORMED },         /* bitmap length 0 */
-		{ DNS_T_NSEC, RD("\x00\x00\x21" "123456789012345678901234567890123"), DB_EMALFORMED },
-		{ DNS_T_NSEC, RD("\x00\x00\x20" "1234567890123456789012345678901\x01"), DB_OK },
+		{ DNS_T_NSEC, RD("\xc0\x0c\x00\x01\x40"),
+		  DB_EMALFORMED },                                 /* compressed next name */
+		{ DNS_T_NSEC, RD("\x00"), DB_EMALFORMED },         /* no bitmap */
+		{ DNS_T_NSEC, RD("\x00\x00\x00"), DB_EMALFORMED }, /* bitmap length 0 */
+		{ DNS_T_NSEC,
+		  RD("\x00\x00\x21"
+		     "123456789012345678901234567890123"),
+		  DB_EMALFORMED },
+		{ DNS_T_NSEC,
+		  RD("\x00\x00\x20"
+		     "1234567890123456789012345678901\x01"),
+		  DB_OK },
 		{ DNS_T_NSEC, RD("\x00\x00\x02\x40\x00"), DB_EMALFORMED }, /* trailing zero octet */
-		{ DNS_T_NSEC, RD("\x00\x01\x01\x40\x00\x01\x40"), DB_EMALFORMED }, /* windows out of order */
-		{ DNS_T_NSEC, RD("\x00\x00\x01\x40\x00\x01\x40"), DB_EMALFORMED }, /* window repeated */
+		{ DNS_T_NSEC, RD("\x00\x01\x01\x40\x00\x01\x40"),
+		  DB_EMALFORMED }, /* windows out of order */
+		{ DNS_T_NSEC, RD("\x00\x00\x01\x40\x00\x01\x40"),
+		  DB_EMALFORMED }, /* window repeated */
 		{ DNS_T_NSEC, RD("\x00\x00\x01\x40\x01\x01\x40"), DB_OK },
-		{ DNS_T_NSEC, RD("\x00\x00\x02\x40"), DB_EMALFORMED },     /* bitmap overruns */
-		{ DNS_T_NSEC, RD("\x00\x00"), DB_EMALFORMED },             /* half a window header */
+		{ DNS_T_NSEC, RD("\x00\x00\x02\x40"), DB_EMALFORMED }, /* bitmap overruns */
+		{ DNS_T_NSEC, RD("\x00\x00"), DB_EMALFORMED },         /* half a window header */
 		{ DNS_T_NSEC3, RD("\x01\x00\x00\x00\x00\x01\xaa"), DB_OK }, /* empty bitmap: ENT */
 		{ DNS_T_NSEC3, RD("\x01\x00\x00\x00\x00\x00"), DB_EMALFORMED }, /* hash length 0 */
 		{ DNS_T_NSEC3, RD("\x01\x00\x00\x00\x05\xaa"), DB_EMALFORMED }, /* salt overruns */
-		{ DNS_T_NSEC3, RD("\x01\x00\x00\x00\x00\x02\xaa"), DB_EMALFORMED }, /* hash overruns */
+		{ DNS_T_NSEC3, RD("\x01\x00\x00\x00\x00\x02\xaa"),
+		  DB_EMALFORMED }, /* hash overruns */
 		{ DNS_T_NSEC3, RD("\x01\x00\x00\x00\x00\x01\xaa\x00\x01\x00"), DB_EMALFORMED },
 		{ DNS_T_NSEC3PARAM, RD("\x01\x00\x00\x00\x00"), DB_OK },
 		{ DNS_T_NSEC3PARAM, RD("\x01\x00\x00\x00\x01"), DB_EMALFORMED },
@@ -932,7 +1074,8 @@ static void test_rdata_checks(void **state)
 	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
 		db_status_t st = parse_one(state, 0, c[i].type, c[i].rdata, c[i].len, &m);
 		if (st != c[i].want)
-			fail_msg("case %zu (type %u): got %d, want %d", i, c[i].type, st, c[i].want);
+			fail_msg("case %zu (type %u): got %d, want %d", i, c[i].type, st,
+				 c[i].want);
 		assert_int_equal(m.stage, st == DB_OK ? DNS_STAGE_FULL : DNS_STAGE_QUESTION);
 		assert_int_equal(m.nrr, st == DB_OK ? 1 : 0);
 	}
@@ -957,16 +1100,39 @@ static void test_update_empty_rdata(void **state)
 static void test_edns_option_overrun(void **state)
 {
 	static const uint8_t over[] = {
-		HDR(1, 0x8180, 1, 0, 0, 1), Q_EXAMPLE_A,
-		OPT_RR(1232, 0, 0, 0, 8), 0, 10, 0, 8, 1, 2, 3, 4, /* says 8, has 4 */
+		HDR(1, 0x8180, 1, 0, 0, 1),
+		Q_EXAMPLE_A,
+		OPT_RR(1232, 0, 0, 0, 8),
+		0,
+		10,
+		0,
+		8,
+		1,
+		2,
+		3,
+		4, /* says 8, has 4 */
 	};
 	static const uint8_t half[] = {
-		HDR(1, 0x8180, 1, 0, 0, 1), Q_EXAMPLE_A,
-		OPT_RR(1232, 0, 0, 0, 7), 0, 3, 0, 0, 0, 12, 0, /* half an option header */
+		HDR(1, 0x8180, 1, 0, 0, 1),
+		Q_EXAMPLE_A,
+		OPT_RR(1232, 0, 0, 0, 7),
+		0,
+		3,
+		0,
+		0,
+		0,
+		12,
+		0, /* half an option header */
 	};
 	static const uint8_t ede_short[] = {
-		HDR(1, 0x8182, 1, 0, 0, 1), Q_EXAMPLE_A,
-		OPT_RR(1232, 0, 0, 0, 5), 0, 15, 0, 1, 9, /* EDE without a full info-code */
+		HDR(1, 0x8182, 1, 0, 0, 1),
+		Q_EXAMPLE_A,
+		OPT_RR(1232, 0, 0, 0, 5),
+		0,
+		15,
+		0,
+		1,
+		9, /* EDE without a full info-code */
 	};
 	dns_msg_t m;
 
@@ -982,8 +1148,10 @@ static void test_edns_option_overrun(void **state)
 static void test_edns_two_opt(void **state)
 {
 	static const uint8_t r[] = {
-		HDR(1, 0x8180, 1, 0, 0, 2), Q_EXAMPLE_A,
-		OPT_RR(1232, 0, 0, 0x80, 0), OPT_RR(512, 0, 0, 0, 0),
+		HDR(1, 0x8180, 1, 0, 0, 2),
+		Q_EXAMPLE_A,
+		OPT_RR(1232, 0, 0, 0x80, 0),
+		OPT_RR(512, 0, 0, 0, 0),
 	};
 	dns_msg_t m;
 
@@ -996,14 +1164,17 @@ static void test_edns_two_opt(void **state)
 static void test_edns_opt_placement(void **state)
 {
 	static const uint8_t owner[] = {
-		HDR(1, 0x8180, 1, 0, 0, 1), Q_EXAMPLE_A,
-		0xc0, 12, 0, 41, 4, 0xd0, 0, 0, 0, 0, 0, 0,
+		HDR(1, 0x8180, 1, 0, 0, 1), Q_EXAMPLE_A, 0xc0, 12, 0, 41, 4, 0xd0, 0, 0, 0, 0, 0, 0,
 	};
 	static const uint8_t answer[] = {
-		HDR(1, 0x8180, 1, 1, 0, 0), Q_EXAMPLE_A, OPT_RR(1232, 0, 0, 0, 0),
+		HDR(1, 0x8180, 1, 1, 0, 0),
+		Q_EXAMPLE_A,
+		OPT_RR(1232, 0, 0, 0, 0),
 	};
 	static const uint8_t authority[] = {
-		HDR(1, 0x8180, 1, 0, 1, 0), Q_EXAMPLE_A, OPT_RR(1232, 0, 0, 0, 0),
+		HDR(1, 0x8180, 1, 0, 1, 0),
+		Q_EXAMPLE_A,
+		OPT_RR(1232, 0, 0, 0, 0),
 	};
 	dns_msg_t m;
 
@@ -1017,12 +1188,43 @@ static void test_edns_opt_placement(void **state)
 static void test_edns_ede(void **state)
 {
 	static const uint8_t r[] = {
-		HDR(0x5151, 0x8182, 1, 0, 0, 1), Q_EXAMPLE_A,
+		HDR(0x5151, 0x8182, 1, 0, 0, 1),
+		Q_EXAMPLE_A,
 		OPT_RR(1232, 0, 0, 0, (4 + 12) + (4 + 2) + 4 + (4 + 4)),
-		0, 15, 0, 12, 0, 9, 'n', 'o', ' ', 'D', 'N', 'S', 'K', 'E', 'Y', '!',
-		0, 15, 0, 2, 0, 22,                 /* no reachable authority, no text */
-		0, 3, 0, 0,                         /* NSID, empty */
-		0, 15, 0, 4, 0, 6, 0xc3, 0xa9,      /* DNSSEC bogus, UTF-8 text */
+		0,
+		15,
+		0,
+		12,
+		0,
+		9,
+		'n',
+		'o',
+		' ',
+		'D',
+		'N',
+		'S',
+		'K',
+		'E',
+		'Y',
+		'!',
+		0,
+		15,
+		0,
+		2,
+		0,
+		22, /* no reachable authority, no text */
+		0,
+		3,
+		0,
+		0, /* NSID, empty */
+		0,
+		15,
+		0,
+		4,
+		0,
+		6,
+		0xc3,
+		0xa9, /* DNSSEC bogus, UTF-8 text */
 	};
 	dns_msg_t m;
 	char rb[16];
@@ -1074,10 +1276,14 @@ static void test_edns_ede_cap(void **state)
 static void test_edns_extended_rcode(void **state)
 {
 	static const uint8_t badvers[] = {
-		HDR(1, 0x8180, 1, 0, 0, 1), Q_EXAMPLE_A, OPT_RR(1232, 1, 0, 0, 0),
+		HDR(1, 0x8180, 1, 0, 0, 1),
+		Q_EXAMPLE_A,
+		OPT_RR(1232, 1, 0, 0, 0),
 	};
 	static const uint8_t odd[] = {
-		HDR(1, 0x8183, 1, 0, 0, 1), Q_EXAMPLE_A, OPT_RR(4096, 0xab, 1, 0x7f, 0),
+		HDR(1, 0x8183, 1, 0, 0, 1),
+		Q_EXAMPLE_A,
+		OPT_RR(4096, 0xab, 1, 0x7f, 0),
 	};
 	dns_msg_t m;
 	char rb[16];
@@ -1102,7 +1308,22 @@ static void test_name_str_escaping(void **state)
 {
 	static const uint8_t b[] = {
 		HDR(0, 0, 0, 0, 0, 0),
-		3, 'A', '.', 'b', 3, 'c', '\\', 'D', 6, 0x00, 0x20, 0x7f, 0x7e, 0xff, 0x21, 0,
+		3,
+		'A',
+		'.',
+		'b',
+		3,
+		'c',
+		'\\',
+		'D',
+		6,
+		0x00,
+		0x20,
+		0x7f,
+		0x7e,
+		0xff,
+		0x21,
+		0,
 	};
 	dns_name_t n;
 	size_t off = 12;
@@ -1167,7 +1388,10 @@ static void test_name_eq_and_lower(void **state)
 
 	name_from(&a, "MiXeD.CaSe.Z");
 	dns_name_lower(&a);
-	assert_memory_equal(a.wire, "\x05mixed\x04" "case\x01z\x00", 14);
+	assert_memory_equal(a.wire,
+			    "\x05mixed\x04"
+			    "case\x01z\x00",
+			    14);
 	assert_int_equal(a.len, 14);
 	assert_int_equal(a.labels, 3);
 }
@@ -1178,16 +1402,23 @@ static void test_type_and_rcode_str(void **state)
 		uint16_t v;
 		const char *s;
 	} types[] = {
-		{ 1, "A" }, { 2, "NS" }, { 5, "CNAME" }, { 6, "SOA" }, { 12, "PTR" },
-		{ 15, "MX" }, { 16, "TXT" }, { 28, "AAAA" }, { 33, "SRV" }, { 41, "OPT" },
-		{ 43, "DS" }, { 46, "RRSIG" }, { 47, "NSEC" }, { 48, "DNSKEY" },
-		{ 50, "NSEC3" }, { 51, "NSEC3PARAM" }, { 64, "SVCB" }, { 65, "HTTPS" },
-		{ 251, "IXFR" }, { 252, "AXFR" }, { 255, "ANY" }, { 257, "CAA" },
-		{ 0, "TYPE0" }, { 3, "TYPE3" }, { 258, "TYPE258" }, { 65535, "TYPE65535" },
+		{ 1, "A" },         { 2, "NS" },
+		{ 5, "CNAME" },     { 6, "SOA" },
+		{ 12, "PTR" },      { 15, "MX" },
+		{ 16, "TXT" },      { 28, "AAAA" },
+		{ 33, "SRV" },      { 41, "OPT" },
+		{ 43, "DS" },       { 46, "RRSIG" },
+		{ 47, "NSEC" },     { 48, "DNSKEY" },
+		{ 50, "NSEC3" },    { 51, "NSEC3PARAM" },
+		{ 64, "SVCB" },     { 65, "HTTPS" },
+		{ 251, "IXFR" },    { 252, "AXFR" },
+		{ 255, "ANY" },     { 257, "CAA" },
+		{ 0, "TYPE0" },     { 3, "TYPE3" },
+		{ 258, "TYPE258" }, { 65535, "TYPE65535" },
 	};
 	static const char *const rcodes[] = {
-		"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED",
-		"YXDOMAIN", "YXRRSET", "NXRRSET", "NOTAUTH", "NOTZONE",
+		"NOERROR",  "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP",  "REFUSED",
+		"YXDOMAIN", "YXRRSET", "NXRRSET",  "NOTAUTH",  "NOTZONE",
 	};
 	char buf[16];
 	(void)state;

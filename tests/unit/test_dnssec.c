@@ -122,9 +122,7 @@ static size_t msg_rr(tmsg_t *m, const trr_t *r, const dns_name_t *owner)
 		msg_name(m, &n, 1);
 		msg_put(m, r->rdata + off, 20);
 		break;
-	default:
-		msg_put(m, r->rdata, r->rdlen);
-		break;
+	default: msg_put(m, r->rdata, r->rdlen); break;
 	}
 	m->b[lenpos] = (uint8_t)((m->n - start) >> 8);
 	m->b[lenpos + 1] = (uint8_t)(m->n - start);
@@ -191,7 +189,10 @@ static dnssec_result_t verify_sig(const tzone_t *z, const trr_t *sig, db_time_t 
 	switch (opt->flip) {
 	case FLIP_NONE: break;
 	case FLIP_SIG: m->b[sig_end - 1] ^= 0x01; break;
-	case FLIP_KEY: assert_true(key_len > 8); m->b[key_off + 4 + (key_len - 4) / 2] ^= 0x01; break;
+	case FLIP_KEY:
+		assert_true(key_len > 8);
+		m->b[key_off + 4 + (key_len - 4) / 2] ^= 0x01;
+		break;
 	case FLIP_RDATA: m->b[first_rdata] ^= 0x01; break;
 	}
 
@@ -243,18 +244,20 @@ static dnssec_result_t verify_sig(const tzone_t *z, const trr_t *sig, db_time_t 
 	return res;
 }
 
-#define assert_verdict(res, why, eres, ewhy) do { \
-		if ((res) != (eres) || (why) != (ewhy)) \
-			fail_msg("got %s (%s), want %s (%s)", dnssec_result_str(res), \
-				 dnssec_reason_str(why), dnssec_result_str(eres), \
-				 dnssec_reason_str(ewhy)); \
+#define assert_verdict(res, why, eres, ewhy)                                                       \
+	do {                                                                                       \
+		if ((res) != (eres) || (why) != (ewhy))                                            \
+			fail_msg("got %s (%s), want %s (%s)", dnssec_result_str(res),              \
+				 dnssec_reason_str(why), dnssec_result_str(eres),                  \
+				 dnssec_reason_str(ewhy));                                         \
 	} while (0)
 
 /* --- published vectors -------------------------------------------------- */
 
 /* RFC 5702 6.1: RSA/SHA-256, 512-bit key, key tag 9033. */
 static const char *const rfc5702_sha256[] = {
-	"example.net. 3600 IN DNSKEY 256 3 8 AwEAAcFcGsaxxdgiuuGmCkVImy4h99CqT7jwY3pexPGcnUFtR2Fh36Bponcw"
+	"example.net. 3600 IN DNSKEY 256 3 8 "
+	"AwEAAcFcGsaxxdgiuuGmCkVImy4h99CqT7jwY3pexPGcnUFtR2Fh36Bponcw"
 	"tkZ4cAgtvd4Qs8PkxUdp6p/DlUmObdk= ;{id = 9033 (zsk), size = 512b}",
 	"www.example.net. 3600 IN A 192.0.2.91",
 	"www.example.net. 3600 IN RRSIG A 8 3 3600 20300101000000 20000101000000 9033 example.net. "
@@ -263,12 +266,16 @@ static const char *const rfc5702_sha256[] = {
 
 /* RFC 5702 6.2: RSA/SHA-512, 1024-bit key, key tag 3740. */
 static const char *const rfc5702_sha512[] = {
-	"example.net. 3600 IN DNSKEY 256 3 10 AwEAAdHoNTOW+et86KuJOWRDp1pndvwb6Y83nSVXXyLA3DLroROUkN6X0O6p"
-	"nWnjJQujX/AyhqFDxj13tOnD9u/1kTg7cV6rklMrZDtJCQ5PCl/D7QNPsgVsMu1J2Q8gpMpztNFLpPBz1bWXjDtaR7ZQBlZ3PFY12"
+	"example.net. 3600 IN DNSKEY 256 3 10 "
+	"AwEAAdHoNTOW+et86KuJOWRDp1pndvwb6Y83nSVXXyLA3DLroROUkN6X0O6p"
+	"nWnjJQujX/AyhqFDxj13tOnD9u/1kTg7cV6rklMrZDtJCQ5PCl/"
+	"D7QNPsgVsMu1J2Q8gpMpztNFLpPBz1bWXjDtaR7ZQBlZ3PFY12"
 	"ZTSncorffcGmhOL ;{id = 3740 (zsk), size = 1024b}",
 	"www.example.net. 3600 IN A 192.0.2.91",
-	"www.example.net. 3600 IN RRSIG A 10 3 3600 20300101000000 20000101000000 3740 example.net. "
-	"tsb4wnjRUDnB1BUi+t6TMTXThjVnG+eCkWqjvvjhzQL1d0YRoOe0CbxrVDYd0xDtsuJRaeUw1ep94PzEWzr0iGYgZBWm/zpq+9fOua"
+	"www.example.net. 3600 IN RRSIG A 10 3 3600 20300101000000 20000101000000 3740 "
+	"example.net. "
+	"tsb4wnjRUDnB1BUi+t6TMTXThjVnG+"
+	"eCkWqjvvjhzQL1d0YRoOe0CbxrVDYd0xDtsuJRaeUw1ep94PzEWzr0iGYgZBWm/zpq+9fOua"
 	"gYJRfDqfReKBzMweOLDiNa8iP5g9vMhpuv6OPlvpXwm9Sa9ZXIbNl1MBGk0fthPgxdDLw=",
 };
 
@@ -279,7 +286,8 @@ static const char *const rfc6605_p256[] = {
 	"example.net. 3600 IN DS 55648 13 2 b4c8c1fe2e7477127b27115656ad6256f424625bf5c1"
 	"e2770ce6d6e37df61d17",
 	"www.example.net. 3600 IN A 192.0.2.1",
-	"www.example.net. 3600 IN RRSIG A 13 3 3600 20100909100439 20100812100439 55648 example.net. "
+	"www.example.net. 3600 IN RRSIG A 13 3 3600 20100909100439 20100812100439 55648 "
+	"example.net. "
 	"qx6wLYqmh+l9oCKTN6qIc+bw6ya+KJ8oMz0YP107epXAyGmt+3SNruPFKG7tZoLBLlUzGGus7ZwmwWep666VCw==",
 };
 
@@ -290,8 +298,10 @@ static const char *const rfc6605_p384[] = {
 	"example.net. 3600 IN DS 10771 14 4 72d7b62976ce06438e9c0bf319013cf801f09ecc84b8d7e9"
 	"495f27e305c6a9b0563a9b5f4d288405c3008a946df983d6",
 	"www.example.net. 3600 IN A 192.0.2.1",
-	"www.example.net. 3600 IN RRSIG A 14 3 3600 20100909102025 20100812102025 10771 example.net. "
-	"/L5hDKIvGDyI1fcARX3z65qrmPsVz73QD1Mr5CEqOiLP95hxQouuroGCeZOvzFaxsT8Glr74hbavRKayJNuydCuzWTSSPdz7wnqX"
+	"www.example.net. 3600 IN RRSIG A 14 3 3600 20100909102025 20100812102025 10771 "
+	"example.net. "
+	"/L5hDKIvGDyI1fcARX3z65qrmPsVz73QD1Mr5CEqOiLP95hxQouuroGCeZOvzFaxsT8Glr74hbavRKayJNuydCuzWT"
+	"SSPdz7wnqX"
 	"L5bdcJzusdnI0RSMROxxwGipWcJm",
 };
 
@@ -302,7 +312,8 @@ static const char *const rfc6605_p384[] = {
  */
 static const char *const rfc8080_ed25519_a[] = {
 	"example.com. 3600 IN DNSKEY 257 3 15 l02Woi0iS8Aa25FQkUd9RMzZHJpBoRQwAQEX1SxZJA4=",
-	"example.com. 3600 IN DS 3613 15 2 3aa5ab37efce57f737fc1627013fee07bdf241bd10f3b1964ab55c78e79"
+	"example.com. 3600 IN DS 3613 15 2 "
+	"3aa5ab37efce57f737fc1627013fee07bdf241bd10f3b1964ab55c78e79"
 	"a304b",
 	"example.com. 3600 IN MX 10 mail.example.com.",
 	"example.com. 3600 IN RRSIG MX 15 2 3600 1440021600 1438207200 3613 example.com. "
@@ -311,7 +322,8 @@ static const char *const rfc8080_ed25519_a[] = {
 
 static const char *const rfc8080_ed25519_b[] = {
 	"example.com. 3600 IN DNSKEY 257 3 15 zPnZ/QwEe7S8C5SPz2OfS5RR40ATk2/rYnE9xHIEijs=",
-	"example.com. 3600 IN DS 35217 15 2 401781b934e392de492ec77ae2e15d70f6575a1c0bc59c5275c04ebe80c"
+	"example.com. 3600 IN DS 35217 15 2 "
+	"401781b934e392de492ec77ae2e15d70f6575a1c0bc59c5275c04ebe80c"
 	"6614c",
 	"example.com. 3600 IN MX 10 mail.example.com.",
 	"example.com. 3600 IN RRSIG MX 15 2 3600 1440021600 1438207200 35217 example.com. "
@@ -319,24 +331,30 @@ static const char *const rfc8080_ed25519_b[] = {
 };
 
 static const char *const rfc8080_ed448_a[] = {
-	"example.com. 3600 IN DNSKEY 257 3 16 3kgROaDjrh0H2iuixWBrc8g2EpBBLCdGzHmn+G2MpTPhpj/OiBVHHSfPodx"
+	"example.com. 3600 IN DNSKEY 257 3 16 "
+	"3kgROaDjrh0H2iuixWBrc8g2EpBBLCdGzHmn+G2MpTPhpj/OiBVHHSfPodx"
 	"1FYYUcJKm1MDpJtIA",
-	"example.com. 3600 IN DS 9713 16 2 6ccf18d5bc5d7fc2fceb1d59d17321402f2aa8d368048db93dd811f5cb2"
+	"example.com. 3600 IN DS 9713 16 2 "
+	"6ccf18d5bc5d7fc2fceb1d59d17321402f2aa8d368048db93dd811f5cb2"
 	"b19c7",
 	"example.com. 3600 IN MX 10 mail.example.com.",
 	"example.com. 3600 IN RRSIG MX 16 2 3600 1440021600 1438207200 9713 example.com. "
-	"3cPAHkmlnxcDHMyg7vFC34l0blBhuG1qpwLmjInI8w1CMB29FkEAIJUA0amxWndkmnBZ6SKiwZSAxGILn/NBtOXft0+Gj7FSvOKxE"
+	"3cPAHkmlnxcDHMyg7vFC34l0blBhuG1qpwLmjInI8w1CMB29FkEAIJUA0amxWndkmnBZ6SKiwZSAxGILn/"
+	"NBtOXft0+Gj7FSvOKxE"
 	"/07+4RQvE581N3Aj/JtIyaiYVdnYtyMWbSNyGEY2213WKsJlwEA",
 };
 
 static const char *const rfc8080_ed448_b[] = {
-	"example.com. 3600 IN DNSKEY 257 3 16 kkreGWoccSDmUBGAe7+zsbG6ZAFQp+syPmYUurBRQc3tDjeMCJcVMRDmgcN"
+	"example.com. 3600 IN DNSKEY 257 3 16 "
+	"kkreGWoccSDmUBGAe7+zsbG6ZAFQp+syPmYUurBRQc3tDjeMCJcVMRDmgcN"
 	"Lp5HlHAMy12VoISsA",
-	"example.com. 3600 IN DS 38353 16 2 645ff078b3568f5852b70cb60e8e696cc77b75bfaaffc118cf79cbda1ba"
+	"example.com. 3600 IN DS 38353 16 2 "
+	"645ff078b3568f5852b70cb60e8e696cc77b75bfaaffc118cf79cbda1ba"
 	"28af4",
 	"example.com. 3600 IN MX 10 mail.example.com.",
 	"example.com. 3600 IN RRSIG MX 16 2 3600 1440021600 1438207200 38353 example.com. "
-	"E1/oLjSGIbmLny/4fcgM1z4oL6aqo+izT3urCyHyvEp4Sp8Syg1eI+lJ57CSnZqjJP41O/9l4m0AsQ4f7qI1gVnML8vWWiyW2KXhT"
+	"E1/oLjSGIbmLny/4fcgM1z4oL6aqo+izT3urCyHyvEp4Sp8Syg1eI+lJ57CSnZqjJP41O/"
+	"9l4m0AsQ4f7qI1gVnML8vWWiyW2KXhT"
 	"9kuAICUSxv5OWbf81Rq7Yu60npabODB0QFPb/rkW3kUZmQ0YQUA",
 };
 
@@ -346,16 +364,20 @@ static const char *const rfc8080_published[] = {
 	"example.com. 3600 IN DNSKEY 257 3 15 l02Woi0iS8Aa25FQkUd9RMzZHJpBoRQwAQEX1SxZJA4=",
 	"example.com. 3600 IN MX 10 mail.example.com.",
 	("example.com. 3600 IN RRSIG MX 15 3 3600 1440021600 1438207200 3613 example.com. "
-	 "Edk+IB9KNNWg0HAjm7FazXyrd5m3Rk8zNZbvNpAcM+eysqcUOMIjWoevFkjH5GaMWeG96GUVZu6ECKOQmemHDg=="),
+	 "Edk+IB9KNNWg0HAjm7FazXyrd5m3Rk8zNZbvNpAcM+eysqcUOMIjWoevFkjH5GaMWeG96GUVZu6ECKOQmemHDg="
+	 "="),
 };
 
 /* RFC 4034 5.4 (SHA-1) and RFC 4509 2.3 (SHA-256): key tag 60485. */
 static const char *const rfc4034_ds[] = {
-	"dskey.example.com. 86400 IN DNSKEY 256 3 5 AQOeiiR0GOMYkDshWoSKz9XzfwJr1AYtsmx3TGkJaNXVbfi/2pHm822aJ5iI9BMzNXxe"
-	"YCmZDRD99WYwYqUSdjMmmAphXdvxegXd/M5+X7OrzKBaMbCVdFLUUh6DhweJBjEVv5f2wwjM9XzcnOf+EPbtG9DMBmADjFDc2w/"
+	"dskey.example.com. 86400 IN DNSKEY 256 3 5 "
+	"AQOeiiR0GOMYkDshWoSKz9XzfwJr1AYtsmx3TGkJaNXVbfi/2pHm822aJ5iI9BMzNXxe"
+	"YCmZDRD99WYwYqUSdjMmmAphXdvxegXd/"
+	"M5+X7OrzKBaMbCVdFLUUh6DhweJBjEVv5f2wwjM9XzcnOf+EPbtG9DMBmADjFDc2w/"
 	"rljwvFw== ;{id = 60485 (zsk), size = 1024b}",
 	"dskey.example.com. 86400 IN DS 60485 5 1 2BB183AF5F22588179A53B0A98631FAD1A292118",
-	"dskey.example.com. 86400 IN DS 60485 5 2 D4B7D520E7BB5F0F67674A0CCEB1E3E0614B93C4F9E99B8383F6A1E4469DA50A",
+	"dskey.example.com. 86400 IN DS 60485 5 2 "
+	"D4B7D520E7BB5F0F67674A0CCEB1E3E0614B93C4F9E99B8383F6A1E4469DA50A",
 };
 
 typedef struct vector {
@@ -366,25 +388,28 @@ typedef struct vector {
 	const char *inside, *before, *after; /* times in and around the window */
 } vector_t;
 
-#define VEC(w, l, tag, in, bef, aft) { w, l, sizeof(l) / sizeof(l[0]), tag, in, bef, aft }
+#define VEC(w, l, tag, in, bef, aft)                                                               \
+	{                                                                                          \
+		w, l, sizeof(l) / sizeof(l[0]), tag, in, bef, aft                                  \
+	}
 
 static const vector_t vectors[] = {
-	VEC("RFC 5702 6.1 RSA/SHA-256", rfc5702_sha256, 9033,
-	    "20100101000000", "19991231235959", "20300101000001"),
-	VEC("RFC 5702 6.2 RSA/SHA-512", rfc5702_sha512, 3740,
-	    "20100101000000", "19991231235959", "20300101000001"),
-	VEC("RFC 6605 6.1 ECDSA P-256", rfc6605_p256, 55648,
-	    "20100820000000", "20100812100438", "20100909100440"),
-	VEC("RFC 6605 6.2 ECDSA P-384", rfc6605_p384, 10771,
-	    "20100820000000", "20100812102024", "20100909102026"),
-	VEC("RFC 8080 6.1 Ed25519 (3613)", rfc8080_ed25519_a, 3613,
-	    "1439000000", "1438207199", "1440021601"),
-	VEC("RFC 8080 6.1 Ed25519 (35217)", rfc8080_ed25519_b, 35217,
-	    "1439000000", "1438207199", "1440021601"),
-	VEC("RFC 8080 6.2 Ed448 (9713)", rfc8080_ed448_a, 9713,
-	    "1439000000", "1438207199", "1440021601"),
-	VEC("RFC 8080 6.2 Ed448 (38353)", rfc8080_ed448_b, 38353,
-	    "1439000000", "1438207199", "1440021601"),
+	VEC("RFC 5702 6.1 RSA/SHA-256", rfc5702_sha256, 9033, "20100101000000", "19991231235959",
+	    "20300101000001"),
+	VEC("RFC 5702 6.2 RSA/SHA-512", rfc5702_sha512, 3740, "20100101000000", "19991231235959",
+	    "20300101000001"),
+	VEC("RFC 6605 6.1 ECDSA P-256", rfc6605_p256, 55648, "20100820000000", "20100812100438",
+	    "20100909100440"),
+	VEC("RFC 6605 6.2 ECDSA P-384", rfc6605_p384, 10771, "20100820000000", "20100812102024",
+	    "20100909102026"),
+	VEC("RFC 8080 6.1 Ed25519 (3613)", rfc8080_ed25519_a, 3613, "1439000000", "1438207199",
+	    "1440021601"),
+	VEC("RFC 8080 6.1 Ed25519 (35217)", rfc8080_ed25519_b, 35217, "1439000000", "1438207199",
+	    "1440021601"),
+	VEC("RFC 8080 6.2 Ed448 (9713)", rfc8080_ed448_a, 9713, "1439000000", "1438207199",
+	    "1440021601"),
+	VEC("RFC 8080 6.2 Ed448 (38353)", rfc8080_ed448_b, 38353, "1439000000", "1438207199",
+	    "1440021601"),
 };
 
 #define NVEC (sizeof(vectors) / sizeof(vectors[0]))
@@ -482,21 +507,22 @@ static void test_rfc4034_ds(void **state)
 	assert_int_equal(dnssec_key_tag(k->rdata, k->rdlen), 60485);
 	for (size_t i = 0; i < 2; i++) {
 		trr_ds(find_type(&z, DNS_T_DS, i), &ds);
-		assert_verdict(dnssec_ds_matches(&k->owner, &ds, &key, &why), why,
-			       DNSSEC_SECURE, DNSSEC_R_NONE);
-		assert_int_equal(dnssec_ds_digest(&k->owner, k->rdata, k->rdlen,
-						  ds.digest_type, d, &dlen), DB_OK);
+		assert_verdict(dnssec_ds_matches(&k->owner, &ds, &key, &why), why, DNSSEC_SECURE,
+			       DNSSEC_R_NONE);
+		assert_int_equal(
+		    dnssec_ds_digest(&k->owner, k->rdata, k->rdlen, ds.digest_type, d, &dlen),
+		    DB_OK);
 		assert_int_equal(dlen, ds.digest_len);
 		assert_memory_equal(d, ds.digest, dlen);
 	}
 
 	/* The owner is digested in canonical form. */
 	dns_name_t upper = name("DSKEY.Example.COM.");
-	assert_verdict(dnssec_ds_matches(&upper, &ds, &key, &why), why,
-		       DNSSEC_SECURE, DNSSEC_R_NONE);
+	assert_verdict(dnssec_ds_matches(&upper, &ds, &key, &why), why, DNSSEC_SECURE,
+		       DNSSEC_R_NONE);
 	dns_name_t other = name("dskey.example.net.");
-	assert_verdict(dnssec_ds_matches(&other, &ds, &key, &why), why,
-		       DNSSEC_BOGUS, DNSSEC_R_DIGEST_MISMATCH);
+	assert_verdict(dnssec_ds_matches(&other, &ds, &key, &why), why, DNSSEC_BOGUS,
+		       DNSSEC_R_DIGEST_MISMATCH);
 
 	/* One changed octet of the digest, or of the key. */
 	uint8_t copy[DNSSEC_MAX_DIGEST];
@@ -504,28 +530,26 @@ static void test_rfc4034_ds(void **state)
 	copy[5] ^= 0x40;
 	dns_ds_t bad = ds;
 	bad.digest = copy;
-	assert_verdict(dnssec_ds_matches(&k->owner, &bad, &key, &why), why,
-		       DNSSEC_BOGUS, DNSSEC_R_DIGEST_MISMATCH);
+	assert_verdict(dnssec_ds_matches(&k->owner, &bad, &key, &why), why, DNSSEC_BOGUS,
+		       DNSSEC_R_DIGEST_MISMATCH);
 	bad = ds;
 	bad.digest_len--;
-	assert_verdict(dnssec_ds_matches(&k->owner, &bad, &key, &why), why,
-		       DNSSEC_BOGUS, DNSSEC_R_DIGEST_MISMATCH);
+	assert_verdict(dnssec_ds_matches(&k->owner, &bad, &key, &why), why, DNSSEC_BOGUS,
+		       DNSSEC_R_DIGEST_MISMATCH);
 	bad = ds;
 	bad.key_tag++;
-	assert_verdict(dnssec_ds_matches(&k->owner, &bad, &key, &why), why,
-		       DNSSEC_BOGUS, DNSSEC_R_KEY_TAG_MISMATCH);
+	assert_verdict(dnssec_ds_matches(&k->owner, &bad, &key, &why), why, DNSSEC_BOGUS,
+		       DNSSEC_R_KEY_TAG_MISMATCH);
 	bad = ds;
 	bad.algorithm = 8;
-	assert_verdict(dnssec_ds_matches(&k->owner, &bad, &key, &why), why,
-		       DNSSEC_BOGUS, DNSSEC_R_ALGORITHM_MISMATCH);
+	assert_verdict(dnssec_ds_matches(&k->owner, &bad, &key, &why), why, DNSSEC_BOGUS,
+		       DNSSEC_R_ALGORITHM_MISMATCH);
 	bad = ds;
 	bad.digest_type = 3; /* GOST */
-	assert_verdict(dnssec_ds_matches(&k->owner, &bad, &key, &why), why,
-		       DNSSEC_INDETERMINATE, DNSSEC_R_UNSUPPORTED_DIGEST);
-	assert_int_equal(dnssec_ds_digest(&k->owner, k->rdata, k->rdlen, 3, d, &dlen),
-			 DB_EUNSUPP);
-	assert_int_equal(dnssec_ds_digest(&k->owner, k->rdata, 3, 1, d, &dlen),
-			 DB_EMALFORMED);
+	assert_verdict(dnssec_ds_matches(&k->owner, &bad, &key, &why), why, DNSSEC_INDETERMINATE,
+		       DNSSEC_R_UNSUPPORTED_DIGEST);
+	assert_int_equal(dnssec_ds_digest(&k->owner, k->rdata, k->rdlen, 3, d, &dlen), DB_EUNSUPP);
+	assert_int_equal(dnssec_ds_digest(&k->owner, k->rdata, 3, 1, d, &dlen), DB_EMALFORMED);
 	assert_int_equal(dnssec_ds_digest(&k->owner, k->rdata, k->rdlen, 4, d, &dlen), DB_OK);
 	assert_int_equal(dlen, 48);
 
@@ -536,8 +560,8 @@ static void test_rfc4034_ds(void **state)
 	kbad.key = kcopy;
 	trr_ds(find_type(&z, DNS_T_DS, 0), &ds);
 	ds.key_tag = dnssec_dnskey_tag(&kbad); /* get past the tag */
-	assert_verdict(dnssec_ds_matches(&k->owner, &ds, &kbad, &why), why,
-		       DNSSEC_BOGUS, DNSSEC_R_DIGEST_MISMATCH);
+	assert_verdict(dnssec_ds_matches(&k->owner, &ds, &kbad, &why), why, DNSSEC_BOGUS,
+		       DNSSEC_R_DIGEST_MISMATCH);
 	zone_free(&z);
 }
 
@@ -546,10 +570,9 @@ static void test_rfc8080_published_is_bogus(void **state)
 	(void)state;
 	tzone_t z = { 0 };
 	dnssec_reason_t why;
-	zone_lines(&z, rfc8080_published,
-		   sizeof(rfc8080_published) / sizeof(rfc8080_published[0]));
-	dnssec_result_t r = verify_sig(&z, find_type(&z, DNS_T_RRSIG, 0),
-				       at("1439000000"), NULL, &why);
+	zone_lines(&z, rfc8080_published, sizeof(rfc8080_published) / sizeof(rfc8080_published[0]));
+	dnssec_result_t r = verify_sig(&z, find_type(&z, DNS_T_RRSIG, 0), at("1439000000"), NULL,
+				       &why);
 	assert_verdict(r, why, DNSSEC_BOGUS, DNSSEC_R_RRSIG_MISMATCH);
 	zone_free(&z);
 }
@@ -575,14 +598,14 @@ static const struct {
 	const char *file;
 	uint8_t alg;
 } zones[] = {
-	{ "bind-rsasha1.zone", 5 }, { "bind-nsec3rsasha1.zone", 7 },
-	{ "bind-rsasha256.zone", 8 }, { "bind-rsasha512.zone", 10 },
+	{ "bind-rsasha1.zone", 5 },    { "bind-nsec3rsasha1.zone", 7 },
+	{ "bind-rsasha256.zone", 8 },  { "bind-rsasha512.zone", 10 },
 	{ "bind-ecdsap256.zone", 13 }, { "bind-ecdsap384.zone", 14 },
-	{ "bind-ed25519.zone", 15 }, { "bind-ed448.zone", 16 },
-	{ "ldns-rsasha1.zone", 5 }, { "ldns-nsec3rsasha1.zone", 7 },
-	{ "ldns-rsasha256.zone", 8 }, { "ldns-rsasha512.zone", 10 },
+	{ "bind-ed25519.zone", 15 },   { "bind-ed448.zone", 16 },
+	{ "ldns-rsasha1.zone", 5 },    { "ldns-nsec3rsasha1.zone", 7 },
+	{ "ldns-rsasha256.zone", 8 },  { "ldns-rsasha512.zone", 10 },
 	{ "ldns-ecdsap256.zone", 13 }, { "ldns-ecdsap384.zone", 14 },
-	{ "ldns-ed25519.zone", 15 }, { "ldns-ed448.zone", 16 },
+	{ "ldns-ed25519.zone", 15 },   { "ldns-ed448.zone", 16 },
 };
 
 #define NZONES (sizeof(zones) / sizeof(zones[0]))
@@ -674,7 +697,9 @@ static void test_zones_wildcard(void **state)
 {
 	(void)state;
 	static const char *const qnames[] = {
-		"a.wild.example.org.", "A.B.Wild.example.org.", "*.wild.example.org.",
+		"a.wild.example.org.",
+		"A.B.Wild.example.org.",
+		"*.wild.example.org.",
 	};
 	for (size_t f = 0; f < NZONES; f++) {
 		tzone_t z = { 0 };
@@ -703,7 +728,8 @@ static void test_zones_wildcard(void **state)
 		assert_verdict(r, why, DNSSEC_BOGUS, DNSSEC_R_BAD_SIGNATURE);
 		/* A shorter name than the labels field allows. */
 		o.owner = "example.org.";
-		r = verify_sig(&z, find_sig(&z, "www.example.org.", DNS_T_A), at(ZONE_NOW), &o, &why);
+		r = verify_sig(&z, find_sig(&z, "www.example.org.", DNS_T_A), at(ZONE_NOW), &o,
+			       &why);
 		assert_verdict(r, why, DNSSEC_BOGUS, DNSSEC_R_RRSIG_MISMATCH);
 		zone_free(&z);
 	}
@@ -765,20 +791,24 @@ static void test_canonical_names(void **state)
 	assert_non_null(set);
 
 	/* NS target and MX exchange lower-cased (RFC 4034 6.2 item 3). */
-	static const uint8_t ns[] = { 3, 'N', 'S', '1', 7, 'E', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'O', 'R', 'G', 0 };
-	static const uint8_t ns_lc[] = { 3, 'n', 's', '1', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'o', 'r', 'g', 0 };
+	static const uint8_t ns[] = { 3,   'N', 'S', '1', 7,   'E', 'x', 'a', 'm',
+				      'p', 'l', 'e', 3,   'O', 'R', 'G', 0 };
+	static const uint8_t ns_lc[] = { 3,   'n', 's', '1', 7,   'e', 'x', 'a', 'm',
+					 'p', 'l', 'e', 3,   'o', 'r', 'g', 0 };
 	assert_int_equal(dnssec_rrset_add_rdata(set, &owner, DNS_T_NS, 1, ns, sizeof(ns)), DB_OK);
 	p = dnssec_rrset_rdata(set, 0, &len);
 	assert_int_equal(len, sizeof(ns_lc));
 	assert_memory_equal(p, ns_lc, sizeof(ns_lc));
 	/* The same name in other case is a duplicate once canonical. */
-	assert_int_equal(dnssec_rrset_add_rdata(set, &owner, DNS_T_NS, 1, ns_lc, sizeof(ns_lc)), DB_OK);
+	assert_int_equal(dnssec_rrset_add_rdata(set, &owner, DNS_T_NS, 1, ns_lc, sizeof(ns_lc)),
+			 DB_OK);
 	assert_int_equal(dnssec_rrset_count(set), 1);
 
 	/* RFC 6840 5.1: NSEC's next name keeps its case. */
 	static const uint8_t nsec[] = { 3, 'W', 'w', 'W', 0, 0, 1, 0x40 };
 	dnssec_rrset_clear(set);
-	assert_int_equal(dnssec_rrset_add_rdata(set, &owner, DNS_T_NSEC, 1, nsec, sizeof(nsec)), DB_OK);
+	assert_int_equal(dnssec_rrset_add_rdata(set, &owner, DNS_T_NSEC, 1, nsec, sizeof(nsec)),
+			 DB_OK);
 	p = dnssec_rrset_rdata(set, 0, &len);
 	assert_int_equal(len, sizeof(nsec));
 	assert_memory_equal(p, nsec, sizeof(nsec));
@@ -794,7 +824,8 @@ static void test_canonical_names(void **state)
 	/* Types without names are opaque: TXT keeps its case. */
 	static const uint8_t txt[] = { 2, 'H', 'i' };
 	dnssec_rrset_clear(set);
-	assert_int_equal(dnssec_rrset_add_rdata(set, &owner, DNS_T_TXT, 1, txt, sizeof(txt)), DB_OK);
+	assert_int_equal(dnssec_rrset_add_rdata(set, &owner, DNS_T_TXT, 1, txt, sizeof(txt)),
+			 DB_OK);
 	p = dnssec_rrset_rdata(set, 0, &len);
 	assert_memory_equal(p, txt, sizeof(txt));
 
@@ -805,10 +836,15 @@ static void test_canonical_names(void **state)
 	static const uint8_t extra[] = { 1, 'a', 0, 7 };
 	static const uint8_t soa_short[] = { 0, 0, 1, 2, 3 };
 	dnssec_rrset_clear(set);
-	assert_int_equal(dnssec_rrset_add_rdata(set, &owner, DNS_T_NS, 1, ptr, sizeof(ptr)), DB_EMALFORMED);
-	assert_int_equal(dnssec_rrset_add_rdata(set, &owner, DNS_T_NS, 1, runs, sizeof(runs)), DB_EMALFORMED);
-	assert_int_equal(dnssec_rrset_add_rdata(set, &owner, DNS_T_NS, 1, extra, sizeof(extra)), DB_EMALFORMED);
-	assert_int_equal(dnssec_rrset_add_rdata(set, &owner, DNS_T_SOA, 1, soa_short, sizeof(soa_short)), DB_EMALFORMED);
+	assert_int_equal(dnssec_rrset_add_rdata(set, &owner, DNS_T_NS, 1, ptr, sizeof(ptr)),
+			 DB_EMALFORMED);
+	assert_int_equal(dnssec_rrset_add_rdata(set, &owner, DNS_T_NS, 1, runs, sizeof(runs)),
+			 DB_EMALFORMED);
+	assert_int_equal(dnssec_rrset_add_rdata(set, &owner, DNS_T_NS, 1, extra, sizeof(extra)),
+			 DB_EMALFORMED);
+	assert_int_equal(
+	    dnssec_rrset_add_rdata(set, &owner, DNS_T_SOA, 1, soa_short, sizeof(soa_short)),
+	    DB_EMALFORMED);
 	assert_int_equal(dnssec_rrset_add_rdata(set, &owner, DNS_T_NS, 1, NULL, 0), DB_EMALFORMED);
 	assert_int_equal(dnssec_rrset_count(set), 0);
 	dnssec_rrset_free(set);
@@ -820,15 +856,77 @@ static void test_canonical_from_message(void **state)
 {
 	(void)state;
 	static const uint8_t msg[] = {
-		0x12, 0x34, 0x84, 0x00, 0, 1, 0, 2, 0, 0, 0, 0,
+		0x12,
+		0x34,
+		0x84,
+		0x00,
+		0,
+		1,
+		0,
+		2,
+		0,
+		0,
+		0,
+		0,
 		/* 12: EXAMPLE.Org NS IN */
-		7, 'E', 'X', 'A', 'M', 'P', 'L', 'E', 3, 'O', 'r', 'g', 0, 0, 2, 0, 1,
+		7,
+		'E',
+		'X',
+		'A',
+		'M',
+		'P',
+		'L',
+		'E',
+		3,
+		'O',
+		'r',
+		'g',
+		0,
+		0,
+		2,
+		0,
+		1,
 		/* 29: EXAMPLE.Org NS NS2.EXAMPLE.Org */
-		0xC0, 12, 0, 2, 0, 1, 0, 0, 0x0E, 0x10, 0, 6, 3, 'N', 'S', '2', 0xC0, 12,
+		0xC0,
+		12,
+		0,
+		2,
+		0,
+		1,
+		0,
+		0,
+		0x0E,
+		0x10,
+		0,
+		6,
+		3,
+		'N',
+		'S',
+		'2',
+		0xC0,
+		12,
 		/* 47: NS1.EXAMPLE.Org */
-		0xC0, 12, 0, 2, 0, 1, 0, 0, 0x0E, 0x10, 0, 6, 3, 'N', 'S', '1', 0xC0, 12,
+		0xC0,
+		12,
+		0,
+		2,
+		0,
+		1,
+		0,
+		0,
+		0x0E,
+		0x10,
+		0,
+		6,
+		3,
+		'N',
+		'S',
+		'1',
+		0xC0,
+		12,
 	};
-	static const uint8_t ns1[] = { 3, 'n', 's', '1', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'o', 'r', 'g', 0 };
+	static const uint8_t ns1[] = { 3,   'n', 's', '1', 7,   'e', 'x', 'a', 'm',
+				       'p', 'l', 'e', 3,   'o', 'r', 'g', 0 };
 	dns_parser_t p;
 	dns_msg_t m;
 	uint16_t len;
@@ -878,8 +976,9 @@ static void fixture_load(fixture_t *f)
 	f->key_owner = k->owner;
 	f->set = dnssec_rrset_new();
 	assert_non_null(f->set);
-	assert_int_equal(dnssec_rrset_add_rdata(f->set, &a->owner, a->type, a->rclass,
-						a->rdata, a->rdlen), DB_OK);
+	assert_int_equal(
+	    dnssec_rrset_add_rdata(f->set, &a->owner, a->type, a->rclass, a->rdata, a->rdlen),
+	    DB_OK);
 	const uint8_t *r = s->rdata;
 	f->sig.type_covered = rd16(r);
 	f->sig.algorithm = r[2];
@@ -904,11 +1003,11 @@ static void fixture_free(fixture_t *f)
 static dnssec_reason_t fx_verify(fixture_t *f, dnssec_result_t want)
 {
 	dnssec_reason_t why = DNSSEC_R_NONE;
-	dnssec_result_t r = dnssec_verify_rrset(f->set, &f->sig, &f->key_owner, &f->key,
-						f->now, &why);
+	dnssec_result_t r = dnssec_verify_rrset(f->set, &f->sig, &f->key_owner, &f->key, f->now,
+						&why);
 	if (r != want)
-		fail_msg("got %s (%s), want %s", dnssec_result_str(r),
-			 dnssec_reason_str(why), dnssec_result_str(want));
+		fail_msg("got %s (%s), want %s", dnssec_result_str(r), dnssec_reason_str(why),
+			 dnssec_result_str(want));
 	return why;
 }
 
@@ -1059,16 +1158,23 @@ static void test_malformed_key_and_signature(void **state)
 	static const uint8_t nomod[] = { 0x03, 0x01, 0x00, 0x01 };
 	static const uint8_t zeromod[] = { 0x01, 0x03, 0x00, 0x00 };
 	static const uint8_t noexp[] = { 0x00, 0x00, 0x00, 0xAB };
-	const struct { const uint8_t *k; size_t n; } bad[] = {
-		{ past, sizeof(past) }, { nomod, sizeof(nomod) },
-		{ zeromod, sizeof(zeromod) }, { noexp, sizeof(noexp) }, { NULL, 0 },
+	const struct {
+		const uint8_t *k;
+		size_t n;
+	} bad[] = {
+		{ past, sizeof(past) },
+		{ nomod, sizeof(nomod) },
+		{ zeromod, sizeof(zeromod) },
+		{ noexp, sizeof(noexp) },
+		{ NULL, 0 },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		k2 = key;
 		k2.key = bad[i].k;
 		k2.key_len = (uint16_t)bad[i].n;
 		sig.key_tag = dnssec_dnskey_tag(&k2);
-		assert_int_equal(dnssec_verify_rrset(set, &sig, NULL, &k2, now, &why), DNSSEC_BOGUS);
+		assert_int_equal(dnssec_verify_rrset(set, &sig, NULL, &k2, now, &why),
+				 DNSSEC_BOGUS);
 		assert_int_equal(why, DNSSEC_R_MALFORMED_KEY);
 	}
 	/* A signature shorter than the modulus. */

@@ -51,7 +51,7 @@ static void icmp_keeps_quoted_flow_and_id(void **state)
 	(void)state;
 	evlog_t l;
 	assert_int_equal(evlog_init(&l, 4, 30 * SEC), 0);
-	static const uint8_t quote[] = {0xab, 0xcd, 0x01};
+	static const uint8_t quote[] = { 0xab, 0xcd, 0x01 };
 	cap_event_t ev;
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = CAP_EV_ICMP;

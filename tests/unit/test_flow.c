@@ -27,9 +27,11 @@ static void addr_parse_v4(void **state)
 static void addr_parse_v6(void **state)
 {
 	(void)state;
-	static const uint8_t want[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0,
-					  0, 0, 0, 0, 0, 0, 0x00, 0x53 };
-	static const uint8_t mapped[16] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 192, 0, 2, 1 };
+	static const uint8_t want[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0,    0,
+					  0,    0,    0,    0,    0, 0, 0x00, 0x53 };
+	static const uint8_t mapped[16] = {
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 192, 0, 2, 1
+	};
 	db_addr_t a;
 
 	assert_int_equal(db_addr_parse(&a, "2001:DB8::53"), 0);
@@ -45,8 +47,9 @@ static void addr_parse_rejects(void **state)
 {
 	(void)state;
 	static const char *const bad[] = {
-		"", "192.0.2", "192.0.2.256", "192.0.2.1 ", " 192.0.2.1", "192.0.2.1/24",
-		"2001:db8::1::2", "2001:db8:::1", "gggg::1", "fe80::1%eth0", "localhost",
+		"",           "192.0.2",      "192.0.2.256",    "192.0.2.1 ",
+		" 192.0.2.1", "192.0.2.1/24", "2001:db8::1::2", "2001:db8:::1",
+		"gggg::1",    "fe80::1%eth0", "localhost",
 	};
 	db_addr_t a;
 
@@ -57,14 +60,17 @@ static void addr_parse_rejects(void **state)
 static void addr_str_forms(void **state)
 {
 	(void)state;
-	static const struct { const char *in, *out; } cases[] = {
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
 		{ "192.0.2.53", "192.0.2.53" },
 		{ "0.0.0.0", "0.0.0.0" },
 		{ "2001:0db8:0000:0000:0000:0000:0000:0053", "2001:db8::53" },
 		{ "::", "::" },
 		{ "::1", "::1" },
 		{ "::ffff:192.0.2.1", "::ffff:192.0.2.1" },
-		{ "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff" },
+		{ "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+		  "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff" },
 		{ "0:0:0:0:0:ffff:255.255.255.255", "::ffff:255.255.255.255" },
 	};
 	db_addr_t a;
@@ -103,7 +109,10 @@ static void addr_eq_and_cmp(void **state)
 static void time_str_exact(void **state)
 {
 	(void)state;
-	static const struct { db_time_t t; const char *s; } cases[] = {
+	static const struct {
+		db_time_t t;
+		const char *s;
+	} cases[] = {
 		{ 1767323045123456LL, "2026-01-02T03:04:05.123456Z" },
 		{ 0, "1970-01-01T00:00:00.000000Z" },
 		{ 1, "1970-01-01T00:00:00.000001Z" },
@@ -187,16 +196,11 @@ static void hash_is_fnv1a(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(addr_parse_v4),
-		cmocka_unit_test(addr_parse_v6),
-		cmocka_unit_test(addr_parse_rejects),
-		cmocka_unit_test(addr_str_forms),
-		cmocka_unit_test(addr_eq_and_cmp),
-		cmocka_unit_test(time_str_exact),
-		cmocka_unit_test(time_str_extremes_fit),
-		cmocka_unit_test(time_str_four_digit_year),
-		cmocka_unit_test(flow_reverse),
-		cmocka_unit_test(hash_is_fnv1a),
+		cmocka_unit_test(addr_parse_v4),         cmocka_unit_test(addr_parse_v6),
+		cmocka_unit_test(addr_parse_rejects),    cmocka_unit_test(addr_str_forms),
+		cmocka_unit_test(addr_eq_and_cmp),       cmocka_unit_test(time_str_exact),
+		cmocka_unit_test(time_str_extremes_fit), cmocka_unit_test(time_str_four_digit_year),
+		cmocka_unit_test(flow_reverse),          cmocka_unit_test(hash_is_fnv1a),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,13 +15,15 @@
 /* ICMP header: type, code, checksum, 4 bytes unused / MTU / pointer. */
 #define ICMP_HDR(type, code) (type), (code), 0x12, 0x34, 0x00, 0x00, 0x00, 0x00
 /* Quoted IPv4 header, IHL 5: 192.0.2.1 -> 198.51.100.53, given proto and fragment word. */
-#define IP4Q(proto, f0, f1) 0x45, 0x00, 0x00, 0x29, 0xab, 0xcd, (f0), (f1), 0x40, (proto), \
-	0x00, 0x00, 192, 0, 2, 1, 198, 51, 100, 53
+#define IP4Q(proto, f0, f1)                                                                        \
+	0x45, 0x00, 0x00, 0x29, 0xab, 0xcd, (f0), (f1), 0x40, (proto), 0x00, 0x00, 192, 0, 2, 1,   \
+	    198, 51, 100, 53
 /* UDP 54321 -> 53. */
 #define UDPQ 0xd4, 0x31, 0x00, 0x35, 0x00, 0x15, 0x00, 0x00
 /* DNS query header, id 0xbeef, RD, one question. */
-#define DNSQ 0xbe, 0xef, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, \
-	0x00, 0x00, 0x01, 0x00, 0x01
+#define DNSQ                                                                                       \
+	0xbe, 0xef, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,  \
+	    0x00, 0x01
 #define SRC6 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01
 #define DST6 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x53
 #define IP6Q(nh) 0x60, 0x00, 0x00, 0x00, 0x00, 0x19, (nh), 0x40, SRC6, DST6
@@ -73,9 +75,34 @@ static void admin_prohibited_with_ip_options(void **state)
 {
 	(void)state;
 	/* IHL 6: one word of options (NOP NOP NOP EOL) before UDP. */
-	static const uint8_t m[] = { ICMP_HDR(3, 13), 0x46, 0x00, 0x00, 0x2d, 0xab, 0xcd, 0x00,
-				     0x00, 0x40, 17, 0x00, 0x00, 192, 0, 2, 1, 198, 51, 100, 53,
-				     0x01, 0x01, 0x01, 0x00, UDPQ, 0xbe, 0xef };
+	static const uint8_t m[] = { ICMP_HDR(3, 13),
+				     0x46,
+				     0x00,
+				     0x00,
+				     0x2d,
+				     0xab,
+				     0xcd,
+				     0x00,
+				     0x00,
+				     0x40,
+				     17,
+				     0x00,
+				     0x00,
+				     192,
+				     0,
+				     2,
+				     1,
+				     198,
+				     51,
+				     100,
+				     53,
+				     0x01,
+				     0x01,
+				     0x01,
+				     0x00,
+				     UDPQ,
+				     0xbe,
+				     0xef };
 	struct fx x;
 	cap_icmp_t o;
 
@@ -119,9 +146,11 @@ static void quote_cut_in_ip_header(void **state)
 {
 	(void)state;
 	static const uint8_t m[] = { ICMP_HDR(3, 3), IP4Q(17, 0x00, 0x00), UDPQ };
-	static const uint8_t opts[] = { ICMP_HDR(3, 3), 0x47, 0x00, 0x00, 0x2d, 0xab, 0xcd, 0x00,
-					0x00, 0x40, 17, 0x00, 0x00, 192, 0, 2, 1, 198, 51, 100,
-					53, 0x01, 0x01, 0x01, 0x01 };
+	static const uint8_t opts[] = {
+		ICMP_HDR(3, 3), 0x47, 0x00, 0x00, 0x2d, 0xab, 0xcd, 0x00, 0x00, 0x40, 17,
+		0x00,           0x00, 192,  0,    2,    1,    198,  51,   100,  53,   0x01,
+		0x01,           0x01, 0x01
+	};
 	static const uint8_t v6in4[] = { ICMP_HDR(3, 3), IP6Q(17) };
 	static const uint8_t badihl[] = { ICMP_HDR(3, 3), 0x44, 0x00, 0x00, 0x29 };
 	struct fx x;
@@ -159,11 +188,43 @@ static void quoted_tcp_skips_length_prefix(void **state)
 	(void)state;
 	/* TCP 54321 -> 53, data offset 8 (12 bytes of options), then the
 	 * 2-byte DNS length and the message. */
-	static const uint8_t m[] = { ICMP_HDR(3, 3), IP4Q(6, 0x40, 0x00),
-				     0xd4, 0x31, 0x00, 0x35, 0, 0, 0, 1, 0, 0, 0, 0, 0x80, 0x18,
-				     0xff, 0xff, 0, 0, 0, 0,
-				     1, 1, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0,
-				     0x00, 0x11, DNSQ };
+	static const uint8_t m[] = { ICMP_HDR(3, 3),
+				     IP4Q(6, 0x40, 0x00),
+				     0xd4,
+				     0x31,
+				     0x00,
+				     0x35,
+				     0,
+				     0,
+				     0,
+				     1,
+				     0,
+				     0,
+				     0,
+				     0,
+				     0x80,
+				     0x18,
+				     0xff,
+				     0xff,
+				     0,
+				     0,
+				     0,
+				     0,
+				     1,
+				     1,
+				     8,
+				     10,
+				     0,
+				     0,
+				     0,
+				     1,
+				     0,
+				     0,
+				     0,
+				     0,
+				     0x00,
+				     0x11,
+				     DNSQ };
 	struct fx x;
 	cap_icmp_t o;
 
@@ -242,11 +303,12 @@ static void v6_quote_with_fragment_header(void **state)
 {
 	(void)state;
 	/* First fragment (offset 0, M = 1): ports and DNS id are there. */
-	static const uint8_t first[] = { ICMP_HDR(1, 4), IP6Q(44), 17, 0, 0x00, 0x01,
-					 0, 0, 0, 7, UDPQ, 0xbe, 0xef };
+	static const uint8_t first[] = { ICMP_HDR(1, 4), IP6Q(44), 17,  0, 0x00, 0x01, 0, 0, 0, 7,
+					 UDPQ,           0xbe,     0xef };
 	/* Non-first fragment: data only, no ports. */
-	static const uint8_t later[] = { ICMP_HDR(3, 1), IP6Q(44), 17, 0, 0x05, 0xc8,
-					 0, 0, 0, 7, UDPQ };
+	static const uint8_t later[] = {
+		ICMP_HDR(3, 1), IP6Q(44), 17, 0, 0x05, 0xc8, 0, 0, 0, 7, UDPQ
+	};
 	struct fx x;
 	cap_icmp_t o;
 

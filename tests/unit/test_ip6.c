@@ -15,7 +15,7 @@
 #define SRC6 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01
 #define DST6 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x53
 /* Fixed header: version 6, payload length, next header, hop limit 64. */
-#define FIX6(plen, nh) 0x60, 0x00, 0x00, 0x00, (plen) >> 8, (plen) & 0xff, (nh), 0x40, SRC6, DST6
+#define FIX6(plen, nh) 0x60, 0x00, 0x00, 0x00, (plen) >> 8, (plen)&0xff, (nh), 0x40, SRC6, DST6
 #define UDP8 0x9c, 0x40, 0x00, 0x35, 0x00, 0x08, 0x00, 0x00
 
 static db_status_t parse(const uint8_t *b, size_t n, ip6_hdr_t *h, size_t *pos)
@@ -60,11 +60,40 @@ static void hop_routing_dstopts(void **state)
 	static const uint8_t p[] = {
 		FIX6(40, 0),
 		/* Hop-by-hop: next routing, length 0 (8 bytes), PadN. */
-		43, 0, 0x01, 0x04, 0, 0, 0, 0,
+		43,
+		0,
+		0x01,
+		0x04,
+		0,
+		0,
+		0,
+		0,
 		/* Routing: next dest opts, length 1 (16 bytes), type 4, segleft 0. */
-		60, 1, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		60,
+		1,
+		4,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
 		/* Destination options: next UDP, 8 bytes. */
-		17, 0, 0x01, 0x04, 0, 0, 0, 0,
+		17,
+		0,
+		0x01,
+		0x04,
+		0,
+		0,
+		0,
+		0,
 		UDP8,
 	};
 	ip6_hdr_t h;
@@ -81,7 +110,9 @@ static void fragment_first(void **state)
 {
 	(void)state;
 	/* Offset 0, M = 1, id 0x12345678. */
-	static const uint8_t p[] = { FIX6(16, 44), 17, 0, 0x00, 0x01, 0x12, 0x34, 0x56, 0x78, UDP8 };
+	static const uint8_t p[] = {
+		FIX6(16, 44), 17, 0, 0x00, 0x01, 0x12, 0x34, 0x56, 0x78, UDP8
+	};
 	ip6_hdr_t h;
 	size_t pos;
 
@@ -100,8 +131,8 @@ static void fragment_non_first_stops_at_data(void **state)
 	(void)state;
 	/* Offset 1480 (185 units), M = 0; the Fragment header names dest
 	 * options, but the bytes after it are data and must not be walked. */
-	static const uint8_t p[] = { FIX6(16, 44), 60, 0, 0x05, 0xc8, 0xde, 0xad, 0xbe, 0xef,
-				     0xff, 0xff, 0, 0, 0, 0, 0, 0 };
+	static const uint8_t p[] = { FIX6(16, 44), 60,   0, 0x05, 0xc8, 0xde, 0xad, 0xbe, 0xef,
+				     0xff,         0xff, 0, 0,    0,    0,    0,    0 };
 	ip6_hdr_t h;
 	size_t pos;
 
@@ -118,8 +149,8 @@ static void atomic_fragment_is_whole(void **state)
 {
 	(void)state;
 	/* RFC 6946: offset 0 and M = 0; the walk continues into dest opts. */
-	static const uint8_t p[] = { FIX6(24, 44), 60, 0, 0x00, 0x00, 0, 0, 0, 9,
-				     17, 0, 0x01, 0x04, 0, 0, 0, 0, UDP8 };
+	static const uint8_t p[] = { FIX6(24, 44), 60, 0,    0x00, 0x00, 0, 0, 0, 9,
+				     17,           0,  0x01, 0x04, 0,    0, 0, 0, UDP8 };
 	ip6_hdr_t h;
 	size_t pos;
 
@@ -133,8 +164,10 @@ static void ah_and_no_next_header(void **state)
 {
 	(void)state;
 	/* AH (RFC 4302): next UDP, payload length 4 -> (4 + 2) * 4 = 24 bytes. */
-	static const uint8_t ah[] = { FIX6(32, 51), 17, 4, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1,
-				      1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, UDP8 };
+	static const uint8_t ah[] = {
+		FIX6(32, 51), 17, 4,  0,   0, 0, 0, 0, 1, 0, 0, 0, 1, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+		10,           11, 12, UDP8
+	};
 	static const uint8_t none[] = { FIX6(0, 59) };
 	ip6_hdr_t h;
 	size_t pos;
@@ -219,8 +252,8 @@ static void too_many_headers(void **state)
 static void wrong_version(void **state)
 {
 	(void)state;
-	static const uint8_t v4[] = { 0x45, 0x00, 0x00, 0x1c, 0, 0, 0, 0, 64, 17, 0, 0,
-				      192, 0, 2, 1, 192, 0, 2, 53 };
+	static const uint8_t v4[] = { 0x45, 0x00, 0x00, 0x1c, 0, 0, 0,   0, 64, 17,
+				      0,    0,    192,  0,    2, 1, 192, 0, 2,  53 };
 	uint8_t v7[40] = { 0x70 };
 	ip6_hdr_t h;
 	size_t pos;

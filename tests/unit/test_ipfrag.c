@@ -32,7 +32,7 @@ static void rec_fn(const cap_event_t *ev, void *user)
 
 struct fx {
 	db_addr_t srv, cli;
-	uint8_t dgram[40];  /* UDP 53 -> 40000, then payload bytes */
+	uint8_t dgram[40]; /* UDP 53 -> 40000, then payload bytes */
 };
 
 static void fx_init(struct fx *x)
@@ -47,19 +47,16 @@ static void fx_init(struct fx *x)
 }
 
 /* Adds dgram[off, off + len) as a fragment of train id from srv to cli. */
-static db_status_t add(ipfrag_t *t, const struct fx *x, db_time_t ts,
-		       uint32_t id, uint16_t off, size_t len, int more,
-		       uint8_t **out, size_t *out_len, uint8_t *out_nh,
+static db_status_t add(ipfrag_t *t, const struct fx *x, db_time_t ts, uint32_t id, uint16_t off,
+		       size_t len, int more, uint8_t **out, size_t *out_len, uint8_t *out_nh,
 		       struct rec *r)
 {
-	return ipfrag_add(t, ts, &x->srv, &x->cli, id, 17, off, more,
-			   x->dgram + off, len, out, out_len, out_nh,
-			   r ? rec_fn : NULL, r);
+	return ipfrag_add(t, ts, &x->srv, &x->cli, id, 17, off, more, x->dgram + off, len, out,
+			  out_len, out_nh, r ? rec_fn : NULL, r);
 }
 
-static void assert_stats(const ipfrag_t *t, uint64_t completed,
-			 uint64_t expired, uint64_t evicted, uint64_t overlaps,
-			 uint64_t bad, uint64_t trains, uint64_t bytes)
+static void assert_stats(const ipfrag_t *t, uint64_t completed, uint64_t expired, uint64_t evicted,
+			 uint64_t overlaps, uint64_t bad, uint64_t trains, uint64_t bytes)
 {
 	ipfrag_stats_t st;
 
@@ -113,9 +110,9 @@ static void out_of_order_and_first_nh(void **state)
 	assert_int_equal(add(t, &x, T0, 9, 32, 5, 0, &out, &out_len, &nh, NULL), DB_OK);
 	assert_null(out);
 	/* A later fragment's Next Header differs; only offset 0 counts. */
-	assert_int_equal(ipfrag_add(t, T0, &x.srv, &x.cli, 9, 44, 16, 1,
-				     x.dgram + 16, 16, &out, &out_len, &nh,
-				     NULL, NULL), DB_OK);
+	assert_int_equal(ipfrag_add(t, T0, &x.srv, &x.cli, 9, 44, 16, 1, x.dgram + 16, 16, &out,
+				    &out_len, &nh, NULL, NULL),
+			 DB_OK);
 	assert_null(out);
 	assert_stats(t, 0, 0, 0, 0, 0, 1, 21);
 	assert_int_equal(add(t, &x, T0, 9, 0, 16, 1, &out, &out_len, &nh, NULL), DB_OK);
@@ -202,8 +199,8 @@ static void same_range_other_bytes_is_overlap(void **state)
 	memcpy(other, x.dgram, 16);
 	other[15] ^= 0xff;
 	assert_int_equal(add(t, &x, T0, 4, 0, 16, 1, &out, &out_len, &nh, NULL), DB_OK);
-	assert_int_equal(ipfrag_add(t, T0, &x.srv, &x.cli, 4, 17, 0, 1, other,
-				     16, &out, &out_len, &nh, NULL, NULL),
+	assert_int_equal(ipfrag_add(t, T0, &x.srv, &x.cli, 4, 17, 0, 1, other, 16, &out, &out_len,
+				    &nh, NULL, NULL),
 			 DB_EMALFORMED);
 	assert_stats(t, 0, 0, 0, 1, 0, 1, 0);
 	ipfrag_free(t);
@@ -271,8 +268,9 @@ static void first_fragment_not_udp_has_no_ports(void **state)
 
 	fx_init(&x);
 	/* Next Header 58 (ICMPv6). */
-	assert_int_equal(ipfrag_add(t, T0, &x.srv, &x.cli, 5, 58, 0, 1, x.dgram,
-				     8, &out, &out_len, &nh, NULL, NULL), DB_OK);
+	assert_int_equal(ipfrag_add(t, T0, &x.srv, &x.cli, 5, 58, 0, 1, x.dgram, 8, &out, &out_len,
+				    &nh, NULL, NULL),
+			 DB_OK);
 	ipfrag_flush(t, rec_fn, &r);
 	assert_int_equal(r.n, 1);
 	assert_int_equal(r.ev[0].ts, T0);
@@ -380,35 +378,45 @@ static void oversize_and_bad_lengths(void **state)
 	fx_init(&x);
 	memset(big, 0x77, sizeof(big));
 	/* 65528 + 16 > 65535. */
-	assert_int_equal(ipfrag_add(t, T0, &x.srv, &x.cli, 1, 17, 65528, 1, big,
-				     16, &out, &out_len, &nh, NULL, NULL), DB_EMALFORMED);
+	assert_int_equal(ipfrag_add(t, T0, &x.srv, &x.cli, 1, 17, 65528, 1, big, 16, &out, &out_len,
+				    &nh, NULL, NULL),
+			 DB_EMALFORMED);
 	/* Exactly 65535 is allowed. */
-	assert_int_equal(ipfrag_add(t, T0, &x.srv, &x.cli, 1, 17, 65528, 0, big,
-				     7, &out, &out_len, &nh, NULL, NULL), DB_OK);
+	assert_int_equal(ipfrag_add(t, T0, &x.srv, &x.cli, 1, 17, 65528, 0, big, 7, &out, &out_len,
+				    &nh, NULL, NULL),
+			 DB_OK);
 	assert_null(out);
 	/* M = 1 with a length not a multiple of 8, or zero. */
-	assert_int_equal(ipfrag_add(t, T0, &x.srv, &x.cli, 2, 17, 0, 1, big,
-				     12, &out, &out_len, &nh, NULL, NULL), DB_EMALFORMED);
-	assert_int_equal(ipfrag_add(t, T0, &x.srv, &x.cli, 2, 17, 8, 1, big,
-				     0, &out, &out_len, &nh, NULL, NULL), DB_EMALFORMED);
+	assert_int_equal(ipfrag_add(t, T0, &x.srv, &x.cli, 2, 17, 0, 1, big, 12, &out, &out_len,
+				    &nh, NULL, NULL),
+			 DB_EMALFORMED);
+	assert_int_equal(
+	    ipfrag_add(t, T0, &x.srv, &x.cli, 2, 17, 8, 1, big, 0, &out, &out_len, &nh, NULL, NULL),
+	    DB_EMALFORMED);
 	assert_stats(t, 0, 0, 0, 0, 3, 1, 7);
 	/* A second, different end for train 1 corrupts it. */
-	assert_int_equal(ipfrag_add(t, T0, &x.srv, &x.cli, 1, 17, 64, 0, big,
-				     8, &out, &out_len, &nh, NULL, NULL), DB_EMALFORMED);
+	assert_int_equal(ipfrag_add(t, T0, &x.srv, &x.cli, 1, 17, 64, 0, big, 8, &out, &out_len,
+				    &nh, NULL, NULL),
+			 DB_EMALFORMED);
 	assert_stats(t, 0, 0, 0, 0, 4, 1, 0);
 	/* A fragment reaching past a known end, too. */
-	assert_int_equal(ipfrag_add(t, T0, &x.srv, &x.cli, 3, 17, 0, 1, big,
-				     8, &out, &out_len, &nh, NULL, NULL), DB_OK);
-	assert_int_equal(ipfrag_add(t, T0, &x.srv, &x.cli, 3, 17, 16, 0, big,
-				     8, &out, &out_len, &nh, NULL, NULL), DB_OK);
-	assert_int_equal(ipfrag_add(t, T0, &x.srv, &x.cli, 3, 17, 24, 1, big,
-				     8, &out, &out_len, &nh, NULL, NULL), DB_EMALFORMED);
+	assert_int_equal(
+	    ipfrag_add(t, T0, &x.srv, &x.cli, 3, 17, 0, 1, big, 8, &out, &out_len, &nh, NULL, NULL),
+	    DB_OK);
+	assert_int_equal(ipfrag_add(t, T0, &x.srv, &x.cli, 3, 17, 16, 0, big, 8, &out, &out_len,
+				    &nh, NULL, NULL),
+			 DB_OK);
+	assert_int_equal(ipfrag_add(t, T0, &x.srv, &x.cli, 3, 17, 24, 1, big, 8, &out, &out_len,
+				    &nh, NULL, NULL),
+			 DB_EMALFORMED);
 	assert_stats(t, 0, 0, 0, 0, 5, 2, 0);
 	/* Bad arguments. */
-	assert_int_equal(ipfrag_add(t, T0, &x.srv, &x.cli, 3, 17, 0, 1, NULL,
-				     8, &out, &out_len, &nh, NULL, NULL), DB_EINVAL);
-	assert_int_equal(ipfrag_add(NULL, T0, &x.srv, &x.cli, 3, 17, 0, 1, big,
-				     8, &out, &out_len, &nh, NULL, NULL), DB_EINVAL);
+	assert_int_equal(ipfrag_add(t, T0, &x.srv, &x.cli, 3, 17, 0, 1, NULL, 8, &out, &out_len,
+				    &nh, NULL, NULL),
+			 DB_EINVAL);
+	assert_int_equal(ipfrag_add(NULL, T0, &x.srv, &x.cli, 3, 17, 0, 1, big, 8, &out, &out_len,
+				    &nh, NULL, NULL),
+			 DB_EINVAL);
 	ipfrag_free(t);
 }
 
@@ -446,7 +454,7 @@ static void ipv4_keys_on_protocol(void **state)
 {
 	(void)state;
 	struct fx x;
-	struct rec r = {0};
+	struct rec r = { 0 };
 	uint8_t *out = NULL;
 	size_t out_len = 0;
 	uint8_t nh = 0;
@@ -461,17 +469,21 @@ static void ipv4_keys_on_protocol(void **state)
 	assert_non_null(t);
 	uint32_t udp = 17u << 16 | 0x1234, tcp = 6u << 16 | 0x1234;
 	/* First half as UDP, second half as TCP and as IPv6: no completion. */
-	assert_int_equal(ipfrag_add(t, T0, &s4, &d4, udp, 17, 0, 1, x.dgram, 16,
-				    &out, &out_len, &nh, rec_fn, &r), DB_OK);
-	assert_int_equal(ipfrag_add(t, T0, &s4, &d4, tcp, 6, 16, 0, x.dgram + 16, 24,
-				    &out, &out_len, &nh, rec_fn, &r), DB_OK);
+	assert_int_equal(ipfrag_add(t, T0, &s4, &d4, udp, 17, 0, 1, x.dgram, 16, &out, &out_len,
+				    &nh, rec_fn, &r),
+			 DB_OK);
+	assert_int_equal(ipfrag_add(t, T0, &s4, &d4, tcp, 6, 16, 0, x.dgram + 16, 24, &out,
+				    &out_len, &nh, rec_fn, &r),
+			 DB_OK);
 	assert_null(out);
-	assert_int_equal(ipfrag_add(t, T0, &s6, &d6, udp, 17, 16, 0, x.dgram + 16, 24,
-				    &out, &out_len, &nh, rec_fn, &r), DB_OK);
+	assert_int_equal(ipfrag_add(t, T0, &s6, &d6, udp, 17, 16, 0, x.dgram + 16, 24, &out,
+				    &out_len, &nh, rec_fn, &r),
+			 DB_OK);
 	assert_null(out);
 	/* The UDP train's own second half completes it. */
-	assert_int_equal(ipfrag_add(t, T0, &s4, &d4, udp, 17, 16, 0, x.dgram + 16, 24,
-				    &out, &out_len, &nh, rec_fn, &r), DB_OK);
+	assert_int_equal(ipfrag_add(t, T0, &s4, &d4, udp, 17, 16, 0, x.dgram + 16, 24, &out,
+				    &out_len, &nh, rec_fn, &r),
+			 DB_OK);
 	assert_non_null(out);
 	assert_int_equal(out_len, 40);
 	assert_int_equal(nh, 17);
@@ -495,7 +507,7 @@ static void cut_train_not_reported(void **state)
 {
 	(void)state;
 	struct fx x;
-	struct rec r = {0};
+	struct rec r = { 0 };
 	uint8_t *out = NULL;
 	size_t out_len = 0;
 	uint8_t nh = 0;

@@ -68,8 +68,8 @@ static void valid_utf8_kept(void **state)
 {
 	(void)state;
 	/* é (2 bytes), € (3), U+1D11E (4), U+10FFFF (the last code point). */
-	static const uint8_t s[] = { 'x', 0xc3, 0xa9, 0xe2, 0x82, 0xac, 0xf0, 0x9d, 0x84, 0x9e,
-				     0xf4, 0x8f, 0xbf, 0xbf, 'y' };
+	static const uint8_t s[] = { 'x',  0xc3, 0xa9, 0xe2, 0x82, 0xac, 0xf0, 0x9d,
+				     0x84, 0x9e, 0xf4, 0x8f, 0xbf, 0xbf, 'y' };
 
 	check_bytes(s, sizeof(s), "\"x\xc3\xa9\xe2\x82\xac\xf0\x9d\x84\x9e\xf4\x8f\xbf\xbfy\"");
 	/* U+E000 and U+D7FF sit right beside the surrogate range. */
@@ -79,7 +79,9 @@ static void valid_utf8_kept(void **state)
 static void invalid_utf8_replaced(void **state)
 {
 	(void)state;
-	check_bytes("a\xff" "b", 3, "\"a\\ufffdb\"");
+	check_bytes("a\xff"
+		    "b",
+		    3, "\"a\\ufffdb\"");
 	check_bytes("\x80", 1, "\"\\ufffd\"");
 	/* A lead byte followed by a non-continuation. */
 	check_bytes("\xc3(", 2, "\"\\ufffd(\"");

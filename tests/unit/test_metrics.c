@@ -63,7 +63,8 @@ static void zones_are_escaped_and_bounded(void **state)
 	assert_non_null(q);
 	assert_true(q[7] == '\\');
 	/* 100 zones by name, the other 5 together. */
-	assert_non_null(strstr(text, "dnsblame_servfails_by_zone_total{cause=\"timeout\",detail=\"_other\",zone=\"_other\"} 5\n"));
+	assert_non_null(strstr(text, "dnsblame_servfails_by_zone_total{cause=\"timeout\",detail=\"_"
+				     "other\",zone=\"_other\"} 5\n"));
 	size_t lines = 0;
 	for (const char *p = text; (p = strstr(p, "dnsblame_servfails_by_zone_total{")); p++)
 		lines++;

@@ -62,7 +62,8 @@ static void failure_memory(void **state)
 	model_root_t a2 = root(T0 + 20 * SEC, T0 + 22 * SEC, VD_TIMEOUT);
 	model_root_put(m, k, &a2);
 	assert_int_equal(model_root_get(m, k, T0 + 30 * SEC)->time, T0 + 2 * SEC);
-	assert_int_equal(model_root_in_flight(m, k, T0 + 21 * SEC, T0 + 22 * SEC)->time, T0 + 22 * SEC);
+	assert_int_equal(model_root_in_flight(m, k, T0 + 21 * SEC, T0 + 22 * SEC)->time,
+			 T0 + 22 * SEC);
 
 	/* Roots of other causes: each repeat points at the latest failure
 	 * before it, even when the verdicts came out of order. */
@@ -172,7 +173,7 @@ static void dead_delegation_and_forgotten_names(void **state)
 	assert_non_null(m);
 	dns_parser_t p;
 	dns_parser_init(&p);
-	static const char *const ns[] = {"ns.nowhere.example", "ns.elsewhere.example"};
+	static const char *const ns[] = { "ns.nowhere.example", "ns.elsewhere.example" };
 	uint64_t cut = hash_of("broken.example");
 	learn(m, &p, T0, "www.broken.example", 0, "broken.example", ns, 2);
 	learn(m, &p, T0 + SEC, "ns.nowhere.example", 0x0400 | DNS_R_NXDOMAIN, "", NULL, 0);

@@ -19,7 +19,8 @@ typedef struct ent {
 
 static void init(tbl_t *t, size_t max)
 {
-	assert_int_equal(tbl_init(t, sizeof(ent_t), offsetof(ent_t, key), sizeof(uint32_t), max), 0);
+	assert_int_equal(tbl_init(t, sizeof(ent_t), offsetof(ent_t, key), sizeof(uint32_t), max),
+			 0);
 }
 
 static ent_t *put(tbl_t *t, uint32_t key, int val, db_time_t ts)
@@ -31,10 +32,7 @@ static ent_t *put(tbl_t *t, uint32_t key, int val, db_time_t ts)
 	return e;
 }
 
-static ent_t *get(const tbl_t *t, uint32_t key)
-{
-	return tbl_find(t, &key, tbl_hash(t, &key));
-}
+static ent_t *get(const tbl_t *t, uint32_t key) { return tbl_find(t, &key, tbl_hash(t, &key)); }
 
 static void insert_find_remove(void **state)
 {
@@ -319,7 +317,8 @@ static void reserved_slab(void **state)
 			ent_t *e = get(&t, k);
 			assert_non_null(e);
 			assert_int_equal(e->val, (int)k + round);
-			assert_true((uint8_t *)e >= t.slab && (uint8_t *)e < t.slab + 3000 * sizeof(ent_t));
+			assert_true((uint8_t *)e >= t.slab &&
+				    (uint8_t *)e < t.slab + 3000 * sizeof(ent_t));
 		}
 		assert_int_equal(t.nslots, nb);
 		while (tbl_oldest(&t))

@@ -47,7 +47,7 @@ static void make(verdict_t *v, uint8_t kind, uint8_t cause, const char *zone, db
 	v->via = VD_VIA_UPSTREAM;
 	name(&v->zone, zone);
 	name(&v->qname, zone);
-	uint8_t c4[4] = {192, 0, 2, client}, s4[4] = {198, 51, 100, server};
+	uint8_t c4[4] = { 192, 0, 2, client }, s4[4] = { 198, 51, 100, server };
 	db_addr_set4(&v->client, c4);
 	if (server) {
 		v->n_up = 2;
@@ -65,7 +65,7 @@ static void counts_add_up_and_memory_stops(void **state)
 	(void)state;
 	tally_t t;
 	assert_int_equal(tally_init(&t, 100), 0);
-	static const char *const zones[3] = {"a.example", "b.example", "c.example"};
+	static const char *const zones[3] = { "a.example", "b.example", "c.example" };
 	verdict_t v;
 	for (int i = 0; i < 10000; i++) {
 		make(&v, VD_KIND_SERVFAIL, i % 2 ? VD_TIMEOUT : VD_BLOCKED_PORT, zones[i % 3],
@@ -152,7 +152,7 @@ static void clients_are_estimated(void **state)
 	verdict_t v;
 	for (int i = 0; i < 500; i++) {
 		make(&v, VD_KIND_SERVFAIL, VD_TIMEOUT, "a.example", T0 + i, 0, 0);
-		uint8_t c4[4] = {10, 0, (uint8_t)(i >> 8), (uint8_t)i};
+		uint8_t c4[4] = { 10, 0, (uint8_t)(i >> 8), (uint8_t)i };
 		db_addr_set4(&v.client, c4);
 		tally_add(&t, &v);
 	}
@@ -170,7 +170,7 @@ static void server_health(void **state)
 	tally_t t;
 	assert_int_equal(tally_init(&t, 1), 0);
 	db_addr_t s;
-	uint8_t a4[4] = {198, 51, 100, 1};
+	uint8_t a4[4] = { 198, 51, 100, 1 };
 	db_addr_set4(&s, a4);
 	for (int i = 0; i < 90; i++)
 		tally_attempt(&t, &s, T0 + i, 1, 1000, 0);

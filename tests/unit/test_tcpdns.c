@@ -18,9 +18,9 @@
 struct rec {
 	int n;
 	cap_event_t ev[REC_MAX];
-	const uint8_t *ptr[REC_MAX];  /* where the message pointed during the callback */
+	const uint8_t *ptr[REC_MAX]; /* where the message pointed during the callback */
 	uint8_t msg[REC_MAX][REC_MSG];
-	uint64_t sum[REC_MAX];        /* byte sum of the whole message */
+	uint64_t sum[REC_MAX]; /* byte sum of the whole message */
 };
 
 static void rec_fn(const cap_event_t *ev, void *user)
@@ -54,8 +54,7 @@ static cap_event_t tmpl_make(db_time_t ts)
 	return t;
 }
 
-static void assert_dns(const struct rec *r, int i, db_time_t ts,
-		       const uint8_t *want, size_t len)
+static void assert_dns(const struct rec *r, int i, db_time_t ts, const uint8_t *want, size_t len)
 {
 	assert_int_equal(r->ev[i].kind, CAP_EV_DNS);
 	assert_int_equal(r->ev[i].ts, ts);
@@ -70,8 +69,7 @@ static void assert_dns(const struct rec *r, int i, db_time_t ts,
 static void two_messages_one_segment(void **state)
 {
 	(void)state;
-	static const uint8_t seg[] = { 0x00, 0x03, 'a', 'b', 'c',
-				       0x00, 0x02, 'x', 'y' };
+	static const uint8_t seg[] = { 0x00, 0x03, 'a', 'b', 'c', 0x00, 0x02, 'x', 'y' };
 	tcpdns_t f;
 	struct rec r = { 0 };
 	cap_event_t tm = tmpl_make(1000);

@@ -61,25 +61,24 @@ static db_flow_t s2c(int k)
 }
 
 /* Sends one segment; dir 0 = client to server. */
-static void seg(tcpreasm_t *t, struct rec *r, db_time_t ts, int k, int dir,
-		uint32_t seq, uint32_t ack, uint8_t flags, const void *p,
-		size_t len)
+static void seg(tcpreasm_t *t, struct rec *r, db_time_t ts, int k, int dir, uint32_t seq,
+		uint32_t ack, uint8_t flags, const void *p, size_t len)
 {
 	db_flow_t f = dir ? s2c(k) : c2s(k);
 
 	tcpreasm_segment(t, ts, &f, seq, ack, flags, p, len, rec_fn, r);
 }
 
-static void handshake(tcpreasm_t *t, struct rec *r, db_time_t ts, int k,
-		      uint32_t cisn, uint32_t sisn)
+static void handshake(tcpreasm_t *t, struct rec *r, db_time_t ts, int k, uint32_t cisn,
+		      uint32_t sisn)
 {
 	seg(t, r, ts, k, 0, cisn, 0, TCPREASM_SYN, NULL, 0);
 	seg(t, r, ts + 1, k, 1, sisn, cisn + 1, TCPREASM_SYN | TCPREASM_ACK, NULL, 0);
 	seg(t, r, ts + 2, k, 0, cisn + 1, sisn + 1, TCPREASM_ACK, NULL, 0);
 }
 
-static void assert_dns(const struct rec *r, int i, db_time_t ts, int k,
-		       int dir, const char *want, size_t len)
+static void assert_dns(const struct rec *r, int i, db_time_t ts, int k, int dir, const char *want,
+		       size_t len)
 {
 	db_flow_t f = dir ? s2c(k) : c2s(k);
 
@@ -95,8 +94,7 @@ static void assert_dns(const struct rec *r, int i, db_time_t ts, int k,
 	assert_memory_equal(r->msg[i], want, len);
 }
 
-static void assert_loss(const struct rec *r, int i, db_time_t ts, int k,
-			int dir, uint32_t pending)
+static void assert_loss(const struct rec *r, int i, db_time_t ts, int k, int dir, uint32_t pending)
 {
 	db_flow_t f = dir ? s2c(k) : c2s(k);
 
@@ -121,8 +119,7 @@ static void pipelined_queries_and_responses(void **state)
 {
 	(void)state;
 	/* Two queries in one segment. */
-	static const uint8_t q[] = { 0x00, 0x03, 'q', '1', 'a',
-				     0x00, 0x03, 'q', '2', 'b' };
+	static const uint8_t q[] = { 0x00, 0x03, 'q', '1', 'a', 0x00, 0x03, 'q', '2', 'b' };
 	/* Answers: the second first (RFC 7766 allows it), then the first
 	 * split across two segments. */
 	static const uint8_t a1[] = { 0x00, 0x02, 'A', '2', 0x00, 0x04, 'A', '1' };
@@ -219,11 +216,11 @@ static void retransmission_and_overlap_trimmed(void **state)
 
 	/* Overlapping out-of-order segments are held once. */
 	static const uint8_t m[] = { 0x00, 0x06, '1', '2', '3', '4', '5', '6' };
-	uint32_t b = 7001 + 5 + 6; /* next expected */
-	seg(t, &r, T0 + 20, 0, 0, b + 4, 3001, TCPREASM_ACK, m + 4, 4);      /* [4,8) */
-	seg(t, &r, T0 + 21, 0, 0, b + 2, 3001, TCPREASM_ACK, m + 2, 6);      /* [2,8) */
+	uint32_t b = 7001 + 5 + 6;                                      /* next expected */
+	seg(t, &r, T0 + 20, 0, 0, b + 4, 3001, TCPREASM_ACK, m + 4, 4); /* [4,8) */
+	seg(t, &r, T0 + 21, 0, 0, b + 2, 3001, TCPREASM_ACK, m + 2, 6); /* [2,8) */
 	assert_int_equal(stats(t).retrans_bytes, 17 + 4);
-	seg(t, &r, T0 + 22, 0, 0, b, 3001, TCPREASM_ACK, m, 3);              /* [0,3) */
+	seg(t, &r, T0 + 22, 0, 0, b, 3001, TCPREASM_ACK, m, 3); /* [0,3) */
 	assert_int_equal(r.n, 3);
 	assert_dns(&r, 2, T0 + 22, 0, 0, "123456", 6);
 	assert_int_equal(stats(t).retrans_bytes, 17 + 4 + 1);
@@ -236,7 +233,7 @@ static void lost_segment_reported_at_close(void **state)
 	(void)state;
 	static const uint8_t s1[] = { 0x00, 0x08, 'a', 'b', 'c' }; /* seq 1001 */
 	/* s2 = 'd'..'h' at 1006 is lost */
-	static const uint8_t s3[] = { 0x00, 0x02, 'x', 'y' };      /* seq 1011 */
+	static const uint8_t s3[] = { 0x00, 0x02, 'x', 'y' }; /* seq 1011 */
 	static const uint8_t ans[] = { 0x00, 0x01, 'R' };
 	struct rec r = { 0 };
 	tcpreasm_t *t = tcpreasm_new(NULL);
@@ -428,20 +425,14 @@ static void syn_retransmit_and_port_reuse(void **state)
  * query and its response for "example.com" A (prefix + 12 + 13 + 4 = 31
  * bytes), and a second response with no question (a header only).
  */
-static const uint8_t mq[] = {
-	0x00, 0x1d, 0x12, 0x34, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x07, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0x03, 'c', 'o',
-	'm', 0x00, 0x00, 0x01, 0x00, 0x01
-};
-static const uint8_t mr[] = {
-	0x00, 0x1d, 0x12, 0x34, 0x81, 0x82, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x07, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0x03, 'c', 'o',
-	'm', 0x00, 0x00, 0x01, 0x00, 0x01
-};
-static const uint8_t mr2[] = {
-	0x00, 0x0c, 0x56, 0x78, 0x80, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0x00
-};
+static const uint8_t mq[] = { 0x00, 0x1d, 0x12, 0x34, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00,
+			      0x00, 0x00, 0x00, 0x07, 'e',  'x',  'a',  'm',  'p',  'l',  'e',
+			      0x03, 'c',  'o',  'm',  0x00, 0x00, 0x01, 0x00, 0x01 };
+static const uint8_t mr[] = { 0x00, 0x1d, 0x12, 0x34, 0x81, 0x82, 0x00, 0x01, 0x00, 0x00, 0x00,
+			      0x00, 0x00, 0x00, 0x07, 'e',  'x',  'a',  'm',  'p',  'l',  'e',
+			      0x03, 'c',  'o',  'm',  0x00, 0x00, 0x01, 0x00, 0x01 };
+static const uint8_t mr2[] = { 0x00, 0x0c, 0x56, 0x78, 0x80, 0x01, 0x00,
+			       0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00 };
 
 static void midstream_query_and_response(void **state)
 {
@@ -506,9 +497,8 @@ static void midstream_waits_for_message_start(void **state)
 	tcpreasm_limits_t lim = { .midstream = 1 };
 	struct rec r = { 0 };
 	tcpreasm_t *t = tcpreasm_new(&lim);
-	static const uint8_t two_q[] = { 0x00, 0x0c, 0x00, 0x01, 0x00, 0x00,
-					 0x00, 0x02, 0x00, 0x00, 0x00, 0x00,
-					 0x00, 0x00 };
+	static const uint8_t two_q[] = { 0x00, 0x0c, 0x00, 0x01, 0x00, 0x00, 0x00,
+					 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00 };
 	static const uint8_t tiny[] = { 0x00, 0x0b, 0x00, 0x01 };
 	tcpreasm_stats_t st;
 

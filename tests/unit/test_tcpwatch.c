@@ -41,8 +41,7 @@ static void mkflow(db_flow_t *f, uint16_t cport)
 	f->proto = DB_PROTO_TCP;
 }
 
-static void assert_ev(const cap_event_t *ev, uint8_t kind, db_time_t ts,
-		      const db_flow_t *flow)
+static void assert_ev(const cap_event_t *ev, uint8_t kind, db_time_t ts, const db_flow_t *flow)
 {
 	assert_int_equal(ev->kind, CAP_EV_TCP);
 	assert_int_equal(ev->u.tcp.kind, kind);

@@ -75,8 +75,8 @@ static void mkflows(db_flow_t *q, db_flow_t *r, uint8_t proto)
 }
 
 static void assert_stats(const txn_table_t *tt, uint64_t transactions, uint64_t answered,
-			 uint64_t unanswered, uint64_t retrans, uint64_t dups,
-			 uint64_t unmatched, uint64_t evicted)
+			 uint64_t unanswered, uint64_t retrans, uint64_t dups, uint64_t unmatched,
+			 uint64_t evicted)
 {
 	assert_int_equal(tt->st.transactions, transactions);
 	assert_int_equal(tt->st.answered, answered);
@@ -195,15 +195,15 @@ static void unmatched_responses(void **state)
 	assert_int_equal(txn_init(&tt, WINDOW, 16, NULL, NULL), 0);
 	Q(&q, 10, N_LOWER);
 	txn_query(&tt, T0, &qf, &q);
-	R(&r, 11, N_LOWER, 0);       /* other id */
+	R(&r, 11, N_LOWER, 0); /* other id */
 	assert_null(txn_response(&tt, T0 + 1, &rf, &r, &first));
-	R(&r, 10, N_OTHER, 0);       /* other question */
+	R(&r, 10, N_OTHER, 0); /* other question */
 	assert_null(txn_response(&tt, T0 + 2, &rf, &r, &first));
-	other = rf;                  /* other client port */
+	other = rf; /* other client port */
 	other.dport = 40001;
 	R(&r, 10, N_LOWER, 0);
 	assert_null(txn_response(&tt, T0 + 3, &other, &r, &first));
-	other = rf;                  /* same ports over TCP */
+	other = rf; /* same ports over TCP */
 	other.proto = DB_PROTO_TCP;
 	assert_null(txn_response(&tt, T0 + 4, &other, &r, &first));
 	/* Same direction as the query: the "client" would be the server. */
@@ -451,7 +451,7 @@ static void short_life_after_answer(void **state)
 	Q(&q, 2, N_LOWER);
 	txn_keep_short(&tt, txn_query(&tt, T0, &qf, &q)); /* never answered */
 	Q(&q, 3, N_LOWER);
-	txn_query(&tt, T0, &qf, &q);                       /* not marked */
+	txn_query(&tt, T0, &qf, &q); /* not marked */
 	R(&r, 1, N_LOWER, 0);
 	assert_non_null(txn_response(&tt, T0 + SEC / 10, &rf, &r, &first));
 	R(&r, 3, N_LOWER, 0);

@@ -481,7 +481,9 @@ static void test_zero_length(void **state)
 	static const size_t widths[] = { 1, 2, 4 };
 	for (size_t i = 0; i < 3; i++) {
 		wire_init(&w, b, 0);
-		uint32_t v = widths[i] == 1 ? wire_u8(&w) : widths[i] == 2 ? wire_u16(&w) : wire_u32(&w);
+		uint32_t v = widths[i] == 1   ? wire_u8(&w)
+			     : widths[i] == 2 ? wire_u16(&w)
+					      : wire_u32(&w);
 		assert_int_equal(v, 0);
 		assert_failed_at(&w, 0);
 	}

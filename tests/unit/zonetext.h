@@ -108,9 +108,9 @@ static const struct {
 	const char *s;
 	uint16_t t;
 } type_names[] = {
-	{ "A", 1 }, { "NS", 2 }, { "CNAME", 5 }, { "SOA", 6 }, { "MX", 15 },
-	{ "TXT", 16 }, { "AAAA", 28 }, { "DS", 43 }, { "RRSIG", 46 },
-	{ "NSEC", 47 }, { "DNSKEY", 48 }, { "NSEC3", 50 }, { "NSEC3PARAM", 51 },
+	{ "A", 1 },       { "NS", 2 },     { "CNAME", 5 },       { "SOA", 6 },    { "MX", 15 },
+	{ "TXT", 16 },    { "AAAA", 28 },  { "DS", 43 },         { "RRSIG", 46 }, { "NSEC", 47 },
+	{ "DNSKEY", 48 }, { "NSEC3", 50 }, { "NSEC3PARAM", 51 },
 };
 
 static inline int type_from(const char *s)
@@ -125,11 +125,16 @@ static inline int type_from(const char *s)
 
 static inline int b64_val(int c)
 {
-	if (c >= 'A' && c <= 'Z') return c - 'A';
-	if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-	if (c >= '0' && c <= '9') return c - '0' + 52;
-	if (c == '+') return 62;
-	if (c == '/') return 63;
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
 	return -1;
 }
 
@@ -159,10 +164,16 @@ static inline void put_b32hex(tbuf_t *b, const char *s)
 	int bits = 0;
 	for (; *s; s++) {
 		int c = *s, v;
-		if (c >= '0' && c <= '9') v = c - '0';
-		else if (c >= 'a' && c <= 'v') v = c - 'a' + 10;
-		else if (c >= 'A' && c <= 'V') v = c - 'A' + 10;
-		else { b->err = 1; return; }
+		if (c >= '0' && c <= '9')
+			v = c - '0';
+		else if (c >= 'a' && c <= 'v')
+			v = c - 'a' + 10;
+		else if (c >= 'A' && c <= 'V')
+			v = c - 'A' + 10;
+		else {
+			b->err = 1;
+			return;
+		}
 		acc = (acc << 5) | (uint32_t)v;
 		bits += 5;
 		if (bits >= 8) {
@@ -239,8 +250,7 @@ static inline int64_t days_from_civil(int y, int m, int d)
 static inline uint32_t time_from(const char *s)
 {
 	int y, mo, d, h, mi, se;
-	if (strlen(s) == 14 &&
-	    sscanf(s, "%4d%2d%2d%2d%2d%2d", &y, &mo, &d, &h, &mi, &se) == 6)
+	if (strlen(s) == 14 && sscanf(s, "%4d%2d%2d%2d%2d%2d", &y, &mo, &d, &h, &mi, &se) == 6)
 		return (uint32_t)(days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se);
 	return (uint32_t)strtoul(s, NULL, 10);
 }
@@ -265,8 +275,8 @@ static inline size_t tokenize(char *s, char **tok)
 {
 	size_t n = 0;
 	while (*s && n < MAX_TOK) {
-		while (*s == ' ' || *s == '\t' || *s == '(' || *s == ')' ||
-		       *s == '\n' || *s == '\r')
+		while (*s == ' ' || *s == '\t' || *s == '(' || *s == ')' || *s == '\n' ||
+		       *s == '\r')
 			s++;
 		if (!*s || *s == ';')
 			break;
@@ -328,7 +338,11 @@ static inline int zone_line(tzone_t *z, const char *text)
 	tbuf_t b = { r->rdata, sizeof(r->rdata), 0, 0 };
 	char **a = tok + i;
 	size_t na = n - i;
-#define NEED(k) do { if (na < (k)) return -1; } while (0)
+#define NEED(k)                                                                                    \
+	do {                                                                                       \
+		if (na < (k))                                                                      \
+			return -1;                                                                 \
+	} while (0)
 	switch (r->type) {
 	case 1: {
 		unsigned o[4];
@@ -339,7 +353,8 @@ static inline int zone_line(tzone_t *z, const char *text)
 			tput8(&b, o[k]);
 		break;
 	}
-	case 2: case 5:
+	case 2:
+	case 5:
 		NEED(1);
 		put_name(&b, a[0]);
 		break;
@@ -397,7 +412,8 @@ static inline int zone_line(tzone_t *z, const char *text)
 		put_name(&b, a[0]);
 		put_bitmap(&b, a + 1, na - 1);
 		break;
-	case 50: case 51:
+	case 50:
+	case 51:
 		NEED(4);
 		tput8(&b, (unsigned)atoi(a[0]));
 		tput8(&b, (unsigned)atoi(a[1]));
@@ -419,8 +435,7 @@ static inline int zone_line(tzone_t *z, const char *text)
 			put_bitmap(&b, a + 5, na - 5);
 		}
 		break;
-	default:
-		return -1;
+	default: return -1;
 	}
 #undef NEED
 	if (b.err)
@@ -481,6 +496,5 @@ static inline const trr_t *find_type(const tzone_t *z, uint16_t type, size_t nth
 			return &z->rr[i];
 	return NULL;
 }
-
 
 #endif
