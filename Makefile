@@ -27,7 +27,7 @@ LDLIBS = -lnids -lnet $(GLIB_LIBS) -lpcap -lssl -lcrypto $(MHD_LIBS) $(ZLIB_LIBS
 
 SRC := $(wildcard common/*.c capture/*.c analyze/*.c report/*.c)
 OBJ := $(SRC:%.c=$(BUILD)/obj/%.o)
-UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_SRC := $(wildcard tests/unit/*/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all sanitize check check-fast unit deps run clean bench pcaps flood fuzz fuzz-build fuzz-replay \

@@ -1,5 +1,5 @@
 #!/bin/sh
-# generate.sh - makes the signed parent/child zones for tests/unit/test_chain.c.
+# generate.sh - makes the signed parent/child zones for tests/unit/analyze/test_chain.c.
 #
 # Run from anywhere; writes into the directory holding this script.  Keys
 # are new every run, so the output differs each time; the committed files

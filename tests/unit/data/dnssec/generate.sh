@@ -1,5 +1,5 @@
 #!/bin/sh
-# generate.sh - makes the signed test zones for tests/unit/test_dnssec.c.
+# generate.sh - makes the signed test zones for tests/unit/analyze/test_dnssec.c.
 #
 # Run from anywhere; writes into the directory holding this script.  The
 # keys are new every run, so the output differs each time; the committed

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "../../capture/icmp.h"
+#include "../../../capture/icmp.h"
 
 /* ICMP header: type, code, checksum, 4 bytes unused / MTU / pointer. */
 #define ICMP_HDR(type, code) (type), (code), 0x12, 0x34, 0x00, 0x00, 0x00, 0x00

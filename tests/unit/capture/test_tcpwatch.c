@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "../../capture/tcpwatch.h"
+#include "../../../capture/tcpwatch.h"
 
 #define SEC ((db_time_t)1000000)
 #define T0 ((db_time_t)1700000000 * SEC)

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "../../common/flow.h"
+#include "../../../common/flow.h"
 
 static void addr_parse_v4(void **state)
 {

@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "../../analyze/dns.h"
+#include "../../../analyze/dns.h"
 
 /* Header: id, flags, qdcount, ancount, nscount, arcount (counts < 256). */
 #define HDR(id, fl, qd, an, ns, ar)                                                                \

@@ -11,8 +11,8 @@
 
 #include <cmocka.h>
 
-#include "../../analyze/analyze.h"
-#include "../../analyze/evlog.h"
+#include "../../../analyze/analyze.h"
+#include "../../../analyze/evlog.h"
 
 #define SEC 1000000LL
 

@@ -18,7 +18,7 @@
 
 #include <cmocka.h>
 
-#include "../../common/wire.h"
+#include "../../../common/wire.h"
 
 /* A heap copy of exactly n octets, so that a read past it is an ASan
  * error (n = 0 gives a one-octet allocation the reader may not touch). */

@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "../../analyze/tally.h"
+#include "../../../analyze/tally.h"
 
 #define SEC 1000000LL
 #define T0 (1700000000LL * SEC)

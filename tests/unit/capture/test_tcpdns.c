@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "../../capture/tcpdns.h"
+#include "../../../capture/tcpdns.h"
 
 #define REC_MAX 16
 #define REC_MSG 64

@@ -10,7 +10,7 @@
 #include <cmocka.h>
 #include <pcap/dlt.h>
 
-#include "../../capture/link.h"
+#include "../../../capture/link.h"
 
 #define DLT_SLL2_NUM 276
 #define DLT_LOOP_NUM 108

@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "../../report/jsonw.h"
+#include "../../../report/jsonw.h"
 
 struct out {
 	char *buf;

@@ -12,9 +12,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../analyze/model.h"
-#include "../../analyze/txn.h"
-#include "../../analyze/verdict.h"
+#include "../../../analyze/model.h"
+#include "../../../analyze/txn.h"
+#include "../../../analyze/verdict.h"
 
 #define SEC 1000000LL
 #define T0 (1700000000 * SEC)

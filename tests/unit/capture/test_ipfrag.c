@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "../../capture/ipfrag.h"
+#include "../../../capture/ipfrag.h"
 
 #define SEC ((db_time_t)1000000)
 #define T0 ((db_time_t)1700000000 * SEC)

@@ -22,13 +22,13 @@
 
 #include <cmocka.h>
 
-#include "../../analyze/crypto.h"
-#include "../../common/flow.h"
+#include "../../../analyze/crypto.h"
+#include "../../../common/flow.h"
 
 /* zonetext.h's base64, hex and name writers; its zone files are not read. */
 #define SEC 1000000LL
 #define DATA_DIR "tests/unit/data/dnssec/"
-#include "zonetext.h"
+#include "../zonetext.h"
 
 /* --- helpers ----------------------------------------------------------- */
 

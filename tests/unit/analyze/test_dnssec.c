@@ -21,14 +21,14 @@
 
 #include <cmocka.h>
 
-#include "../../analyze/dnssec.h"
+#include "../../../analyze/dnssec.h"
 
 #ifndef DATA_DIR
 #define DATA_DIR "tests/unit/data/dnssec/" /* relative to the repository root */
 #endif
 #define SEC 1000000LL /* db_time_t units per second */
 
-#include "zonetext.h"
+#include "../zonetext.h"
 /* --- a message builder with name compression ---------------------------- */
 
 typedef struct tmsg {

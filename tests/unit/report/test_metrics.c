@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "../../report/metrics.h"
+#include "../../../report/metrics.h"
 
 static void name(dns_name_t *n, const char *label)
 {

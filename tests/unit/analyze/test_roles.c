@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "../../analyze/roles.h"
+#include "../../../analyze/roles.h"
 
 struct fx {
 	db_addr_t stub, stub2, res, res2, auth;

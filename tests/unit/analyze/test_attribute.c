@@ -16,8 +16,8 @@
 
 #include <cmocka.h>
 
-#include "../../analyze/analyze.h"
-#include "../../report/report.h"
+#include "../../../analyze/analyze.h"
+#include "../../../report/report.h"
 
 /* The explanation a report prints for v (report/explain.c). */
 static const char *explained(const verdict_t *v)

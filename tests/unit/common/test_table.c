@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "../../common/table.h"
+#include "../../../common/table.h"
 
 typedef struct ent {
 	tbl_entry_t e;

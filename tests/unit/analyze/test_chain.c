@@ -22,17 +22,17 @@
 
 #include <cmocka.h>
 
-#include "../../analyze/chain.h"
-#include "../../analyze/dnssec.h"
-#include "../../analyze/msgstore.h"
-#include "../../analyze/txn.h"
+#include "../../../analyze/chain.h"
+#include "../../../analyze/dnssec.h"
+#include "../../../analyze/msgstore.h"
+#include "../../../analyze/txn.h"
 
 #ifndef DATA_DIR
 #define DATA_DIR "tests/unit/data/chain/" /* relative to the repository root */
 #endif
 #define SEC 1000000LL /* db_time_t units per second */
 
-#include "zonetext.h"
+#include "../zonetext.h"
 /* --- messages ------------------------------------------------------------ */
 
 typedef struct tmsg {

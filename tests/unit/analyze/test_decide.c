@@ -9,8 +9,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../analyze/decide.h"
-#include "../../analyze/dns.h"
+#include "../../../analyze/decide.h"
+#include "../../../analyze/dns.h"
 
 static decide_out_t run(const decide_in_t *in)
 {

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "../../capture/ip6.h"
+#include "../../../capture/ip6.h"
 
 #define SRC6 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01
 #define DST6 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x53
