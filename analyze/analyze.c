@@ -108,7 +108,7 @@ static void on_close(const txn_t *t, void *user)
 			      t->answer_ts - t->e.ts, t->icmp_ts != 0);
 	int servfail = t->answered && (t->rcode & 0xf) == DNS_R_SERVFAIL;
 	/* A SERVFAIL judged early is judged at its due time. */
-	db_time_t closes = t->due ? t->due : t->e.ts + a->window;
+	db_time_t closes = t->due.at ? t->due.at : t->e.ts + a->window;
 	/* Never answered within the window; or, at the end of the input,
 	 * unanswered for longer than any resolver keeps trying. */
 	int unanswered = !t->answered && (closes <= a->high || a->high - t->e.ts >= ATTR_GIVE_UP);

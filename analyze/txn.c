@@ -28,29 +28,53 @@ int txn_init(txn_table_t *tt, db_time_t window, size_t max, txn_close_fn fn, voi
 	return 0;
 }
 
+/* The queues, one mechanism for both links. */
+static struct txn_qlink *link_of(txn_t *t, size_t off)
+{
+	return (struct txn_qlink *)((char *)t + off);
+}
+
+static void q_append(txn_queue_t *q, size_t off, txn_t *t, db_time_t at)
+{
+	struct txn_qlink *l = link_of(t, off);
+	l->on = 1;
+	l->at = at;
+	l->next = NULL;
+	l->prev = q->tail;
+	if (q->tail)
+		link_of(q->tail, off)->next = t;
+	else
+		q->head = t;
+	q->tail = t;
+}
+
+static void q_unlink(txn_queue_t *q, size_t off, txn_t *t)
+{
+	struct txn_qlink *l = link_of(t, off);
+	if (!l->on)
+		return;
+	if (l->prev)
+		link_of(l->prev, off)->next = l->next;
+	else
+		q->head = l->next;
+	if (l->next)
+		link_of(l->next, off)->prev = l->prev;
+	else
+		q->tail = l->prev;
+	l->next = l->prev = NULL;
+	l->on = 0;
+}
+
+#define DUE offsetof(txn_t, due)
+#define LIFE offsetof(txn_t, life)
+
 /* A transaction's window is over (or it leaves the table early): count it
  * and hand it to the owner, exactly once. */
 enum { JUDGE_WINDOW = 0, JUDGE_OPEN = 1, JUDGE_EVICTED = 2 };
 
-static void unqueue(txn_table_t *tt, txn_t *t)
-{
-	if (!t->due_queued)
-		return;
-	if (t->due_prev)
-		t->due_prev->due_next = t->due_next;
-	else
-		tt->due_head = t->due_next;
-	if (t->due_next)
-		t->due_next->due_prev = t->due_prev;
-	else
-		tt->due_tail = t->due_prev;
-	t->due_next = t->due_prev = NULL;
-	t->due_queued = 0;
-}
-
 static void judge(txn_table_t *tt, txn_t *t, int why)
 {
-	unqueue(tt, t);
+	q_unlink(&tt->due, DUE, t);
 	if (t->judged)
 		return;
 	t->judged = 1;
@@ -101,36 +125,6 @@ static void release(txn_t *t)
 	free(t->aside);
 }
 
-static void life_unlink(txn_table_t *tt, txn_t *t)
-{
-	if (!t->life)
-		return;
-	if (t->life_prev)
-		t->life_prev->life_next = t->life_next;
-	else
-		tt->life_head = t->life_next;
-	if (t->life_next)
-		t->life_next->life_prev = t->life_prev;
-	else
-		tt->life_tail = t->life_prev;
-	t->life_next = t->life_prev = NULL;
-	t->life = 0;
-}
-
-/* t was answered at ts: on the queue, to leave at ts + life_answered. */
-static void life_append(txn_table_t *tt, txn_t *t, db_time_t ts)
-{
-	t->life = 1;
-	t->release = ts + tt->life_answered;
-	t->life_next = NULL;
-	t->life_prev = tt->life_tail;
-	if (tt->life_tail)
-		tt->life_tail->life_next = t;
-	else
-		tt->life_head = t;
-	tt->life_tail = t;
-}
-
 void txn_set_attempt_life(txn_table_t *tt, db_time_t answered) { tt->life_answered = answered; }
 
 void txn_keep_short(txn_table_t *tt, txn_t *t)
@@ -139,7 +133,7 @@ void txn_keep_short(txn_table_t *tt, txn_t *t)
 		return;
 	t->short_life = 1;
 	if (t->answered)
-		life_append(tt, t, t->answer_ts);
+		q_append(&tt->life, LIFE, t, t->answer_ts + tt->life_answered);
 }
 
 void txn_set_midway(txn_table_t *tt, db_time_t delay, txn_midway_fn fn)
@@ -156,7 +150,7 @@ static void close_txn_at(txn_table_t *tt, txn_t *t, int open)
 		tt->cursor = t->e.newer;
 	if (tt->midway_cursor == &t->e)
 		tt->midway_cursor = t->e.newer;
-	life_unlink(tt, t);
+	q_unlink(&tt->life, LIFE, t);
 	unlink_name(tt, t);
 	release(t);
 	tbl_remove(&tt->tbl, t);
@@ -315,7 +309,7 @@ txn_t *txn_response(txn_table_t *tt, db_time_t ts, const db_flow_t *flow, const 
 	}
 	*first = 1;
 	if (match->short_life)
-		life_append(tt, match, ts);
+		q_append(&tt->life, LIFE, match, ts + tt->life_answered);
 	match->answered = 1;
 	match->responses = 1;
 	match->answer_ts = ts;
@@ -328,18 +322,10 @@ void txn_close(txn_table_t *tt, txn_t *t) { close_txn_at(tt, t, JUDGE_WINDOW); }
 
 void txn_judge_at(txn_table_t *tt, txn_t *t, db_time_t due, int drop)
 {
-	if (t->judged || t->due_queued)
+	if (t->judged || t->due.on)
 		return;
 	t->drop_judged = (uint8_t)(drop != 0);
-	t->due = due;
-	t->due_queued = 1;
-	t->due_next = NULL;
-	t->due_prev = tt->due_tail;
-	if (tt->due_tail)
-		tt->due_tail->due_next = t;
-	else
-		tt->due_head = t;
-	tt->due_tail = t;
+	q_append(&tt->due, DUE, t, due);
 }
 
 /* The midway look at the queries `midway` old by now, in query order. */
@@ -366,8 +352,8 @@ void txn_expire(txn_table_t *tt, db_time_t now)
 	for (;;) {
 		txn_t *w = tt->cursor && tt->cursor->ts + tt->window <= now ? (txn_t *)tt->cursor
 									    : NULL;
-		txn_t *d = tt->due_head && tt->due_head->due <= now ? tt->due_head : NULL;
-		if (d && (!w || d->due < w->e.ts + tt->window))
+		txn_t *d = tt->due.head && tt->due.head->due.at <= now ? tt->due.head : NULL;
+		if (d && (!w || d->due.at < w->e.ts + tt->window))
 			w = d;
 		if (!w)
 			break;
@@ -381,7 +367,7 @@ void txn_expire(txn_table_t *tt, db_time_t now)
 	while ((t = tbl_oldest(&tt->tbl)) && t->e.ts + tt->window + tt->retain <= now)
 		close_txn(tt, t);
 	/* Answered attempts whose short life is over. */
-	while ((t = tt->life_head) && t->release <= now)
+	while ((t = tt->life.head) && t->life.at <= now)
 		close_txn(tt, t);
 }
 

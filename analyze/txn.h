@@ -51,18 +51,19 @@ typedef struct txn {
 	uint8_t judged;        /* its window is over and it was handed to on_close */
 	uint8_t upstream;      /* sent by a resolver's upstream side (set by the owner) */
 	uint8_t named;         /* in the name index (txn_index_name) */
-	uint8_t due_queued;    /* in the early-judgement queue (txn_judge_at) */
 	uint8_t drop_judged;   /* leaves the table once judged (txn_judge_at) */
 	uint8_t short_life;    /* leaves the table soon after its answer (txn_keep_short) */
-	uint8_t life;          /* on the queue of answered short-lived transactions */
 	uint8_t midway_done;   /* the midway look (txn_set_midway) was taken */
 	uint8_t open_question; /* the open query of its question (attribute.c) */
 	uint64_t open_zone;    /* the zone it is the open query of, or 0 (attribute.c) */
-	struct txn *life_next, *life_prev; /* that queue, by answer time */
-	db_time_t release;                 /* when it leaves the table, on that queue */
-	void *aside;                     /* the owner's data (malloc), freed with the transaction */
-	struct txn *due_next, *due_prev; /* that queue, by due time */
-	db_time_t due;                   /* when it is judged, if queued */
+	/* Its places in the table's two queues (txn_queue_t): judged early at
+	 * due.at (txn_judge_at), leaving at life.at (txn_keep_short). */
+	struct txn_qlink {
+		struct txn *next, *prev;
+		db_time_t at; /* when it is due; 0 when never queued */
+		uint8_t on;   /* on the queue now */
+	} due, life;
+	void *aside; /* the owner's data (malloc), freed with the transaction */
 	struct txn *name_older, *name_newer; /* the name index: same qhash, by age */
 	uint16_t rcode;
 	uint32_t queries;   /* 1 + retransmissions */
@@ -109,14 +110,19 @@ typedef void (*txn_close_fn)(const txn_t *t, void *user);
 
 typedef void (*txn_midway_fn)(txn_t *t, db_time_t now, void *user);
 
+/* A first-in, first-out queue of transactions through one of their
+ * links, in the order of the links' times. */
+typedef struct txn_queue {
+	txn_t *head, *tail;
+} txn_queue_t;
+
 typedef struct txn_table {
 	tbl_t tbl;
 	db_time_t window;
-	db_time_t retain;           /* kept this long after the window, for later lookups */
-	tbl_entry_t *cursor;        /* oldest transaction not judged yet */
-	txn_t *due_head, *due_tail; /* judged before their window is over */
-	/* Short-lived transactions once answered, by answer time. */
-	txn_t *life_head, *life_tail;
+	db_time_t retain;    /* kept this long after the window, for later lookups */
+	tbl_entry_t *cursor; /* oldest transaction not judged yet */
+	txn_queue_t due;     /* judged before their window is over (link due) */
+	txn_queue_t life;    /* short-lived ones once answered (link life) */
 	db_time_t life_answered;
 	/* The midway look: a cursor over the age list, delay after the query. */
 	tbl_entry_t *midway_cursor;
