@@ -315,3 +315,13 @@ void vd_attempt_str(const vd_upstream_t *u, char *buf, size_t n)
 		snprintf(buf + k, n - (size_t)k, " %s%s", dns_rcode_str(u->rcode, rb),
 			 u->tc ? " TC" : "");
 }
+
+void vd_causes_str(const uint64_t by_cause[VD_NCAUSES], char *buf, size_t n)
+{
+	size_t o = 0;
+	buf[0] = '\0';
+	for (uint8_t c = 0; c < VD_NCAUSES && o < n; c++)
+		if (by_cause[c])
+			o += (size_t)snprintf(buf + o, n - o, "%s%s %llu", o ? ", " : "",
+					      vd_cause_str(c), (unsigned long long)by_cause[c]);
+}

@@ -184,14 +184,9 @@ static void zones(FILE *f, const tally_t *ty)
 			(unsigned long long)z[i].count[VD_KIND_SERVFAIL],
 			(unsigned long long)z[i].count[VD_KIND_UNANSWERED],
 			db_time_str(z[i].first, t1), db_time_str(z[i].last, t2));
-		const char *sep = "";
-		for (uint8_t c = 0; c < VD_NCAUSES; c++)
-			if (z[i].by_cause[c]) {
-				fprintf(f, "%s%s %llu", sep, vd_cause_str(c),
-					(unsigned long long)z[i].by_cause[c]);
-				sep = ", ";
-			}
-		fprintf(f, " |\n");
+		char cb[RP_CAUSES];
+		vd_causes_str(z[i].by_cause, cb, sizeof(cb));
+		fprintf(f, "%s |\n", cb);
 	}
 	if (all > n)
 		fprintf(f, "\n%zu more zones: see the incidents of the JSON report.\n", all - n);

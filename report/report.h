@@ -81,6 +81,10 @@ void vd_explain(const verdict_t *v, char *buf, size_t n);
  * n bytes (explain.c). */
 #define RP_ATTEMPT (DB_TIMESTRLEN + DB_ADDRSTRLEN + DNS_NAME_STRLEN + 96)
 void vd_attempt_str(const vd_upstream_t *u, char *buf, size_t n);
+/* "timeout 2, blocked_port 1": the causes with a count, in the
+ * vocabulary's order, into buf of n bytes (explain.c). */
+#define RP_CAUSES 384
+void vd_causes_str(const uint64_t by_cause[VD_NCAUSES], char *buf, size_t n);
 /* The commands and checks to run next for v's failure, one a line, with
  * its real names (server: a server that failed, or NULL when none did);
  * into buf of n bytes, NUL-terminated (explain.c). */

@@ -172,14 +172,9 @@ static void zones(FILE *f, const tally_t *ty)
 			(unsigned long long)z[i].count[VD_KIND_SERVFAIL],
 			(unsigned long long)z[i].count[VD_KIND_UNANSWERED],
 			db_time_str(z[i].first, t1), clock_of(z[i].last, c2));
-		const char *sep = "";
-		for (uint8_t c = 0; c < VD_NCAUSES; c++)
-			if (z[i].by_cause[c]) {
-				fprintf(f, "%s%s %llu", sep, vd_cause_str(c),
-					(unsigned long long)z[i].by_cause[c]);
-				sep = ", ";
-			}
-		fprintf(f, "\n");
+		char cb[RP_CAUSES];
+		vd_causes_str(z[i].by_cause, cb, sizeof(cb));
+		fprintf(f, "%s\n", cb);
 	}
 	if (all > n)
 		fprintf(f, "  ... %zu more zones (their incidents: --format json)\n", all - n);
@@ -308,14 +303,9 @@ int rp_text(FILE *f, const rp_input_t *in)
 		if (!n)
 			continue;
 		fprintf(f, "\n%s%s: %llu%s (", on("1"), heads[k], (unsigned long long)n, off());
-		const char *sep = "";
-		for (uint8_t cz = 0; cz < VD_NCAUSES; cz++)
-			if (a->by_cause[k][cz]) {
-				fprintf(f, "%s%s %llu", sep, vd_cause_str(cz),
-					(unsigned long long)a->by_cause[k][cz]);
-				sep = ", ";
-			}
-		fprintf(f, ")\n");
+		char cb[RP_CAUSES];
+		vd_causes_str(a->by_cause[k], cb, sizeof(cb));
+		fprintf(f, "%s)\n", cb);
 		incidents(f, in, k, n);
 	}
 	zones(f, in->tally);
