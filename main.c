@@ -18,6 +18,7 @@
 #include "analyze/analyze.h"
 #include "capture/capture.h"
 #include "report/metrics.h"
+#include "report/progress.h"
 #include "report/report.h"
 
 enum {
@@ -64,11 +65,7 @@ typedef struct run {
 	const char *host;                     /* where the report was made */
 	const char *command;                  /* how: the command line */
 	struct timespec published;            /* when the metrics were last brought up to date */
-	/* The progress line on stderr (-r files, stderr a terminal, no -q). */
-	int progress;
-	int out_tty;        /* the report goes to a terminal too */
-	int progress_width; /* characters on the line now; 0: nothing shown */
-	struct timespec progress_start, progress_drawn;
+	rp_progress_t progress;               /* the progress line on stderr (report/progress.c) */
 } run_t;
 
 /* What the report stages read, as it stands now (final or interim). */
@@ -89,98 +86,6 @@ static void fill_input(rp_input_t *in, const run_t *r)
 	in->tally = an_tally(r->an);
 }
 
-/*
- * The progress line: while -r files are read and stderr is a terminal,
- * "dnsblame: N packets  P% of SIZE  R packets/s  ETA M:SS  files D/N",
- * redrawn in place with \r at most four times a second and cleared before
- * anything else is written to the terminal, so that no report or message
- * line is mixed with it.  The clock is looked at in tick(), every 1024
- * packets; it only ever decides when to draw (capture time is untouched).
- */
-#define PROGRESS_AFTER 0.5 /* seconds: a short run never shows it */
-#define PROGRESS_EVERY 0.25
-#define PROGRESS_COLS 79 /* a wrapped line could not be redrawn */
-
-static double seconds_between(const struct timespec *a, const struct timespec *b)
-{
-	return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
-}
-
-/* "1.2 GB", "530 MB", "12 kB" (SI units, as ls -h --si). */
-static void size_str(char *buf, size_t n, uint64_t v)
-{
-	static const char *unit[] = { "B", "kB", "MB", "GB", "TB" };
-	double d = (double)v;
-	int u = 0;
-	while (d >= 1000 && u < 4) {
-		d /= 1000;
-		u++;
-	}
-	snprintf(buf, n, u && d < 10 ? "%.1f %s" : "%.0f %s", d, unit[u]);
-}
-
-static void progress_clear(run_t *r)
-{
-	if (!r->progress_width)
-		return;
-	fprintf(stderr, "\r%*s\r", r->progress_width, "");
-	r->progress_width = 0;
-}
-
-/* Before a write to f while the run goes on. */
-static void progress_clear_for(run_t *r, const FILE *f)
-{
-	if (f == stderr || r->out_tty)
-		progress_clear(r);
-}
-
-static void progress_draw(run_t *r)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	double el = seconds_between(&r->progress_start, &now);
-	if (el < PROGRESS_AFTER || seconds_between(&r->progress_drawn, &now) < PROGRESS_EVERY)
-		return;
-	r->progress_drawn = now;
-	cap_progress_t p;
-	cap_progress(r->cap, &p);
-	char line[256], sz[16];
-	size_t n = (size_t)snprintf(line, sizeof(line), "dnsblame: %llu packets",
-				    (unsigned long long)p.packets);
-	/* What is known: the share of the bytes stored (compressed ones for a
-	 * compressed file), or for a pipe how many were read. */
-	if (p.bytes_total) {
-		size_str(sz, sizeof(sz), p.bytes_total);
-		n += (size_t)snprintf(line + n, sizeof(line) - n, "  %.1f%% of %s",
-				      100.0 * (double)p.bytes_done / (double)p.bytes_total, sz);
-	} else if (p.bytes_done) {
-		size_str(sz, sizeof(sz), p.bytes_done);
-		n += (size_t)snprintf(line + n, sizeof(line) - n, "  %s read", sz);
-	}
-	n += (size_t)snprintf(line + n, sizeof(line) - n, "  %.0f packets/s",
-			      (double)p.packets / el);
-	if (p.bytes_total && p.bytes_done && p.bytes_done < p.bytes_total) {
-		long eta = (long)(el * (double)(p.bytes_total - p.bytes_done) /
-				      (double)p.bytes_done +
-				  0.5);
-		if (eta >= 3600)
-			n += (size_t)snprintf(line + n, sizeof(line) - n, "  ETA %ld:%02ld:%02ld",
-					      eta / 3600, eta / 60 % 60, eta % 60);
-		else
-			n += (size_t)snprintf(line + n, sizeof(line) - n, "  ETA %ld:%02ld",
-					      eta / 60, eta % 60);
-	}
-	if (p.nfiles > 1)
-		n += (size_t)snprintf(line + n, sizeof(line) - n, "  files %zu/%zu", p.files_done,
-				      p.nfiles);
-	if (n > PROGRESS_COLS)
-		n = PROGRESS_COLS;
-	/* Spaces over what a longer line before left. */
-	int w = (int)n > r->progress_width ? (int)n : r->progress_width;
-	fprintf(stderr, "\r%-*.*s", w, (int)n, line);
-	r->progress_width = (int)n;
-}
-
 /* --interval: a summary of the run so far and of the span just over
  * (capture time; a live run's follows the wall clock). */
 static void periodic(db_time_t from, db_time_t to, void *user)
@@ -190,7 +95,7 @@ static void periodic(db_time_t from, db_time_t to, void *user)
 	fill_input(&in, r);
 	rp_period_t p = { from, to, r->last };
 	FILE *f = strcmp(r->format, "json") == 0 ? stderr : *r->out;
-	progress_clear_for(r, f);
+	rp_progress_clear_for(&r->progress, f);
 	if (strcmp(r->format, "ndjson") == 0)
 		rp_ndjson_stats(f, &in, &p);
 	else
@@ -231,12 +136,12 @@ static void tick(void *user)
 	publish(r, 0);
 	if (g_interim) {
 		g_interim = 0;
-		progress_clear(r);
+		rp_progress_clear(&r->progress);
 		interim(r);
 	}
 	if (g_reopen) {
 		g_reopen = 0;
-		progress_clear(r);
+		rp_progress_clear(&r->progress);
 		if (!r->outpath)
 			return;
 		/* Appending: a file not moved away keeps what it had. */
@@ -253,8 +158,11 @@ static void tick(void *user)
 		*r->out = f;
 		fprintf(stderr, "dnsblame: SIGHUP: %s reopened\n", r->outpath);
 	}
-	if (r->progress)
-		progress_draw(r);
+	if (r->progress.on) {
+		cap_progress_t p;
+		cap_progress(r->cap, &p);
+		rp_progress_draw(&r->progress, &p);
+	}
 }
 
 static void usage(FILE *f)
@@ -397,7 +305,7 @@ static void stream_verdict(const verdict_t *v, void *user)
 {
 	run_t *r = user;
 	FILE *out = *r->out; /* SIGHUP may replace the file */
-	progress_clear_for(r, out);
+	rp_progress_clear_for(&r->progress, out);
 	if (rp_ndjson_verdict(out, v) == 0)
 		fflush(out);
 }
@@ -788,11 +696,10 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	run.progress = co.nfiles && !quiet && isatty(STDERR_FILENO);
-	run.out_tty = isatty(fileno(out));
-	clock_gettime(CLOCK_MONOTONIC, &run.progress_start);
+	rp_progress_start(&run.progress, co.nfiles && !quiet && isatty(STDERR_FILENO),
+			  isatty(fileno(out)));
 	db_status_t rs = cap_run(cap, an_event, an, err, sizeof(err));
-	progress_clear(&run);
+	rp_progress_clear(&run.progress);
 	an_finish(an);
 	g_cap = NULL;
 	publish(&run, 1);
