@@ -73,6 +73,7 @@ check: deps
 	$(MAKE) all
 	sh tests/arch.sh
 	sh tests/capture-tree.sh
+	sh tests/capture-path.sh
 	sh tests/format.sh
 	$(MAKE) unit
 	$(MAKE) BUILD=build/sanitize SANITIZER=address,undefined OPT=-O1 all unit

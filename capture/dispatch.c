@@ -3,14 +3,14 @@
  *
  *   frame -> link_decode -> ip4_decode | ip6path_decode -> datagram
  *         -> a tunnel? (tunnel_decode) -> the inner packet, round again
- *         -> IPv6, or IPv4 cut or a Fast Open SYN: l4_datagram
- *         -> IPv4 whole: nidsglue_feed -> libnids -> l4_datagram
+ *         -> IPv4 TCP: nidsglue_tcp -> l4_datagram, then libnids
+ *         -> the rest: l4_datagram
  *
- * libnids calls back: its IP callback hands the datagram to l4_datagram,
- * the function given to nidsglue_init here, before libnids' own TCP code
- * runs, so that handshake events of a segment come before the stream data
- * it completes, as for IPv6.  The order in which the tables expire and are
- * flushed is the order their events have always come in.
+ * nidsglue_tcp hands the segment to l4_datagram, the function given to
+ * nidsglue_init here, before libnids' own TCP code runs, so that handshake
+ * events of a segment come before the stream data it completes, as for
+ * IPv6.  The order in which the tables expire and are flushed is the order
+ * their events have always come in.
  */
 #include "dispatch.h"
 
@@ -57,14 +57,13 @@ nomem:
 	return -1;
 }
 
-/* The datagram's transport part: IPv4 goes through libnids, unless snaplen
- * cut it or libnids declines it (a SYN with data). */
+/* The datagram's transport part: IPv4 TCP goes by libnids (which hands
+ * it to l4_datagram first); the rest straight to l4_datagram. */
 static void transport(cap_ctx_t *c, cap_dgram_t *d)
 {
-	if (d->version == 4) {
-		if (d->whole && nidsglue_feed(c, d))
-			return; /* libnids' IP callback gave it to l4_datagram */
-		d->nids_follows = (uint8_t)nidsglue_follows(d);
+	if (d->version == 4 && d->proto == 6) {
+		nidsglue_tcp(c, d);
+		return;
 	}
 	l4_datagram(c, d);
 }
@@ -115,6 +114,7 @@ void dispatch_frame(cap_ctx_t *c, int dlt, const uint8_t *frame, size_t caplen)
 
 void dispatch_expire(cap_ctx_t *c, db_time_t now)
 {
+	nidsglue_expire(c, now);
 	tcpreasm_expire(c->tcp4mid, now, emit_cb, c);
 	ipfrag_expire(c->frag4, now, emit_cb, c);
 	ipfrag_expire(c->frag6, now, emit_cb, c);

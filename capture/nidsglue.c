@@ -7,21 +7,23 @@
  * unfinished checksums on outgoing packets, and scans are not our
  * business).
  *
- * libnids would silently drop packets whose IP header checksum is wrong:
- * it gets a corrected copy.  It never sees fragments (ip4.c reassembles
- * them, because libnids keeps fragments per destination host with no
- * overall limit and forgets a train that never completes without saying
- * so), nor packets cut by snaplen (its length check rejects them), nor
- * SYNs that carry data (TCP Fast Open: it would drop the data and lose the
- * stream; tcpreasm.c follows those connections instead).
+ * libnids only ever sees TCP: UDP and ICMP are ours from end to end, so a
+ * UDP packet costs libnids nothing.  libnids would silently drop packets
+ * whose IP header checksum is wrong: it gets a corrected copy.  It never
+ * sees fragments (ip4.c reassembles them, because libnids keeps fragments
+ * per destination host with no overall limit and forgets a train that
+ * never completes without saying so), nor packets cut by snaplen (its
+ * length check rejects them), nor SYNs that carry data (TCP Fast Open: it
+ * would drop the data and lose the stream; tcpreasm.c follows those
+ * connections instead).
  *
- * libnids calls back twice per packet, in this order: its IP callback
- * (on_ip) with every datagram it accepts, then its TCP callback (on_tcp)
- * with what the segment changed in its stream.  on_ip hands the datagram
- * on through the pointer the caller gave nidsglue_init, so this file names
- * no function of the files that call it (capture/ stays a tree of files:
- * tests/capture-tree.sh); on_tcp hands stream bytes to tcpdns.c, and both
- * report through emit.c.
+ * A segment is handed on (to the function the caller gave nidsglue_init)
+ * before libnids' TCP code sees it, so that its handshake events come
+ * before the stream data it completes, as for IPv6; this file names no
+ * function of the files that call it (capture/ stays a tree of files:
+ * tests/capture-tree.sh).  libnids then calls back once, its TCP callback
+ * (on_tcp), with what the segment changed in its stream: stream bytes go
+ * to tcpdns.c, and everything is reported through emit.c.
  */
 #include <nids.h>
 #include <pcap/pcap.h>
@@ -37,7 +39,8 @@
 static cap_ctx_t *g_ctx; /* libnids callbacks carry no context */
 static nidsglue_deliver_fn g_deliver;
 static pcap_t *g_dead;
-static int g_active; /* nids_init done, nids_exit not yet */
+static int g_active;  /* nids_init done, nids_exit not yet */
+static int g_ticking; /* nids_clock's empty record is in libnids */
 
 typedef struct nstream {
 	tcpdns_t to_server; /* client -> server bytes */
@@ -63,7 +66,10 @@ static int nids_has(const db_flow_t *f)
 	return nids_find_tcp_stream(&t) != NULL;
 }
 
-int nidsglue_follows(const cap_dgram_t *d)
+/* 1 when d is an IPv4 TCP segment to or from port 53 of a connection
+ * libnids follows (in either direction).  Reads at most the first 4 bytes
+ * of d->l4. */
+static int follows(const cap_dgram_t *d)
 {
 	if (d->version != 4 || d->proto != 6 || d->len < 4)
 		return 0;
@@ -77,34 +83,6 @@ int nidsglue_follows(const cap_dgram_t *d)
 	if (f.sport != DNS_PORT && f.dport != DNS_PORT)
 		return 0;
 	return nids_has(&f);
-}
-
-/* libnids: every whole datagram (fragments were reassembled before it),
- * before libnids' TCP code sees it. */
-static void on_ip(struct ip *iph, int len)
-{
-	cap_ctx_t *c = g_ctx;
-	const uint8_t *p = (const uint8_t *)iph;
-	size_t ihl = (size_t)(p[0] & 0x0f) * 4;
-	size_t tot = (size_t)(p[2] << 8 | p[3]);
-	if (len < 0 || (size_t)len < ihl || tot < ihl)
-		return;
-	if ((size_t)len > tot)
-		len = (int)tot;
-	cap_dgram_t d;
-	memset(&d, 0, sizeof(d));
-	d.version = 4;
-	db_addr_set4(&d.src, p + 12);
-	db_addr_set4(&d.dst, p + 16);
-	d.proto = p[9];
-	d.whole = 1;
-	d.ip = p;
-	d.ihl = ihl;
-	d.l4 = p + ihl;
-	d.len = (size_t)len - ihl;
-	d.wire_len = tot - ihl;
-	d.nids_follows = (uint8_t)nidsglue_follows(&d);
-	g_deliver(c, &d);
 }
 
 static void flow_of(const struct tuple4 *t, int to_server, db_flow_t *f)
@@ -130,12 +108,11 @@ static void feed(cap_ctx_t *c, struct tcp_stream *a, tcpdns_t *fr, int to_server
 	tcpdns_feed(fr, (const uint8_t *)h->data, (size_t)h->count_new, &tmpl, emit_cb, c);
 }
 
-static void loss(cap_ctx_t *c, struct tcp_stream *a, tcpdns_t *fr, int to_server,
+static void loss(cap_ctx_t *c, struct tcp_stream *a, size_t pending, int to_server,
 		 const struct half_stream *h)
 {
 	/* Bytes of a message begun but not finished, or segments held
 	 * behind a hole that never filled: data the stream lost. */
-	size_t pending = tcpdns_pending(fr);
 	if (pending == 0 && h->rmem_alloc == 0)
 		return;
 	cap_event_t ev;
@@ -153,10 +130,8 @@ static void stream_end(cap_ctx_t *c, struct tcp_stream *a)
 	nstream_t *s = a->user;
 	if (!s)
 		return;
-	loss(c, a, &s->to_server, 1, &a->server);
-	loss(c, a, &s->to_client, 0, &a->client);
-	tcpdns_free(&s->to_server);
-	tcpdns_free(&s->to_client);
+	loss(c, a, tcpdns_free(&s->to_server), 1, &a->server);
+	loss(c, a, tcpdns_free(&s->to_client), 0, &a->client);
 	free(s);
 	a->user = NULL;
 	c->nids_streams--;
@@ -172,11 +147,9 @@ static void on_tcp(struct tcp_stream *a, void **param)
 	case NIDS_JUST_EST:
 		if (a->addr.dest != DNS_PORT && a->addr.source != DNS_PORT)
 			return;
-		s = calloc(1, sizeof(*s));
+		s = calloc(1, sizeof(*s)); /* both framers idle */
 		if (!s)
 			return;
-		tcpdns_init(&s->to_server);
-		tcpdns_init(&s->to_client);
 		a->user = s;
 		a->client.collect++;
 		a->server.collect++;
@@ -228,7 +201,8 @@ static void on_nids_warning(int type, int err, struct ip *iph, void *data)
 	(void)err;
 	(void)iph;
 	(void)data;
-	g_ctx->st.nids_warnings++;
+	if (!g_ticking)
+		g_ctx->st.nids_warnings++;
 }
 
 static void on_nids_nomem(char *where)
@@ -268,7 +242,6 @@ int nidsglue_init(cap_ctx_t *c, nidsglue_deliver_fn deliver, char *err, size_t e
 		return -1;
 	}
 	nids_register_chksum_ctl(&nochk, 1);
-	nids_register_ip(on_ip);
 	nids_register_tcp(on_tcp);
 	g_active = 1;
 	return 0;
@@ -285,12 +258,41 @@ static int tfo_syn(const uint8_t *tcp, size_t len)
 	       (sp == DNS_PORT || dp == DNS_PORT);
 }
 
-int nidsglue_feed(cap_ctx_t *c, const cap_dgram_t *d)
+/*
+ * libnids ends streams whose close never completed (tcp_workarounds) when
+ * it is handed a packet later than their deadline.  It sees only TCP, so
+ * its clock is also moved on when capture/ expires its own state (every
+ * 0.1 s of capture time): an empty record, which libnids' IP code rejects
+ * as too short for a header after its timeouts ran (the warning it gives
+ * is not counted).  A closing stream thus ends within 0.1 s of its
+ * deadline, whatever else the capture holds.
+ */
+void nidsglue_expire(cap_ctx_t *c, db_time_t now)
+{
+	(void)c;
+	if (!g_active || !nids_tcp_timeouts)
+		return;
+	static u_char none[1];
+	struct pcap_pkthdr h;
+	h.ts.tv_sec = (time_t)(now / 1000000);
+	h.ts.tv_usec = (suseconds_t)(now % 1000000);
+	h.caplen = h.len = 0;
+	g_ticking = 1;
+	nids_pcap_handler(NULL, &h, none);
+	g_ticking = 0;
+}
+
+void nidsglue_tcp(cap_ctx_t *c, cap_dgram_t *d)
 {
 	const uint8_t *pkt = d->ip;
 	size_t ihl = d->ihl, tot = d->ihl + d->len;
-	if (d->proto == 6 && tfo_syn(d->l4, d->len))
-		return 0;
+	int to_nids = d->whole && !tfo_syn(d->l4, d->len);
+	if (to_nids)
+		before_reused_syn(c, pkt, ihl, tot);
+	d->nids_follows = (uint8_t)follows(d);
+	g_deliver(c, d);
+	if (!to_nids)
+		return;
 	static uint8_t fixed[65536];
 	if (!ip4_hdr_sum_ok(pkt, ihl)) {
 		/* A wrong header checksum (crafted captures, some taps) would
@@ -299,27 +301,21 @@ int nidsglue_feed(cap_ctx_t *c, const cap_dgram_t *d)
 		ip4_hdr_sum_set(fixed, ihl);
 		pkt = fixed;
 	}
-	if (d->proto == 6)
-		before_reused_syn(c, pkt, ihl, tot);
 	struct pcap_pkthdr h;
 	h.ts.tv_sec = (time_t)(c->now / 1000000);
 	h.ts.tv_usec = (suseconds_t)(c->now % 1000000);
 	h.caplen = h.len = (bpf_u_int32)tot;
 	nids_pcap_handler(NULL, &h, (u_char *)(uintptr_t)pkt);
-	return 1;
 }
 
 /*
- * libnids' nids_exit() frees the head node of its IP handler list, so our
- * IP callback must be unregistered first (or libnids' own node leaks and
- * ours is freed under us); the TCP list is left alone by nids_exit(), and
- * the TCP callback must still be there to see NIDS_EXITING.
+ * nids_exit() leaves the TCP callback list alone, and the TCP callback
+ * must still be there to see NIDS_EXITING.
  */
 static void nids_stop(void)
 {
 	if (!g_active)
 		return;
-	nids_unregister_ip(on_ip);
 	nids_exit();
 	nids_unregister_tcp(on_tcp);
 	g_active = 0;

@@ -3,12 +3,12 @@
  * connections.  libnids' callbacks take no user pointer, so this is the one
  * place in dnsblame with global state; one capture at a time per process.
  *
- * Whole IPv4 datagrams go in (nidsglue_feed); libnids' IP callback hands
- * each back, as it sees it, to the function given to nidsglue_init -
- * before libnids' TCP code looks at the segment - and its TCP callback
- * frames the stream bytes of port-53 connections into CAP_EV_DNS events
- * (tcpdns.c), and reports streams that end with data missing as
- * CAP_EV_STREAM_LOSS, all through emit.c.
+ IPv4 TCP segments go in (nidsglue_tcp): each is handed on to the
+ * function given to nidsglue_init, then libnids' TCP code sees it, and its
+ * TCP callback frames the stream bytes of port-53 connections into
+ * CAP_EV_DNS events (tcpdns.c) and reports streams that end with data
+ * missing as CAP_EV_STREAM_LOSS, all through emit.c.  libnids sees no
+ * other packet.
  */
 #ifndef DNSBLAME_NIDSGLUE_H
 #define DNSBLAME_NIDSGLUE_H
@@ -17,7 +17,7 @@
 
 #include "cap_int.h"
 
-/* Where libnids' IP callback hands each datagram (nids_follows set). */
+/* Where nidsglue_tcp hands each segment on (nids_follows set). */
 typedef void (*nidsglue_deliver_fn)(cap_ctx_t *c, const cap_dgram_t *d);
 
 /*
@@ -30,19 +30,22 @@ typedef void (*nidsglue_deliver_fn)(cap_ctx_t *c, const cap_dgram_t *d);
 int nidsglue_init(cap_ctx_t *c, nidsglue_deliver_fn deliver, char *err, size_t errlen);
 
 /*
- * d (IPv4, whole: d->ip holds its header and l4 follows) to libnids, at
- * capture time c->now: deliver gets it back during the call.  A wrong
- * header checksum is corrected in a copy (libnids would drop the packet).
- * Returns 1, or 0 without doing anything for a datagram libnids must not
- * see: a port-53 SYN carrying data (TCP Fast Open, RFC 7413), whose data
- * libnids would drop along with the stream.
+ * An IPv4 TCP datagram d at capture time c->now.  Sets d->nids_follows
+ * (libnids follows its connection, as it stood before this segment) and
+ * hands d to the deliver function; then, when d is whole, libnids sees the
+ * segment.  Not a datagram libnids must not see: a port-53 SYN carrying
+ * data (TCP Fast Open, RFC 7413), whose data libnids would drop along with
+ * the stream.  A wrong header checksum is corrected in a copy (libnids
+ * would drop the packet).  A stream ends here, with what it lost reported,
+ * when libnids is about to forget it: its close timed out, or its client
+ * sends a SYN again long after (see before_reused_syn).
  */
-int nidsglue_feed(cap_ctx_t *c, const cap_dgram_t *d);
+void nidsglue_tcp(cap_ctx_t *c, cap_dgram_t *d);
 
-/* 1 when d is an IPv4 TCP segment to or from port 53 of a connection
- * libnids follows (in either direction); 0 otherwise.  Reads at most the
- * first 4 bytes of d->l4. */
-int nidsglue_follows(const cap_dgram_t *d);
+/* Expiry at capture time now (dispatch_expire): streams whose close timed
+ * out in libnids end, with what they lost reported.  Costs nothing while
+ * no stream is closing. */
+void nidsglue_expire(cap_ctx_t *c, db_time_t now);
 
 /* End of input: libnids closes every stream (NIDS_EXITING), so that those
  * still open report what they lost. */

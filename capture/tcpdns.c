@@ -15,8 +15,6 @@
 
 #include "../common/wire.h"
 
-void tcpdns_init(tcpdns_t *f) { memset(f, 0, sizeof(*f)); }
-
 static void tcpdns_emit(tcpdns_t *f, const uint8_t *msg, size_t len, const cap_event_t *tmpl,
 			cap_event_fn fn, void *user)
 {
@@ -144,10 +142,11 @@ size_t tcpdns_pending(const tcpdns_t *f)
 	return TCPDNS_PREFIX + f->got;
 }
 
-void tcpdns_free(tcpdns_t *f)
+size_t tcpdns_free(tcpdns_t *f)
 {
 	if (!f)
-		return;
+		return 0;
+	size_t pending = tcpdns_pending(f);
 	free(f->buf);
 	f->buf = NULL;
 	f->got = 0;
@@ -155,4 +154,5 @@ void tcpdns_free(tcpdns_t *f)
 	f->mlen = 0;
 	f->hlen = 0;
 	f->skipping = 0;
+	return pending;
 }

@@ -50,8 +50,9 @@ typedef struct tcpdns {
 	tcpdns_stats_t stats;
 } tcpdns_t;
 
-/* Initialises an idle framer.  Never fails. */
-void tcpdns_init(tcpdns_t *f);
+/* An idle framer, to assign (f = TCPDNS_IDLE); zeroed memory is one too.
+ * Setting a framer up runs no code: it costs a stream nothing to open. */
+#define TCPDNS_IDLE ((tcpdns_t){ 0 })
 
 /*
  * Feeds the next len in-order bytes of the direction.  For each message that
@@ -81,7 +82,9 @@ void tcpdns_feed(tcpdns_t *f, const uint8_t *data, size_t len, const cap_event_t
 size_t tcpdns_pending(const tcpdns_t *f);
 
 /* Releases the framer's buffer and returns it to the idle state (stats are
- * kept).  The framer may be fed again afterwards.  NULL is ignored. */
-void tcpdns_free(tcpdns_t *f);
+ * kept); returns what tcpdns_pending said just before, the bytes of a
+ * message the stream ends in the middle of.  The framer may be fed again
+ * afterwards.  NULL is ignored (returns 0). */
+size_t tcpdns_free(tcpdns_t *f);
 
 #endif

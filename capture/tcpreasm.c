@@ -333,11 +333,11 @@ static int tcpreasm_finished(const struct tcpreasm_half *h)
 	return h->fin_seen && (h->fin_acked || tcpreasm_sdiff(h->next, h->fin_seq) >= 0);
 }
 
-static void tcpreasm_loss(tcpreasm_t *t, const struct tcpreasm_stream *s, int dir, db_time_t ts,
-			  cap_event_fn fn, void *user)
+/* pending: the framer's bytes of a message cut short (tcpdns_free). */
+static void tcpreasm_loss(tcpreasm_t *t, const struct tcpreasm_stream *s, int dir, uint64_t pending,
+			  db_time_t ts, cap_event_fn fn, void *user)
 {
 	const struct tcpreasm_half *h = &s->half[dir];
-	uint64_t pending = tcpdns_pending(&h->dns);
 	int64_t gap = tcpreasm_sdiff(h->high, h->next);
 	cap_event_t ev;
 
@@ -365,13 +365,12 @@ static void tcpreasm_end(tcpreasm_t *t, struct tcpreasm_stream *s, db_time_t ts,
 	for (int dir = 0; dir < 2; dir++) {
 		struct tcpreasm_half *h = &s->half[dir];
 
-		tcpreasm_loss(t, s, dir, ts, fn, user);
+		tcpreasm_loss(t, s, dir, tcpdns_free(&h->dns), ts, fn, user);
 		while (h->held) {
 			struct tcpreasm_seg *g = h->held;
 			h->held = g->next;
 			free(g);
 		}
-		tcpdns_free(&h->dns);
 	}
 
 	tbl_remove(&t->streams, s);
@@ -410,7 +409,7 @@ static struct tcpreasm_stream *tcpreasm_start(tcpreasm_t *t, uint64_t h,
 	s->cflow.proto = DB_PROTO_TCP;
 	s->last_ts = ts;
 	for (int dir = 0; dir < 2; dir++)
-		tcpdns_init(&s->half[dir].dns);
+		s->half[dir].dns = TCPDNS_IDLE;
 	/* A live stream supersedes the tombstone of an earlier connection on
 	 * the same 4-tuple. */
 	for (size_t i = 0; t->lim.midstream && i < TCPREASM_TOMBS; i++) {

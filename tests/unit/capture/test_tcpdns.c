@@ -74,7 +74,7 @@ static void two_messages_one_segment(void **state)
 	struct rec r = { 0 };
 	cap_event_t tm = tmpl_make(1000);
 
-	tcpdns_init(&f);
+	f = TCPDNS_IDLE;
 	tcpdns_feed(&f, seg, sizeof(seg), &tm, rec_fn, &r);
 	assert_int_equal(r.n, 2);
 	assert_dns(&r, 0, 1000, (const uint8_t *)"abc", 3);
@@ -99,7 +99,7 @@ static void message_across_three_segments(void **state)
 	struct rec r = { 0 };
 	cap_event_t tm = tmpl_make(10);
 
-	tcpdns_init(&f);
+	f = TCPDNS_IDLE;
 	tcpdns_feed(&f, s1, sizeof(s1), &tm, rec_fn, &r);
 	assert_int_equal(r.n, 0);
 	assert_int_equal(tcpdns_pending(&f), 5);
@@ -130,7 +130,7 @@ static void prefix_split_one_plus_one(void **state)
 	struct rec r = { 0 };
 	cap_event_t tm = tmpl_make(5);
 
-	tcpdns_init(&f);
+	f = TCPDNS_IDLE;
 	tcpdns_feed(&f, s1, sizeof(s1), &tm, rec_fn, &r);
 	assert_int_equal(tcpdns_pending(&f), 1);
 	assert_ptr_equal(f.buf, NULL); /* a split prefix needs no buffer */
@@ -159,7 +159,7 @@ static void max_prefix_short_data_then_close(void **state)
 	seg[0] = 0xff;
 	seg[1] = 0xff;
 	memset(seg + 2, 0x5a, 100);
-	tcpdns_init(&f);
+	f = TCPDNS_IDLE;
 	tcpdns_feed(&f, seg, sizeof(seg), &tm, rec_fn, &r);
 	assert_int_equal(r.n, 0);
 	assert_int_equal(tcpdns_pending(&f), 102);
@@ -192,7 +192,7 @@ static void max_message_in_small_pieces(void **state)
 		stream[i] = (uint8_t)(i * 7);
 		want += stream[i];
 	}
-	tcpdns_init(&f);
+	f = TCPDNS_IDLE;
 	for (size_t off = 0; off < total; off += 1000) {
 		size_t n = total - off < 1000 ? total - off : 1000;
 		tcpdns_feed(&f, stream + off, n, &tm, rec_fn, &r);
@@ -216,7 +216,7 @@ static void zero_length_prefix_skipped(void **state)
 	struct rec r = { 0 };
 	cap_event_t tm = tmpl_make(3);
 
-	tcpdns_init(&f);
+	f = TCPDNS_IDLE;
 	tcpdns_feed(&f, s1, sizeof(s1), &tm, rec_fn, &r);
 	assert_int_equal(r.n, 1);
 	assert_dns(&r, 0, 3, (const uint8_t *)"q", 1);
@@ -239,7 +239,7 @@ static void null_callback_and_empty_feed(void **state)
 	tcpdns_t f;
 	cap_event_t tm = tmpl_make(0);
 
-	tcpdns_init(&f);
+	f = TCPDNS_IDLE;
 	tcpdns_feed(&f, NULL, 0, &tm, NULL, NULL);
 	tcpdns_feed(&f, s1, sizeof(s1), &tm, NULL, NULL);
 	assert_int_equal(f.stats.messages, 1);
