@@ -51,18 +51,13 @@ typedef struct cap_stats {
 	uint64_t ip_errors;         /* malformed or cut IP headers */
 	uint64_t ip4, ip6;
 	uint64_t ip4_fragments, ip6_fragments;
-	uint64_t frag_trains_lost; /* expired or evicted incomplete trains */
-	uint64_t frag_evicted;     /* trains dropped because the table was full */
-	uint64_t udp_dns;          /* DNS messages over UDP port 53 */
-	uint64_t tcp_dns;          /* DNS messages framed from TCP port 53 */
-	uint64_t tcp_segments;     /* TCP segments on port 53 */
+	uint64_t frag_evicted; /* trains dropped because the table was full */
+	uint64_t tcp_segments; /* TCP segments on port 53 */
 	uint64_t
 	    tcp_no_syn; /* port-53 data segments no stream could take (begun before the capture, not at a message start) */
-	uint64_t tcp_stream_losses; /* streams that ended with data missing */
-	uint64_t tcp_evicted;       /* streams dropped because the table was full */
+	uint64_t tcp_evicted; /* streams dropped because the table was full */
 	uint64_t handshakes_evicted;
-	uint64_t icmp_errors;        /* ICMP errors quoting port-53 traffic */
-	uint64_t tunnelled;          /* packets found inside IP-in-IP, GRE or VXLAN */
+	uint64_t tunnelled;          /* packets found inside IP-in-IP, GRE, VXLAN or Geneve */
 	uint64_t frag_trains_cut;    /* incomplete trains whose fragments snaplen cut */
 	uint64_t nids_warnings;      /* packets libnids rejected as invalid */
 	uint64_t time_backwards;     /* records older than the one before */

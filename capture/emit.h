@@ -1,6 +1,7 @@
 /*
- * emit.h - the one place events leave capture/, and the one place they are
- * counted.
+ * emit.h - the one place events leave capture/.  Events are counted where
+ * they arrive, by analyze/ (an_stats_t): capture/ counts packets and what
+ * it did with them (cap_stats_t), not the events it hands on.
  */
 #ifndef DNSBLAME_EMIT_H
 #define DNSBLAME_EMIT_H
@@ -8,11 +9,9 @@
 #include "cap_int.h"
 
 /*
- * Counts ev in c->st by its kind (udp_dns or tcp_dns, icmp_errors,
- * frag_trains_lost, tcp_stream_losses; the other kinds are not counted)
- * and hands it to the sink c->fn, when there is one (cap_close clears it:
- * nothing is reported after the end, though it is still counted).  ev is
- * the caller's, only read during the call.
+ * Hands ev to the sink c->fn, when there is one (cap_close clears it:
+ * nothing is reported after the end).  ev is the caller's, only read
+ * during the call.
  */
 void emit_event(cap_ctx_t *c, const cap_event_t *ev);
 

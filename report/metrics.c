@@ -1,7 +1,10 @@
 /*
- * metrics.c - dnsblame's counts as Prometheus text (metrics.h).  Every
- * number is one the JSON report also gives: summary.by_cause,
- * unanswered_by_cause, groups, upstream_servers, capture and limits.
+ * metrics.c - dnsblame's counts as Prometheus text (metrics.h).  The
+ * verdict counts are those the JSON report gives (summary.by_cause,
+ * unanswered_by_cause, groups, upstream_servers, capture and limits); the
+ * endpoint adds the capture's health (bytes, packets it could not decode
+ * and why, tunnels, records out of time order), which is what an on-call
+ * engineer watching a live capture asks first when the verdicts look thin.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,6 +116,47 @@ static void counter(FILE *f, const char *name, const char *help, uint64_t v)
 	fprintf(f, "%s %llu\n", name, (unsigned long long)v);
 }
 
+/* What capture/ did with the packets it read (cap_stats_t). */
+static void capture_health(FILE *f, const cap_stats_t *c)
+{
+	counter(f, "dnsblame_capture_bytes_total", "Bytes of the packets read, as on the wire",
+		c->bytes);
+	counter(f, "dnsblame_packets_truncated_total", "Packets cut short by the snaplen",
+		c->truncated_packets);
+	head(f, "dnsblame_packets_undecoded_total", "counter",
+	     "Packets dnsblame could not follow, by why: not IP, link or IP header broken");
+	fprintf(f, "dnsblame_packets_undecoded_total{reason=\"not_ip\"} %llu\n",
+		(unsigned long long)c->not_ip);
+	fprintf(f, "dnsblame_packets_undecoded_total{reason=\"link_header\"} %llu\n",
+		(unsigned long long)c->link_errors);
+	fprintf(f, "dnsblame_packets_undecoded_total{reason=\"ip_header\"} %llu\n",
+		(unsigned long long)c->ip_errors);
+	head(f, "dnsblame_ip_packets_total", "counter",
+	     "IP packets, by version (tunnelled ones too)");
+	fprintf(f, "dnsblame_ip_packets_total{version=\"4\"} %llu\n", (unsigned long long)c->ip4);
+	fprintf(f, "dnsblame_ip_packets_total{version=\"6\"} %llu\n", (unsigned long long)c->ip6);
+	head(f, "dnsblame_ip_fragments_total", "counter", "IP fragments, by version");
+	fprintf(f, "dnsblame_ip_fragments_total{version=\"4\"} %llu\n",
+		(unsigned long long)c->ip4_fragments);
+	fprintf(f, "dnsblame_ip_fragments_total{version=\"6\"} %llu\n",
+		(unsigned long long)c->ip6_fragments);
+	counter(f, "dnsblame_fragment_trains_cut_total",
+		"Fragmented datagrams that could not be whole: a fragment was cut by the snaplen",
+		c->frag_trains_cut);
+	counter(f, "dnsblame_packets_tunnelled_total",
+		"Packets found inside IP-in-IP, GRE, VXLAN or Geneve", c->tunnelled);
+	counter(f, "dnsblame_tcp_segments_total", "TCP segments to or from port 53",
+		c->tcp_segments);
+	counter(f, "dnsblame_tcp_segments_without_syn_total",
+		"Port-53 TCP data no stream could take (begun before the capture)", c->tcp_no_syn);
+	counter(f, "dnsblame_tcp_segments_rejected_total",
+		"TCP segments libnids rejected as invalid (source route, bad IP options)",
+		c->nids_warnings);
+	counter(f, "dnsblame_records_out_of_order_total",
+		"Records older than the one before (captures merged out of order)",
+		c->time_backwards);
+}
+
 char *rp_metrics_text(const rp_input_t *in, size_t *len)
 {
 	char *buf = NULL;
@@ -148,6 +192,7 @@ char *rp_metrics_text(const rp_input_t *in, size_t *len)
 		"Transactions evicted at --max-transactions", a->txn.evicted);
 	counter(f, "dnsblame_transport_events_lost_total",
 		"Transport events pushed out of the event log", a->events_lost);
+	capture_health(f, c);
 	head(f, "dnsblame_last_packet_timestamp_seconds", "gauge",
 	     "Capture time of the last packet");
 	fprintf(f, "dnsblame_last_packet_timestamp_seconds %.6f\n", (double)c->last_ts / 1e6);

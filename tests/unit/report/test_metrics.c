@@ -73,10 +73,78 @@ static void zones_are_escaped_and_bounded(void **state)
 	tally_free(&t);
 }
 
+/* Every counter capture/ keeps is exported, each under its own name. */
+static void capture_health_is_exported(void **state)
+{
+	(void)state;
+	tally_t t;
+	assert_int_equal(tally_init(&t, 10), 0);
+	an_stats_t a;
+	memset(&a, 0, sizeof(a));
+	cap_stats_t c;
+	memset(&c, 0, sizeof(c));
+	c.bytes = 1001;
+	c.truncated_packets = 1002;
+	c.not_ip = 1003;
+	c.link_errors = 1004;
+	c.ip_errors = 1005;
+	c.ip4 = 1006;
+	c.ip6 = 1007;
+	c.ip4_fragments = 1008;
+	c.ip6_fragments = 1009;
+	c.frag_trains_cut = 1010;
+	c.tunnelled = 1011;
+	c.tcp_segments = 1012;
+	c.tcp_no_syn = 1013;
+	c.nids_warnings = 1014;
+	c.time_backwards = 1015;
+	rp_input_t in;
+	memset(&in, 0, sizeof(in));
+	in.an = &a;
+	in.cap = &c;
+	in.tally = &t;
+	size_t len;
+	char *text = rp_metrics_text(&in, &len);
+	assert_non_null(text);
+	static const char *const want[] = {
+		"dnsblame_capture_bytes_total 1001\n",
+		"dnsblame_packets_truncated_total 1002\n",
+		"dnsblame_packets_undecoded_total{reason=\"not_ip\"} 1003\n",
+		"dnsblame_packets_undecoded_total{reason=\"link_header\"} 1004\n",
+		"dnsblame_packets_undecoded_total{reason=\"ip_header\"} 1005\n",
+		"dnsblame_ip_packets_total{version=\"4\"} 1006\n",
+		"dnsblame_ip_packets_total{version=\"6\"} 1007\n",
+		"dnsblame_ip_fragments_total{version=\"4\"} 1008\n",
+		"dnsblame_ip_fragments_total{version=\"6\"} 1009\n",
+		"dnsblame_fragment_trains_cut_total 1010\n",
+		"dnsblame_packets_tunnelled_total 1011\n",
+		"dnsblame_tcp_segments_total 1012\n",
+		"dnsblame_tcp_segments_without_syn_total 1013\n",
+		"dnsblame_tcp_segments_rejected_total 1014\n",
+		"dnsblame_records_out_of_order_total 1015\n",
+	};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		const char *p = strstr(text, want[i]);
+		assert_non_null(p);
+		/* At the start of a line, and announced by its TYPE line. */
+		assert_true(p == text || p[-1] == '\n');
+	}
+	/* Every metric has a HELP and a TYPE. */
+	size_t helps = 0, types = 0;
+	for (const char *p = text; (p = strstr(p, "# HELP ")); p++)
+		helps++;
+	for (const char *p = text; (p = strstr(p, "# TYPE ")); p++)
+		types++;
+	assert_int_equal(helps, types);
+	free(text);
+	tally_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(zones_are_escaped_and_bounded),
+		cmocka_unit_test(capture_health_is_exported),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
