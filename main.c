@@ -80,7 +80,7 @@ static void fill_input(rp_input_t *in, const run_t *r)
 	in->iface = r->co->iface;
 	in->cap = cap_stats(r->cap);
 	in->an = an_stats(r->an);
-	in->window = r->co->window;
+	in->window = r->co->limits->window;
 	in->vantage = roles_vantage_str(roles_vantage(an_roles(r->an)));
 	in->nresolvers = roles_resolvers(an_roles(r->an), in->resolvers, RP_MAX_RESOLVERS);
 	in->tally = an_tally(r->an);
@@ -421,7 +421,10 @@ int main(int argc, char **argv)
 	memset(&co, 0, sizeof(co));
 	co.files = files;
 	co.promisc = 1;
-	co.window = 30 * 1000000LL;
+	/* The one set of limits: defaults, then --window and --max-*; capture/
+	 * and analyze/ are handed the same object. */
+	db_limits_t lim = db_limits_default(0);
+	int max_verdicts_given = 0;
 	an_opts_t ao;
 	memset(&ao, 0, sizeof(ao));
 	const char *format = "text", *outpath = NULL, *filter = NULL, *user = "nobody";
@@ -500,7 +503,7 @@ int main(int argc, char **argv)
 		case O_FORMAT: format = optarg; break;
 		case O_AUDIT: ao.dnssec_audit = 1; break;
 		case O_WINDOW:
-			if (parse_seconds(optarg, "--window", 86400, &co.window) < 0)
+			if (parse_seconds(optarg, "--window", 86400, &lim.window) < 0)
 				return EXIT_USAGE;
 			break;
 		case O_RESOLVER:
@@ -516,22 +519,23 @@ int main(int argc, char **argv)
 			break;
 		case O_MAXTXN:
 			if (parse_count(optarg, "--max-transactions", MAX_LIMIT,
-					&ao.max_transactions) < 0)
+					&lim.max_transactions) < 0)
 				return EXIT_USAGE;
 			break;
 		case O_MAXFRAG:
-			if (parse_count(optarg, "--max-fragments", MAX_LIMIT, &co.max_frag_trains) <
-			    0)
+			if (parse_count(optarg, "--max-fragments", MAX_LIMIT,
+					&lim.max_frag_trains) < 0)
 				return EXIT_USAGE;
 			break;
 		case O_MAXTCP:
 			if (parse_count(optarg, "--max-tcp-streams", MAX_LIMIT,
-					&co.max_tcp_streams) < 0)
+					&lim.max_tcp_streams) < 0)
 				return EXIT_USAGE;
 			break;
 		case O_MAXVD:
-			if (parse_count(optarg, "--max-verdicts", MAX_LIMIT, &ao.max_verdicts) < 0)
+			if (parse_count(optarg, "--max-verdicts", MAX_LIMIT, &lim.max_verdicts) < 0)
 				return EXIT_USAGE;
+			max_verdicts_given = 1;
 			break;
 		default: usage(stderr); return EXIT_USAGE;
 		}
@@ -574,12 +578,13 @@ int main(int argc, char **argv)
 		filter = joined;
 	}
 	co.filter = filter;
-	ao.window = co.window;
 	ao.reserve = co.iface != NULL;
 	/* Live, the stream carries every verdict: the report lists the latest
 	 * 1,000 whole, and memory is flat within seconds. */
-	if (co.iface && !ao.max_verdicts)
-		ao.max_verdicts = 1000;
+	if (co.iface && !max_verdicts_given)
+		lim.max_verdicts = db_limits_default(1).max_verdicts;
+	co.limits = &lim;
+	ao.limits = &lim;
 	ao.resolvers = resolvers;
 	ao.nresolvers = nresolvers;
 

@@ -208,7 +208,8 @@ an_t *an_new(const an_opts_t *o)
 	an_t *a = calloc(1, sizeof(*a));
 	if (!a)
 		return NULL;
-	db_time_t window = o->window > 0 ? o->window : 30 * 1000000LL;
+	db_limits_t lim = o->limits ? *o->limits : db_limits_default(0);
+	db_time_t window = lim.window > 0 ? lim.window : DB_WINDOW_DEFAULT;
 	a->window = window;
 	a->audit = o->dnssec_audit;
 	a->on_verdict = o->on_verdict;
@@ -217,12 +218,12 @@ an_t *an_new(const an_opts_t *o)
 	a->on_interval = o->on_interval;
 	a->on_interval_user = o->on_interval_user;
 	dns_parser_init(&a->parser);
-	size_t maxtxn = o->max_transactions ? o->max_transactions : AN_MAX_TRANSACTIONS;
+	size_t maxtxn = lim.max_transactions;
 	if (txn_init(&a->txn, window, maxtxn, on_close, a) < 0 ||
-	    roles_init(&a->roles, o->max_addresses ? o->max_addresses : 65536) < 0 ||
+	    roles_init(&a->roles, lim.max_addresses) < 0 ||
 	    evlog_init(&a->evlog, an_evlog_size(maxtxn), window) < 0 ||
 	    attr_init(&a->attr, &a->txn, &a->roles, &a->evlog, an_store_size(maxtxn)) < 0 ||
-	    tally_init(&a->tally, o->max_verdicts ? o->max_verdicts : 20000) < 0) {
+	    tally_init(&a->tally, lim.max_verdicts) < 0) {
 		an_free(a);
 		return NULL;
 	}

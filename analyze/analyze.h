@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "../capture/event.h"
+#include "../common/limits.h"
 #include "roles.h"
 #include "tally.h"
 #include "txn.h"
@@ -24,17 +25,9 @@
  * after its query, a pending one at the end); v is valid during the call. */
 typedef void (*an_verdict_fn)(const verdict_t *v, void *user);
 
-/* Open transactions kept by default: a resolver at 50,000 queries a
- * second has some 350,000 (its upstream attempts, 13.7 s each after their
- * answer, the client queries in flight and those never answered). */
-#define AN_MAX_TRANSACTIONS 524288
-
 typedef struct an_opts {
-	db_time_t window;           /* microseconds; 0 = 30 s */
-	size_t max_transactions;    /* 0 = AN_MAX_TRANSACTIONS */
-	size_t max_addresses;       /* roles table; 0 = 65536 */
-	size_t max_verdicts;        /* SERVFAIL and unanswered verdicts listed whole in the
-	                            * report, the latest; 0 = 20000 */
+	const db_limits_t *limits;  /* window, max_transactions, max_addresses, max_verdicts;
+	                            * NULL: db_limits_default(0) */
 	int dnssec_audit;           /* re-verify the chain of every answered client query */
 	int reserve;                /* take the memory of the transaction table, the event
 	                            * log and the answer store at the start (a live run:

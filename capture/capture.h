@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "../common/limits.h"
 #include "../common/status.h"
 #include "event.h"
 #include "evidence.h"
@@ -19,24 +20,22 @@
 typedef struct cap_opts {
 	const char *const *files; /* nfiles paths; "-" is standard input */
 	size_t nfiles;
-	int hold_files;           /* keep each file's descriptor from cap_open to
+	int hold_files;            /* keep each file's descriptor from cap_open to
 	                            * cap_close (set when privileges are dropped
 	                            * after cap_open: a file may not be readable by
 	                            * the time the merge reaches it) */
-	const char *iface;        /* live capture when set (files must be empty) */
-	const char *filter;       /* BPF expression, applied to files and live */
-	int promisc;              /* live: promiscuous mode */
-	db_time_t window;         /* state lifetime in capture time (us) */
-	size_t max_frag_trains;   /* IPv4 + IPv6 fragment trains kept */
-	size_t max_tcp_streams;   /* TCP streams followed per IP version (0: 16384) */
-	size_t max_handshakes;    /* pending TCP handshakes watched */
-	int snaplen;              /* live: bytes kept per packet; 0 = 65535 */
-	int buffer_kib;           /* live: kernel buffer in KiB; 0 = 8192 */
-	uint64_t count;           /* stop after this many packets; 0 = no limit */
-	db_time_t duration;       /* stop after this long (live: wall clock from
+	const char *iface;         /* live capture when set (files must be empty) */
+	const char *filter;        /* BPF expression, applied to files and live */
+	int promisc;               /* live: promiscuous mode */
+	const db_limits_t *limits; /* window, max_frag_trains, max_tcp_streams,
+	                            * max_handshakes; NULL: db_limits_default(0) */
+	int snaplen;               /* live: bytes kept per packet; 0 = 65535 */
+	int buffer_kib;            /* live: kernel buffer in KiB; 0 = 8192 */
+	uint64_t count;            /* stop after this many packets; 0 = no limit */
+	db_time_t duration;        /* stop after this long (live: wall clock from
 	                            * the start; files: capture time from the first
 	                            * packet); 0 = no limit */
-	void (*tick)(void *user); /* called between packets at least every 100 ms
+	void (*tick)(void *user);  /* called between packets at least every 100 ms
 	                            * of a live capture, and every 1024 packets of
 	                            * any input (signals are acted on there); or NULL */
 	void *tick_user;

@@ -17,13 +17,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/limits.h"
 #include "../common/table.h"
 #include "../common/wire.h"
 
 #define IPFRAG_DEF_TRAINS 1024u
 #define IPFRAG_DEF_BYTES (4u * 1024u * 1024u)
 #define IPFRAG_DEF_FRAGS 128u
-#define IPFRAG_DEF_TIMEOUT ((db_time_t)30 * 1000000)
 #define IPFRAG_MAX_PAYLOAD 65535u
 
 #define IPFRAG_NH_TCP 6
@@ -85,7 +85,7 @@ ipfrag_t *ipfrag_new(const ipfrag_limits_t *limits)
 	if (t->lim.max_frags == 0)
 		t->lim.max_frags = IPFRAG_DEF_FRAGS;
 	if (t->lim.timeout <= 0)
-		t->lim.timeout = IPFRAG_DEF_TIMEOUT;
+		t->lim.timeout = DB_WINDOW_DEFAULT;
 
 	if (tbl_init(&t->trains, sizeof(struct ipfrag_train), offsetof(struct ipfrag_train, key),
 		     sizeof(struct ipfrag_key), t->lim.max_trains) < 0) {

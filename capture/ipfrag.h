@@ -52,7 +52,7 @@ typedef struct ipfrag_limits {
 	size_t max_trains; /* trains pending at once; 0 = 1024 */
 	size_t max_bytes;  /* fragment payload bytes buffered over all trains; 0 = 4 MiB */
 	size_t max_frags;  /* fragments kept per train; 0 = 128 */
-	db_time_t timeout; /* microseconds from a train's first fragment; 0 = 30 s */
+	db_time_t timeout; /* microseconds from a train's first fragment; 0 = DB_WINDOW_DEFAULT */
 } ipfrag_limits_t;
 
 typedef struct ipfrag_stats {

@@ -616,13 +616,11 @@ static cap_t *finish_open(cap_t *c, const cap_opts_t *o, db_status_t *st, char *
 {
 	*st = DB_ENOMEM;
 	cap_ctx_t *x = &c->ctx;
-	x->window = o->window > 0 ? o->window : 30 * 1000000LL;
-	/* libnids allocates its whole table at the start (18 MB for 65,536):
-	 * 16,384 streams, three times what a resolver at 50,000 queries a
-	 * second with 1% over TCP keeps open. */
-	x->max_tcp_streams = o->max_tcp_streams ? o->max_tcp_streams : 16384;
-	x->max_frag_trains = o->max_frag_trains ? o->max_frag_trains : 65536;
-	if (dispatch_init(x, o->max_handshakes ? o->max_handshakes : 65536, err, errlen) < 0)
+	db_limits_t lim = o->limits ? *o->limits : db_limits_default(0);
+	x->window = lim.window > 0 ? lim.window : DB_WINDOW_DEFAULT;
+	x->max_tcp_streams = lim.max_tcp_streams;
+	x->max_frag_trains = lim.max_frag_trains;
+	if (dispatch_init(x, lim.max_handshakes, err, errlen) < 0)
 		goto fail;
 	*st = DB_OK;
 	return c;

@@ -30,12 +30,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/limits.h"
 #include "../common/table.h"
 #include "tcpdns.h"
 
 #define TCPREASM_DEF_STREAMS 4096u
 #define TCPREASM_DEF_HELD (256u * 1024u)
-#define TCPREASM_DEF_TIMEOUT ((db_time_t)30 * 1000000)
 
 /*
  * Data further ahead than this is not a plausible segment of this stream
@@ -125,7 +125,7 @@ tcpreasm_t *tcpreasm_new(const tcpreasm_limits_t *limits)
 	if (t->lim.max_held == 0)
 		t->lim.max_held = TCPREASM_DEF_HELD;
 	if (t->lim.timeout <= 0)
-		t->lim.timeout = TCPREASM_DEF_TIMEOUT;
+		t->lim.timeout = DB_WINDOW_DEFAULT;
 
 	if (tbl_init(&t->streams, sizeof(struct tcpreasm_stream),
 		     offsetof(struct tcpreasm_stream, key), sizeof(struct tcpreasm_key),

@@ -80,7 +80,7 @@ typedef struct tcpreasm tcpreasm_t;
 typedef struct tcpreasm_limits {
 	size_t max_streams; /* streams followed at once; 0 = 4096 */
 	size_t max_held;    /* out-of-order bytes held per stream; 0 = 256 KiB */
-	db_time_t timeout;  /* idle time after which a stream expires; 0 = 30 s */
+	db_time_t timeout;  /* idle time after which a stream expires; 0 = DB_WINDOW_DEFAULT */
 	int midstream;      /* non-zero: pick up directions without SYN (see above) */
 } tcpreasm_limits_t;
 

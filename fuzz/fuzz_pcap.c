@@ -33,18 +33,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 
+	/* Small tables, so that evictions are reached quickly. */
+	db_limits_t lim = db_limits_default(0);
+	lim.max_frag_trains = 16;
+	lim.max_tcp_streams = 16;
+	lim.max_handshakes = 16;
+	lim.max_transactions = 64;
+	lim.max_addresses = 64;
+	lim.max_verdicts = 64;
 	cap_opts_t co;
 	memset(&co, 0, sizeof(co));
-	co.window = 30 * 1000000LL;
-	co.max_frag_trains = 16;
-	co.max_tcp_streams = 16;
-	co.max_handshakes = 16;
+	co.limits = &lim;
 	an_opts_t ao;
 	memset(&ao, 0, sizeof(ao));
-	ao.window = co.window;
-	ao.max_transactions = 64;
-	ao.max_addresses = 64;
-	ao.max_verdicts = 64;
+	ao.limits = &lim;
 	ao.dnssec_audit = size & 1; /* the flag costs nothing to derive */
 
 	char err[512] = "";
@@ -69,7 +71,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	in.nfiles = 1;
 	in.cap = cap_stats(cap);
 	in.an = an_stats(an);
-	in.window = co.window;
+	in.window = lim.window;
 	in.input_error = rs == DB_EIO ? err : NULL;
 	in.vantage = roles_vantage_str(roles_vantage(an_roles(an)));
 	in.nresolvers = roles_resolvers(an_roles(an), in.resolvers, RP_MAX_RESOLVERS);

@@ -70,7 +70,7 @@ set -u
 bin=${1:-build/dnsblame}
 cd "$(dirname "$0")/../.." || exit 1
 pairs=${FLOOD_PAIRS:-10000}
-maxtxn=524288  # AN_MAX_TRANSACTIONS
+maxtxn=524288  # db_limits_default, common/limits.c
 maxfrag=65536
 fragfill=16384  # --max-fragments of the frag floods
 maxtcp=16384   # --max-tcp-streams default

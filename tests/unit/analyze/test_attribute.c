@@ -483,9 +483,11 @@ static const verdict_t *icmp_case(an_t *a, uint8_t code)
  * records with these limits). */
 static void blocked_port_survives_client_tcp_flood(void **state)
 {
+	db_limits_t lim = db_limits_default(0);
+	lim.max_transactions = 64;
 	an_opts_t o;
 	memset(&o, 0, sizeof(o));
-	o.max_transactions = 64;
+	o.limits = &lim;
 	an_free(*state);
 	an_t *a = an_new(&o);
 	*state = a;
@@ -540,9 +542,11 @@ static void pending_at_end(void **state)
  * judged first. */
 static void pending_has_its_own_budget(void **state)
 {
+	db_limits_t lim = db_limits_default(0);
+	lim.max_verdicts = 1;
 	an_opts_t o;
 	memset(&o, 0, sizeof(o));
-	o.max_verdicts = 1;
+	o.limits = &lim;
 	an_free(*state);
 	an_t *a = an_new(&o);
 	*state = a;

@@ -122,8 +122,8 @@ static void late_event_keeps_time_order(void **state)
 static void sizes_follow_max_transactions(void **state)
 {
 	(void)state;
-	assert_int_equal(an_evlog_size(AN_MAX_TRANSACTIONS), 65536);
-	assert_int_equal(an_store_size(AN_MAX_TRANSACTIONS), 32u << 20);
+	assert_int_equal(an_evlog_size(db_limits_default(0).max_transactions), 65536);
+	assert_int_equal(an_store_size(db_limits_default(0).max_transactions), 32u << 20);
 	assert_int_equal(an_evlog_size(16), 1024);
 	assert_int_equal(an_evlog_size(80000), 10000);
 	assert_true(an_store_size(16) / 4 >= 65535);
