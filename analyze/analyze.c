@@ -6,10 +6,11 @@
 #include "analyze.h"
 
 #include <stdlib.h>
+#include <string.h>
 
+#include "../common/wire.h"
 #include "attribute.h"
 #include "evlog.h"
-#include <string.h>
 
 #define AN_LOSS_KEEP 64
 
@@ -288,9 +289,13 @@ static void on_dns(an_t *a, const cap_event_t *ev)
 		}
 		if (d->len == d->wire_len)
 			st->malformed++;
-		if (d->msg[2] & 0x80) {
+		wire_t w;
+		wire_init(&w, d->msg, d->len);
+		wire_skip(&w, 2); /* id */
+		uint16_t flags = wire_u16(&w);
+		if (flags & 0x8000) {
 			st->dns_responses++;
-			st->rcodes[d->msg[3] & 0x0f]++;
+			st->rcodes[flags & 0x0f]++;
 		} else {
 			st->dns_queries++;
 		}

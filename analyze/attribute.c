@@ -301,11 +301,10 @@ void attr_note_icmp(attr_t *a, txn_table_t *tt, const cap_event_t *ev)
 {
 	(void)a;
 	const cap_icmp_t *ic = &ev->u.icmp;
-	if (!ic->quoted_l4 || !ic->payload || ic->payload_len < 2 || ic->quoted.dport != 53)
+	if (!ic->quoted_l4 || !ic->has_dns_id || ic->quoted.dport != 53)
 		return;
 	txn_t *x = quoted_attempt(tt, &ic->quoted.src, ic->quoted.sport, &ic->quoted.dst,
-				  ic->quoted.dport, ic->quoted.proto,
-				  (uint16_t)(ic->payload[0] << 8 | ic->payload[1]));
+				  ic->quoted.dport, ic->quoted.proto, ic->dns_id);
 	if (!x || x->icmp_ts)
 		return;
 	x->icmp_ts = ev->ts;

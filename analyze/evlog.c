@@ -98,9 +98,9 @@ void evlog_add(evlog_t *l, const cap_event_t *ev)
 		r->icmp_version = ic->version;
 		r->icmp_type = ic->type;
 		r->icmp_code = ic->code;
-		if (ic->payload && ic->payload_len >= 2) {
+		if (ic->has_dns_id) {
 			r->has_qid = 1;
-			r->qid = (uint16_t)(ic->payload[0] << 8 | ic->payload[1]);
+			r->qid = ic->dns_id;
 		}
 	} else if (ev->kind == CAP_EV_FRAG_EXPIRED) {
 		r->have_first = ev->u.frag.have_first;

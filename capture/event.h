@@ -48,6 +48,8 @@ typedef struct cap_icmp {
 	uint8_t quoted_l4;      /* 1 when the quoted ports are present */
 	const uint8_t *payload; /* quoted bytes after the UDP/TCP header, may be cut */
 	size_t payload_len;
+	uint8_t has_dns_id; /* 1 when the payload's first 2 bytes, a DNS id, are quoted */
+	uint16_t dns_id;    /* the quoted DNS message's id */
 } cap_icmp_t;
 
 typedef struct cap_tcp {

@@ -50,6 +50,11 @@ static void quoted_l4(wire_t *w, cap_icmp_t *out)
 		} else if (out->quoted.proto == DB_PROTO_TCP) {
 			out->payload_len = 0;
 		}
+		/* The quoted query's id, which ties the error to one attempt. */
+		wire_t id;
+		wire_init(&id, out->payload, out->payload_len);
+		out->dns_id = wire_u16(&id);
+		out->has_dns_id = (uint8_t)wire_ok(&id);
 	}
 }
 

@@ -69,6 +69,8 @@ static void port_unreachable_quotes_dns_id(void **state)
 	assert_int_equal(o.payload_len, 17);
 	assert_int_equal(o.payload[0], 0xbe);
 	assert_int_equal(o.payload[1], 0xef);
+	assert_int_equal(o.has_dns_id, 1);
+	assert_int_equal(o.dns_id, 0xbeef);
 }
 
 static void admin_prohibited_with_ip_options(void **state)
@@ -115,6 +117,8 @@ static void admin_prohibited_with_ip_options(void **state)
 	assert_int_equal(o.quoted.dport, 53);
 	assert_int_equal(o.payload_len, 2);
 	assert_ptr_equal(o.payload, m + 40);
+	assert_int_equal(o.has_dns_id, 1);
+	assert_int_equal(o.dns_id, 0xbeef);
 }
 
 static void quote_cut_in_udp_header(void **state)
@@ -130,6 +134,12 @@ static void quote_cut_in_udp_header(void **state)
 	assert_int_equal(o.quoted_l4, 1);
 	assert_int_equal(o.quoted.sport, 54321);
 	assert_int_equal(o.payload_len, 0);
+	assert_int_equal(o.has_dns_id, 0);
+	/* One byte of the DNS id is not an id. */
+	static const uint8_t m1[] = { ICMP_HDR(3, 3), IP4Q(17, 0x00, 0x00), UDPQ, 0xbe };
+	assert_int_equal(icmp_decode(4, &x.reporter, m1, sizeof(m1), &o), DB_OK);
+	assert_int_equal(o.payload_len, 1);
+	assert_int_equal(o.has_dns_id, 0);
 	/* Only the ports. */
 	assert_int_equal(icmp_decode(4, &x.reporter, m, 8 + 20 + 4, &o), DB_OK);
 	assert_int_equal(o.quoted_l4, 1);
