@@ -882,16 +882,15 @@ static int dead_delegation(attr_t *a, const txn_t *t, const walk_t *w, db_time_t
  * the zone its name (or a CNAME target the resolver knew) lands in failed
  * before it gave up. */
 static const model_root_t *find_root(attr_t *a, const txn_t *t, const walk_t *w, db_time_t T,
-				     uint8_t *kind)
+				     uint8_t *kind, model_root_t *r)
 {
 	uint64_t q = model_key_question(t->qhash, t->qtype);
-	const model_root_t *r = model_root_get(a->model, q, t->e.ts);
-	if (r) {
+	if (model_root_get(a->model, q, t->e.ts, r)) {
 		*kind = DECIDE_ROOT_QUESTION;
 		return r;
 	}
 	/* Answered together with the query it joined: within a second. */
-	if ((r = model_root_in_flight(a->model, q, t->e.ts, T + 1000000))) {
+	if (model_root_in_flight(a->model, q, t->e.ts, T + 1000000, r)) {
 		*kind = DECIDE_ROOT_IN_FLIGHT;
 		return r;
 	}
@@ -903,7 +902,7 @@ static const model_root_t *find_root(attr_t *a, const txn_t *t, const walk_t *w,
 		uint64_t h[130];
 		size_t nh = dns_name_suffix_hashes(n, h, 130);
 		for (size_t i = 0; i < nh; i++)
-			if ((r = model_root_get(a->model, model_key_zone(h[i]), T)))
+			if (model_root_get(a->model, model_key_zone(h[i]), T, r))
 				return r;
 	}
 	*kind = DECIDE_ROOT_NONE;
@@ -915,13 +914,13 @@ static const model_root_t *find_root(attr_t *a, const txn_t *t, const walk_t *w,
  * asked: then work in flight at that moment is not this query's. */
 static int concluded_before(attr_t *a, const txn_t *t, const walk_t *w)
 {
-	if (model_root_get(a->model, model_key_question(t->qhash, t->qtype), t->e.ts))
+	if (model_root_get(a->model, model_key_question(t->qhash, t->qtype), t->e.ts, NULL))
 		return 1;
 	dns_name_t z;
 	for (size_t c = 0; c <= w->ntargets; c++) {
 		const dns_name_t *n = c < w->ntargets ? &w->targets[c] : t->qname;
 		if (model_zone_of(a->model, n, &z) &&
-		    model_root_get(a->model, model_key_zone(dns_name_hash(&z)), t->e.ts))
+		    model_root_get(a->model, model_key_zone(dns_name_hash(&z)), t->e.ts, NULL))
 			return 1;
 	}
 	return 0;
@@ -1378,9 +1377,10 @@ static void verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v, int 
 
 	/* The failure memory, when the attempts do not explain it. */
 	const model_root_t *root = NULL;
+	model_root_t found;
 	if (!in.n_failed || in.only_probes || !in.own_failure) {
 		uint8_t kind = DECIDE_ROOT_NONE;
-		root = find_root(a, t, w, T, &kind);
+		root = find_root(a, t, w, T, &kind, &found);
 		if (!root && given) {
 			root = given;
 			kind = DECIDE_ROOT_ZONE;

@@ -41,12 +41,24 @@ typedef struct cname {
 	model_src_t src; /* the answer it came in */
 } cname_t;
 
+/* A root failure as kept: its two names apart, each the size it is (in a
+ * model_root_t they take 257 bytes each, most names 20 to 40): a full
+ * table of roots is 8 MB instead of 28. */
+typedef struct kept_root {
+	db_time_t query_time, time;
+	const char *detail;
+	dns_name_t *qname, *zone; /* owned (dns_name_dup); NULL in an empty slot */
+	db_addr_t client;
+	uint16_t qtype, client_port, id;
+	uint8_t cause, server_side;
+} kept_root_t;
+
 typedef struct root_ent {
 	tbl_entry_t e;
 	uint64_t key;
 	uint8_t n;
-	model_root_t hist[MODEL_ROOT_HIST]; /* newest first; a run of one cause kept once */
-	model_root_t latest;                /* the latest failure of all */
+	kept_root_t hist[MODEL_ROOT_HIST]; /* newest first; a run of one cause kept once */
+	kept_root_t latest;                /* the latest failure of all */
 } root_ent_t;
 
 typedef struct broken {
@@ -73,6 +85,63 @@ struct model {
 	model_stats_t st;
 	uint64_t next_ref;
 };
+
+static void kept_clear(kept_root_t *k)
+{
+	free(k->qname);
+	free(k->zone);
+	memset(k, 0, sizeof(*k));
+}
+
+/* k becomes r; -1 (k unchanged) when its names cannot be copied. */
+static int kept_set(kept_root_t *k, const model_root_t *r)
+{
+	dns_name_t *q = dns_name_dup(&r->qname), *z = dns_name_dup(&r->zone);
+	if (!q || !z) {
+		free(q);
+		free(z);
+		return -1;
+	}
+	kept_clear(k);
+	k->query_time = r->query_time;
+	k->time = r->time;
+	k->detail = r->detail;
+	k->qname = q;
+	k->zone = z;
+	k->client = r->client;
+	k->qtype = r->qtype;
+	k->client_port = r->client_port;
+	k->id = r->id;
+	k->cause = r->cause;
+	k->server_side = r->server_side;
+	return 0;
+}
+
+/* The model_root_t k keeps, into out (when not NULL). */
+static void kept_get(const kept_root_t *k, model_root_t *out)
+{
+	if (!out)
+		return;
+	memset(out, 0, sizeof(*out));
+	out->query_time = k->query_time;
+	out->time = k->time;
+	out->cause = k->cause;
+	out->detail = k->detail;
+	dns_name_set(&out->qname, k->qname);
+	out->qtype = k->qtype;
+	dns_name_set(&out->zone, k->zone);
+	out->client = k->client;
+	out->client_port = k->client_port;
+	out->id = k->id;
+	out->server_side = k->server_side;
+}
+
+static void root_release(root_ent_t *e)
+{
+	for (uint8_t i = 0; i < MODEL_ROOT_HIST; i++)
+		kept_clear(&e->hist[i]);
+	kept_clear(&e->latest);
+}
 
 static void keys_release(keys_t *k)
 {
@@ -125,6 +194,8 @@ void model_free(model_t *m)
 		return;
 	for (tbl_entry_t *e = m->keys.oldest; e; e = e->newer)
 		keys_release((keys_t *)e);
+	for (tbl_entry_t *e = m->roots.oldest; e; e = e->newer)
+		root_release((root_ent_t *)e);
 	if (m->cuts.slots)
 		tbl_free(&m->cuts);
 	if (m->cnames.slots)
@@ -518,63 +589,82 @@ void model_root_put(model_t *m, uint64_t key, const model_root_t *r)
 {
 	uint64_t hv = tbl_hash(&m->roots, &key);
 	root_ent_t *e = tbl_find(&m->roots, &key, hv);
-	if (e)
+	if (e) {
 		tbl_touch(&m->roots, e, r->time);
-	else if (!(e = tbl_insert_lru(&m->roots, &key, hv, r->time, &m->st.roots_evicted)))
-		return;
+	} else {
+		/* The least recently failed goes, names and all. */
+		if (m->roots.count >= m->roots.max && m->roots.oldest) {
+			root_ent_t *old = (root_ent_t *)m->roots.oldest;
+			root_release(old);
+			tbl_remove(&m->roots, old);
+			m->st.roots_evicted++;
+		}
+		if (!(e = tbl_insert(&m->roots, &key, hv, r->time)))
+			return;
+	}
 	/* The latest failure, for the queries that joined it in flight. */
 	if (r->time >= e->latest.time)
-		e->latest = *r;
+		kept_set(&e->latest, r);
 	/* For the repeats: a run of failures with the same cause is one
 	 * failure cache entry renewed, so its first failure is kept (the
 	 * original later repeats point at, RFC 9520), until it is half the
 	 * memory old.  Verdicts are not made in failure order: the history
 	 * stays sorted, newest first. */
 	for (uint8_t i = 0; i < e->n; i++) {
-		model_root_t *h = &e->hist[i];
+		kept_root_t *h = &e->hist[i];
 		db_time_t d = r->time > h->time ? r->time - h->time : h->time - r->time;
 		if (h->cause == r->cause && h->detail == r->detail && d <= MODEL_MEMORY / 2) {
 			if (r->time < h->time)
-				*h = *r;
+				kept_set(h, r);
 			return;
 		}
 	}
-	uint8_t i = e->n < MODEL_ROOT_HIST ? e->n++ : MODEL_ROOT_HIST - 1;
-	if (e->n == MODEL_ROOT_HIST && i == MODEL_ROOT_HIST - 1 && e->hist[i].time &&
-	    e->hist[i].time > r->time)
+	uint8_t i = e->n < MODEL_ROOT_HIST ? e->n : MODEL_ROOT_HIST - 1;
+	if (e->n == MODEL_ROOT_HIST && e->hist[i].time && e->hist[i].time > r->time)
 		return; /* older than everything kept */
-	e->hist[i] = *r;
+	if (kept_set(&e->hist[i], r) < 0)
+		return;
+	if (e->n < MODEL_ROOT_HIST)
+		e->n++;
 	for (; i > 0 && e->hist[i - 1].time < e->hist[i].time; i--) {
-		model_root_t tmp = e->hist[i - 1];
+		kept_root_t tmp = e->hist[i - 1];
 		e->hist[i - 1] = e->hist[i];
 		e->hist[i] = tmp;
 	}
 }
 
-const model_root_t *model_root_get(const model_t *m, uint64_t key, db_time_t before)
+int model_root_get(const model_t *m, uint64_t key, db_time_t before, model_root_t *out)
 {
 	const root_ent_t *e = tbl_find(&m->roots, &key, tbl_hash(&m->roots, &key));
 	for (uint8_t i = 0; e && i < e->n; i++) {
-		const model_root_t *r = &e->hist[i];
-		if (r->time <= before)
-			return before - r->time <= MODEL_MEMORY ? r : NULL;
+		const kept_root_t *r = &e->hist[i];
+		if (r->time <= before) {
+			if (before - r->time > MODEL_MEMORY)
+				return 0;
+			kept_get(r, out);
+			return 1;
+		}
 	}
-	return NULL;
+	return 0;
 }
 
-const model_root_t *model_root_in_flight(const model_t *m, uint64_t key, db_time_t at,
-					 db_time_t until)
+int model_root_in_flight(const model_t *m, uint64_t key, db_time_t at, db_time_t until,
+			 model_root_t *out)
 {
 	const root_ent_t *e = tbl_find(&m->roots, &key, tbl_hash(&m->roots, &key));
 	if (!e)
-		return NULL;
-	const model_root_t *r = &e->latest;
-	if (r->query_time < at && at <= r->time && r->time <= until)
-		return r;
+		return 0;
+	const kept_root_t *r = &e->latest;
+	if (r->qname && r->query_time < at && at <= r->time && r->time <= until) {
+		kept_get(r, out);
+		return 1;
+	}
 	for (uint8_t i = 0; i < e->n; i++) {
 		r = &e->hist[i];
-		if (r->query_time < at && at <= r->time && r->time <= until)
-			return r;
+		if (r->query_time < at && at <= r->time && r->time <= until) {
+			kept_get(r, out);
+			return 1;
+		}
 	}
-	return NULL;
+	return 0;
 }

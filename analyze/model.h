@@ -124,13 +124,14 @@ uint64_t model_key_zone(uint64_t zhash);
 /* Remembers root failure r under key; the earliest failure within the
  * memory stays (later repeats point at the original). */
 void model_root_put(model_t *m, uint64_t key, const model_root_t *r);
-/* The root failure under key that failed at or before `before` and not
- * longer ago than a failure cache may hold it (RFC 9520), or NULL. */
-const model_root_t *model_root_get(const model_t *m, uint64_t key, db_time_t before);
+/* 1, with a copy in *out (when out is not NULL), when a root failure under
+ * key failed at or before `before` and not longer ago than a failure cache
+ * may hold it (RFC 9520); 0 otherwise. */
+int model_root_get(const model_t *m, uint64_t key, db_time_t before, model_root_t *out);
 /* The same, for a failure still under way at `at`: asked before it and
  * failed at or after it, but not after `until` (the identical query that
  * `at` was joined to, which ended when it did). */
-const model_root_t *model_root_in_flight(const model_t *m, uint64_t key, db_time_t at,
-					 db_time_t until);
+int model_root_in_flight(const model_t *m, uint64_t key, db_time_t at, db_time_t until,
+			 model_root_t *out);
 
 #endif

@@ -30,28 +30,92 @@ static model_root_t root(db_time_t asked, db_time_t failed, uint8_t cause)
 	return r;
 }
 
+/* model_root_get and model_root_in_flight as pointers: NULL or a copy. */
+static model_root_t got;
+static const model_root_t *get(model_t *m, uint64_t k, db_time_t before)
+{
+	return model_root_get(m, k, before, &got) ? &got : NULL;
+}
+static const model_root_t *in_flight(model_t *m, uint64_t k, db_time_t at, db_time_t until)
+{
+	return model_root_in_flight(m, k, at, until, &got) ? &got : NULL;
+}
+
+/* A one-label name. */
+static void name1(dns_name_t *n, const char *label)
+{
+	memset(n, 0, sizeof(*n));
+	size_t l = strlen(label);
+	n->wire[0] = (uint8_t)l;
+	memcpy(&n->wire[1], label, l);
+	n->len = (uint8_t)(l + 2);
+	n->labels = 1;
+}
+
+/* A root comes back with its names, whatever their size; a full table
+ * lets its least recently failed root go, names and all (the sanitizers
+ * see a leak if not). */
+static void roots_keep_names_and_evict(void **state)
+{
+	(void)state;
+	model_t *m = model_new(1024);
+	assert_non_null(m);
+	char label[64];
+	for (int i = 0; i < 1100; i++) {
+		model_root_t r = root(T0 + i * SEC, T0 + i * SEC + SEC / 2, VD_TIMEOUT);
+		snprintf(label, sizeof(label), "q%d", i);
+		name1(&r.qname, label);
+		snprintf(label, sizeof(label), "zone-%d-%s", i,
+			 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+		name1(&r.zone, label);
+		r.qtype = 28;
+		r.id = (uint16_t)i;
+		model_root_put(m, model_key_question((uint64_t)i + 1, 28), &r);
+	}
+	assert_int_equal(model_stats(m)->roots_evicted, 1100 - 1024);
+	assert_null(get(m, model_key_question(1, 28), T0 + 10 * SEC)); /* evicted */
+	assert_non_null(get(m, model_key_question(100, 28), T0 + 200 * SEC));
+	const model_root_t *r = get(m, model_key_question(1100, 28), T0 + 1100 * SEC);
+	assert_non_null(r);
+	dns_name_t q, z;
+	name1(&q, "q1099");
+	snprintf(label, sizeof(label), "zone-%d-%s", 1099,
+		 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+	name1(&z, label);
+	assert_true(dns_name_eq(&r->qname, &q));
+	assert_true(dns_name_eq(&r->zone, &z));
+	assert_int_equal(r->qtype, 28);
+	assert_int_equal(r->id, 1099);
+	/* The copy's unused bytes are zero: copies of one root are equal. */
+	model_root_t again;
+	assert_int_equal(model_root_get(m, model_key_question(1100, 28), T0 + 1100 * SEC, &again),
+			 1);
+	assert_memory_equal(&again.qname, &r->qname, sizeof(again.qname));
+	model_free(m);
+}
+
 static void failure_memory(void **state)
 {
 	(void)state;
 	model_t *m = model_new(1024);
 	assert_non_null(m);
 	uint64_t k = model_key_question(12345, 1);
-	assert_null(model_root_get(m, k, T0));
+	assert_null(get(m, k, T0));
 
 	model_root_t a = root(T0, T0 + 2 * SEC, VD_TIMEOUT);
 	model_root_put(m, k, &a);
 	/* Asked after it failed: a failure-cache repeat. */
-	const model_root_t *r = model_root_get(m, k, T0 + 3 * SEC);
+	const model_root_t *r = get(m, k, T0 + 3 * SEC);
 	assert_non_null(r);
 	assert_int_equal(r->cause, VD_TIMEOUT);
 	/* Asked before it failed: not a repeat of it... */
-	assert_null(model_root_get(m, k, T0 + 1 * SEC));
+	assert_null(get(m, k, T0 + 1 * SEC));
 	/* ...but joined to it, if answered when it failed. */
-	assert_non_null(model_root_in_flight(m, k, T0 + 1 * SEC, T0 + 2 * SEC));
-	assert_null(model_root_in_flight(m, k, T0 + 1 * SEC, T0 + 1 * SEC));
+	assert_non_null(in_flight(m, k, T0 + 1 * SEC, T0 + 2 * SEC));
+	assert_null(in_flight(m, k, T0 + 1 * SEC, T0 + 1 * SEC));
 	/* RFC 9520 3.2: at most five minutes. */
-	assert_non_null(model_root_get(m, k, T0 + 302 * SEC));
-	assert_null(model_root_get(m, k, T0 + 303 * SEC));
+	assert_non_null(get(m, k, T0 + 302 * SEC));
+	assert_null(get(m, k, T0 + 303 * SEC));
 	model_free(m);
 	m = model_new(1024);
 	model_root_put(m, k, &a);
@@ -61,9 +125,8 @@ static void failure_memory(void **state)
 	 * one finds that one in flight. */
 	model_root_t a2 = root(T0 + 20 * SEC, T0 + 22 * SEC, VD_TIMEOUT);
 	model_root_put(m, k, &a2);
-	assert_int_equal(model_root_get(m, k, T0 + 30 * SEC)->time, T0 + 2 * SEC);
-	assert_int_equal(model_root_in_flight(m, k, T0 + 21 * SEC, T0 + 22 * SEC)->time,
-			 T0 + 22 * SEC);
+	assert_int_equal(get(m, k, T0 + 30 * SEC)->time, T0 + 2 * SEC);
+	assert_int_equal(in_flight(m, k, T0 + 21 * SEC, T0 + 22 * SEC)->time, T0 + 22 * SEC);
 
 	/* Roots of other causes: each repeat points at the latest failure
 	 * before it, even when the verdicts came out of order. */
@@ -71,12 +134,12 @@ static void failure_memory(void **state)
 	model_root_t c = root(T0 + 50 * SEC, T0 + 51 * SEC, VD_TRUNCATION);
 	model_root_put(m, k, &b);
 	model_root_put(m, k, &c);
-	assert_int_equal(model_root_get(m, k, T0 + 200 * SEC)->cause, VD_BLOCKED_PORT);
-	assert_int_equal(model_root_get(m, k, T0 + 60 * SEC)->cause, VD_TRUNCATION);
+	assert_int_equal(get(m, k, T0 + 200 * SEC)->cause, VD_BLOCKED_PORT);
+	assert_int_equal(get(m, k, T0 + 60 * SEC)->cause, VD_TRUNCATION);
 	/* The same failure twice is kept once. */
 	model_root_put(m, k, &b);
-	assert_int_equal(model_root_get(m, k, T0 + 200 * SEC)->cause, VD_BLOCKED_PORT);
-	assert_int_equal(model_root_get(m, k, T0 + 60 * SEC)->cause, VD_TRUNCATION);
+	assert_int_equal(get(m, k, T0 + 200 * SEC)->cause, VD_BLOCKED_PORT);
+	assert_int_equal(get(m, k, T0 + 60 * SEC)->cause, VD_TRUNCATION);
 
 	/* Question and zone keys never collide for the same hash. */
 	assert_true(model_key_question(7, 0) != model_key_zone(7));
@@ -194,6 +257,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(failure_memory),
+		cmocka_unit_test(roots_keep_names_and_evict),
 		cmocka_unit_test(dead_delegation_and_forgotten_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
