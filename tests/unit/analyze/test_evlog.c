@@ -62,6 +62,8 @@ static void icmp_keeps_quoted_flow_and_id(void **state)
 	ev.u.icmp.quoted.dport = 53;
 	ev.u.icmp.payload = quote;
 	ev.u.icmp.payload_len = sizeof(quote);
+	ev.u.icmp.has_dns_id = 1; /* as capture/icmp.c reads it from the quote */
+	ev.u.icmp.dns_id = 0xabcd;
 	evlog_add(&l, &ev);
 	const evrec_t *r = evlog_back(&l, 0);
 	assert_non_null(r);
