@@ -33,6 +33,15 @@ typedef struct addrname {
 	db_time_t alive;     /* an address came back */
 } addrname_t;
 
+/* A name some cut has as an NS name, or the parent of one: the only
+ * names whose NXDOMAIN or NODATA the model keeps (model_cut_dead asks for
+ * nothing else), so that a resolver answering NXDOMAIN for a stream of
+ * random names does not fill the table of names. */
+typedef struct nsname {
+	tbl_entry_t e;
+	uint64_t key; /* name hash */
+} nsname_t;
+
 typedef struct cname {
 	tbl_entry_t e;
 	uint64_t key;    /* owner hash */
@@ -81,7 +90,7 @@ typedef struct keys {
 } keys_t;
 
 struct model {
-	tbl_t cuts, cnames, roots, broken, keys, names;
+	tbl_t cuts, cnames, roots, broken, keys, names, nsnames;
 	model_stats_t st;
 	uint64_t next_ref;
 };
@@ -171,7 +180,9 @@ model_t *model_new(size_t max)
 	    tbl_init(&m->keys, sizeof(keys_t), offsetof(keys_t, key), sizeof(uint64_t),
 		     MODEL_LIM(MODEL_KEEP_ZONES)) < 0 ||
 	    tbl_init(&m->names, sizeof(addrname_t), offsetof(addrname_t, key), sizeof(uint64_t),
-		     max) < 0) {
+		     max) < 0 ||
+	    tbl_init(&m->nsnames, sizeof(nsname_t), offsetof(nsname_t, key), sizeof(uint64_t),
+		     MODEL_LIM(MODEL_MAX_CUTS) * 4) < 0) {
 		model_free(m);
 		return NULL;
 	}
@@ -182,7 +193,9 @@ model_t *model_new(size_t max)
 int model_reserve(model_t *m)
 {
 	int rc = 0;
-	tbl_t *t[] = { &m->cuts, &m->cnames, &m->roots, &m->broken, &m->keys, &m->names };
+	tbl_t *t[] = {
+		&m->cuts, &m->cnames, &m->roots, &m->broken, &m->keys, &m->names, &m->nsnames
+	};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
 		rc |= tbl_reserve(t[i]);
 	return rc;
@@ -208,12 +221,25 @@ void model_free(model_t *m)
 		tbl_free(&m->keys);
 	if (m->names.slots)
 		tbl_free(&m->names);
+	if (m->nsnames.slots)
+		tbl_free(&m->nsnames);
 	free(m);
 }
 
 const model_stats_t *model_stats(const model_t *m) { return &m->st; }
 
 /* ---- learning ------------------------------------------------------------ */
+
+/* h is an NS name, or the parent of one, as of now. */
+static void note_ns_name(model_t *m, uint64_t h, db_time_t now)
+{
+	uint64_t hv = tbl_hash(&m->nsnames, &h);
+	nsname_t *n = tbl_find(&m->nsnames, &h, hv);
+	if (n)
+		tbl_touch(&m->nsnames, n, now);
+	else
+		tbl_insert_lru(&m->nsnames, &h, hv, now, &m->st.names_evicted);
+}
 
 static cut_t *learn_cut(model_t *m, const dns_name_t *owner, uint64_t h, db_time_t now)
 {
@@ -334,7 +360,9 @@ static void learn_addr(model_t *m, const txn_t *t, const dns_msg_t *msg, db_time
 	addrname_t *n = tbl_find(&m->names, &h, hv);
 	if (n)
 		tbl_touch(&m->names, n, now);
-	else if (!alive && !(n = tbl_insert_lru(&m->names, &h, hv, now, &m->st.names_evicted)))
+	else if (alive || !tbl_find(&m->nsnames, &h, tbl_hash(&m->nsnames, &h)))
+		return; /* not a name any cut depends on */
+	else if (!(n = tbl_insert_lru(&m->names, &h, hv, now, &m->st.names_evicted)))
 		return;
 	if (!n)
 		return;
@@ -403,6 +431,11 @@ void model_learn(model_t *m, txn_t *t, const dns_msg_t *msg)
 				continue;
 			learn_name(t, &target);
 			uint64_t nh = dns_name_hash(&target);
+			dns_name_t parent;
+			dns_name_suffix(&target, target.labels ? target.labels - 1 : 0, &parent);
+			uint64_t ph = dns_name_hash(&parent);
+			note_ns_name(m, nh, now);
+			note_ns_name(m, ph, now);
 			txn_learn_t *l = txn_learn(t);
 			if (l && l->n_ns < TXN_NS)
 				l->ns[l->n_ns++] = nh;
@@ -411,11 +444,7 @@ void model_learn(model_t *m, txn_t *t, const dns_msg_t *msg)
 				for (uint8_t k = 0; k < cut->n_ns && !dup; k++)
 					dup = cut->ns[k] == nh;
 				if (!dup && cut->n_ns < MODEL_NS) {
-					dns_name_t parent;
-					dns_name_suffix(&target,
-							target.labels ? target.labels - 1 : 0,
-							&parent);
-					cut->ns_parent[cut->n_ns] = dns_name_hash(&parent);
+					cut->ns_parent[cut->n_ns] = ph;
 					cut->ns[cut->n_ns++] = nh;
 				}
 			}

@@ -226,9 +226,11 @@ static uint64_t hash_of(const char *text)
 }
 
 /* A delegation with one NS name proven not to exist and one the model
- * does not know leads nowhere while the model has forgotten no name;
- * once it has forgotten some (least recently used out), the unknown one
- * may have resolved: not proof enough. */
+ * does not know leads nowhere while the model has forgotten no name; a
+ * stream of NXDOMAIN answers for names no delegation names is not kept
+ * (it makes the model forget nothing); once the model has forgotten NS
+ * names (least recently used out), the unknown one may have resolved: not
+ * proof enough. */
 static void dead_delegation_and_forgotten_names(void **state)
 {
 	(void)state;
@@ -241,10 +243,22 @@ static void dead_delegation_and_forgotten_names(void **state)
 	learn(m, &p, T0, "www.broken.example", 0, "broken.example", ns, 2);
 	learn(m, &p, T0 + SEC, "ns.nowhere.example", 0x0400 | DNS_R_NXDOMAIN, "", NULL, 0);
 	assert_true(model_cut_dead(m, cut, T0 + 2 * SEC));
-	char name[64];
+	char name[64], zone[64], nsname[64];
 	for (int i = 0; i < 1100; i++) {
 		snprintf(name, sizeof(name), "x%d.gone.example", i);
 		learn(m, &p, T0 + 2 * SEC + i, name, 0x0400 | DNS_R_NXDOMAIN, "", NULL, 0);
+	}
+	assert_int_equal(model_stats(m)->names_evicted, 0);
+	assert_true(model_cut_dead(m, cut, T0 + 4 * SEC));
+	/* 1,100 delegations whose NS names do not exist: more than the 1,024
+	 * names the model keeps. */
+	for (int i = 0; i < 1100; i++) {
+		snprintf(zone, sizeof(zone), "z%d.example", i);
+		snprintf(name, sizeof(name), "www.z%d.example", i);
+		snprintf(nsname, sizeof(nsname), "ns.z%d.example", i);
+		const char *const one[] = { nsname };
+		learn(m, &p, T0 + 2 * SEC + i, name, 0, zone, one, 1);
+		learn(m, &p, T0 + 2 * SEC + i, nsname, 0x0400 | DNS_R_NXDOMAIN, "", NULL, 0);
 	}
 	assert_true(model_stats(m)->names_evicted > 0);
 	learn(m, &p, T0 + 3 * SEC, "ns.nowhere.example", 0x0400 | DNS_R_NXDOMAIN, "", NULL, 0);
