@@ -1,0 +1,666 @@
+/*
+ * test_analyze.c - the event sink (analyze/analyze.c) through its public
+ * API (analyze/analyze.h), driven the way capture/ drives it: the counters
+ * of DNS messages (short, cut and malformed ones apart), of transport
+ * events and capture loss; verdicts handed to on_verdict as they are made,
+ * SERVFAILs, queries never answered, pending ones at the end; on_interval
+ * every span of capture time; --resolver and --max-verdicts; the sizes
+ * derived from --max-transactions.
+ *
+ * The cast: client 10.0.0.2 asks resolver 10.0.0.1 (RD=1); the resolver
+ * host's upstream side 10.0.1.1 asks the authority 192.0.2.1 (RD=0).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../../analyze/analyze.h"
+
+#define SEC ((db_time_t)1000000)
+#define MS ((db_time_t)1000)
+#define T0 ((db_time_t)1700000000 * SEC)
+
+#define CLIENT "10.0.0.2"
+#define RESOLVER "10.0.0.1"
+#define UPSIDE "10.0.1.1"
+#define AUTH "192.0.2.1"
+
+#define F_QR 0x8000
+#define F_RD 0x0100
+#define F_RA 0x0080
+
+/* ---- DNS wire messages ----------------------------------------------------- */
+
+typedef struct mb {
+	uint8_t b[512];
+	size_t n;
+	uint16_t count[4]; /* qd, an, ns, ar */
+} mb_t;
+
+static void put8(mb_t *m, unsigned v)
+{
+	assert_true(m->n < sizeof(m->b));
+	m->b[m->n++] = (uint8_t)v;
+}
+
+static void put16(mb_t *m, unsigned v)
+{
+	put8(m, v >> 8);
+	put8(m, v & 0xff);
+}
+
+static void put_name(mb_t *m, const char *s)
+{
+	while (*s) {
+		const char *dot = strchr(s, '.');
+		size_t l = dot ? (size_t)(dot - s) : strlen(s);
+		put8(m, (unsigned)l);
+		for (size_t i = 0; i < l; i++)
+			put8(m, (uint8_t)s[i]);
+		s += l + (dot ? 1 : 0);
+	}
+	put8(m, 0);
+}
+
+/* A header and one question. */
+static void mb_start(mb_t *m, uint16_t id, uint16_t flags, const char *qname)
+{
+	memset(m, 0, sizeof(*m));
+	put16(m, id);
+	put16(m, flags);
+	for (int i = 0; i < 4; i++)
+		put16(m, 0);
+	put_name(m, qname);
+	put16(m, DNS_T_A);
+	put16(m, 1);
+	m->count[0] = 1;
+}
+
+/* An OPT record (RFC 6891 6.1.3: the extended rcode in the TTL's top
+ * byte) with one Extended DNS Error when ede >= 0. */
+static void mb_opt(mb_t *m, uint8_t ext_rcode, int ede)
+{
+	m->count[3]++;
+	put8(m, 0);
+	put16(m, DNS_T_OPT);
+	put16(m, 1232);
+	put16(m, (unsigned)ext_rcode << 8);
+	put16(m, 0);
+	if (ede < 0) {
+		put16(m, 0);
+		return;
+	}
+	put16(m, 6);
+	put16(m, DNS_EDNS0_EDE);
+	put16(m, 2);
+	put16(m, (unsigned)ede);
+}
+
+static void mb_done(mb_t *m)
+{
+	for (int i = 0; i < 4; i++) {
+		m->b[4 + 2 * i] = (uint8_t)(m->count[i] >> 8);
+		m->b[5 + 2 * i] = (uint8_t)(m->count[i] & 0xff);
+	}
+}
+
+/* ---- events ------------------------------------------------------------------ */
+
+static db_flow_t flow(const char *src, uint16_t sport, const char *dst, uint16_t dport,
+		      uint8_t proto)
+{
+	db_flow_t f;
+	memset(&f, 0, sizeof(f));
+	assert_int_equal(db_addr_parse(&f.src, src), 0);
+	assert_int_equal(db_addr_parse(&f.dst, dst), 0);
+	f.sport = sport;
+	f.dport = dport;
+	f.proto = proto;
+	return f;
+}
+
+/* len bytes of msg, of a message wire_len long on the wire. */
+static void send_bytes(an_t *a, db_time_t ts, db_flow_t f, const uint8_t *msg, size_t len,
+		       size_t wire_len)
+{
+	cap_event_t ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = CAP_EV_DNS;
+	ev.ts = ts;
+	ev.flow = f;
+	ev.u.dns.msg = msg;
+	ev.u.dns.len = len;
+	ev.u.dns.wire_len = wire_len;
+	an_event(&ev, a);
+}
+
+static void send_msg(an_t *a, db_time_t ts, db_flow_t f, mb_t *m)
+{
+	mb_done(m);
+	send_bytes(a, ts, f, m->b, m->n, m->n);
+}
+
+static void client_query(an_t *a, db_time_t ts, uint16_t port, uint16_t id, const char *qname)
+{
+	mb_t m;
+	mb_start(&m, id, F_RD, qname);
+	send_msg(a, ts, flow(CLIENT, port, RESOLVER, 53, DB_PROTO_UDP), &m);
+}
+
+static void client_answer(an_t *a, db_time_t ts, uint16_t port, uint16_t id, const char *qname,
+			  uint16_t rcode)
+{
+	mb_t m;
+	mb_start(&m, id, (uint16_t)(F_QR | F_RD | F_RA | rcode), qname);
+	send_msg(a, ts, flow(RESOLVER, 53, CLIENT, port, DB_PROTO_UDP), &m);
+}
+
+static void up_query(an_t *a, db_time_t ts, uint16_t port, uint16_t id, const char *qname)
+{
+	mb_t m;
+	mb_start(&m, id, 0, qname);
+	send_msg(a, ts, flow(UPSIDE, port, AUTH, 53, DB_PROTO_UDP), &m);
+}
+
+static void simple(an_t *a, uint8_t kind, db_time_t ts)
+{
+	cap_event_t ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = kind;
+	ev.ts = ts;
+	ev.flow = flow("198.51.100.9", 1234, "198.51.100.10", 53, DB_PROTO_TCP);
+	an_event(&ev, a);
+}
+
+static void tcp_ev(an_t *a, uint8_t tkind, db_time_t ts)
+{
+	cap_event_t ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = CAP_EV_TCP;
+	ev.ts = ts;
+	ev.flow = flow("198.51.100.9", 1234, "198.51.100.10", 53, DB_PROTO_TCP);
+	ev.u.tcp.kind = tkind;
+	an_event(&ev, a);
+}
+
+/* Capture time moves on (an idle live capture's clock). */
+static void tick(an_t *a, db_time_t ts) { simple(a, CAP_EV_CLOCK, ts); }
+
+static void loss(an_t *a, db_time_t since, db_time_t ts, uint64_t packets)
+{
+	cap_event_t ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = CAP_EV_CAPTURE_LOSS;
+	ev.ts = ts;
+	ev.u.drop.since = since;
+	ev.u.drop.packets = packets;
+	an_event(&ev, a);
+}
+
+/* ---- what the callbacks saw ----------------------------------------------- */
+
+static struct seen {
+	size_t n;
+	uint8_t kind[16], cause[16], confidence[16];
+	db_time_t time[16], query_time[16];
+	uint64_t capture_loss[16];
+	size_t intervals;
+	db_time_t from[16], to[16];
+} seen;
+
+static void on_verdict(const verdict_t *v, void *user)
+{
+	assert_ptr_equal(user, &seen);
+	assert_true(seen.n < 16);
+	seen.kind[seen.n] = v->kind;
+	seen.cause[seen.n] = v->cause;
+	seen.confidence[seen.n] = v->confidence;
+	seen.time[seen.n] = v->time;
+	seen.query_time[seen.n] = v->query_time;
+	seen.capture_loss[seen.n] = v->capture_loss;
+	seen.n++;
+}
+
+static void on_interval(db_time_t from, db_time_t to, void *user)
+{
+	assert_ptr_equal(user, &seen);
+	assert_true(seen.intervals < 16);
+	seen.from[seen.intervals] = from;
+	seen.to[seen.intervals] = to;
+	seen.intervals++;
+}
+
+static an_t *new_an(an_opts_t *o)
+{
+	memset(&seen, 0, sizeof(seen));
+	o->on_verdict = on_verdict;
+	o->on_verdict_user = &seen;
+	an_t *a = an_new(o);
+	assert_non_null(a);
+	return a;
+}
+
+static an_t *new_default(void)
+{
+	an_opts_t o;
+	memset(&o, 0, sizeof(o));
+	return new_an(&o);
+}
+
+/* The resolver answers one client query: it acts as a resolver. */
+static void resolver_known(an_t *a, db_time_t ts)
+{
+	client_query(a, ts, 39999, 0x0001, "ok.example");
+	client_answer(a, ts + MS, 39999, 0x0001, "ok.example", DNS_R_NOERROR);
+}
+
+/* ---- sizes ---------------------------------------------------------------------- */
+
+/* One transport event per 8 transactions, 1,024 to 65,536; 64 bytes of
+ * answers per transaction, 256 KiB to 32 MiB, whatever is asked. */
+static void sizes_from_max_transactions(void **state)
+{
+	(void)state;
+	assert_int_equal(an_evlog_size(0), 1024);
+	assert_int_equal(an_evlog_size(8 * 1024 - 1), 1024);
+	assert_int_equal(an_evlog_size(8 * 2000), 2000);
+	const db_limits_t def = db_limits_default(0);
+	assert_int_equal(an_evlog_size(def.max_transactions), 65536);
+	assert_int_equal(an_evlog_size(SIZE_MAX), 65536);
+	assert_int_equal(an_store_size(0), 256u << 10);
+	assert_int_equal(an_store_size(4096), 256u << 10);
+	assert_int_equal(an_store_size(100000), 6400000);
+	assert_int_equal(an_store_size(def.max_transactions), 32u << 20);
+	/* No overflow on an absurd limit. */
+	assert_int_equal(an_store_size(SIZE_MAX), 32u << 20);
+	assert_int_equal(an_store_size(SIZE_MAX / 64 + 1), 32u << 20);
+}
+
+/* ---- counters ---------------------------------------------------------------- */
+
+static void counts_messages(void **state)
+{
+	(void)state;
+	an_t *a = new_default();
+	resolver_known(a, T0);
+	/* The same over TCP. */
+	mb_t m;
+	mb_start(&m, 7, F_RD, "tcp.example");
+	send_msg(a, T0 + 10 * MS, flow(CLIENT, 40001, RESOLVER, 53, DB_PROTO_TCP), &m);
+	mb_start(&m, 7, F_QR | F_RD | F_RA | DNS_R_NXDOMAIN, "tcp.example");
+	send_msg(a, T0 + 20 * MS, flow(RESOLVER, 53, CLIENT, 40001, DB_PROTO_TCP), &m);
+	const an_stats_t *st = an_stats(a);
+	assert_int_equal(st->dns_messages, 4);
+	assert_int_equal(st->dns_queries, 2);
+	assert_int_equal(st->dns_responses, 2);
+	assert_int_equal(st->tcp_dns_messages, 2);
+	assert_int_equal(st->rcodes[DNS_R_NOERROR], 1);
+	assert_int_equal(st->rcodes[DNS_R_NXDOMAIN], 1);
+	assert_int_equal(st->malformed, 0);
+	assert_int_equal(st->cut_messages, 0);
+	assert_int_equal(st->txn.answered, 2);
+	an_finish(a);
+	assert_int_equal(seen.n, 0);
+	an_free(a);
+}
+
+/* Under 4 bytes cannot be told from noise; with the id and flags it is
+ * counted as a query or a response (its rcode too); a whole message that
+ * does not parse is malformed, one the capture cut is not. */
+static void short_cut_and_malformed(void **state)
+{
+	(void)state;
+	an_t *a = new_default();
+	db_flow_t to = flow(CLIENT, 40000, RESOLVER, 53, DB_PROTO_UDP),
+		  from = flow(RESOLVER, 53, CLIENT, 40000, DB_PROTO_UDP);
+	static const uint8_t three[] = { 0x12, 0x34, 0x81 };
+	send_bytes(a, T0, from, three, sizeof(three), sizeof(three));
+	const an_stats_t *st = an_stats(a);
+	assert_int_equal(st->dns_messages, 0);
+	assert_int_equal(st->unreadable, 1);
+	/* 6 bytes of a response header with rcode REFUSED, whole. */
+	static const uint8_t resp6[] = { 0x12, 0x34, 0x81, 0x85, 0x00, 0x01 };
+	send_bytes(a, T0 + MS, from, resp6, sizeof(resp6), sizeof(resp6));
+	st = an_stats(a);
+	assert_int_equal(st->dns_messages, 1);
+	assert_int_equal(st->dns_responses, 1);
+	assert_int_equal(st->rcodes[DNS_R_REFUSED], 1);
+	assert_int_equal(st->malformed, 1);
+	/* 4 bytes of a query, cut from 40 by the snaplen. */
+	static const uint8_t q4[] = { 0x12, 0x35, 0x01, 0x00 };
+	send_bytes(a, T0 + 2 * MS, to, q4, sizeof(q4), 40);
+	st = an_stats(a);
+	assert_int_equal(st->dns_queries, 1);
+	assert_int_equal(st->cut_messages, 1);
+	assert_int_equal(st->malformed, 1);
+	/* A whole header and question promising an answer that is not there:
+	 * malformed when whole, cut when the capture cut it. */
+	mb_t m;
+	mb_start(&m, 0x2222, F_QR | F_RD | F_RA, "www.example");
+	mb_done(&m);
+	m.b[7] = 1; /* ANCOUNT 1 */
+	send_bytes(a, T0 + 3 * MS, from, m.b, m.n, m.n);
+	st = an_stats(a);
+	assert_int_equal(st->malformed, 2);
+	send_bytes(a, T0 + 4 * MS, from, m.b, m.n, m.n + 30);
+	st = an_stats(a);
+	assert_int_equal(st->malformed, 2);
+	assert_int_equal(st->cut_messages, 2);
+	assert_int_equal(st->dns_messages, 4);
+	assert_int_equal(st->dns_responses, 3);
+	an_free(a);
+}
+
+/* The 12-bit rcode: the OPT record's upper bits (BADVERS is 16); and
+ * responses that carry an Extended DNS Error. */
+static void extended_rcode_and_ede(void **state)
+{
+	(void)state;
+	an_t *a = new_default();
+	client_query(a, T0, 40000, 9, "www.example");
+	mb_t m;
+	mb_start(&m, 9, F_QR | F_RD | F_RA, "www.example");
+	mb_opt(&m, 1, -1);
+	send_msg(a, T0 + MS, flow(RESOLVER, 53, CLIENT, 40000, DB_PROTO_UDP), &m);
+	client_query(a, T0 + 2 * MS, 40001, 10, "www.example");
+	mb_start(&m, 10, F_QR | F_RD | F_RA | DNS_R_NOERROR, "www.example");
+	mb_opt(&m, 0, 18); /* Prohibited */
+	send_msg(a, T0 + 3 * MS, flow(RESOLVER, 53, CLIENT, 40001, DB_PROTO_UDP), &m);
+	const an_stats_t *st = an_stats(a);
+	assert_int_equal(st->rcodes[16], 1);
+	assert_int_equal(st->rcodes[DNS_R_NOERROR], 1);
+	assert_int_equal(st->ede_responses, 1);
+	assert_int_equal(st->malformed, 0);
+	an_free(a);
+}
+
+static void transport_events_counted(void **state)
+{
+	(void)state;
+	an_t *a = new_default();
+	static const uint8_t kinds[] = { CAP_TCP_SYN, CAP_TCP_SYN,           CAP_TCP_SYNACK,
+					 CAP_TCP_RST, CAP_TCP_FIN,           CAP_TCP_FIN,
+					 CAP_TCP_FIN, CAP_TCP_SYN_UNANSWERED };
+	for (size_t i = 0; i < sizeof(kinds); i++)
+		tcp_ev(a, kinds[i], T0 + (db_time_t)i * MS);
+	simple(a, CAP_EV_FRAG_EXPIRED, T0 + 10 * MS);
+	simple(a, CAP_EV_STREAM_LOSS, T0 + 11 * MS);
+	simple(a, CAP_EV_STREAM_LOSS, T0 + 12 * MS);
+	tick(a, T0 + 13 * MS);
+	loss(a, T0, T0 + 14 * MS, 100);
+	loss(a, T0 + 14 * MS, T0 + 15 * MS, 23);
+	cap_event_t ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = CAP_EV_ICMP;
+	ev.ts = T0 + 16 * MS;
+	ev.flow = flow(AUTH, 0, UPSIDE, 0, DB_PROTO_UDP);
+	ev.u.icmp.version = 4;
+	ev.u.icmp.type = 3;
+	ev.u.icmp.code = 3;
+	ev.u.icmp.quoted = flow(UPSIDE, 50000, AUTH, 53, DB_PROTO_UDP);
+	an_event(&ev, a);
+	const an_stats_t *st = an_stats(a);
+	assert_int_equal(st->tcp_syn, 2);
+	assert_int_equal(st->tcp_synack, 1);
+	assert_int_equal(st->tcp_rst, 1);
+	assert_int_equal(st->tcp_fin, 3);
+	assert_int_equal(st->tcp_syn_unanswered, 1);
+	assert_int_equal(st->frag_trains_lost, 1);
+	assert_int_equal(st->tcp_stream_losses, 2);
+	assert_int_equal(st->capture_drops, 123);
+	assert_int_equal(st->icmp_errors, 1);
+	/* None of these is a DNS message. */
+	assert_int_equal(st->dns_messages, 0);
+	an_free(a);
+}
+
+/* ---- verdicts ------------------------------------------------------------------ */
+
+/* A SERVFAIL's verdict is made 1.2 s of capture time after it, handed to
+ * on_verdict once, counted and listed. */
+static void servfail_judged_after_it(void **state)
+{
+	(void)state;
+	an_t *a = new_default();
+	resolver_known(a, T0 - SEC);
+	client_query(a, T0, 40000, 0x0101, "www.example");
+	up_query(a, T0 + 10 * MS, 50001, 0x1111, "www.example");
+	client_answer(a, T0 + 2 * SEC, 40000, 0x0101, "www.example", DNS_R_SERVFAIL);
+	tick(a, T0 + 3 * SEC);
+	assert_int_equal(seen.n, 0);
+	tick(a, T0 + 3300 * MS);
+	assert_int_equal(seen.n, 1);
+	assert_int_equal(seen.kind[0], VD_KIND_SERVFAIL);
+	assert_int_equal(seen.time[0], T0 + 2 * SEC);
+	assert_int_equal(seen.query_time[0], T0);
+	assert_int_equal(seen.cause[0], VD_TIMEOUT);
+	const an_stats_t *st = an_stats(a);
+	assert_int_equal(st->by_cause[VD_KIND_SERVFAIL][VD_TIMEOUT], 1);
+	assert_int_equal(an_tally(a)->list.n, 1);
+	/* Nothing more at the end: it was judged once. */
+	an_finish(a);
+	assert_int_equal(seen.n, 1);
+	an_free(a);
+}
+
+/* A query never answered: its verdict when its window closes (the query's
+ * time plus the window), as unanswered. */
+static void unanswered_when_window_closes(void **state)
+{
+	(void)state;
+	an_t *a = new_default();
+	resolver_known(a, T0 - SEC);
+	client_query(a, T0, 40000, 0x0202, "slow.example");
+	tick(a, T0 + 29 * SEC);
+	assert_int_equal(seen.n, 0);
+	tick(a, T0 + 31 * SEC);
+	assert_int_equal(seen.n, 1);
+	assert_int_equal(seen.kind[0], VD_KIND_UNANSWERED);
+	assert_int_equal(seen.time[0], T0 + 30 * SEC);
+	assert_int_equal(an_stats(a)->by_cause[VD_KIND_UNANSWERED][seen.cause[0]], 1);
+	an_finish(a);
+	assert_int_equal(seen.n, 1);
+	assert_int_equal(an_stats(a)->txn.unanswered, 1);
+	an_free(a);
+	/* --window 5: the window closes 5 s after the query. */
+	an_opts_t o;
+	memset(&o, 0, sizeof(o));
+	db_limits_t lim = db_limits_default(0);
+	lim.window = 5 * SEC;
+	o.limits = &lim;
+	a = new_an(&o);
+	resolver_known(a, T0 - SEC);
+	client_query(a, T0, 40000, 0x0202, "slow.example");
+	tick(a, T0 + 4900 * MS);
+	assert_int_equal(seen.n, 0);
+	tick(a, T0 + 5100 * MS);
+	assert_int_equal(seen.n, 1);
+	assert_int_equal(seen.kind[0], VD_KIND_UNANSWERED);
+	assert_int_equal(seen.time[0], T0 + 5 * SEC);
+	an_free(a);
+}
+
+/* Still unanswered when the input ends, younger than the window: pending,
+ * as of the last event, never counted as unanswered. */
+static void pending_at_the_end(void **state)
+{
+	(void)state;
+	an_t *a = new_default();
+	resolver_known(a, T0 - SEC);
+	client_query(a, T0, 40000, 0x0303, "late.example");
+	tick(a, T0 + 3 * SEC);
+	an_finish(a);
+	assert_int_equal(seen.n, 1);
+	assert_int_equal(seen.kind[0], VD_KIND_PENDING);
+	assert_int_equal(seen.time[0], T0 + 3 * SEC);
+	const an_stats_t *st = an_stats(a);
+	uint64_t pending = 0, unanswered = 0;
+	for (uint8_t c = 0; c < VD_NCAUSES; c++) {
+		pending += st->by_cause[VD_KIND_PENDING][c];
+		unanswered += st->by_cause[VD_KIND_UNANSWERED][c];
+	}
+	assert_int_equal(pending, 1);
+	assert_int_equal(unanswered, 0);
+	assert_int_equal(st->txn.open_at_end, 1);
+	assert_int_equal(an_tally(a)->pending.n, 1);
+	assert_int_equal(an_tally(a)->list.n, 0);
+	an_free(a);
+}
+
+/* Only queries to an address that acts as a resolver are judged, unless
+ * --resolver names it. */
+static void resolver_by_the_users_word(void **state)
+{
+	(void)state;
+	an_t *a = new_default();
+	/* 10.0.0.1 never answered anything: not known as a resolver. */
+	client_query(a, T0, 40000, 0x0404, "x.example");
+	tick(a, T0 + 31 * SEC);
+	an_finish(a);
+	assert_int_equal(seen.n, 0);
+	an_free(a);
+	an_opts_t o;
+	memset(&o, 0, sizeof(o));
+	db_addr_t r;
+	assert_int_equal(db_addr_parse(&r, RESOLVER), 0);
+	o.resolvers = &r;
+	o.nresolvers = 1;
+	a = new_an(&o);
+	assert_int_equal(roles_is_resolver(an_roles(a), &r), 1);
+	client_query(a, T0, 40000, 0x0404, "x.example");
+	tick(a, T0 + 31 * SEC);
+	an_finish(a);
+	assert_int_equal(seen.n, 1);
+	assert_int_equal(seen.kind[0], VD_KIND_UNANSWERED);
+	an_free(a);
+}
+
+/* Packets the capture dropped while a query was under way: the verdict
+ * says how many and is one step less sure. */
+static void capture_loss_lowers_confidence(void **state)
+{
+	(void)state;
+	uint8_t conf[2];
+	for (int lost = 0; lost < 2; lost++) {
+		an_t *a = new_default();
+		resolver_known(a, T0 - SEC);
+		client_query(a, T0, 40000, 0x0505, "www.example");
+		up_query(a, T0 + 10 * MS, 50001, 0x1111, "www.example");
+		if (lost)
+			loss(a, T0 + 500 * MS, T0 + SEC, 42);
+		client_answer(a, T0 + 2 * SEC, 40000, 0x0505, "www.example", DNS_R_SERVFAIL);
+		tick(a, T0 + 4 * SEC);
+		assert_int_equal(seen.n, 1);
+		assert_int_equal(seen.capture_loss[0], lost ? 42 : 0);
+		assert_int_equal(an_stats(a)->verdicts_over_loss, (uint64_t)lost);
+		conf[lost] = seen.confidence[0];
+		an_free(a);
+	}
+	assert_true(conf[0] > VD_LOW);
+	assert_int_equal(conf[1], conf[0] - 1);
+	/* A loss long before the query (more than 2 s) does not count. */
+	an_t *a = new_default();
+	resolver_known(a, T0 - 10 * SEC);
+	loss(a, T0 - 9 * SEC, T0 - 8 * SEC, 42);
+	client_query(a, T0, 40000, 0x0505, "www.example");
+	up_query(a, T0 + 10 * MS, 50001, 0x1111, "www.example");
+	client_answer(a, T0 + 2 * SEC, 40000, 0x0505, "www.example", DNS_R_SERVFAIL);
+	tick(a, T0 + 4 * SEC);
+	assert_int_equal(seen.n, 1);
+	assert_int_equal(seen.capture_loss[0], 0);
+	assert_int_equal(seen.confidence[0], conf[0]);
+	an_free(a);
+}
+
+/* on_interval: every span of capture time from the first event, each
+ * once, in order, even when one event jumps over several. */
+static void intervals_of_capture_time(void **state)
+{
+	(void)state;
+	an_opts_t o;
+	memset(&o, 0, sizeof(o));
+	o.interval = 10 * SEC;
+	o.on_interval = on_interval;
+	o.on_interval_user = &seen;
+	an_t *a = new_an(&o);
+	tick(a, T0 + 500 * MS);
+	tick(a, T0 + 5 * SEC);
+	assert_int_equal(seen.intervals, 0);
+	tick(a, T0 + 35 * SEC);
+	assert_int_equal(seen.intervals, 3);
+	for (size_t i = 0; i < 3; i++) {
+		assert_int_equal(seen.from[i], T0 + 500 * MS + (db_time_t)i * 10 * SEC);
+		assert_int_equal(seen.to[i], seen.from[i] + 10 * SEC);
+	}
+	tick(a, T0 + 40 * SEC + 499 * MS);
+	assert_int_equal(seen.intervals, 3);
+	tick(a, T0 + 40 * SEC + 500 * MS);
+	assert_int_equal(seen.intervals, 4);
+	an_free(a);
+	/* Without a callback, no interval. */
+	memset(&o, 0, sizeof(o));
+	o.interval = 10 * SEC;
+	a = new_an(&o);
+	tick(a, T0);
+	tick(a, T0 + 100 * SEC);
+	assert_int_equal(seen.intervals, 0);
+	an_free(a);
+}
+
+/* --max-verdicts: the latest listed whole, every one counted. */
+static void latest_verdicts_listed(void **state)
+{
+	(void)state;
+	an_opts_t o;
+	memset(&o, 0, sizeof(o));
+	db_limits_t lim = db_limits_default(0);
+	lim.max_verdicts = 2;
+	o.limits = &lim;
+	an_t *a = new_an(&o);
+	resolver_known(a, T0 - SEC);
+	for (int i = 0; i < 5; i++) {
+		db_time_t t = T0 + i * 10 * SEC;
+		client_query(a, t, (uint16_t)(40000 + i), (uint16_t)(0x0600 + i), "www.example");
+		client_answer(a, t + SEC, (uint16_t)(40000 + i), (uint16_t)(0x0600 + i),
+			      "www.example", DNS_R_SERVFAIL);
+	}
+	tick(a, T0 + 60 * SEC);
+	an_finish(a);
+	assert_int_equal(seen.n, 5);
+	const an_stats_t *st = an_stats(a);
+	uint64_t n = 0;
+	for (uint8_t c = 0; c < VD_NCAUSES; c++)
+		n += st->by_cause[VD_KIND_SERVFAIL][c];
+	assert_int_equal(n, 5);
+	assert_int_equal(st->verdicts_dropped, 3);
+	const tally_t *t = an_tally(a);
+	assert_int_equal(t->list.n, 2);
+	/* The latest two, oldest first. */
+	assert_int_equal(tally_ring_at(&t->list, 0)->query_time, T0 + 30 * SEC);
+	assert_int_equal(tally_ring_at(&t->list, 1)->query_time, T0 + 40 * SEC);
+	an_free(a);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(sizes_from_max_transactions),
+		cmocka_unit_test(counts_messages),
+		cmocka_unit_test(short_cut_and_malformed),
+		cmocka_unit_test(extended_rcode_and_ede),
+		cmocka_unit_test(transport_events_counted),
+		cmocka_unit_test(servfail_judged_after_it),
+		cmocka_unit_test(unanswered_when_window_closes),
+		cmocka_unit_test(pending_at_the_end),
+		cmocka_unit_test(resolver_by_the_users_word),
+		cmocka_unit_test(capture_loss_lowers_confidence),
+		cmocka_unit_test(intervals_of_capture_time),
+		cmocka_unit_test(latest_verdicts_listed),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,225 @@
+/*
+ * test_msgstore.c - the ring of raw upstream answers kept for later DNSSEC
+ * checks (analyze/msgstore.c): references never 0, a message at most a
+ * quarter of the ring, records never split by the wrap, and a reference
+ * the ring has wrapped over gives NULL, never someone else's bytes.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../../analyze/msgstore.h"
+
+/* A message of len bytes whose content says which it is. */
+static void fill(uint8_t *b, uint32_t len, uint32_t seed)
+{
+	for (uint32_t i = 0; i < len; i++)
+		b[i] = (uint8_t)(seed * 131u + i * 7u + (i >> 8));
+}
+
+static int same(const uint8_t *p, uint32_t len, uint32_t seed)
+{
+	uint8_t want[256];
+	fill(want, len, seed);
+	return memcmp(p, want, len) == 0;
+}
+
+static void put_then_get(void **state)
+{
+	(void)state;
+	msgstore_t s;
+	assert_int_equal(msgstore_init(&s, 1024), 0);
+	/* A real answer: a DNS header and a question, as bytes. */
+	static const uint8_t msg[] = { 0x12, 0x34, 0x84, 0x00, 0x00, 0x01, 0x00,
+				       0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 'o',
+				       'r',  'g',  0x00, 0x00, 0x30, 0x00, 0x01 };
+	uint64_t r = msgstore_put(&s, msg, sizeof(msg));
+	assert_true(r != 0);
+	const uint8_t *p = msgstore_get(&s, r, sizeof(msg));
+	assert_non_null(p);
+	assert_memory_equal(p, msg, sizeof(msg));
+	/* A copy: the caller's buffer may change afterwards. */
+	uint8_t buf[sizeof(msg)];
+	memcpy(buf, msg, sizeof(msg));
+	uint64_t r2 = msgstore_put(&s, buf, sizeof(buf));
+	memset(buf, 0, sizeof(buf));
+	assert_true(r2 != 0 && r2 != r);
+	assert_memory_equal(msgstore_get(&s, r2, sizeof(msg)), msg, sizeof(msg));
+	msgstore_free(&s);
+}
+
+/* Reference 0 means none: the very first message does not get it, and
+ * asking for 0 gives nothing. */
+static void zero_is_never_a_reference(void **state)
+{
+	(void)state;
+	msgstore_t s;
+	uint8_t b[16];
+	assert_int_equal(msgstore_init(&s, 64), 0);
+	assert_null(msgstore_get(&s, 0, 1));
+	fill(b, sizeof(b), 1);
+	for (int i = 0; i < 50; i++)
+		assert_true(msgstore_put(&s, b, sizeof(b)) != 0);
+	assert_null(msgstore_get(&s, 0, 1));
+	assert_null(msgstore_get(&s, 0, 0));
+	msgstore_free(&s);
+}
+
+/* The size limit is a quarter of the ring, inclusive; an empty message is
+ * not stored either. */
+static void quarter_of_the_ring(void **state)
+{
+	(void)state;
+	msgstore_t s;
+	uint8_t b[256];
+	assert_int_equal(msgstore_init(&s, 1000), 0);
+	fill(b, sizeof(b), 2);
+	assert_int_equal(msgstore_put(&s, b, 251), 0);
+	assert_int_equal(msgstore_put(&s, b, 0), 0);
+	uint64_t r = msgstore_put(&s, b, 250);
+	assert_true(r != 0);
+	assert_true(same(msgstore_get(&s, r, 250), 250, 2));
+	msgstore_free(&s);
+}
+
+/* A message that does not fit before the end of the ring starts at its
+ * beginning: its bytes are contiguous, the messages whose bytes it covers
+ * are gone, and the one beside the skipped tail is still there. */
+static void records_never_wrap(void **state)
+{
+	(void)state;
+	msgstore_t s;
+	uint8_t b[256];
+	assert_int_equal(msgstore_init(&s, 100), 0);
+	/* Reference 1 on: 1..21, 21..41, 41..61, 61..81; 81 + 25 > 100. */
+	uint64_t r[5];
+	for (uint32_t i = 0; i < 4; i++) {
+		fill(b, 20, 10 + i);
+		r[i] = msgstore_put(&s, b, 20);
+		assert_true(r[i] != 0);
+	}
+	fill(b, 25, 14);
+	r[4] = msgstore_put(&s, b, 25);
+	assert_true(r[4] != 0);
+	assert_int_equal(r[4] % 100, 0); /* at the start of the ring */
+	const uint8_t *p = msgstore_get(&s, r[4], 25);
+	assert_non_null(p);
+	assert_ptr_equal(p, s.ring);
+	assert_true(same(p, 25, 14));
+	/* It covers ring bytes 0..25: the first message (1..21) and the
+	 * start of the second (21..41) are gone. */
+	assert_null(msgstore_get(&s, r[0], 20));
+	assert_null(msgstore_get(&s, r[1], 20));
+	/* The others were not touched. */
+	for (uint32_t i = 2; i < 4; i++)
+		assert_true(same(msgstore_get(&s, r[i], 20), 20, 10 + i));
+	msgstore_free(&s);
+}
+
+/* A reference stays good until the ring wraps over it, and then gives
+ * NULL: never the bytes of a later message. */
+static void wrapped_over_gives_null(void **state)
+{
+	(void)state;
+	msgstore_t s;
+	uint8_t b[256];
+	struct {
+		uint64_t ref;
+		uint32_t len, seed;
+	} put[400];
+	uint32_t rnd = 12345;
+	assert_int_equal(msgstore_init(&s, 1024), 0);
+	for (uint32_t i = 0; i < 400; i++) {
+		rnd = rnd * 1103515245u + 12345u;
+		uint32_t len = 1 + (rnd >> 16) % 256;
+		fill(b, len, i);
+		put[i].ref = msgstore_put(&s, b, len);
+		put[i].len = len;
+		put[i].seed = i;
+		assert_true(put[i].ref != 0);
+		size_t valid = 0;
+		for (uint32_t j = 0; j <= i; j++) {
+			const uint8_t *p = msgstore_get(&s, put[j].ref, put[j].len);
+			if (!p)
+				continue;
+			valid++;
+			assert_true(same(p, put[j].len, put[j].seed));
+		}
+		/* The latest two are always there: each is at most a
+		 * quarter of the ring, the tail skipped before one less. */
+		assert_non_null(msgstore_get(&s, put[i].ref, put[i].len));
+		assert_true(valid >= (i < 1 ? 1 : 2));
+	}
+	/* Everything but the last few was overwritten. */
+	assert_null(msgstore_get(&s, put[0].ref, put[0].len));
+	msgstore_free(&s);
+}
+
+/* A reference from beyond what was written is nobody's. */
+static void future_reference_refused(void **state)
+{
+	(void)state;
+	msgstore_t s;
+	uint8_t b[8];
+	assert_int_equal(msgstore_init(&s, 64), 0);
+	fill(b, sizeof(b), 3);
+	uint64_t r = msgstore_put(&s, b, sizeof(b));
+	assert_non_null(msgstore_get(&s, r, sizeof(b)));
+	/* Longer than what was stored there, or starting past the end. */
+	assert_null(msgstore_get(&s, r, sizeof(b) + 1));
+	assert_null(msgstore_get(&s, r + sizeof(b), 1));
+	assert_null(msgstore_get(&s, r + 1000, 1));
+	msgstore_free(&s);
+}
+
+/* After msgstore_free nothing is stored or found, and freeing twice is
+ * harmless (the store is zeroed). */
+static void after_free(void **state)
+{
+	(void)state;
+	msgstore_t s;
+	uint8_t b[8];
+	assert_int_equal(msgstore_init(&s, 64), 0);
+	fill(b, sizeof(b), 4);
+	uint64_t r = msgstore_put(&s, b, sizeof(b));
+	msgstore_free(&s);
+	assert_null(s.ring);
+	assert_int_equal(s.size, 0);
+	assert_null(msgstore_get(&s, r, sizeof(b)));
+	assert_int_equal(msgstore_put(&s, b, sizeof(b)), 0);
+	msgstore_free(&s);
+}
+
+/* A ring too small for anything (size 0 or 3) stores nothing, without
+ * dividing by its size. */
+static void tiny_ring(void **state)
+{
+	(void)state;
+	msgstore_t s;
+	uint8_t b[4] = { 1, 2, 3, 4 };
+	assert_int_equal(msgstore_init(&s, 3), 0);
+	assert_int_equal(msgstore_put(&s, b, 1), 0);
+	msgstore_free(&s);
+	if (msgstore_init(&s, 0) == 0)
+		assert_int_equal(msgstore_put(&s, b, 1), 0);
+	msgstore_free(&s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(put_then_get),
+		cmocka_unit_test(zero_is_never_a_reference),
+		cmocka_unit_test(quarter_of_the_ring),
+		cmocka_unit_test(records_never_wrap),
+		cmocka_unit_test(wrapped_over_gives_null),
+		cmocka_unit_test(future_reference_refused),
+		cmocka_unit_test(after_free),
+		cmocka_unit_test(tiny_ring),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
