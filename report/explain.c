@@ -62,6 +62,8 @@ void vd_explain(const verdict_t *v, char *e, size_t n)
 	if (last)
 		db_addr_str(&last->server, srv);
 	dns_name_str(&v->zone, zone);
+	/* The analysis always gives a detail; a verdict built by hand may not. */
+	const char *detail = v->detail ? v->detail : "";
 	unsigned n_fail = v->n_failed;
 	int k = 0;
 	if (n)
@@ -99,7 +101,7 @@ void vd_explain(const verdict_t *v, char *e, size_t n)
 		if (last)
 			k = snprintf(e, n,
 				     "The network refused the resolver's queries to %s (%s): %s.",
-				     srv, zone, v->detail);
+				     srv, zone, detail);
 		else
 			k = snprintf(e, n,
 				     "The resolver reports (EDE) a network error reaching the "
@@ -107,7 +109,7 @@ void vd_explain(const verdict_t *v, char *e, size_t n)
 				     zone);
 		break;
 	case VD_TRUNCATION:
-		if (strcmp(v->detail, "fragment_loss") == 0)
+		if (strcmp(detail, "fragment_loss") == 0)
 			k = snprintf(
 			    e, n,
 			    "The answer from %s (%s) came in IP fragments that never all arrived.",
@@ -116,7 +118,7 @@ void vd_explain(const verdict_t *v, char *e, size_t n)
 			k = snprintf(e, n,
 				     "%s (%s) answered with TC=1 (too big for UDP) and the retry "
 				     "over TCP failed: %s.",
-				     srv, zone, v->detail);
+				     srv, zone, detail);
 		break;
 	case VD_DNSSEC: {
 		const chain_result_t *d = &v->dnssec;
@@ -125,12 +127,12 @@ void vd_explain(const verdict_t *v, char *e, size_t n)
 			k = snprintf(e, n,
 				     "The resolver reports (EDE) a DNSSEC validation failure (%s) "
 				     "for %s; its upstream traffic is not in the capture.",
-				     v->detail, zone);
+				     detail, zone);
 		} else if (!v->dnssec_checked || !d->found) {
 			k = snprintf(e, n,
 				     "Answers arrived intact with DNSSEC records, yet the resolver "
 				     "failed them: DNSSEC validation (%s).",
-				     v->detail);
+				     detail);
 		} else if (strcmp(d->detail, "ds_mismatch") == 0) {
 			k = snprintf(
 			    e, n,
@@ -180,7 +182,7 @@ void vd_explain(const verdict_t *v, char *e, size_t n)
 			k = snprintf(e, n,
 				     "The resolver reports (EDE) that the servers of %s answered "
 				     "with errors (%s).",
-				     zone, v->detail);
+				     zone, detail);
 		break;
 	case VD_NO_UPSTREAM:
 		if (v->via == VD_VIA_FAILURE_CACHE)
@@ -195,7 +197,7 @@ void vd_explain(const verdict_t *v, char *e, size_t n)
 				     "traffic not captured.");
 		break;
 	default:
-		if (v->detail && strcmp(v->detail, "attempts_pending") == 0)
+		if (strcmp(detail, "attempts_pending") == 0)
 			k = snprintf(
 			    e, n,
 			    "The capture shows no cause: the resolver gave up while its %u related "
@@ -227,17 +229,47 @@ void vd_explain(const verdict_t *v, char *e, size_t n)
  * (design.md: every cause in a human report ends with next steps).  One
  * command or check per line.
  */
+/* A name from the wire as one shell word: as it is when it holds only
+ * letters, digits and . - _ (every ordinary name), otherwise in single
+ * quotes (a ' written '\'').  The commands are copied into a shell: a
+ * name such as $(touch${IFS}x) must stay a name, and dig must get the
+ * \DDD escapes of the presentation format, not the shell. */
+#define SH_WORD_LEN (4 * DNS_NAME_STRLEN + 3)
+static const char *sh_word(const char *in, char *out)
+{
+	const char *p = in;
+	while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+	       *p == '.' || *p == '-' || *p == '_')
+		p++;
+	if (!*p && p != in)
+		return in;
+	size_t k = 0;
+	out[k++] = '\'';
+	for (p = in; *p; p++) {
+		if (*p == '\'') {
+			memcpy(out + k, "'\\''", 4);
+			k += 4;
+		} else {
+			out[k++] = *p;
+		}
+	}
+	out[k++] = '\'';
+	out[k] = 0;
+	return out;
+}
+
 void vd_next_steps(const verdict_t *v, const db_addr_t *server, char *e, size_t n)
 {
-	char name[DNS_NAME_STRLEN], zone[DNS_NAME_STRLEN], tb[16], sb[DB_ADDRSTRLEN],
-	    rb[DB_ADDRSTRLEN];
-	dns_name_str(v->repeats_time ? &v->repeats_qname : &v->qname, name);
+	char qn[DNS_NAME_STRLEN], zn[DNS_NAME_STRLEN], tb[16], sb[DB_ADDRSTRLEN], rb[DB_ADDRSTRLEN];
+	char nq[SH_WORD_LEN], zq[SH_WORD_LEN];
+	dns_name_str(v->repeats_time ? &v->repeats_qname : &v->qname, qn);
 	const char *ty = dns_type_str(v->repeats_time ? v->repeats_qtype : v->qtype, tb);
-	dns_name_str(&v->zone, zone);
+	dns_name_str(&v->zone, zn);
+	const char *name = sh_word(qn, nq), *zone = sh_word(zn, zq);
 	db_addr_str(&v->resolver, rb);
 	/* With no failed server in the evidence (a repeat), the zone's
 	 * servers are found first. */
-	char at[DNS_NAME_STRLEN + 48];
+	char at[SH_WORD_LEN + 48];
 	if (server)
 		snprintf(at, sizeof(at), "@%s", db_addr_str(server, sb));
 	else
@@ -319,7 +351,8 @@ void vd_attempt_str(const vd_upstream_t *u, char *buf, size_t n)
 void vd_causes_str(const uint64_t by_cause[VD_NCAUSES], char *buf, size_t n)
 {
 	size_t o = 0;
-	buf[0] = '\0';
+	if (n)
+		buf[0] = '\0';
 	for (uint8_t c = 0; c < VD_NCAUSES && o < n; c++)
 		if (by_cause[c])
 			o += (size_t)snprintf(buf + o, n - o, "%s%s %llu", o ? ", " : "",

@@ -565,6 +565,31 @@ static void next_steps_without_server(void **state)
 				  "www.example.com. A"));
 }
 
+/* Names from the wire are one shell word each in the commands: a label
+ * that is a command substitution, or a \DDD escape, stays in single
+ * quotes; an ordinary name is left as it is. */
+static void next_steps_quote_hostile_names(void **state)
+{
+	(void)state;
+	char b[RP_STEPS];
+	db_addr_t srv;
+	addr(&srv, "192.0.2.7");
+	verdict_t *v = base(VD_TIMEOUT, "all_servers_silent");
+	name(&v->qname, "$(touch${IFS}x).example.com");
+	vd_next_steps(v, &srv, b, sizeof(b));
+	assert_non_null(strstr(b, "dig +norec @192.0.2.7 '$(touch${ifs}x).example.com.' A"));
+	assert_null(strstr(b, " $(touch"));
+	/* A space in a label: dig gets the \032, the shell sees one word. */
+	v = base(VD_UPSTREAM_ERROR, "servfail");
+	name(&v->qname, "a b.example.com");
+	name(&v->zone, "it's.example.com");
+	vd_next_steps(v, NULL, b, sizeof(b));
+	assert_non_null(strstr(b, "'a\\032b.example.com.' A"));
+	/* The zone, inside the $( ) that finds its servers, quoted too, its
+	 * own quote closed and reopened around an escaped one. */
+	assert_non_null(strstr(b, "@$(dig +short NS 'it'\\''s.example.com.' | head -1)"));
+}
+
 /* A repeat's steps are about the failure it repeats. */
 static void next_steps_of_a_repeat(void **state)
 {
@@ -621,6 +646,7 @@ int main(void)
 		cmocka_unit_test(causes_in_vocabulary_order),
 		cmocka_unit_test(next_steps_real_names),
 		cmocka_unit_test(next_steps_without_server),
+		cmocka_unit_test(next_steps_quote_hostile_names),
 		cmocka_unit_test(next_steps_of_a_repeat),
 		cmocka_unit_test(next_steps_small_buffer),
 	};
