@@ -21,8 +21,9 @@
 #define AN_RCODES 4096   /* 12-bit extended rcodes (RFC 6891 6.1.3) */
 #define AN_AUDIT_KEEP 16 /* healthy answers found bogus, kept for the report */
 
-/* Called with each verdict as soon as it is made (a SERVFAIL one window
- * after its query, a pending one at the end); v is valid during the call. */
+/* Called with each verdict as soon as it is made (a SERVFAIL 1.2 s after
+ * it, a query never answered when its window closes, a pending one at the
+ * end); v is valid during the call. */
 typedef void (*an_verdict_fn)(const verdict_t *v, void *user);
 
 typedef struct an_opts {
