@@ -11,6 +11,7 @@
 #include "../common/wire.h"
 #include "ip6.h"
 #include "link.h"
+#include "tunnel.h"
 
 static int by_from(const void *x, const void *y)
 {
@@ -180,8 +181,21 @@ int cap_pkt_parse(int dlt, const uint8_t *frame, size_t caplen, cap_pkt_t *p)
 	wire_init(&w, frame + lr.offset, caplen - lr.offset);
 	int v6 = lr.l3 == LINK_L3_IPV6;
 	ip_view_t ip;
-	if (!ip_header(&w, v6, &ip))
-		return 0;
+	/* A packet in a tunnel is the evidence of what it carries: its inner
+	 * packet's addresses and ports are those the analysis saw (as
+	 * dispatch.c opens tunnels, at most TUNNEL_MAX_DEPTH deep). */
+	for (int depth = 0;; depth++) {
+		if (!ip_header(&w, v6, &ip))
+			return 0;
+		tunnel_inner_t in;
+		if (!ip.first || depth >= TUNNEL_MAX_DEPTH ||
+		    !tunnel_maybe(ip.proto, wire_cur(&w), wire_left(&w)) ||
+		    !tunnel_decode(ip.proto, wire_cur(&w), wire_left(&w), &in) ||
+		    in.l3 == LINK_L3_NONE)
+			break;
+		wire_init(&w, in.p, in.len);
+		v6 = in.l3 == LINK_L3_IPV6;
+	}
 	p->src = ip.src;
 	p->dst = ip.dst;
 	p->frag = ip.frag;

@@ -73,7 +73,8 @@ typedef struct cap_pkt {
 } cap_pkt_t;
 
 /* A frame of link type dlt, read through wire_t: 1 and *p, or 0 when it
- * does not hold IP. */
+ * does not hold IP.  A packet in a tunnel (tunnel.h) is described by the
+ * innermost packet, the one the analysis saw. */
 int cap_pkt_parse(int dlt, const uint8_t *frame, size_t caplen, cap_pkt_t *p);
 
 /* Whether a packet at ts (non-decreasing from call to call) is evidence. */

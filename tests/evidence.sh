@@ -83,6 +83,10 @@ done
 for r in unbound bind kresd pdns; do
 	check "sequential lab $r" "pcaps/lab/$r.pcap" -
 done
+# Tunnels and stacked VLAN tags: a packet is evidence of what it carries.
+for c in geneve-dns ipip-dns sit-6in4-dns ip6tnl-dns qinq-dns; do
+	check "encapsulated $c" "pcaps/foundation/$c.pcap" -
+done
 # Not from a pipe: the evidence is read from the files again.
 "$bin" -r - --save-evidence "$tmp/x.pcap" <pcaps/sample/resolver-mixed.pcap >/dev/null 2>"$tmp/pipe.err"
 rc=$?
