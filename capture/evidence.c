@@ -183,18 +183,23 @@ int cap_pkt_parse(int dlt, const uint8_t *frame, size_t caplen, cap_pkt_t *p)
 	ip_view_t ip;
 	/* A packet in a tunnel is the evidence of what it carries: its inner
 	 * packet's addresses and ports are those the analysis saw (as
-	 * dispatch.c opens tunnels, at most TUNNEL_MAX_DEPTH deep). */
-	for (int depth = 0;; depth++) {
-		if (!ip_header(&w, v6, &ip))
-			return 0;
+	 * dispatch.c opens tunnels, at most TUNNEL_MAX_DEPTH deep).  An inner
+	 * packet too short for its IP header leaves the outer one. */
+	if (!ip_header(&w, v6, &ip))
+		return 0;
+	for (int depth = 0; depth < TUNNEL_MAX_DEPTH && ip.first; depth++) {
 		tunnel_inner_t in;
-		if (!ip.first || depth >= TUNNEL_MAX_DEPTH ||
-		    !tunnel_maybe(ip.proto, wire_cur(&w), wire_left(&w)) ||
+		if (!tunnel_maybe(ip.proto, wire_cur(&w), wire_left(&w)) ||
 		    !tunnel_decode(ip.proto, wire_cur(&w), wire_left(&w), &in) ||
 		    in.l3 == LINK_L3_NONE)
 			break;
-		wire_init(&w, in.p, in.len);
-		v6 = in.l3 == LINK_L3_IPV6;
+		wire_t iw;
+		ip_view_t inner;
+		wire_init(&iw, in.p, in.len);
+		if (!ip_header(&iw, in.l3 == LINK_L3_IPV6, &inner))
+			break;
+		w = iw;
+		ip = inner;
 	}
 	p->src = ip.src;
 	p->dst = ip.dst;

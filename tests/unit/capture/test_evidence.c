@@ -86,6 +86,37 @@ static void parse_udp_tcp_and_link(void **state)
 	assert_int_equal(p.dport, 0);
 }
 
+/* A packet in a tunnel is described by the packet it carries; a tunnel
+ * with nothing readable inside by its own header. */
+static void parse_tunnelled(void **state)
+{
+	(void)state;
+	static const uint8_t ipip[] = { IP4(R4, R4, 4, 1, 0), IP4(A4, B4, 17, 2, 0),
+					PORTS(40000, 53) };
+	static const uint8_t gre[] = {
+		IP4(R4, R4, 47, 1, 0), 0, 0, 0x08, 0x00, IP4(B4, A4, 17, 3, 0), PORTS(53, 40000)
+	};
+	cap_pkt_t p;
+	db_addr_t a, b;
+
+	addr("192.0.2.1", &a);
+	addr("198.51.100.53", &b);
+	parse(ipip, sizeof(ipip), &p);
+	assert_true(db_addr_eq(&p.src, &a));
+	assert_true(db_addr_eq(&p.dst, &b));
+	assert_int_equal(p.sport, 40000);
+	assert_int_equal(p.dport, 53);
+	parse(gre, sizeof(gre), &p);
+	assert_true(db_addr_eq(&p.src, &b));
+	assert_int_equal(p.sport, 53);
+	/* The inner header cut short: the outer packet. */
+	parse(ipip, 20 + 10, &p);
+	db_addr_t r;
+	addr("203.0.113.9", &r);
+	assert_true(db_addr_eq(&p.src, &r));
+	assert_int_equal(p.sport, 0);
+}
+
 static void parse_not_ip_or_broken(void **state)
 {
 	(void)state;
@@ -438,6 +469,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(parse_udp_tcp_and_link),
+		cmocka_unit_test(parse_tunnelled),
 		cmocka_unit_test(parse_not_ip_or_broken),
 		cmocka_unit_test(parse_fragments),
 		cmocka_unit_test(parse_icmp_quotes),
