@@ -24,7 +24,8 @@ typedef enum cz_kind {
 /*
  * Opens fd, positioned where the capture starts, for reading.  Takes fd
  * over: it is closed by fclose of the result, or here when NULL is
- * returned (errno says why: ENOMEM, or the error of reading fd).
+ * returned (errno ENOMEM).  An fd that cannot be read (a directory) still
+ * gives a stream: its first read fails, and cz_error says why.
  *
  * An uncompressed regular file comes back as a plain stream on fd (*cz is
  * NULL: ftell tells the offset).  Anything else goes through a cz_t, owned

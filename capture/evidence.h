@@ -32,8 +32,8 @@ enum cap_span_kind {
 typedef struct cap_span {
 	db_addr_t a, b;
 	uint16_t aport, bport; /* CAP_SPAN_PAIR: the ports too, when not 0 (a
-	                        * packet whose ports are not known — a non-first
-	                        * fragment — matches on the addresses) */
+	                        * non-first fragment, whose ports are not known,
+	                        * matches when the first of its train did) */
 	db_time_t from, to;    /* inclusive, capture time */
 	uint8_t kind;          /* enum cap_span_kind */
 } cap_span_t;

@@ -20,13 +20,13 @@ int ip6path_decode(cap_ctx_t *c, const uint8_t *pkt, size_t caplen, cap_dgram_t 
 		c->st.ip_errors++;
 		return 0;
 	}
-	c->st.ip6++;
 	size_t hdrs = w.pos;
 	size_t total = h.payload_len ? 40 + (size_t)h.payload_len : caplen;
 	if (total < hdrs) {
-		c->st.ip_errors++;
+		c->st.ip_errors++; /* the payload ends inside its own headers */
 		return 0;
 	}
+	c->st.ip6++;
 	size_t wire_len = total - hdrs;
 	size_t have = caplen - hdrs < wire_len ? caplen - hdrs : wire_len;
 	const uint8_t *l4 = wire_cur(&w);

@@ -51,7 +51,8 @@ static inline int tunnel_maybe(uint8_t proto, const uint8_t *l4, size_t len)
  * Decodes l4[0..len) (the whole transport part of a datagram of protocol
  * proto) as a tunnel.  Returns 0 when it is not one; 1 when it is, with
  * *in naming the inner packet (in->l3 LINK_L3_NONE: a tunnel, but nothing
- * inside that is IP, or too short to read - the datagram is done with).
+ * inside that is IP, or a tunnel header cut short - the datagram is done
+ * with).  An inner packet may be empty or cut: the IP path judges it.
  * Reads only l4[0..len).
  */
 int tunnel_decode(uint8_t proto, const uint8_t *l4, size_t len, tunnel_inner_t *in);

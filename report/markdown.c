@@ -17,13 +17,14 @@
 #define MD_EVIDENCE 8
 #define MD_SERVERS 10
 
-/* Text in a code span: a backtick would end it, a pipe would end a table
- * cell; both are replaced (the JSON report has the exact bytes). */
+/* Text in a code span: a backtick would end it, a pipe or a line break
+ * would end a table cell or row; they are replaced (the JSON report has
+ * the exact bytes). */
 static void code(FILE *f, const char *s)
 {
 	fputc('`', f);
 	for (; *s; s++)
-		fputc(*s == '`' ? '\'' : *s == '|' ? '!' : *s, f);
+		fputc(*s == '`' ? '\'' : *s == '|' ? '!' : *s == '\n' || *s == '\r' ? ' ' : *s, f);
 	fputc('`', f);
 }
 
