@@ -100,7 +100,7 @@ check: deps
 	python3 tests/dnssec-flip.py build/dnsblame
 	sh tests/sanitize-corpus.sh build/sanitize/dnsblame
 	sh tests/valgrind.sh build/dnsblame
-	$(MAKE) CC=clang BUILD=build/clang all
+	$(MAKE) CC=clang BUILD=build/clang all unit
 	@echo "make check: all tests passed"
 
 # make install [PREFIX=/usr/local] [DESTDIR=]: the binary and the man page.
