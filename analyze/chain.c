@@ -19,6 +19,7 @@
 
 #include "dnssec.h"
 #include "../common/table.h"
+#include "../common/wire.h"
 
 #define CH_MAX_KEYS 64
 #define CH_MAX_DS 64
@@ -111,11 +112,22 @@ static const uint8_t *msg_of(const msgstore_t *store, const txn_t *x)
 	return x->msg_ref ? msgstore_get(store, x->msg_ref, x->msg_len) : NULL;
 }
 
+/* The rdata of rr, a record of m, in m's buffer; NULL if it is not all
+ * there (never for a record dns_parse gave). */
+static const uint8_t *rdata_of(const dns_msg_t *m, const dns_rr_t *rr)
+{
+	wire_t w;
+	wire_init(&w, m->wire, m->len);
+	wire_seek(&w, rr->rdata_off);
+	return wire_take(&w, rr->rdlen);
+}
+
 static uint8_t *dup_rdata(const dns_msg_t *m, const dns_rr_t *rr)
 {
-	uint8_t *p = malloc(rr->rdlen ? rr->rdlen : 1);
+	const uint8_t *rd = rdata_of(m, rr);
+	uint8_t *p = rd ? malloc(rr->rdlen ? rr->rdlen : 1) : NULL;
 	if (p)
-		memcpy(p, m->wire + rr->rdata_off, rr->rdlen);
+		memcpy(p, rd, rr->rdlen);
 	return p;
 }
 
@@ -191,14 +203,14 @@ static void collect(chain_t *c, const dns_msg_t *m)
 			c->nkeys++;
 		} else if (rr->type == DNS_T_DS && c->nds < CH_MAX_DS) {
 			dns_ds_t d;
-			if (dns_rr_ds(m, rr, &d) != DB_OK)
+			const uint8_t *rd = rdata_of(m, rr);
+			if (dns_rr_ds(m, rr, &d) != DB_OK || !rd)
 				continue;
 			int dup = 0;
 			for (size_t j = 0; j < c->nds && !dup; j++)
 				dup = c->ds[j].len == rr->rdlen &&
 				      dns_name_eq(&c->ds[j].zone, &rr->owner) &&
-				      memcmp(c->ds[j].rdata, m->wire + rr->rdata_off, rr->rdlen) ==
-					  0;
+				      memcmp(c->ds[j].rdata, rd, rr->rdlen) == 0;
 			if (dup)
 				continue;
 			ch_ds_t *cd = &c->ds[c->nds];

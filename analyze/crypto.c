@@ -139,15 +139,14 @@ static crypto_verdict_t rsa_key(const uint8_t *k, size_t klen, EVP_PKEY **out, s
 	if (elen == 0)
 		elen = wire_u16(&w);
 	const uint8_t *e = wire_take(&w, elen);
+	if (!wire_ok(&w) || elen == 0 || !e)
+		return CRYPTO_BAD_KEY;
+	/* The modulus is the rest, its leading zero octets not counted. */
+	while (wire_left(&w) > 0 && wire_peek_u8(&w, 0) == 0)
+		wire_skip(&w, 1);
 	size_t nlen = wire_left(&w);
 	const uint8_t *n = wire_take(&w, nlen);
-	if (!wire_ok(&w) || elen == 0 || !e || !n)
-		return CRYPTO_BAD_KEY;
-	while (nlen > 0 && *n == 0) {
-		n++;
-		nlen--;
-	}
-	if (nlen == 0 || nlen > RSA_MAX_MODULUS)
+	if (!n || nlen == 0 || nlen > RSA_MAX_MODULUS)
 		return CRYPTO_BAD_KEY;
 	*mod_len = nlen;
 
@@ -206,18 +205,18 @@ static crypto_verdict_t eddsa_key(const alg_info_t *a, const uint8_t *k, size_t 
 
 /* --- signatures ------------------------------------------------------- */
 
-/* One DER INTEGER from a big-endian unsigned value (ITU-T X.690 8.3). */
-static size_t der_int(uint8_t *o, const uint8_t *v, size_t n)
+/* One DER INTEGER from the big-endian unsigned value that v holds to its
+ * end (ITU-T X.690 8.3): minimal, with a zero octet before a high bit. */
+static size_t der_int(uint8_t *o, wire_t *v)
 {
-	while (n > 1 && v[0] == 0) {
-		v++;
-		n--;
-	}
-	size_t pad = (v[0] & 0x80) ? 1 : 0;
+	while (wire_left(v) > 1 && wire_peek_u8(v, 0) == 0)
+		wire_skip(v, 1);
+	size_t pad = (wire_peek_u8(v, 0) & 0x80) ? 1 : 0;
+	size_t n = wire_left(v);
 	o[0] = 0x02;
 	o[1] = (uint8_t)(n + pad);
 	o[2] = 0;
-	memcpy(o + 2 + pad, v, n);
+	wire_copy(v, o + 2 + pad, n);
 	return 2 + pad + n;
 }
 
@@ -228,9 +227,12 @@ static size_t der_int(uint8_t *o, const uint8_t *v, size_t n)
  */
 static size_t ecdsa_der(const uint8_t *sig, size_t len, uint8_t der[2 + 2 * 51])
 {
-	size_t half = len / 2;
-	size_t n = der_int(der + 2, sig, half);
-	n += der_int(der + 2 + n, sig + half, half);
+	wire_t w;
+	wire_init(&w, sig, len);
+	wire_t r = wire_sub(&w, len / 2);
+	wire_t s = wire_sub(&w, len / 2);
+	size_t n = der_int(der + 2, &r);
+	n += der_int(der + 2 + n, &s);
 	der[0] = 0x30;
 	der[1] = (uint8_t)n;
 	return n + 2;

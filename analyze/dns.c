@@ -741,12 +741,15 @@ int dns_nsec_has_type(const dns_nsec_t *n, uint16_t type)
 	wire_init(&w, n->bitmaps, n->bitmaps_len);
 	while (wire_left(&w) > 0) {
 		uint8_t win = wire_u8(&w), len = wire_u8(&w);
-		const uint8_t *map = wire_take(&w, len);
+		wire_t map = wire_sub(&w, len);
 		if (!wire_ok(&w) || len == 0 || len > 32)
 			return 0;
 		if (win == type >> 8) {
-			size_t byte = (type & 0xff) / 8;
-			return byte < len && (map[byte] & (0x80 >> (type & 7)));
+			/* A type past the bitmap's end is not set (RFC 4034
+			 * 4.1.2: trailing zero octets are omitted). */
+			wire_skip(&map, (type & 0xff) / 8);
+			uint8_t bits = wire_u8(&map);
+			return wire_ok(&map) && (bits & (0x80 >> (type & 7)));
 		}
 	}
 	return 0;

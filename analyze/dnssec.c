@@ -67,21 +67,30 @@ static dnssec_result_t verdict(dnssec_reason_t r, dnssec_reason_t *why)
 /* --- key tag and DS ------------------------------------------------- */
 
 /*
- * RFC 4034 Appendix B over the four fixed octets and the key, without
- * copying them together.  The sum of 65535 octets stays below 2^32, so the
- * 64-bit accumulator folds exactly as the RFC's unsigned long does.
+ * RFC 4034 Appendix B over the four fixed octets (flags, protocol,
+ * algorithm) and the key, without copying them together: the rdata summed
+ * as 16-bit big-endian words, a last odd octet as the high half of one.
+ * The sum of 65535 octets stays below 2^32, so the 64-bit accumulator
+ * folds exactly as the RFC's unsigned long does.
  */
-static uint16_t tag_parts(const uint8_t hdr[4], const uint8_t *key, size_t klen)
+static uint16_t tag_parts(uint16_t flags, uint8_t protocol, uint8_t algorithm, const uint8_t *key,
+			  size_t klen)
 {
+	wire_t k;
+	wire_init(&k, key, klen);
 	/* B.1: for RSA/MD5 the tag is the most significant 16 of the least
 	 * significant 24 bits of the modulus, which ends the key. */
-	if (hdr[3] == DNSSEC_ALG_RSAMD5)
-		return klen >= 3 ? (uint16_t)((key[klen - 3] << 8) | key[klen - 2]) : 0;
-	uint64_t ac = 0;
-	for (size_t i = 0; i < 4; i++)
-		ac += (i & 1) ? hdr[i] : (uint64_t)hdr[i] << 8;
-	for (size_t i = 0; i < klen; i++)
-		ac += ((i + 4) & 1) ? key[i] : (uint64_t)key[i] << 8;
+	if (algorithm == DNSSEC_ALG_RSAMD5) {
+		if (klen < 3)
+			return 0;
+		wire_skip(&k, klen - 3);
+		return wire_u16(&k);
+	}
+	uint64_t ac = (uint64_t)flags + (uint16_t)((protocol << 8) | algorithm);
+	while (wire_left(&k) >= 2)
+		ac += wire_u16(&k);
+	if (wire_left(&k) == 1)
+		ac += (uint64_t)wire_u8(&k) << 8;
 	ac += (ac >> 16) & 0xFFFF;
 	return (uint16_t)(ac & 0xFFFF);
 }
@@ -96,16 +105,20 @@ static void dnskey_hdr(const dns_dnskey_t *key, uint8_t hdr[4])
 
 uint16_t dnssec_key_tag(const uint8_t *dnskey_rdata, size_t len)
 {
-	if (!dnskey_rdata || len < 4)
+	wire_t w;
+	wire_init(&w, dnskey_rdata, len);
+	uint16_t flags = wire_u16(&w);
+	uint8_t protocol = wire_u8(&w);
+	uint8_t algorithm = wire_u8(&w);
+	if (!wire_ok(&w))
 		return 0;
-	return tag_parts(dnskey_rdata, dnskey_rdata + 4, len - 4);
+	return tag_parts(flags, protocol, algorithm, wire_cur(&w), wire_left(&w));
 }
 
 uint16_t dnssec_dnskey_tag(const dns_dnskey_t *key)
 {
-	uint8_t hdr[4];
-	dnskey_hdr(key, hdr);
-	return tag_parts(hdr, key->key, key->key ? key->key_len : 0);
+	return tag_parts(key->flags, key->protocol, key->algorithm, key->key,
+			 key->key ? key->key_len : 0);
 }
 
 enum ds_rc {
@@ -144,10 +157,13 @@ static enum ds_rc ds_digest_parts(const dns_name_t *owner, const uint8_t hdr[4],
 db_status_t dnssec_ds_digest(const dns_name_t *owner, const uint8_t *dnskey_rdata, size_t len,
 			     uint8_t digest_type, uint8_t *out, size_t *out_len)
 {
-	if (!dnskey_rdata || len < 4)
+	wire_t w;
+	wire_init(&w, dnskey_rdata, len);
+	const uint8_t *hdr = wire_take(&w, 4); /* flags, protocol, algorithm */
+	if (!hdr)
 		return DB_EMALFORMED;
-	switch (ds_digest_parts(owner, dnskey_rdata, dnskey_rdata + 4, len - 4, digest_type, out,
-				out_len)) {
+	const uint8_t *key = wire_cur(&w);
+	switch (ds_digest_parts(owner, hdr, key, wire_left(&w), digest_type, out, out_len)) {
 	case DS_OK: return DB_OK;
 	case DS_UNSUPP: return DB_EUNSUPP;
 	case DS_NOMEM:

@@ -16,22 +16,28 @@
 #include "emit.h"
 #include "../common/wire.h"
 
+/* The fields of the fixed header (RFC 791 3.1) that this path uses, read
+ * once by ip4_decode. */
+typedef struct ip4_hdr {
+	uint8_t vhl, ttl, proto;
+	uint16_t tot, id, frag;
+	uint8_t src[4], dst[4];
+} ip4_hdr_t;
+
 /* RFC 791 keys a train on protocol and identification too: ipfrag.c takes
  * both folded into its id. */
-static uint32_t frag4_id(const uint8_t *pkt)
-{
-	return (uint32_t)pkt[9] << 16 | (uint32_t)(pkt[4] << 8 | pkt[5]);
-}
+static uint32_t frag4_id(const ip4_hdr_t *h) { return (uint32_t)h->proto << 16 | h->id; }
 
-/* The datagram of the header at pkt (ihl bytes) with tot bytes in all, of
+/* The datagram of the header h at pkt (ihl bytes) with tot bytes in all, of
  * which len are at hand. */
-static void dgram_of(cap_dgram_t *d, const uint8_t *pkt, size_t ihl, size_t len, size_t wire_len)
+static void dgram_of(cap_dgram_t *d, const ip4_hdr_t *h, const uint8_t *pkt, size_t ihl, size_t len,
+		     size_t wire_len)
 {
 	memset(d, 0, sizeof(*d));
 	d->version = 4;
-	db_addr_set4(&d->src, pkt + 12);
-	db_addr_set4(&d->dst, pkt + 16);
-	d->proto = pkt[9];
+	db_addr_set4(&d->src, h->src);
+	db_addr_set4(&d->dst, h->dst);
+	d->proto = h->proto;
 	d->ip = pkt;
 	d->ihl = ihl;
 	d->l4 = pkt + ihl;
@@ -42,17 +48,18 @@ static void dgram_of(cap_dgram_t *d, const uint8_t *pkt, size_t ihl, size_t len,
 /* A fragment: kept by ipfrag.c until its datagram is whole, which then
  * gets a fresh 20-byte header (options dropped: nothing after IP needs
  * them) and goes on as if it had come in one piece. */
-static int ip4_fragment(cap_ctx_t *c, const uint8_t *pkt, size_t ihl, size_t tot, uint16_t off,
-			int more, cap_dgram_t *d)
+static int ip4_fragment(cap_ctx_t *c, const ip4_hdr_t *h, const uint8_t *pkt, size_t ihl,
+			uint16_t off, int more, cap_dgram_t *d)
 {
 	db_addr_t s, dst;
-	db_addr_set4(&s, pkt + 12);
-	db_addr_set4(&dst, pkt + 16);
+	db_addr_set4(&s, h->src);
+	db_addr_set4(&dst, h->dst);
 	uint8_t *out = NULL;
 	size_t out_len = 0;
 	uint8_t out_nh = 0;
-	db_status_t st = ipfrag_add(c->frag4, c->now, &s, &dst, frag4_id(pkt), pkt[9], off, more,
-				    pkt + ihl, tot - ihl, &out, &out_len, &out_nh, emit_cb, c);
+	db_status_t st = ipfrag_add(c->frag4, c->now, &s, &dst, frag4_id(h), h->proto, off, more,
+				    pkt + ihl, (size_t)h->tot - ihl, &out, &out_len, &out_nh,
+				    emit_cb, c);
 	if (st != DB_OK || !out)
 		return 0;
 	/* Reused by the next reassembled datagram: the caller is done with a
@@ -62,18 +69,21 @@ static int ip4_fragment(cap_ctx_t *c, const uint8_t *pkt, size_t ihl, size_t tot
 	static uint8_t whole[65536];
 	int ok = out_len <= sizeof(whole) - 20;
 	if (ok) {
+		ip4_hdr_t wh = *h;
+		wh.proto = out_nh;
 		memset(whole, 0, 20);
 		whole[0] = 0x45;
 		whole[2] = (uint8_t)((out_len + 20) >> 8);
 		whole[3] = (uint8_t)(out_len + 20);
-		whole[4] = pkt[4];
-		whole[5] = pkt[5];
-		whole[8] = pkt[8];
+		whole[4] = (uint8_t)(h->id >> 8);
+		whole[5] = (uint8_t)h->id;
+		whole[8] = h->ttl;
 		whole[9] = out_nh;
-		memcpy(whole + 12, pkt + 12, 8);
+		memcpy(whole + 12, h->src, 4);
+		memcpy(whole + 16, h->dst, 4);
 		ip4_hdr_sum_set(whole, 20);
 		memcpy(whole + 20, out, out_len);
-		dgram_of(d, whole, 20, out_len, out_len);
+		dgram_of(d, &wh, whole, 20, out_len, out_len);
 		d->whole = 1;
 	}
 	free(out);
@@ -82,22 +92,28 @@ static int ip4_fragment(cap_ctx_t *c, const uint8_t *pkt, size_t ihl, size_t tot
 
 int ip4_decode(cap_ctx_t *c, const uint8_t *pkt, size_t caplen, cap_dgram_t *d)
 {
+	ip4_hdr_t h;
 	wire_t w;
 	wire_init(&w, pkt, caplen);
-	uint8_t vhl = wire_u8(&w);
-	wire_skip(&w, 1);
-	size_t tot = wire_u16(&w);
-	wire_skip(&w, 2);
-	uint16_t frag = wire_u16(&w);
-	wire_skip(&w, 12);
-	size_t ihl = (size_t)(vhl & 0x0f) * 4;
-	if (!wire_ok(&w) || vhl >> 4 != 4 || ihl < 20 || tot < ihl || caplen < ihl) {
+	h.vhl = wire_u8(&w);
+	wire_skip(&w, 1); /* type of service */
+	h.tot = wire_u16(&w);
+	h.id = wire_u16(&w);
+	h.frag = wire_u16(&w);
+	h.ttl = wire_u8(&w);
+	h.proto = wire_u8(&w);
+	wire_skip(&w, 2); /* header checksum */
+	wire_copy(&w, h.src, 4);
+	wire_copy(&w, h.dst, 4);
+	size_t ihl = (size_t)(h.vhl & 0x0f) * 4;
+	size_t tot = h.tot;
+	if (!wire_ok(&w) || h.vhl >> 4 != 4 || ihl < 20 || tot < ihl || caplen < ihl) {
 		c->st.ip_errors++;
 		return 0;
 	}
 	c->st.ip4++;
-	uint16_t off = (uint16_t)((frag & 0x1fff) * 8);
-	int more = (frag & 0x2000) != 0;
+	uint16_t off = (uint16_t)((h.frag & 0x1fff) * 8);
+	int more = (h.frag & 0x2000) != 0;
 	int is_frag = more || off;
 	if (is_frag)
 		c->st.ip4_fragments++;
@@ -108,18 +124,18 @@ int ip4_decode(cap_ctx_t *c, const uint8_t *pkt, size_t caplen, cap_dgram_t *d)
 		 * never be reassembled. */
 		if (is_frag) {
 			db_addr_t s, dst;
-			db_addr_set4(&s, pkt + 12);
-			db_addr_set4(&dst, pkt + 16);
-			ipfrag_cut(c->frag4, c->now, &s, &dst, frag4_id(pkt), emit_cb, c);
+			db_addr_set4(&s, h.src);
+			db_addr_set4(&dst, h.dst);
+			ipfrag_cut(c->frag4, c->now, &s, &dst, frag4_id(&h), emit_cb, c);
 		}
 		if (is_frag && off != 0)
 			return 0;
-		dgram_of(d, pkt, ihl, caplen - ihl, is_frag ? 65535 : tot - ihl);
+		dgram_of(d, &h, pkt, ihl, caplen - ihl, is_frag ? 65535 : tot - ihl);
 		return 1;
 	}
 	if (is_frag)
-		return ip4_fragment(c, pkt, ihl, tot, off, more, d);
-	dgram_of(d, pkt, ihl, tot - ihl, tot - ihl);
+		return ip4_fragment(c, &h, pkt, ihl, off, more, d);
+	dgram_of(d, &h, pkt, ihl, tot - ihl, tot - ihl);
 	d->whole = 1;
 	return 1;
 }

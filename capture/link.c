@@ -114,12 +114,11 @@ static uint8_t l3_from_ppp(uint16_t proto)
 	return LINK_L3_NONE;
 }
 
-/* Raw IP: the version nibble is all there is to go on. */
-static uint8_t l3_from_version(wire_t *w)
+/* Raw IP: the version nibble is all there is to go on.  It is the IP
+ * header's, so it is looked at, not consumed (nothing there reads as 0). */
+static uint8_t l3_from_version(const wire_t *w)
 {
-	if (wire_left(w) < 1)
-		return LINK_L3_NONE;
-	uint8_t v = w->buf[w->pos] >> 4;
+	uint8_t v = wire_peek_u8(w, 0) >> 4;
 	return v == 4 ? LINK_L3_IPV4 : v == 6 ? LINK_L3_IPV6 : LINK_L3_NONE;
 }
 
@@ -150,8 +149,10 @@ static db_status_t decode_ether(wire_t *w, link_result_t *r)
 		r->l3 = l3_from_ppp(wire_u16(w));
 	} else if (et < 0x0600) {
 		/* IEEE 802.3 length field with LLC/SNAP: DSAP, SSAP, ctrl, OUI. */
-		const uint8_t *llc = wire_take(w, 3);
-		if (llc && llc[0] == 0xaa && llc[1] == 0xaa) {
+		wire_t llc = wire_sub(w, 3);
+		uint8_t dsap = wire_u8(&llc);
+		uint8_t ssap = wire_u8(&llc);
+		if (wire_ok(&llc) && dsap == 0xaa && ssap == 0xaa) {
 			wire_skip(w, 3);
 			r->l3 = l3_from_ethertype(wire_u16(w));
 		}
@@ -164,8 +165,11 @@ static db_status_t decode_ether(wire_t *w, link_result_t *r)
 /* IEEE 802.2 LLC with a SNAP header carrying an EtherType (RFC 1042). */
 static uint8_t llc_snap(wire_t *w)
 {
-	const uint8_t *llc = wire_take(w, 6);
-	if (!llc || llc[0] != 0xaa || llc[1] != 0xaa || llc[2] != 0x03)
+	wire_t llc = wire_sub(w, 6); /* DSAP, SSAP, control, OUI */
+	uint8_t dsap = wire_u8(&llc);
+	uint8_t ssap = wire_u8(&llc);
+	uint8_t ctrl = wire_u8(&llc);
+	if (!wire_ok(&llc) || dsap != 0xaa || ssap != 0xaa || ctrl != 0x03)
 		return LINK_L3_NONE;
 	return l3_from_ethertype(wire_u16(w));
 }
@@ -192,12 +196,6 @@ static void decode_80211(wire_t *w, link_result_t *r)
 	r->l3 = llc_snap(w);
 }
 
-static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 /* NFLOG (Linux nfnetlink_log): a 4-byte header, then TLVs in the host's
  * byte order, 4-byte aligned; the packet is TLV type 9 (NFULA_PAYLOAD). */
 static void decode_nflog(wire_t *w, link_result_t *r)
@@ -205,8 +203,8 @@ static void decode_nflog(wire_t *w, link_result_t *r)
 	uint8_t family = wire_u8(w);
 	wire_skip(w, 3);
 	for (int i = 0; i < 64 && wire_ok(w) && wire_left(w) >= 4; i++) {
-		const uint8_t *tl = wire_take(w, 4);
-		size_t len = le16(tl), type = le16(tl + 2);
+		size_t len = wire_le16(w);
+		size_t type = wire_le16(w);
 		if (len < 4)
 			return;
 		if (type == 9) {
@@ -245,21 +243,20 @@ db_status_t link_decode(int dlt, const uint8_t *frame, size_t caplen, link_resul
 	case DLT_IPV4:
 	case DLT_IPV6: r->l3 = l3_from_version(&w); break;
 	case DLT_NULL: {
-		/* The family is in the capturing host's byte order. */
-		const uint8_t *p = wire_take(&w, 4);
-		if (p) {
-			uint32_t le = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-				      (uint32_t)p[3] << 24;
-			uint32_t be = (uint32_t)p[3] | (uint32_t)p[2] << 8 | (uint32_t)p[1] << 16 |
-				      (uint32_t)p[0] << 24;
+		/* The family is in the capturing host's byte order: the same
+		 * four bytes are read both ways. */
+		wire_t other = w;
+		uint32_t le = wire_le32(&other);
+		uint32_t be = wire_u32(&w);
+		if (wire_ok(&w)) {
 			r->l3 = l3_from_af(le < 256 ? le : be);
 			/* Some writers put other headers in a NULL capture:
 			 * PPP in HDLC framing (ff 03 + protocol) or an
 			 * EtherType in the low half (as Wireshark accepts). */
-			if (r->l3 == LINK_L3_NONE && p[0] == 0xff && p[1] == 0x03)
-				r->l3 = l3_from_ppp((uint16_t)(p[2] << 8 | p[3]));
+			if (r->l3 == LINK_L3_NONE && be >> 16 == 0xff03)
+				r->l3 = l3_from_ppp((uint16_t)be);
 			else if (r->l3 == LINK_L3_NONE)
-				r->l3 = l3_from_ethertype((uint16_t)(p[2] << 8 | p[3]));
+				r->l3 = l3_from_ethertype((uint16_t)be);
 		}
 		break;
 	}
@@ -267,7 +264,7 @@ db_status_t link_decode(int dlt, const uint8_t *frame, size_t caplen, link_resul
 	case DLT_PPP:
 	case DLT_PPP_SERIAL: {
 		/* Address/control 0xff 0x03 may be present or compressed away. */
-		if (wire_left(&w) >= 2 && w.buf[0] == 0xff && w.buf[1] == 0x03)
+		if (wire_peek_u16(&w, 0) == 0xff03)
 			wire_skip(&w, 2);
 		r->l3 = l3_from_ppp(wire_u16(&w));
 		break;
@@ -284,9 +281,11 @@ db_status_t link_decode(int dlt, const uint8_t *frame, size_t caplen, link_resul
 	case DLT_NFLOG: decode_nflog(&w, r); break;
 	case DLT_IEEE802_11_RADIO: {
 		/* radiotap: version, pad, little-endian header length. */
-		const uint8_t *rt = wire_take(&w, 4);
-		if (rt && le16(rt + 2) >= 4) {
-			wire_skip(&w, le16(rt + 2) - 4u);
+		wire_t rt = wire_sub(&w, 4);
+		wire_skip(&rt, 2);
+		size_t rlen = wire_le16(&rt);
+		if (wire_ok(&rt) && rlen >= 4) {
+			wire_skip(&w, rlen - 4);
 			decode_80211(&w, r);
 		}
 		break;
@@ -295,10 +294,11 @@ db_status_t link_decode(int dlt, const uint8_t *frame, size_t caplen, link_resul
 	case DLT_PKTAP_APPLE: {
 		/* Apple PKTAP: header length and the inner link type, both
 		 * little-endian; the inner frame follows (one level only). */
-		const uint8_t *ph = wire_take(&w, 8);
-		if (!ph)
+		wire_t ph = wire_sub(&w, 8);
+		uint32_t hl = wire_le32(&ph);
+		uint32_t inner = wire_le32(&ph);
+		if (!wire_ok(&ph))
 			break;
-		uint32_t hl = le32(ph), inner = le32(ph + 4);
 		if (hl < 8 || hl > caplen || inner == DLT_PKTAP || inner == DLT_PKTAP_APPLE)
 			return DB_EMALFORMED;
 		db_status_t is = link_decode((int)inner, frame + hl, caplen - hl, r);

@@ -35,6 +35,7 @@
 #include "emit.h"
 #include "ip4.h"
 #include "tcpdns.h"
+#include "../common/wire.h"
 
 static cap_ctx_t *g_ctx; /* libnids callbacks carry no context */
 static nidsglue_deliver_fn g_deliver;
@@ -71,15 +72,19 @@ static int nids_has(const db_flow_t *f)
  * of d->l4. */
 static int follows(const cap_dgram_t *d)
 {
-	if (d->version != 4 || d->proto != 6 || d->len < 4)
+	if (d->version != 4 || d->proto != 6)
 		return 0;
+	wire_t w;
+	wire_init(&w, d->l4, d->len);
 	db_flow_t f;
 	memset(&f, 0, sizeof(f));
 	f.src = d->src;
 	f.dst = d->dst;
 	f.proto = DB_PROTO_TCP;
-	f.sport = (uint16_t)(d->l4[0] << 8 | d->l4[1]);
-	f.dport = (uint16_t)(d->l4[2] << 8 | d->l4[3]);
+	f.sport = wire_u16(&w);
+	f.dport = wire_u16(&w);
+	if (!wire_ok(&w))
+		return 0;
 	if (f.sport != DNS_PORT && f.dport != DNS_PORT)
 		return 0;
 	return nids_has(&f);
@@ -180,15 +185,22 @@ static void on_tcp(struct tcp_stream *a, void **param)
  */
 static void before_reused_syn(cap_ctx_t *c, const uint8_t *pkt, size_t ihl, size_t tot)
 {
-	const uint8_t *tcp = pkt + ihl;
-	if (nids_params.tcp_flow_timeout <= 0 || tot - ihl < 20 || (tcp[13] & 0x16) != 0x02)
-		return; /* a SYN without ACK or RST */
 	struct tuple4 t;
 	memset(&t, 0, sizeof(t));
-	memcpy(&t.saddr, pkt + 12, 4);
-	memcpy(&t.daddr, pkt + 16, 4);
-	t.source = (u_short)(tcp[0] << 8 | tcp[1]);
-	t.dest = (u_short)(tcp[2] << 8 | tcp[3]);
+	wire_t w;
+	wire_init(&w, pkt, tot);
+	wire_skip(&w, 12);
+	wire_copy(&w, &t.saddr, 4);
+	wire_copy(&w, &t.daddr, 4);
+	wire_seek(&w, ihl);
+	t.source = wire_u16(&w);
+	t.dest = wire_u16(&w);
+	wire_skip(&w, 9); /* sequence and acknowledgment numbers, data offset */
+	uint8_t flags = wire_u8(&w);
+	wire_skip(&w, 6); /* window, checksum, urgent pointer: a whole header */
+	/* A SYN without ACK or RST, its whole header captured. */
+	if (nids_params.tcp_flow_timeout <= 0 || !wire_ok(&w) || (flags & 0x16) != 0x02)
+		return;
 	struct tcp_stream *a = nids_find_tcp_stream(&t); /* as its client sees it */
 	if (a && a->user && a->ts + nids_params.tcp_flow_timeout < (long)(c->now / 1000000))
 		stream_end(c, a);
@@ -250,11 +262,17 @@ int nidsglue_init(cap_ctx_t *c, nidsglue_deliver_fn deliver, char *err, size_t e
 /* A port-53 SYN (without ACK) with payload. */
 static int tfo_syn(const uint8_t *tcp, size_t len)
 {
-	if (len < 20)
+	wire_t w;
+	wire_init(&w, tcp, len);
+	uint16_t sp = wire_u16(&w);
+	uint16_t dp = wire_u16(&w);
+	wire_skip(&w, 8); /* sequence and acknowledgment numbers */
+	size_t hlen = (size_t)(wire_u8(&w) >> 4) * 4;
+	uint8_t flags = wire_u8(&w);
+	wire_skip(&w, 6); /* window, checksum, urgent pointer */
+	if (!wire_ok(&w))
 		return 0;
-	size_t hlen = (size_t)(tcp[12] >> 4) * 4;
-	uint16_t sp = (uint16_t)(tcp[0] << 8 | tcp[1]), dp = (uint16_t)(tcp[2] << 8 | tcp[3]);
-	return (tcp[13] & 0x12) == 0x02 && hlen >= 20 && len > hlen &&
+	return (flags & 0x12) == 0x02 && hlen >= 20 && len > hlen &&
 	       (sp == DNS_PORT || dp == DNS_PORT);
 }
 

@@ -32,6 +32,7 @@
 
 #include "../common/limits.h"
 #include "../common/table.h"
+#include "../common/wire.h"
 #include "tcpdns.h"
 
 #define TCPREASM_DEF_STREAMS 4096u
@@ -462,16 +463,24 @@ static int tcpreasm_tombstoned(const tcpreasm_t *t, uint64_t h, const db_flow_t 
  */
 static int tcpreasm_plausible(const uint8_t *p, size_t n)
 {
-	if (n < 2 || (((unsigned)p[0] << 8) | p[1]) < TCPREASM_DNS_HDR)
+	wire_t w;
+
+	wire_init(&w, p, n);
+	uint16_t mlen = wire_u16(&w);
+	if (!wire_ok(&w) || mlen < TCPREASM_DNS_HDR)
 		return 0;
-	if (n > TCPREASM_OFF_FLAGS) {
-		unsigned opcode = (p[TCPREASM_OFF_FLAGS] >> 3) & 0x0fu;
+	/* What is cut off is not judged: once a read fails, so do the rest. */
+	wire_seek(&w, TCPREASM_OFF_FLAGS);
+	uint8_t flags = wire_u8(&w);
+	if (wire_ok(&w)) {
+		unsigned opcode = (flags >> 3) & 0x0fu;
 
 		if (opcode == 3 || opcode > 6)
 			return 0;
 	}
-	if (n > TCPREASM_OFF_QDCOUNT + 1 &&
-	    (p[TCPREASM_OFF_QDCOUNT] != 0 || p[TCPREASM_OFF_QDCOUNT + 1] > 1))
+	wire_seek(&w, TCPREASM_OFF_QDCOUNT);
+	uint16_t qdcount = wire_u16(&w);
+	if (wire_ok(&w) && qdcount > 1)
 		return 0;
 	return 1;
 }
@@ -480,10 +489,15 @@ static int tcpreasm_plausible(const uint8_t *p, size_t n)
  * response (QR set) if the header is captured, else the side on port 53. */
 static int tcpreasm_from_server(const db_flow_t *f, uint8_t tcp_flags, const uint8_t *p, size_t n)
 {
+	wire_t w;
+
 	if ((tcp_flags & (TCPREASM_SYN | TCPREASM_ACK)) == (TCPREASM_SYN | TCPREASM_ACK))
 		return 1;
-	if (n > TCPREASM_OFF_FLAGS)
-		return (p[TCPREASM_OFF_FLAGS] & 0x80u) != 0;
+	wire_init(&w, p, n);
+	wire_seek(&w, TCPREASM_OFF_FLAGS);
+	uint8_t flags = wire_u8(&w);
+	if (wire_ok(&w))
+		return (flags & 0x80u) != 0;
 	return f->sport == 53 && f->dport != 53;
 }
 

@@ -56,26 +56,19 @@ static int gre(tunnel_inner_t *in, const uint8_t *p, size_t len)
 	case 0x880b: {
 		/* PPP: optional address/control, then a 1- or 2-byte protocol
 		 * (protocol field compression, RFC 1661 6.5). */
-		if (n >= 2 && q[0] == 0xff && q[1] == 0x03) {
-			q += 2;
-			n -= 2;
-		}
+		if (wire_peek_u16(&w, 0) == 0xff03)
+			wire_skip(&w, 2);
 		uint16_t pp;
-		if (n >= 1 && (q[0] & 1)) {
-			pp = q[0];
-			q += 1;
-			n -= 1;
-		} else if (n >= 2) {
-			pp = (uint16_t)(q[0] << 8 | q[1]);
-			q += 2;
-			n -= 2;
-		} else {
+		if (wire_left(&w) >= 1 && (wire_peek_u8(&w, 0) & 1))
+			pp = wire_u8(&w);
+		else
+			pp = wire_u16(&w);
+		if (!wire_ok(&w))
 			return 1;
-		}
 		if (pp == 0x21)
-			return inner(in, LINK_L3_IPV4, q, n);
+			return inner(in, LINK_L3_IPV4, wire_cur(&w), wire_left(&w));
 		if (pp == 0x57)
-			return inner(in, LINK_L3_IPV6, q, n);
+			return inner(in, LINK_L3_IPV6, wire_cur(&w), wire_left(&w));
 		return 1;
 	}
 	default: return 1;
@@ -84,43 +77,52 @@ static int gre(tunnel_inner_t *in, const uint8_t *p, size_t len)
 
 /* UDP tunnels, by port: VXLAN (RFC 7348), VXLAN-GPE (draft
  * ietf-nvo3-vxlan-gpe: next protocol 1 IPv4, 2 IPv6, 3 Ethernet) and
- * Geneve (RFC 8926: options, then an EtherType).  len >= 16. */
+ * Geneve (RFC 8926: options, then an EtherType).  Each has an 8-byte
+ * header after the UDP one; a datagram shorter than both is no tunnel. */
 static int udp_tunnel(tunnel_inner_t *in, const uint8_t *l4, size_t len)
 {
-	uint16_t sport = (uint16_t)(l4[0] << 8 | l4[1]);
-	uint16_t dport = (uint16_t)(l4[2] << 8 | l4[3]);
-	const uint8_t *h = l4 + 8;
-	size_t n = len - 8;
+	wire_t w;
+	wire_init(&w, l4, len);
+	uint16_t sport = wire_u16(&w);
+	uint16_t dport = wire_u16(&w);
+	wire_skip(&w, 4); /* UDP length, checksum */
+	/* VXLAN flags, or Geneve version and option length */
+	uint8_t h0 = wire_u8(&w);
+	wire_skip(&w, 1);
+	/* VXLAN-GPE: reserved, next protocol; Geneve: protocol type */
+	uint16_t h23 = wire_u16(&w);
+	wire_skip(&w, 4); /* VNI, reserved */
+
 	/* Replies from a tunnel endpoint may come from the tunnel port to an
 	 * ephemeral one: either port names the tunnel. */
 #define TUNNEL_PORT(p) (sport == (p) || dport == (p))
 	/* ...but an ephemeral port can be any number: DNS itself wins. */
-	if (sport == 53 || dport == 53)
+	if (!wire_ok(&w) || sport == 53 || dport == 53)
 		return 0;
-	if (TUNNEL_PORT(TUNNEL_VXLAN_PORT) && (h[0] & 0x08))
-		return frame(in, h + 8, n - 8);
-	if (TUNNEL_PORT(TUNNEL_VXLAN_GPE_PORT) && (h[0] & 0x08)) {
+	if (TUNNEL_PORT(TUNNEL_VXLAN_PORT) && (h0 & 0x08))
+		return frame(in, wire_cur(&w), wire_left(&w));
+	if (TUNNEL_PORT(TUNNEL_VXLAN_GPE_PORT) && (h0 & 0x08)) {
 		/* The next-protocol field is read even when the P flag is
 		 * clear, as Wireshark does. */
-		if (h[3] == 1)
-			return inner(in, LINK_L3_IPV4, h + 8, n - 8);
-		if (h[3] == 2)
-			return inner(in, LINK_L3_IPV6, h + 8, n - 8);
-		if (h[3] == 3)
-			return frame(in, h + 8, n - 8);
+		uint8_t next = (uint8_t)h23;
+		if (next == 1)
+			return inner(in, LINK_L3_IPV4, wire_cur(&w), wire_left(&w));
+		if (next == 2)
+			return inner(in, LINK_L3_IPV6, wire_cur(&w), wire_left(&w));
+		if (next == 3)
+			return frame(in, wire_cur(&w), wire_left(&w));
 		return 1;
 	}
-	if (TUNNEL_PORT(TUNNEL_GENEVE_PORT) && (h[0] >> 6) == 0) {
-		size_t hl = 8 + (size_t)(h[0] & 0x3f) * 4;
-		uint16_t et = (uint16_t)(h[2] << 8 | h[3]);
-		if (hl > n)
+	if (TUNNEL_PORT(TUNNEL_GENEVE_PORT) && (h0 >> 6) == 0) {
+		wire_skip(&w, (size_t)(h0 & 0x3f) * 4); /* options */
+		if (!wire_ok(&w))
 			return 1;
-		if (et == 0x6558)
-			return frame(in, h + hl, n - hl);
-		if (et == 0x0800)
-			return inner(in, LINK_L3_IPV4, h + hl, n - hl);
-		if (et == 0x86dd)
-			return inner(in, LINK_L3_IPV6, h + hl, n - hl);
+		if (h23 == 0x6558)
+			return frame(in, wire_cur(&w), wire_left(&w));
+		if (h23 == 0x0800)
+			return inner(in, LINK_L3_IPV4, wire_cur(&w), wire_left(&w));
+		if (h23 == 0x86dd)
+			return inner(in, LINK_L3_IPV6, wire_cur(&w), wire_left(&w));
 		return 1;
 	}
 #undef TUNNEL_PORT
@@ -134,7 +136,7 @@ int tunnel_decode(uint8_t proto, const uint8_t *l4, size_t len, tunnel_inner_t *
 	case 4: return inner(in, LINK_L3_IPV4, l4, len);
 	case 41: return inner(in, LINK_L3_IPV6, l4, len);
 	case 47: return gre(in, l4, len);
-	case 17: return len >= 16 && udp_tunnel(in, l4, len);
+	case 17: return udp_tunnel(in, l4, len);
 	default: return 0;
 	}
 }

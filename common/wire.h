@@ -69,6 +69,50 @@ static inline uint32_t wire_u32(wire_t *w)
 	       (uint32_t)p[3];
 }
 
+/* Little-endian reads, for the few link-layer headers that are not in
+ * network order (radiotap, NFLOG TLVs, PKTAP); the same sticky error as
+ * wire_u16 and wire_u32. */
+static inline uint16_t wire_le16(wire_t *w)
+{
+	if (!wire_need(w, 2))
+		return 0;
+	uint16_t v = (uint16_t)(w->buf[w->pos] | (w->buf[w->pos + 1] << 8));
+	w->pos += 2;
+	return v;
+}
+
+static inline uint32_t wire_le32(wire_t *w)
+{
+	if (!wire_need(w, 4))
+		return 0;
+	const uint8_t *p = w->buf + w->pos;
+	w->pos += 4;
+	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
+	       ((uint32_t)p[3] << 24);
+}
+
+/*
+ * Look-ahead without moving: the byte, or the big-endian 16 bits, that
+ * begin off bytes past the position.  A peek never fails the reader and
+ * never reads outside [buf, buf + len): it returns 0 when those bytes are
+ * not all there or the reader has failed, so a caller for whom 0 is a
+ * meaningful value checks wire_left() first.
+ */
+static inline uint8_t wire_peek_u8(const wire_t *w, size_t off)
+{
+	if (w->err || w->len - w->pos <= off)
+		return 0;
+	return w->buf[w->pos + off];
+}
+
+static inline uint16_t wire_peek_u16(const wire_t *w, size_t off)
+{
+	if (w->err || w->len - w->pos < 2 || w->len - w->pos - 2 < off)
+		return 0;
+	const uint8_t *p = w->buf + w->pos + off;
+	return (uint16_t)((p[0] << 8) | p[1]);
+}
+
 /* Returns a pointer to the next n bytes and consumes them, or NULL. */
 static inline const uint8_t *wire_take(wire_t *w, size_t n)
 {

@@ -1,11 +1,13 @@
 /*
  * test_wire.c - the bounds-checked reader (common/wire.h), claim by claim.
  *
- * wire.h promises: reads are big-endian; the first read that would pass
- * the end sets a sticky error, after which every read returns zero and
- * moves nothing; wire_left() is 0 once the error is set; seek stays inside
- * [0, len]; a sub-reader covers the next n bytes and the parent skips
- * them; the reader never touches memory outside [buf, buf + len).  The
+ * wire.h promises: reads are big-endian, but for wire_le16/wire_le32; the
+ * first read that would pass the end sets a sticky error, after which
+ * every read returns zero and moves nothing; wire_left() is 0 once the
+ * error is set; seek stays inside [0, len]; a sub-reader covers the next n
+ * bytes and the parent skips them; a peek neither moves nor fails the
+ * reader and gives 0 for what is not there; the reader never touches
+ * memory outside [buf, buf + len).  The
  * last is checked by AddressSanitizer (make SANITIZER=address,undefined
  * unit): every buffer here is a malloc'ed copy of exactly its length.
  */
@@ -21,8 +23,10 @@
 #include "../../../common/wire.h"
 
 /* A heap copy of exactly n octets, so that a read past it is an ASan
- * error (n = 0 gives a one-octet allocation the reader may not touch). */
-static uint8_t *heap(const void *p, size_t n)
+ * error (n = 0 gives a one-octet allocation the reader may not touch).
+ * Not inlined: gcc's -Warray-bounds, seeing the size, would flag reads in
+ * the branches the reader's own checks rule out. */
+__attribute__((noinline)) static uint8_t *heap(const void *p, size_t n)
 {
 	uint8_t *b = malloc(n ? n : 1);
 	assert_non_null(b);
@@ -43,6 +47,10 @@ static void assert_failed_at(wire_t *w, size_t pos)
 	assert_int_equal(wire_u8(w), 0);
 	assert_int_equal(wire_u16(w), 0);
 	assert_int_equal(wire_u32(w), 0);
+	assert_int_equal(wire_le16(w), 0);
+	assert_int_equal(wire_le32(w), 0);
+	assert_int_equal(wire_peek_u8(w, 0), 0);
+	assert_int_equal(wire_peek_u16(w, 0), 0);
 	assert_null(wire_take(w, 0));
 	assert_null(wire_take(w, 1));
 	assert_int_equal(wire_need(w, 0), 0);
@@ -131,6 +139,48 @@ static void test_reads_big_endian(void **state)
 	/* One more octet is one too many. */
 	assert_int_equal(wire_u8(&w), 0);
 	assert_failed_at(&w, sizeof(d));
+	free(b);
+}
+
+/* wire_le16 and wire_le32: the same octets, the other way round, with the
+ * same sticky error. */
+static void test_reads_little_endian(void **state)
+{
+	(void)state;
+	static const uint8_t d[] = {
+		0x01, 0x02,             /* le16 */
+		0x03, 0x04, 0x05, 0x06, /* le32 */
+		0xFF, 0xFE,             /* le16 with the top bit set */
+		0x01, 0x00, 0x00, 0x80, /* le32 with the top bit set */
+	};
+	uint8_t *b = heap(d, sizeof(d));
+	wire_t w;
+	wire_init(&w, b, sizeof(d));
+
+	assert_int_equal(wire_le16(&w), 0x0201);
+	assert_int_equal(w.pos, 2);
+	assert_int_equal(wire_le32(&w), 0x06050403u);
+	assert_int_equal(w.pos, 6);
+	assert_int_equal(wire_le16(&w), 0xFEFF);
+	uint32_t top = wire_le32(&w);
+	assert_true(top == 0x80000001u);
+	assert_true(wire_ok(&w));
+	assert_int_equal(wire_left(&w), 0);
+	assert_int_equal(wire_le16(&w), 0);
+	assert_failed_at(&w, sizeof(d));
+	free(b);
+
+	/* Overrun by one octet: 0, the octets there are not consumed. */
+	b = heap(d, 3);
+	wire_init(&w, b, 3);
+	assert_int_equal(wire_u8(&w), 0x01);
+	assert_int_equal(wire_le32(&w), 0);
+	assert_failed_at(&w, 1);
+	free(b);
+	b = heap(d, 1);
+	wire_init(&w, b, 1);
+	assert_int_equal(wire_le16(&w), 0);
+	assert_failed_at(&w, 0);
 	free(b);
 }
 
@@ -456,6 +506,64 @@ static void test_cur(void **state)
 	free(b);
 }
 
+/* --- peek ----------------------------------------------------------------- */
+
+static void test_peek(void **state)
+{
+	(void)state;
+	static const uint8_t d[] = { 0xAB, 0xCD, 0xEF };
+	uint8_t *b = heap(d, sizeof(d));
+	wire_t w;
+	wire_init(&w, b, sizeof(d));
+
+	/* Offsets count from the position; nothing moves. */
+	wire_skip(&w, 1);
+	assert_int_equal(wire_peek_u8(&w, 0), 0xCD);
+	assert_int_equal(wire_peek_u8(&w, 1), 0xEF);
+	assert_int_equal(wire_peek_u16(&w, 0), 0xCDEF);
+	assert_int_equal(w.pos, 1);
+	assert_int_equal(wire_left(&w), 2);
+	/* Past the end: 0, and the reader is still good. */
+	assert_int_equal(wire_peek_u8(&w, 2), 0);
+	assert_int_equal(wire_peek_u16(&w, 1), 0);
+	assert_int_equal(wire_peek_u16(&w, 2), 0);
+	assert_int_equal(wire_peek_u8(&w, SIZE_MAX), 0);
+	assert_int_equal(wire_peek_u16(&w, SIZE_MAX), 0);
+	assert_int_equal(wire_peek_u16(&w, SIZE_MAX - 1), 0);
+	assert_true(wire_ok(&w));
+	assert_int_equal(w.pos, 1);
+	/* What was peeked is what is read. */
+	assert_int_equal(wire_u16(&w), 0xCDEF);
+	assert_int_equal(wire_peek_u8(&w, 0), 0);
+	assert_int_equal(wire_peek_u16(&w, 0), 0);
+	assert_true(wire_ok(&w));
+
+	/* One octet left: a 16-bit peek needs two. */
+	wire_init(&w, b, sizeof(d));
+	wire_skip(&w, 2);
+	assert_int_equal(wire_peek_u8(&w, 0), 0xEF);
+	assert_int_equal(wire_peek_u16(&w, 0), 0);
+	assert_true(wire_ok(&w));
+
+	/* A failed reader peeks 0 even where octets are. */
+	wire_init(&w, b, sizeof(d));
+	wire_skip(&w, 4);
+	assert_int_equal(wire_peek_u8(&w, 0), 0);
+	assert_int_equal(wire_peek_u16(&w, 0), 0);
+	assert_failed_at(&w, 0);
+
+	/* Empty and NULL buffers. */
+	wire_init(&w, b, 0);
+	assert_int_equal(wire_peek_u8(&w, 0), 0);
+	assert_int_equal(wire_peek_u16(&w, 0), 0);
+	assert_true(wire_ok(&w));
+	wire_init(&w, NULL, 5);
+	assert_int_equal(wire_peek_u8(&w, 0), 0);
+	assert_int_equal(wire_peek_u16(&w, 0), 0);
+	assert_true(wire_ok(&w));
+	free(b);
+}
+
 /* --- zero-length buffers ----------------------------------------------- */
 
 static void test_zero_length(void **state)
@@ -502,6 +610,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_init),
 		cmocka_unit_test(test_reads_big_endian),
+		cmocka_unit_test(test_reads_little_endian),
 		cmocka_unit_test(test_overrun_by_one),
 		cmocka_unit_test(test_check_once),
 		cmocka_unit_test(test_need),
@@ -511,6 +620,7 @@ int main(void)
 		cmocka_unit_test(test_seek),
 		cmocka_unit_test(test_sub),
 		cmocka_unit_test(test_cur),
+		cmocka_unit_test(test_peek),
 		cmocka_unit_test(test_zero_length),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
