@@ -67,7 +67,12 @@ static int ip4_fragment(cap_ctx_t *c, const ip4_hdr_t *h, const uint8_t *pkt, si
 	 * this one (behind a tunnel header) was copied into its train, and
 	 * its header read, before the buffer is written over. */
 	static uint8_t whole[65536];
-	int ok = out_len <= sizeof(whole) - 20;
+	/* RFC 791: a datagram is at most 65,535 octets, header included; a
+	 * train that adds up to more (fragments past 65,515 octets of
+	 * payload: the "ping of death") cannot be one. */
+	int ok = out_len <= 65535 - 20;
+	if (!ok)
+		c->st.ip_errors++;
 	if (ok) {
 		ip4_hdr_t wh = *h;
 		wh.proto = out_nh;

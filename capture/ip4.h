@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../common/wire.h"
 #include "cap_int.h"
 
 /*
@@ -27,12 +28,15 @@
  */
 int ip4_decode(cap_ctx_t *c, const uint8_t *pkt, size_t caplen, cap_dgram_t *d);
 
-/* The ones' complement sum over the ihl bytes of the header at p. */
+/* The ones' complement sum (RFC 1071) over the ihl bytes of the header at
+ * p; ihl is even (a multiple of 4). */
 static inline uint16_t ip4_hdr_sum(const uint8_t *p, size_t ihl)
 {
+	wire_t w;
+	wire_init(&w, p, ihl);
 	uint32_t sum = 0;
-	for (size_t i = 0; i < ihl; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	while (wire_left(&w) >= 2)
+		sum += wire_u16(&w);
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
 	return (uint16_t)sum;

@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../common/wire.h"
+
 #define TUNNEL_MAX_DEPTH 4 /* tunnels inside tunnels opened, at most */
 #define TUNNEL_VXLAN_PORT 4789
 #define TUNNEL_VXLAN_GPE_PORT 4790
@@ -40,7 +42,9 @@ static inline int tunnel_maybe(uint8_t proto, const uint8_t *l4, size_t len)
 		return 1;
 	if (proto != 17 || len < 16)
 		return 0;
-	uint16_t sp = (uint16_t)(l4[0] << 8 | l4[1]), dp = (uint16_t)(l4[2] << 8 | l4[3]);
+	wire_t w;
+	wire_init(&w, l4, len);
+	uint16_t sp = wire_u16(&w), dp = wire_u16(&w);
 	if (sp == 53 || dp == 53)
 		return 0;
 	return sp == TUNNEL_VXLAN_PORT || dp == TUNNEL_VXLAN_PORT || sp == TUNNEL_VXLAN_GPE_PORT ||

@@ -442,6 +442,19 @@ static void largest_reassembled_datagram(void **state)
 	assert_true(ip4_hdr_sum_ok(d.ip, 20));
 	assert_int_equal(d.l4[1000], (uint8_t)1000);
 	assert_int_equal(d.l4[65514], 0x5a);
+	/* One octet more is no IPv4 datagram (its total length would wrap to
+	 * 0): refused, and counted as an IP error. */
+	static const uint8_t h3[] = { IP4H(20 + 65512, 0x5252, MF | 0, 17) };
+	static const uint8_t h4[] = { IP4H(20 + 4, 0x5252, 65512 / 8, 17) };
+	uint8_t *more = calloc(1, 20 + 4);
+	assert_non_null(more);
+	memcpy(first, h3, 20);
+	memcpy(more, h4, 20);
+	uint64_t errors = c.st.ip_errors;
+	assert_int_equal(ip4_decode(&c, first, 20 + first_len, &d), 0);
+	assert_int_equal(ip4_decode(&c, more, 20 + 4, &d), 0);
+	assert_int_equal(c.st.ip_errors, errors + 1);
+	free(more);
 	ctx_free(&c);
 	free(first);
 	free(last);
