@@ -9,8 +9,16 @@ if ! command -v clang-format >/dev/null 2>&1; then
 	echo "format: 0 passed, 1 failed"
 	exit 1
 fi
+files="main.c $(find common capture analyze report tests fuzz -name '*.[ch]' | sort)"
+# One clang-format for every file (a process per file takes 15 s); only
+# when it finds something, a file at a time to name them.
+# shellcheck disable=SC2086
+if clang-format --dry-run --Werror $files >/dev/null 2>&1; then
+	echo "format: $(echo $files | wc -w) passed, 0 failed"
+	exit 0
+fi
 pass=0 fail=0
-for f in main.c $(find common capture analyze report tests fuzz -name '*.[ch]' | sort); do
+for f in $files; do
 	if clang-format --dry-run --Werror "$f" >/dev/null 2>&1; then
 		pass=$((pass + 1))
 	else
