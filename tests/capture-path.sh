@@ -31,7 +31,8 @@ for f in common/*.c capture/*.c analyze/*.c report/*.c main.c tests/trace/entrie
 	"$cc" $flags $extra -c -o "$o" "$f" || exit 2
 	objs="$objs $o"
 done
-libs="-lnids -lnet $(pkg-config --libs gthread-2.0) -lpcap -lssl -lcrypto -lmicrohttpd -lz -lzstd -pthread -lm"
+glib=$(pkg-config --libs gthread-2.0 2>/dev/null || echo -lgthread-2.0 -lglib-2.0)
+libs="-lnids -lnet $glib -lpcap -lssl -lcrypto -lmicrohttpd -lz -lzstd -pthread -lm"
 # shellcheck disable=SC2086
 "$cc" -no-pie -o "$out/dnsblame" $objs $libs || exit 2
 # "start size name file" for every function of capture/.
