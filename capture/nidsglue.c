@@ -41,7 +41,7 @@ static cap_ctx_t *g_ctx; /* libnids callbacks carry no context */
 static nidsglue_deliver_fn g_deliver;
 static pcap_t *g_dead;
 static int g_active;  /* nids_init done, nids_exit not yet */
-static int g_ticking; /* nids_clock's empty record is in libnids */
+static int g_ticking; /* nidsglue_expire's empty record is in libnids */
 
 typedef struct nstream {
 	tcpdns_t to_server; /* client -> server bytes */
