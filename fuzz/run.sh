@@ -20,7 +20,8 @@ if [ ! -x "$bd/fuzz_$t" ] || [ "fuzz/fuzz_$t.c" -nt "$bd/fuzz_$t" ] ||
 	clang -std=c11 -O1 -g -D_DEFAULT_SOURCE -Wall -Wextra -Werror \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		-o "$bd/fuzz_$t" "fuzz/fuzz_$t.c" "$bd/libdnsblame.a" \
-		-lnids -lnet $(pkg-config --libs gthread-2.0) -lpcap -lssl -lcrypto
+		-lnids -lnet $(pkg-config --libs gthread-2.0 2>/dev/null || echo -lgthread-2.0 -lglib-2.0) \
+		-lpcap -lssl -lcrypto -lmicrohttpd -lz -lzstd -pthread -lm
 fi
 
 case $t in
