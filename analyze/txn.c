@@ -34,10 +34,15 @@ static struct txn_qlink *link_of(txn_t *t, size_t off)
 	return (struct txn_qlink *)((char *)t + off);
 }
 
+/* On the queue: it has a predecessor, or it is the head. */
+static int q_on(const txn_queue_t *q, size_t off, txn_t *t)
+{
+	return link_of(t, off)->prev || q->head == t;
+}
+
 static void q_append(txn_queue_t *q, size_t off, txn_t *t, db_time_t at)
 {
 	struct txn_qlink *l = link_of(t, off);
-	l->on = 1;
 	l->at = at;
 	l->next = NULL;
 	l->prev = q->tail;
@@ -51,7 +56,7 @@ static void q_append(txn_queue_t *q, size_t off, txn_t *t, db_time_t at)
 static void q_unlink(txn_queue_t *q, size_t off, txn_t *t)
 {
 	struct txn_qlink *l = link_of(t, off);
-	if (!l->on)
+	if (!q_on(q, off, t))
 		return;
 	if (l->prev)
 		link_of(l->prev, off)->next = l->next;
@@ -62,7 +67,6 @@ static void q_unlink(txn_queue_t *q, size_t off, txn_t *t)
 	else
 		q->tail = l->prev;
 	l->next = l->prev = NULL;
-	l->on = 0;
 }
 
 #define DUE offsetof(txn_t, due)
@@ -322,7 +326,7 @@ void txn_close(txn_table_t *tt, txn_t *t) { close_txn_at(tt, t, JUDGE_WINDOW); }
 
 void txn_judge_at(txn_table_t *tt, txn_t *t, db_time_t due, int drop)
 {
-	if (t->judged || t->due.on)
+	if (t->judged || q_on(&tt->due, DUE, t))
 		return;
 	t->drop_judged = (uint8_t)(drop != 0);
 	q_append(&tt->due, DUE, t, due);

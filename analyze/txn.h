@@ -40,12 +40,41 @@ typedef struct txn_learn {
 } txn_learn_t;
 
 typedef struct txn {
+	/* Fields by size, largest first: no padding between them (280 bytes;
+	 * the table holds hundreds of thousands). */
 	tbl_entry_t e; /* e.ts = first query */
 	txn_key_t key;
+	uint16_t qtype, qclass;
+	uint16_t rcode;
 	/* Lower case, allocated to its length (dns_name_dup): read wire[0..len),
 	 * copy with dns_name_set, never by assignment. */
 	dns_name_t *qname;
-	uint16_t qtype, qclass;
+	uint64_t open_zone; /* the zone it is the open query of, or 0 (attribute.c) */
+	/* Its places in the table's two queues (txn_queue_t): judged early at
+	 * due.at (txn_judge_at), leaving at life.at (txn_keep_short). */
+	struct txn_qlink {
+		struct txn *next, *prev; /* prev NULL and not the head: not queued */
+		db_time_t at;            /* when it is due; 0 when never queued */
+	} due, life;
+	void *aside; /* the owner's data (malloc), freed with the transaction */
+	struct txn *name_older, *name_newer; /* the name index: same qhash, by age */
+	db_time_t last_query;
+	db_time_t answer_ts;
+	uint64_t qhash; /* dns_name_hash(qname) */
+	/* An ICMP error that quoted this query (its flow and DNS id), when it
+	 * came: attached as it arrives, so no verdict searches for it. */
+	db_time_t icmp_ts;
+	txn_learn_t *learn;             /* names the answer pointed to, or NULL (most answers) */
+	uint64_t cut;                   /* the zone a referral delegates (its NS owner), or 0 */
+	uint64_t msg_ref;               /* the answer's bytes in the message store (DNSSEC), or 0 */
+	const uint8_t *pinned;          /* or the answer's bytes, held by their owner (model.c) */
+	char (*ede_text)[TXN_EDE_TEXT]; /* TXN_EDE texts, allocated with the first
+	                                * text (rare: 256 bytes saved per transaction);
+	                                * freed with the transaction */
+	uint32_t queries;               /* 1 + retransmissions */
+	uint32_t responses;             /* 1 + duplicates, when answered */
+	uint32_t msg_len;
+	uint16_t ede_code[TXN_EDE];
 	uint8_t rd, cd; /* the query's RD and CD (checking disabled) bits */
 	uint8_t answered;
 	uint8_t judged;        /* its window is over and it was handed to on_close */
@@ -55,39 +84,11 @@ typedef struct txn {
 	uint8_t short_life;    /* leaves the table soon after its answer (txn_keep_short) */
 	uint8_t midway_done;   /* the midway look (txn_set_midway) was taken */
 	uint8_t open_question; /* the open query of its question (attribute.c) */
-	uint64_t open_zone;    /* the zone it is the open query of, or 0 (attribute.c) */
-	/* Its places in the table's two queues (txn_queue_t): judged early at
-	 * due.at (txn_judge_at), leaving at life.at (txn_keep_short). */
-	struct txn_qlink {
-		struct txn *next, *prev;
-		db_time_t at; /* when it is due; 0 when never queued */
-		uint8_t on;   /* on the queue now */
-	} due, life;
-	void *aside; /* the owner's data (malloc), freed with the transaction */
-	struct txn *name_older, *name_newer; /* the name index: same qhash, by age */
-	uint16_t rcode;
-	uint32_t queries;   /* 1 + retransmissions */
-	uint32_t responses; /* 1 + duplicates, when answered */
-	db_time_t last_query;
-	db_time_t answer_ts;
-	uint64_t qhash; /* dns_name_hash(qname) */
-	/* An ICMP error that quoted this query (its flow and DNS id), when it
-	 * came: attached as it arrives, so no verdict searches for it. */
-	db_time_t icmp_ts;
 	uint8_t icmp_version, icmp_type, icmp_code;
 	uint8_t frag_lost; /* an answer's fragment train to it never completed */
 	/* A summary of the answer, for correlation (filled by the caller). */
 	uint8_t tc, aa, referral, rrsig, has_answer;
-	txn_learn_t *learn;    /* names the answer pointed to, or NULL (most answers) */
-	uint64_t cut;          /* the zone a referral delegates (its NS owner), or 0 */
-	uint64_t msg_ref;      /* the answer's bytes in the message store (DNSSEC), or 0 */
-	const uint8_t *pinned; /* or the answer's bytes, held by their owner (model.c) */
-	uint32_t msg_len;
 	uint8_t n_ede;
-	uint16_t ede_code[TXN_EDE];
-	char (*ede_text)[TXN_EDE_TEXT]; /* TXN_EDE texts, allocated with the first
-	                                * text (rare: 256 bytes saved per transaction);
-	                                * freed with the transaction */
 } txn_t;
 
 typedef struct txn_stats {
