@@ -45,24 +45,7 @@
 #define REC_MAX 32
 #define REC_MSG 64
 
-struct rec {
-	int n;
-	cap_event_t ev[REC_MAX];
-	uint8_t msg[REC_MAX][REC_MSG];
-};
-
-static void rec_fn(const cap_event_t *ev, void *user)
-{
-	struct rec *r = user;
-
-	assert_true(r->n < REC_MAX);
-	r->ev[r->n] = *ev;
-	if (ev->kind == CAP_EV_DNS) {
-		assert_true(ev->u.dns.len <= REC_MSG);
-		memcpy(r->msg[r->n], ev->u.dns.msg, ev->u.dns.len);
-	}
-	r->n++;
-}
+#include "recorder.h"
 
 /* A context as source.c's finish_open sets it up: window and limits, then
  * dispatch_init. */

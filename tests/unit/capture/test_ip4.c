@@ -40,18 +40,7 @@
 
 #define REC_MAX 16
 
-struct rec {
-	int n;
-	cap_event_t ev[REC_MAX];
-};
-
-static void rec_fn(const cap_event_t *ev, void *user)
-{
-	struct rec *r = user;
-
-	assert_true(r->n < REC_MAX);
-	r->ev[r->n++] = *ev;
-}
+#include "recorder.h"
 
 /* A context as dispatch.c sets it up, with only what ip4.c uses: the IPv4
  * fragment table and the sink. */

@@ -36,18 +36,7 @@
 
 #define REC_MAX 16
 
-struct rec {
-	int n;
-	cap_event_t ev[REC_MAX];
-};
-
-static void rec_fn(const cap_event_t *ev, void *user)
-{
-	struct rec *r = user;
-
-	assert_true(r->n < REC_MAX);
-	r->ev[r->n++] = *ev;
-}
+#include "recorder.h"
 
 /* A context with what ip6path.c uses: the IPv6 fragment table and the sink. */
 static void ctx_init(cap_ctx_t *c, struct rec *r, const ipfrag_limits_t *fl)

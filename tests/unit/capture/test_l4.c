@@ -48,24 +48,7 @@
 #define REC_MAX 16
 #define REC_MSG 64
 
-struct rec {
-	int n;
-	cap_event_t ev[REC_MAX];
-	uint8_t msg[REC_MAX][REC_MSG];
-};
-
-static void rec_fn(const cap_event_t *ev, void *user)
-{
-	struct rec *r = user;
-
-	assert_true(r->n < REC_MAX);
-	r->ev[r->n] = *ev;
-	if (ev->kind == CAP_EV_DNS) {
-		assert_true(ev->u.dns.len <= REC_MSG);
-		memcpy(r->msg[r->n], ev->u.dns.msg, ev->u.dns.len);
-	}
-	r->n++;
-}
+#include "recorder.h"
 
 /* A context as dispatch.c sets it up, with what l4.c uses: the handshake
  * watch and the two reassembly tables (mid-stream pickup on). */

@@ -17,18 +17,7 @@
 
 #define REC_MAX 32
 
-struct rec {
-	int n;
-	cap_event_t ev[REC_MAX];
-};
-
-static void rec_fn(const cap_event_t *ev, void *user)
-{
-	struct rec *r = user;
-
-	assert_true(r->n < REC_MAX);
-	r->ev[r->n++] = *ev;
-}
+#include "recorder.h"
 
 /* Client 192.0.2.1:port -> server 198.51.100.53:53. */
 static void mkflow(db_flow_t *f, uint16_t cport)
