@@ -285,18 +285,24 @@ static int tfo_syn(const uint8_t *tcp, size_t len)
  * is not counted).  A closing stream thus ends within 0.1 s of its
  * deadline, whatever else the capture holds.
  */
+/* Hands libnids len bytes of raw IP at capture time now. */
+static void nids_at(db_time_t now, const uint8_t *pkt, size_t len)
+{
+	struct pcap_pkthdr h;
+	h.ts.tv_sec = (time_t)(now / 1000000);
+	h.ts.tv_usec = (suseconds_t)(now % 1000000);
+	h.caplen = h.len = (bpf_u_int32)len;
+	nids_pcap_handler(NULL, &h, (u_char *)(uintptr_t)pkt);
+}
+
 void nidsglue_expire(cap_ctx_t *c, db_time_t now)
 {
 	(void)c;
 	if (!g_active || !nids_tcp_timeouts)
 		return;
-	static u_char none[1];
-	struct pcap_pkthdr h;
-	h.ts.tv_sec = (time_t)(now / 1000000);
-	h.ts.tv_usec = (suseconds_t)(now % 1000000);
-	h.caplen = h.len = 0;
+	static const uint8_t none[1];
 	g_ticking = 1;
-	nids_pcap_handler(NULL, &h, none);
+	nids_at(now, none, 0);
 	g_ticking = 0;
 }
 
@@ -319,11 +325,7 @@ void nidsglue_tcp(cap_ctx_t *c, cap_dgram_t *d)
 		ip4_hdr_sum_set(fixed, ihl);
 		pkt = fixed;
 	}
-	struct pcap_pkthdr h;
-	h.ts.tv_sec = (time_t)(c->now / 1000000);
-	h.ts.tv_usec = (suseconds_t)(c->now % 1000000);
-	h.caplen = h.len = (bpf_u_int32)tot;
-	nids_pcap_handler(NULL, &h, (u_char *)(uintptr_t)pkt);
+	nids_at(c->now, pkt, tot);
 }
 
 /*

@@ -117,6 +117,12 @@ static void counter(FILE *f, const char *name, const char *help, uint64_t v)
 }
 
 /* What capture/ did with the packets it read (cap_stats_t). */
+/* One sample of a labelled counter: name{label="value"} v. */
+static void sample(FILE *f, const char *name, const char *label, const char *value, uint64_t v)
+{
+	fprintf(f, "%s{%s=\"%s\"} %llu\n", name, label, value, (unsigned long long)v);
+}
+
 static void capture_health(FILE *f, const cap_stats_t *c)
 {
 	counter(f, "dnsblame_capture_bytes_total", "Bytes of the packets read, as on the wire",
@@ -125,21 +131,16 @@ static void capture_health(FILE *f, const cap_stats_t *c)
 		c->truncated_packets);
 	head(f, "dnsblame_packets_undecoded_total", "counter",
 	     "Packets dnsblame could not follow, by why: not IP, link or IP header broken");
-	fprintf(f, "dnsblame_packets_undecoded_total{reason=\"not_ip\"} %llu\n",
-		(unsigned long long)c->not_ip);
-	fprintf(f, "dnsblame_packets_undecoded_total{reason=\"link_header\"} %llu\n",
-		(unsigned long long)c->link_errors);
-	fprintf(f, "dnsblame_packets_undecoded_total{reason=\"ip_header\"} %llu\n",
-		(unsigned long long)c->ip_errors);
+	sample(f, "dnsblame_packets_undecoded_total", "reason", "not_ip", c->not_ip);
+	sample(f, "dnsblame_packets_undecoded_total", "reason", "link_header", c->link_errors);
+	sample(f, "dnsblame_packets_undecoded_total", "reason", "ip_header", c->ip_errors);
 	head(f, "dnsblame_ip_packets_total", "counter",
 	     "IP packets, by version (tunnelled ones too)");
-	fprintf(f, "dnsblame_ip_packets_total{version=\"4\"} %llu\n", (unsigned long long)c->ip4);
-	fprintf(f, "dnsblame_ip_packets_total{version=\"6\"} %llu\n", (unsigned long long)c->ip6);
+	sample(f, "dnsblame_ip_packets_total", "version", "4", c->ip4);
+	sample(f, "dnsblame_ip_packets_total", "version", "6", c->ip6);
 	head(f, "dnsblame_ip_fragments_total", "counter", "IP fragments, by version");
-	fprintf(f, "dnsblame_ip_fragments_total{version=\"4\"} %llu\n",
-		(unsigned long long)c->ip4_fragments);
-	fprintf(f, "dnsblame_ip_fragments_total{version=\"6\"} %llu\n",
-		(unsigned long long)c->ip6_fragments);
+	sample(f, "dnsblame_ip_fragments_total", "version", "4", c->ip4_fragments);
+	sample(f, "dnsblame_ip_fragments_total", "version", "6", c->ip6_fragments);
 	counter(f, "dnsblame_fragment_trains_cut_total",
 		"Fragmented datagrams that could not be whole: a fragment was cut by the snaplen",
 		c->frag_trains_cut);
