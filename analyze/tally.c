@@ -169,7 +169,6 @@ static void add_group(tally_t *t, const verdict_t *v)
 		return;
 	}
 	if (!g->count) {
-		g->scratch = t->ex_scratch;
 		g->zone = v->zone;
 		g->detail = v->detail ? v->detail : "";
 		g->first = g->last = v->time;
@@ -349,15 +348,15 @@ db_time_t tally_rtt(const tally_health_t *h, double p)
 	return (db_time_t)(pow(2.0, (double)(TALLY_RTT_BUCKETS - 1) / 4.0));
 }
 
-const verdict_t *tally_example(const tally_group_t *g)
+const verdict_t *tally_example(const tally_t *t, const tally_group_t *g)
 {
 	if (!g->nex)
 		return NULL;
 	uint8_t i = 0;
 	while (i < g->nex && !(g->ex_root & (1u << i)))
 		i++;
-	vd_unpack(g->ex[i < g->nex ? i : 0], g->scratch);
-	return g->scratch;
+	vd_unpack(g->ex[i < g->nex ? i : 0], t->ex_scratch);
+	return t->ex_scratch;
 }
 
 static uint64_t zone_total(const tally_zone_t *z)

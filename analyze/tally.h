@@ -54,7 +54,6 @@ typedef struct tally_group {
 	uint8_t nex;
 	uint8_t ex_root;             /* bit i: ex[i] failed upstream itself (via upstream) */
 	uint8_t *ex[TALLY_EXAMPLES]; /* packed (vd_pack) */
-	verdict_t *scratch;          /* the tally's: tally_example unpacks there */
 } tally_group_t;
 
 typedef struct tally_server {
@@ -147,8 +146,9 @@ size_t tally_zones(const tally_t *t, tally_zone_t *out, size_t n);
 /* The example that shows an incident best: of the verdicts kept, the
  * first whose own upstream attempts failed (a root failure, not a
  * repeat), else the first; NULL when none was kept.  Kept packed, it is
- * unpacked for the caller: valid until the next tally_example call. */
-const verdict_t *tally_example(const tally_group_t *g);
+ * unpacked for the caller into t's scratch: valid until the next
+ * tally_example call on t.  g is a group of t. */
+const verdict_t *tally_example(const tally_t *t, const tally_group_t *g);
 /* Distinct clients of a group: exact for a few, an estimate beyond (linear
  * counting over TALLY_CLIENT_BITS bits). */
 uint64_t tally_clients(const tally_group_t *g);

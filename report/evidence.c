@@ -479,7 +479,7 @@ cap_span_t *rp_evidence_spans(const tally_t *ty, size_t *n)
 		if (g->key.kind != VD_KIND_SERVFAIL || !g->nex)
 			continue;
 		/* The example the reports show. */
-		const verdict_t *v = tally_example(g);
+		const verdict_t *v = tally_example(ty, g);
 		if (v)
 			example_spans(&e, v);
 	}

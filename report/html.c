@@ -288,10 +288,10 @@ static void servers(FILE *f, const tally_t *ty)
 		fprintf(f, "<p>%zu more servers: see the JSON report.</p>\n", n - shown);
 }
 
-static void evidence(FILE *f, const tally_group_t *g)
+static void evidence(FILE *f, const tally_t *ty, const tally_group_t *g)
 {
 	char nb[DNS_NAME_STRLEN], tb[16], t[DB_TIMESTRLEN], ab[DB_ADDRSTRLEN];
-	const verdict_t *v = tally_example(g);
+	const verdict_t *v = tally_example(ty, g);
 	char ex[RP_EXPLAIN];
 	vd_explain(v, ex, sizeof(ex));
 	fprintf(f, "<details><summary>example, evidence and next steps</summary>\n<p>");
@@ -362,7 +362,7 @@ static void incidents(FILE *f, const rp_input_t *in, uint8_t kind, const char *h
 			}
 		fputs(".</p>\n", f);
 		if (g->nex)
-			evidence(f, g);
+			evidence(f, in->tally, g);
 	}
 	if (listed < total)
 		fprintf(f, "<p>%llu more in %zu smaller incidents: see the JSON report.</p>\n",

@@ -323,7 +323,7 @@ static void incidents(jsonw_t *w, const rp_input_t *in)
 		if (g->over_loss)
 			jw_u64(w, "over_capture_loss", g->over_loss);
 		/* The verdict that shows it best, with its evidence. */
-		const verdict_t *ex = tally_example(g);
+		const verdict_t *ex = tally_example(in->tally, g);
 		if (ex)
 			verdict_as(w, "example", ex, NULL);
 		jw_obj_close(w);

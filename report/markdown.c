@@ -87,10 +87,10 @@ static void fenced(FILE *f, const char *lang, const char *text)
 	fprintf(f, "```%s\n%s\n```\n", lang, text);
 }
 
-static void example(FILE *f, const char *label, size_t i, const tally_group_t *g)
+static void example(FILE *f, const tally_t *ty, const char *label, size_t i, const tally_group_t *g)
 {
 	char zb[DNS_NAME_STRLEN], nb[DNS_NAME_STRLEN], tb[16], t[DB_TIMESTRLEN], ab[DB_ADDRSTRLEN];
-	const verdict_t *v = tally_example(g);
+	const verdict_t *v = tally_example(ty, g);
 	fprintf(f, "\n### %s %zu: ", label, i + 1);
 	code(f, dns_name_str(&g->zone, zb));
 	fprintf(f, " %s/%s\n\n", vd_cause_str(g->key.cause), g->detail);
@@ -166,7 +166,7 @@ static void incidents(FILE *f, const rp_input_t *in, uint8_t kind, const char *h
 			(unsigned long long)(total - listed), all - shown);
 	for (size_t i = 0; i < shown && i < MD_DETAILED; i++)
 		if (top[i]->nex)
-			example(f, kind_label[kind], i, top[i]);
+			example(f, in->tally, kind_label[kind], i, top[i]);
 }
 
 static void zones(FILE *f, const tally_t *ty)

@@ -141,7 +141,7 @@ static void incidents(FILE *f, const rp_input_t *in, uint8_t kind, uint64_t tota
 			continue;
 		fprintf(f, "\n  %s#%zu %s %s/%s%s\n", on("1"), i + 1, dns_name_str(&g->zone, zb),
 			vd_cause_str(g->key.cause), g->detail, off());
-		const verdict_t *ex = tally_example(g);
+		const verdict_t *ex = tally_example(in->tally, g);
 		verdict_line(f, ex);
 		evidence(f, ex);
 		char steps[RP_STEPS];
