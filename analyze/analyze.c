@@ -65,6 +65,12 @@ struct an {
  * that may need it is made AN_MIDWAY after a query asked before that
  * answer. */
 #define AN_ATTEMPT_AFTER_ANSWER (AN_MIDWAY + 500000LL)
+/* How long an attempt with a plain answer (attr_answer_plain) is kept
+ * after it: for the verdicts of the SERVFAILs that follow it within two
+ * seconds (a resolver gives up soon after the answers it needed); a
+ * verdict made later lists the attempts that failed and those whose
+ * answers explain something, not the plain ones. */
+#define AN_PLAIN_AFTER_ANSWER (AN_SERVFAIL_JUDGE + 2 * 1000000LL)
 
 /* Attempts made for a query may precede it by this much (a query that
  * joined work in flight, a failure cache's root). */
@@ -232,7 +238,7 @@ an_t *an_new(const an_opts_t *o)
 	/* Upstream attempts leave the table once no verdict can need them;
 	 * verdicts of queries never answered are made midway for that. */
 	if (window > AN_MIDWAY) {
-		txn_set_attempt_life(&a->txn, AN_ATTEMPT_AFTER_ANSWER);
+		txn_set_attempt_life(&a->txn, AN_ATTEMPT_AFTER_ANSWER, AN_PLAIN_AFTER_ANSWER);
 		txn_set_midway(&a->txn, AN_MIDWAY, on_midway);
 	}
 	/* Best effort: a table that could not reserve allocates as it goes. */
@@ -326,6 +332,10 @@ static void on_dns(an_t *a, const cap_event_t *ev)
 	txn_t *t = txn_response(&a->txn, ev->ts, &ev->flow, &m, &first);
 	if (t && first) {
 		attr_note_answer(&a->attr, t, &m);
+		/* The audit re-verifies a client's answer at the end of its
+		 * window with every answer still held: it keeps them all. */
+		if (t->short_life == TXN_LIFE_SHORT && !a->audit && attr_answer_plain(t))
+			txn_keep_brief(&a->txn, t);
 		/* A transaction that is nobody's evidence (not an upstream
 		 * attempt, not in the name index) leaves the table as soon as
 		 * it is done: a SERVFAIL once judged, any other answer now (the

@@ -152,32 +152,36 @@ void attr_note_answer(attr_t *a, txn_t *t, const dns_msg_t *m)
 	for (size_t i = 0; i < m->edns.n_ede && t->n_ede < TXN_EDE; i++) {
 		const dns_ede_t *e = &m->edns.ede[i];
 		size_t n = e->text_len < TXN_EDE_TEXT - 1 ? e->text_len : TXN_EDE_TEXT - 1;
-		t->ede_code[t->n_ede] = e->code;
-		if (n && !t->ede_text)
-			t->ede_text = calloc(TXN_EDE, TXN_EDE_TEXT);
-		if (t->ede_text) {
-			if (n)
-				memcpy(t->ede_text[t->n_ede], e->text, n);
-			t->ede_text[t->n_ede][n] = 0;
-		}
+		if (!t->ede && !(t->ede = calloc(1, sizeof(*t->ede))))
+			break; /* out of memory: the codes that fitted */
+		t->ede->code[t->n_ede] = e->code;
+		memcpy(t->ede->text[t->n_ede], e->text, n);
+		t->ede->text[t->n_ede][n] = 0;
 		t->n_ede++;
 	}
 	if (m->stage < DNS_STAGE_FULL)
 		return;
 	/* Keep the bytes of upstream answers a DNSSEC check may need: those
-	 * with DNSSEC records, and authoritative ones (an unsigned answer from
-	 * a zone that should be signed is evidence too). */
+	 * with DNSSEC records, and the answers to DNSKEY and DS queries (a
+	 * zone under a DS that answers without keys).  Of an authoritative
+	 * answer with records and no signature (a zone that should be signed
+	 * answering unsigned is evidence too) the check needs no more than
+	 * that: a flag, not its bytes, which would fill the store with the
+	 * unsigned answers that are most of the traffic. */
 	if (t->upstream) {
-		int keep = m->aa;
-		for (size_t i = 0; i < m->nrr && !keep; i++) {
+		int keep = t->qtype == DNS_T_DNSKEY || t->qtype == DNS_T_DS, sig = 0;
+		for (size_t i = 0; i < m->nrr; i++) {
 			uint16_t ty = m->rr[i].type;
-			keep = m->rr[i].section != DNS_SEC_ADDITIONAL &&
-			       (ty == DNS_T_RRSIG || ty == DNS_T_DNSKEY || ty == DNS_T_DS);
+			if (m->rr[i].section == DNS_SEC_ADDITIONAL)
+				continue;
+			sig |= ty == DNS_T_RRSIG;
+			keep |= ty == DNS_T_RRSIG || ty == DNS_T_DNSKEY || ty == DNS_T_DS;
 		}
-		if (keep) {
+		if (keep && m->len <= UINT16_MAX) {
 			t->msg_ref = msgstore_put(&a->store, m->wire, (uint32_t)m->len);
-			t->msg_len = t->msg_ref ? (uint32_t)m->len : 0;
+			t->msg_len = t->msg_ref ? (uint16_t)m->len : 0;
 		}
+		t->unsigned_data = m->aa && !sig && (m->ancount > 0 || m->nscount > 0);
 	}
 	for (size_t i = 0; i < m->nrr; i++) {
 		const dns_rr_t *rr = &m->rr[i];
@@ -190,6 +194,14 @@ void attr_note_answer(attr_t *a, txn_t *t, const dns_msg_t *m)
 	/* What the resolver learns: only from its own upstream answers. */
 	if (t->upstream)
 		model_learn(a->model, t, m);
+}
+
+int attr_answer_plain(const txn_t *t)
+{
+	return t->answered && (t->rcode & 0xf) == DNS_R_NOERROR && t->aa && t->has_answer &&
+	       !t->tc && !t->referral && !t->rrsig && !t->learn && !t->n_ede &&
+	       t->key.transport == DB_PROTO_UDP && !t->icmp_ts && !t->frag_lost &&
+	       t->qtype != DNS_T_DNSKEY && t->qtype != DNS_T_DS;
 }
 
 int attr_is_client_query(attr_t *a, const txn_t *t)
@@ -1120,11 +1132,10 @@ static void identity(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v)
 	dns_name_set(&v->qname, t->qname);
 	v->qtype = t->qtype;
 	for (uint8_t i = 0; i < t->n_ede && i < VD_MAX_EDE; i++) {
-		v->ede[i].code = t->ede_code[i];
-		v->ede[i].text[0] = 0;
-		if (t->ede_text) /* NUL-terminated within its TXN_EDE_TEXT bytes */
-			memcpy(v->ede[i].text, t->ede_text[i],
-			       TXN_EDE_TEXT < VD_EDE_TEXT ? TXN_EDE_TEXT : VD_EDE_TEXT);
+		v->ede[i].code = t->ede->code[i];
+		/* NUL-terminated within its TXN_EDE_TEXT bytes */
+		memcpy(v->ede[i].text, t->ede->text[i],
+		       TXN_EDE_TEXT < VD_EDE_TEXT ? TXN_EDE_TEXT : VD_EDE_TEXT);
 		v->ede[i].text[VD_EDE_TEXT - 1] = 0;
 		v->n_ede++;
 	}

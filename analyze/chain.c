@@ -435,6 +435,27 @@ static void note_sources(const chain_t *c, chain_result_t *out)
 	}
 }
 
+/* An authoritative answer with data but no signature, from a zone whose
+ * parent published a DS: the child is unsigned (or lost its signatures)
+ * while the chain says it must be signed.  (Data or a negative answer: an
+ * unsigned NODATA or NXDOMAIN lacks the signatures over its SOA and NSEC
+ * records.) */
+static void unsigned_answer(const chain_t *c, const txn_t *x, db_time_t at, chain_result_t *out)
+{
+	const dns_name_t *deepest = NULL;
+	for (size_t d = 0; d < c->nds; d++)
+		if (below(x->qname, &c->ds[d].zone) &&
+		    (!deepest || c->ds[d].zone.labels > deepest->labels))
+			deepest = &c->ds[d].zone;
+	/* Unless a delegation below that zone was proven to have no DS: the
+	 * answer comes from an insecure zone. */
+	for (size_t k = 0; deepest && k < c->ninsecure; k++)
+		if (below(x->qname, &c->insecure[k]) && c->insecure[k].labels > deepest->labels)
+			deepest = NULL;
+	if (deepest)
+		fail(out, "rrsig_missing", deepest, x->qname, x->qtype, NULL, at);
+}
+
 void chain_check(chain_t *c, const msgstore_t *store, const txn_t *const *att, size_t n,
 		 chain_result_t *out)
 {
@@ -511,9 +532,15 @@ void chain_check(chain_t *c, const msgstore_t *store, const txn_t *const *att, s
 	/* Pass 2b and 3: signatures, and signed zones answering unsigned. */
 	for (size_t i = 0; i < n; i++) {
 		const uint8_t *b = msg_of(store, att[i]);
-		if (!b || dns_parse(&c->parser, b, att[i]->msg_len, &m) != DB_OK)
-			continue;
 		db_time_t at = att[i]->answer_ts;
+		if (!b) {
+			/* Not stored: an unsigned answer, summarised. */
+			if (att[i]->unsigned_data)
+				unsigned_answer(c, att[i], at, out);
+			continue;
+		}
+		if (dns_parse(&c->parser, b, att[i]->msg_len, &m) != DB_OK)
+			continue;
 		check_keys(c, att[i]->msg_ref, &m, at, out);
 		int any_sig = 0;
 		for (size_t r = 0; r < m.nrr; r++) {
@@ -539,27 +566,8 @@ void chain_check(chain_t *c, const msgstore_t *store, const txn_t *const *att, s
 				}
 			}
 		}
-		/* An authoritative answer with data but no signature, from a
-		 * zone whose parent published a DS: the child is unsigned (or
-		 * lost its signatures) while the chain says it must be signed. */
-		/* (Data or a negative answer: an unsigned NODATA or NXDOMAIN
-		 * lacks the signatures over its SOA and NSEC records.) */
-		if (!any_sig && m.aa && (m.ancount > 0 || m.nscount > 0)) {
-			const dns_name_t *deepest = NULL;
-			for (size_t d = 0; d < c->nds; d++)
-				if (below(att[i]->qname, &c->ds[d].zone) &&
-				    (!deepest || c->ds[d].zone.labels > deepest->labels))
-					deepest = &c->ds[d].zone;
-			/* Unless a delegation below that zone was proven to
-			 * have no DS: the answer comes from an insecure zone. */
-			for (size_t k = 0; deepest && k < c->ninsecure; k++)
-				if (below(att[i]->qname, &c->insecure[k]) &&
-				    c->insecure[k].labels > deepest->labels)
-					deepest = NULL;
-			if (deepest)
-				fail(out, "rrsig_missing", deepest, att[i]->qname, att[i]->qtype,
-				     NULL, at);
-		}
+		if (!any_sig && m.aa && (m.ancount > 0 || m.nscount > 0))
+			unsigned_answer(c, att[i], at, out);
 		/* Asked for the DNSKEY set of a zone under a DS, got none. */
 		if (att[i]->qtype == DNS_T_DNSKEY && m.aa && m.ancount == 0 &&
 		    (m.rcode & 0xf) == 0) {

@@ -342,7 +342,7 @@ static void keep_keys(model_t *m, const dns_name_t *zone, int slot, const txn_t 
 	s->aa = msg->aa;
 	s->upstream = 1;
 	s->pinned = b;
-	s->msg_len = (uint32_t)msg->len;
+	s->msg_len = (uint16_t)msg->len;
 	s->msg_ref = m->next_ref++;
 }
 

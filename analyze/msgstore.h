@@ -1,7 +1,8 @@
 /*
  * msgstore.h - the raw bytes of the upstream answers that DNSSEC checks may
- * need later (those carrying DNSKEY, DS, RRSIG, NSEC or NSEC3 records),
- * kept in a ring of fixed size.  A reference stays valid until the ring
+ * need later (those carrying DNSKEY, DS or RRSIG records, and the answers
+ * to DNSKEY and DS queries: attr_note_answer), kept in a ring of fixed
+ * size.  A reference stays valid until the ring
  * wraps over it; the analysis window decides how large the ring should be.
  */
 #ifndef DNSBLAME_MSGSTORE_H

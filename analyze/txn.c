@@ -123,21 +123,36 @@ txn_learn_t *txn_learn(txn_t *t)
 /* What a transaction owns beside its entry. */
 static void release(txn_t *t)
 {
-	free(t->ede_text);
+	free(t->ede);
 	free(t->learn);
 	free(t->qname);
 	free(t->aside);
 }
 
-void txn_set_attempt_life(txn_table_t *tt, db_time_t answered) { tt->life_answered = answered; }
+void txn_set_attempt_life(txn_table_t *tt, db_time_t answered, db_time_t brief)
+{
+	tt->life_answered = answered;
+	tt->life_brief = brief < answered ? brief : answered;
+}
 
 void txn_keep_short(txn_table_t *tt, txn_t *t)
 {
 	if (!tt->life_answered || t->short_life)
 		return;
-	t->short_life = 1;
+	t->short_life = TXN_LIFE_SHORT;
 	if (t->answered)
 		q_append(&tt->life, LIFE, t, t->answer_ts + tt->life_answered);
+}
+
+void txn_keep_brief(txn_table_t *tt, txn_t *t)
+{
+	/* Each queue is in the order of its times: the same delay after
+	 * answers that come in time order. */
+	if (t->short_life != TXN_LIFE_SHORT || !t->answered)
+		return;
+	q_unlink(&tt->life, LIFE, t);
+	t->short_life = TXN_LIFE_BRIEF;
+	q_append(&tt->brief, LIFE, t, t->answer_ts + tt->life_brief);
 }
 
 void txn_set_midway(txn_table_t *tt, db_time_t delay, txn_midway_fn fn)
@@ -154,7 +169,7 @@ static void close_txn_at(txn_table_t *tt, txn_t *t, int open)
 		tt->cursor = t->e.newer;
 	if (tt->midway_cursor == &t->e)
 		tt->midway_cursor = t->e.newer;
-	q_unlink(&tt->life, LIFE, t);
+	q_unlink(t->short_life == TXN_LIFE_BRIEF ? &tt->brief : &tt->life, LIFE, t);
 	unlink_name(tt, t);
 	release(t);
 	tbl_remove(&tt->tbl, t);
@@ -370,8 +385,10 @@ void txn_expire(txn_table_t *tt, db_time_t now)
 	txn_t *t;
 	while ((t = tbl_oldest(&tt->tbl)) && t->e.ts + tt->window + tt->retain <= now)
 		close_txn(tt, t);
-	/* Answered attempts whose short life is over. */
+	/* Answered attempts whose short or brief life is over. */
 	while ((t = tt->life.head) && t->life.at <= now)
+		close_txn(tt, t);
+	while ((t = tt->brief.head) && t->life.at <= now)
 		close_txn(tt, t);
 }
 

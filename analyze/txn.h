@@ -31,6 +31,13 @@ typedef struct txn_key {
 	uint8_t pad;
 } txn_key_t;
 
+/* An answer's extended DNS errors (RFC 8914): allocated with the first
+ * (rare: 264 bytes a transaction need not carry), freed with it. */
+typedef struct txn_ede {
+	uint16_t code[TXN_EDE];
+	char text[TXN_EDE][TXN_EDE_TEXT]; /* NUL-terminated, "" when none came */
+} txn_ede_t;
+
 /* What an answer pointed to: allocated with its first name (txn_learn),
  * freed with the transaction. */
 typedef struct txn_learn {
@@ -40,7 +47,7 @@ typedef struct txn_learn {
 } txn_learn_t;
 
 typedef struct txn {
-	/* Fields by size, largest first: no padding between them (280 bytes;
+	/* Fields by size, largest first: no padding between them (272 bytes;
 	 * the table holds hundreds of thousands). */
 	tbl_entry_t e; /* e.ts = first query */
 	txn_key_t key;
@@ -64,32 +71,39 @@ typedef struct txn {
 	/* An ICMP error that quoted this query (its flow and DNS id), when it
 	 * came: attached as it arrives, so no verdict searches for it. */
 	db_time_t icmp_ts;
-	txn_learn_t *learn;             /* names the answer pointed to, or NULL (most answers) */
-	uint64_t cut;                   /* the zone a referral delegates (its NS owner), or 0 */
-	uint64_t msg_ref;               /* the answer's bytes in the message store (DNSSEC), or 0 */
-	const uint8_t *pinned;          /* or the answer's bytes, held by their owner (model.c) */
-	char (*ede_text)[TXN_EDE_TEXT]; /* TXN_EDE texts, allocated with the first
-	                                * text (rare: 256 bytes saved per transaction);
-	                                * freed with the transaction */
-	uint32_t queries;               /* 1 + retransmissions */
-	uint32_t responses;             /* 1 + duplicates, when answered */
-	uint32_t msg_len;
-	uint16_t ede_code[TXN_EDE];
-	uint8_t rd, cd; /* the query's RD and CD (checking disabled) bits */
+	txn_learn_t *learn;    /* names the answer pointed to, or NULL (most answers) */
+	uint64_t cut;          /* the zone a referral delegates (its NS owner), or 0 */
+	uint64_t msg_ref;      /* the answer's bytes in the message store (DNSSEC), or 0 */
+	const uint8_t *pinned; /* or the answer's bytes, held by their owner (model.c) */
+	txn_ede_t *ede;        /* n_ede of them, or NULL (most answers) */
+	uint32_t queries;      /* 1 + retransmissions */
+	uint32_t responses;    /* 1 + duplicates, when answered */
+	uint16_t msg_len;      /* a DNS message is at most 65,535 bytes */
+	uint8_t rd, cd;        /* the query's RD and CD (checking disabled) bits */
 	uint8_t answered;
 	uint8_t judged;        /* its window is over and it was handed to on_close */
 	uint8_t upstream;      /* sent by a resolver's upstream side (set by the owner) */
 	uint8_t named;         /* in the name index (txn_index_name) */
 	uint8_t drop_judged;   /* leaves the table once judged (txn_judge_at) */
-	uint8_t short_life;    /* leaves the table soon after its answer (txn_keep_short) */
+	uint8_t short_life;    /* TXN_LIFE_*: when it leaves the table once answered */
 	uint8_t midway_done;   /* the midway look (txn_set_midway) was taken */
 	uint8_t open_question; /* the open query of its question (attribute.c) */
 	uint8_t icmp_version, icmp_type, icmp_code;
 	uint8_t frag_lost; /* an answer's fragment train to it never completed */
 	/* A summary of the answer, for correlation (filled by the caller). */
 	uint8_t tc, aa, referral, rrsig, has_answer;
+	/* Authoritative, with records, without a signature: all a DNSSEC
+	 * check reads of such an answer (its bytes are not stored). */
+	uint8_t unsigned_data;
 	uint8_t n_ede;
 } txn_t;
+
+/* How long an answered transaction stays (txn_t.short_life). */
+enum {
+	TXN_LIFE_WINDOW = 0, /* its window and the retention, like every transaction */
+	TXN_LIFE_SHORT = 1,  /* the attempt life after its answer (txn_keep_short) */
+	TXN_LIFE_BRIEF = 2   /* the brief life after its answer (txn_keep_brief) */
+};
 
 typedef struct txn_stats {
 	uint64_t transactions;
@@ -124,7 +138,8 @@ typedef struct txn_table {
 	tbl_entry_t *cursor; /* oldest transaction not judged yet */
 	txn_queue_t due;     /* judged before their window is over (link due) */
 	txn_queue_t life;    /* short-lived ones once answered (link life) */
-	db_time_t life_answered;
+	txn_queue_t brief;   /* brief ones once answered (link life) */
+	db_time_t life_answered, life_brief;
 	/* The midway look: a cursor over the age list, delay after the query. */
 	tbl_entry_t *midway_cursor;
 	db_time_t midway;
@@ -145,15 +160,20 @@ void txn_free(txn_table_t *tt);
 /* Keeps closed-to-be transactions `extra` longer than the window before
  * closing them (a later client query may join work already under way). */
 void txn_set_retention(txn_table_t *tt, db_time_t extra);
-/* How long the transactions txn_keep_short marks stay after their answer
- * (capped by the window and the retention; 0: no shorter life). */
-void txn_set_attempt_life(txn_table_t *tt, db_time_t answered);
+/* How long the transactions txn_keep_short marks stay after their answer,
+ * and those txn_keep_brief then shortens (capped by the window and the
+ * retention; answered 0: no shorter life). */
+void txn_set_attempt_life(txn_table_t *tt, db_time_t answered, db_time_t brief);
 /* t (an upstream attempt, looked up only by the verdicts of client queries
  * asked near it) leaves the table the time txn_set_attempt_life sets
  * after its answer, and is judged (handed to on_close) as it leaves.
  * Unanswered, it stays its window and the retention like the others: few
  * attempts go unanswered, and they are the evidence of most failures. */
 void txn_keep_short(txn_table_t *tt, txn_t *t);
+/* t, an attempt txn_keep_short marked and just answered, whose answer no
+ * verdict made later than the brief life needs: it leaves the table that
+ * long after its answer instead. */
+void txn_keep_brief(txn_table_t *tt, txn_t *t);
 /* Calls fn once for each transaction still unanswered and not judged
  * `delay` after its first query (a verdict whose evidence is complete by
  * then can be made then, while that evidence is still in the table). */

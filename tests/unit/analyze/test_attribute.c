@@ -401,6 +401,47 @@ static void timeout_all_servers_silent(void **state)
 	assert_int_equal(an_stats(a)->by_cause[0][VD_TIMEOUT], 1);
 }
 
+/* A plain answer (positive, authoritative) is listed by the verdicts made
+ * within its brief life; one made later lists the attempts that failed and
+ * the referral, not the plain answer, and reaches the same cause. */
+static void plain_answer_brief_life(void **state)
+{
+	static const uint8_t ip[4] = { 203, 0, 113, 53 };
+	an_t *a = *state;
+	for (int late = 0; late <= 1; late++) {
+		if (late)
+			a = renew(state);
+		mb_t m;
+		client_query(a, T0, CPORT, 0x0101, "www.example.com");
+		up_query(a, T0 + 10 * MS, AUTH1, 50001, 0x1111, "www.example.com", DNS_T_A,
+			 DB_PROTO_UDP);
+		mb_start(&m, 0x1111, F_QR, "www.example.com", DNS_T_A);
+		mb_target(&m, 2, "example.com", DNS_T_NS, "ns.example.com");
+		up_reply(a, T0 + 20 * MS, AUTH1, 50001, DB_PROTO_UDP, &m);
+		up_query(a, T0 + 30 * MS, AUTH1, 50002, 0x2222, "ns.example.com", DNS_T_A,
+			 DB_PROTO_UDP);
+		mb_start(&m, 0x2222, F_QR | F_AA, "ns.example.com", DNS_T_A);
+		mb_a(&m, 1, "ns.example.com", ip);
+		up_reply(a, T0 + 40 * MS, AUTH1, 50002, DB_PROTO_UDP, &m);
+		up_query(a, T0 + 50 * MS, AUTH2, 50003, 0x3333, "www.example.com", DNS_T_A,
+			 DB_PROTO_UDP);
+		up_query(a, T0 + (late ? 4 : 1) * SEC, AUTH2, 50004, 0x4444, "www.example.com",
+			 DNS_T_A, DB_PROTO_UDP);
+		client_servfail(a, T0 + (late ? 5 : 2) * SEC, CPORT, 0x0101, "www.example.com", -1);
+
+		const verdict_t *v = verdicts(a, 1);
+		assert_verdict(v, VD_TIMEOUT, "all_servers_silent", VD_HIGH);
+		int plain = 0, referral = 0;
+		for (size_t i = 0; i < v->n_up; i++) {
+			plain += v->up[i].outcome == VD_OUT_ANSWERED && v->up[i].aa;
+			referral += v->up[i].outcome == VD_OUT_ANSWERED && v->up[i].referral;
+		}
+		assert_int_equal(plain, !late);
+		assert_int_equal(referral, 1);
+		assert_int_equal(v->n_up, late ? 3 : 4);
+	}
+}
+
 /* The resolver gave up 100 ms after its only attempt: too soon to call
  * that attempt a timeout, and it was not answered either. */
 static void unknown_attempts_pending(void **state)
@@ -1167,6 +1208,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(timeout_all_servers_silent, setup, teardown),
 		cmocka_unit_test_setup_teardown(timeout_behind_busy_traffic, setup, teardown),
 		cmocka_unit_test_setup_teardown(unknown_attempts_pending, setup, teardown),
+		cmocka_unit_test_setup_teardown(plain_answer_brief_life, setup, teardown),
 		cmocka_unit_test_setup_teardown(blocked_port_icmp, setup, teardown),
 		cmocka_unit_test_setup_teardown(blocked_port_survives_client_tcp_flood, setup,
 						teardown),

@@ -374,7 +374,7 @@ static txn_t *run_add(run_t *r, tmsg_t *m, const char *qname, uint16_t qtype)
 	if (m) {
 		t->msg_ref = msgstore_put(&r->store, m->b, (uint32_t)m->n);
 		assert_true(t->msg_ref != 0);
-		t->msg_len = (uint32_t)m->n;
+		t->msg_len = (uint16_t)m->n;
 		msg_free(m);
 	}
 	t->e.ts = r->ts - 5000;
@@ -732,6 +732,34 @@ static void test_window_edges(void **state)
 	}
 }
 
+/* 6a. The same unsigned answer, not stored (attr_note_answer keeps only
+ * answers with DNSSEC records): its summary, unsigned_data, is enough; and
+ * without it there is nothing to find. */
+static void test_unsigned_answer_summarised(void **state)
+{
+	(void)state;
+	for (int flag = 0; flag <= 1; flag++) {
+		run_t r;
+		chain_result_t res;
+		run_init(&r, 1 << 16, NOW);
+		run_add(&r, m_parent_keys(&parent), "example.", DNS_T_DNSKEY);
+		run_add(&r, m_referral(&parent, 1), QNAME, DNS_T_A);
+		run_add(&r, m_child_keys(&child), "child.example.", DNS_T_DNSKEY);
+		txn_t *ans = run_add(&r, NULL, QNAME, DNS_T_A);
+		ans->aa = 1;
+		ans->unsigned_data = (uint8_t)flag;
+		run_check(&r, &res);
+		if (flag) {
+			assert_found(&res, "rrsig_missing", "child.example.", QNAME, DNS_T_A);
+			assert_int_equal(res.checked_at, ans->answer_ts);
+		} else {
+			assert_int_equal(res.found, 0);
+		}
+		assert_int_equal(res.missing, 0);
+		run_free(&r);
+	}
+}
+
 /* 6. The child answers without RRSIG (AA) while the parent has a DS. */
 static void test_unsigned_answer(void **state)
 {
@@ -1037,6 +1065,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_all_not_yet_valid, cleanup),
 		cmocka_unit_test_teardown(test_window_edges, cleanup),
 		cmocka_unit_test_teardown(test_unsigned_answer, cleanup),
+		cmocka_unit_test_teardown(test_unsigned_answer_summarised, cleanup),
 		cmocka_unit_test_teardown(test_unsigned_answer_not_aa, cleanup),
 		cmocka_unit_test_teardown(test_unsigned_answer_deepest_ds, cleanup),
 		cmocka_unit_test_teardown(test_unsigned_answer_insecure_delegation, cleanup),

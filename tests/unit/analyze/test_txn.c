@@ -445,7 +445,7 @@ static void short_life_after_answer(void **state)
 
 	mkflows(&qf, &rf, DB_PROTO_UDP);
 	assert_int_equal(txn_init(&tt, WINDOW, 16, on_close, &c), 0);
-	txn_set_attempt_life(&tt, 2 * SEC);
+	txn_set_attempt_life(&tt, 2 * SEC, 2 * SEC);
 	Q(&q, 1, N_LOWER);
 	txn_keep_short(&tt, txn_query(&tt, T0, &qf, &q));
 	Q(&q, 2, N_LOWER);
@@ -468,6 +468,60 @@ static void short_life_after_answer(void **state)
 	txn_expire(&tt, T0 + WINDOW);
 	assert_int_equal(c.n, 3);
 	assert_stats(&tt, 3, 2, 1, 0, 0, 0, 0);
+	txn_free(&tt);
+}
+
+/* An attempt made brief leaves the table its brief life after its answer,
+ * ahead of short-lived ones answered before it; the two queues never mix
+ * (one closed early leaves the queue it is on, and the other stays
+ * intact). */
+static void brief_life_after_answer(void **state)
+{
+	(void)state;
+	txn_table_t tt;
+	struct closed c = { 0 };
+	db_flow_t qf, rf;
+	dns_msg_t q, r;
+	int first;
+
+	mkflows(&qf, &rf, DB_PROTO_UDP);
+	assert_int_equal(txn_init(&tt, WINDOW, 16, on_close, &c), 0);
+	txn_set_attempt_life(&tt, 3 * SEC, SEC);
+	for (uint16_t id = 1; id <= 4; id++) {
+		Q(&q, id, N_LOWER);
+		txn_keep_short(&tt, txn_query(&tt, T0, &qf, &q));
+	}
+	/* 1 short, answered first; 2 and 3 brief; 4 short. */
+	for (uint16_t id = 1; id <= 4; id++) {
+		R(&r, id, N_LOWER, 0);
+		txn_t *t = txn_response(&tt, T0 + id * SEC / 10, &rf, &r, &first);
+		assert_non_null(t);
+		if (id == 2 || id == 3) {
+			txn_keep_brief(&tt, t);
+			assert_int_equal(t->short_life, TXN_LIFE_BRIEF);
+			txn_keep_brief(&tt, t); /* once only */
+		}
+	}
+	/* 3 leaves early, taken off the brief queue. */
+	R(&r, 3, N_LOWER, 0);
+	txn_close(&tt, txn_response(&tt, T0 + SEC / 2, &rf, &r, &first));
+	assert_int_equal(c.n, 1);
+	assert_int_equal(c.t[0].key.id, 3);
+	txn_expire(&tt, T0 + SEC + 2 * SEC / 10 - 1);
+	assert_int_equal(c.n, 1);
+	txn_expire(&tt, T0 + SEC + 2 * SEC / 10);
+	assert_int_equal(c.n, 2);
+	assert_int_equal(c.t[1].key.id, 2);
+	assert_int_equal(tt.tbl.count, 2);
+	assert_null(tt.brief.head);
+	/* The short ones, in their order, their life after their answer. */
+	txn_expire(&tt, T0 + 3 * SEC + SEC / 10);
+	assert_int_equal(c.n, 3);
+	assert_int_equal(c.t[2].key.id, 1);
+	txn_expire(&tt, T0 + 3 * SEC + 4 * SEC / 10);
+	assert_int_equal(c.n, 4);
+	assert_int_equal(c.t[3].key.id, 4);
+	assert_int_equal(tt.tbl.count, 0);
 	txn_free(&tt);
 }
 
@@ -577,6 +631,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(name_index),
 		cmocka_unit_test(short_life_after_answer),
+		cmocka_unit_test(brief_life_after_answer),
 		cmocka_unit_test(midway_once_for_unanswered),
 		cmocka_unit_test(early_leave),
 		cmocka_unit_test(match_case_insensitive),
