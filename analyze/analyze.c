@@ -334,7 +334,7 @@ static void on_dns(an_t *a, const cap_event_t *ev)
 		attr_note_answer(&a->attr, t, &m);
 		/* The audit re-verifies a client's answer at the end of its
 		 * window with every answer still held: it keeps them all. */
-		if (t->short_life == TXN_LIFE_SHORT && !a->audit && attr_answer_plain(t))
+		if (t->short_life == TXN_LIFE_SHORT && !a->audit && attr_answer_plain(&a->attr, t))
 			txn_keep_brief(&a->txn, t);
 		/* A transaction that is nobody's evidence (not an upstream
 		 * attempt, not in the name index) leaves the table as soon as

@@ -196,12 +196,20 @@ void attr_note_answer(attr_t *a, txn_t *t, const dns_msg_t *m)
 		model_learn(a->model, t, m);
 }
 
-int attr_answer_plain(const txn_t *t)
+int attr_answer_plain(const attr_t *a, const txn_t *t)
 {
-	return t->answered && (t->rcode & 0xf) == DNS_R_NOERROR && t->aa && t->has_answer &&
-	       !t->tc && !t->referral && !t->rrsig && !t->learn && !t->n_ede &&
-	       t->key.transport == DB_PROTO_UDP && !t->icmp_ts && !t->frag_lost &&
-	       t->qtype != DNS_T_DNSKEY && t->qtype != DNS_T_DS;
+	if (!t->answered || !t->aa || t->tc || t->referral || t->rrsig || t->learn || t->n_ede ||
+	    t->key.transport != DB_PROTO_UDP || t->icmp_ts || t->frag_lost ||
+	    t->qtype == DNS_T_DNSKEY || t->qtype == DNS_T_DS)
+		return 0;
+	uint16_t rc = t->rcode & 0xf;
+	if (rc == DNS_R_NOERROR && t->has_answer)
+		return 1;
+	/* A name that does not exist, or has no data of the type: evidence
+	 * only about the name of a server a delegation named (a delegation
+	 * that leads nowhere, ns_unresolvable), which the model knows. */
+	return (rc == DNS_R_NXDOMAIN || rc == DNS_R_NOERROR) &&
+	       !model_is_ns_name(a->model, t->qhash);
 }
 
 int attr_is_client_query(attr_t *a, const txn_t *t)

@@ -57,12 +57,13 @@ void attr_free(attr_t *a);
 void attr_note_answer(attr_t *a, txn_t *t, const dns_msg_t *m);
 
 /* 1 when t's answer (attr_note_answer filled its summary) tells a verdict
- * made later no more than that it came: positive and authoritative, over
- * UDP, with no truncation, referral, CNAME, signature, DNSSEC query,
- * extended error, ICMP error or lost fragment about it.  Such an attempt
+ * made later no more than that it came: authoritative, over UDP, with no
+ * truncation, referral, CNAME, signature, DNSSEC query, extended error,
+ * ICMP error or lost fragment about it; positive, or NXDOMAIN or NODATA
+ * for a name that is not a server's a delegation named.  Such an attempt
  * need not stay as long as those that explain failures (txn_keep_brief):
  * the verdicts that list it are those made soon after it. */
-int attr_answer_plain(const txn_t *t);
+int attr_answer_plain(const attr_t *a, const txn_t *t);
 
 /* Classifies t, the query txn_query just returned, by what its sender is
  * as far as the capture tells so far: t->upstream when the sender acts as

@@ -560,6 +560,11 @@ int model_cut_dead(const model_t *m, uint64_t h, db_time_t before)
 	return dead > 0;
 }
 
+int model_is_ns_name(const model_t *m, uint64_t h)
+{
+	return tbl_find(&m->nsnames, &h, tbl_hash(&m->nsnames, &h)) != NULL;
+}
+
 int model_cname(const model_t *m, uint64_t h, db_time_t now, dns_name_t *target, model_src_t *src)
 {
 	const cname_t *c = tbl_find(&m->cnames, &h, tbl_hash(&m->cnames, &h));

@@ -83,6 +83,9 @@ typedef struct model_src {
 /* The deepest zone cut learned from referrals that contains name: 1 and
  * *out, or 0. */
 int model_zone_of(const model_t *m, const dns_name_t *name, dns_name_t *out);
+/* 1 when the name of hash h is the name of a server a cut was delegated to,
+ * or its parent (the names whose NXDOMAIN or NODATA the model keeps). */
+int model_is_ns_name(const model_t *m, uint64_t h);
 /* The referral the zone cut of name was first learned from: 1 and *src,
  * or 0. */
 int model_zone_src(const model_t *m, const dns_name_t *name, model_src_t *src);
