@@ -155,7 +155,8 @@ void attr_note_answer(attr_t *a, txn_t *t, const dns_msg_t *m)
 		if (!t->ede && !(t->ede = calloc(1, sizeof(*t->ede))))
 			break; /* out of memory: the codes that fitted */
 		t->ede->code[t->n_ede] = e->code;
-		memcpy(t->ede->text[t->n_ede], e->text, n);
+		if (n) /* an EDE without text has no text pointer */
+			memcpy(t->ede->text[t->n_ede], e->text, n);
 		t->ede->text[t->n_ede][n] = 0;
 		t->n_ede++;
 	}
