@@ -4,24 +4,55 @@
 
 void jw_init(jsonw_t *w, FILE *f, int pretty)
 {
-	memset(w, 0, sizeof(*w));
 	w->f = f;
+	w->depth = 0;
 	w->pretty = pretty;
+	memset(w->first, 0, sizeof(w->first));
 	w->first[0] = 1;
+	w->n = 0;
 }
+
+void jw_flush(jsonw_t *w)
+{
+	if (w->n)
+		fwrite(w->buf, 1, w->n, w->f);
+	w->n = 0;
+}
+
+static void put(jsonw_t *w, const void *p, size_t len)
+{
+	if (w->n + len > sizeof(w->buf)) {
+		jw_flush(w);
+		if (len > sizeof(w->buf)) {
+			fwrite(p, 1, len, w->f);
+			return;
+		}
+	}
+	memcpy(w->buf + w->n, p, len);
+	w->n += len;
+}
+
+static void putch(jsonw_t *w, char c)
+{
+	if (w->n == sizeof(w->buf))
+		jw_flush(w);
+	w->buf[w->n++] = c;
+}
+
+static void puts_(jsonw_t *w, const char *s) { put(w, s, strlen(s)); }
 
 static void indent(jsonw_t *w)
 {
 	if (!w->pretty)
 		return;
-	fputc('\n', w->f);
+	putch(w, '\n');
 	for (int i = 0; i < w->depth; i++)
-		fputs("  ", w->f);
+		put(w, "  ", 2);
 }
 
 static void put_escaped(jsonw_t *w, const uint8_t *s, size_t n)
 {
-	fputc('"', w->f);
+	putch(w, '"');
 	for (size_t i = 0; i < n; i++) {
 		/* A run of plain ASCII goes out in one write. */
 		size_t run = 0;
@@ -29,19 +60,20 @@ static void put_escaped(jsonw_t *w, const uint8_t *s, size_t n)
 		       s[i + run] != '"' && s[i + run] != '\\')
 			run++;
 		if (run) {
-			fwrite(s + i, 1, run, w->f);
+			put(w, s + i, run);
 			i += run;
 			if (i == n)
 				break;
 		}
 		uint8_t c = s[i];
 		if (c == '"' || c == '\\') {
-			fputc('\\', w->f);
-			fputc(c, w->f);
+			putch(w, '\\');
+			putch(w, (char)c);
 		} else if (c < 0x20 || c == 0x7f) {
-			fprintf(w->f, "\\u%04x", c);
+			char u[8];
+			put(w, u, (size_t)snprintf(u, sizeof(u), "\\u%04x", c));
 		} else if (c < 0x80) {
-			fputc(c, w->f);
+			putch(w, (char)c);
 		} else {
 			/* Pass well-formed UTF-8 through (RFC 3629 section 4:
 			 * no overlongs, no surrogates, nothing past U+10FFFF);
@@ -67,33 +99,33 @@ static void put_escaped(jsonw_t *w, const uint8_t *s, size_t n)
 			for (size_t j = 2; ok && j < len; j++)
 				ok = (s[i + j] & 0xc0) == 0x80;
 			if (ok) {
-				fwrite(s + i, 1, len, w->f);
+				put(w, s + i, len);
 				i += len - 1;
 			} else {
-				fputs("\\ufffd", w->f);
+				puts_(w, "\\ufffd");
 			}
 		}
 	}
-	fputc('"', w->f);
+	putch(w, '"');
 }
 
 static void member(jsonw_t *w, const char *key)
 {
 	if (!w->first[w->depth])
-		fputc(',', w->f);
+		putch(w, ',');
 	w->first[w->depth] = 0;
 	if (w->depth > 0)
 		indent(w);
 	if (key) {
 		put_escaped(w, (const uint8_t *)key, strlen(key));
-		fputs(w->pretty ? ": " : ":", w->f);
+		puts_(w, w->pretty ? ": " : ":");
 	}
 }
 
 static void open_(jsonw_t *w, const char *key, char c)
 {
 	member(w, key);
-	fputc(c, w->f);
+	putch(w, c);
 	if (w->depth + 1 < JSONW_DEPTH)
 		w->depth++;
 	w->first[w->depth] = 1;
@@ -106,7 +138,7 @@ static void close_(jsonw_t *w, char c)
 		w->depth--;
 	if (!empty)
 		indent(w);
-	fputc(c, w->f);
+	putch(w, c);
 }
 
 void jw_obj_open(jsonw_t *w, const char *key) { open_(w, key, '{'); }
@@ -129,25 +161,33 @@ void jw_strn(jsonw_t *w, const char *key, const uint8_t *s, size_t n)
 void jw_u64(jsonw_t *w, const char *key, uint64_t v)
 {
 	member(w, key);
-	fprintf(w->f, "%llu", (unsigned long long)v);
+	char b[24];
+	put(w, b, (size_t)snprintf(b, sizeof(b), "%llu", (unsigned long long)v));
 }
 
 void jw_double(jsonw_t *w, const char *key, double v)
 {
 	member(w, key);
-	fprintf(w->f, "%.3f", v);
+	char b[320]; /* the largest double, 309 digits, and ".000" */
+	int k = snprintf(b, sizeof(b), "%.3f", v);
+	if (k > 0)
+		put(w, b, (size_t)k < sizeof(b) ? (size_t)k : sizeof(b) - 1);
 }
 
 void jw_bool(jsonw_t *w, const char *key, int v)
 {
 	member(w, key);
-	fputs(v ? "true" : "false", w->f);
+	puts_(w, v ? "true" : "false");
 }
 
 void jw_null(jsonw_t *w, const char *key)
 {
 	member(w, key);
-	fputs("null", w->f);
+	puts_(w, "null");
 }
 
-void jw_end(jsonw_t *w) { fputc('\n', w->f); }
+void jw_end(jsonw_t *w)
+{
+	putch(w, '\n');
+	jw_flush(w);
+}

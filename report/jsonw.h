@@ -9,12 +9,18 @@
 #include <stdio.h>
 
 #define JSONW_DEPTH 32
+#define JSONW_BUF 8192
 
+/* What is written collects in buf and goes to f in large writes: when buf
+ * is full, at jw_end and at jw_flush (a report is many small pieces;
+ * one stdio call each cost more than the rest of the writer). */
 typedef struct jsonw {
 	FILE *f;
 	int depth;
 	int pretty;
 	uint8_t first[JSONW_DEPTH]; /* no member written yet at this depth */
+	size_t n;                   /* bytes in buf not written to f yet */
+	char buf[JSONW_BUF];
 } jsonw_t;
 
 void jw_init(jsonw_t *w, FILE *f, int pretty);
@@ -29,7 +35,9 @@ void jw_u64(jsonw_t *w, const char *key, uint64_t v);
 void jw_double(jsonw_t *w, const char *key, double v);
 void jw_bool(jsonw_t *w, const char *key, int v);
 void jw_null(jsonw_t *w, const char *key);
-/* Ends the document with a newline. */
+/* Ends the document with a newline, and writes what is buffered. */
 void jw_end(jsonw_t *w);
+/* Writes what is buffered to f (not flushing f itself). */
+void jw_flush(jsonw_t *w);
 
 #endif

@@ -32,6 +32,7 @@ static void out_open(struct out *o, int pretty)
 /* Closes the stream and compares everything written with want. */
 static void out_check(struct out *o, const char *want)
 {
+	jw_flush(&o->w);
 	assert_int_equal(fclose(o->f), 0);
 	assert_string_equal(o->buf, want);
 	assert_int_equal(o->len, strlen(want));
@@ -192,8 +193,49 @@ static void write_to_fmemopen(void **state)
 	jw_double(&w, NULL, 0.0005);
 	jw_double(&w, NULL, -2.25);
 	jw_arr_close(&w);
+	assert_string_equal(buf, ""); /* buffered until flushed */
+	jw_flush(&w);
 	assert_int_equal(fclose(f), 0);
 	assert_string_equal(buf, "[0.001,-2.250]");
+}
+
+/* Documents larger than the writer's buffer, with strings larger than it
+ * and pieces that straddle its end, come out whole and in order; the
+ * largest double is written whole. */
+static void larger_than_the_buffer(void **state)
+{
+	(void)state;
+	struct out o;
+	size_t big = 3 * JSONW_BUF + 7;
+	char *s = malloc(big + 1);
+	assert_non_null(s);
+	for (size_t i = 0; i < big; i++)
+		s[i] = (char)('a' + i % 26);
+	s[big] = 0;
+	out_open(&o, 0);
+	jw_arr_open(&o.w, NULL);
+	for (int i = 0; i < 2000; i++)
+		jw_u64(&o.w, NULL, (uint64_t)i * 1000003);
+	jw_str(&o.w, NULL, s);
+	jw_double(&o.w, NULL, 1.7976931348623157e308);
+	jw_arr_close(&o.w);
+	jw_end(&o.w);
+	assert_int_equal(fclose(o.f), 0);
+	/* The same, built by hand. */
+	size_t cap = big + 64 * 1024;
+	char *want = malloc(cap);
+	assert_non_null(want);
+	size_t n = 0;
+	want[n++] = '[';
+	for (int i = 0; i < 2000; i++)
+		n += (size_t)snprintf(want + n, cap - n, "%s%llu", i ? "," : "",
+				      (unsigned long long)i * 1000003);
+	n += (size_t)snprintf(want + n, cap - n, ",\"%s\",%.3f]\n", s, 1.7976931348623157e308);
+	assert_int_equal(o.len, n);
+	assert_memory_equal(o.buf, want, n);
+	free(want);
+	free(s);
+	free(o.buf);
 }
 
 int main(void)
@@ -207,6 +249,7 @@ int main(void)
 		cmocka_unit_test(keys_are_escaped),
 		cmocka_unit_test(pretty_layout),
 		cmocka_unit_test(write_to_fmemopen),
+		cmocka_unit_test(larger_than_the_buffer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
