@@ -1,6 +1,7 @@
 /*
  * test_flow.c - addresses, flows and capture time (common/flow.c).
  */
+#include <arpa/inet.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -83,6 +84,21 @@ static void addr_str_forms(void **state)
 	}
 	memset(&a, 0, sizeof(a));
 	assert_string_equal(db_addr_str(&a, buf), "?");
+	/* IPv4 is written by hand: every byte value in every position, as
+	 * inet_ntop writes it. */
+	for (unsigned v = 0; v < 256; v++)
+		for (int pos = 0; pos < 4; pos++) {
+			char want[INET_ADDRSTRLEN];
+			memset(&a, 0, sizeof(a));
+			a.family = 4;
+			a.a[0] = 10;
+			a.a[1] = 200;
+			a.a[2] = 9;
+			a.a[3] = 99;
+			a.a[pos] = (uint8_t)v;
+			assert_non_null(inet_ntop(AF_INET, a.a, want, sizeof(want)));
+			assert_string_equal(db_addr_str(&a, buf), want);
+		}
 }
 
 static void addr_eq_and_cmp(void **state)
