@@ -18,9 +18,6 @@
 #include "../../../capture/ip4.h"
 #include "../../../capture/tunnel.h"
 
-#define SEC ((db_time_t)1000000)
-#define T0 ((db_time_t)1700000000 * SEC)
-
 #define MACS 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb
 /* A DNS query: id 0xbeef, RD, one question for the root, IN A (17 bytes). */
 #define DNSQ                                                                                       \
@@ -54,16 +51,11 @@ static void ctx_init_lim(cap_ctx_t *c, struct rec *r, size_t max_tcp, size_t max
 {
 	char err[128] = "";
 
-	memset(c, 0, sizeof(*c));
-	memset(r, 0, sizeof(*r));
-	c->window = 30 * SEC;
+	rec_ctx_init(c, r);
 	c->max_tcp_streams = max_tcp;
 	c->max_frag_trains = max_frag;
 	assert_int_equal(dispatch_init(c, max_hs, err, sizeof(err)), 0);
 	assert_string_equal(err, "");
-	c->fn = rec_fn;
-	c->user = r;
-	c->now = T0;
 }
 
 static void ctx_init(cap_ctx_t *c, struct rec *r) { ctx_init_lim(c, r, 64, 64, 64); }

@@ -14,9 +14,6 @@
 #include "../../../capture/emit.h"
 #include "../../../capture/ip4.h"
 
-#define SEC ((db_time_t)1000000)
-#define T0 ((db_time_t)1700000000 * SEC)
-
 #define SRC4 192, 0, 2, 1
 #define DST4 198, 51, 100, 53
 /* IPv4 header, IHL 5, TTL 64, checksum left 0 (ip4.c does not check it):
@@ -46,12 +43,7 @@
  * fragment table and the sink. */
 static void ctx_init(cap_ctx_t *c, struct rec *r, const ipfrag_limits_t *fl)
 {
-	memset(c, 0, sizeof(*c));
-	memset(r, 0, sizeof(*r));
-	c->fn = rec_fn;
-	c->user = r;
-	c->now = T0;
-	c->window = 30 * SEC;
+	rec_ctx_init(c, r);
 	c->frag4 = ipfrag_new(fl);
 	assert_non_null(c->frag4);
 }

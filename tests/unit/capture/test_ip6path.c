@@ -15,9 +15,6 @@
 #include "../../../capture/ip6.h"
 #include "../../../capture/ip6path.h"
 
-#define SEC ((db_time_t)1000000)
-#define T0 ((db_time_t)1700000000 * SEC)
-
 #define SRC6 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01
 #define DST6 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x53
 /* The fixed header: payload length plen, next header nh, hop limit 64. */
@@ -41,12 +38,7 @@
 /* A context with what ip6path.c uses: the IPv6 fragment table and the sink. */
 static void ctx_init(cap_ctx_t *c, struct rec *r, const ipfrag_limits_t *fl)
 {
-	memset(c, 0, sizeof(*c));
-	memset(r, 0, sizeof(*r));
-	c->fn = rec_fn;
-	c->user = r;
-	c->now = T0;
-	c->window = 30 * SEC;
+	rec_ctx_init(c, r);
 	c->frag6 = ipfrag_new(fl);
 	assert_non_null(c->frag6);
 }

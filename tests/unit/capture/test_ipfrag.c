@@ -12,9 +12,6 @@
 
 #include "../../../capture/ipfrag.h"
 
-#define SEC ((db_time_t)1000000)
-#define T0 ((db_time_t)1700000000 * SEC)
-
 #define REC_MAX 16
 
 #include "recorder.h"

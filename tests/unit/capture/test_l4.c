@@ -14,9 +14,6 @@
 #include "../../../capture/emit.h"
 #include "../../../capture/l4.h"
 
-#define SEC ((db_time_t)1000000)
-#define T0 ((db_time_t)1700000000 * SEC)
-
 /* UDP sport -> dport, length ulen, checksum 0. */
 #define UDPH(sp, dp, ulen)                                                                         \
 	(sp) >> 8, (sp)&0xff, (dp) >> 8, (dp)&0xff, (ulen) >> 8, (ulen)&0xff, 0x00, 0x00
@@ -54,12 +51,7 @@
  * watch and the two reassembly tables (mid-stream pickup on). */
 static void ctx_init(cap_ctx_t *c, struct rec *r)
 {
-	memset(c, 0, sizeof(*c));
-	memset(r, 0, sizeof(*r));
-	c->fn = rec_fn;
-	c->user = r;
-	c->now = T0;
-	c->window = 30 * SEC;
+	rec_ctx_init(c, r);
 	assert_int_equal(tcpwatch_init(&c->tcpw, c->window, 64), 0);
 	tcpreasm_limits_t tl = { .timeout = c->window, .midstream = 1 };
 	c->tcp6 = tcpreasm_new(&tl);

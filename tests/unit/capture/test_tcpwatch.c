@@ -11,8 +11,6 @@
 
 #include "../../../capture/tcpwatch.h"
 
-#define SEC ((db_time_t)1000000)
-#define T0 ((db_time_t)1700000000 * SEC)
 #define WINDOW (3 * SEC)
 
 #define REC_MAX 32
