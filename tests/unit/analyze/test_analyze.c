@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "../../../analyze/analyze.h"
+#include "msgbuild.h"
 
 #define SEC ((db_time_t)1000000)
 #define MS ((db_time_t)1000)
@@ -35,51 +36,6 @@
 #define F_RA 0x0080
 
 /* ---- DNS wire messages ----------------------------------------------------- */
-
-typedef struct mb {
-	uint8_t b[512];
-	size_t n;
-	uint16_t count[4]; /* qd, an, ns, ar */
-} mb_t;
-
-static void put8(mb_t *m, unsigned v)
-{
-	assert_true(m->n < sizeof(m->b));
-	m->b[m->n++] = (uint8_t)v;
-}
-
-static void put16(mb_t *m, unsigned v)
-{
-	put8(m, v >> 8);
-	put8(m, v & 0xff);
-}
-
-static void put_name(mb_t *m, const char *s)
-{
-	while (*s) {
-		const char *dot = strchr(s, '.');
-		size_t l = dot ? (size_t)(dot - s) : strlen(s);
-		put8(m, (unsigned)l);
-		for (size_t i = 0; i < l; i++)
-			put8(m, (uint8_t)s[i]);
-		s += l + (dot ? 1 : 0);
-	}
-	put8(m, 0);
-}
-
-/* A header and one question. */
-static void mb_start(mb_t *m, uint16_t id, uint16_t flags, const char *qname)
-{
-	memset(m, 0, sizeof(*m));
-	put16(m, id);
-	put16(m, flags);
-	for (int i = 0; i < 4; i++)
-		put16(m, 0);
-	put_name(m, qname);
-	put16(m, DNS_T_A);
-	put16(m, 1);
-	m->count[0] = 1;
-}
 
 /* An OPT record (RFC 6891 6.1.3: the extended rcode in the TTL's top
  * byte) with one Extended DNS Error when ede >= 0. */
@@ -101,28 +57,7 @@ static void mb_opt(mb_t *m, uint8_t ext_rcode, int ede)
 	put16(m, (unsigned)ede);
 }
 
-static void mb_done(mb_t *m)
-{
-	for (int i = 0; i < 4; i++) {
-		m->b[4 + 2 * i] = (uint8_t)(m->count[i] >> 8);
-		m->b[5 + 2 * i] = (uint8_t)(m->count[i] & 0xff);
-	}
-}
-
 /* ---- events ------------------------------------------------------------------ */
-
-static db_flow_t flow(const char *src, uint16_t sport, const char *dst, uint16_t dport,
-		      uint8_t proto)
-{
-	db_flow_t f;
-	memset(&f, 0, sizeof(f));
-	assert_int_equal(db_addr_parse(&f.src, src), 0);
-	assert_int_equal(db_addr_parse(&f.dst, dst), 0);
-	f.sport = sport;
-	f.dport = dport;
-	f.proto = proto;
-	return f;
-}
 
 /* len bytes of msg, of a message wire_len long on the wire. */
 static void send_bytes(an_t *a, db_time_t ts, db_flow_t f, const uint8_t *msg, size_t len,
@@ -148,7 +83,7 @@ static void send_msg(an_t *a, db_time_t ts, db_flow_t f, mb_t *m)
 static void client_query(an_t *a, db_time_t ts, uint16_t port, uint16_t id, const char *qname)
 {
 	mb_t m;
-	mb_start(&m, id, F_RD, qname);
+	mb_start(&m, id, F_RD, qname, DNS_T_A);
 	send_msg(a, ts, flow(CLIENT, port, RESOLVER, 53, DB_PROTO_UDP), &m);
 }
 
@@ -156,14 +91,14 @@ static void client_answer(an_t *a, db_time_t ts, uint16_t port, uint16_t id, con
 			  uint16_t rcode)
 {
 	mb_t m;
-	mb_start(&m, id, (uint16_t)(F_QR | F_RD | F_RA | rcode), qname);
+	mb_start(&m, id, (uint16_t)(F_QR | F_RD | F_RA | rcode), qname, DNS_T_A);
 	send_msg(a, ts, flow(RESOLVER, 53, CLIENT, port, DB_PROTO_UDP), &m);
 }
 
 static void up_query(an_t *a, db_time_t ts, uint16_t port, uint16_t id, const char *qname)
 {
 	mb_t m;
-	mb_start(&m, id, 0, qname);
+	mb_start(&m, id, 0, qname, DNS_T_A);
 	send_msg(a, ts, flow(UPSIDE, port, AUTH, 53, DB_PROTO_UDP), &m);
 }
 
@@ -290,9 +225,9 @@ static void counts_messages(void **state)
 	resolver_known(a, T0);
 	/* The same over TCP. */
 	mb_t m;
-	mb_start(&m, 7, F_RD, "tcp.example");
+	mb_start(&m, 7, F_RD, "tcp.example", DNS_T_A);
 	send_msg(a, T0 + 10 * MS, flow(CLIENT, 40001, RESOLVER, 53, DB_PROTO_TCP), &m);
-	mb_start(&m, 7, F_QR | F_RD | F_RA | DNS_R_NXDOMAIN, "tcp.example");
+	mb_start(&m, 7, F_QR | F_RD | F_RA | DNS_R_NXDOMAIN, "tcp.example", DNS_T_A);
 	send_msg(a, T0 + 20 * MS, flow(RESOLVER, 53, CLIENT, 40001, DB_PROTO_TCP), &m);
 	const an_stats_t *st = an_stats(a);
 	assert_int_equal(st->dns_messages, 4);
@@ -341,7 +276,7 @@ static void short_cut_and_malformed(void **state)
 	/* A whole header and question promising an answer that is not there:
 	 * malformed when whole, cut when the capture cut it. */
 	mb_t m;
-	mb_start(&m, 0x2222, F_QR | F_RD | F_RA, "www.example");
+	mb_start(&m, 0x2222, F_QR | F_RD | F_RA, "www.example", DNS_T_A);
 	mb_done(&m);
 	m.b[7] = 1; /* ANCOUNT 1 */
 	send_bytes(a, T0 + 3 * MS, from, m.b, m.n, m.n);
@@ -364,11 +299,11 @@ static void extended_rcode_and_ede(void **state)
 	an_t *a = new_default();
 	client_query(a, T0, 40000, 9, "www.example");
 	mb_t m;
-	mb_start(&m, 9, F_QR | F_RD | F_RA, "www.example");
+	mb_start(&m, 9, F_QR | F_RD | F_RA, "www.example", DNS_T_A);
 	mb_opt(&m, 1, -1);
 	send_msg(a, T0 + MS, flow(RESOLVER, 53, CLIENT, 40000, DB_PROTO_UDP), &m);
 	client_query(a, T0 + 2 * MS, 40001, 10, "www.example");
-	mb_start(&m, 10, F_QR | F_RD | F_RA | DNS_R_NOERROR, "www.example");
+	mb_start(&m, 10, F_QR | F_RD | F_RA | DNS_R_NOERROR, "www.example", DNS_T_A);
 	mb_opt(&m, 0, 18); /* Prohibited */
 	send_msg(a, T0 + 3 * MS, flow(RESOLVER, 53, CLIENT, 40001, DB_PROTO_UDP), &m);
 	const an_stats_t *st = an_stats(a);

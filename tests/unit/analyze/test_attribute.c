@@ -18,6 +18,7 @@
 
 #include "../../../analyze/analyze.h"
 #include "../../../report/report.h"
+#include "msgbuild.h"
 
 /* The explanation a report prints for v (report/explain.c). */
 static const char *explained(const verdict_t *v)
@@ -46,59 +47,6 @@ static const char *explained(const verdict_t *v)
 #define F_RA 0x0080
 
 /* ---- DNS wire messages --------------------------------------------------- */
-
-/* A message under construction: header, one question, then records in
- * section order; mb_done() writes the counts. */
-typedef struct mb {
-	uint8_t b[1024];
-	size_t n;
-	uint16_t count[4]; /* qd, an, ns, ar */
-} mb_t;
-
-static void put8(mb_t *m, unsigned v)
-{
-	assert_true(m->n < sizeof(m->b));
-	m->b[m->n++] = (uint8_t)v;
-}
-
-static void put16(mb_t *m, unsigned v)
-{
-	put8(m, v >> 8);
-	put8(m, v & 0xff);
-}
-
-static void put32(mb_t *m, uint32_t v)
-{
-	put16(m, v >> 16);
-	put16(m, v & 0xffff);
-}
-
-/* "www.example.com" (or "." for the root) in uncompressed wire form. */
-static void put_name(mb_t *m, const char *s)
-{
-	while (*s && strcmp(s, ".") != 0) {
-		const char *dot = strchr(s, '.');
-		size_t l = dot ? (size_t)(dot - s) : strlen(s);
-		put8(m, (unsigned)l);
-		for (size_t i = 0; i < l; i++)
-			put8(m, (uint8_t)s[i]);
-		s += l + (dot ? 1 : 0);
-	}
-	put8(m, 0);
-}
-
-static void mb_start(mb_t *m, uint16_t id, uint16_t flags, const char *qname, uint16_t qtype)
-{
-	memset(m, 0, sizeof(*m));
-	put16(m, id);
-	put16(m, flags);
-	for (int i = 0; i < 4; i++)
-		put16(m, 0);
-	put_name(m, qname);
-	put16(m, qtype);
-	put16(m, 1);
-	m->count[0] = 1;
-}
 
 static void rr_head(mb_t *m, int section, const char *owner, uint16_t type)
 {
@@ -167,28 +115,7 @@ static void mb_ede(mb_t *m, uint16_t code, const char *text)
 		put8(m, (uint8_t)text[i]);
 }
 
-static void mb_done(mb_t *m)
-{
-	for (int i = 0; i < 4; i++) {
-		m->b[4 + 2 * i] = (uint8_t)(m->count[i] >> 8);
-		m->b[5 + 2 * i] = (uint8_t)(m->count[i] & 0xff);
-	}
-}
-
 /* ---- events ---------------------------------------------------------------- */
-
-static db_flow_t flow(const char *src, uint16_t sport, const char *dst, uint16_t dport,
-		      uint8_t proto)
-{
-	db_flow_t f;
-	memset(&f, 0, sizeof(f));
-	assert_int_equal(db_addr_parse(&f.src, src), 0);
-	assert_int_equal(db_addr_parse(&f.dst, dst), 0);
-	f.sport = sport;
-	f.dport = dport;
-	f.proto = proto;
-	return f;
-}
 
 static void send_msg(an_t *a, db_time_t ts, db_flow_t f, mb_t *m)
 {
