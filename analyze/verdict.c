@@ -94,13 +94,76 @@ const char *vd_icmp_label(uint8_t version, uint8_t type, uint8_t code)
 									  : "icmp-error";
 }
 
-/* The packed form: a token byte t, then for t < 128 the t + 1 bytes that
- * follow are copied, for t >= 128 the next t - 127 bytes are zero; the
- * unpacked length comes first (4 bytes). */
+/* The packed form stores some fields XORed with a field they most often
+ * repeat or nearly repeat, so that the bytes they share become zeros,
+ * which the packing squeezes out: an attempt with the attempt before it
+ * (the same question sent again, to another server or from another port,
+ * a moment later), the first attempt's time with the query's, the
+ * aliases' exchanges likewise, the query and failure times with the
+ * verdict's, the root failure's name with the query's.  XOR undoes itself:
+ * delta() applies the chains from their end, undelta() from their start,
+ * each step against a field already given back. */
+static void xor_bytes(void *dst, const void *src, size_t n)
+{
+	uint8_t *d = dst;
+	const uint8_t *s = src;
+	for (size_t i = 0; i < n; i++)
+		d[i] ^= s[i];
+}
+
+static size_t n_up_of(const verdict_t *v)
+{
+	return v->n_up < VD_MAX_UPSTREAM ? v->n_up : VD_MAX_UPSTREAM;
+}
+
+static size_t n_alias_of(const verdict_t *v)
+{
+	return v->n_alias < VD_MAX_ALIAS ? v->n_alias : VD_MAX_ALIAS;
+}
+
+static void delta(verdict_t *d)
+{
+	for (size_t k = n_up_of(d); k-- > 1;)
+		xor_bytes(&d->up[k], &d->up[k - 1], sizeof(d->up[k]));
+	if (n_up_of(d))
+		d->up[0].ts ^= d->query_time;
+	for (size_t k = n_alias_of(d); k-- > 1;)
+		xor_bytes(&d->alias[k], &d->alias[k - 1], sizeof(d->alias[k]));
+	if (n_alias_of(d))
+		d->alias[0].asked ^= d->query_time;
+	d->repeats_query_time ^= d->repeats_time;
+	d->repeats_time ^= d->time;
+	d->query_time ^= d->time;
+	xor_bytes(&d->repeats_qname, &d->qname, sizeof(d->qname));
+}
+
+static void undelta(verdict_t *d)
+{
+	xor_bytes(&d->repeats_qname, &d->qname, sizeof(d->qname));
+	d->query_time ^= d->time;
+	d->repeats_time ^= d->time;
+	d->repeats_query_time ^= d->repeats_time;
+	if (n_alias_of(d))
+		d->alias[0].asked ^= d->query_time;
+	for (size_t k = 1; k < n_alias_of(d); k++)
+		xor_bytes(&d->alias[k], &d->alias[k - 1], sizeof(d->alias[k]));
+	if (n_up_of(d))
+		d->up[0].ts ^= d->query_time;
+	for (size_t k = 1; k < n_up_of(d); k++)
+		xor_bytes(&d->up[k], &d->up[k - 1], sizeof(d->up[k]));
+}
+
+/* The packed form: the verdict with its fields XORed as above, then a
+ * token byte t, then for t < 128 the t + 1 bytes that follow are copied,
+ * for t >= 128 the next t - 127 bytes are zero; the unpacked length comes
+ * first (4 bytes). */
 uint8_t *vd_pack(const verdict_t *v, size_t *bytes)
 {
-	size_t n = offsetof(verdict_t, up) + (size_t)v->n_up * sizeof(v->up[0]);
-	const uint8_t *s = (const uint8_t *)v;
+	size_t n = offsetof(verdict_t, up) + n_up_of(v) * sizeof(v->up[0]);
+	verdict_t d;
+	memcpy(&d, v, n);
+	delta(&d);
+	const uint8_t *s = (const uint8_t *)&d;
 	/* Packed on the stack, then copied out at its size: allocating the
 	 * worst case and shrinking it after (realloc) left a hole behind
 	 * every packed verdict, which the small allocations of the analysis
@@ -162,6 +225,7 @@ void vd_unpack(const uint8_t *p, verdict_t *out)
 			i += (size_t)t - 127;
 		}
 	}
+	undelta(out);
 }
 
 verdict_t *vd_copy(const verdict_t *v, size_t *bytes)

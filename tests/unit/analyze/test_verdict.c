@@ -261,6 +261,33 @@ static void packed_is_small(void **state)
 	free(v);
 }
 
+/* An attempt that repeats the one before it (the same question sent
+ * again, to the next server, from the next port, a millisecond later)
+ * costs a few bytes packed: only what differs is kept, the changed bytes
+ * of its time, server and port. */
+static void repeated_attempts_pack_small(void **state)
+{
+	(void)state;
+	verdict_t *v = malloc(sizeof(*v)), *out = malloc(sizeof(*out));
+	assert_non_null(v);
+	assert_non_null(out);
+	size_t one = 0, all = 0;
+	sample(v, 1);
+	uint8_t *p = vd_pack(v, &one);
+	assert_non_null(p);
+	free(p);
+	sample(v, VD_MAX_UPSTREAM);
+	p = vd_pack(v, &all);
+	assert_non_null(p);
+	print_message("packed: %zu bytes with 1 attempt, %zu with %d\n", one, all, VD_MAX_UPSTREAM);
+	assert_true(all - one <= (VD_MAX_UPSTREAM - 1) * 12);
+	vd_unpack(p, out);
+	assert_memory_equal(out, v, used(v));
+	free(p);
+	free(v);
+	free(out);
+}
+
 /* Bytes with no zero at all (the worst case) and bytes with zero runs of
  * every length around the token limits (1, 2, 127, 128, 129, 256 and at
  * the very end) survive the round trip, within the bound: a token per
@@ -346,6 +373,7 @@ int main(void)
 		cmocka_unit_test(copy_holds_n_up_attempts),
 		cmocka_unit_test(pack_round_trip),
 		cmocka_unit_test(packed_is_small),
+		cmocka_unit_test(repeated_attempts_pack_small),
 		cmocka_unit_test(pack_edge_runs),
 		cmocka_unit_test(pack_random),
 	};
