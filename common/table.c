@@ -76,7 +76,8 @@ void tbl_free(tbl_t *t)
 /* Eight bytes per step (the keys are 8 to 42 bytes, looked up for every
  * packet), each word mixed in by a multiply, then MurmurHash3's 64-bit
  * finaliser so that the low bits, which pick the slot, depend on all of
- * the key. */
+ * the key.  Every step is invertible, so a key of up to 8 bytes has a hash
+ * of its own (probe relies on it). */
 uint64_t tbl_hash(const tbl_t *t, const void *key)
 {
 	const uint8_t *p = key;
@@ -107,15 +108,21 @@ static const void *key_of(const tbl_t *t, const tbl_entry_t *e)
 }
 
 /* The first slot at or after i (cyclically) that holds key/hash, or -1 at
- * the empty slot that ends the run. */
+ * the empty slot that ends the run.  A key of at most 8 bytes is never
+ * compared: tbl_hash is then one-to-one (a word XORed with a constant, a
+ * multiplication by an odd number, xor-shifts: each step can be undone),
+ * so equal hashes are equal keys, and a lookup that only asks whether a
+ * key is there (a zone cut, most often) does not read the entry. */
 static size_t probe(const tbl_t *t, size_t i, const void *key, uint64_t hash, int *found)
 {
 	size_t mask = t->nslots - 1;
+	int short_key = t->keylen <= 8;
 	for (;; i = (i + 1) & mask) {
 		const tbl_slot_t *s = &t->slots[i];
 		if (!s->e)
 			break;
-		if (s->hash == hash && memcmp(key_of(t, s->e), key, t->keylen) == 0) {
+		if (s->hash == hash &&
+		    (short_key || memcmp(key_of(t, s->e), key, t->keylen) == 0)) {
 			*found = 1;
 			return i;
 		}

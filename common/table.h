@@ -68,6 +68,9 @@ int tbl_reserve(tbl_t *t);
 void tbl_free(tbl_t *t);
 
 uint64_t tbl_hash(const tbl_t *t, const void *key);
+/* The hash passed with a key below is tbl_hash(t, key): for a key of 8
+ * bytes or less the table compares hashes only (tbl_hash is one-to-one
+ * there), longer keys are compared too. */
 /* The first entry with this key, or NULL. */
 void *tbl_find(const tbl_t *t, const void *key, uint64_t hash);
 /* The next entry after e with the same key, or NULL. */

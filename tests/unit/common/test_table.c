@@ -34,6 +34,33 @@ static ent_t *put(tbl_t *t, uint32_t key, int val, db_time_t ts)
 
 static ent_t *get(const tbl_t *t, uint32_t key) { return tbl_find(t, &key, tbl_hash(t, &key)); }
 
+/* Keys longer than 8 bytes are compared, so a test can hand the table
+ * hashes of its choice to make them collide (a key of 8 bytes or less is
+ * not: its tbl_hash is its own, and the table relies on that). */
+typedef struct wkey {
+	uint32_t v;
+	uint32_t pad[2];
+} wkey_t;
+
+typedef struct went {
+	tbl_entry_t e;
+	wkey_t key;
+} went_t;
+
+static void init_wide(tbl_t *t, size_t max)
+{
+	assert_int_equal(tbl_init(t, sizeof(went_t), offsetof(went_t, key), sizeof(wkey_t), max),
+			 0);
+}
+
+static const wkey_t *wk(uint32_t v)
+{
+	static wkey_t k;
+	memset(&k, 0, sizeof(k));
+	k.v = v;
+	return &k;
+}
+
 static void insert_find_remove(void **state)
 {
 	(void)state;
@@ -101,29 +128,55 @@ static void colliding_hashes(void **state)
 {
 	(void)state;
 	tbl_t t;
-	uint32_t k;
-	ent_t *e[4];
+	went_t *e[4];
 
 	/* Same hash for different keys: the key comparison tells them apart. */
-	init(&t, 16);
+	init_wide(&t, 16);
 	for (uint32_t i = 0; i < 4; i++) {
-		k = 100 + i;
-		e[i] = tbl_insert(&t, &k, 7, (db_time_t)i);
+		e[i] = tbl_insert(&t, wk(100 + i), 7, (db_time_t)i);
 		assert_non_null(e[i]);
 	}
-	k = 102;
-	assert_ptr_equal(tbl_find(&t, &k, 7), e[2]);
+	assert_ptr_equal(tbl_find(&t, wk(102), 7), e[2]);
 	assert_null(tbl_find_next(&t, e[2]));
 	tbl_remove(&t, e[2]);
-	assert_null(tbl_find(&t, &k, 7));
-	k = 101;
-	assert_ptr_equal(tbl_find(&t, &k, 7), e[1]);
-	k = 103;
-	assert_ptr_equal(tbl_find(&t, &k, 7), e[3]);
-	k = 100;
-	assert_ptr_equal(tbl_find(&t, &k, 7), e[0]);
+	assert_null(tbl_find(&t, wk(102), 7));
+	assert_ptr_equal(tbl_find(&t, wk(101), 7), e[1]);
+	assert_ptr_equal(tbl_find(&t, wk(103), 7), e[3]);
+	assert_ptr_equal(tbl_find(&t, wk(100), 7), e[0]);
 	/* Right key, wrong hash: not found. */
-	assert_null(tbl_find(&t, &k, 8));
+	assert_null(tbl_find(&t, wk(100), 8));
+	tbl_free(&t);
+}
+
+/* Short keys (8 bytes or less) are told apart by their hash alone: every
+ * one of 200,000 keys inserted is found as itself, and as many keys never
+ * inserted are not found, with the sequential keys and the keys one bit
+ * apart that would collide in a weaker hash. */
+static void short_keys_have_their_own_hash(void **state)
+{
+	(void)state;
+	tbl_t t;
+	typedef struct {
+		tbl_entry_t e;
+		uint64_t key;
+	} e64_t;
+	assert_int_equal(tbl_init(&t, sizeof(e64_t), offsetof(e64_t, key), sizeof(uint64_t), 200000),
+			 0);
+	for (uint64_t i = 0; i < 100000; i++) {
+		uint64_t k[2] = { i, 1ULL << (i % 64) ^ (i << 20) };
+		for (int j = 0; j < 2; j++)
+			assert_non_null(tbl_insert(&t, &k[j], tbl_hash(&t, &k[j]), 0));
+	}
+	for (uint64_t i = 0; i < 100000; i++) {
+		uint64_t k[2] = { i, 1ULL << (i % 64) ^ (i << 20) };
+		for (int j = 0; j < 2; j++) {
+			const e64_t *e = tbl_find(&t, &k[j], tbl_hash(&t, &k[j]));
+			assert_non_null(e);
+			assert_true(e->key == k[j]);
+		}
+		uint64_t absent = (i << 32) | 0xdeadbeefULL;
+		assert_null(tbl_find(&t, &absent, tbl_hash(&t, &absent)));
+	}
 	tbl_free(&t);
 }
 
@@ -278,23 +331,20 @@ static void removal_keeps_runs_whole(void **state)
 {
 	(void)state;
 	tbl_t t;
-	init(&t, 600);
-	ent_t *e[600];
-	uint32_t k;
+	init_wide(&t, 600);
+	went_t *e[600];
 	/* Hashes chosen to pile up at the end of the 1024 slots and wrap. */
 	for (uint32_t i = 0; i < 600; i++) {
-		k = i;
-		e[i] = tbl_insert(&t, &k, 1000 + (i % 50), (db_time_t)i);
+		e[i] = tbl_insert(&t, wk(i), 1000 + (i % 50), (db_time_t)i);
 		assert_non_null(e[i]);
 	}
 	for (uint32_t i = 0; i < 600; i += 3)
 		tbl_remove(&t, e[i]);
 	for (uint32_t i = 0; i < 600; i++) {
-		k = i;
 		if (i % 3)
-			assert_ptr_equal(tbl_find(&t, &k, 1000 + (i % 50)), e[i]);
+			assert_ptr_equal(tbl_find(&t, wk(i), 1000 + (i % 50)), e[i]);
 		else
-			assert_null(tbl_find(&t, &k, 1000 + (i % 50)));
+			assert_null(tbl_find(&t, wk(i), 1000 + (i % 50)));
 	}
 	tbl_free(&t);
 }
@@ -337,6 +387,7 @@ int main(void)
 		cmocka_unit_test(insert_find_remove),
 		cmocka_unit_test(duplicate_keys_find_next),
 		cmocka_unit_test(colliding_hashes),
+		cmocka_unit_test(short_keys_have_their_own_hash),
 		cmocka_unit_test(age_order_and_touch),
 		cmocka_unit_test(limit_returns_null),
 		cmocka_unit_test(growth_past_1024_keeps_finds),
