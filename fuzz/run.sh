@@ -28,6 +28,7 @@ case $t in
 dns)     opts="-max_len=4096 -dict=fuzz/dns.dict" ;;
 pcap)    opts="-max_len=65536 -dict=fuzz/dns.dict -rss_limit_mb=4096" ;;
 dnssec)  opts="-max_len=8192" ;;
+compress) opts="-max_len=65536 -rss_limit_mb=4096" ;;
 *)       opts="-max_len=4096" ;;
 esac
 work=$bd/corpus-$t
