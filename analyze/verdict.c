@@ -107,7 +107,15 @@ static void xor_bytes(void *dst, const void *src, size_t n)
 {
 	uint8_t *d = dst;
 	const uint8_t *s = src;
-	for (size_t i = 0; i < n; i++)
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x, y;
+		memcpy(&x, d + i, 8);
+		memcpy(&y, s + i, 8);
+		x ^= y;
+		memcpy(d + i, &x, 8);
+	}
+	for (; i < n; i++)
 		d[i] ^= s[i];
 }
 

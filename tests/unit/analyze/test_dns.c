@@ -1396,6 +1396,84 @@ static void test_name_eq_and_lower(void **state)
 	assert_int_equal(a.labels, 3);
 }
 
+/* Case folding goes eight octets at a time: every octet value, at every
+ * position of a word, folds as RFC 4343 says (A-Z only, never an octet
+ * of 0x80 or more, never '@', '[', '`' or '{'), in dns_name_lower,
+ * dns_name_eq and dns_name_hash, and a suffix hashes as the name it is. */
+static uint8_t ref_lc(uint8_t c) { return c >= 'A' && c <= 'Z' ? (uint8_t)(c + 32) : c; }
+
+static void test_case_folding_every_octet(void **state)
+{
+	(void)state;
+	for (unsigned v = 0; v < 256; v++) {
+		for (size_t at = 0; at < 20; at++) {
+			/* One label of 20 octets, then a label "Zz", then the root. */
+			dns_name_t a, b, lo;
+			memset(&a, 0, sizeof(a));
+			a.wire[0] = 20;
+			for (size_t i = 0; i < 20; i++)
+				a.wire[1 + i] = (uint8_t)('a' + i);
+			a.wire[1 + at] = (uint8_t)v;
+			memcpy(a.wire + 21, "\x02Zz\x00", 4);
+			a.len = 25;
+			a.labels = 2;
+			lo = a;
+			dns_name_lower(&lo);
+			for (size_t i = 0; i < a.len; i++)
+				assert_int_equal(lo.wire[i], ref_lc(a.wire[i]));
+			/* b: a with the octet at `at` replaced by each other value:
+			 * equal exactly when the two fold alike. */
+			for (unsigned u = 0; u < 256; u += 17) {
+				b = a;
+				b.wire[1 + at] = (uint8_t)u;
+				int same = ref_lc((uint8_t)u) == ref_lc((uint8_t)v);
+				assert_int_equal(dns_name_eq(&a, &b), same);
+				if (same)
+					assert_true(dns_name_hash(&a) == dns_name_hash(&b));
+			}
+			assert_true(dns_name_hash(&a) == dns_name_hash(&lo));
+			assert_int_equal(dns_name_eq(&a, &lo), 1);
+			/* The suffix "zz." hashes as that name does. */
+			uint64_t h[4];
+			assert_int_equal(dns_name_suffix_hashes(&a, h, 4), 3);
+			dns_name_t zz;
+			name_from(&zz, "ZZ");
+			assert_true(h[1] == dns_name_hash(&zz));
+		}
+	}
+}
+
+/* A name copied at its size (dns_name_dup) is compared, hashed and
+ * lowered word by word without a read past its last octet (the sanitizer
+ * build checks), at every length a word's tail can have. */
+static void test_names_at_their_size(void **state)
+{
+	(void)state;
+	for (uint8_t l = 1; l <= 40; l++) {
+		dns_name_t n;
+		memset(&n, 0, sizeof(n));
+		n.wire[0] = l;
+		for (uint8_t i = 0; i < l; i++)
+			n.wire[1 + i] = (uint8_t)(i % 2 ? 'Q' : 'q');
+		n.len = (uint8_t)(l + 2);
+		n.labels = 1;
+		dns_name_t *d = dns_name_dup(&n), *e = dns_name_dup(&n);
+		assert_non_null(d);
+		assert_non_null(e);
+		assert_int_equal(dns_name_eq(d, &n), 1);
+		assert_true(dns_name_hash(d) == dns_name_hash(&n));
+		uint64_t h[4];
+		assert_int_equal(dns_name_suffix_hashes(d, h, 4), 2);
+		dns_name_lower(e);
+		assert_int_equal(dns_name_eq(d, e), 1);
+		assert_true(dns_name_hash(e) == h[0]);
+		for (uint8_t i = 0; i < l; i++)
+			assert_int_equal(e->wire[1 + i], 'q');
+		free(d);
+		free(e);
+	}
+}
+
 static void test_type_and_rcode_str(void **state)
 {
 	static const struct {
@@ -1466,6 +1544,8 @@ int main(void)
 		T(test_edns_extended_rcode),
 		T(test_name_str_escaping),
 		T(test_name_eq_and_lower),
+		T(test_case_folding_every_octet),
+		T(test_names_at_their_size),
 		T(test_type_and_rcode_str),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
