@@ -15,8 +15,14 @@ int tbl_init(tbl_t *t, size_t entsize, size_t keyoff, size_t keylen, size_t max)
 	 * generous limit: the slots grow with the table. */
 	size_t n = 1024;
 	t->slots = calloc(n, sizeof(*t->slots));
-	if (!t->slots)
+	t->tags = calloc(n, 1);
+	if (!t->slots || !t->tags) {
+		free(t->slots);
+		free(t->tags);
+		t->slots = NULL;
+		t->tags = NULL;
 		return -1;
+	}
 	t->nslots = n;
 	/* Where to put an entry depends on a secret, so that a capture made to
 	 * collide (spoofed ports and ids are the sender's choice) cannot turn
@@ -41,17 +47,22 @@ int tbl_reserve(tbl_t *t)
 	while (n < 2 * t->max)
 		n *= 2;
 	tbl_slot_t *s = calloc(n, sizeof(*s));
+	uint8_t *tags = calloc(n, 1);
 	uint8_t *slab = malloc(t->max * t->entsize);
-	if (!s || !slab) {
+	if (!s || !tags || !slab) {
 		free(s);
+		free(tags);
 		free(slab);
 		return -1;
 	}
 	/* Written now: the pages are resident from the start. */
 	memset(s, 0, n * sizeof(*s));
+	memset(tags, 0, n);
 	memset(slab, 0, t->max * t->entsize);
 	free(t->slots);
+	free(t->tags);
 	t->slots = s;
+	t->tags = tags;
 	t->nslots = n;
 	t->slab = slab;
 	/* The free list in address order, lowest first. */
@@ -70,6 +81,7 @@ void tbl_free(tbl_t *t)
 	free(t->chunks);
 	free(t->slab);
 	free(t->slots);
+	free(t->tags);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -107,6 +119,10 @@ static const void *key_of(const tbl_t *t, const tbl_entry_t *e)
 	return (const uint8_t *)e + t->keyoff;
 }
 
+/* The tag of a hash: its top 7 bits (the slot comes from the low bits),
+ * and the top bit set so that no tag is 0 (an empty slot). */
+static inline uint8_t tag_of(uint64_t hash) { return (uint8_t)(0x80 | (hash >> 57)); }
+
 /* The first slot at or after i (cyclically) that holds key/hash, or -1 at
  * the empty slot that ends the run.  A key of at most 8 bytes is never
  * compared: tbl_hash is then one-to-one (a word XORed with a constant, a
@@ -117,10 +133,14 @@ static size_t probe(const tbl_t *t, size_t i, const void *key, uint64_t hash, in
 {
 	size_t mask = t->nslots - 1;
 	int short_key = t->keylen <= 8;
+	uint8_t tag = tag_of(hash);
 	for (;; i = (i + 1) & mask) {
-		const tbl_slot_t *s = &t->slots[i];
-		if (!s->e)
+		uint8_t g = t->tags[i];
+		if (!g)
 			break;
+		if (g != tag)
+			continue;
+		const tbl_slot_t *s = &t->slots[i];
 		if (s->hash == hash &&
 		    (short_key || memcmp(key_of(t, s->e), key, t->keylen) == 0)) {
 			*found = 1;
@@ -142,7 +162,8 @@ void *tbl_find(const tbl_t *t, const void *key, uint64_t hash)
 static size_t slot_of(const tbl_t *t, const tbl_entry_t *e)
 {
 	size_t mask = t->nslots - 1, i = e->hash & mask;
-	while (t->slots[i].e != e)
+	uint8_t tag = tag_of(e->hash);
+	while (t->tags[i] != tag || t->slots[i].e != e)
 		i = (i + 1) & mask;
 	return i;
 }
@@ -157,11 +178,12 @@ void *tbl_find_next(const tbl_t *t, const void *ev)
 }
 
 /* Places e in the first empty slot of its run. */
-static void place(tbl_slot_t *slots, size_t nslots, tbl_entry_t *e)
+static void place(tbl_slot_t *slots, uint8_t *tags, size_t nslots, tbl_entry_t *e)
 {
 	size_t mask = nslots - 1, i = e->hash & mask;
-	while (slots[i].e)
+	while (tags[i])
 		i = (i + 1) & mask;
+	tags[i] = tag_of(e->hash);
 	slots[i].hash = e->hash;
 	slots[i].e = e;
 }
@@ -170,14 +192,20 @@ static void grow(tbl_t *t)
 {
 	size_t n = t->nslots * 2;
 	tbl_slot_t *s = calloc(n, sizeof(*s));
-	if (!s)
+	uint8_t *tags = calloc(n, 1);
+	if (!s || !tags) {
+		free(s);
+		free(tags);
 		return; /* keep working, with longer probes */
+	}
 	/* In age order, oldest first: entries with equal keys keep their
 	 * order along a run (tbl_find returns the one placed first). */
 	for (tbl_entry_t *e = t->oldest; e; e = e->newer)
-		place(s, n, e);
+		place(s, tags, n, e);
 	free(t->slots);
+	free(t->tags);
 	t->slots = s;
+	t->tags = tags;
 	t->nslots = n;
 }
 
@@ -223,7 +251,7 @@ void *tbl_insert(tbl_t *t, const void *key, uint64_t hash, db_time_t ts)
 	memcpy((uint8_t *)e + t->keyoff, key, t->keylen);
 	e->hash = hash;
 	e->ts = ts;
-	place(t->slots, t->nslots, e);
+	place(t->slots, t->tags, t->nslots, e);
 	e->older = t->newest;
 	if (t->newest)
 		t->newest->newer = e;
@@ -264,9 +292,10 @@ static void vacate(tbl_t *t, size_t i)
 	size_t mask = t->nslots - 1, j = i;
 	for (;;) {
 		t->slots[i].e = NULL;
+		t->tags[i] = 0;
 		for (;;) {
 			j = (j + 1) & mask;
-			if (!t->slots[j].e)
+			if (!t->tags[j])
 				return;
 			size_t home = t->slots[j].hash & mask;
 			/* The entry at j may move to i unless its home lies
@@ -275,6 +304,7 @@ static void vacate(tbl_t *t, size_t i)
 				break;
 		}
 		t->slots[i] = t->slots[j];
+		t->tags[i] = t->tags[j];
 		i = j;
 	}
 }

@@ -349,6 +349,40 @@ static void removal_keeps_runs_whole(void **state)
 	tbl_free(&t);
 }
 
+/* Every slot's tag says whether it is used and carries the top bits of
+ * its hash, through inserts, removals that shift runs back, and growth:
+ * a lookup that reads the tags alone is right. */
+static void tags_follow_the_slots(void **state)
+{
+	(void)state;
+	tbl_t t;
+	init(&t, 5000);
+	ent_t *e[5000];
+	for (uint32_t round = 0; round < 3; round++) {
+		for (uint32_t i = 0; i < 5000; i++)
+			assert_non_null(e[i] = put(&t, i * 7919 + round, 0, 0));
+		for (uint32_t i = 0; i < 5000; i += 1 + round)
+			tbl_remove(&t, e[i]);
+		for (size_t i = 0; i < t.nslots; i++) {
+			if (!t.slots[i].e) {
+				assert_int_equal(t.tags[i], 0);
+				continue;
+			}
+			assert_int_equal(t.tags[i], 0x80 | (t.slots[i].hash >> 57));
+			assert_true(t.slots[i].hash == t.slots[i].e->hash);
+		}
+		for (uint32_t i = 0; i < 5000; i++) {
+			ent_t *f = get(&t, i * 7919 + round);
+			assert_true(i % (1 + round) ? f == e[i] : f == NULL);
+		}
+		while (tbl_oldest(&t))
+			tbl_remove(&t, tbl_oldest(&t));
+		for (size_t i = 0; i < t.nslots; i++)
+			assert_int_equal(t.tags[i], 0);
+	}
+	tbl_free(&t);
+}
+
 /* A reserved table takes its entries from the slab, reuses them once
  * removed, behaves as before, and frees cleanly (the sanitizer checks). */
 static void reserved_slab(void **state)
@@ -394,6 +428,7 @@ int main(void)
 		cmocka_unit_test(hash_depends_on_key_only),
 		cmocka_unit_test(keys_spread_over_slots),
 		cmocka_unit_test(removal_keeps_runs_whole),
+		cmocka_unit_test(tags_follow_the_slots),
 		cmocka_unit_test(reserved_slab),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
