@@ -125,7 +125,8 @@ static void release(txn_t *t)
 {
 	free(t->ede);
 	free(t->learn);
-	free(t->qname);
+	if (t->qname != (dns_name_t *)(void *)t->qname_in)
+		free(t->qname);
 	free(t->aside);
 }
 
@@ -265,25 +266,26 @@ txn_t *txn_query(txn_table_t *tt, db_time_t ts, const db_flow_t *flow, const dns
 		close_txn(tt, t);
 		break;
 	}
-	dns_name_t *qname = dns_name_dup(&m->qname);
-	if (!qname)
-		return NULL;
-	dns_name_lower(qname);
 	txn_t *t = tbl_insert(&tt->tbl, &k, h, ts);
 	if (!t) {
 		txn_t *old = tbl_oldest(&tt->tbl);
-		if (!old) {
-			free(qname);
+		if (!old)
 			return NULL;
-		}
 		tt->st.evicted++;
 		close_txn_at(tt, old, old->judged ? JUDGE_WINDOW : JUDGE_EVICTED);
 		t = tbl_insert(&tt->tbl, &k, h, ts);
-		if (!t) {
-			free(qname);
+		if (!t)
 			return NULL;
-		}
 	}
+	dns_name_t *qname = (dns_name_t *)(void *)t->qname_in;
+	size_t bytes = offsetof(dns_name_t, wire) + m->qname.len;
+	if (bytes <= sizeof(t->qname_in)) {
+		memcpy(qname, &m->qname, bytes);
+	} else if (!(qname = dns_name_dup(&m->qname))) {
+		tbl_remove(&tt->tbl, t);
+		return NULL;
+	}
+	dns_name_lower(qname);
 	tt->st.transactions++;
 	if (!tt->cursor)
 		tt->cursor = &t->e;

@@ -23,6 +23,8 @@
 #define TXN_EDE 4
 #define TXN_EDE_TEXT 64
 
+#define TXN_QNAME_INLINE 48 /* txn_t.qname_in: names of up to 46 octets */
+
 typedef struct txn_key {
 	db_addr_t client, server;
 	uint16_t cport, sport;
@@ -47,14 +49,15 @@ typedef struct txn_learn {
 } txn_learn_t;
 
 typedef struct txn {
-	/* Fields by size, largest first: no padding between them (272 bytes;
-	 * the table holds hundreds of thousands). */
+	/* Fields by size, largest first: no padding between them (320 bytes,
+	 * five cache lines; the table holds hundreds of thousands). */
 	tbl_entry_t e; /* e.ts = first query */
 	txn_key_t key;
 	uint16_t qtype, qclass;
 	uint16_t rcode;
-	/* Lower case, allocated to its length (dns_name_dup): read wire[0..len),
-	 * copy with dns_name_set, never by assignment. */
+	/* Lower case, in qname_in below when it fits (most names), else
+	 * allocated to its length (dns_name_dup): read wire[0..len), copy
+	 * with dns_name_set, never by assignment. */
 	dns_name_t *qname;
 	uint64_t open_zone; /* the zone it is the open query of, or 0 (attribute.c) */
 	/* Its places in the table's two queues (txn_queue_t): judged early at
@@ -96,6 +99,10 @@ typedef struct txn {
 	 * check reads of such an answer (its bytes are not stored). */
 	uint8_t unsigned_data;
 	uint8_t n_ede;
+	/* The query name when it fits (len and labels, then up to
+	 * TXN_QNAME_INLINE - 2 octets of wire form): no allocation, and read
+	 * with the entry instead of from somewhere else in memory. */
+	uint8_t qname_in[TXN_QNAME_INLINE];
 } txn_t;
 
 /* How long an answered transaction stays (txn_t.short_life). */

@@ -127,6 +127,57 @@ static void match_case_insensitive(void **state)
 	txn_free(&tt);
 }
 
+/* A name that fits in the transaction (up to TXN_QNAME_INLINE - 2 octets)
+ * is kept there, a longer one is allocated; both are stored lower case,
+ * match their retransmission and their answer in another case, and are
+ * released with the transaction (the sanitizer build checks for leaks
+ * and for reads past the allocation). */
+static void query_names_in_place_and_allocated(void **state)
+{
+	(void)state;
+	int first = 0;
+	/* Whole names, root label included: 46 octets is the longest kept
+	 * in place (TXN_QNAME_INLINE 48 with len and labels). */
+	static const size_t lens[] = { 3, 45, 46, 47, 48, 100, 255 };
+	for (size_t k = 0; k < sizeof(lens) / sizeof(lens[0]); k++) {
+		/* Labels of up to 63 octets, "Ab" repeated. */
+		uint8_t mixed[256], lower[256];
+		size_t n = 0, rem = lens[k];
+		while (rem > 1) {
+			size_t l = rem - 2 < 63 ? rem - 2 : 63;
+			if (rem - (l + 1) == 2)
+				l--; /* never leave room for a label of 0 octets */
+			mixed[n] = lower[n] = (uint8_t)l;
+			for (size_t i = 1; i <= l; i++) {
+				mixed[n + i] = i % 2 ? 'A' : 'b';
+				lower[n + i] = i % 2 ? 'a' : 'b';
+			}
+			n += l + 1;
+			rem -= l + 1;
+		}
+		mixed[n] = lower[n] = 0;
+		n++;
+		assert_int_equal(n, lens[k]);
+		txn_table_t tt;
+		db_flow_t qf, rf;
+		dns_msg_t q, r;
+		mkflows(&qf, &rf, DB_PROTO_UDP);
+		assert_int_equal(txn_init(&tt, WINDOW, 16, NULL, NULL), 0);
+		mkmsg(&q, 9, 0, mixed, n, DNS_T_A, 0);
+		txn_t *t = txn_query(&tt, T0, &qf, &q);
+		assert_non_null(t);
+		assert_int_equal(t->qname->len, n);
+		assert_memory_equal(t->qname->wire, lower, n);
+		int inline_ = t->qname == (const dns_name_t *)(const void *)t->qname_in;
+		assert_int_equal(inline_, offsetof(dns_name_t, wire) + n <= TXN_QNAME_INLINE);
+		assert_ptr_equal(txn_query(&tt, T0 + SEC, &qf, &q), t);
+		mkmsg(&r, 9, 1, lower, n, DNS_T_A, 0);
+		assert_ptr_equal(txn_response(&tt, T0 + 2 * SEC, &rf, &r, &first), t);
+		assert_int_equal(t->queries, 2);
+		txn_free(&tt);
+	}
+}
+
 static void retransmission_same_transaction(void **state)
 {
 	(void)state;
@@ -635,6 +686,7 @@ int main(void)
 		cmocka_unit_test(midway_once_for_unanswered),
 		cmocka_unit_test(early_leave),
 		cmocka_unit_test(match_case_insensitive),
+		cmocka_unit_test(query_names_in_place_and_allocated),
 		cmocka_unit_test(retransmission_same_transaction),
 		cmocka_unit_test(duplicate_response),
 		cmocka_unit_test(unmatched_responses),
