@@ -311,13 +311,13 @@ static void on_dns(an_t *a, const cap_event_t *ev)
 	 * malformed: its sender did nothing wrong. */
 	if (rc != DB_OK && d->len == d->wire_len)
 		st->malformed++;
-	roles_message(&a->roles, &ev->flow.src, &ev->flow.dst, m.qr, m.rd, m.ra);
+	const role_t *sender = roles_message(&a->roles, &ev->flow.src, &ev->flow.dst, m.qr, m.rd, m.ra);
 	if (!m.qr) {
 		st->dns_queries++;
 		if (m.stage >= DNS_STAGE_QUESTION && m.qdcount > 0) {
 			txn_t *t = txn_query(&a->txn, ev->ts, &ev->flow, &m);
 			if (t) {
-				attr_note_query(&a->attr, &a->txn, t);
+				attr_note_query(&a->attr, &a->txn, t, sender);
 				if (t->upstream && !attr_is_client_query(&a->attr, t))
 					txn_keep_short(&a->txn, t);
 			}

@@ -226,7 +226,7 @@ int attr_is_client_query(attr_t *a, const txn_t *t)
  * SERVFAIL, if it came, is not concluded). */
 static const txn_t *open_query(const attr_t *a, const open_zone_t *o)
 {
-	for (const txn_t *x = tbl_find(&a->txn->tbl, &o->key, tbl_hash(&a->txn->tbl, &o->key)); x;
+	for (const txn_t *x = tbl_find(&a->txn->tbl, &o->key, txn_key_hash(a->txn, &o->key)); x;
 	     x = tbl_find_next(&a->txn->tbl, x))
 		if (x->qhash == o->qhash && x->e.ts == o->asked && !x->judged)
 			return x;
@@ -290,10 +290,10 @@ static void note_open(attr_t *a, txn_t *t)
 		t->open_zone = z;
 }
 
-void attr_note_query(attr_t *a, txn_table_t *tt, txn_t *t)
+void attr_note_query(attr_t *a, txn_table_t *tt, txn_t *t, const role_t *r)
 {
-	/* Called for every query: one lookup. */
-	const role_t *r = roles_find(a->roles, &t->key.client);
+	/* Called for every query: the sender's entry comes from the
+	 * caller, who just counted the query in it. */
 	t->upstream = r && (r->iter_queries_out > 0 || roles_entry_is_resolver(a->roles, r));
 	if (t->upstream || (r && r->rd_queries_in > 0))
 		txn_index_name(tt, t);

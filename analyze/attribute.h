@@ -70,7 +70,9 @@ int attr_answer_plain(const attr_t *a, const txn_t *t);
  * a resolver's upstream side (sends iterative queries, or is a resolver
  * querying onward); in tt's name index when it is that or also receives
  * recursive queries (a forwarder).  Correlation looks attempts up there. */
-void attr_note_query(attr_t *a, txn_table_t *tt, txn_t *t);
+/* sender: the entry of the query's sender as roles_message returned it
+ * (NULL: not tracked). */
+void attr_note_query(attr_t *a, txn_table_t *tt, txn_t *t, const role_t *sender);
 
 /* 0 when a transport event cannot be evidence about any upstream attempt,
  * so the event log need not keep it: it belongs to a conversation with a

@@ -548,6 +548,17 @@ size_t dns_name_suffix_hashes(const dns_name_t *n, uint64_t *out, size_t max)
 	return k;
 }
 
+int dns_name_next_suffix_hash(const dns_name_t *n, size_t *off, uint64_t *hash)
+{
+	size_t o = *off;
+	if (o >= n->len)
+		return 0;
+	*hash = dns_hash_from(n, o);
+	/* Past the root label: the end. */
+	*off = n->wire[o] ? o + (size_t)n->wire[o] + 1 : n->len;
+	return 1;
+}
+
 size_t dns_name_zone_hashes(const dns_name_t *n, uint64_t *out, size_t max)
 {
 	size_t keep = n->labels >= 2 ? (size_t)n->labels - 1 : 1;

@@ -161,6 +161,11 @@ uint64_t dns_name_hash(const dns_name_t *n);
 /* Hashes of n and of each of its ancestors, n first, the root last; at
  * most max are written.  Returns how many. */
 size_t dns_name_suffix_hashes(const dns_name_t *n, uint64_t *out, size_t max);
+/* One of them at a time: the hash of the ancestor of n that starts at
+ * octet *off (0: n itself), *off moved to the next ancestor's start.
+ * Returns 0 (and leaves *off) once past the root.  For a walk that
+ * usually stops early. */
+int dns_name_next_suffix_hash(const dns_name_t *n, size_t *off, uint64_t *hash);
 /* The same for n and its ancestors down to two labels only: the names a
  * resolution of n may ask about besides the TLD and the root, which serve
  * every resolution (a name of one label, or the root, gives itself). */

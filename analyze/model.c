@@ -509,11 +509,13 @@ int model_zone_src(const model_t *m, const dns_name_t *name, model_src_t *src)
 
 uint64_t model_zone_hash(const model_t *m, const dns_name_t *name)
 {
-	uint64_t h[130];
-	size_t n = dns_name_suffix_hashes(name, h, 130);
-	for (size_t i = 0; i < n; i++)
-		if (tbl_find(&m->cuts, &h[i], tbl_hash(&m->cuts, &h[i])))
-			return h[i];
+	/* From the name up, hashing each ancestor only when the one below
+	 * was not a cut: most walks stop a label or two up. */
+	size_t off = 0;
+	uint64_t h;
+	while (dns_name_next_suffix_hash(name, &off, &h))
+		if (tbl_find(&m->cuts, &h, tbl_hash(&m->cuts, &h)))
+			return h;
 	return 0;
 }
 

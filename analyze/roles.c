@@ -53,23 +53,29 @@ void roles_force(roles_t *r, const db_addr_t *addr)
 	r->forced = 1;
 }
 
-void roles_message(roles_t *r, const db_addr_t *src, const db_addr_t *dst, int qr, int rd, int ra)
+const role_t *roles_message(roles_t *r, const db_addr_t *src, const db_addr_t *dst, int qr,
+			    int rd, int ra)
 {
-	role_t *x;
+	role_t *x, *from = NULL;
 	/* A host asking itself (dig on the server) is no evidence of a role. */
 	if (db_addr_eq(src, dst))
-		return;
+		return qr ? NULL : roles_find(r, src);
 	if (!qr) {
-		if ((x = get(r, src))) {
+		if ((from = x = get(r, src))) {
 			x->queries_out++;
 			if (!rd)
 				x->iter_queries_out++;
 		}
+		uint64_t evicted = r->evicted;
 		if (rd && (x = get(r, dst)))
 			x->rd_queries_in++;
-	} else if (ra && (x = get(r, src))) {
-		x->ra_answers_out++;
+		/* Making room for dst may have pushed src out (a table of
+		 * one or two addresses): then its entry is dst's now. */
+		return r->evicted == evicted ? from : roles_find(r, src);
 	}
+	if (ra && (x = get(r, src)))
+		x->ra_answers_out++;
+	return NULL;
 }
 
 static int resolver(const role_t *x, int forced)

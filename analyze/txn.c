@@ -207,10 +207,56 @@ const txn_t *txn_by_name_oldest(const txn_table_t *tt, uint64_t hq)
 	return h ? h->oldest : NULL;
 }
 
+static uint64_t mix(uint64_t h, uint64_t w)
+{
+	h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+	return h ^ (h >> 32);
+}
+
+/* The key's hash from its fields, wherever they are: a query's and an
+ * answer's come from the packet's flow, read long after it was written.
+ * tbl_hash over a key just built on the stack would load words that
+ * straddle the stores that built it, and wait for them each time.  With
+ * the table's secret seed, like tbl_hash. */
+static uint64_t hash_fields(const txn_table_t *tt, const db_addr_t *client,
+			    const db_addr_t *server, uint16_t cport, uint16_t sport, uint16_t id,
+			    uint8_t transport)
+{
+	uint64_t w[4];
+	memcpy(&w[0], client->a, 8);
+	memcpy(&w[1], client->a + 8, 8);
+	memcpy(&w[2], server->a, 8);
+	memcpy(&w[3], server->a + 8, 8);
+	uint64_t h = tt->tbl.seed ^ 0x243f6a8885a308d3ULL;
+	for (int i = 0; i < 4; i++)
+		h = mix(h, w[i]);
+	h = mix(h, (uint64_t)cport | (uint64_t)sport << 16 | (uint64_t)id << 32 |
+		       (uint64_t)transport << 48 | (uint64_t)(client->family & 0xf) << 56 |
+		       (uint64_t)(server->family & 0xf) << 60);
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h;
+}
+
+uint64_t txn_key_hash(const txn_table_t *tt, const txn_key_t *k)
+{
+	return hash_fields(tt, &k->client, &k->server, k->cport, k->sport, k->id, k->transport);
+}
+
+/* The key's hash from the flow it is made of (key_from's). */
+static uint64_t flow_hash(const txn_table_t *tt, const db_flow_t *f, int is_query, uint16_t id)
+{
+	return is_query ? hash_fields(tt, &f->src, &f->dst, f->sport, f->dport, id, f->proto)
+			: hash_fields(tt, &f->dst, &f->src, f->dport, f->sport, id, f->proto);
+}
+
 txn_t *txn_find(const txn_table_t *tt, const txn_key_t *k)
 {
 	txn_t *best = NULL;
-	for (txn_t *t = tbl_find(&tt->tbl, k, tbl_hash(&tt->tbl, k)); t;
+	for (txn_t *t = tbl_find(&tt->tbl, k, txn_key_hash(tt, k)); t;
 	     t = tbl_find_next(&tt->tbl, t))
 		if (!best || t->e.ts > best->e.ts)
 			best = t;
@@ -251,7 +297,7 @@ txn_t *txn_query(txn_table_t *tt, db_time_t ts, const db_flow_t *flow, const dns
 {
 	txn_key_t k;
 	key_from(&k, flow, 1, m->id);
-	uint64_t h = tbl_hash(&tt->tbl, &k);
+	uint64_t h = flow_hash(tt, flow, 1, m->id);
 	for (txn_t *t = tbl_find(&tt->tbl, &k, h); t; t = tbl_find_next(&tt->tbl, t)) {
 		if (!same_question(t, m))
 			continue;
@@ -308,7 +354,7 @@ txn_t *txn_response(txn_table_t *tt, db_time_t ts, const db_flow_t *flow, const 
 	*first = 0;
 	txn_key_t k;
 	key_from(&k, flow, 0, m->id);
-	uint64_t h = tbl_hash(&tt->tbl, &k);
+	uint64_t h = flow_hash(tt, flow, 0, m->id);
 	int has_q = m->stage >= DNS_STAGE_QUESTION && m->qdcount > 0;
 	txn_t *match = NULL;
 	for (txn_t *t = tbl_find(&tt->tbl, &k, h); t; t = tbl_find_next(&tt->tbl, t)) {

@@ -206,6 +206,9 @@ const txn_t *txn_by_name(const txn_table_t *tt, uint64_t h);
 const txn_t *txn_by_name_oldest(const txn_table_t *tt, uint64_t h);
 /* The newest transaction with this key (any question), or NULL. */
 txn_t *txn_find(const txn_table_t *tt, const txn_key_t *k);
+/* The hash the table holds k under (the hash of its fields, not
+ * tbl_hash): for tbl_find on tt->tbl. */
+uint64_t txn_key_hash(const txn_table_t *tt, const txn_key_t *k);
 /* Judges t at capture time `due` instead of at the end of its window
  * (due must not precede the due time of any transaction queued before:
  * the queue is first in, first out).  With drop, t leaves the table once

@@ -102,8 +102,13 @@ uint64_t tbl_hash(const tbl_t *t, const void *key)
 		h ^= h >> 32;
 	}
 	if (n) {
+		/* The tail assembled in a register, octet by octet: copied
+		 * into a word in memory and loaded whole, it would wait for
+		 * the octets' stores each time (no store forwarding from
+		 * several stores to one load). */
 		uint64_t w = 0;
-		memcpy(&w, p, n);
+		for (size_t i = 0; i < n; i++)
+			w |= (uint64_t)p[i] << (8 * i);
 		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
 	}
 	h ^= h >> 33;

@@ -73,9 +73,11 @@ int tbl_reserve(tbl_t *t);
 void tbl_free(tbl_t *t);
 
 uint64_t tbl_hash(const tbl_t *t, const void *key);
-/* The hash passed with a key below is tbl_hash(t, key): for a key of 8
- * bytes or less the table compares hashes only (tbl_hash is one-to-one
- * there), longer keys are compared too. */
+/* The hash passed with a key below is tbl_hash(t, key) for a key of 8
+ * bytes or less: the table compares such keys by their hash only
+ * (tbl_hash is one-to-one there).  A longer key is compared too, and may
+ * come with a hash of the owner's making instead, the same for equal keys
+ * and seeded with t->seed (the transactions hash their keys' fields). */
 /* The first entry with this key, or NULL. */
 void *tbl_find(const tbl_t *t, const void *key, uint64_t hash);
 /* The next entry after e with the same key, or NULL. */

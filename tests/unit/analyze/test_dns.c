@@ -1474,6 +1474,28 @@ static void test_names_at_their_size(void **state)
 	}
 }
 
+/* The walk one ancestor at a time gives the hashes dns_name_suffix_hashes
+ * gives, in the same order, root included, then stops. */
+static void test_suffix_hash_walk(void **state)
+{
+	(void)state;
+	static const char *const names[] = { ".", "com", "Example.COM", "a.b.c.d.e.f.g.example.org" };
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		dns_name_t n;
+		name_from(&n, names[i]);
+		uint64_t all[130], h;
+		size_t k = dns_name_suffix_hashes(&n, all, 130), j = 0, off = 0;
+		while (dns_name_next_suffix_hash(&n, &off, &h)) {
+			assert_true(j < k);
+			assert_true(h == all[j]);
+			j++;
+		}
+		assert_int_equal(j, k);
+		assert_int_equal(j, (size_t)n.labels + 1);
+		assert_int_equal(dns_name_next_suffix_hash(&n, &off, &h), 0);
+	}
+}
+
 static void test_type_and_rcode_str(void **state)
 {
 	static const struct {
@@ -1546,6 +1568,7 @@ int main(void)
 		T(test_name_eq_and_lower),
 		T(test_case_folding_every_octet),
 		T(test_names_at_their_size),
+		T(test_suffix_hash_walk),
 		T(test_type_and_rcode_str),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

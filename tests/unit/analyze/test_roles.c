@@ -212,6 +212,37 @@ static void table_limit_keeps_forced(void **state)
 	roles_free(&r);
 }
 
+/* roles_message hands back the sender's entry for a query (the one it
+ * just counted it in, as roles_find would find it), NULL for a response;
+ * and NULL when making room for the receiver pushed the sender out. */
+static void message_returns_the_sender(void **state)
+{
+	(void)state;
+	struct fx x;
+	roles_t r;
+	fx_init(&x);
+	assert_int_equal(roles_init(&r, 64), 0);
+	const role_t *s = roles_message(&r, &x.stub, &x.res, 0, 1, 0);
+	assert_non_null(s);
+	assert_ptr_equal(s, roles_find(&r, &x.stub));
+	assert_int_equal(s->queries_out, 1);
+	assert_null(roles_message(&r, &x.res, &x.stub, 1, 1, 1));
+	s = roles_message(&r, &x.res, &x.auth, 0, 0, 0);
+	assert_ptr_equal(s, roles_find(&r, &x.res));
+	assert_int_equal(s->iter_queries_out, 1);
+	/* A host asking itself: its entry, counted nowhere. */
+	s = roles_message(&r, &x.res, &x.res, 0, 1, 0);
+	assert_ptr_equal(s, roles_find(&r, &x.res));
+	assert_int_equal(s->queries_out, 1);
+	roles_free(&r);
+	/* One address at most: the receiver's entry replaces the sender's. */
+	assert_int_equal(roles_init(&r, 1), 0);
+	assert_null(roles_message(&r, &x.stub, &x.res, 0, 1, 0));
+	assert_null(roles_find(&r, &x.stub));
+	assert_non_null(roles_find(&r, &x.res));
+	roles_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -223,6 +254,7 @@ int main(void)
 		cmocka_unit_test(forced_resolver_without_traffic),
 		cmocka_unit_test(table_limit_evicts_least_recent),
 		cmocka_unit_test(table_limit_keeps_forced),
+		cmocka_unit_test(message_returns_the_sender),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

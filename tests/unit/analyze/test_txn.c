@@ -178,6 +178,44 @@ static void query_names_in_place_and_allocated(void **state)
 	}
 }
 
+/* A transaction is held under the hash of its key's fields, the same
+ * from the query's flow, the answer's and the key itself (txn_find, and
+ * the attribution's lookups by key), over IPv4 and IPv6, UDP and TCP. */
+static void key_hash_from_flow_or_key(void **state)
+{
+	(void)state;
+	int first = 0;
+	static const char *const addrs[][2] = { { "192.0.2.1", "198.51.100.53" },
+						{ "2001:db8::1", "2001:db8:53::53" } };
+	for (size_t i = 0; i < 2; i++) {
+		for (uint8_t proto = 0; proto < 2; proto++) {
+			txn_table_t tt;
+			db_flow_t qf, rf;
+			dns_msg_t q, r;
+			memset(&qf, 0, sizeof(qf));
+			assert_int_equal(db_addr_parse(&qf.src, addrs[i][0]), 0);
+			assert_int_equal(db_addr_parse(&qf.dst, addrs[i][1]), 0);
+			qf.sport = 40000;
+			qf.dport = 53;
+			qf.proto = proto ? DB_PROTO_TCP : DB_PROTO_UDP;
+			rf = qf;
+			db_flow_reverse(&rf);
+			assert_int_equal(txn_init(&tt, WINDOW, 16, NULL, NULL), 0);
+			Q(&q, 0x4242, N_LOWER);
+			txn_t *t = txn_query(&tt, T0, &qf, &q);
+			assert_non_null(t);
+			assert_true(t->e.hash == txn_key_hash(&tt, &t->key));
+			assert_ptr_equal(txn_find(&tt, &t->key), t);
+			txn_key_t other = t->key;
+			other.id ^= 1;
+			assert_null(txn_find(&tt, &other));
+			R(&r, 0x4242, N_LOWER, 0);
+			assert_ptr_equal(txn_response(&tt, T0 + 1000, &rf, &r, &first), t);
+			txn_free(&tt);
+		}
+	}
+}
+
 static void retransmission_same_transaction(void **state)
 {
 	(void)state;
@@ -687,6 +725,7 @@ int main(void)
 		cmocka_unit_test(early_leave),
 		cmocka_unit_test(match_case_insensitive),
 		cmocka_unit_test(query_names_in_place_and_allocated),
+		cmocka_unit_test(key_hash_from_flow_or_key),
 		cmocka_unit_test(retransmission_same_transaction),
 		cmocka_unit_test(duplicate_response),
 		cmocka_unit_test(unmatched_responses),
