@@ -39,6 +39,7 @@ static const uint8_t zstd_magic[4] = { 0x28, 0xb5, 0x2f, 0xfd }; /* RFC 8878 3.1
 struct cz {
 	cz_kind_t kind;
 	int fd;
+	char *iobuf; /* the stream's buffer (glibc's setvbuf ignores a size without one) */
 	uint8_t *in; /* stored bytes read, in[at..len) not used yet */
 	size_t at, len;
 	int eof;       /* fd gave all it had */
@@ -257,6 +258,7 @@ static void cz_free(cz_t *z)
 	if (z->fd >= 0)
 		close(z->fd);
 	free(z->in);
+	free(z->iobuf);
 	free(z);
 }
 
@@ -350,8 +352,11 @@ FILE *cz_open(int fd, cz_t **czp)
 		errno = ENOMEM;
 		return NULL;
 	}
-	/* Fewer, larger reads through the cookie. */
-	setvbuf(f, NULL, _IOFBF, CZ_IOBUF);
+	/* Fewer, larger reads through the cookie.  The buffer is given:
+	 * with NULL, glibc ignores the size and uses st_blksize (4 KiB);
+	 * glibc leaves it alone at fclose, cookie_close frees it. */
+	if ((z->iobuf = malloc(CZ_IOBUF)))
+		setvbuf(f, z->iobuf, _IOFBF, CZ_IOBUF);
 	*czp = z;
 	return f;
 }

@@ -25,9 +25,12 @@
 #include "evidence.h"
 #include "link.h"
 
+#define SRC_IOBUF (128 * 1024) /* a plain file's stream buffer */
+
 typedef struct src {
 	pcap_t *p;        /* open, or NULL (not reached yet, or read) */
 	cz_t *cz;         /* the decompressor under p, or NULL */
+	char *iobuf;      /* the buffer of p's stream when it is a plain file */
 	const char *path; /* as given; "-" is standard input */
 	const char *name; /* in messages */
 	int dlt;
@@ -369,6 +372,12 @@ static int src_open(src_t *s, int fd, char *err, size_t errlen)
 		cap_seterr(err, errlen, "%s: %s", s->name, strerror(errno));
 		return -1;
 	}
+	/* libpcap reads a record at a time through the stream: with stdio's
+	 * own buffer (st_blksize, 4 KiB), a read(2) every few packets, half
+	 * of the system time of a large capture.  A compressed stream has
+	 * its buffer from cz_open. */
+	if (!s->cz && (s->iobuf = malloc(SRC_IOBUF)))
+		setvbuf(f, s->iobuf, _IOFBF, SRC_IOBUF);
 	s->p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_MICRO, eb);
 	if (!s->p) {
 		if (s->cz && cz_error(s->cz))
@@ -376,6 +385,8 @@ static int src_open(src_t *s, int fd, char *err, size_t errlen)
 		else
 			open_error(s->name, s->path, eb, err, errlen);
 		fclose(f); /* libpcap leaves f open when it fails */
+		free(s->iobuf);
+		s->iobuf = NULL;
 		s->cz = NULL;
 		return -1;
 	}
@@ -391,6 +402,8 @@ static void src_close(src_t *s)
 {
 	if (s->p)
 		pcap_close(s->p); /* the stream, the decompressor, the descriptor */
+	free(s->iobuf);   /* after the stream that used it */
+	s->iobuf = NULL;
 	s->p = NULL;
 	s->cz = NULL;
 	s->hdr = NULL;
