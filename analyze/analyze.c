@@ -311,7 +311,8 @@ static void on_dns(an_t *a, const cap_event_t *ev)
 	 * malformed: its sender did nothing wrong. */
 	if (rc != DB_OK && d->len == d->wire_len)
 		st->malformed++;
-	const role_t *sender = roles_message(&a->roles, &ev->flow.src, &ev->flow.dst, m.qr, m.rd, m.ra);
+	const role_t *sender = roles_message(&a->roles, &ev->flow.src, &ev->flow.dst, m.qr, m.rd,
+					     m.ra);
 	if (!m.qr) {
 		st->dns_queries++;
 		if (m.stage >= DNS_STAGE_QUESTION && m.qdcount > 0) {

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/flow.h"
 #include "../common/wire.h"
 
 /*
@@ -522,16 +523,9 @@ static uint64_t dns_hash_from(const dns_name_t *n, size_t from)
 	size_t len = from < n->len ? n->len - from : 0;
 	const uint8_t *p = n->wire + from;
 	uint64_t h = 0xcbf29ce484222325ULL ^ (len * 0x9e3779b97f4a7c15ULL);
-	for (size_t i = 0; i < len; i += 8) {
-		h = (h ^ dns_lc8(word_at(p, i, len))) * 0x9e3779b97f4a7c15ULL;
-		h ^= h >> 29;
-	}
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 33;
-	return h;
+	for (size_t i = 0; i < len; i += 8)
+		h = db_hash_mix(h, dns_lc8(word_at(p, i, len)));
+	return db_hash_final(h);
 }
 
 uint64_t dns_name_hash(const dns_name_t *n) { return dns_hash_from(n, 0); }

@@ -53,8 +53,8 @@ void roles_force(roles_t *r, const db_addr_t *addr)
 	r->forced = 1;
 }
 
-const role_t *roles_message(roles_t *r, const db_addr_t *src, const db_addr_t *dst, int qr,
-			    int rd, int ra)
+const role_t *roles_message(roles_t *r, const db_addr_t *src, const db_addr_t *dst, int qr, int rd,
+			    int ra)
 {
 	role_t *x, *from = NULL;
 	/* A host asking itself (dig on the server) is no evidence of a role. */

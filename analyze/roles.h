@@ -45,8 +45,8 @@ void roles_force(roles_t *r, const db_addr_t *addr);
 /* One DNS message from src to dst.  For a query, returns the entry of
  * its sender (NULL when the address is not tracked), which the caller
  * would otherwise look up again; for a response, NULL. */
-const role_t *roles_message(roles_t *r, const db_addr_t *src, const db_addr_t *dst, int qr,
-			    int rd, int ra);
+const role_t *roles_message(roles_t *r, const db_addr_t *src, const db_addr_t *dst, int qr, int rd,
+			    int ra);
 /* The counters of addr, or NULL when it was never seen (or not tracked). */
 const role_t *roles_find(const roles_t *r, const db_addr_t *addr);
 /* 1 when the address of entry x (may be NULL) acts as a resolver. */

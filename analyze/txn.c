@@ -207,20 +207,13 @@ const txn_t *txn_by_name_oldest(const txn_table_t *tt, uint64_t hq)
 	return h ? h->oldest : NULL;
 }
 
-static uint64_t mix(uint64_t h, uint64_t w)
-{
-	h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
-	return h ^ (h >> 32);
-}
-
 /* The key's hash from its fields, wherever they are: a query's and an
  * answer's come from the packet's flow, read long after it was written.
  * tbl_hash over a key just built on the stack would load words that
  * straddle the stores that built it, and wait for them each time.  With
  * the table's secret seed, like tbl_hash. */
-static uint64_t hash_fields(const txn_table_t *tt, const db_addr_t *client,
-			    const db_addr_t *server, uint16_t cport, uint16_t sport, uint16_t id,
-			    uint8_t transport)
+static uint64_t hash_fields(const txn_table_t *tt, const db_addr_t *client, const db_addr_t *server,
+			    uint16_t cport, uint16_t sport, uint16_t id, uint8_t transport)
 {
 	uint64_t w[4];
 	memcpy(&w[0], client->a, 8);
@@ -229,16 +222,11 @@ static uint64_t hash_fields(const txn_table_t *tt, const db_addr_t *client,
 	memcpy(&w[3], server->a + 8, 8);
 	uint64_t h = tt->tbl.seed ^ 0x243f6a8885a308d3ULL;
 	for (int i = 0; i < 4; i++)
-		h = mix(h, w[i]);
-	h = mix(h, (uint64_t)cport | (uint64_t)sport << 16 | (uint64_t)id << 32 |
-		       (uint64_t)transport << 48 | (uint64_t)(client->family & 0xf) << 56 |
-		       (uint64_t)(server->family & 0xf) << 60);
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 33;
-	return h;
+		h = db_hash_mix(h, w[i]);
+	h = db_hash_mix(h, (uint64_t)cport | (uint64_t)sport << 16 | (uint64_t)id << 32 |
+			       (uint64_t)transport << 48 | (uint64_t)(client->family & 0xf) << 56 |
+			       (uint64_t)(server->family & 0xf) << 60);
+	return db_hash_final(h);
 }
 
 uint64_t txn_key_hash(const txn_table_t *tt, const txn_key_t *k)

@@ -402,7 +402,7 @@ static void src_close(src_t *s)
 {
 	if (s->p)
 		pcap_close(s->p); /* the stream, the decompressor, the descriptor */
-	free(s->iobuf);   /* after the stream that used it */
+	free(s->iobuf);           /* after the stream that used it */
 	s->iobuf = NULL;
 	s->p = NULL;
 	s->cz = NULL;

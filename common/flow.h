@@ -54,4 +54,24 @@ static inline uint64_t db_hash_bytes(uint64_t h, const void *p, size_t n)
 }
 #define DB_HASH_INIT 0xcbf29ce484222325ULL
 
+/* One 64-bit word mixed into h: XOR, a multiplication by an odd number
+ * (the golden ratio's), an xor-shift.  Each step can be undone. */
+static inline uint64_t db_hash_mix(uint64_t h, uint64_t w)
+{
+	h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+	return h ^ (h >> 32);
+}
+
+/* MurmurHash3's 64-bit finaliser: every bit of h reaches every bit of the
+ * result (the low bits pick a table's slot), and it can be undone. */
+static inline uint64_t db_hash_final(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h;
+}
+
 #endif

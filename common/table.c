@@ -98,8 +98,7 @@ uint64_t tbl_hash(const tbl_t *t, const void *key)
 	for (; n >= 8; n -= 8, p += 8) {
 		uint64_t w;
 		memcpy(&w, p, 8);
-		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
-		h ^= h >> 32;
+		h = db_hash_mix(h, w);
 	}
 	if (n) {
 		/* The tail assembled in a register, octet by octet: copied
@@ -111,12 +110,7 @@ uint64_t tbl_hash(const tbl_t *t, const void *key)
 			w |= (uint64_t)p[i] << (8 * i);
 		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
 	}
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 33;
-	return h;
+	return db_hash_final(h);
 }
 
 static const void *key_of(const tbl_t *t, const tbl_entry_t *e)

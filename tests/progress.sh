@@ -32,7 +32,7 @@ sample=pcaps/sample/resolver-mixed.pcap
 chmod 755 "$tmp"
 
 # 20 copies of the sample, each 40 s after the one before: 9,260 packets,
-# 1.6 MB, read in 4 KiB blocks.
+# 1.6 MB, read in 128 KiB blocks (13 reads).
 python3 - "$sample" "$tmp/big.pcap" <<-'PY'
 	import struct, sys
 	data = open(sys.argv[1], "rb").read()
@@ -48,11 +48,11 @@ python3 - "$sample" "$tmp/big.pcap" <<-'PY'
 	open(sys.argv[2], "wb").write(b"".join(out))
 	PY
 chmod 644 "$tmp/big.pcap"
-# Every 20th read from the 2nd takes 60 ms longer: 1.2 s in all.
+# Every read from the 2nd takes 100 ms longer: 1.2 s in all.
 # LeakSanitizer cannot work under ptrace: a sanitizer build's leaks are
 # looked for in the runs without strace.
 traced="env ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 strace"
-slow="$traced -o /dev/null -e trace=read -e inject=read:delay_exit=60000:when=2+20"
+slow="$traced -o /dev/null -e trace=read -e inject=read:delay_exit=100000:when=2+1"
 strace -o /dev/null true 2>/dev/null || { echo "FAIL strace cannot trace here"; exit 1; }
 
 # tty CMD: runs CMD on a pseudo-terminal; its output is in $tmp/tty.

@@ -16,7 +16,8 @@ int main(int argc, char **argv)
 		setvbuf(f, buf, _IOFBF, sizeof(buf));
 	pcap_t *p = f ? pcap_fopen_offline(f, eb) : NULL;
 	if (!p) {
-		fprintf(stderr, "usage: pcapread FILE (%s)\n", argc > 1 ? (f ? eb : "cannot open") : "");
+		fprintf(stderr, "usage: pcapread FILE (%s)\n",
+			argc > 1 ? (f ? eb : "cannot open") : "");
 		if (f)
 			fclose(f);
 		return 2;

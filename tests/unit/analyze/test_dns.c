@@ -1479,7 +1479,8 @@ static void test_names_at_their_size(void **state)
 static void test_suffix_hash_walk(void **state)
 {
 	(void)state;
-	static const char *const names[] = { ".", "com", "Example.COM", "a.b.c.d.e.f.g.example.org" };
+	static const char *const names[] = { ".", "com", "Example.COM",
+					     "a.b.c.d.e.f.g.example.org" };
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		dns_name_t n;
 		name_from(&n, names[i]);

@@ -160,8 +160,8 @@ static void short_keys_have_their_own_hash(void **state)
 		tbl_entry_t e;
 		uint64_t key;
 	} e64_t;
-	assert_int_equal(tbl_init(&t, sizeof(e64_t), offsetof(e64_t, key), sizeof(uint64_t), 200000),
-			 0);
+	assert_int_equal(
+	    tbl_init(&t, sizeof(e64_t), offsetof(e64_t, key), sizeof(uint64_t), 200000), 0);
 	for (uint64_t i = 0; i < 100000; i++) {
 		uint64_t k[2] = { i, 1ULL << (i % 64) ^ (i << 20) };
 		for (int j = 0; j < 2; j++)
