@@ -1046,7 +1046,7 @@ int cap_save_evidence(const cap_opts_t *o, cap_span_t *spans, size_t n, FILE *ou
 			dlt0 = dlt;
 			if (!(d = pcap_dump_fopen(p, outf))) {
 				cap_seterr(err, errlen, "%s", pcap_geterr(p));
-				pcap_close(p);
+				src_close(&s); /* the stream and its buffer */
 				rc = -1;
 				break;
 			}
@@ -1055,7 +1055,7 @@ int cap_save_evidence(const cap_opts_t *o, cap_span_t *spans, size_t n, FILE *ou
 				   "%s: link type %s differs from the first file's: the evidence "
 				   "of captures of different link types cannot go in one file",
 				   o->files[i], link_name(dlt));
-			pcap_close(p);
+			src_close(&s); /* the stream and its buffer */
 			rc = -1;
 			break;
 		}
@@ -1081,7 +1081,7 @@ int cap_save_evidence(const cap_opts_t *o, cap_span_t *spans, size_t n, FILE *ou
 				(*written)++;
 			}
 		}
-		pcap_close(p);
+		src_close(&s); /* the stream and its buffer */
 	}
 	if (d) {
 		if (pcap_dump_flush(d) != 0 && rc == 0) {
