@@ -530,18 +530,6 @@ static uint64_t dns_hash_from(const dns_name_t *n, size_t from)
 
 uint64_t dns_name_hash(const dns_name_t *n) { return dns_hash_from(n, 0); }
 
-size_t dns_name_suffix_hashes(const dns_name_t *n, uint64_t *out, size_t max)
-{
-	size_t k = 0, off = 0;
-	while (k < max && off < n->len) {
-		out[k++] = dns_hash_from(n, off);
-		if (n->wire[off] == 0)
-			break;
-		off += (size_t)n->wire[off] + 1;
-	}
-	return k;
-}
-
 int dns_name_next_suffix_hash(const dns_name_t *n, size_t *off, uint64_t *hash)
 {
 	size_t o = *off;
@@ -551,6 +539,14 @@ int dns_name_next_suffix_hash(const dns_name_t *n, size_t *off, uint64_t *hash)
 	/* Past the root label: the end. */
 	*off = n->wire[o] ? o + (size_t)n->wire[o] + 1 : n->len;
 	return 1;
+}
+
+size_t dns_name_suffix_hashes(const dns_name_t *n, uint64_t *out, size_t max)
+{
+	size_t k = 0, off = 0;
+	while (k < max && dns_name_next_suffix_hash(n, &off, &out[k]))
+		k++;
+	return k;
 }
 
 size_t dns_name_zone_hashes(const dns_name_t *n, uint64_t *out, size_t max)

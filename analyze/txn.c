@@ -120,12 +120,15 @@ txn_learn_t *txn_learn(txn_t *t)
 	return t->learn;
 }
 
+/* Where a query name that fits is kept: in the entry (txn_t.qname_in). */
+static dns_name_t *name_in_place(txn_t *t) { return (dns_name_t *)(void *)t->qname_in; }
+
 /* What a transaction owns beside its entry. */
 static void release(txn_t *t)
 {
 	free(t->ede);
 	free(t->learn);
-	if (t->qname != (dns_name_t *)(void *)t->qname_in)
+	if (t->qname != name_in_place(t))
 		free(t->qname);
 	free(t->aside);
 }
@@ -311,7 +314,7 @@ txn_t *txn_query(txn_table_t *tt, db_time_t ts, const db_flow_t *flow, const dns
 		if (!t)
 			return NULL;
 	}
-	dns_name_t *qname = (dns_name_t *)(void *)t->qname_in;
+	dns_name_t *qname = name_in_place(t);
 	size_t bytes = offsetof(dns_name_t, wire) + m->qname.len;
 	if (bytes <= sizeof(t->qname_in)) {
 		memcpy(qname, &m->qname, bytes);

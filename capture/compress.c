@@ -30,8 +30,7 @@
 #include <zstd.h>
 #include <zstd_errors.h>
 
-#define CZ_IN (64 * 1024)     /* the stored bytes read at a time */
-#define CZ_IOBUF (128 * 1024) /* the stream's buffer: fewer, larger reads */
+#define CZ_IN (64 * 1024) /* the stored bytes read at a time */
 
 static const uint8_t gzip_magic[2] = { 0x1f, 0x8b };             /* RFC 1952 2.3.1 */
 static const uint8_t zstd_magic[4] = { 0x28, 0xb5, 0x2f, 0xfd }; /* RFC 8878 3.1.1 */

@@ -15,6 +15,11 @@
 
 typedef struct cz cz_t;
 
+/* The buffer a capture's stream reads through: fewer, larger reads (a
+ * compressed stream gets one from cz_open; the owner of a plain one gives
+ * it one of this size). */
+#define CZ_IOBUF (128 * 1024)
+
 typedef enum cz_kind {
 	CZ_PLAIN = 0, /* not compressed, read through a cz_t (a pipe) */
 	CZ_GZIP,

@@ -25,8 +25,6 @@
 #include "evidence.h"
 #include "link.h"
 
-#define SRC_IOBUF (128 * 1024) /* a plain file's stream buffer */
-
 typedef struct src {
 	pcap_t *p;        /* open, or NULL (not reached yet, or read) */
 	cz_t *cz;         /* the decompressor under p, or NULL */
@@ -376,8 +374,8 @@ static int src_open(src_t *s, int fd, char *err, size_t errlen)
 	 * own buffer (st_blksize, 4 KiB), a read(2) every few packets, half
 	 * of the system time of a large capture.  A compressed stream has
 	 * its buffer from cz_open. */
-	if (!s->cz && (s->iobuf = malloc(SRC_IOBUF)))
-		setvbuf(f, s->iobuf, _IOFBF, SRC_IOBUF);
+	if (!s->cz && (s->iobuf = malloc(CZ_IOBUF)))
+		setvbuf(f, s->iobuf, _IOFBF, CZ_IOBUF);
 	s->p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_MICRO, eb);
 	if (!s->p) {
 		if (s->cz && cz_error(s->cz))
