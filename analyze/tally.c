@@ -7,60 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int ring_init(tally_ring_t *r, size_t cap, int keep_latest)
-{
-	memset(r, 0, sizeof(*r));
-	r->cap = cap;
-	r->keep_latest = keep_latest;
-	if (!(r->scratch = malloc(sizeof(verdict_t))))
-		return -1;
-	if (!cap)
-		return 0;
-	r->v = calloc(cap, sizeof(*r->v));
-	return r->v ? 0 : -1;
-}
-
-static void ring_free(tally_ring_t *r)
-{
-	for (size_t i = 0; i < r->n; i++)
-		free(r->v[i]);
-	free(r->v);
-	free(r->scratch);
-	r->v = NULL;
-	r->scratch = NULL;
-	r->n = 0;
-}
-
-static void ring_add(tally_ring_t *r, const verdict_t *v)
-{
-	if (r->n == r->cap && !r->keep_latest) {
-		r->dropped++;
-		return;
-	}
-	size_t bytes;
-	uint8_t *c = vd_pack(v, &bytes);
-	if (!c) {
-		r->dropped++;
-		return;
-	}
-	if (r->n < r->cap) {
-		r->v[r->n++] = c;
-		return;
-	}
-	/* Full: the oldest listed one leaves the list (it was counted, and
-	 * streamed). */
-	free(r->v[r->head]);
-	r->v[r->head] = c;
-	r->head = (r->head + 1) % r->cap;
-	r->dropped++;
-}
-
-const verdict_t *tally_ring_at(const tally_ring_t *r, size_t i)
-{
-	vd_unpack(r->v[(r->head + i) % r->cap], r->scratch);
-	return r->scratch;
-}
-
 int tally_init(tally_t *t, size_t max_list)
 {
 	memset(t, 0, sizeof(*t));
@@ -74,7 +20,8 @@ int tally_init(tally_t *t, size_t max_list)
 		     sizeof(db_addr_t), TALLY_MAX_SERVERS) < 0 ||
 	    tbl_init(&t->health, sizeof(tally_health_t), offsetof(tally_health_t, addr),
 		     sizeof(db_addr_t), TALLY_MAX_HEALTH) < 0 ||
-	    ring_init(&t->list, max_list, 1) < 0 || ring_init(&t->pending, TALLY_PENDING, 0) < 0 ||
+	    vdlist_init(&t->list, max_list, 1) < 0 ||
+	    vdlist_init(&t->pending, TALLY_PENDING, 0) < 0 ||
 	    !(t->ex_scratch = malloc(sizeof(verdict_t)))) {
 		tally_free(t);
 		return -1;
@@ -94,8 +41,8 @@ void tally_free(tally_t *t)
 		tbl_free(&t->servers);
 	if (t->health.slots)
 		tbl_free(&t->health);
-	ring_free(&t->list);
-	ring_free(&t->pending);
+	vdlist_free(&t->list);
+	vdlist_free(&t->pending);
 	free(t->ex_scratch);
 	t->ex_scratch = NULL;
 }
@@ -252,7 +199,7 @@ void tally_add(tally_t *t, const verdict_t *v)
 	add_group(t, v);
 	add_servers(t, v);
 	add_bucket(t, v);
-	ring_add(v->kind == VD_KIND_PENDING ? &t->pending : &t->list, v);
+	vdlist_add(v->kind == VD_KIND_PENDING ? &t->pending : &t->list, v);
 }
 
 const tally_group_t *tally_group_first(const tally_t *t) { return tbl_oldest(&t->groups); }

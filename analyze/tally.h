@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "../common/table.h"
+#include "vdlist.h"
 #include "verdict.h"
 
 #define TALLY_MAX_GROUPS 4096            /* groups kept; later ones are counted in other[][] */
@@ -82,15 +83,6 @@ typedef struct tally_bucket {
 	uint32_t n[VD_NKINDS][VD_NCAUSES];
 } tally_bucket_t;
 
-/* A ring of verdicts kept whole, each trimmed to its evidence. */
-typedef struct tally_ring {
-	uint8_t **v;         /* packed (vd_pack) */
-	verdict_t *scratch;  /* tally_ring_at unpacks there */
-	size_t cap, n, head; /* head: the oldest, when full */
-	int keep_latest;     /* full: replace the oldest (else keep the first) */
-	uint64_t dropped;    /* made but not (or no longer) listed */
-} tally_ring_t;
-
 typedef struct tally {
 	tbl_t groups;
 	uint64_t other[VD_NKINDS][VD_NCAUSES]; /* verdicts of groups not kept */
@@ -104,8 +96,8 @@ typedef struct tally {
 	uint64_t examples_dropped; /* examples not kept (TALLY_EXAMPLE_BYTES) */
 	tbl_t health;              /* tally_health_t by server */
 	uint64_t health_dropped;   /* upstream queries to servers not followed */
-	tally_ring_t list;         /* SERVFAILs and unanswered: the latest max */
-	tally_ring_t pending;      /* pending: the first TALLY_PENDING */
+	vdlist_t list;             /* SERVFAILs and unanswered: the latest max */
+	vdlist_t pending;          /* pending: the first TALLY_PENDING */
 	verdict_t *ex_scratch;     /* where tally_example unpacks */
 } tally_t;
 
@@ -158,8 +150,5 @@ size_t tally_servers_ranked(const tally_t *t, const tally_server_t **out, size_t
 /* Servers in the order they first failed. */
 const tally_server_t *tally_server_first(const tally_t *t);
 const tally_server_t *tally_server_next(const tally_server_t *s);
-/* The i-th verdict listed, oldest first (i < ring->n).  Kept packed, it is
- * unpacked for the caller: valid until the next call for the same ring. */
-const verdict_t *tally_ring_at(const tally_ring_t *r, size_t i);
 
 #endif

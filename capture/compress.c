@@ -359,3 +359,67 @@ FILE *cz_open(int fd, cz_t **czp)
 	*czp = z;
 	return f;
 }
+
+/* Blocks (compress.h).  Level 1: a block of 64 verdicts (24 KB) takes
+ * some 60 us and shrinks to about a third (measured on the benchmark's
+ * verdicts: 381 bytes each packed, 112 compressed); higher levels gain a
+ * few percent for twice the time. */
+struct cz_packer {
+	ZSTD_CCtx *cc;
+	ZSTD_DCtx *dc;
+	uint8_t *out; /* room for the largest block compressed so far */
+	size_t out_cap;
+};
+
+cz_packer_t *cz_packer_new(void)
+{
+	cz_packer_t *p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->cc = ZSTD_createCCtx();
+	p->dc = ZSTD_createDCtx();
+	if (!p->cc || !p->dc) {
+		cz_packer_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+void cz_packer_free(cz_packer_t *p)
+{
+	if (!p)
+		return;
+	ZSTD_freeCCtx(p->cc);
+	ZSTD_freeDCtx(p->dc);
+	free(p->out);
+	free(p);
+}
+
+uint8_t *cz_block_pack(cz_packer_t *p, const uint8_t *src, size_t len, size_t *zlen)
+{
+	if (!len)
+		return NULL;
+	size_t bound = ZSTD_compressBound(len);
+	if (bound > p->out_cap) {
+		uint8_t *o = realloc(p->out, bound);
+		if (!o)
+			return NULL;
+		p->out = o;
+		p->out_cap = bound;
+	}
+	size_t n = ZSTD_compressCCtx(p->cc, p->out, p->out_cap, src, len, 1);
+	if (ZSTD_isError(n))
+		return NULL;
+	uint8_t *z = malloc(n);
+	if (!z)
+		return NULL;
+	memcpy(z, p->out, n);
+	*zlen = n;
+	return z;
+}
+
+int cz_block_unpack(cz_packer_t *p, const uint8_t *z, size_t zlen, uint8_t *dst, size_t len)
+{
+	size_t n = ZSTD_decompressDCtx(p->dc, dst, len, z, zlen);
+	return !ZSTD_isError(n) && n == len ? 0 : -1;
+}

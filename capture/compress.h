@@ -1,6 +1,7 @@
 /*
  * compress.h - capture files compressed with gzip or zstd, read as if they
- * were not.  The one file that knows zlib and libzstd (compress.c).
+ * were not.  The one file that knows zlib and libzstd (compress.c), which
+ * also lends zstd to analyze/ for blocks of memory (cz_block_pack).
  *
  * The format is told by the first bytes (gzip 1f 8b, zstd 28 b5 2f fd),
  * never by the file name.  What is read comes back as a stdio stream (for
@@ -62,5 +63,23 @@ const char *cz_error(const cz_t *z);
 
 /* "gzip", "zstd" or "" (CZ_PLAIN). */
 const char *cz_kind_name(cz_kind_t k);
+
+/*
+ * Blocks of memory compressed whole, for state that is kept long and read
+ * rarely (analyze/vdlist.c: the verdicts listed in the report).  zstd at
+ * its fastest level; a packer keeps the compressor's and decompressor's
+ * contexts between blocks.
+ */
+typedef struct cz_packer cz_packer_t;
+
+/* NULL when out of memory.  Free with cz_packer_free (NULL is accepted). */
+cz_packer_t *cz_packer_new(void);
+void cz_packer_free(cz_packer_t *p);
+/* src[0..len) compressed, in a malloc'd block of *zlen bytes the caller
+ * frees; NULL when out of memory or len is 0. */
+uint8_t *cz_block_pack(cz_packer_t *p, const uint8_t *src, size_t len, size_t *zlen);
+/* Decompresses z[0..zlen) (a block cz_block_pack made) into dst[0..len).
+ * 0, or -1 when it does not decompress to exactly len bytes. */
+int cz_block_unpack(cz_packer_t *p, const uint8_t *z, size_t zlen, uint8_t *dst, size_t len);
 
 #endif

@@ -288,8 +288,11 @@ static int index_refs(ev_t *e)
 	if (!e->refs || !e->buf)
 		return -1;
 	for (size_t i = 0; i < ty->list.n; i++) {
+		const verdict_t *v = vdlist_at(&ty->list, i);
+		if (!v)
+			continue;
 		ev_ref_t *r = &e->refs[e->nrefs++];
-		ref_fill(e, r, tally_ring_at(&ty->list, i));
+		ref_fill(e, r, v);
 		r->at = i;
 	}
 	for (const tally_group_t *g = tally_group_first(ty); g; g = tally_group_next(g))
@@ -309,8 +312,8 @@ static verdict_t *ref_verdict(ev_t *e, const ev_ref_t *r)
 	if (r->packed) {
 		vd_unpack(r->packed, e->buf);
 		v = e->buf;
-	} else {
-		v = tally_ring_at(&e->ty->list, r->at);
+	} else if (!(v = vdlist_at(&e->ty->list, r->at))) {
+		return NULL;
 	}
 	size_t bytes;
 	verdict_t *c = vd_copy(v, &bytes);

@@ -493,12 +493,13 @@ int rp_json(FILE *f, const rp_input_t *in)
 	/* servfails, unanswered, pending: one list per kind. */
 	static const char *const lists[VD_NKINDS] = { "servfails", "unanswered", "pending" };
 	for (uint8_t k = 0; k < VD_NKINDS; k++) {
-		const tally_ring_t *r = k == VD_KIND_PENDING ? &in->tally->pending
-							     : &in->tally->list;
+		const vdlist_t *r = k == VD_KIND_PENDING ? &in->tally->pending : &in->tally->list;
 		jw_arr_open(&w, lists[k]);
-		for (size_t i = 0; i < r->n; i++)
-			if (tally_ring_at(r, i)->kind == k)
-				verdict(&w, tally_ring_at(r, i), NULL);
+		for (size_t i = 0; i < r->n; i++) {
+			const verdict_t *v = vdlist_at(r, i);
+			if (v && v->kind == k)
+				verdict(&w, v, NULL);
+		}
 		jw_arr_close(&w);
 	}
 	if (in->audit) {

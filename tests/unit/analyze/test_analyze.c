@@ -576,8 +576,8 @@ static void latest_verdicts_listed(void **state)
 	const tally_t *t = an_tally(a);
 	assert_int_equal(t->list.n, 2);
 	/* The latest two, oldest first. */
-	assert_int_equal(tally_ring_at(&t->list, 0)->query_time, T0 + 30 * SEC);
-	assert_int_equal(tally_ring_at(&t->list, 1)->query_time, T0 + 40 * SEC);
+	assert_int_equal(vdlist_at(&t->list, 0)->query_time, T0 + 30 * SEC);
+	assert_int_equal(vdlist_at(&t->list, 1)->query_time, T0 + 40 * SEC);
 	an_free(a);
 }
 

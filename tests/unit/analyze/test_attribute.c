@@ -264,10 +264,10 @@ static const verdict_t *verdicts(an_t *a, size_t want)
 	an_finish(a);
 	const tally_t *t = an_tally(a);
 	size_t n = 0;
-	const tally_ring_t *rings[2] = { &t->list, &t->pending };
+	const vdlist_t *rings[2] = { &t->list, &t->pending };
 	for (size_t r = 0; r < 2; r++)
 		for (size_t i = 0; i < rings[r]->n && n < 8; i++) {
-			const verdict_t *v = tally_ring_at(rings[r], i);
+			const verdict_t *v = vdlist_at(rings[r], i);
 			memset(&listed[n], 0, sizeof(listed[n]));
 			memcpy(&listed[n], v, offsetof(verdict_t, up) + v->n_up * sizeof(v->up[0]));
 			n++;

@@ -86,8 +86,8 @@ static void counts_add_up_and_memory_stops(void **state)
 	assert_int_equal(t.list.n, 100);
 	assert_int_equal(t.list.dropped, 9900);
 	/* The latest are listed, oldest first. */
-	assert_int_equal(tally_ring_at(&t.list, 0)->time, T0 + 9900 * SEC / 10);
-	assert_int_equal(tally_ring_at(&t.list, 99)->time, T0 + 9999 * SEC / 10);
+	assert_int_equal(vdlist_at(&t.list, 0)->time, T0 + 9900 * SEC / 10);
+	assert_int_equal(vdlist_at(&t.list, 99)->time, T0 + 9999 * SEC / 10);
 	/* Each server once per verdict, each failed attempt by outcome. */
 	uint64_t verdicts = 0;
 	for (const tally_server_t *s = tally_server_first(&t); s; s = tally_server_next(s)) {
@@ -120,7 +120,7 @@ static void pending_keeps_the_first(void **state)
 	tally_add(&t, &v);
 	assert_int_equal(t.pending.n, TALLY_PENDING);
 	assert_int_equal(t.pending.dropped, 5);
-	assert_int_equal(tally_ring_at(&t.pending, 0)->time, T0);
+	assert_int_equal(vdlist_at(&t.pending, 0)->time, T0);
 	assert_int_equal(t.list.n, 1);
 	tally_free(&t);
 }
