@@ -228,7 +228,7 @@ an_t *an_new(const an_opts_t *o)
 	size_t maxtxn = lim.max_transactions;
 	if (txn_init(&a->txn, window, maxtxn, on_close, a) < 0 ||
 	    roles_init(&a->roles, lim.max_addresses) < 0 ||
-	    evlog_init(&a->evlog, an_evlog_size(maxtxn), window) < 0 ||
+	    evlog_init(&a->evlog, an_evlog_size(maxtxn), window, window + ATTR_COALESCE) < 0 ||
 	    attr_init(&a->attr, &a->txn, &a->roles, &a->evlog, an_store_size(maxtxn)) < 0 ||
 	    tally_init(&a->tally, lim.max_verdicts) < 0) {
 		an_free(a);
@@ -252,7 +252,7 @@ an_t *an_new(const an_opts_t *o)
 		(void)model_reserve(a->attr.model);
 		(void)tbl_reserve(&a->attr.open_zones);
 		(void)tbl_reserve(&a->attr.open_questions);
-		memset(a->evlog.ring, 0, a->evlog.cap * sizeof(*a->evlog.ring));
+		(void)evlog_reserve(&a->evlog);
 		memset(a->attr.store.ring, 0, a->attr.store.size);
 	}
 	for (size_t i = 0; i < o->nresolvers; i++)

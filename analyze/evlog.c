@@ -25,7 +25,7 @@ static const evrec_t *by_seq(const evlog_t *l, uint64_t seq)
 {
 	if (!seq)
 		return NULL;
-	const evrec_t *r = &l->ring[(seq - 1) % l->cap];
+	const evrec_t *r = &l->ring[(seq - 1) % l->size];
 	return r->seq == seq ? r : NULL;
 }
 
@@ -41,12 +41,18 @@ const evrec_t *evlog_server_older(const evlog_t *l, const evrec_t *r)
 	return by_seq(l, r->prev);
 }
 
-int evlog_init(evlog_t *l, size_t cap, db_time_t window)
+/* The ring starts at this many records and doubles, up to cap, whenever
+ * the record it would overwrite may still be read. */
+#define EVLOG_FIRST 1024
+
+int evlog_init(evlog_t *l, size_t cap, db_time_t window, db_time_t keep)
 {
 	memset(l, 0, sizeof(*l));
 	l->window = window;
-	l->ring = calloc(cap ? cap : 1, sizeof(*l->ring));
+	l->keep = keep > window ? keep : window;
 	l->cap = cap ? cap : 1;
+	l->size = l->cap < EVLOG_FIRST ? l->cap : EVLOG_FIRST;
+	l->ring = calloc(l->size, sizeof(*l->ring));
 	if (!l->ring)
 		return -1;
 	if (tbl_init(&l->servers, sizeof(evserver_t), offsetof(evserver_t, addr), sizeof(db_addr_t),
@@ -55,6 +61,33 @@ int evlog_init(evlog_t *l, size_t cap, db_time_t window)
 		l->ring = NULL;
 		return -1;
 	}
+	return 0;
+}
+
+/* The ring at size n (> size, <= cap), each record moved to its place
+ * there; touch: every page written (calloc's may not be yet).  -1, the
+ * ring unchanged, when out of memory. */
+static int resize(evlog_t *l, size_t n, int touch)
+{
+	evrec_t *ring = calloc(n, sizeof(*ring));
+	if (!ring)
+		return -1;
+	if (touch)
+		memset(ring, 0, n * sizeof(*ring));
+	for (uint64_t seq = l->seq - l->count + 1; seq <= l->seq; seq++)
+		ring[(seq - 1) % n] = l->ring[(seq - 1) % l->size];
+	free(l->ring);
+	l->ring = ring;
+	l->size = n;
+	return 0;
+}
+
+int evlog_reserve(evlog_t *l)
+{
+	if (l->size < l->cap)
+		return resize(l, l->cap, 1);
+	if (!l->count)
+		memset(l->ring, 0, l->size * sizeof(*l->ring));
 	return 0;
 }
 
@@ -82,8 +115,10 @@ void evlog_add(evlog_t *l, const cap_event_t *ev)
 	 * stamped with its last packet) is logged at the time it arrived. */
 	const evrec_t *newest = evlog_back(l, 0);
 	db_time_t ts = newest && ev->ts < newest->ts ? newest->ts : ev->ts;
-	evrec_t *r = &l->ring[l->head];
-	if (l->count == l->cap && ts - r->ts < l->window)
+	if (l->count == l->size && l->size < l->cap && ts - l->ring[l->seq % l->size].ts < l->keep)
+		(void)resize(l, l->size > l->cap / 2 ? l->cap : 2 * l->size, 0);
+	evrec_t *r = &l->ring[l->seq % l->size];
+	if (l->count == l->size && ts - r->ts < l->window)
 		l->lost++;
 	memset(r, 0, sizeof(*r));
 	r->ts = ts;
@@ -117,8 +152,7 @@ void evlog_add(evlog_t *l, const cap_event_t *ev)
 	}
 	if (s)
 		s->newest = r->seq;
-	l->head = (l->head + 1) % l->cap;
-	if (l->count < l->cap)
+	if (l->count < l->size)
 		l->count++;
 	else
 		l->overwritten++;
@@ -128,5 +162,5 @@ const evrec_t *evlog_back(const evlog_t *l, size_t i)
 {
 	if (i >= l->count)
 		return NULL;
-	return &l->ring[(l->head + l->cap - 1 - i) % l->cap];
+	return &l->ring[(l->seq - 1 - i) % l->size];
 }

@@ -5,7 +5,11 @@
  * attribution walks it backwards from a failure.  Memory: a ring of at most
  * `cap` entries; the oldest is overwritten when full, and counted in
  * `lost` when it was still inside the analysis window (attribution could
- * still have needed it).
+ * still have needed it).  The ring starts at 1,024 records and doubles
+ * whenever the record it would overwrite is younger than `keep`, so its
+ * memory follows the events of the last `keep` of capture time (a few
+ * thousand on a busy resolver), not the length of the capture, while a
+ * burst of events (an outage's ICMP errors) still gets the whole `cap`.
  *
  * Every record is also chained to the previous record about the same DNS
  * server (the end on port 53 of the conversation, the target an ICMP error
@@ -39,17 +43,26 @@ typedef struct evrec {
 } evrec_t;
 
 typedef struct evlog {
-	evrec_t *ring;
-	size_t cap, head, count; /* head: next slot to write */
+	evrec_t *ring;    /* size slots: record seq in ring[(seq - 1) % size] */
+	size_t cap, size; /* size: EVLOG_FIRST (or cap) doubling up to cap */
+	size_t count;     /* records held, at most size */
 	uint64_t overwritten;
 	uint64_t lost; /* overwritten while younger than window */
 	db_time_t window;
-	uint64_t seq;  /* of the newest record */
-	tbl_t servers; /* server address -> seq of its newest record */
+	db_time_t keep; /* a record this young may still be read: the ring grows
+	                 * rather than overwrite it (until it holds cap) */
+	uint64_t seq;   /* of the newest record */
+	tbl_t servers;  /* server address -> seq of its newest record */
 	uint64_t servers_evicted;
 } evlog_t;
 
-int evlog_init(evlog_t *l, size_t cap, db_time_t window);
+/* keep (at least window): how long a record may still be read (the walks
+ * go back from the oldest transaction's query, less the time a query may
+ * join work in flight).  Returns 0, or -1 when out of memory. */
+int evlog_init(evlog_t *l, size_t cap, db_time_t window, db_time_t keep);
+/* The ring at its whole size now, written to (a live run: memory taken at
+ * the start).  0, or -1 when out of memory (the log still works). */
+int evlog_reserve(evlog_t *l);
 void evlog_free(evlog_t *l);
 /* Records the events attribution needs (others are ignored). */
 void evlog_add(evlog_t *l, const cap_event_t *ev);

@@ -31,7 +31,7 @@ static void keeps_only_what_attribution_needs(void **state)
 {
 	(void)state;
 	evlog_t l;
-	assert_int_equal(evlog_init(&l, 8, 30 * SEC), 0);
+	assert_int_equal(evlog_init(&l, 8, 30 * SEC, 30 * SEC), 0);
 	cap_event_t fin = tcp_ev(CAP_TCP_FIN, 1, 1), rst = tcp_ev(CAP_TCP_RST, 2, 2);
 	evlog_add(&l, &fin);
 	evlog_add(&l, &rst);
@@ -50,7 +50,7 @@ static void icmp_keeps_quoted_flow_and_id(void **state)
 {
 	(void)state;
 	evlog_t l;
-	assert_int_equal(evlog_init(&l, 4, 30 * SEC), 0);
+	assert_int_equal(evlog_init(&l, 4, 30 * SEC, 30 * SEC), 0);
 	static const uint8_t quote[] = { 0xab, 0xcd, 0x01 };
 	cap_event_t ev;
 	memset(&ev, 0, sizeof(ev));
@@ -80,7 +80,7 @@ static void overwrite_and_lost(void **state)
 {
 	(void)state;
 	evlog_t l;
-	assert_int_equal(evlog_init(&l, 3, 10 * SEC), 0);
+	assert_int_equal(evlog_init(&l, 3, 10 * SEC, 10 * SEC), 0);
 	for (uint16_t i = 0; i < 3; i++) {
 		cap_event_t ev = tcp_ev(CAP_TCP_SYN, i * SEC, i);
 		evlog_add(&l, &ev);
@@ -108,7 +108,7 @@ static void late_event_keeps_time_order(void **state)
 {
 	(void)state;
 	evlog_t l;
-	assert_int_equal(evlog_init(&l, 8, 30 * SEC), 0);
+	assert_int_equal(evlog_init(&l, 8, 30 * SEC, 30 * SEC), 0);
 	cap_event_t a = tcp_ev(CAP_TCP_RST, 10 * SEC, 1), late = tcp_ev(CAP_TCP_RST, 2 * SEC, 2);
 	evlog_add(&l, &a);
 	evlog_add(&l, &late);
@@ -139,7 +139,7 @@ static void per_server_chains(void **state)
 {
 	(void)state;
 	evlog_t l;
-	assert_int_equal(evlog_init(&l, 4, 30 * SEC), 0);
+	assert_int_equal(evlog_init(&l, 4, 30 * SEC, 30 * SEC), 0);
 	db_addr_t s1, s2;
 	assert_int_equal(db_addr_parse(&s1, "192.0.2.53"), 0);
 	assert_int_equal(db_addr_parse(&s2, "2001:db8::53"), 0);
@@ -186,6 +186,67 @@ static void per_server_chains(void **state)
 	evlog_free(&l);
 }
 
+/* The ring grows, up to its cap, rather than overwrite a record a walk
+ * may still read (younger than keep), and stays small when the records it
+ * overwrites are older: its memory follows the events of the last `keep`,
+ * not the length of the capture.  Records and chains survive each growth. */
+static void grows_only_for_young_records(void **state)
+{
+	(void)state;
+	evlog_t l;
+	db_addr_t srv;
+	assert_int_equal(db_addr_parse(&srv, "192.0.2.53"), 0);
+	assert_int_equal(evlog_init(&l, 10000, 20 * SEC, 30 * SEC), 0);
+	assert_int_equal(l.size, 1024);
+	/* A burst: 5,000 events within 5 s, all kept. */
+	for (uint32_t i = 0; i < 5000; i++) {
+		cap_event_t ev = tcp_ev(CAP_TCP_SYN, (db_time_t)i * 1000, (uint16_t)(1 + i));
+		ev.flow.dst = srv;
+		ev.flow.dport = 53;
+		evlog_add(&l, &ev);
+	}
+	assert_int_equal(l.size, 8192);
+	assert_int_equal(l.count, 5000);
+	assert_int_equal(l.overwritten, 0);
+	for (uint32_t i = 0; i < 5000; i++)
+		assert_int_equal(evlog_back(&l, i)->flow.sport, 5000 - i);
+	size_t n = 0;
+	for (const evrec_t *r = evlog_server_newest(&l, &srv); r; r = evlog_server_older(&l, r))
+		assert_int_equal(r->flow.sport, 5000 - n++);
+	assert_int_equal(n, 5000);
+	/* Past the cap the oldest goes, counted lost inside the window. */
+	for (uint32_t i = 0; i < 6000; i++) {
+		cap_event_t ev = tcp_ev(CAP_TCP_SYN, 5 * SEC + (db_time_t)i * 1000, 7);
+		evlog_add(&l, &ev);
+	}
+	assert_int_equal(l.size, 10000);
+	assert_int_equal(l.count, 10000);
+	assert_int_equal(l.overwritten, 1000);
+	assert_int_equal(l.lost, 1000);
+	assert_int_equal(evlog_back(&l, 9999)->flow.sport, 1001);
+	evlog_free(&l);
+
+	/* A steady trickle over a long capture: 10 events a second for
+	 * 1,000 s.  The first 1,024 records span 102 s, more than keep: the
+	 * ring never grows, and nothing is lost. */
+	assert_int_equal(evlog_init(&l, 65536, 10 * SEC, 20 * SEC), 0);
+	for (uint32_t i = 0; i < 10000; i++) {
+		cap_event_t ev = tcp_ev(CAP_TCP_RST, (db_time_t)i * SEC / 10, (uint16_t)i);
+		evlog_add(&l, &ev);
+	}
+	assert_int_equal(l.size, 1024);
+	assert_int_equal(l.overwritten, 10000 - 1024);
+	assert_int_equal(l.lost, 0);
+	assert_int_equal(evlog_back(&l, 0)->flow.sport, 9999);
+	assert_int_equal(evlog_back(&l, 1023)->flow.sport, 10000 - 1024);
+	assert_null(evlog_back(&l, 1024));
+	/* Reserved (a live run): the whole cap at once, records in place. */
+	assert_int_equal(evlog_reserve(&l), 0);
+	assert_int_equal(l.size, 65536);
+	assert_int_equal(evlog_back(&l, 1023)->flow.sport, 10000 - 1024);
+	evlog_free(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -195,6 +256,7 @@ int main(void)
 		cmocka_unit_test(overwrite_and_lost),
 		cmocka_unit_test(late_event_keeps_time_order),
 		cmocka_unit_test(sizes_follow_max_transactions),
+		cmocka_unit_test(grows_only_for_young_records),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
