@@ -50,24 +50,40 @@ typedef struct cname {
 	model_src_t src; /* the answer it came in */
 } cname_t;
 
-/* A root failure as kept: its two names apart, each the size it is (in a
- * model_root_t they take 257 bytes each, most names 20 to 40): a full
- * table of roots is 8 MB instead of 28. */
+/* A root failure as kept, in one allocation with its two names, each the
+ * size it is (in a model_root_t they take 257 bytes each, most names 20 to
+ * 40): the query name, then the zone, each a dns_name_t cut after its wire
+ * form.  A record never changes once made, and is shared: by the latest
+ * failure and the history of one key, and by the keys one failure is
+ * remembered under (its question, its zone: model_root_put is called for
+ * each with the same failure, and the model keeps the last record made to
+ * hand it out again).  A full table of roots is some 3 MB instead of 28. */
 typedef struct kept_root {
 	db_time_t query_time, time;
 	const char *detail;
-	dns_name_t *qname, *zone; /* owned (dns_name_dup); NULL in an empty slot */
+	uint32_t refs;
 	db_addr_t client;
 	uint16_t qtype, client_port, id;
 	uint8_t cause, server_side;
+	uint16_t names_len; /* bytes at names */
+	uint8_t names[];
 } kept_root_t;
+
+static size_t name_size(const dns_name_t *n) { return offsetof(dns_name_t, wire) + n->len; }
+
+static const dns_name_t *kept_qname(const kept_root_t *k) { return (const dns_name_t *)k->names; }
+
+static const dns_name_t *kept_zone(const kept_root_t *k)
+{
+	return (const dns_name_t *)(k->names + name_size(kept_qname(k)));
+}
 
 typedef struct root_ent {
 	tbl_entry_t e;
 	uint64_t key;
 	uint8_t n;
-	kept_root_t hist[MODEL_ROOT_HIST]; /* newest first; a run of one cause kept once */
-	kept_root_t latest;                /* the latest failure of all */
+	kept_root_t *hist[MODEL_ROOT_HIST]; /* newest first; a run of one cause kept once */
+	kept_root_t *latest;                /* the latest failure of all; NULL: none */
 } root_ent_t;
 
 typedef struct broken {
@@ -93,36 +109,56 @@ struct model {
 	tbl_t cuts, cnames, roots, broken, keys, names, nsnames;
 	model_stats_t st;
 	uint64_t next_ref;
+	kept_root_t *last_root; /* the last root record made (a reference held) */
 };
 
-static void kept_clear(kept_root_t *k)
+static void kept_drop(kept_root_t **slot)
 {
-	free(k->qname);
-	free(k->zone);
-	memset(k, 0, sizeof(*k));
+	kept_root_t *k = *slot;
+	if (k && --k->refs == 0)
+		free(k);
+	*slot = NULL;
 }
 
-/* k becomes r; -1 (k unchanged) when its names cannot be copied. */
-static int kept_set(kept_root_t *k, const model_root_t *r)
+/* k holds failure r (same times, client, query, cause and names). */
+static int kept_is(const kept_root_t *k, const model_root_t *r)
 {
-	dns_name_t *q = dns_name_dup(&r->qname), *z = dns_name_dup(&r->zone);
-	if (!q || !z) {
-		free(q);
-		free(z);
-		return -1;
+	size_t nq = name_size(&r->qname), nz = name_size(&r->zone);
+	return k->time == r->time && k->query_time == r->query_time && k->id == r->id &&
+	       k->client_port == r->client_port && k->qtype == r->qtype && k->cause == r->cause &&
+	       k->server_side == r->server_side && k->detail == r->detail &&
+	       db_addr_eq(&k->client, &r->client) && k->names_len == nq + nz &&
+	       memcmp(k->names, &r->qname, nq) == 0 && memcmp(k->names + nq, &r->zone, nz) == 0;
+}
+
+/* *slot becomes a reference to failure r: the last record made when it
+ * is r, else a new one.  -1 (*slot unchanged) when out of memory. */
+static int kept_set(model_t *m, kept_root_t **slot, const model_root_t *r)
+{
+	kept_root_t *k = m->last_root;
+	if (!k || !kept_is(k, r)) {
+		size_t nq = name_size(&r->qname), nz = name_size(&r->zone);
+		if (!(k = malloc(offsetof(kept_root_t, names) + nq + nz)))
+			return -1;
+		k->query_time = r->query_time;
+		k->time = r->time;
+		k->detail = r->detail;
+		k->refs = 1; /* m->last_root's */
+		k->client = r->client;
+		k->qtype = r->qtype;
+		k->client_port = r->client_port;
+		k->id = r->id;
+		k->cause = r->cause;
+		k->server_side = r->server_side;
+		k->names_len = (uint16_t)(nq + nz);
+		memcpy(k->names, &r->qname, nq);
+		memcpy(k->names + nq, &r->zone, nz);
+		kept_drop(&m->last_root);
+		m->last_root = k;
 	}
-	kept_clear(k);
-	k->query_time = r->query_time;
-	k->time = r->time;
-	k->detail = r->detail;
-	k->qname = q;
-	k->zone = z;
-	k->client = r->client;
-	k->qtype = r->qtype;
-	k->client_port = r->client_port;
-	k->id = r->id;
-	k->cause = r->cause;
-	k->server_side = r->server_side;
+	k->refs++;
+	kept_drop(slot);
+	*slot = k;
 	return 0;
 }
 
@@ -136,9 +172,9 @@ static void kept_get(const kept_root_t *k, model_root_t *out)
 	out->time = k->time;
 	out->cause = k->cause;
 	out->detail = k->detail;
-	dns_name_set(&out->qname, k->qname);
+	dns_name_set(&out->qname, kept_qname(k));
 	out->qtype = k->qtype;
-	dns_name_set(&out->zone, k->zone);
+	dns_name_set(&out->zone, kept_zone(k));
 	out->client = k->client;
 	out->client_port = k->client_port;
 	out->id = k->id;
@@ -148,8 +184,8 @@ static void kept_get(const kept_root_t *k, model_root_t *out)
 static void root_release(root_ent_t *e)
 {
 	for (uint8_t i = 0; i < MODEL_ROOT_HIST; i++)
-		kept_clear(&e->hist[i]);
-	kept_clear(&e->latest);
+		kept_drop(&e->hist[i]);
+	kept_drop(&e->latest);
 }
 
 static void keys_release(keys_t *k)
@@ -209,6 +245,7 @@ void model_free(model_t *m)
 		keys_release((keys_t *)e);
 	for (tbl_entry_t *e = m->roots.oldest; e; e = e->newer)
 		root_release((root_ent_t *)e);
+	kept_drop(&m->last_root);
 	if (m->cuts.slots)
 		tbl_free(&m->cuts);
 	if (m->cnames.slots)
@@ -639,31 +676,31 @@ void model_root_put(model_t *m, uint64_t key, const model_root_t *r)
 			return;
 	}
 	/* The latest failure, for the queries that joined it in flight. */
-	if (r->time >= e->latest.time)
-		kept_set(&e->latest, r);
+	if (!e->latest || r->time >= e->latest->time)
+		kept_set(m, &e->latest, r);
 	/* For the repeats: a run of failures with the same cause is one
 	 * failure cache entry renewed, so its first failure is kept (the
 	 * original later repeats point at, RFC 9520), until it is half the
 	 * memory old.  Verdicts are not made in failure order: the history
 	 * stays sorted, newest first. */
 	for (uint8_t i = 0; i < e->n; i++) {
-		kept_root_t *h = &e->hist[i];
+		const kept_root_t *h = e->hist[i];
 		db_time_t d = r->time > h->time ? r->time - h->time : h->time - r->time;
 		if (h->cause == r->cause && h->detail == r->detail && d <= MODEL_MEMORY / 2) {
 			if (r->time < h->time)
-				kept_set(h, r);
+				kept_set(m, &e->hist[i], r);
 			return;
 		}
 	}
 	uint8_t i = e->n < MODEL_ROOT_HIST ? e->n : MODEL_ROOT_HIST - 1;
-	if (e->n == MODEL_ROOT_HIST && e->hist[i].time && e->hist[i].time > r->time)
+	if (e->n == MODEL_ROOT_HIST && e->hist[i]->time > r->time)
 		return; /* older than everything kept */
-	if (kept_set(&e->hist[i], r) < 0)
+	if (kept_set(m, &e->hist[i], r) < 0)
 		return;
 	if (e->n < MODEL_ROOT_HIST)
 		e->n++;
-	for (; i > 0 && e->hist[i - 1].time < e->hist[i].time; i--) {
-		kept_root_t tmp = e->hist[i - 1];
+	for (; i > 0 && e->hist[i - 1]->time < e->hist[i]->time; i--) {
+		kept_root_t *tmp = e->hist[i - 1];
 		e->hist[i - 1] = e->hist[i];
 		e->hist[i] = tmp;
 	}
@@ -673,7 +710,7 @@ int model_root_get(const model_t *m, uint64_t key, db_time_t before, model_root_
 {
 	const root_ent_t *e = tbl_find(&m->roots, &key, tbl_hash(&m->roots, &key));
 	for (uint8_t i = 0; e && i < e->n; i++) {
-		const kept_root_t *r = &e->hist[i];
+		const kept_root_t *r = e->hist[i];
 		if (r->time <= before) {
 			if (before - r->time > MODEL_MEMORY)
 				return 0;
@@ -690,13 +727,13 @@ int model_root_in_flight(const model_t *m, uint64_t key, db_time_t at, db_time_t
 	const root_ent_t *e = tbl_find(&m->roots, &key, tbl_hash(&m->roots, &key));
 	if (!e)
 		return 0;
-	const kept_root_t *r = &e->latest;
-	if (r->qname && r->query_time < at && at <= r->time && r->time <= until) {
+	const kept_root_t *r = e->latest;
+	if (r && r->query_time < at && at <= r->time && r->time <= until) {
 		kept_get(r, out);
 		return 1;
 	}
 	for (uint8_t i = 0; i < e->n; i++) {
-		r = &e->hist[i];
+		r = e->hist[i];
 		if (r->query_time < at && at <= r->time && r->time <= until) {
 			kept_get(r, out);
 			return 1;

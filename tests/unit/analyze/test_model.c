@@ -94,6 +94,57 @@ static void roots_keep_names_and_evict(void **state)
 	model_free(m);
 }
 
+/* One failure remembered under its question and its zone is one record
+ * for both (the sanitizers see a double free or a leak if the references
+ * are miscounted): either key gives it back whole, after the other key is
+ * evicted, and after a later failure of the question replaces it there. */
+static void roots_shared_between_keys(void **state)
+{
+	(void)state;
+	model_t *m = model_new(1024);
+	assert_non_null(m);
+	model_root_t a = root(T0, T0 + SEC, VD_TIMEOUT);
+	name1(&a.qname, "www");
+	name1(&a.zone, "example");
+	a.id = 7;
+	uint64_t kq = model_key_question(1, 1), kz = model_key_zone(2);
+	model_root_put(m, kq, &a);
+	model_root_put(m, kz, &a);
+	/* A failure of another cause on the question: its history now holds
+	 * two records, its latest the new one; the zone keeps the first. */
+	model_root_t b = root(T0 + 2 * SEC, T0 + 3 * SEC, VD_BLOCKED_PORT);
+	name1(&b.qname, "www");
+	name1(&b.zone, "example");
+	b.id = 8;
+	model_root_put(m, kq, &b);
+	assert_int_equal(get(m, kz, T0 + 10 * SEC)->id, 7);
+	assert_int_equal(get(m, kq, T0 + 10 * SEC)->id, 8);
+	assert_int_equal(get(m, kq, T0 + 2 * SEC)->id, 7);
+	assert_int_equal(in_flight(m, kq, T0 + 2 * SEC + 1, T0 + 4 * SEC)->id, 8);
+	/* Other keys fill the table, then push the zone out (the least
+	 * recently failed), then the question: the record they shared stays
+	 * whole until both are gone. */
+	dns_name_t www;
+	name1(&www, "www");
+	for (uint64_t i = 0; i < 1024; i++) {
+		model_root_t c = root(T0 + (db_time_t)(10 + i) * SEC,
+				      T0 + (db_time_t)(11 + i) * SEC, VD_TIMEOUT);
+		name1(&c.qname, "other");
+		name1(&c.zone, "example");
+		model_root_put(m, model_key_question(100 + i, 1), &c);
+		if (i == 1022) {
+			assert_null(get(m, kz, T0 + 2000 * SEC));
+			const model_root_t *r = get(m, kq, T0 + 2 * SEC);
+			assert_non_null(r);
+			assert_true(dns_name_eq(&r->qname, &www));
+			assert_int_equal(r->id, 7);
+		}
+	}
+	assert_null(get(m, kq, T0 + 2000 * SEC));
+	assert_int_equal(model_stats(m)->roots_evicted, 2);
+	model_free(m);
+}
+
 static void failure_memory(void **state)
 {
 	(void)state;
@@ -272,6 +323,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(failure_memory),
 		cmocka_unit_test(roots_keep_names_and_evict),
+		cmocka_unit_test(roots_shared_between_keys),
 		cmocka_unit_test(dead_delegation_and_forgotten_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
