@@ -34,8 +34,9 @@ struct an {
 	verdict_t audit_tmp;
 	verdict_t audit_bad[AN_AUDIT_KEEP];
 	size_t naudit;
-	verdict_t tmp; /* the verdict being made */
-	tally_t tally; /* every verdict counted; some kept whole */
+	verdict_t tmp;   /* the verdict being made */
+	tally_t tally;   /* every verdict counted; some kept whole */
+	vdstash_t stash; /* verdicts made midway, until their window is over */
 	/* The live capture's drops, newest last: the span of capture time
 	 * in which each batch was lost. */
 	struct an_loss {
@@ -104,9 +105,8 @@ static void note_loss(an_t *a, const cap_event_t *ev)
 /* A client transaction closes: a SERVFAIL, or a query never answered
  * within the window, gets its verdict now, when all the evidence about the
  * attempts made for it is in. */
-static void on_close(const txn_t *t, void *user)
+static void close_txn(an_t *a, const txn_t *t)
 {
-	an_t *a = user;
 	if (t->open_question || t->open_zone)
 		attr_note_judged(&a->attr, t);
 	/* An upstream query, its window over: the server's health. */
@@ -143,13 +143,13 @@ static void on_close(const txn_t *t, void *user)
 	if ((!servfail && !unanswered && !pending) || !attr_is_client_query(&a->attr, t))
 		return;
 	verdict_t *v = &a->tmp;
-	const uint8_t *made = !t->answered ? t->aside : NULL;
+	const verdict_t *made = !t->answered && t->aside ? vdstash_get(&a->stash, t->aside, v)
+							 : NULL;
 	/* One older than a resolver keeps trying on a good day reveals a
 	 * root failure for the repeats asked after it (judged next); a
 	 * younger one changes nothing.  A query never answered was judged
 	 * midway (on_midway), when its evidence was complete. */
 	if (made) {
-		vd_unpack(made, v);
 		v->time = pending ? a->high : closes;
 	} else if (!pending)
 		attr_verdict(&a->attr, t, closes, v);
@@ -172,8 +172,15 @@ static void on_close(const txn_t *t, void *user)
 		a->on_verdict(v, a->on_verdict_user);
 }
 
+static void on_close(const txn_t *t, void *user)
+{
+	an_t *a = user;
+	close_txn(a, t);
+	vdstash_release(&a->stash, t->aside);
+}
+
 /* A client query still unanswered AN_MIDWAY after it: its verdict now,
- * kept with it until its window is over. */
+ * kept in the stash until its window is over. */
 static void on_midway(txn_t *t, db_time_t now, void *user)
 {
 	an_t *a = user;
@@ -181,8 +188,7 @@ static void on_midway(txn_t *t, db_time_t now, void *user)
 		return;
 	verdict_t *v = &a->tmp;
 	attr_verdict(&a->attr, t, now, v);
-	size_t bytes;
-	t->aside = vd_pack(v, &bytes);
+	t->aside = vdstash_put(&a->stash, v);
 }
 
 /* The transport event log and the ring of DNSSEC answers serve the open
@@ -230,7 +236,7 @@ an_t *an_new(const an_opts_t *o)
 	    roles_init(&a->roles, lim.max_addresses) < 0 ||
 	    evlog_init(&a->evlog, an_evlog_size(maxtxn), window, window + ATTR_COALESCE) < 0 ||
 	    attr_init(&a->attr, &a->txn, &a->roles, &a->evlog, an_store_size(maxtxn)) < 0 ||
-	    tally_init(&a->tally, lim.max_verdicts) < 0) {
+	    tally_init(&a->tally, lim.max_verdicts) < 0 || vdstash_init(&a->stash) < 0) {
 		an_free(a);
 		return NULL;
 	}
@@ -270,6 +276,7 @@ void an_free(an_t *a)
 	evlog_free(&a->evlog);
 	attr_free(&a->attr);
 	tally_free(&a->tally);
+	vdstash_free(&a->stash);
 	free(a);
 }
 

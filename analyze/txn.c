@@ -130,7 +130,6 @@ static void release(txn_t *t)
 	free(t->learn);
 	if (t->qname != name_in_place(t))
 		free(t->qname);
-	free(t->aside);
 }
 
 void txn_set_attempt_life(txn_table_t *tt, db_time_t answered, db_time_t brief)

@@ -66,7 +66,8 @@ typedef struct txn {
 		struct txn *next, *prev; /* prev NULL and not the head: not queued */
 		db_time_t at;            /* when it is due; 0 when never queued */
 	} due, life;
-	void *aside; /* the owner's data (malloc), freed with the transaction */
+	uint64_t aside;                      /* the owner's reference to what it set aside for it
+	                 * (0: none); the owner releases it, txn.c never reads it */
 	struct txn *name_older, *name_newer; /* the name index: same qhash, by age */
 	db_time_t last_query;
 	db_time_t answer_ts;

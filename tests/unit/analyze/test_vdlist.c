@@ -1,7 +1,8 @@
 /*
  * test_vdlist.c - the verdicts listed whole: kept in order across
  * compressed blocks, the latest (or the first) cap of them, each read back
- * as it was made, in less memory than packed one by one.
+ * as it was made, in less memory than packed one by one; and the stash of
+ * verdicts set aside, read by reference and released in any order.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -177,13 +178,71 @@ static void blocks_are_smaller(void **state)
 	vdlist_free(&l);
 }
 
+/* The stash: each verdict read back whole by its reference, before and
+ * after its block is closed, released in any order; a block goes when all
+ * of it was released, and the memory held follows what is held, not what
+ * was ever put. */
+static void stash_put_get_release(void **state)
+{
+	(void)state;
+	vdstash_t s;
+	assert_int_equal(vdstash_init(&s), 0);
+	verdict_t *v = malloc(sizeof(*v));
+	assert_non_null(v);
+	enum { N = 10 * VDL_BLOCK + 5 };
+	static uint64_t ref[N];
+	/* Put N, reading each back at once (open block) and the first again
+	 * (closed block). */
+	for (uint32_t i = 0; i < N; i++) {
+		make(v, i);
+		ref[i] = vdstash_put(&s, v);
+		assert_true(ref[i] != 0);
+		assert_is(vdstash_get(&s, ref[i], v), i);
+		assert_is(vdstash_get(&s, ref[0], v), 0);
+	}
+	assert_int_equal(s.held, N);
+	/* Release every other one, newest first; the rest still read back. */
+	for (uint32_t i = N; i-- > 0;)
+		if (i % 2)
+			vdstash_release(&s, ref[i]);
+	for (uint32_t i = 0; i < N; i += 2)
+		assert_is(vdstash_get(&s, ref[i], v), i);
+	assert_int_equal(s.first, 0);
+	/* Release the rest oldest first: the blocks go as they empty. */
+	for (uint32_t i = 0; i < N; i += 2) {
+		vdstash_release(&s, ref[i]);
+		if (i + 2 < N)
+			assert_is(vdstash_get(&s, ref[i + 2], v), i + 2);
+	}
+	assert_int_equal(s.held, 0);
+	assert_int_equal(s.first, s.next);
+	assert_true(vdstash_bytes(&s) <= s.open.cap);
+	/* A steady flow, each released 300 puts after it was put: the ring
+	 * of blocks stays small. */
+	static uint64_t win[300];
+	for (uint32_t i = 0; i < 20000; i++) {
+		if (i >= 300)
+			vdstash_release(&s, win[i % 300]);
+		make(v, i);
+		win[i % 300] = vdstash_put(&s, v);
+		if (i >= 300)
+			assert_is(vdstash_get(&s, win[(i - 299) % 300], v), i - 299);
+	}
+	assert_int_equal(s.held, 300);
+	assert_true(s.nblk <= 16);
+	assert_int_equal(s.dropped, 0);
+	vdstash_release(&s, 0); /* accepted, does nothing */
+	assert_null(vdstash_get(&s, 0, v));
+	free(v);
+	vdstash_free(&s); /* frees the 300 still held (the sanitizers check) */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(latest_kept_in_order),
-		cmocka_unit_test(first_kept),
-		cmocka_unit_test(small_and_empty),
-		cmocka_unit_test(blocks_are_smaller),
+		cmocka_unit_test(latest_kept_in_order),  cmocka_unit_test(first_kept),
+		cmocka_unit_test(small_and_empty),       cmocka_unit_test(blocks_are_smaller),
+		cmocka_unit_test(stash_put_get_release),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
