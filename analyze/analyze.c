@@ -200,7 +200,8 @@ static void on_midway(txn_t *t, db_time_t now, void *user)
  * 64 bytes of stored answers per transaction, 256 KiB to 32 MiB (32 MiB
  * with the defaults).  The store never drops below 256 KiB, so any DNS
  * message up to 64 KiB still fits (msgstore_put takes up to a quarter of
- * the ring). */
+ * the ring).  Both are bounds: each starts small and grows only while
+ * what it would overwrite may still be read (evlog.h, msgstore.h). */
 size_t an_evlog_size(size_t max_transactions)
 {
 	size_t n = max_transactions / 8;
@@ -259,7 +260,7 @@ an_t *an_new(const an_opts_t *o)
 		(void)tbl_reserve(&a->attr.open_zones);
 		(void)tbl_reserve(&a->attr.open_questions);
 		(void)evlog_reserve(&a->evlog);
-		memset(a->attr.store.ring, 0, a->attr.store.size);
+		(void)msgstore_reserve(&a->attr.store);
 	}
 	for (size_t i = 0; i < o->nresolvers; i++)
 		roles_force(&a->roles, &o->resolvers[i]);

@@ -118,7 +118,7 @@ int attr_init(attr_t *a, const txn_table_t *txn, const roles_t *roles, const evl
 	a->model = model_new(txn->tbl.max < ATTR_MODEL_MAX ? txn->tbl.max : ATTR_MODEL_MAX);
 	a->scratch_v = malloc(sizeof(verdict_t));
 	if (!a->scratch || !a->chain || !a->model || !a->scratch_v ||
-	    msgstore_init(&a->store, store_bytes) < 0 ||
+	    msgstore_init(&a->store, store_bytes, txn->window + ATTR_COALESCE) < 0 ||
 	    tbl_init(&a->open_zones, sizeof(open_zone_t), offsetof(open_zone_t, zone),
 		     sizeof(uint64_t), ATTR_OPEN_ZONES) < 0 ||
 	    tbl_init(&a->open_questions, sizeof(open_zone_t), offsetof(open_zone_t, zone),
@@ -179,7 +179,8 @@ void attr_note_answer(attr_t *a, txn_t *t, const dns_msg_t *m)
 			keep |= ty == DNS_T_RRSIG || ty == DNS_T_DNSKEY || ty == DNS_T_DS;
 		}
 		if (keep && m->len <= UINT16_MAX) {
-			t->msg_ref = msgstore_put(&a->store, m->wire, (uint32_t)m->len);
+			t->msg_ref = msgstore_put(&a->store, m->wire, (uint32_t)m->len,
+						  t->answer_ts);
 			t->msg_len = t->msg_ref ? (uint16_t)m->len : 0;
 		}
 		t->unsigned_data = m->aa && !sig && (m->ancount > 0 || m->nscount > 0);

@@ -351,7 +351,7 @@ static void run_init(run_t *r, size_t store_size, const char *when)
 {
 	memset(r, 0, sizeof(*r));
 	live_run = r;
-	assert_int_equal(msgstore_init(&r->store, store_size), 0);
+	assert_int_equal(msgstore_init(&r->store, store_size, 0), 0);
 	r->c = chain_new();
 	assert_non_null(r->c);
 	r->ts = at(when);
@@ -372,7 +372,7 @@ static txn_t *run_add(run_t *r, tmsg_t *m, const char *qname, uint16_t qtype)
 	txn_t *t = &r->t[r->n];
 	memset(t, 0, sizeof(*t));
 	if (m) {
-		t->msg_ref = msgstore_put(&r->store, m->b, (uint32_t)m->n);
+		t->msg_ref = msgstore_put(&r->store, m->b, (uint32_t)m->n, 0);
 		assert_true(t->msg_ref != 0);
 		t->msg_len = (uint16_t)m->n;
 		msg_free(m);
@@ -898,13 +898,13 @@ static void test_store_wrapped(void **state)
 	/* The DNSKEY answer first, then filler until it is gone, then the
 	 * others (transactions still in time order). */
 	txn_t *tck = &r.t[2];
-	uint64_t ck_ref = msgstore_put(&r.store, ck->b, (uint32_t)ck->n);
+	uint64_t ck_ref = msgstore_put(&r.store, ck->b, (uint32_t)ck->n, 0);
 	uint32_t ck_len = (uint32_t)ck->n;
 	assert_true(ck_ref != 0);
 	static uint8_t filler[2048];
 	memset(filler, 0xEE, sizeof(filler));
 	while (msgstore_get(&r.store, ck_ref, ck_len))
-		assert_true(msgstore_put(&r.store, filler, sizeof(filler)) != 0);
+		assert_true(msgstore_put(&r.store, filler, sizeof(filler), 0) != 0);
 	run_add(&r, pk, "example.", DNS_T_DNSKEY);
 	run_add(&r, ref, QNAME, DNS_T_A);
 	run_add(&r, NULL, "child.example.", DNS_T_DNSKEY);

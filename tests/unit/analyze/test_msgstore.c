@@ -2,7 +2,8 @@
  * test_msgstore.c - the ring of raw upstream answers kept for later DNSSEC
  * checks (analyze/msgstore.c): references never 0, a message at most a
  * quarter of the ring, records never split by the wrap, and a reference
- * the ring has wrapped over gives NULL, never someone else's bytes.
+ * the ring has wrapped over gives NULL, never someone else's bytes; a ring
+ * with a keep time grows only for answers younger than it.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -32,12 +33,12 @@ static void put_then_get(void **state)
 {
 	(void)state;
 	msgstore_t s;
-	assert_int_equal(msgstore_init(&s, 1024), 0);
+	assert_int_equal(msgstore_init(&s, 1024, 0), 0);
 	/* A real answer: a DNS header and a question, as bytes. */
 	static const uint8_t msg[] = { 0x12, 0x34, 0x84, 0x00, 0x00, 0x01, 0x00,
 				       0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 'o',
 				       'r',  'g',  0x00, 0x00, 0x30, 0x00, 0x01 };
-	uint64_t r = msgstore_put(&s, msg, sizeof(msg));
+	uint64_t r = msgstore_put(&s, msg, sizeof(msg), 0);
 	assert_true(r != 0);
 	const uint8_t *p = msgstore_get(&s, r, sizeof(msg));
 	assert_non_null(p);
@@ -45,7 +46,7 @@ static void put_then_get(void **state)
 	/* A copy: the caller's buffer may change afterwards. */
 	uint8_t buf[sizeof(msg)];
 	memcpy(buf, msg, sizeof(msg));
-	uint64_t r2 = msgstore_put(&s, buf, sizeof(buf));
+	uint64_t r2 = msgstore_put(&s, buf, sizeof(buf), 0);
 	memset(buf, 0, sizeof(buf));
 	assert_true(r2 != 0 && r2 != r);
 	assert_memory_equal(msgstore_get(&s, r2, sizeof(msg)), msg, sizeof(msg));
@@ -59,11 +60,11 @@ static void zero_is_never_a_reference(void **state)
 	(void)state;
 	msgstore_t s;
 	uint8_t b[16];
-	assert_int_equal(msgstore_init(&s, 64), 0);
+	assert_int_equal(msgstore_init(&s, 64, 0), 0);
 	assert_null(msgstore_get(&s, 0, 1));
 	fill(b, sizeof(b), 1);
 	for (int i = 0; i < 50; i++)
-		assert_true(msgstore_put(&s, b, sizeof(b)) != 0);
+		assert_true(msgstore_put(&s, b, sizeof(b), 0) != 0);
 	assert_null(msgstore_get(&s, 0, 1));
 	assert_null(msgstore_get(&s, 0, 0));
 	msgstore_free(&s);
@@ -76,11 +77,11 @@ static void quarter_of_the_ring(void **state)
 	(void)state;
 	msgstore_t s;
 	uint8_t b[256];
-	assert_int_equal(msgstore_init(&s, 1000), 0);
+	assert_int_equal(msgstore_init(&s, 1000, 0), 0);
 	fill(b, sizeof(b), 2);
-	assert_int_equal(msgstore_put(&s, b, 251), 0);
-	assert_int_equal(msgstore_put(&s, b, 0), 0);
-	uint64_t r = msgstore_put(&s, b, 250);
+	assert_int_equal(msgstore_put(&s, b, 251, 0), 0);
+	assert_int_equal(msgstore_put(&s, b, 0, 0), 0);
+	uint64_t r = msgstore_put(&s, b, 250, 0);
 	assert_true(r != 0);
 	assert_true(same(msgstore_get(&s, r, 250), 250, 2));
 	msgstore_free(&s);
@@ -94,16 +95,16 @@ static void records_never_wrap(void **state)
 	(void)state;
 	msgstore_t s;
 	uint8_t b[256];
-	assert_int_equal(msgstore_init(&s, 100), 0);
+	assert_int_equal(msgstore_init(&s, 100, 0), 0);
 	/* Reference 1 on: 1..21, 21..41, 41..61, 61..81; 81 + 25 > 100. */
 	uint64_t r[5];
 	for (uint32_t i = 0; i < 4; i++) {
 		fill(b, 20, 10 + i);
-		r[i] = msgstore_put(&s, b, 20);
+		r[i] = msgstore_put(&s, b, 20, 0);
 		assert_true(r[i] != 0);
 	}
 	fill(b, 25, 14);
-	r[4] = msgstore_put(&s, b, 25);
+	r[4] = msgstore_put(&s, b, 25, 0);
 	assert_true(r[4] != 0);
 	assert_int_equal(r[4] % 100, 0); /* at the start of the ring */
 	const uint8_t *p = msgstore_get(&s, r[4], 25);
@@ -132,12 +133,12 @@ static void wrapped_over_gives_null(void **state)
 		uint32_t len, seed;
 	} put[400];
 	uint32_t rnd = 12345;
-	assert_int_equal(msgstore_init(&s, 1024), 0);
+	assert_int_equal(msgstore_init(&s, 1024, 0), 0);
 	for (uint32_t i = 0; i < 400; i++) {
 		rnd = rnd * 1103515245u + 12345u;
 		uint32_t len = 1 + (rnd >> 16) % 256;
 		fill(b, len, i);
-		put[i].ref = msgstore_put(&s, b, len);
+		put[i].ref = msgstore_put(&s, b, len, 0);
 		put[i].len = len;
 		put[i].seed = i;
 		assert_true(put[i].ref != 0);
@@ -165,9 +166,9 @@ static void future_reference_refused(void **state)
 	(void)state;
 	msgstore_t s;
 	uint8_t b[8];
-	assert_int_equal(msgstore_init(&s, 64), 0);
+	assert_int_equal(msgstore_init(&s, 64, 0), 0);
 	fill(b, sizeof(b), 3);
-	uint64_t r = msgstore_put(&s, b, sizeof(b));
+	uint64_t r = msgstore_put(&s, b, sizeof(b), 0);
 	assert_non_null(msgstore_get(&s, r, sizeof(b)));
 	/* Longer than what was stored there, or starting past the end. */
 	assert_null(msgstore_get(&s, r, sizeof(b) + 1));
@@ -183,14 +184,14 @@ static void after_free(void **state)
 	(void)state;
 	msgstore_t s;
 	uint8_t b[8];
-	assert_int_equal(msgstore_init(&s, 64), 0);
+	assert_int_equal(msgstore_init(&s, 64, 0), 0);
 	fill(b, sizeof(b), 4);
-	uint64_t r = msgstore_put(&s, b, sizeof(b));
+	uint64_t r = msgstore_put(&s, b, sizeof(b), 0);
 	msgstore_free(&s);
 	assert_null(s.ring);
 	assert_int_equal(s.size, 0);
 	assert_null(msgstore_get(&s, r, sizeof(b)));
-	assert_int_equal(msgstore_put(&s, b, sizeof(b)), 0);
+	assert_int_equal(msgstore_put(&s, b, sizeof(b), 0), 0);
 	msgstore_free(&s);
 }
 
@@ -201,11 +202,92 @@ static void tiny_ring(void **state)
 	(void)state;
 	msgstore_t s;
 	uint8_t b[4] = { 1, 2, 3, 4 };
-	assert_int_equal(msgstore_init(&s, 3), 0);
-	assert_int_equal(msgstore_put(&s, b, 1), 0);
+	assert_int_equal(msgstore_init(&s, 3, 0), 0);
+	assert_int_equal(msgstore_put(&s, b, 1, 0), 0);
 	msgstore_free(&s);
-	if (msgstore_init(&s, 0) == 0)
-		assert_int_equal(msgstore_put(&s, b, 1), 0);
+	if (msgstore_init(&s, 0, 0) == 0)
+		assert_int_equal(msgstore_put(&s, b, 1, 0), 0);
+	msgstore_free(&s);
+}
+
+#define SEC 1000000LL
+
+/* A message of len bytes (up to 64 KiB) for seed, as fill() writes it. */
+static int same_big(const uint8_t *p, uint32_t len, uint32_t seed)
+{
+	static uint8_t want[65536];
+	fill(want, len, seed);
+	return p && memcmp(p, want, len) == 0;
+}
+
+/* With a keep time the ring grows, up to its cap, rather than overwrite an
+ * answer younger than keep, and stays small when what it overwrites is
+ * older; references stay valid across each growth, wrapped or not. */
+static void grows_only_for_young_answers(void **state)
+{
+	(void)state;
+	static uint8_t b[65536];
+	static uint64_t ref[12000];
+	msgstore_t s;
+	/* A burst: 2,000 answers of 1,000 bytes within 2 s, all kept. */
+	assert_int_equal(msgstore_init(&s, 4u << 20, 10 * SEC), 0);
+	assert_int_equal(s.size, MSGSTORE_FIRST);
+	for (uint32_t i = 0; i < 2000; i++) {
+		fill(b, 1000, i);
+		ref[i] = msgstore_put(&s, b, 1000, (db_time_t)i * 1000);
+		assert_true(ref[i] != 0);
+	}
+	assert_int_equal(s.size, 2u << 20);
+	for (uint32_t i = 0; i < 2000; i++)
+		assert_true(same_big(msgstore_get(&s, ref[i], 1000), 1000, i));
+	/* One larger than a quarter of the ring makes it grow too. */
+	fill(b, 65536, 7);
+	uint64_t big = msgstore_put(&s, b, 65536, 3 * SEC);
+	assert_true(same_big(msgstore_get(&s, big, 65536), 65536, 7));
+	msgstore_free(&s);
+
+	/* A trickle over 1,000 s: ten answers a second.  The ring wraps many
+	 * times at its first size; the last 10 s are always there. */
+	assert_int_equal(msgstore_init(&s, 4u << 20, 10 * SEC), 0);
+	for (uint32_t i = 0; i < 10000; i++) {
+		fill(b, 1000, i);
+		ref[i] = msgstore_put(&s, b, 1000, (db_time_t)i * SEC / 10);
+		assert_true(ref[i] != 0);
+		for (uint32_t j = i >= 100 ? i - 100 : 0; j <= i; j += 33)
+			assert_true(same_big(msgstore_get(&s, ref[j], 1000), 1000, j));
+	}
+	assert_int_equal(s.size, MSGSTORE_FIRST);
+	assert_null(msgstore_get(&s, ref[0], 1000));
+
+	/* Then a burst after the ring has wrapped: it grows mid-lap, and the
+	 * answers of the last lap written before it stay readable. */
+	for (uint32_t i = 10000; i < 12000; i++) {
+		fill(b, 1000, i);
+		ref[i] = msgstore_put(&s, b, 1000, 1000 * SEC + (db_time_t)(i - 10000) * 100);
+		assert_true(ref[i] != 0);
+	}
+	assert_true(s.size > MSGSTORE_FIRST);
+	for (uint32_t i = 9900; i < 12000; i++)
+		assert_true(same_big(msgstore_get(&s, ref[i], 1000), 1000, i));
+	msgstore_free(&s);
+
+	/* At its cap the ring overwrites young answers all the same. */
+	assert_int_equal(msgstore_init(&s, 1u << 20, 10 * SEC), 0);
+	for (uint32_t i = 0; i < 3000; i++) {
+		fill(b, 1000, i);
+		ref[i] = msgstore_put(&s, b, 1000, (db_time_t)i);
+	}
+	assert_int_equal(s.size, 1u << 20);
+	assert_null(msgstore_get(&s, ref[0], 1000));
+	assert_true(same_big(msgstore_get(&s, ref[2999], 1000), 1000, 2999));
+	/* Reserved (a live run): the whole cap, the answers in place. */
+	msgstore_free(&s);
+	assert_int_equal(msgstore_init(&s, 1u << 20, 10 * SEC), 0);
+	fill(b, 1000, 1);
+	uint64_t r = msgstore_put(&s, b, 1000, 0);
+	assert_int_equal(msgstore_reserve(&s), 0);
+	assert_int_equal(s.size, 1u << 20);
+	assert_true(same_big(msgstore_get(&s, r, 1000), 1000, 1));
 	msgstore_free(&s);
 }
 
@@ -220,6 +302,7 @@ int main(void)
 		cmocka_unit_test(future_reference_refused),
 		cmocka_unit_test(after_free),
 		cmocka_unit_test(tiny_ring),
+		cmocka_unit_test(grows_only_for_young_answers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
