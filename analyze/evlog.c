@@ -73,7 +73,7 @@ static int resize(evlog_t *l, size_t n, int touch)
 	if (!ring)
 		return -1;
 	if (touch)
-		memset(ring, 0, n * sizeof(*ring));
+		tbl_prefault(ring, n * sizeof(*ring));
 	for (uint64_t seq = l->seq - l->count + 1; seq <= l->seq; seq++)
 		ring[(seq - 1) % n] = l->ring[(seq - 1) % l->size];
 	free(l->ring);
@@ -87,7 +87,7 @@ int evlog_reserve(evlog_t *l)
 	if (l->size < l->cap)
 		return resize(l, l->cap, 1);
 	if (!l->count)
-		memset(l->ring, 0, l->size * sizeof(*l->ring));
+		tbl_prefault(l->ring, l->size * sizeof(*l->ring));
 	return 0;
 }
 

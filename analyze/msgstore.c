@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/table.h"
+
 int msgstore_init(msgstore_t *s, size_t cap, db_time_t keep)
 {
 	memset(s, 0, sizeof(*s));
@@ -46,7 +48,7 @@ static int resize(msgstore_t *s, size_t n, int touch)
 		return -1;
 	}
 	if (touch)
-		memset(ring, 0, n);
+		tbl_prefault(ring, n);
 	uint64_t from = s->written > s->size ? s->written - s->size : 0;
 	if (from < s->valid_from)
 		from = s->valid_from;
@@ -79,7 +81,7 @@ int msgstore_reserve(msgstore_t *s)
 	if (s->size < s->cap)
 		return resize(s, s->cap, 1);
 	if (s->written == 1)
-		memset(s->ring, 0, s->size);
+		tbl_prefault(s->ring, s->size);
 	return 0;
 }
 

@@ -39,6 +39,15 @@ int tbl_init(tbl_t *t, size_t entsize, size_t keyoff, size_t keylen, size_t max)
 	return 0;
 }
 
+void tbl_prefault(void *p, size_t n)
+{
+	volatile uint8_t *v = p;
+	for (size_t i = 0; i < n; i += 4096)
+		v[i] = 0;
+	if (n)
+		v[n - 1] = 0;
+}
+
 int tbl_reserve(tbl_t *t)
 {
 	if (t->count || t->slab || t->nchunks)
@@ -56,9 +65,10 @@ int tbl_reserve(tbl_t *t)
 		return -1;
 	}
 	/* Written now: the pages are resident from the start. */
-	memset(s, 0, n * sizeof(*s));
-	memset(tags, 0, n);
+	tbl_prefault(s, n * sizeof(*s));
+	tbl_prefault(tags, n);
 	memset(slab, 0, t->max * t->entsize);
+	tbl_prefault(slab, t->max * t->entsize);
 	free(t->slots);
 	free(t->tags);
 	t->slots = s;

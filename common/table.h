@@ -69,6 +69,11 @@ int tbl_init(tbl_t *t, size_t entsize, size_t keyoff, size_t keylen, size_t max)
  * Returns 0, or -1 when out of memory (the table still works, allocating
  * as it goes). */
 int tbl_reserve(tbl_t *t);
+/* Writes every page of p[0..n) now, so that it is resident: a memset of
+ * zeros into calloc'd (or just malloc'd) memory may be dropped or turned
+ * into a calloc by the compiler, and calloc's pages are not touched.
+ * Used by the reserves of a live run. */
+void tbl_prefault(void *p, size_t n);
 /* Frees every entry and the slots. */
 void tbl_free(tbl_t *t);
 
