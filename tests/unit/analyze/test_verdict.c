@@ -361,6 +361,104 @@ static void pack_random(void **state)
 	free(out);
 }
 
+/* The token stream of p decoded, without undoing the XORs: the bytes
+ * that were squeezed, into d (n of them, returned). */
+static size_t tokens_decode(const uint8_t *p, uint8_t *d)
+{
+	uint32_t n;
+	memcpy(&n, p, 4);
+	size_t i = 0, o = 4;
+	while (i < n) {
+		uint8_t t = p[o++];
+		if (t < 128) {
+			memcpy(d + i, p + o, (size_t)t + 1);
+			o += (size_t)t + 1;
+			i += (size_t)t + 1;
+		} else {
+			memset(d + i, 0, (size_t)t - 127);
+			i += (size_t)t - 127;
+		}
+	}
+	return n;
+}
+
+/* The format's definition, an octet at a time: a run of two or more
+ * zeros (or one at the very end), up to 128, is a zero token; otherwise a
+ * literal of up to 128 octets, ending before the next two zeros.  Returns
+ * the packed length. */
+static size_t tokens_reference(const uint8_t *s, size_t n, uint8_t *out)
+{
+	uint32_t len = (uint32_t)n;
+	memcpy(out, &len, 4);
+	size_t o = 4, i = 0;
+	while (i < n) {
+		size_t z = 0;
+		while (i + z < n && s[i + z] == 0 && z < 128)
+			z++;
+		if (z >= 2 || (z && i + z == n)) {
+			out[o++] = (uint8_t)(127 + z);
+			i += z;
+			continue;
+		}
+		size_t lit = 1;
+		while (i + lit < n && lit < 128 &&
+		       !(s[i + lit] == 0 && i + lit + 1 < n && s[i + lit + 1] == 0))
+			lit++;
+		out[o++] = (uint8_t)(lit - 1);
+		memcpy(out + o, s + i, lit);
+		o += lit;
+		i += lit;
+	}
+	return o;
+}
+
+/* vd_pack counts zero runs eight octets at a time: its tokens are exactly
+ * those of the octet-at-a-time definition, for zero pairs at every offset
+ * from a word's start, single zeros, runs at the token limits and random
+ * bytes. */
+static void pack_matches_the_definition(void **state)
+{
+	(void)state;
+	verdict_t *v = malloc(sizeof(*v));
+	uint8_t *d = malloc(sizeof(*v)), *ref = malloc(2 * sizeof(*v));
+	assert_non_null(v);
+	assert_non_null(d);
+	assert_non_null(ref);
+	uint8_t *b = (uint8_t *)v;
+	uint32_t rnd = 11;
+	for (int round = 0; round < 600; round++) {
+		memset(v, 0xa5, sizeof(*v));
+		if (round < 300) {
+			/* A zero pair (or a single zero) at each offset, every
+			 * 9 to 300 octets. */
+			size_t step = 9 + (size_t)round % 292, at = (size_t)round % 17;
+			for (; at + 2 < sizeof(*v); at += step) {
+				b[at] = 0;
+				if (round % 3)
+					b[at + 1] = 0;
+			}
+		} else {
+			for (size_t i = 0; i < sizeof(*v); i++) {
+				rnd = rnd * 1103515245u + 12345u;
+				uint8_t x = (uint8_t)(rnd >> 16);
+				b[i] = x < 96 ? 0 : x; /* many zeros, alone and in runs */
+			}
+		}
+		v->n_up = (uint16_t)(round % (VD_MAX_UPSTREAM + 1));
+		size_t bytes = 0;
+		uint8_t *p = vd_pack(v, &bytes);
+		assert_non_null(p);
+		size_t n = tokens_decode(p, d);
+		size_t want = tokens_reference(d, n, ref);
+		assert_int_equal(bytes, want);
+		assert_memory_equal(p, ref, want);
+		free(p);
+	}
+	free(v);
+	free(d);
+	free(ref);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -376,6 +474,7 @@ int main(void)
 		cmocka_unit_test(repeated_attempts_pack_small),
 		cmocka_unit_test(pack_edge_runs),
 		cmocka_unit_test(pack_random),
+		cmocka_unit_test(pack_matches_the_definition),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
