@@ -8,9 +8,17 @@
 int msgstore_init(msgstore_t *s, size_t cap, db_time_t keep)
 {
 	memset(s, 0, sizeof(*s));
-	/* Growing, the ring's sizes are whole segments. */
-	if (keep && cap > MSGSTORE_FIRST)
-		cap -= cap % MSGSTORE_SEG;
+	/* Growing, every size is the first one times a power of two: a
+	 * record that does not cross the end of a ring (they never do) does
+	 * not cross the end of a ring twice its size, where growing moves it;
+	 * a ring of any other size could split it, and a reader reads a
+	 * record in one piece. */
+	if (keep && cap > MSGSTORE_FIRST) {
+		size_t c = MSGSTORE_FIRST;
+		while (c <= cap / 2)
+			c *= 2;
+		cap = c;
+	}
 	s->cap = cap;
 	s->keep = keep;
 	s->size = keep && cap > MSGSTORE_FIRST ? MSGSTORE_FIRST : cap;
@@ -33,7 +41,7 @@ void msgstore_free(msgstore_t *s)
 	memset(s, 0, sizeof(*s));
 }
 
-/* The ring at n bytes (> size, <= cap, a multiple of size): the bytes of
+/* The ring at n bytes (twice size or more, a multiple of it): the bytes of
  * the last lap move to where their positions fall in it, with their
  * segments' times; touch: every page written.  The record-never-wraps
  * rule holds in the larger ring (its end is a multiple of the smaller

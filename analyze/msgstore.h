@@ -9,8 +9,9 @@
  * up to `cap`, only when it would overwrite an answer stored less than
  * `keep` ago (an answer the transactions still in the table may point
  * at): its memory follows the answers of the last `keep` of capture time,
- * not the length of the capture.  Without one it is `cap` bytes from the
- * start.
+ * not the length of the capture; its bound is then `cap` rounded down to
+ * MSGSTORE_FIRST times a power of two (32 MiB with the defaults).
+ * Without one it is `cap` bytes from the start.
  */
 #ifndef DNSBLAME_MSGSTORE_H
 #define DNSBLAME_MSGSTORE_H

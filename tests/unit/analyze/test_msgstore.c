@@ -271,6 +271,38 @@ static void grows_only_for_young_answers(void **state)
 		assert_true(same_big(msgstore_get(&s, ref[i], 1000), 1000, i));
 	msgstore_free(&s);
 
+	/* A bound that is not the first size times a power of two is rounded
+	 * down to one, so that growing never moves a record across the
+	 * ring's end (a reader takes a record in one piece): a burst of
+	 * answers of every size fills it, each read back whole. */
+	for (uint32_t trickle = 1000; trickle < 1030; trickle += 3) {
+		assert_int_equal(msgstore_init(&s, 3 * MSGSTORE_FIRST - 5, 10 * SEC), 0);
+		assert_int_equal(s.cap, 2 * MSGSTORE_FIRST);
+		for (uint32_t i = 0; i < 1200; i++) {
+			/* A trickle first (the ring wraps at its first size,
+			 * far past the bound's positions), then a burst that
+			 * grows it.  With a bound of 752 KiB (the old rounding
+			 * to 16 KiB) 5 of these 10 runs put a record across
+			 * the ring's end. */
+			db_time_t at = i < trickle ? (db_time_t)i * 20 * SEC : 20000 * SEC + i;
+			uint32_t len = 1 + (i * 7919u) % 40000u;
+			fill(b, len, i);
+			ref[i] = msgstore_put(&s, b, len, at);
+			/* Every answer still held, the older ones too (those
+			 * a growth moved), lies inside the ring, whole. */
+			for (uint32_t j = i >= 40 ? i - 40 : 0; j <= i; j++) {
+				uint32_t l = 1 + (j * 7919u) % 40000u;
+				const uint8_t *got = msgstore_get(&s, ref[j], l);
+				if (!got)
+					continue;
+				assert_true(got >= s.ring && got + l <= s.ring + s.size);
+				assert_true(same_big(got, l, j));
+			}
+		}
+		assert_int_equal(s.size, s.cap);
+		msgstore_free(&s);
+	}
+
 	/* At its cap the ring overwrites young answers all the same. */
 	assert_int_equal(msgstore_init(&s, 1u << 20, 10 * SEC), 0);
 	for (uint32_t i = 0; i < 3000; i++) {
