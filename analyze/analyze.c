@@ -233,10 +233,14 @@ an_t *an_new(const an_opts_t *o)
 	a->on_interval_user = o->on_interval_user;
 	dns_parser_init(&a->parser);
 	size_t maxtxn = lim.max_transactions;
+	/* The longest a transaction stays in the table (its window, then the
+	 * retention below): the transport events and stored answers younger
+	 * than that may still be read. */
+	db_time_t keep = window + ATTR_COALESCE;
 	if (txn_init(&a->txn, window, maxtxn, on_close, a) < 0 ||
 	    roles_init(&a->roles, lim.max_addresses) < 0 ||
-	    evlog_init(&a->evlog, an_evlog_size(maxtxn), window, window + ATTR_COALESCE) < 0 ||
-	    attr_init(&a->attr, &a->txn, &a->roles, &a->evlog, an_store_size(maxtxn)) < 0 ||
+	    evlog_init(&a->evlog, an_evlog_size(maxtxn), window, keep) < 0 ||
+	    attr_init(&a->attr, &a->txn, &a->roles, &a->evlog, an_store_size(maxtxn), keep) < 0 ||
 	    tally_init(&a->tally, lim.max_verdicts) < 0 || vdstash_init(&a->stash) < 0) {
 		an_free(a);
 		return NULL;

@@ -107,7 +107,7 @@ typedef struct open_zone {
 } open_zone_t;
 
 int attr_init(attr_t *a, const txn_table_t *txn, const roles_t *roles, const evlog_t *ev,
-	      size_t store_bytes)
+	      size_t store_bytes, db_time_t store_keep)
 {
 	memset(a, 0, sizeof(*a));
 	a->txn = txn;
@@ -118,7 +118,7 @@ int attr_init(attr_t *a, const txn_table_t *txn, const roles_t *roles, const evl
 	a->model = model_new(txn->tbl.max < ATTR_MODEL_MAX ? txn->tbl.max : ATTR_MODEL_MAX);
 	a->scratch_v = malloc(sizeof(verdict_t));
 	if (!a->scratch || !a->chain || !a->model || !a->scratch_v ||
-	    msgstore_init(&a->store, store_bytes, txn->window + ATTR_COALESCE) < 0 ||
+	    msgstore_init(&a->store, store_bytes, store_keep) < 0 ||
 	    tbl_init(&a->open_zones, sizeof(open_zone_t), offsetof(open_zone_t, zone),
 		     sizeof(uint64_t), ATTR_OPEN_ZONES) < 0 ||
 	    tbl_init(&a->open_questions, sizeof(open_zone_t), offsetof(open_zone_t, zone),

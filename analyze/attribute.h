@@ -47,9 +47,10 @@ typedef struct attr {
 	verdict_t *scratch_v; /* that open query's verdict, made aside */
 } attr_t;
 
-/* store_bytes: the size of the ring of DNSSEC answers (msgstore.h). */
+/* store_bytes, store_keep: the bound of the ring of DNSSEC answers and
+ * how long an answer in it may still be read (msgstore_init). */
 int attr_init(attr_t *a, const txn_table_t *txn, const roles_t *roles, const evlog_t *ev,
-	      size_t store_bytes);
+	      size_t store_bytes, db_time_t store_keep);
 void attr_free(attr_t *a);
 
 /* Fills t's answer summary from its first response m; an upstream answer

@@ -283,8 +283,10 @@ uint64_t vdstash_put(vdstash_t *s, const verdict_t *v)
 
 const verdict_t *vdstash_get(const vdstash_t *s, uint64_t ref, verdict_t *out)
 {
+	if (!ref)
+		return NULL;
 	uint64_t b = (ref - 1) / VDL_BLOCK;
-	if (!ref || b < s->first || b > s->next)
+	if (b < s->first || b > s->next)
 		return NULL;
 	const vdl_block_t *blk = b == s->next ? NULL : &s->blk[b % s->nblk];
 	if (blk && !blk->bytes)
@@ -294,8 +296,10 @@ const verdict_t *vdstash_get(const vdstash_t *s, uint64_t ref, verdict_t *out)
 
 void vdstash_release(vdstash_t *s, uint64_t ref)
 {
+	if (!ref)
+		return;
 	uint64_t b = (ref - 1) / VDL_BLOCK;
-	if (!ref || b < s->first || b > s->next || !s->live[b % s->nblk])
+	if (b < s->first || b > s->next || !s->live[b % s->nblk])
 		return;
 	s->held--;
 	if (--s->live[b % s->nblk] || b == s->next)

@@ -63,7 +63,8 @@ void vdlist_add(vdlist_t *l, const verdict_t *v);
  * block is made when it is closed); NULL only when a block does not
  * decompress as it was written, which would be a bug. */
 const verdict_t *vdlist_at(const vdlist_t *l, size_t i);
-/* Bytes the list holds (blocks and the open block), for the stats. */
+/* Bytes the list holds (blocks and the open block): what its tests
+ * measure of the compression. */
 size_t vdlist_bytes(const vdlist_t *l);
 
 /*
@@ -102,7 +103,7 @@ uint64_t vdstash_put(vdstash_t *s, const verdict_t *v);
 const verdict_t *vdstash_get(const vdstash_t *s, uint64_t ref, verdict_t *out);
 /* ref (0 accepted) will not be read again. */
 void vdstash_release(vdstash_t *s, uint64_t ref);
-/* Bytes the stash holds, for the stats. */
+/* Bytes the stash holds (blocks and the open block), as vdlist_bytes. */
 size_t vdstash_bytes(const vdstash_t *s);
 
 #endif

@@ -67,8 +67,7 @@ int tbl_reserve(tbl_t *t)
 	/* Written now: the pages are resident from the start. */
 	tbl_prefault(s, n * sizeof(*s));
 	tbl_prefault(tags, n);
-	memset(slab, 0, t->max * t->entsize);
-	tbl_prefault(slab, t->max * t->entsize);
+	tbl_prefault(slab, t->max * t->entsize); /* tbl_insert clears an entry it takes */
 	free(t->slots);
 	free(t->tags);
 	t->slots = s;
