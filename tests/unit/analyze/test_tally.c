@@ -13,28 +13,10 @@
 #include <cmocka.h>
 
 #include "../../../analyze/tally.h"
+#include "../testname.h"
 
 #define SEC 1000000LL
 #define T0 (1700000000LL * SEC)
-
-static void name(dns_name_t *n, const char *text)
-{
-	/* "example.com." in wire form, enough for these tests. */
-	memset(n, 0, sizeof(*n));
-	size_t o = 0;
-	const char *p = text;
-	while (*p) {
-		const char *dot = strchr(p, '.');
-		size_t l = dot ? (size_t)(dot - p) : strlen(p);
-		n->wire[o++] = (uint8_t)l;
-		memcpy(&n->wire[o], p, l);
-		o += l;
-		n->labels++;
-		p += l + (dot ? 1 : 0);
-	}
-	n->wire[o++] = 0;
-	n->len = (uint8_t)o;
-}
 
 static void make(verdict_t *v, uint8_t kind, uint8_t cause, const char *zone, db_time_t t,
 		 uint8_t client, uint8_t server)
@@ -45,8 +27,8 @@ static void make(verdict_t *v, uint8_t kind, uint8_t cause, const char *zone, db
 	v->time = t;
 	v->query_time = t - SEC;
 	v->via = VD_VIA_UPSTREAM;
-	name(&v->zone, zone);
-	name(&v->qname, zone);
+	tu_name(&v->zone, zone);
+	tu_name(&v->qname, zone);
 	uint8_t c4[4] = { 192, 0, 2, client }, s4[4] = { 198, 51, 100, server };
 	db_addr_set4(&v->client, c4);
 	if (server) {
@@ -198,7 +180,7 @@ static void packed_verdicts_round_trip(void **state)
 	(void)state;
 	static verdict_t v, out;
 	make(&v, VD_KIND_SERVFAIL, VD_TIMEOUT, "www.example.com", T0, 7, 9);
-	name(&v.up[1].qname, "ns1.example.com");
+	tu_name(&v.up[1].qname, "ns1.example.com");
 	v.detail = "all_servers_silent";
 	v.id = 0xbeef;
 	((uint8_t *)&v)[offsetof(verdict_t, up) - 1] = 0x5a; /* next to a zero run */

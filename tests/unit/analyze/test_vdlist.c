@@ -15,27 +15,10 @@
 #include <cmocka.h>
 
 #include "../../../analyze/vdlist.h"
+#include "../testname.h"
 
 #define SEC 1000000LL
 #define T0 (1700000000LL * SEC)
-
-static void name(dns_name_t *n, const char *text)
-{
-	memset(n, 0, sizeof(*n));
-	size_t o = 0;
-	const char *p = text;
-	while (*p) {
-		const char *dot = strchr(p, '.');
-		size_t l = dot ? (size_t)(dot - p) : strlen(p);
-		n->wire[o++] = (uint8_t)l;
-		memcpy(&n->wire[o], p, l);
-		o += l;
-		n->labels++;
-		p += l + (dot ? 1 : 0);
-	}
-	n->wire[o++] = 0;
-	n->len = (uint8_t)o;
-}
 
 /* Verdict number i: its time, client, qname and attempts all follow i, so
  * that a verdict read back at the wrong place is told apart. */
@@ -50,8 +33,8 @@ static void make(verdict_t *v, uint32_t i)
 	char q[64], z[32];
 	snprintf(z, sizeof(z), "zone%u.example", i % 5);
 	snprintf(q, sizeof(q), "q%u.%s", i, z);
-	name(&v->qname, q);
-	name(&v->zone, z);
+	tu_name(&v->qname, q);
+	tu_name(&v->zone, z);
 	uint8_t c4[4] = { 192, 0, (uint8_t)(i >> 8), (uint8_t)i };
 	db_addr_set4(&v->client, c4);
 	v->client_port = (uint16_t)(1024 + i);

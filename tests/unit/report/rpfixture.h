@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "../../../report/report.h"
+#include "../testname.h"
 
 #define SEC ((db_time_t)1000000)
 #define MS ((db_time_t)1000)
@@ -31,26 +32,6 @@ typedef struct fx {
 	char *out; /* the last output rendered */
 	size_t len;
 } fx_t;
-
-/* A wire-form name from its labels, "a.b.c" (or "." for the root); a label
- * may hold any byte but a dot and NUL. */
-static inline void fx_name(dns_name_t *n, const char *s)
-{
-	memset(n, 0, sizeof(*n));
-	size_t o = 0;
-	while (*s && strcmp(s, ".") != 0) {
-		const char *dot = strchr(s, '.');
-		size_t l = dot ? (size_t)(dot - s) : strlen(s);
-		assert_true(l > 0 && l <= DNS_MAX_LABEL && o + l + 2 <= DNS_MAX_NAME);
-		n->wire[o++] = (uint8_t)l;
-		memcpy(&n->wire[o], s, l);
-		o += l;
-		n->labels++;
-		s += l + (dot ? 1 : 0);
-	}
-	n->wire[o++] = 0;
-	n->len = (uint8_t)o;
-}
 
 static inline void fx_addr(db_addr_t *a, const char *s)
 {
@@ -102,9 +83,9 @@ static inline void fx_verdict(verdict_t *v, uint8_t kind, uint8_t cause, const c
 	v->client_port = (uint16_t)(40000 + client);
 	v->transport = DB_PROTO_UDP;
 	v->id = (uint16_t)(0x1000 + client);
-	fx_name(&v->qname, qname);
+	tu_name(&v->qname, qname);
 	v->qtype = DNS_T_A;
-	fx_name(&v->zone, zone);
+	tu_name(&v->zone, zone);
 	v->confidence = VD_HIGH;
 	v->via = VD_VIA_UPSTREAM;
 }

@@ -250,7 +250,7 @@ static void repeat_brings_its_root(void **state)
 		   "alias.example", T0 + SEC, 8);
 	v->via = VD_VIA_FAILURE_CACHE;
 	v->repeats_time = T0 - 5 * SEC;
-	fx_name(&v->repeats_qname, "target.example");
+	tu_name(&v->repeats_qname, "target.example");
 	v->repeats_qtype = DNS_T_A;
 	v->repeats_cause = VD_TIMEOUT;
 	v->repeats_detail = "all_servers_silent";

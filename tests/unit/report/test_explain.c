@@ -15,29 +15,12 @@
 #include <cmocka.h>
 
 #include "../../../report/report.h"
+#include "../testname.h"
 
 #define SEC ((db_time_t)1000000)
 #define MS ((db_time_t)1000)
 #define T0 ((db_time_t)1700000000 * SEC) /* 2023-11-14T22:13:20Z */
 #define T0S "2023-11-14T22:13:20.000000Z"
-
-/* "www.example.com" (or "." for the root) in wire form. */
-static void name(dns_name_t *n, const char *s)
-{
-	memset(n, 0, sizeof(*n));
-	size_t o = 0;
-	while (*s && strcmp(s, ".") != 0) {
-		const char *dot = strchr(s, '.');
-		size_t l = dot ? (size_t)(dot - s) : strlen(s);
-		n->wire[o++] = (uint8_t)l;
-		memcpy(&n->wire[o], s, l);
-		o += l;
-		n->labels++;
-		s += l + (dot ? 1 : 0);
-	}
-	n->wire[o++] = 0;
-	n->len = (uint8_t)o;
-}
 
 static void addr(db_addr_t *a, const char *s) { assert_int_equal(db_addr_parse(a, s), 0); }
 
@@ -54,7 +37,7 @@ static verdict_t *base(uint8_t cause, const char *detail)
 	addr(&V.resolver, "10.0.0.1");
 	V.client_port = 40000;
 	V.transport = DB_PROTO_UDP;
-	name(&V.qname, "www.example.com");
+	tu_name(&V.qname, "www.example.com");
 	V.qtype = DNS_T_A;
 	V.answered = 1;
 	V.kind = VD_KIND_SERVFAIL;
@@ -62,7 +45,7 @@ static verdict_t *base(uint8_t cause, const char *detail)
 	V.detail = detail;
 	V.confidence = VD_HIGH;
 	V.via = VD_VIA_UPSTREAM;
-	name(&V.zone, "example.com");
+	tu_name(&V.zone, "example.com");
 	return &V;
 }
 
@@ -76,7 +59,7 @@ static vd_upstream_t *attempt(verdict_t *v, const char *server, uint8_t outcome)
 	addr(&u->from, "10.0.1.1");
 	u->from_port = (uint16_t)(50000 + v->n_up);
 	u->transport = DB_PROTO_UDP;
-	name(&u->qname, "www.example.com");
+	tu_name(&u->qname, "www.example.com");
 	u->qtype = DNS_T_A;
 	u->outcome = outcome;
 	v->n_up_total++;
@@ -98,7 +81,7 @@ static void repeats(verdict_t *v, uint8_t via)
 {
 	v->via = via;
 	v->repeats_time = T0;
-	name(&v->repeats_qname, "www.example.com");
+	tu_name(&v->repeats_qname, "www.example.com");
 	v->repeats_qtype = DNS_T_A;
 	v->repeats_cause = VD_TIMEOUT;
 	v->repeats_detail = "all_servers_silent";
@@ -184,7 +167,7 @@ static void dnssec_sentences(void **state)
 	assert_non_null(strstr(explain(v), "(key tag 12345, ...)"));
 	/* Signed zone, unsigned answer. */
 	v->dnssec.detail = "rrsig_missing";
-	name(&v->dnssec.owner, "www.example.com");
+	tu_name(&v->dnssec.owner, "www.example.com");
 	v->dnssec.type = DNS_T_AAAA;
 	assert_string_equal(explain(v), "example.com. has a DS in its parent, so it must be "
 					"signed, but its servers answered www.example.com. AAAA "
@@ -195,7 +178,7 @@ static void dnssec_sentences(void **state)
 	    "example.com. has a DS in its parent, but its servers return no DNSKEY set.");
 	/* A signature: its validity to the second, and the capture time. */
 	v->dnssec.detail = "signature_expired";
-	name(&v->dnssec.signer, "example.com");
+	tu_name(&v->dnssec.signer, "example.com");
 	v->dnssec.key_tag = 4242;
 	v->dnssec.algorithm = 13;
 	v->dnssec.inception = 1698796800;  /* 2023-11-01 */
@@ -220,7 +203,7 @@ static void upstream_error_sentences(void **state)
 	/* A delegation whose NS name has no address. */
 	verdict_t *v = base(VD_UPSTREAM_ERROR, "lame_delegation");
 	vd_upstream_t *u = attempt(v, "192.0.2.53", VD_OUT_LAME);
-	name(&u->qname, "ns1.broken.example");
+	tu_name(&u->qname, "ns1.broken.example");
 	u->rcode = DNS_R_NXDOMAIN;
 	assert_string_equal(explain(v), "The delegation of example.com. names servers that do not "
 					"resolve: ns1.broken.example. has no address (NXDOMAIN "
@@ -233,7 +216,7 @@ static void upstream_error_sentences(void **state)
 	/* A failed TCP connection carries no question: the EDE's words. */
 	v = base(VD_UPSTREAM_ERROR, "refused");
 	u = attempt(v, "192.0.2.1", VD_OUT_TCP_RESET);
-	name(&u->qname, ".");
+	tu_name(&u->qname, ".");
 	u->qtype = 0;
 	assert_string_equal(explain(v), "The resolver reports (EDE) that the servers of "
 					"example.com. answered with errors (refused).");
@@ -386,8 +369,8 @@ static void explain_small_buffers(void **state)
 	v->dnssec_checked = 1;
 	v->dnssec.found = 1;
 	v->dnssec.detail = "bad_signature";
-	name(&v->dnssec.owner, "www.example.com");
-	name(&v->dnssec.signer, "example.com");
+	tu_name(&v->dnssec.owner, "www.example.com");
+	tu_name(&v->dnssec.signer, "example.com");
 	v->dnssec.checked_at = T0;
 	v->dnssec_earlier = T0 - SEC;
 	v->ede_disagrees = 1;
@@ -575,14 +558,14 @@ static void next_steps_quote_hostile_names(void **state)
 	db_addr_t srv;
 	addr(&srv, "192.0.2.7");
 	verdict_t *v = base(VD_TIMEOUT, "all_servers_silent");
-	name(&v->qname, "$(touch${IFS}x).example.com");
+	tu_name(&v->qname, "$(touch${IFS}x).example.com");
 	vd_next_steps(v, &srv, b, sizeof(b));
 	assert_non_null(strstr(b, "dig +norec @192.0.2.7 '$(touch${ifs}x).example.com.' A"));
 	assert_null(strstr(b, " $(touch"));
 	/* A space in a label: dig gets the \032, the shell sees one word. */
 	v = base(VD_UPSTREAM_ERROR, "servfail");
-	name(&v->qname, "a b.example.com");
-	name(&v->zone, "it's.example.com");
+	tu_name(&v->qname, "a b.example.com");
+	tu_name(&v->zone, "it's.example.com");
 	vd_next_steps(v, NULL, b, sizeof(b));
 	assert_non_null(strstr(b, "'a\\032b.example.com.' A"));
 	/* The zone, inside the $( ) that finds its servers, quoted too, its
@@ -597,9 +580,9 @@ static void next_steps_of_a_repeat(void **state)
 	char b[RP_STEPS];
 	verdict_t *v = base(VD_TIMEOUT, "all_servers_silent");
 	repeats(v, VD_VIA_FAILURE_CACHE);
-	name(&v->qname, "alias.example.net");
+	tu_name(&v->qname, "alias.example.net");
 	v->qtype = DNS_T_AAAA;
-	name(&v->repeats_qname, "target.example.com");
+	tu_name(&v->repeats_qname, "target.example.com");
 	v->repeats_qtype = DNS_T_MX;
 	vd_next_steps(v, NULL, b, sizeof(b));
 	assert_non_null(strstr(b, "target.example.com. MX"));

@@ -449,7 +449,7 @@ static void verdict_members(void **state)
 	/* A TCP connection that carried no query: no qname, no qtype. */
 	u = fx_attempt(v, "192.0.2.1", VD_OUT_TCP_RESET, T0 + 1700 * MS);
 	u->transport = DB_PROTO_TCP;
-	fx_name(&u->qname, ".");
+	tu_name(&u->qname, ".");
 	u->qtype = 0;
 	u = fx_attempt(v, "2001:db8::1", VD_OUT_ICMP, T0 + 1800 * MS);
 	u->icmp_version = 6;
@@ -521,7 +521,7 @@ static void repeats_member(void **state)
 		   "alias.example.net", T0 + 30 * SEC, 2);
 	v->via = VD_VIA_FAILURE_CACHE;
 	v->repeats_time = T0;
-	fx_name(&v->repeats_qname, "www.example.com");
+	tu_name(&v->repeats_qname, "www.example.com");
 	v->repeats_qtype = DNS_T_AAAA;
 	v->repeats_cause = VD_TIMEOUT;
 	v->repeats_detail = "all_servers_silent";
@@ -571,15 +571,15 @@ static void dnssec_member(void **state)
 	free(s);
 	v->dnssec.found = 1;
 	v->dnssec.detail = "ds_mismatch";
-	fx_name(&v->dnssec.zone, "example.com");
-	fx_name(&v->dnssec.owner, "example.com");
+	tu_name(&v->dnssec.zone, "example.com");
+	tu_name(&v->dnssec.owner, "example.com");
 	v->dnssec.type = DNS_T_DNSKEY;
 	v->dnssec.n_ds = 2;
 	v->dnssec.ds_tags[0] = 11;
 	v->dnssec.ds_tags[1] = 65535;
 	v->dnssec.checked_at = T0;
 	v->dnssec.have_top = 1;
-	fx_name(&v->dnssec.top, "com");
+	tu_name(&v->dnssec.top, "com");
 	v->dnssec.missing = 2;
 	v->dnssec_earlier = T0 - 60 * SEC;
 	s = ndjson_of(v);
@@ -599,7 +599,7 @@ static void dnssec_member(void **state)
 	v->dnssec.detail = "signature_expired";
 	v->dnssec.key_tag = 4242;
 	v->dnssec.algorithm = 13;
-	fx_name(&v->dnssec.signer, "example.com");
+	tu_name(&v->dnssec.signer, "example.com");
 	v->dnssec.inception = 1698796800;
 	v->dnssec.expiration = 1699574400;
 	s = ndjson_of(v);
