@@ -69,6 +69,7 @@ typedef struct hs {
 #define ATTR_HS_SLOTS 1024 /* at least 2 x ATTR_MAX_EV */
 
 typedef struct walk {
+	const txn_t *range[ATTR_MAX_VISIT_NAME]; /* gather: one name's attempts in the range */
 	const txn_t *cand[ATTR_MAX_CAND];
 	size_t n;
 	uint64_t set[ATTR_MAX_REL];
@@ -447,18 +448,37 @@ static int by_time(const void *pa, const void *pb)
  * answered from the failure, not joined to the work). */
 static void gather(attr_t *a, const txn_t *t, db_time_t T, int concluded, walk_t *w)
 {
-	db_time_t t0 = t->e.ts;
+	db_time_t t0 = t->e.ts, lo = t0 - ATTR_COALESCE;
 	for (size_t i = 0; i < w->nset; i++) {
-		size_t visits = 0;
-		/* Oldest first: verdicts are made a window after the query, so
-		 * most of a name's list is newer than the failure. */
-		for (const txn_t *x = txn_by_name_oldest(a->txn, w->set[i]);
-		     x && visits < ATTR_MAX_VISIT_NAME; x = x->name_newer, visits++) {
-			if (x->e.ts > T)
-				break;
-			if (x->e.ts < t0 - ATTR_COALESCE || x == t)
-				continue;
-			if (x->qhash != w->set[i] || !upstream_sender(x, t))
+		/* The name's attempts made between lo and T, oldest first, into
+		 * w->range[first..end).  Verdicts are made up to a window after
+		 * the query, while the index holds attempts a window and more
+		 * old: walked back from the newest, the search stops at lo
+		 * instead of passing every older attempt. */
+		const txn_t *oldest;
+		int in_order;
+		const txn_t *x = txn_by_name_ends(a->txn, w->set[i], &oldest, &in_order);
+		size_t end = ATTR_MAX_VISIT_NAME, first = end, visits = 0;
+		if (in_order) {
+			for (; x && visits < ATTR_MAX_VISIT_NAME; x = x->name_older, visits++) {
+				if (x->e.ts < lo)
+					break;
+				if (x->e.ts <= T)
+					w->range[--first] = x;
+			}
+		} else {
+			first = end = 0;
+			for (x = oldest; x && visits < ATTR_MAX_VISIT_NAME;
+			     x = x->name_newer, visits++) {
+				if (x->e.ts > T)
+					break;
+				if (x->e.ts >= lo)
+					w->range[end++] = x;
+			}
+		}
+		for (size_t j = first; j < end; j++) {
+			x = w->range[j];
+			if (x == t || x->qhash != w->set[i] || !upstream_sender(x, t))
 				continue;
 			if (x->e.ts < t0 && (concluded || (x->answered && x->answer_ts < t0)))
 				continue; /* finished before the client asked */

@@ -10,6 +10,7 @@ typedef struct name_head {
 	tbl_entry_t e;
 	uint64_t qhash;
 	txn_t *newest, *oldest;
+	uint8_t disordered; /* a transaction joined with an older e.ts than the newest's */
 } name_head_t;
 
 int txn_init(txn_table_t *tt, db_time_t window, size_t max, txn_close_fn fn, void *user)
@@ -190,6 +191,8 @@ void txn_index_name(txn_table_t *tt, txn_t *t)
 	t->named = 1;
 	t->name_older = h->newest;
 	t->name_newer = NULL;
+	if (h->newest && h->newest->e.ts > t->e.ts)
+		h->disordered = 1;
 	if (h->newest)
 		h->newest->name_newer = t;
 	else
@@ -203,10 +206,13 @@ const txn_t *txn_by_name(const txn_table_t *tt, uint64_t hq)
 	return h ? h->newest : NULL;
 }
 
-const txn_t *txn_by_name_oldest(const txn_table_t *tt, uint64_t hq)
+const txn_t *txn_by_name_ends(const txn_table_t *tt, uint64_t hq, const txn_t **oldest,
+			      int *in_order)
 {
 	const name_head_t *h = tbl_find(&tt->names, &hq, tbl_hash(&tt->names, &hq));
-	return h ? h->oldest : NULL;
+	*oldest = h ? h->oldest : NULL;
+	*in_order = h ? !h->disordered : 1;
+	return h ? h->newest : NULL;
 }
 
 /* The key's hash from its fields, wherever they are: a query's and an

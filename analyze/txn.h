@@ -202,9 +202,13 @@ void txn_index_name(txn_table_t *tt, txn_t *t);
  * follow through name_older (all with the same qhash, a hash collision
  * aside: compare qname when it matters). */
 const txn_t *txn_by_name(const txn_table_t *tt, uint64_t h);
-/* The oldest one, the others following through name_newer: a search for a
- * time range long past starts there. */
-const txn_t *txn_by_name_oldest(const txn_table_t *tt, uint64_t h);
+/* The newest one as txn_by_name, and the oldest (newer ones following
+ * through name_newer) in *oldest.  *in_order is 1 when the list is in the
+ * order of the transactions' e.ts, as it is unless the capture went back
+ * in time while the name was in the index: a search for a time range then
+ * walks back from the newest and stops before the range. */
+const txn_t *txn_by_name_ends(const txn_table_t *tt, uint64_t h, const txn_t **oldest,
+			      int *in_order);
 /* The newest transaction with this key (any question), or NULL. */
 txn_t *txn_find(const txn_table_t *tt, const txn_key_t *k);
 /* The hash the table holds k under (the hash of its fields, not

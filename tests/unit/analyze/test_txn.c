@@ -520,6 +520,43 @@ static void name_index(void **state)
 	txn_free(&tt);
 }
 
+/* Both ends of a name's list, and whether it is in the order of query
+ * time: a capture that goes back in time puts it out of order for as long
+ * as the name stays in the index. */
+static void name_index_ends(void **state)
+{
+	(void)state;
+	txn_table_t tt;
+	struct closed c = { 0 };
+	db_flow_t qf, rf;
+	dns_msg_t q;
+	const txn_t *oldest;
+	int in_order;
+
+	mkflows(&qf, &rf, DB_PROTO_UDP);
+	assert_int_equal(txn_init(&tt, WINDOW, 8, on_close, &c), 0);
+	Q(&q, 1, N_LOWER);
+	uint64_t h = dns_name_hash(&q.qname);
+	assert_null(txn_by_name_ends(&tt, h, &oldest, &in_order));
+	assert_null(oldest);
+	assert_int_equal(in_order, 1);
+	txn_t *a = txn_query(&tt, T0 + 5, &qf, &q);
+	txn_index_name(&tt, a);
+	Q(&q, 2, N_MIXED);
+	txn_t *b = txn_query(&tt, T0 + 5, &qf, &q);
+	txn_index_name(&tt, b);
+	assert_ptr_equal(txn_by_name_ends(&tt, h, &oldest, &in_order), b);
+	assert_ptr_equal(oldest, a);
+	assert_int_equal(in_order, 1); /* equal times are in order */
+	Q(&q, 3, N_LOWER);
+	txn_t *d = txn_query(&tt, T0 + 4, &qf, &q);
+	txn_index_name(&tt, d);
+	assert_ptr_equal(txn_by_name_ends(&tt, h, &oldest, &in_order), d);
+	assert_ptr_equal(oldest, a);
+	assert_int_equal(in_order, 0);
+	txn_free(&tt);
+}
+
 /* An attempt marked short-lived leaves the table its life after its
  * answer, judged as it leaves; unmarked, or never answered, it stays its
  * window and the retention. */
@@ -722,6 +759,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(name_index),
+		cmocka_unit_test(name_index_ends),
 		cmocka_unit_test(short_life_after_answer),
 		cmocka_unit_test(brief_life_after_answer),
 		cmocka_unit_test(midway_once_for_unanswered),
