@@ -349,12 +349,22 @@ static db_status_t dns_opt_parse(dns_msg_t *m, const dns_rr_t *rr)
 	return wire_ok(&r) ? DB_OK : DB_EMALFORMED;
 }
 
-static db_status_t dns_rr_parse(wire_t *w, dns_msg_t *m, uint8_t section, dns_rr_t *rr)
+/* qname: the first question's name when it lies whole at offset 12 (no
+ * pointer in it), else NULL.  An owner that is a pointer to it (0xC00C,
+ * most answers' owner) is then that name: walking the pointer would read
+ * the same octets again, pass the same checks and write the same bytes. */
+static db_status_t dns_rr_parse(wire_t *w, dns_msg_t *m, uint8_t section, dns_rr_t *rr,
+				const dns_name_t *qname)
 {
 	size_t off = w->pos;
-	db_status_t st = dns_name_walk(m->wire, m->len, &off, &rr->owner, 1);
-	if (st != DB_OK)
-		return st;
+	if (qname && off + 2 <= m->len && m->wire[off] == 0xC0 && m->wire[off + 1] == DNS_HDR_LEN) {
+		memcpy(&rr->owner, qname, offsetof(dns_name_t, wire) + qname->len);
+		off += 2;
+	} else {
+		db_status_t st = dns_name_walk(m->wire, m->len, &off, &rr->owner, 1);
+		if (st != DB_OK)
+			return st;
+	}
 	wire_seek(w, off);
 	rr->type = wire_u16(w);
 	rr->rclass = wire_u16(w);
@@ -433,11 +443,16 @@ db_status_t dns_parse(dns_parser_t *p, const uint8_t *buf, size_t len, dns_msg_t
 	/* With no question (RFC 7873 5.4 cookie-only queries, some NOTIMP
 	 * answers) qname is the root and qtype 0, never an empty name. */
 	m->qname.len = 1;
+	const dns_name_t *plain = NULL;
 	for (unsigned i = 0; i < m->qdcount; i++) {
 		size_t off = w.pos;
 		st = dns_name_walk(buf, len, &off, i == 0 ? &m->qname : NULL, 1);
 		if (st != DB_OK)
 			return dns_fail(m, st);
+		/* In place whole: as many octets as the name (a pointer would
+		 * leave fewer or, to a root label, one more). */
+		if (i == 0 && off - DNS_HDR_LEN == m->qname.len)
+			plain = &m->qname;
 		wire_seek(&w, off);
 		uint16_t qtype = wire_u16(&w);
 		uint16_t qclass = wire_u16(&w);
@@ -465,7 +480,8 @@ db_status_t dns_parse(dns_parser_t *p, const uint8_t *buf, size_t len, dns_msg_t
 	const uint16_t counts[3] = { m->ancount, m->nscount, m->arcount };
 	for (unsigned s = 0; s < 3; s++) {
 		for (unsigned i = 0; i < counts[s]; i++) {
-			st = dns_rr_parse(&w, m, (uint8_t)(DNS_SEC_ANSWER + s), &p->rr[m->nrr]);
+			st = dns_rr_parse(&w, m, (uint8_t)(DNS_SEC_ANSWER + s), &p->rr[m->nrr],
+					  plain);
 			if (st != DB_OK)
 				return dns_fail(m, st);
 			m->nrr++;

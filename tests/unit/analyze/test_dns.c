@@ -593,6 +593,60 @@ static void test_compression(void **state)
 	assert_int_equal(off, 25);
 }
 
+/* An owner that points at the question's name (0xC00C) is that name, octet
+ * for octet (case kept); so it is when the question's name itself ends in a
+ * pointer, and with no question a pointer to offset 12 is malformed. */
+static void test_owner_pointer_to_qname(void **state)
+{
+	tbuf_t t;
+	dns_msg_t m;
+
+	hdr(&t, 9, 0x8180, 1, 2, 0, 0);
+	putname(&t, "wWw.ExAmPlE.com");
+	put16(&t, 1);
+	put16(&t, 1);
+	for (int i = 0; i < 2; i++) {
+		putptr(&t, 12);
+		size_t at = rr_begin(&t, 1, 60);
+		put32(&t, 0x7f000001u + (uint32_t)i);
+		rr_end(&t, at);
+	}
+	assert_int_equal(dns_parse(*state, t.b, t.n, &m), DB_OK);
+	assert_int_equal(m.nrr, 2);
+	for (size_t i = 0; i < 2; i++) {
+		assert_int_equal(m.rr[i].owner.len, m.qname.len);
+		assert_int_equal(m.rr[i].owner.labels, 3);
+		assert_memory_equal(m.rr[i].owner.wire, m.qname.wire, m.qname.len);
+		assert_int_equal(m.rr[i].type, DNS_T_A);
+	}
+	assert_int_equal(m.rr[1].rdata_off, t.n - 4);
+
+	/* The question's name "www" and a pointer to offset 10, ARCOUNT's
+	 * high octet (0: the root): "www.", and so is the owner. */
+	hdr(&t, 9, 0x8180, 1, 1, 0, 0);
+	put8(&t, 3);
+	putmem(&t, "www", 3);
+	putptr(&t, 10);
+	put16(&t, 1);
+	put16(&t, 1);
+	putptr(&t, 12);
+	size_t at = rr_begin(&t, 1, 60);
+	put32(&t, 0x7f000001u);
+	rr_end(&t, at);
+	assert_int_equal(dns_parse(*state, t.b, t.n, &m), DB_OK);
+	assert_string_equal(str(&m.qname), "www.");
+	assert_int_equal(m.rr[0].owner.len, 5);
+	assert_string_equal(str(&m.rr[0].owner), "www.");
+
+	/* No question: offset 12 is the record itself, a pointer to itself. */
+	hdr(&t, 9, 0x8180, 0, 1, 0, 0);
+	putptr(&t, 12);
+	at = rr_begin(&t, 1, 60);
+	put32(&t, 0x7f000001u);
+	rr_end(&t, at);
+	assert_int_equal(dns_parse(*state, t.b, t.n, &m), DB_EMALFORMED);
+}
+
 /* --- hostile names ----------------------------------------------------- */
 
 static void expect_name(const uint8_t *b, size_t len, size_t at, db_status_t want)
@@ -1544,6 +1598,7 @@ int main(void)
 		T(test_response_all_types),
 		T(test_nsec_view),
 		T(test_compression),
+		T(test_owner_pointer_to_qname),
 		T(test_name_pointer_loop),
 		T(test_name_self_and_forward_pointer),
 		T(test_name_label_64),
