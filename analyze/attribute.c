@@ -287,7 +287,7 @@ static void note_open(attr_t *a, txn_t *t)
 {
 	t->open_question = (uint8_t)open_put(a, &a->open_questions,
 					     model_key_question(t->qhash, t->qtype), t);
-	uint64_t z = model_zone_hash(a->model, t->qname);
+	uint64_t z = model_zone_hash(a->model, t->qname, t->qhash);
 	if (z && open_put(a, &a->open_zones, z, t))
 		t->open_zone = z;
 }
@@ -1122,7 +1122,7 @@ static int open_root(attr_t *a, const txn_t *t, int alias, model_root_t *r)
 	const txn_t *q = open_get(a, &a->open_questions, model_key_question(t->qhash, t->qtype), t);
 	if (q && open_judge(a, t, q, r))
 		return 1;
-	uint64_t z = alias ? 0 : model_zone_hash(a->model, t->qname);
+	uint64_t z = alias ? 0 : model_zone_hash(a->model, t->qname, t->qhash);
 	const txn_t *qz = z ? open_get(a, &a->open_zones, z, t) : NULL;
 	return qz && qz != q && open_judge(a, t, qz, r);
 }

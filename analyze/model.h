@@ -89,8 +89,10 @@ int model_is_ns_name(const model_t *m, uint64_t h);
 /* The referral the zone cut of name was first learned from: 1 and *src,
  * or 0. */
 int model_zone_src(const model_t *m, const dns_name_t *name, model_src_t *src);
-/* The hash of that zone cut's name, or 0 when no cut is known. */
-uint64_t model_zone_hash(const model_t *m, const dns_name_t *name);
+/* The hash of that zone cut's name, or 0 when no cut is known.  h is
+ * dns_name_hash(name), which the caller has already (a transaction's
+ * qhash): the name itself is the first cut looked for. */
+uint64_t model_zone_hash(const model_t *m, const dns_name_t *name, uint64_t h);
 /* The name of the cut hashed h: 1 and *out, or 0. */
 int model_cut_name(const model_t *m, uint64_t h, dns_name_t *out);
 /* The NS names of the cut named by hash h: their count, *ns set, or 0. */

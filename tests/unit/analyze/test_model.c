@@ -318,6 +318,41 @@ static void dead_delegation_and_forgotten_names(void **state)
 	model_free(m);
 }
 
+/* The zone cut a name is in: the name itself when it is a cut, else its
+ * nearest ancestor that is, else none; the caller hands the name's hash. */
+static void zone_of_a_name(void **state)
+{
+	(void)state;
+	model_t *m = model_new(1024);
+	assert_non_null(m);
+	dns_parser_t p;
+	dns_parser_init(&p);
+	static const char *const ns[] = { "ns1.zone.example" };
+	learn(m, &p, T0, "www.zone.example", 0, "zone.example", ns, 1);
+	uint64_t cut = hash_of("zone.example");
+	static const struct {
+		const char *name;
+		int in_cut;
+	} cases[] = { { "zone.example", 1 },
+		      { "www.zone.example", 1 },
+		      { "a.b.c.zone.example", 1 },
+		      { "ZONE.Example", 1 },
+		      { "example", 0 },
+		      { "other.test", 0 },
+		      { "", 0 } };
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		wb_t w = { .n = 0 };
+		wname(&w, cases[i].name);
+		dns_name_t n;
+		size_t off = 0;
+		assert_int_equal(dns_name_read(w.b, w.n, &off, &n), DB_OK);
+		assert_int_equal(model_zone_hash(m, &n, dns_name_hash(&n)),
+				 cases[i].in_cut ? cut : 0);
+	}
+	dns_parser_free(&p);
+	model_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -325,6 +360,7 @@ int main(void)
 		cmocka_unit_test(roots_keep_names_and_evict),
 		cmocka_unit_test(roots_shared_between_keys),
 		cmocka_unit_test(dead_delegation_and_forgotten_names),
+		cmocka_unit_test(zone_of_a_name),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
