@@ -63,4 +63,17 @@ typedef struct cap_dgram {
 	                        * whoever asked for the datagram, once it is done */
 } cap_dgram_t;
 
+/* For relay.c, which runs cap_run on a thread of its own.  What cap_stats
+ * and cap_progress show (NULL, NULL: the counters themselves). */
+void cap_set_view(cap_t *c, const cap_stats_t *st, const cap_progress_t *pr);
+/* The counters as they are now, whatever the view. */
+const cap_stats_t *cap_stats_now(cap_t *c);
+void cap_progress_now(const cap_t *c, cap_progress_t *pr);
+/* Exchanges the tick cap_run calls with *tick, *user. */
+void cap_swap_tick(cap_t *c, void (**tick)(void *), void **user);
+int cap_is_live(const cap_t *c);
+/* The counters frame() keeps (packets, bytes, times), without gathering
+ * the reassembly modules' (cheap: read for every event). */
+const cap_stats_t *cap_counters(const cap_t *c);
+
 #endif

@@ -107,6 +107,18 @@ cap_t *cap_open_fp(FILE *f, const char *name, const cap_opts_t *opts, db_status_
  */
 db_status_t cap_run(cap_t *c, cap_event_fn fn, void *user, char *err, size_t errlen);
 
+/*
+ * cap_run, with the reading, decoding and reassembly on a second thread
+ * when the input is files and the machine has two CPUs or more (relay.c):
+ * fn and the tick still run on the caller's thread, with the same events
+ * in the same order and the ticks at the same places among them, and
+ * cap_stats and cap_progress show, while it runs, the counters as they
+ * stood when the event or tick being handled was made (at an event: the
+ * packets, truncated packets and first and last times; the others as at
+ * the last tick).  Otherwise cap_run itself.
+ */
+db_status_t cap_run_relayed(cap_t *c, cap_event_fn fn, void *user, char *err, size_t errlen);
+
 /* How far the reading of -r files has come (for a progress line). */
 typedef struct cap_progress {
 	uint64_t packets;     /* records read */

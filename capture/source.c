@@ -70,6 +70,10 @@ struct cap {
 	struct timespec last_poll;
 	uint64_t drops_seen;   /* kernel + interface drops reported so far */
 	db_time_t drops_since; /* capture time of the last look */
+	/* While cap_run runs on a thread of its own (relay.c): what the
+	 * reader's thread is shown instead of the counters being changed. */
+	const cap_stats_t *view;
+	const cap_progress_t *view_progress;
 };
 
 __attribute__((format(printf, 3, 4))) static void cap_seterr(char *err, size_t errlen,
@@ -670,7 +674,29 @@ void cap_stop(cap_t *c)
 		pcap_breakloop(c->src[0].p);
 }
 
-const cap_stats_t *cap_stats(cap_t *c)
+void cap_set_view(cap_t *c, const cap_stats_t *st, const cap_progress_t *pr)
+{
+	c->view = st;
+	c->view_progress = pr;
+}
+
+void cap_swap_tick(cap_t *c, void (**tick)(void *), void **user)
+{
+	void (*t)(void *) = c->tick;
+	void *u = c->tick_user;
+	c->tick = *tick;
+	c->tick_user = *user;
+	*tick = t;
+	*user = u;
+}
+
+int cap_is_live(const cap_t *c) { return c->live; }
+
+const cap_stats_t *cap_counters(const cap_t *c) { return &c->ctx.st; }
+
+const cap_stats_t *cap_stats(cap_t *c) { return c->view ? c->view : cap_stats_now(c); }
+
+const cap_stats_t *cap_stats_now(cap_t *c)
 {
 	/* Counters kept inside the reassembly modules are gathered here. */
 	cap_ctx_t *x = &c->ctx;
@@ -722,6 +748,15 @@ static int64_t src_stored_offset(const src_t *s)
 }
 
 void cap_progress(const cap_t *c, cap_progress_t *pr)
+{
+	if (c->view_progress) {
+		*pr = *c->view_progress;
+		return;
+	}
+	cap_progress_now(c, pr);
+}
+
+void cap_progress_now(const cap_t *c, cap_progress_t *pr)
 {
 	memset(pr, 0, sizeof(*pr));
 	pr->packets = c->ctx.st.packets;

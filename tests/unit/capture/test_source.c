@@ -759,6 +759,84 @@ static void tick_every_1024_packets(void **state)
 	cap_close(cp);
 }
 
+/* What a run shows its caller, in order: each event (kind, time, DNS id,
+ * length) with the counters cap_stats shows at that moment, and each tick
+ * with the packets cap_progress shows. */
+struct trace {
+	cap_t *c;
+	uint64_t *v;
+	size_t n, cap;
+};
+
+static void trace_put(struct trace *t, uint64_t x)
+{
+	if (t->n == t->cap) {
+		t->cap = t->cap ? 2 * t->cap : 4096;
+		t->v = realloc(t->v, t->cap * sizeof(*t->v));
+		assert_non_null(t->v);
+	}
+	t->v[t->n++] = x;
+}
+
+static void trace_event(const cap_event_t *ev, void *user)
+{
+	struct trace *t = user;
+	const cap_stats_t *st = cap_stats(t->c);
+	trace_put(t, ev->kind);
+	trace_put(t, (uint64_t)ev->ts);
+	if (ev->kind == CAP_EV_DNS) {
+		trace_put(t, ev->u.dns.len);
+		trace_put(t, (uint64_t)ev->u.dns.msg[0] << 8 | ev->u.dns.msg[1]);
+	}
+	trace_put(t, st->packets);
+	trace_put(t, (uint64_t)st->last_ts);
+}
+
+static void trace_tick(void *user)
+{
+	struct trace *t = user;
+	cap_progress_t p;
+	cap_progress(t->c, &p);
+	trace_put(t, 1000);
+	trace_put(t, p.packets);
+}
+
+/* cap_run_relayed shows what cap_run shows, in the same order, over more
+ * records than its ring holds at once (it wraps and waits for room). */
+static void relayed_shows_what_cap_run_shows(void **state)
+{
+	(void)state;
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		skip(); /* cap_run_relayed is cap_run itself */
+	char p[128], err[256];
+	struct cap c;
+
+	cap_header(&c, LINKTYPE_ETHERNET);
+	for (int i = 0; i < 70000; i++)
+		cap_query(&c, T0 + i * 100, (uint8_t)(1 + i % 200), (uint16_t)(1024 + i % 50000),
+			  (uint16_t)i);
+	cap_save(&c, p, sizeof(p), "");
+	const char *files[] = { p };
+	struct trace t[2];
+	memset(t, 0, sizeof(t));
+	for (int k = 0; k < 2; k++) {
+		cap_opts_t o = opts(files, 1);
+		o.tick = trace_tick;
+		o.tick_user = &t[k];
+		t[k].c = open_ok(&o);
+		db_status_t rs = k ? cap_run_relayed(t[k].c, trace_event, &t[k], err, sizeof(err))
+				   : cap_run(t[k].c, trace_event, &t[k], err, sizeof(err));
+		assert_int_equal(rs, DB_OK);
+		assert_int_equal(cap_stats(t[k].c)->packets, 70000);
+		cap_close(t[k].c);
+	}
+	assert_true(t[0].n > 70000 * 6);
+	assert_int_equal(t[1].n, t[0].n);
+	assert_memory_equal(t[1].v, t[0].v, t[0].n * sizeof(uint64_t));
+	free(t[0].v);
+	free(t[1].v);
+}
+
 /* --save-evidence: the packets of the spans, from every file, as a pcap
  * file of the first file's link type. */
 static void save_evidence(void **state)
@@ -828,6 +906,7 @@ int main(void)
 		cmocka_unit_test(standard_input),
 		cmocka_unit_test(files_opened_when_reached),
 		cmocka_unit_test(tick_every_1024_packets),
+		cmocka_unit_test(relayed_shows_what_cap_run_shows),
 		cmocka_unit_test(save_evidence),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,0 +1,290 @@
+/*
+ * relay.c - cap_run on a thread of its own, for -r files: reading the
+ * files, decoding and reassembling (this stage) run beside the analysis
+ * instead of before it.  The events cross to the caller's thread through a
+ * bounded ring, in the order cap_run made them, their bytes copied; the
+ * ticks cross as records at the places among them where cap_run called
+ * them.  The caller sees what cap_run would have shown it, on its own
+ * thread: the same events, in the same order, the same ticks among them,
+ * and counters (cap_stats, cap_progress) as they stood when the record it
+ * is handling was made.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cap_int.h"
+
+/* 4 MiB: the capture thread may run some ten thousand events ahead.  A
+ * record is at most a header and a 65,535-byte message. */
+#define RELAY_RING ((uint64_t)4 << 20)
+/* Records between two publications of a side's position: each costs the
+ * other side a cache miss. */
+#define RELAY_BATCH 64
+/* Looks at the other side's position before sleeping on the condition. */
+#define RELAY_SPIN 200
+
+enum { REC_EVENT = 1, REC_TICK, REC_WRAP };
+
+/* A record in the ring: this header, then its bytes (an event's message or
+ * quoted payload, or a tick's counters), 8-byte aligned. */
+typedef struct rec {
+	uint32_t size; /* of the whole record, a multiple of 8; REC_WRAP: to the ring's end */
+	uint8_t type;
+	uint32_t len; /* bytes after the header */
+	cap_event_t ev;
+	/* The counters a periodic summary prints, as the event was made. */
+	uint64_t packets, truncated_packets;
+	db_time_t first_ts, last_ts;
+} rec_t;
+
+typedef struct tick_rec {
+	cap_stats_t st;
+	cap_progress_t pr;
+} tick_rec_t;
+
+typedef struct relay {
+	cap_t *c;
+	uint8_t *ring;
+	_Atomic uint64_t head;   /* bytes written, ever (published every RELAY_BATCH) */
+	_Atomic uint64_t tail;   /* bytes read, ever (likewise) */
+	_Atomic int done;        /* cap_run has returned */
+	_Atomic int sleeping[2]; /* 0: the reader, waiting for records; 1: the capture, for room */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	/* The capture thread's. */
+	uint64_t w;
+	unsigned unpublished;
+	db_status_t result;
+	char err[512];
+	/* The reader's: what cap_stats and cap_progress show it. */
+	cap_stats_t st;
+	cap_progress_t pr;
+} relay_t;
+
+static void wake(relay_t *r, int who)
+{
+	if (atomic_load(&r->sleeping[who])) {
+		pthread_mutex_lock(&r->lock);
+		pthread_cond_broadcast(&r->cond);
+		pthread_mutex_unlock(&r->lock);
+	}
+}
+
+/* Waits until ready(r, arg) holds: a while looking, then asleep until the
+ * other side, having moved its position, finds this side sleeping. */
+static void wait_until(relay_t *r, int who, int (*ready)(relay_t *, uint64_t), uint64_t arg)
+{
+	for (int i = 0; i < RELAY_SPIN; i++)
+		if (ready(r, arg))
+			return;
+	pthread_mutex_lock(&r->lock);
+	atomic_store(&r->sleeping[who], 1);
+	while (!ready(r, arg))
+		pthread_cond_wait(&r->cond, &r->lock);
+	atomic_store(&r->sleeping[who], 0);
+	pthread_mutex_unlock(&r->lock);
+}
+
+/* ---- the capture thread --------------------------------------------------- */
+
+static void publish(relay_t *r)
+{
+	atomic_store(&r->head, r->w);
+	r->unpublished = 0;
+	wake(r, 0);
+}
+
+static int has_room(relay_t *r, uint64_t n)
+{
+	return r->w + n - atomic_load(&r->tail) <= RELAY_RING;
+}
+
+/* Once the ring is full, the capture waits until half of it is free: the
+ * reader then wakes it once per half ring, not once per batch. */
+static int has_half(relay_t *r, uint64_t n)
+{
+	return has_room(r, n > RELAY_RING / 2 ? n : RELAY_RING / 2);
+}
+
+static void need_room(relay_t *r, uint64_t n)
+{
+	if (has_room(r, n))
+		return;
+	publish(r);
+	wait_until(r, 1, has_half, n);
+}
+
+static void push(relay_t *r, uint8_t type, const cap_event_t *ev, const void *a, size_t alen)
+{
+	uint64_t size = (sizeof(rec_t) + alen + 7) & ~(uint64_t)7;
+	uint64_t pos = r->w % RELAY_RING;
+	if (pos + size > RELAY_RING) {
+		/* The ring's end: a record says so, and the next starts at 0. */
+		need_room(r, RELAY_RING - pos);
+		rec_t *x = (rec_t *)(r->ring + pos);
+		x->size = (uint32_t)(RELAY_RING - pos);
+		x->type = REC_WRAP;
+		r->w += RELAY_RING - pos;
+		pos = 0;
+	}
+	need_room(r, size);
+	rec_t *x = (rec_t *)(r->ring + pos);
+	x->size = (uint32_t)size;
+	x->type = type;
+	x->len = (uint32_t)alen;
+	if (ev)
+		x->ev = *ev;
+	const cap_stats_t *st = cap_counters(r->c);
+	x->packets = st->packets;
+	x->truncated_packets = st->truncated_packets;
+	x->first_ts = st->first_ts;
+	x->last_ts = st->last_ts;
+	if (alen)
+		memcpy(x + 1, a, alen);
+	r->w += size;
+	if (++r->unpublished >= RELAY_BATCH)
+		publish(r);
+}
+
+static void on_event(const cap_event_t *ev, void *user)
+{
+	const void *bytes = NULL;
+	size_t len = 0;
+	if (ev->kind == CAP_EV_DNS) {
+		bytes = ev->u.dns.msg;
+		len = ev->u.dns.len;
+	} else if (ev->kind == CAP_EV_ICMP) {
+		bytes = ev->u.icmp.payload;
+		len = ev->u.icmp.payload_len;
+	}
+	push(user, REC_EVENT, ev, bytes, bytes ? len : 0);
+}
+
+static void on_tick(void *user)
+{
+	relay_t *r = user;
+	tick_rec_t t;
+	t.st = *cap_stats_now(r->c);
+	cap_progress_now(r->c, &t.pr);
+	push(r, REC_TICK, NULL, &t, sizeof(t));
+}
+
+static void *capture_thread(void *user)
+{
+	relay_t *r = user;
+	r->result = cap_run(r->c, on_event, r, r->err, sizeof(r->err));
+	publish(r);
+	atomic_store(&r->done, 1);
+	pthread_mutex_lock(&r->lock);
+	pthread_cond_broadcast(&r->cond);
+	pthread_mutex_unlock(&r->lock);
+	return NULL;
+}
+
+/* ---- the reader's thread -------------------------------------------------- */
+
+static int has_records(relay_t *r, uint64_t t)
+{
+	return atomic_load(&r->head) != t || atomic_load(&r->done);
+}
+
+static void hand_over(relay_t *r, const rec_t *x, cap_event_fn fn, void *user, void (*tick)(void *),
+		      void *tick_user)
+{
+	if (x->type == REC_TICK) {
+		tick_rec_t t;
+		memcpy(&t, x + 1, sizeof(t));
+		r->st = t.st;
+		r->pr = t.pr;
+		if (tick)
+			tick(tick_user);
+		return;
+	}
+	cap_event_t ev = x->ev;
+	if (ev.kind == CAP_EV_DNS)
+		ev.u.dns.msg = (const uint8_t *)(x + 1);
+	else if (ev.kind == CAP_EV_ICMP)
+		ev.u.icmp.payload = x->len ? (const uint8_t *)(x + 1) : NULL;
+	r->st.packets = x->packets;
+	r->st.truncated_packets = x->truncated_packets;
+	r->st.first_ts = x->first_ts;
+	r->st.last_ts = x->last_ts;
+	r->pr.packets = x->packets;
+	fn(&ev, user);
+}
+
+static int worth_a_thread(const cap_t *c)
+{
+	return !cap_is_live(c) && sysconf(_SC_NPROCESSORS_ONLN) >= 2;
+}
+
+db_status_t cap_run_relayed(cap_t *c, cap_event_fn fn, void *user, char *err, size_t errlen)
+{
+	if (!worth_a_thread(c))
+		return cap_run(c, fn, user, err, errlen);
+	relay_t *r = calloc(1, sizeof(*r));
+	uint8_t *ring = r ? malloc(RELAY_RING) : NULL;
+	if (!ring) {
+		free(r);
+		return cap_run(c, fn, user, err, errlen);
+	}
+	r->c = c;
+	r->ring = ring;
+	pthread_mutex_init(&r->lock, NULL);
+	pthread_cond_init(&r->cond, NULL);
+	r->st = *cap_stats_now(c);
+	cap_progress_now(c, &r->pr);
+	/* The capture thread's ticks become records; the caller's run here. */
+	void (*tick)(void *) = on_tick;
+	void *tick_user = r;
+	cap_swap_tick(c, &tick, &tick_user);
+	cap_set_view(c, &r->st, &r->pr);
+	pthread_t th;
+	if (pthread_create(&th, NULL, capture_thread, r) != 0) {
+		cap_set_view(c, NULL, NULL);
+		cap_swap_tick(c, &tick, &tick_user);
+		pthread_cond_destroy(&r->cond);
+		pthread_mutex_destroy(&r->lock);
+		free(ring);
+		free(r);
+		return cap_run(c, fn, user, err, errlen);
+	}
+	uint64_t t = 0;
+	unsigned n = 0;
+	for (;;) {
+		uint64_t h = atomic_load(&r->head);
+		if (t == h) {
+			atomic_store(&r->tail, t);
+			wake(r, 1);
+			if (atomic_load(&r->done) && t == atomic_load(&r->head))
+				break;
+			wait_until(r, 0, has_records, t);
+			continue;
+		}
+		while (t != h) {
+			const rec_t *x = (const rec_t *)(ring + t % RELAY_RING);
+			if (x->type != REC_WRAP)
+				hand_over(r, x, fn, user, tick, tick_user);
+			t += x->size;
+			if (++n % RELAY_BATCH == 0) {
+				atomic_store(&r->tail, t);
+				if (atomic_load(&r->head) - t <= RELAY_RING / 2)
+					wake(r, 1);
+			}
+		}
+	}
+	pthread_join(th, NULL);
+	cap_set_view(c, NULL, NULL);
+	cap_swap_tick(c, &tick, &tick_user);
+	if (err && errlen)
+		snprintf(err, errlen, "%s", r->err);
+	db_status_t result = r->result;
+	pthread_cond_destroy(&r->cond);
+	pthread_mutex_destroy(&r->lock);
+	free(ring);
+	free(r);
+	return result;
+}
