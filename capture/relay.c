@@ -55,6 +55,7 @@ typedef struct relay {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	/* The capture thread's. */
+	const cap_stats_t *counters; /* cap_counters: read for every event */
 	uint64_t w;
 	unsigned unpublished;
 	db_status_t result;
@@ -137,7 +138,7 @@ static void push(relay_t *r, uint8_t type, const cap_event_t *ev, const void *a,
 	x->len = (uint32_t)alen;
 	if (ev)
 		x->ev = *ev;
-	const cap_stats_t *st = cap_counters(r->c);
+	const cap_stats_t *st = r->counters;
 	x->packets = st->packets;
 	x->truncated_packets = st->truncated_packets;
 	x->first_ts = st->first_ts;
@@ -233,6 +234,7 @@ db_status_t cap_run_relayed(cap_t *c, cap_event_fn fn, void *user, char *err, si
 	}
 	r->c = c;
 	r->ring = ring;
+	r->counters = cap_counters(c);
 	pthread_mutex_init(&r->lock, NULL);
 	pthread_cond_init(&r->cond, NULL);
 	r->st = *cap_stats_now(c);

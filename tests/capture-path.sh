@@ -6,9 +6,10 @@
 # with -finstrument-functions and linked with tests/trace/entries.c, which
 # counts, under each call of dispatch_frame, the calls that come into a
 # capture file from outside it (another file, or libnids calling back).
-# emit.c, where events leave capture/, is entered once per event (a TCP
-# segment may complete many DNS messages): its count is shown, not held
-# to two.  It reads the given captures (default: every capture of pcaps/ and of
+# emit.c and relay.c, where events leave capture/ (relay.c hands them to
+# the analysis's thread), are entered once per event (a TCP segment may
+# complete many DNS messages): their counts are shown, not held to two.
+# The path is followed on the thread that reads the packets.  It reads the given captures (default: every capture of pcaps/ and of
 # the public corpus)
 # and prints, per file, the most entries one packet made.
 #
@@ -50,7 +51,7 @@ fi
 fail=0
 : >"$out/all"
 for p in "$@"; do
-	res=$(CAPTURE_PATH_TABLE="$out/table" CAPTURE_PATH_SINK=emit.c "$out/dnsblame" -q -Z root \
+	res=$(CAPTURE_PATH_TABLE="$out/table" CAPTURE_PATH_SINK='emit.c relay.c' "$out/dnsblame" -q -Z root \
 		-r "$p" 2>/dev/null | sed -n '/^capture-path:/,$p')
 	case $res in
 	*FAIL*) fail=1; echo "== $p"; echo "$res" ;;

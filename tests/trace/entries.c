@@ -15,10 +15,13 @@
  * from the same binary, which is linked without PIE so that addresses are
  * the table's).  At exit, one line per file: the most entries one packet
  * made, how many packets entered it more than twice, and the first such
- * packet (its number, from 1).  The file named by CAPTURE_PATH_SINK
- * (emit.c) is where each event leaves capture/: it is entered once per
- * event, and a TCP segment can complete many DNS messages, so its count is
- * shown but not held to two.
+ * packet (its number, from 1).  The files named by CAPTURE_PATH_SINK
+ * (emit.c, and relay.c, which takes each event off to the analysis's
+ * thread) are where each event leaves capture/: they are entered once per
+ * event, and a TCP segment can complete many DNS messages, so their counts
+ * are shown but not held to two.  The path of a packet is followed on the
+ * thread that reads it: what the analysis's thread calls in capture/ (the
+ * counters, the records of relay.c) is on no packet's path.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -39,10 +42,11 @@ static size_t nranges;
 static char files[MAXF][64];
 static int nfiles;
 static int frame_file = -1;          /* dispatch.c */
-static int sink_file = -1;           /* emit.c: once per event */
+static int sink[MAXF];               /* emit.c, relay.c: once per event */
 static uintptr_t frame_lo, frame_hi; /* dispatch_frame */
-static int in_frame, frame_depth, depth;
-static unsigned cur[MAXF], most[MAXF], over[MAXF];
+static _Thread_local int in_frame, frame_depth, depth;
+static _Thread_local unsigned cur[MAXF];
+static unsigned most[MAXF], over[MAXF];
 static unsigned long packets, first_over[MAXF];
 static unsigned long show; /* CAPTURE_PATH_SHOW: print this packet's entries */
 
@@ -93,7 +97,7 @@ static void NOINST report(void)
 		if (!most[f])
 			continue;
 		printf("  %-12s at most %u entries per packet%s", files[f], most[f],
-		       f == sink_file ? " (one per event)" : "");
+		       sink[f] ? " (one per event)" : "");
 		if (over[f]) {
 			printf(", %u packets over 2 (first: packet %lu)", over[f], first_over[f]);
 			bad = 1;
@@ -142,10 +146,14 @@ static void NOINST __attribute__((constructor)) load(void)
 		}
 	}
 	fclose(fp);
-	const char *sink = getenv("CAPTURE_PATH_SINK");
-	for (int f = 0; sink && f < nfiles; f++)
-		if (!strcmp(files[f], sink))
-			sink_file = f;
+	/* Space-separated file names. */
+	const char *sinks = getenv("CAPTURE_PATH_SINK");
+	for (int f = 0; sinks && f < nfiles; f++) {
+		size_t n = strlen(files[f]);
+		for (const char *p = strstr(sinks, files[f]); p; p = strstr(p + 1, files[f]))
+			if ((p == sinks || p[-1] == ' ') && (p[n] == 0 || p[n] == ' '))
+				sink[f] = 1;
+	}
 	const char *sh = getenv("CAPTURE_PATH_SHOW");
 	show = sh ? strtoul(sh, NULL, 10) : 0;
 	qsort(ranges, nranges, sizeof(*ranges), cmp_range);
@@ -188,7 +196,7 @@ void __cyg_profile_func_exit(void *fn, void *site)
 		for (int f = 0; f < nfiles; f++) {
 			if (cur[f] > most[f])
 				most[f] = cur[f];
-			if (cur[f] > 2 && f != sink_file && !over[f]++)
+			if (cur[f] > 2 && !sink[f] && !over[f]++)
 				first_over[f] = packets;
 		}
 	}
