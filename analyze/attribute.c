@@ -11,7 +11,7 @@
  *    resolver knew (the model's CNAME graph, learned from the whole
  *    capture), or a name the related answers pointed to (CNAME targets, NS
  *    names of referrals), grown to a fixed point.  Every lookup goes
- *    through an index: attempts by name (txn_by_name), transport events by
+ *    through an index: attempts by name (txn_by_name_ends), transport events by
  *    server (evlog_server_newest), so the cost of a verdict does not grow
  *    with the traffic around it.
  * 2. Outcomes.  Each attempt is judged as the resolver saw it when it gave

@@ -548,13 +548,11 @@ uint64_t model_zone_hash(const model_t *m, const dns_name_t *name, uint64_t h)
 {
 	/* From the name up, hashing each ancestor only when the one below
 	 * was not a cut: most walks stop a label or two up. */
-	if (tbl_find(&m->cuts, &h, tbl_hash(&m->cuts, &h)))
-		return h;
-	/* Past the name's first label (or the root: the end). */
-	size_t off = name->wire[0] ? (size_t)name->wire[0] + 1 : name->len;
-	while (dns_name_next_suffix_hash(name, &off, &h))
+	size_t off = name->wire[0] ? (size_t)name->wire[0] + 1 : name->len; /* the parent */
+	do {
 		if (tbl_find(&m->cuts, &h, tbl_hash(&m->cuts, &h)))
 			return h;
+	} while (dns_name_next_suffix_hash(name, &off, &h));
 	return 0;
 }
 

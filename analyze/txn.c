@@ -200,12 +200,6 @@ void txn_index_name(txn_table_t *tt, txn_t *t)
 	h->newest = t;
 }
 
-const txn_t *txn_by_name(const txn_table_t *tt, uint64_t hq)
-{
-	const name_head_t *h = tbl_find(&tt->names, &hq, tbl_hash(&tt->names, &hq));
-	return h ? h->newest : NULL;
-}
-
 const txn_t *txn_by_name_ends(const txn_table_t *tt, uint64_t hq, const txn_t **oldest,
 			      int *in_order)
 {

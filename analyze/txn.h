@@ -193,16 +193,14 @@ void txn_set_midway(txn_table_t *tt, db_time_t delay, txn_midway_fn fn);
 txn_t *txn_query(txn_table_t *tt, db_time_t ts, const db_flow_t *flow, const dns_msg_t *m);
 /* Puts t, the transaction txn_query just made, in the name index: the
  * upstream attempts of a resolver, found by their query name
- * (txn_by_name), newest first, so that correlation costs the attempts for
+ * (txn_by_name_ends), newest first, so that correlation costs the attempts for
  * the names it asks about and never a walk over the rest of the traffic.
  * A transaction already indexed, or no longer the newest, is left as it
  * is.  It leaves the index when it leaves the table. */
 void txn_index_name(txn_table_t *tt, txn_t *t);
 /* The newest indexed transaction whose qhash is h, or NULL; older ones
  * follow through name_older (all with the same qhash, a hash collision
- * aside: compare qname when it matters). */
-const txn_t *txn_by_name(const txn_table_t *tt, uint64_t h);
-/* The newest one as txn_by_name, and the oldest (newer ones following
+ * aside: compare qname when it matters).  The oldest (newer ones following
  * through name_newer) in *oldest.  *in_order is 1 when the list is in the
  * order of the transactions' e.ts, as it is unless the capture went back
  * in time while the name was in the index: a search for a time range then

@@ -476,6 +476,14 @@ static void eviction_when_full(void **state)
 	txn_free(&tt);
 }
 
+/* The newest indexed transaction of the name hashed h. */
+static const txn_t *txn_by_name(const txn_table_t *tt, uint64_t h)
+{
+	const txn_t *oldest;
+	int in_order;
+	return txn_by_name_ends(tt, h, &oldest, &in_order);
+}
+
 /* The name index: indexed transactions by query name, newest first; a
  * transaction leaves it when it leaves the table. */
 static void name_index(void **state)
