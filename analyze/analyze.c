@@ -13,6 +13,8 @@
 #include "evlog.h"
 
 #define AN_LOSS_KEEP 64
+/* Messages between the two stages of the look-ahead (an_ahead). */
+#define AN_AHEAD 4
 
 struct an {
 	dns_parser_t parser;
@@ -44,6 +46,13 @@ struct an {
 		uint64_t packets;
 	} loss[AN_LOSS_KEEP];
 	size_t nloss; /* batches recorded (the last AN_LOSS_KEEP kept) */
+	/* The look-ahead (an_ahead): the hashes of the last AN_AHEAD
+	 * messages it saw, each fetched in two stages. */
+	struct an_ahead {
+		uint64_t txn, src, dst;
+		uint8_t dns, want_dst;
+	} ahead[AN_AHEAD];
+	unsigned nahead;
 };
 
 /* Resolvers time out a server within a second or two (PowerDNS 1.5 s,
@@ -372,6 +381,39 @@ static void on_tcp(an_t *a, const cap_event_t *ev)
 	case CAP_TCP_FIN: a->st.tcp_fin++; break;
 	case CAP_TCP_SYN_UNANSWERED: a->st.tcp_syn_unanswered++; break;
 	default: break;
+	}
+}
+
+/* The lookups a DNS message will make first, fetched before it comes:
+ * its transaction and its sender's and receiver's roles.  The tables are
+ * far larger than the caches, and each lookup otherwise waits for memory
+ * two or three times in a row (tag, slot, entry).  Stage 0 asks for the
+ * tags and slots; AN_AHEAD messages later, when they have arrived, stage 1
+ * asks for the entries they point to.  Hints only: an_event finds the
+ * same whether they came or not. */
+void an_ahead(const cap_event_t *ev, void *user)
+{
+	an_t *a = user;
+	struct an_ahead *x = &a->ahead[a->nahead++ % AN_AHEAD];
+	if (x->dns) {
+		txn_prefetch(&a->txn, x->txn, 1);
+		roles_prefetch(&a->roles, x->src, 1);
+		if (x->want_dst)
+			roles_prefetch(&a->roles, x->dst, 1);
+	}
+	x->dns = ev->kind == CAP_EV_DNS && ev->u.dns.len >= 4;
+	if (!x->dns)
+		return;
+	const uint8_t *m = ev->u.dns.msg;
+	int query = !(m[2] & 0x80);
+	x->txn = txn_flow_hash(&a->txn, &ev->flow, query, (uint16_t)(m[0] << 8 | m[1]));
+	x->src = roles_hash(&a->roles, &ev->flow.src);
+	x->want_dst = query;
+	txn_prefetch(&a->txn, x->txn, 0);
+	roles_prefetch(&a->roles, x->src, 0);
+	if (query) {
+		x->dst = roles_hash(&a->roles, &ev->flow.dst);
+		roles_prefetch(&a->roles, x->dst, 0);
 	}
 }
 

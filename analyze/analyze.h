@@ -85,6 +85,9 @@ size_t an_store_size(size_t max_transactions);
 an_t *an_new(const an_opts_t *o);
 /* The cap_event_fn: user is the an_t. */
 void an_event(const cap_event_t *ev, void *user);
+/* The look-ahead of cap_run_relayed: user is the an_t.  Prefetches the
+ * memory an_event will read for ev; changes nothing it will find. */
+void an_ahead(const cap_event_t *ev, void *user);
 /* End of input: closes every transaction still open. */
 void an_finish(an_t *a);
 /* Counters, valid until an_free (transaction counts are final after

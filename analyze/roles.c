@@ -45,6 +45,16 @@ static role_t *get(roles_t *r, const db_addr_t *a)
 	return x;
 }
 
+uint64_t roles_hash(const roles_t *r, const db_addr_t *addr) { return tbl_hash(&r->tbl, addr); }
+
+void roles_prefetch(const roles_t *r, uint64_t hash, int stage)
+{
+	if (stage)
+		tbl_prefetch_entry(&r->tbl, hash);
+	else
+		tbl_prefetch(&r->tbl, hash);
+}
+
 void roles_force(roles_t *r, const db_addr_t *addr)
 {
 	role_t *x = get(r, addr);

@@ -237,10 +237,18 @@ uint64_t txn_key_hash(const txn_table_t *tt, const txn_key_t *k)
 }
 
 /* The key's hash from the flow it is made of (key_from's). */
-static uint64_t flow_hash(const txn_table_t *tt, const db_flow_t *f, int is_query, uint16_t id)
+uint64_t txn_flow_hash(const txn_table_t *tt, const db_flow_t *f, int is_query, uint16_t id)
 {
 	return is_query ? hash_fields(tt, &f->src, &f->dst, f->sport, f->dport, id, f->proto)
 			: hash_fields(tt, &f->dst, &f->src, f->dport, f->sport, id, f->proto);
+}
+
+void txn_prefetch(const txn_table_t *tt, uint64_t hash, int stage)
+{
+	if (stage)
+		tbl_prefetch_entry(&tt->tbl, hash);
+	else
+		tbl_prefetch(&tt->tbl, hash);
 }
 
 txn_t *txn_find(const txn_table_t *tt, const txn_key_t *k)
@@ -287,7 +295,7 @@ txn_t *txn_query(txn_table_t *tt, db_time_t ts, const db_flow_t *flow, const dns
 {
 	txn_key_t k;
 	key_from(&k, flow, 1, m->id);
-	uint64_t h = flow_hash(tt, flow, 1, m->id);
+	uint64_t h = txn_flow_hash(tt, flow, 1, m->id);
 	for (txn_t *t = tbl_find(&tt->tbl, &k, h); t; t = tbl_find_next(&tt->tbl, t)) {
 		if (!same_question(t, m))
 			continue;
@@ -344,7 +352,7 @@ txn_t *txn_response(txn_table_t *tt, db_time_t ts, const db_flow_t *flow, const 
 	*first = 0;
 	txn_key_t k;
 	key_from(&k, flow, 0, m->id);
-	uint64_t h = flow_hash(tt, flow, 0, m->id);
+	uint64_t h = txn_flow_hash(tt, flow, 0, m->id);
 	int has_q = m->stage >= DNS_STAGE_QUESTION && m->qdcount > 0;
 	txn_t *match = NULL;
 	for (txn_t *t = tbl_find(&tt->tbl, &k, h); t; t = tbl_find_next(&tt->tbl, t)) {
@@ -398,6 +406,25 @@ static void midway(txn_table_t *tt, db_time_t now)
 	}
 }
 
+/* Asks at once for what closing t will read beyond t itself, and for the
+ * transaction the loop closes next (the queues and the age list run through
+ * the table in no order of memory: each step would otherwise wait for
+ * memory several times in a row).  Hints only. */
+static void prefetch_close(const txn_table_t *tt, const txn_t *t, const txn_t *next)
+{
+	if (next)
+		for (size_t i = 0; i < sizeof(*next); i += 64)
+			__builtin_prefetch((const uint8_t *)next + i);
+	tbl_prefetch(&tt->tbl, t->e.hash);
+	if (t->named) {
+		tbl_prefetch(&tt->names, tbl_hash(&tt->names, &t->qhash));
+		if (t->name_older)
+			__builtin_prefetch(&t->name_older->name_newer);
+		if (t->name_newer)
+			__builtin_prefetch(&t->name_newer->name_older);
+	}
+}
+
 void txn_expire(txn_table_t *tt, db_time_t now)
 {
 	/* First judge every transaction whose window is over, or whose early
@@ -416,18 +443,25 @@ void txn_expire(txn_table_t *tt, db_time_t now)
 			break;
 		if (w == (txn_t *)tt->cursor)
 			tt->cursor = tt->cursor->newer;
+		prefetch_close(tt, w, (const txn_t *)tt->cursor);
 		judge(tt, w, 0);
 		if (w->drop_judged)
 			close_txn(tt, w);
 	}
 	txn_t *t;
-	while ((t = tbl_oldest(&tt->tbl)) && t->e.ts + tt->window + tt->retain <= now)
+	while ((t = tbl_oldest(&tt->tbl)) && t->e.ts + tt->window + tt->retain <= now) {
+		prefetch_close(tt, t, (const txn_t *)t->e.newer);
 		close_txn(tt, t);
+	}
 	/* Answered attempts whose short or brief life is over. */
-	while ((t = tt->life.head) && t->life.at <= now)
+	while ((t = tt->life.head) && t->life.at <= now) {
+		prefetch_close(tt, t, t->life.next);
 		close_txn(tt, t);
-	while ((t = tt->brief.head) && t->life.at <= now)
+	}
+	while ((t = tt->brief.head) && t->life.at <= now) {
+		prefetch_close(tt, t, t->life.next);
 		close_txn(tt, t);
+	}
 }
 
 void txn_flush(txn_table_t *tt, db_time_t last)

@@ -212,6 +212,11 @@ txn_t *txn_find(const txn_table_t *tt, const txn_key_t *k);
 /* The hash the table holds k under (the hash of its fields, not
  * tbl_hash): for tbl_find on tt->tbl. */
 uint64_t txn_key_hash(const txn_table_t *tt, const txn_key_t *k);
+/* The hash of the key a query (is_query) or an answer on flow with DNS id
+ * id is looked up by; and the table's prefetch for that lookup to come
+ * (tbl_prefetch at stage 0, tbl_prefetch_entry at stage 1). */
+uint64_t txn_flow_hash(const txn_table_t *tt, const db_flow_t *f, int is_query, uint16_t id);
+void txn_prefetch(const txn_table_t *tt, uint64_t hash, int stage);
 /* Judges t at capture time `due` instead of at the end of its window
  * (due must not precede the due time of any transaction queued before:
  * the queue is first in, first out).  With drop, t leaves the table once

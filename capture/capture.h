@@ -116,8 +116,14 @@ db_status_t cap_run(cap_t *c, cap_event_fn fn, void *user, char *err, size_t err
  * stood when the event or tick being handled was made (at an event: the
  * packets, truncated packets and first and last times; the others as at
  * the last tick).  Otherwise cap_run itself.
+ *
+ * ahead, when not NULL, sees each event a few events before fn does (on
+ * the same thread, in the same order, the same bytes; none is skipped):
+ * time for the caller to start fetching the memory fn will read.  It must
+ * not change what fn will do.  Without the second thread it is not called.
  */
-db_status_t cap_run_relayed(cap_t *c, cap_event_fn fn, void *user, char *err, size_t errlen);
+db_status_t cap_run_relayed(cap_t *c, cap_event_fn fn, cap_event_fn ahead, void *user, char *err,
+			    size_t errlen);
 
 /* How far the reading of -r files has come (for a progress line). */
 typedef struct cap_progress {

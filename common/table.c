@@ -166,6 +166,23 @@ void *tbl_find(const tbl_t *t, const void *key, uint64_t hash)
 	return found ? t->slots[i].e : NULL;
 }
 
+void tbl_prefetch(const tbl_t *t, uint64_t hash)
+{
+	size_t i = hash & (t->nslots - 1);
+	__builtin_prefetch(&t->tags[i]);
+	__builtin_prefetch(&t->slots[i]);
+}
+
+void tbl_prefetch_entry(const tbl_t *t, uint64_t hash)
+{
+	size_t i = hash & (t->nslots - 1);
+	if (t->tags[i] != tag_of(hash))
+		return;
+	const uint8_t *e = (const uint8_t *)t->slots[i].e;
+	__builtin_prefetch(e);
+	__builtin_prefetch(e + t->keyoff + t->keylen - 1);
+}
+
 /* The slot holding e (it is in the table). */
 static size_t slot_of(const tbl_t *t, const tbl_entry_t *e)
 {

@@ -85,6 +85,14 @@ uint64_t tbl_hash(const tbl_t *t, const void *key);
  * and seeded with t->seed (the transactions hash their keys' fields). */
 /* The first entry with this key, or NULL. */
 void *tbl_find(const tbl_t *t, const void *key, uint64_t hash);
+/* Prefetching, for a lookup of hash to come: the first asks the processor
+ * for the tag and the slot the lookup reads first; the second, once they
+ * have arrived, for the head of the entry the slot points to when its tag
+ * agrees.  Hints only: nothing is changed, and a lookup that follows one
+ * or neither finds the same.  Memory is read only inside the table's
+ * arrays. */
+void tbl_prefetch(const tbl_t *t, uint64_t hash);
+void tbl_prefetch_entry(const tbl_t *t, uint64_t hash);
 /* The next entry after e with the same key, or NULL. */
 void *tbl_find_next(const tbl_t *t, const void *e);
 /* A zeroed entry with the key copied in, stamped ts and placed newest; NULL

@@ -766,6 +766,10 @@ struct trace {
 	cap_t *c;
 	uint64_t *v;
 	size_t n, cap;
+	/* With a look-ahead: the events it saw, the events fn saw, how
+	 * many of each, and how far ahead of fn it ran at most. */
+	struct trace *ahead, *handled_log;
+	size_t seen, handled, lead;
 };
 
 static void trace_put(struct trace *t, uint64_t x)
@@ -778,10 +782,36 @@ static void trace_put(struct trace *t, uint64_t x)
 	t->v[t->n++] = x;
 }
 
+/* What an event is: its kind, time, and a DNS message's length and id. */
+static void trace_what(struct trace *t, const cap_event_t *ev)
+{
+	trace_put(t, ev->kind);
+	trace_put(t, (uint64_t)ev->ts);
+	if (ev->kind == CAP_EV_DNS) {
+		trace_put(t, ev->u.dns.len);
+		trace_put(t, (uint64_t)ev->u.dns.msg[0] << 8 | ev->u.dns.msg[1]);
+	}
+}
+
+static void trace_ahead(const cap_event_t *ev, void *user)
+{
+	struct trace *t = user;
+	trace_what(t->ahead, ev);
+	t->seen++;
+}
+
 static void trace_event(const cap_event_t *ev, void *user)
 {
 	struct trace *t = user;
 	const cap_stats_t *st = cap_stats(t->c);
+	if (t->ahead) {
+		/* The look-ahead saw this event first. */
+		trace_what(t->handled_log, ev);
+		assert_true(t->seen > t->handled);
+		if (t->seen - t->handled > t->lead)
+			t->lead = t->seen - t->handled;
+		t->handled++;
+	}
 	trace_put(t, ev->kind);
 	trace_put(t, (uint64_t)ev->ts);
 	if (ev->kind == CAP_EV_DNS) {
@@ -802,7 +832,8 @@ static void trace_tick(void *user)
 }
 
 /* cap_run_relayed shows what cap_run shows, in the same order, over more
- * records than its ring holds at once (it wraps and waits for room). */
+ * records than its ring holds at once (it wraps and waits for room); its
+ * look-ahead sees each event before fn does. */
 static void relayed_shows_what_cap_run_shows(void **state)
 {
 	(void)state;
@@ -817,24 +848,42 @@ static void relayed_shows_what_cap_run_shows(void **state)
 			  (uint16_t)i);
 	cap_save(&c, p, sizeof(p), "");
 	const char *files[] = { p };
-	struct trace t[2];
+	/* cap_run; relayed; relayed with a look-ahead. */
+	struct trace t[3], seen, handled;
 	memset(t, 0, sizeof(t));
-	for (int k = 0; k < 2; k++) {
+	memset(&seen, 0, sizeof(seen));
+	memset(&handled, 0, sizeof(handled));
+	t[2].ahead = &seen;
+	t[2].handled_log = &handled;
+	for (int k = 0; k < 3; k++) {
 		cap_opts_t o = opts(files, 1);
 		o.tick = trace_tick;
 		o.tick_user = &t[k];
 		t[k].c = open_ok(&o);
-		db_status_t rs = k ? cap_run_relayed(t[k].c, trace_event, &t[k], err, sizeof(err))
+		db_status_t rs = k ? cap_run_relayed(t[k].c, trace_event,
+						     k == 2 ? trace_ahead : NULL, &t[k], err,
+						     sizeof(err))
 				   : cap_run(t[k].c, trace_event, &t[k], err, sizeof(err));
 		assert_int_equal(rs, DB_OK);
 		assert_int_equal(cap_stats(t[k].c)->packets, 70000);
 		cap_close(t[k].c);
 	}
 	assert_true(t[0].n > 70000 * 6);
-	assert_int_equal(t[1].n, t[0].n);
-	assert_memory_equal(t[1].v, t[0].v, t[0].n * sizeof(uint64_t));
-	free(t[0].v);
-	free(t[1].v);
+	for (int k = 1; k < 3; k++) {
+		assert_int_equal(t[k].n, t[0].n);
+		assert_memory_equal(t[k].v, t[0].v, t[0].n * sizeof(uint64_t));
+	}
+	/* The look-ahead saw every event fn saw, once each, in the same
+	 * order, before fn (trace_event checks), a few events ahead. */
+	assert_true(t[2].handled >= 70000);
+	assert_int_equal(t[2].seen, t[2].handled);
+	assert_int_equal(seen.n, handled.n);
+	assert_memory_equal(seen.v, handled.v, seen.n * sizeof(uint64_t));
+	assert_true(t[2].lead > 1 && t[2].lead <= 16);
+	for (int k = 0; k < 3; k++)
+		free(t[k].v);
+	free(seen.v);
+	free(handled.v);
 }
 
 /* --save-evidence: the packets of the spans, from every file, as a pcap
