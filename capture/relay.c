@@ -28,6 +28,8 @@
 /* Records the caller's look-ahead sees before its handler sees them: the
  * time its prefetches have to arrive (some hundreds of nanoseconds). */
 #define RELAY_AHEAD 8
+/* Bytes of the ring prefetched beyond the look-ahead. */
+#define RELAY_FETCH 2048
 
 enum { REC_EVENT = 1, REC_TICK, REC_WRAP };
 
@@ -267,6 +269,7 @@ db_status_t cap_run_relayed(cap_t *c, cap_event_fn fn, cap_event_fn ahead, void 
 	}
 	uint64_t t = 0;
 	uint64_t p = 0;    /* the next record the look-ahead sees */
+	uint64_t f = 0;    /* the ring is prefetched up to here */
 	unsigned seen = 0; /* records it saw that fn has not */
 	unsigned n = 0;
 	for (;;) {
@@ -289,6 +292,11 @@ db_status_t cap_run_relayed(cap_t *c, cap_event_fn fn, cap_event_fn ahead, void 
 				}
 				p += y->size;
 			}
+			/* The ring's next bytes, written on the other core:
+			 * asked for before anything here reads them. */
+			uint64_t want = (p > t ? p : t) + RELAY_FETCH;
+			for (want = want < h ? want : h; f < want; f += 64)
+				__builtin_prefetch(ring + f % RELAY_RING);
 			const rec_t *x = (const rec_t *)(ring + t % RELAY_RING);
 			if (x->type != REC_WRAP)
 				hand_over(r, x, fn, user, tick, tick_user);
