@@ -13,6 +13,7 @@
 #ifndef DNSBLAME_TXN_H
 #define DNSBLAME_TXN_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "../common/table.h"
@@ -49,62 +50,79 @@ typedef struct txn_learn {
 } txn_learn_t;
 
 typedef struct txn {
-	/* Fields by size, largest first: no padding between them (320 bytes,
-	 * five cache lines; the table holds hundreds of thousands). */
-	tbl_entry_t e; /* e.ts = first query */
+	/* 320 bytes, five cache lines (the table aligns its entries on
+	 * them), the fields grouped by what reads them together: the table
+	 * holds hundreds of thousands, and each line read is a wait for
+	 * memory.  Line 0, the name index's walk (a verdict's search passes
+	 * many transactions): the age, the neighbours, the name, the answer's
+	 * time. */
+	tbl_entry_t e;                       /* e.ts = first query */
+	struct txn *name_older, *name_newer; /* the name index: same qhash, by age */
+	uint64_t qhash;                      /* dns_name_hash(qname) */
+	db_time_t answer_ts;
+	/* Line 1, a lookup and a verdict's filter: the key, the question
+	 * without its name, the flags. */
 	txn_key_t key;
 	uint16_t qtype, qclass;
 	uint16_t rcode;
+	uint8_t answered;
+	uint8_t upstream;    /* sent by a resolver's upstream side (set by the owner) */
+	uint8_t judged;      /* its window is over and it was handed to on_close */
+	uint8_t named;       /* in the name index (txn_index_name) */
+	uint8_t rd, cd;      /* the query's RD and CD (checking disabled) bits */
+	uint8_t short_life;  /* TXN_LIFE_*: when it leaves the table once answered */
+	uint8_t drop_judged; /* leaves the table once judged (txn_judge_at) */
+	uint8_t midway_done; /* the midway look (txn_set_midway) was taken */
+	/* A summary of the answer, for correlation (filled by the caller). */
+	uint8_t tc, aa, referral, rrsig, has_answer;
+	/* Authoritative, with records, without a signature: all a DNSSEC
+	 * check reads of such an answer (its bytes are not stored). */
+	uint8_t unsigned_data;
+	/* Line 2, the rest of the question: its name, which a lookup
+	 * compares after the key, and the counts it updates. */
 	/* Lower case, in qname_in below when it fits (most names), else
 	 * allocated to its length (dns_name_dup): read wire[0..len), copy
 	 * with dns_name_set, never by assignment. */
 	dns_name_t *qname;
-	uint64_t open_zone; /* the zone it is the open query of, or 0 (attribute.c) */
+	/* The query name when it fits (len and labels, then up to
+	 * TXN_QNAME_INLINE - 2 octets of wire form): no allocation, and read
+	 * with the entry instead of from somewhere else in memory. */
+	uint8_t qname_in[TXN_QNAME_INLINE];
+	uint32_t queries;   /* 1 + retransmissions */
+	uint32_t responses; /* 1 + duplicates, when answered */
+	/* Line 3, what the answer and the transport events left. */
+	txn_learn_t *learn; /* names the answer pointed to, or NULL (most answers) */
+	db_time_t last_query;
+	/* An ICMP error that quoted this query (its flow and DNS id), when it
+	 * came: attached as it arrives, so no verdict searches for it. */
+	db_time_t icmp_ts;
+	uint64_t open_zone;    /* the zone it is the open query of, or 0 (attribute.c) */
+	uint64_t cut;          /* the zone a referral delegates (its NS owner), or 0 */
+	uint64_t msg_ref;      /* the answer's bytes in the message store (DNSSEC), or 0 */
+	const uint8_t *pinned; /* or the answer's bytes, held by their owner (model.c) */
+	txn_ede_t *ede;        /* n_ede of them, or NULL (most answers) */
+	/* Line 4, the queues and the rarer details. */
 	/* Its places in the table's two queues (txn_queue_t): judged early at
 	 * due.at (txn_judge_at), leaving at life.at (txn_keep_short). */
 	struct txn_qlink {
 		struct txn *next, *prev; /* prev NULL and not the head: not queued */
 		db_time_t at;            /* when it is due; 0 when never queued */
 	} due, life;
-	uint64_t aside;                      /* the owner's reference to what it set aside for it
+	uint64_t aside;        /* the owner's reference to what it set aside for it
 	                 * (0: none); the owner releases it, txn.c never reads it */
-	struct txn *name_older, *name_newer; /* the name index: same qhash, by age */
-	db_time_t last_query;
-	db_time_t answer_ts;
-	uint64_t qhash; /* dns_name_hash(qname) */
-	/* An ICMP error that quoted this query (its flow and DNS id), when it
-	 * came: attached as it arrives, so no verdict searches for it. */
-	db_time_t icmp_ts;
-	txn_learn_t *learn;    /* names the answer pointed to, or NULL (most answers) */
-	uint64_t cut;          /* the zone a referral delegates (its NS owner), or 0 */
-	uint64_t msg_ref;      /* the answer's bytes in the message store (DNSSEC), or 0 */
-	const uint8_t *pinned; /* or the answer's bytes, held by their owner (model.c) */
-	txn_ede_t *ede;        /* n_ede of them, or NULL (most answers) */
-	uint32_t queries;      /* 1 + retransmissions */
-	uint32_t responses;    /* 1 + duplicates, when answered */
 	uint16_t msg_len;      /* a DNS message is at most 65,535 bytes */
-	uint8_t rd, cd;        /* the query's RD and CD (checking disabled) bits */
-	uint8_t answered;
-	uint8_t judged;        /* its window is over and it was handed to on_close */
-	uint8_t upstream;      /* sent by a resolver's upstream side (set by the owner) */
-	uint8_t named;         /* in the name index (txn_index_name) */
-	uint8_t drop_judged;   /* leaves the table once judged (txn_judge_at) */
-	uint8_t short_life;    /* TXN_LIFE_*: when it leaves the table once answered */
-	uint8_t midway_done;   /* the midway look (txn_set_midway) was taken */
 	uint8_t open_question; /* the open query of its question (attribute.c) */
 	uint8_t icmp_version, icmp_type, icmp_code;
 	uint8_t frag_lost; /* an answer's fragment train to it never completed */
-	/* A summary of the answer, for correlation (filled by the caller). */
-	uint8_t tc, aa, referral, rrsig, has_answer;
-	/* Authoritative, with records, without a signature: all a DNSSEC
-	 * check reads of such an answer (its bytes are not stored). */
-	uint8_t unsigned_data;
 	uint8_t n_ede;
-	/* The query name when it fits (len and labels, then up to
-	 * TXN_QNAME_INLINE - 2 octets of wire form): no allocation, and read
-	 * with the entry instead of from somewhere else in memory. */
-	uint8_t qname_in[TXN_QNAME_INLINE];
 } txn_t;
+
+/* The lines above, held to: a field added to one pushes the next out. */
+_Static_assert(offsetof(txn_t, key) == 64, "txn_t line 1");
+_Static_assert(offsetof(txn_t, qname) == 128, "txn_t line 2");
+_Static_assert(offsetof(txn_t, learn) == 192, "txn_t line 3");
+_Static_assert(offsetof(txn_t, due) == 256, "txn_t line 4");
+_Static_assert(sizeof(txn_t) == 320, "txn_t: five lines");
 
 /* How long an answered transaction stays (txn_t.short_life). */
 enum {

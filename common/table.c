@@ -7,6 +7,11 @@
 
 /* Entries per chunk when the table allocates as it goes. */
 #define CHUNK 256
+/* Chunks and the slab start on a cache line: an entry whose size is a
+ * multiple of it (txn_t) then has its fields on the lines it planned. */
+#define LINE 64
+
+static void *lines_alloc(size_t n) { return aligned_alloc(LINE, (n + LINE - 1) / LINE * LINE); }
 
 int tbl_init(tbl_t *t, size_t entsize, size_t keyoff, size_t keylen, size_t max)
 {
@@ -57,7 +62,7 @@ int tbl_reserve(tbl_t *t)
 		n *= 2;
 	tbl_slot_t *s = calloc(n, sizeof(*s));
 	uint8_t *tags = calloc(n, 1);
-	uint8_t *slab = malloc(t->max * t->entsize);
+	uint8_t *slab = lines_alloc(t->max * t->entsize);
 	if (!s || !tags || !slab) {
 		free(s);
 		free(tags);
@@ -250,7 +255,7 @@ static tbl_entry_t *take(tbl_t *t)
 			t->chunks = c;
 			t->chunks_cap = cap;
 		}
-		uint8_t *chunk = malloc(CHUNK * t->entsize);
+		uint8_t *chunk = lines_alloc(CHUNK * t->entsize);
 		if (!chunk)
 			return NULL;
 		t->chunks[t->nchunks++] = chunk;

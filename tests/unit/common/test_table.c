@@ -454,6 +454,34 @@ static void reserved_slab(void **state)
 	tbl_free(&t);
 }
 
+/* Entries of a size that is a multiple of 64 start on a cache line,
+ * whether they come from chunks or from the slab (txn_t plans its
+ * fields by line). */
+typedef struct line_ent {
+	tbl_entry_t e;
+	uint32_t key;
+	uint8_t rest[128 - sizeof(tbl_entry_t) - sizeof(uint32_t)];
+} line_ent_t;
+
+static void entries_on_cache_lines(void **state)
+{
+	(void)state;
+	for (int reserve = 0; reserve < 2; reserve++) {
+		tbl_t t;
+		assert_int_equal(tbl_init(&t, sizeof(line_ent_t), offsetof(line_ent_t, key),
+					  sizeof(uint32_t), 1000),
+				 0);
+		if (reserve)
+			assert_int_equal(tbl_reserve(&t), 0);
+		for (uint32_t k = 0; k < 1000; k++) {
+			line_ent_t *e = tbl_insert(&t, &k, tbl_hash(&t, &k), k);
+			assert_non_null(e);
+			assert_int_equal((uintptr_t)e % 64, 0);
+		}
+		tbl_free(&t);
+	}
+}
+
 /* Pages of p[0..n) resident now (mincore), or -1 when it cannot tell. */
 static long resident_pages(void *p, size_t n)
 {
@@ -508,6 +536,7 @@ int main(void)
 		cmocka_unit_test(limit_returns_null),
 		cmocka_unit_test(growth_past_1024_keeps_finds),
 		cmocka_unit_test(prefetch_changes_nothing),
+		cmocka_unit_test(entries_on_cache_lines),
 		cmocka_unit_test(hash_depends_on_key_only),
 		cmocka_unit_test(keys_spread_over_slots),
 		cmocka_unit_test(removal_keeps_runs_whole),
