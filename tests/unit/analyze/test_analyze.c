@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -59,6 +60,29 @@ static void mb_opt(mb_t *m, uint8_t ext_rcode, int ede)
 
 /* ---- events ------------------------------------------------------------------ */
 
+/* Events kept instead of handed over, when rec is set (replayed by
+ * look_ahead_changes_nothing). */
+static struct recorded {
+	cap_event_t ev;
+	uint8_t msg[512];
+} * rec;
+static size_t nrec;
+
+static void deliver(an_t *a, cap_event_t *ev)
+{
+	if (!rec) {
+		an_event(ev, a);
+		return;
+	}
+	struct recorded *r = &rec[nrec++];
+	r->ev = *ev;
+	if (ev->kind == CAP_EV_DNS) {
+		assert_true(ev->u.dns.len <= sizeof(r->msg));
+		memcpy(r->msg, ev->u.dns.msg, ev->u.dns.len);
+		r->ev.u.dns.msg = r->msg;
+	}
+}
+
 /* len bytes of msg, of a message wire_len long on the wire. */
 static void send_bytes(an_t *a, db_time_t ts, db_flow_t f, const uint8_t *msg, size_t len,
 		       size_t wire_len)
@@ -71,7 +95,7 @@ static void send_bytes(an_t *a, db_time_t ts, db_flow_t f, const uint8_t *msg, s
 	ev.u.dns.msg = msg;
 	ev.u.dns.len = len;
 	ev.u.dns.wire_len = wire_len;
-	an_event(&ev, a);
+	deliver(a, &ev);
 }
 
 static void send_msg(an_t *a, db_time_t ts, db_flow_t f, mb_t *m)
@@ -109,7 +133,7 @@ static void simple(an_t *a, uint8_t kind, db_time_t ts)
 	ev.kind = kind;
 	ev.ts = ts;
 	ev.flow = flow("198.51.100.9", 1234, "198.51.100.10", 53, DB_PROTO_TCP);
-	an_event(&ev, a);
+	deliver(a, &ev);
 }
 
 static void tcp_ev(an_t *a, uint8_t tkind, db_time_t ts)
@@ -358,6 +382,72 @@ static void transport_events_counted(void **state)
 
 /* A SERVFAIL's verdict is made 1.2 s of capture time after it, handed to
  * on_verdict once, counted and listed. */
+/* The look-ahead only prefetches: the same events, each shown to
+ * an_ahead 8 events before an_event (as cap_run_relayed shows them), give
+ * the same counters and the same verdicts as an_event alone. */
+static void look_ahead_changes_nothing(void **state)
+{
+	(void)state;
+	rec = calloc(600, sizeof(*rec));
+	assert_non_null(rec);
+	nrec = 0;
+	resolver_known(NULL, T0 - SEC);
+	for (uint16_t i = 0; i < 60; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "n%u.example", (unsigned)(i % 7));
+		db_time_t t = T0 + i * 50 * MS;
+		client_query(NULL, t, (uint16_t)(40000 + i), (uint16_t)(0x100 + i), name);
+		if (i % 3 == 0)
+			up_query(NULL, t + MS, (uint16_t)(50000 + i), (uint16_t)(0x2000 + i), name);
+		if (i % 10 == 9)
+			continue; /* never answered */
+		client_answer(NULL, t + 20 * MS, (uint16_t)(40000 + i), (uint16_t)(0x100 + i), name,
+			      i % 11 == 0 ? DNS_R_SERVFAIL : DNS_R_NOERROR);
+	}
+	tick(NULL, T0 + 50 * SEC);
+	size_t n = nrec;
+	struct recorded *r = rec;
+	rec = NULL;
+
+	an_stats_t st[2];
+	struct seen saw[2];
+	/* The counters of the addresses that sent queries, from the table
+	 * of roles (the authority, asked with RD=0, is not in it). */
+	const char *addrs[3] = { CLIENT, RESOLVER, UPSIDE };
+	uint64_t roles[2][3][4];
+	for (int k = 0; k < 2; k++) {
+		an_t *a = new_default();
+		for (size_t i = 0, next = 0; i < n; i++) {
+			for (; k && next < n && next < i + 8; next++)
+				an_ahead(&r[next].ev, a);
+			an_event(&r[i].ev, a);
+		}
+		an_finish(a);
+		st[k] = *an_stats(a);
+		saw[k] = seen;
+		for (int j = 0; j < 3; j++) {
+			db_addr_t ad = flow(addrs[j], 1, addrs[j], 1, DB_PROTO_UDP).src;
+			const role_t *x = roles_find(an_roles(a), &ad);
+			assert_non_null(x);
+			roles[k][j][0] = x->rd_queries_in;
+			roles[k][j][1] = x->ra_answers_out;
+			roles[k][j][2] = x->queries_out;
+			roles[k][j][3] = x->iter_queries_out;
+		}
+		an_free(a);
+	}
+	assert_memory_equal(roles[1], roles[0], sizeof(roles[0]));
+	assert_true(saw[0].n >= 10);
+	assert_int_equal(saw[1].n, saw[0].n);
+	assert_memory_equal(saw[1].kind, saw[0].kind, sizeof(saw[0].kind));
+	assert_memory_equal(saw[1].cause, saw[0].cause, sizeof(saw[0].cause));
+	assert_memory_equal(saw[1].time, saw[0].time, sizeof(saw[0].time));
+	assert_memory_equal(saw[1].query_time, saw[0].query_time, sizeof(saw[0].query_time));
+	assert_memory_equal(&st[1], &st[0], sizeof(st[0]));
+	assert_int_equal(st[0].dns_messages, n - 1);
+	free(r);
+}
+
 static void servfail_judged_after_it(void **state)
 {
 	(void)state;
@@ -589,6 +679,7 @@ int main(void)
 		cmocka_unit_test(short_cut_and_malformed),
 		cmocka_unit_test(extended_rcode_and_ede),
 		cmocka_unit_test(transport_events_counted),
+		cmocka_unit_test(look_ahead_changes_nothing),
 		cmocka_unit_test(servfail_judged_after_it),
 		cmocka_unit_test(unanswered_when_window_closes),
 		cmocka_unit_test(pending_at_the_end),
