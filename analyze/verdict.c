@@ -161,6 +161,68 @@ static void undelta(verdict_t *d)
 		xor_bytes(&d->up[k], &d->up[k - 1], sizeof(d->up[k]));
 }
 
+/* The index of the first octet in memory order of a word loaded from
+ * memory that is not zero (w != 0). */
+static inline size_t first_set_octet(uint64_t w)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	return (size_t)__builtin_clzll(w) / 8;
+#else
+	return (size_t)__builtin_ctzll(w) / 8;
+#endif
+}
+
+/* Bit 7 of each octet of w that is zero, and no other bit. */
+static inline uint64_t zero_octets(uint64_t w)
+{
+	const uint64_t lo7 = 0x7f7f7f7f7f7f7f7fULL;
+	return ~(((w & lo7) + lo7) | w | lo7);
+}
+
+/* The zero octets at s[0..max), counted from the start: eight at a time,
+ * the first that is not zero found in its word. */
+static size_t zero_run(const uint8_t *s, size_t max)
+{
+	size_t z = 0;
+	for (; z + 8 <= max; z += 8) {
+		uint64_t w;
+		memcpy(&w, s + z, 8);
+		if (w)
+			return z + first_set_octet(w);
+	}
+	while (z < max && s[z] == 0)
+		z++;
+	return z;
+}
+
+/* The length of the literal that starts at s[i] (which it takes): up to
+ * the next two zeros that both lie before n, at most 128 octets.  Eight
+ * octets at a time, windows 7 apart, so that a pair across two windows is
+ * the first two octets of the second. */
+static size_t literal_len(const uint8_t *s, size_t i, size_t n)
+{
+	size_t end = n - i < 128 ? n : i + 128, q = i + 1;
+	for (; q < end && q + 8 <= n; q += 7) {
+		uint64_t w;
+		memcpy(&w, s + q, 8);
+		/* Octet k and octet k + 1 both zero, in memory order. */
+		uint64_t z = zero_octets(w);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+		uint64_t pairs = z & (z << 8);
+#else
+		uint64_t pairs = z & (z >> 8);
+#endif
+		if (pairs) {
+			q += first_set_octet(pairs);
+			return (q < end ? q : end) - i;
+		}
+	}
+	for (; q < end; q++)
+		if (s[q] == 0 && q + 1 < n && s[q + 1] == 0)
+			break;
+	return (q < end ? q : end) - i;
+}
+
 /* The packed form: the verdict with its fields XORed as above, then a
  * token byte t, then for t < 128 the t + 1 bytes that follow are copied,
  * for t >= 128 the next t - 127 bytes are zero; the unpacked length comes
@@ -183,25 +245,16 @@ uint8_t *vd_pack(const verdict_t *v, size_t *bytes)
 	memcpy(out, &len, 4);
 	size_t o = 4, i = 0;
 	while (i < n) {
-		size_t z = 0;
-		/* Eight zero bytes at a time while they last (most of a name). */
-		for (uint64_t word; z + 8 <= 128 && i + z + 8 <= n; z += 8) {
-			memcpy(&word, s + i + z, 8);
-			if (word)
-				break;
-		}
-		while (i + z < n && s[i + z] == 0 && z < 128)
-			z++;
+		/* Zero runs are most of a verdict (the unused octets of its
+		 * names). */
+		size_t z = zero_run(s + i, n - i < 128 ? n - i : 128);
 		if (z >= 2 || (z && i + z == n)) {
 			out[o++] = (uint8_t)(127 + z);
 			i += z;
 			continue;
 		}
 		/* Literal bytes, up to the next two zeros. */
-		size_t lit = 1;
-		while (i + lit < n && lit < 128 &&
-		       !(s[i + lit] == 0 && i + lit + 1 < n && s[i + lit + 1] == 0))
-			lit++;
+		size_t lit = literal_len(s, i, n);
 		out[o++] = (uint8_t)(lit - 1);
 		memcpy(out + o, s + i, lit);
 		o += lit;
