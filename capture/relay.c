@@ -38,8 +38,8 @@ enum { REC_EVENT = 1, REC_TICK, REC_WRAP };
 typedef struct rec {
 	uint32_t size; /* of the whole record, a multiple of 8; REC_WRAP: to the ring's end */
 	uint8_t type;
-	uint32_t len; /* bytes after the header */
-	cap_event_t ev;
+	uint32_t len;   /* bytes after the header */
+	cap_event_t ev; /* its message or quoted payload points at the bytes after the header */
 	/* The counters a periodic summary prints, as the event was made. */
 	uint64_t packets, truncated_packets;
 	db_time_t first_ts, last_ts;
@@ -141,8 +141,15 @@ static void push(relay_t *r, uint8_t type, const cap_event_t *ev, const void *a,
 	x->size = (uint32_t)size;
 	x->type = type;
 	x->len = (uint32_t)alen;
-	if (ev)
+	if (ev) {
+		/* The event as the reader hands it over: its bytes are the
+		 * record's own (the ring is this process's memory). */
 		x->ev = *ev;
+		if (ev->kind == CAP_EV_DNS)
+			x->ev.u.dns.msg = (const uint8_t *)(x + 1);
+		else if (ev->kind == CAP_EV_ICMP)
+			x->ev.u.icmp.payload = alen ? (const uint8_t *)(x + 1) : NULL;
+	}
 	const cap_stats_t *st = r->counters;
 	x->packets = st->packets;
 	x->truncated_packets = st->truncated_packets;
@@ -197,16 +204,6 @@ static int has_records(relay_t *r, uint64_t t)
 	return atomic_load(&r->head) != t || atomic_load(&r->done);
 }
 
-/* The event a record carries, its bytes read where they lie in the ring. */
-static void event_of(const rec_t *x, cap_event_t *ev)
-{
-	*ev = x->ev;
-	if (ev->kind == CAP_EV_DNS)
-		ev->u.dns.msg = (const uint8_t *)(x + 1);
-	else if (ev->kind == CAP_EV_ICMP)
-		ev->u.icmp.payload = x->len ? (const uint8_t *)(x + 1) : NULL;
-}
-
 static void hand_over(relay_t *r, const rec_t *x, cap_event_fn fn, void *user, void (*tick)(void *),
 		      void *tick_user)
 {
@@ -219,14 +216,12 @@ static void hand_over(relay_t *r, const rec_t *x, cap_event_fn fn, void *user, v
 			tick(tick_user);
 		return;
 	}
-	cap_event_t ev;
-	event_of(x, &ev);
 	r->st.packets = x->packets;
 	r->st.truncated_packets = x->truncated_packets;
 	r->st.first_ts = x->first_ts;
 	r->st.last_ts = x->last_ts;
 	r->pr.packets = x->packets;
-	fn(&ev, user);
+	fn(&x->ev, user);
 }
 
 static int worth_a_thread(const cap_t *c)
@@ -285,11 +280,8 @@ db_status_t cap_run_relayed(cap_t *c, cap_event_fn fn, cap_event_fn ahead, void 
 		while (t != h) {
 			for (; ahead && seen < RELAY_AHEAD && p != h; seen++) {
 				const rec_t *y = (const rec_t *)(ring + p % RELAY_RING);
-				if (y->type == REC_EVENT) {
-					cap_event_t ev;
-					event_of(y, &ev);
-					ahead(&ev, user);
-				}
+				if (y->type == REC_EVENT)
+					ahead(&y->ev, user);
 				p += y->size;
 			}
 			/* The ring's next bytes, written on the other core:
