@@ -703,7 +703,9 @@ int main(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 	rp_progress_start(&run.progress, co.nfiles && !quiet && isatty(STDERR_FILENO),
 			  isatty(fileno(out)));
-	db_status_t rs = cap_run_relayed(cap, an_event, an_ahead, an, err, sizeof(err));
+	/* The digest of each DNS message is made on the capture's thread. */
+	const cap_prep_t prep = { an_prep_size(), an_prepare, an_preparer(an) };
+	db_status_t rs = cap_run_relayed(cap, an_handle, an_ahead, &prep, an, err, sizeof(err));
 	rp_progress_clear(&run.progress);
 	an_finish(an);
 	g_cap = NULL;

@@ -10,14 +10,24 @@
 
 #include "../common/wire.h"
 #include "attribute.h"
+#include "digest.h"
 #include "evlog.h"
 
 #define AN_LOSS_KEEP 64
 /* Messages between the two stages of the look-ahead (an_ahead). */
 #define AN_AHEAD 4
 
+/* What an_prepare uses, apart from the an_t the analysis writes: its own
+ * parser and the tables' seeds, on lines of their own. */
+struct an_prep {
+	dns_parser_t parser;
+	digest_seeds_t seeds;
+} __attribute__((aligned(64)));
+
 struct an {
 	dns_parser_t parser;
+	digest_seeds_t seeds;
+	struct an_prep *prep;
 	txn_table_t txn;
 	roles_t roles;
 	evlog_t evlog;
@@ -275,6 +285,14 @@ an_t *an_new(const an_opts_t *o)
 		(void)evlog_reserve(&a->evlog);
 		(void)msgstore_reserve(&a->attr.store);
 	}
+	a->seeds.txn = txn_seed(&a->txn);
+	a->seeds.roles = roles_seed(&a->roles);
+	if (!(a->prep = aligned_alloc(64, sizeof(*a->prep)))) {
+		an_free(a);
+		return NULL;
+	}
+	dns_parser_init(&a->prep->parser);
+	a->prep->seeds = a->seeds;
 	for (size_t i = 0; i < o->nresolvers; i++)
 		roles_force(&a->roles, &o->resolvers[i]);
 	return a;
@@ -285,6 +303,10 @@ void an_free(an_t *a)
 	if (!a)
 		return;
 	dns_parser_free(&a->parser);
+	if (a->prep) {
+		dns_parser_free(&a->prep->parser);
+		free(a->prep);
+	}
 	txn_free(&a->txn);
 	roles_free(&a->roles);
 	evlog_free(&a->evlog);
@@ -294,7 +316,9 @@ void an_free(an_t *a)
 	free(a);
 }
 
-static void on_dns(an_t *a, const cap_event_t *ev)
+/* g: the message's digest, made on the capture's thread (an_prepare), or
+ * NULL: then made here. */
+static void on_dns(an_t *a, const cap_event_t *ev, const digest_t *g)
 {
 	an_stats_t *st = &a->st;
 	const cap_dns_t *d = &ev->u.dns;
@@ -304,8 +328,16 @@ static void on_dns(an_t *a, const cap_event_t *ev)
 	if (d->len < d->wire_len)
 		st->cut_messages++;
 	dns_msg_t m;
-	db_status_t rc = dns_parse(&a->parser, d->msg, d->len, &m);
-	if (m.stage < DNS_STAGE_HEADER) {
+	digest_t own;
+	/* m is the full parse (records included), or made from the digest
+	 * (digest_msg) until the records are needed. */
+	int full = 0;
+	if (!g) {
+		digest_make(&own, &m, &a->parser, ev, &a->seeds);
+		g = &own;
+		full = 1;
+	}
+	if (g->stage < DNS_STAGE_HEADER) {
 		/* Fewer than 12 bytes (snaplen, a broken sender): with the id
 		 * and flags still there the message is counted as what it is,
 		 * below that it cannot be told from noise. */
@@ -330,14 +362,19 @@ static void on_dns(an_t *a, const cap_event_t *ev)
 	}
 	/* A message the capture cut short is counted as cut, not as
 	 * malformed: its sender did nothing wrong. */
-	if (rc != DB_OK && d->len == d->wire_len)
+	if (g->status != DB_OK && d->len == d->wire_len)
 		st->malformed++;
-	const role_t *sender = roles_message(&a->roles, &ev->flow.src, &ev->flow.dst, m.qr, m.rd,
-					     m.ra);
+	if (!full && !digest_msg(g, d, &m)) {
+		dns_parse(&a->parser, d->msg, d->len, &m);
+		full = 1;
+	}
+	const role_t *sender = roles_message_hashed(&a->roles, &ev->flow.src, g->src_hash,
+						    &ev->flow.dst, g->dst_hash, m.qr, m.rd, m.ra);
 	if (!m.qr) {
 		st->dns_queries++;
 		if (m.stage >= DNS_STAGE_QUESTION && m.qdcount > 0) {
-			txn_t *t = txn_query(&a->txn, ev->ts, &ev->flow, &m);
+			txn_t *t = txn_query_hashed(&a->txn, ev->ts, &ev->flow, &m, g->txn_hash,
+						    g->qhash);
 			if (t) {
 				attr_note_query(&a->attr, &a->txn, t, sender);
 				if (t->upstream && !attr_is_client_query(&a->attr, t))
@@ -351,9 +388,19 @@ static void on_dns(an_t *a, const cap_event_t *ev)
 	if (m.edns.n_ede)
 		st->ede_responses++;
 	int first;
-	txn_t *t = txn_response(&a->txn, ev->ts, &ev->flow, &m, &first);
+	txn_t *t = txn_response_hashed(&a->txn, ev->ts, &ev->flow, &m, g->txn_hash, &first);
 	if (t && first) {
-		attr_note_answer(&a->attr, t, &m);
+		/* An upstream answer teaches the model from its records. */
+		if (t->upstream && !full) {
+			dns_parse(&a->parser, d->msg, d->len, &m);
+			full = 1;
+		}
+		/* The digest's summary is for the question the answer repeats,
+		 * which is t's: digest_msg stands in only for answers with one. */
+		dns_sum_t sum = g->sum;
+		if (full)
+			dns_summarize(&m, t->qtype, &sum);
+		attr_note_answer(&a->attr, t, &m, &sum);
 		/* The audit re-verifies a client's answer at the end of its
 		 * window with every answer still held: it keeps them all. */
 		if (t->short_life == TXN_LIFE_SHORT && !a->audit && attr_answer_plain(&a->attr, t))
@@ -391,7 +438,7 @@ static void on_tcp(an_t *a, const cap_event_t *ev)
  * tags and slots; AN_AHEAD messages later, when they have arrived, stage 1
  * asks for the entries they point to.  Hints only: an_event finds the
  * same whether they came or not. */
-void an_ahead(const cap_event_t *ev, void *user)
+void an_ahead(const cap_event_t *ev, const void *prep, void *user)
 {
 	an_t *a = user;
 	struct an_ahead *x = &a->ahead[a->nahead++ % AN_AHEAD];
@@ -406,18 +453,37 @@ void an_ahead(const cap_event_t *ev, void *user)
 		return;
 	const uint8_t *m = ev->u.dns.msg;
 	int query = !(m[2] & 0x80);
-	x->txn = txn_flow_hash(&a->txn, &ev->flow, query, (uint16_t)(m[0] << 8 | m[1]));
-	x->src = roles_hash(&a->roles, &ev->flow.src);
+	const digest_t *g = prep;
+	if (g && g->stage >= DNS_STAGE_HEADER) {
+		x->txn = g->txn_hash;
+		x->src = g->src_hash;
+		x->dst = g->dst_hash;
+	} else {
+		x->txn = txn_flow_hash(&a->txn, &ev->flow, query, (uint16_t)(m[0] << 8 | m[1]));
+		x->src = roles_hash(&a->roles, &ev->flow.src);
+		x->dst = roles_hash(&a->roles, &ev->flow.dst);
+	}
 	x->want_dst = query;
 	txn_prefetch(&a->txn, x->txn, 0);
 	roles_prefetch(&a->roles, x->src, 0);
-	if (query) {
-		x->dst = roles_hash(&a->roles, &ev->flow.dst);
+	if (query)
 		roles_prefetch(&a->roles, x->dst, 0);
-	}
 }
 
-void an_event(const cap_event_t *ev, void *user)
+size_t an_prep_size(void) { return sizeof(digest_t); }
+
+void *an_preparer(an_t *a) { return a->prep; }
+
+void an_prepare(const cap_event_t *ev, void *out, void *preparer)
+{
+	struct an_prep *p = preparer;
+	dns_msg_t m;
+	digest_make(out, &m, &p->parser, ev, &p->seeds);
+}
+
+void an_event(const cap_event_t *ev, void *user) { an_handle(ev, NULL, user); }
+
+void an_handle(const cap_event_t *ev, const void *prep, void *user)
 {
 	an_t *a = user;
 	if (ev->ts > a->high)
@@ -450,7 +516,7 @@ void an_event(const cap_event_t *ev, void *user)
 		}
 	}
 	switch (ev->kind) {
-	case CAP_EV_DNS: on_dns(a, ev); break;
+	case CAP_EV_DNS: on_dns(a, ev, prep); break;
 	case CAP_EV_ICMP: a->st.icmp_errors++; break;
 	case CAP_EV_TCP: on_tcp(a, ev); break;
 	case CAP_EV_FRAG_EXPIRED: a->st.frag_trains_lost++; break;

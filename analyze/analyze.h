@@ -85,9 +85,20 @@ size_t an_store_size(size_t max_transactions);
 an_t *an_new(const an_opts_t *o);
 /* The cap_event_fn: user is the an_t. */
 void an_event(const cap_event_t *ev, void *user);
+/* an_event for cap_run_relayed: prep is what an_prepare made of ev on the
+ * capture's thread, or NULL (then an_handle does that work itself). */
+void an_handle(const cap_event_t *ev, const void *prep, void *user);
 /* The look-ahead of cap_run_relayed: user is the an_t.  Prefetches the
  * memory an_event will read for ev; changes nothing it will find. */
-void an_ahead(const cap_event_t *ev, void *user);
+void an_ahead(const cap_event_t *ev, const void *prep, void *user);
+/* The preparation of cap_run_relayed (cap_prep_t): an_prepare writes
+ * an_prep_size() bytes at out for a DNS event (its digest: the parse's
+ * outcome, the header, the question, the keys' hashes), with preparer
+ * an_preparer(a).  It reads nothing an_handle writes, so it may run on
+ * another thread while an_handle runs; one thread at a time. */
+size_t an_prep_size(void);
+void *an_preparer(an_t *a);
+void an_prepare(const cap_event_t *ev, void *out, void *preparer);
 /* End of input: closes every transaction still open. */
 void an_finish(an_t *a);
 /* Counters, valid until an_free (transaction counts are final after

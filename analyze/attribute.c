@@ -145,7 +145,7 @@ void attr_free(attr_t *a)
 	memset(a, 0, sizeof(*a));
 }
 
-void attr_note_answer(attr_t *a, txn_t *t, const dns_msg_t *m)
+void attr_note_answer(attr_t *a, txn_t *t, const dns_msg_t *m, const dns_sum_t *sum)
 {
 	t->tc = m->tc;
 	t->aa = m->aa;
@@ -186,14 +186,10 @@ void attr_note_answer(attr_t *a, txn_t *t, const dns_msg_t *m)
 		}
 		t->unsigned_data = m->aa && !sig && (m->ancount > 0 || m->nscount > 0);
 	}
-	for (size_t i = 0; i < m->nrr; i++) {
-		const dns_rr_t *rr = &m->rr[i];
-		if (rr->type == DNS_T_RRSIG)
-			t->rrsig = 1;
-		if (rr->section == DNS_SEC_ANSWER &&
-		    (rr->type == t->qtype || rr->type == DNS_T_CNAME || t->qtype == DNS_T_ANY))
-			t->has_answer = 1;
-	}
+	if (sum->rrsig)
+		t->rrsig = 1;
+	if (sum->answer)
+		t->has_answer = 1;
 	/* What the resolver learns: only from its own upstream answers. */
 	if (t->upstream)
 		model_learn(a->model, t, m);

@@ -53,9 +53,11 @@ int attr_init(attr_t *a, const txn_table_t *txn, const roles_t *roles, const evl
 	      size_t store_bytes, db_time_t store_keep);
 void attr_free(attr_t *a);
 
-/* Fills t's answer summary from its first response m; an upstream answer
- * also teaches the model (cuts, CNAMEs, DS and DNSKEY). */
-void attr_note_answer(attr_t *a, txn_t *t, const dns_msg_t *m);
+/* Fills t's answer summary from its first response m and sum, the summary
+ * of m's records for t's question (dns_summarize); an upstream answer also
+ * teaches the model (cuts, CNAMEs, DS and DNSKEY) and needs m's records
+ * (m parsed in full), any other answer only sum. */
+void attr_note_answer(attr_t *a, txn_t *t, const dns_msg_t *m, const dns_sum_t *sum);
 
 /* 1 when t's answer (attr_note_answer filled its summary) tells a verdict
  * made later no more than that it came: authoritative, over UDP, with no

@@ -407,6 +407,20 @@ void dns_parser_free(dns_parser_t *p)
 	dns_parser_init(p);
 }
 
+void dns_read_flags(dns_msg_t *m)
+{
+	/* RFC 1035 4.1.1, with AD and CD from RFC 4035 3.2. */
+	m->qr = (uint8_t)(m->flags >> 15);
+	m->opcode = (uint8_t)((m->flags >> 11) & 0xF);
+	m->aa = (uint8_t)((m->flags >> 10) & 1);
+	m->tc = (uint8_t)((m->flags >> 9) & 1);
+	m->rd = (uint8_t)((m->flags >> 8) & 1);
+	m->ra = (uint8_t)((m->flags >> 7) & 1);
+	m->ad = (uint8_t)((m->flags >> 5) & 1);
+	m->cd = (uint8_t)((m->flags >> 4) & 1);
+	m->rcode = m->flags & 0xF;
+}
+
 db_status_t dns_parse(dns_parser_t *p, const uint8_t *buf, size_t len, dns_msg_t *m)
 {
 	wire_t w;
@@ -426,16 +440,7 @@ db_status_t dns_parse(dns_parser_t *p, const uint8_t *buf, size_t len, dns_msg_t
 	m->arcount = wire_u16(&w);
 	if (!wire_ok(&w))
 		return dns_fail(m, DB_ETRUNC);
-	/* RFC 1035 4.1.1, with AD and CD from RFC 4035 3.2. */
-	m->qr = (uint8_t)(m->flags >> 15);
-	m->opcode = (uint8_t)((m->flags >> 11) & 0xF);
-	m->aa = (uint8_t)((m->flags >> 10) & 1);
-	m->tc = (uint8_t)((m->flags >> 9) & 1);
-	m->rd = (uint8_t)((m->flags >> 8) & 1);
-	m->ra = (uint8_t)((m->flags >> 7) & 1);
-	m->ad = (uint8_t)((m->flags >> 5) & 1);
-	m->cd = (uint8_t)((m->flags >> 4) & 1);
-	m->rcode = m->flags & 0xF;
+	dns_read_flags(m);
 	m->stage = DNS_STAGE_HEADER;
 	if (len > DNS_MAX_MSG)
 		return dns_fail(m, DB_EMALFORMED);
@@ -493,6 +498,20 @@ db_status_t dns_parse(dns_parser_t *p, const uint8_t *buf, size_t len, dns_msg_t
 	 * every record the counts announce is complete. */
 	m->stage = DNS_STAGE_FULL;
 	return dns_fail(m, DB_OK);
+}
+
+void dns_summarize(const dns_msg_t *m, uint16_t qtype, dns_sum_t *s)
+{
+	s->rrsig = 0;
+	s->answer = 0;
+	if (m->stage < DNS_STAGE_FULL)
+		return;
+	for (size_t i = 0; i < m->nrr; i++) {
+		const dns_rr_t *rr = &m->rr[i];
+		s->rrsig |= rr->type == DNS_T_RRSIG;
+		s->answer |= rr->section == DNS_SEC_ANSWER &&
+			     (rr->type == qtype || rr->type == DNS_T_CNAME || qtype == DNS_T_ANY);
+	}
 }
 
 /*

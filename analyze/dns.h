@@ -116,6 +116,18 @@ typedef struct dns_msg {
 	db_status_t status; /* DB_OK when stage == DNS_STAGE_FULL */
 } dns_msg_t;
 
+/* What a message's records say that most of the analysis needs. */
+typedef struct dns_sum {
+	uint8_t rrsig;  /* a signature in any section */
+	uint8_t answer; /* an answer-section record of the type asked, a CNAME, or
+	                   * (for ANY) any record */
+} dns_sum_t;
+
+/* Sums up m's records (stage FULL; otherwise all zero) for a question of
+ * type qtype (the transaction's, which a response without a question does
+ * not repeat). */
+void dns_summarize(const dns_msg_t *m, uint16_t qtype, dns_sum_t *s);
+
 /* Reusable parser state: owns the record array (grown on demand, bounded). */
 typedef struct dns_parser {
 	dns_rr_t *rr;
@@ -133,6 +145,9 @@ void dns_parser_free(dns_parser_t *p);
  * are still valid.  m->rr points into p and is valid until the next call.
  */
 db_status_t dns_parse(dns_parser_t *p, const uint8_t *buf, size_t len, dns_msg_t *m);
+
+/* Sets m's flag fields (qr to cd, and rcode's low four bits) from m->flags. */
+void dns_read_flags(dns_msg_t *m);
 
 /*
  * Reads a possibly compressed name at *off in msg[0..len), validating it.

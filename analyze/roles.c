@@ -29,9 +29,8 @@ static void evict_one(roles_t *r)
 /* The entry of a, made when new; the age list is kept in order of last
  * use, so a flood of new client addresses (spoofed ones included) pushes
  * out idle clients, not the resolvers and authorities that keep talking. */
-static role_t *get(roles_t *r, const db_addr_t *a)
+static role_t *get(roles_t *r, const db_addr_t *a, uint64_t h)
 {
-	uint64_t h = tbl_hash(&r->tbl, a);
 	role_t *x = tbl_find(&r->tbl, a, h);
 	if (x) {
 		tbl_touch(&r->tbl, x, 0);
@@ -47,6 +46,13 @@ static role_t *get(roles_t *r, const db_addr_t *a)
 
 uint64_t roles_hash(const roles_t *r, const db_addr_t *addr) { return tbl_hash(&r->tbl, addr); }
 
+uint64_t roles_seed(const roles_t *r) { return r->tbl.seed; }
+
+uint64_t roles_hash_seeded(uint64_t seed, const db_addr_t *addr)
+{
+	return tbl_hash_seeded(seed, sizeof(*addr), addr);
+}
+
 void roles_prefetch(const roles_t *r, uint64_t hash, int stage)
 {
 	if (stage)
@@ -57,7 +63,7 @@ void roles_prefetch(const roles_t *r, uint64_t hash, int stage)
 
 void roles_force(roles_t *r, const db_addr_t *addr)
 {
-	role_t *x = get(r, addr);
+	role_t *x = get(r, addr, roles_hash(r, addr));
 	if (x)
 		x->forced = 1;
 	r->forced = 1;
@@ -66,24 +72,31 @@ void roles_force(roles_t *r, const db_addr_t *addr)
 const role_t *roles_message(roles_t *r, const db_addr_t *src, const db_addr_t *dst, int qr, int rd,
 			    int ra)
 {
+	return roles_message_hashed(r, src, roles_hash(r, src), dst, roles_hash(r, dst), qr, rd,
+				    ra);
+}
+
+const role_t *roles_message_hashed(roles_t *r, const db_addr_t *src, uint64_t src_hash,
+				   const db_addr_t *dst, uint64_t dst_hash, int qr, int rd, int ra)
+{
 	role_t *x, *from = NULL;
 	/* A host asking itself (dig on the server) is no evidence of a role. */
 	if (db_addr_eq(src, dst))
 		return qr ? NULL : roles_find(r, src);
 	if (!qr) {
-		if ((from = x = get(r, src))) {
+		if ((from = x = get(r, src, src_hash))) {
 			x->queries_out++;
 			if (!rd)
 				x->iter_queries_out++;
 		}
 		uint64_t evicted = r->evicted;
-		if (rd && (x = get(r, dst)))
+		if (rd && (x = get(r, dst, dst_hash)))
 			x->rd_queries_in++;
 		/* Making room for dst may have pushed src out (a table of
 		 * one or two addresses): then its entry is dst's now. */
 		return r->evicted == evicted ? from : roles_find(r, src);
 	}
-	if (ra && (x = get(r, src)))
+	if (ra && (x = get(r, src, src_hash)))
 		x->ra_answers_out++;
 	return NULL;
 }

@@ -47,9 +47,15 @@ void roles_force(roles_t *r, const db_addr_t *addr);
  * would otherwise look up again; for a response, NULL. */
 const role_t *roles_message(roles_t *r, const db_addr_t *src, const db_addr_t *dst, int qr, int rd,
 			    int ra);
+/* roles_message with the addresses' hashes (roles_hash) already made. */
+const role_t *roles_message_hashed(roles_t *r, const db_addr_t *src, uint64_t src_hash,
+				   const db_addr_t *dst, uint64_t dst_hash, int qr, int rd, int ra);
 /* The hash addr is looked up by, and the table's prefetch for that
  * lookup to come (as txn_prefetch). */
 uint64_t roles_hash(const roles_t *r, const db_addr_t *addr);
+/* The same from the table's seed (roles_seed), which never changes. */
+uint64_t roles_seed(const roles_t *r);
+uint64_t roles_hash_seeded(uint64_t seed, const db_addr_t *addr);
 void roles_prefetch(const roles_t *r, uint64_t hash, int stage);
 /* The counters of addr, or NULL when it was never seen (or not tracked). */
 const role_t *roles_find(const roles_t *r, const db_addr_t *addr);

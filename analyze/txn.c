@@ -214,7 +214,7 @@ const txn_t *txn_by_name_ends(const txn_table_t *tt, uint64_t hq, const txn_t **
  * tbl_hash over a key just built on the stack would load words that
  * straddle the stores that built it, and wait for them each time.  With
  * the table's secret seed, like tbl_hash. */
-static uint64_t hash_fields(const txn_table_t *tt, const db_addr_t *client, const db_addr_t *server,
+static uint64_t hash_fields(uint64_t seed, const db_addr_t *client, const db_addr_t *server,
 			    uint16_t cport, uint16_t sport, uint16_t id, uint8_t transport)
 {
 	uint64_t w[4];
@@ -222,7 +222,7 @@ static uint64_t hash_fields(const txn_table_t *tt, const db_addr_t *client, cons
 	memcpy(&w[1], client->a + 8, 8);
 	memcpy(&w[2], server->a, 8);
 	memcpy(&w[3], server->a + 8, 8);
-	uint64_t h = tt->tbl.seed ^ 0x243f6a8885a308d3ULL;
+	uint64_t h = seed ^ 0x243f6a8885a308d3ULL;
 	for (int i = 0; i < 4; i++)
 		h = db_hash_mix(h, w[i]);
 	h = db_hash_mix(h, (uint64_t)cport | (uint64_t)sport << 16 | (uint64_t)id << 32 |
@@ -233,14 +233,22 @@ static uint64_t hash_fields(const txn_table_t *tt, const db_addr_t *client, cons
 
 uint64_t txn_key_hash(const txn_table_t *tt, const txn_key_t *k)
 {
-	return hash_fields(tt, &k->client, &k->server, k->cport, k->sport, k->id, k->transport);
+	return hash_fields(tt->tbl.seed, &k->client, &k->server, k->cport, k->sport, k->id,
+			   k->transport);
 }
 
 /* The key's hash from the flow it is made of (key_from's). */
 uint64_t txn_flow_hash(const txn_table_t *tt, const db_flow_t *f, int is_query, uint16_t id)
 {
-	return is_query ? hash_fields(tt, &f->src, &f->dst, f->sport, f->dport, id, f->proto)
-			: hash_fields(tt, &f->dst, &f->src, f->dport, f->sport, id, f->proto);
+	return txn_flow_hash_seeded(tt->tbl.seed, f, is_query, id);
+}
+
+uint64_t txn_seed(const txn_table_t *tt) { return tt->tbl.seed; }
+
+uint64_t txn_flow_hash_seeded(uint64_t seed, const db_flow_t *f, int is_query, uint16_t id)
+{
+	return is_query ? hash_fields(seed, &f->src, &f->dst, f->sport, f->dport, id, f->proto)
+			: hash_fields(seed, &f->dst, &f->src, f->dport, f->sport, id, f->proto);
 }
 
 void txn_prefetch(const txn_table_t *tt, uint64_t hash, int stage)
@@ -293,9 +301,15 @@ static int same_question(const txn_t *t, const dns_msg_t *m)
 
 txn_t *txn_query(txn_table_t *tt, db_time_t ts, const db_flow_t *flow, const dns_msg_t *m)
 {
+	return txn_query_hashed(tt, ts, flow, m, txn_flow_hash(tt, flow, 1, m->id),
+				dns_name_hash(&m->qname));
+}
+
+txn_t *txn_query_hashed(txn_table_t *tt, db_time_t ts, const db_flow_t *flow, const dns_msg_t *m,
+			uint64_t h, uint64_t qhash)
+{
 	txn_key_t k;
 	key_from(&k, flow, 1, m->id);
-	uint64_t h = txn_flow_hash(tt, flow, 1, m->id);
 	for (txn_t *t = tbl_find(&tt->tbl, &k, h); t; t = tbl_find_next(&tt->tbl, t)) {
 		if (!same_question(t, m))
 			continue;
@@ -336,7 +350,7 @@ txn_t *txn_query(txn_table_t *tt, db_time_t ts, const db_flow_t *flow, const dns
 	if (!tt->midway_cursor)
 		tt->midway_cursor = &t->e;
 	t->qname = qname;
-	t->qhash = dns_name_hash(qname);
+	t->qhash = qhash;
 	t->qtype = m->qtype;
 	t->qclass = m->qclass;
 	t->rd = m->rd;
@@ -349,10 +363,15 @@ txn_t *txn_query(txn_table_t *tt, db_time_t ts, const db_flow_t *flow, const dns
 txn_t *txn_response(txn_table_t *tt, db_time_t ts, const db_flow_t *flow, const dns_msg_t *m,
 		    int *first)
 {
+	return txn_response_hashed(tt, ts, flow, m, txn_flow_hash(tt, flow, 0, m->id), first);
+}
+
+txn_t *txn_response_hashed(txn_table_t *tt, db_time_t ts, const db_flow_t *flow, const dns_msg_t *m,
+			   uint64_t h, int *first)
+{
 	*first = 0;
 	txn_key_t k;
 	key_from(&k, flow, 0, m->id);
-	uint64_t h = txn_flow_hash(tt, flow, 0, m->id);
 	int has_q = m->stage >= DNS_STAGE_QUESTION && m->qdcount > 0;
 	txn_t *match = NULL;
 	for (txn_t *t = tbl_find(&tt->tbl, &k, h); t; t = tbl_find_next(&tt->tbl, t)) {

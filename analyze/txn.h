@@ -209,6 +209,10 @@ void txn_set_midway(txn_table_t *tt, db_time_t delay, txn_midway_fn fn);
  * its transaction (new, or the one it retransmits), or NULL when none
  * could be made; valid until the next call. */
 txn_t *txn_query(txn_table_t *tt, db_time_t ts, const db_flow_t *flow, const dns_msg_t *m);
+/* txn_query with the key's hash (txn_flow_hash) and the question name's
+ * (dns_name_hash) already made. */
+txn_t *txn_query_hashed(txn_table_t *tt, db_time_t ts, const db_flow_t *flow, const dns_msg_t *m,
+			uint64_t h, uint64_t qhash);
 /* Puts t, the transaction txn_query just made, in the name index: the
  * upstream attempts of a resolver, found by their query name
  * (txn_by_name_ends), newest first, so that correlation costs the attempts for
@@ -234,6 +238,10 @@ uint64_t txn_key_hash(const txn_table_t *tt, const txn_key_t *k);
  * id is looked up by; and the table's prefetch for that lookup to come
  * (tbl_prefetch at stage 0, tbl_prefetch_entry at stage 1). */
 uint64_t txn_flow_hash(const txn_table_t *tt, const db_flow_t *f, int is_query, uint16_t id);
+/* The same from the table's seed (txn_seed), which never changes: for a
+ * thread that must not read the table while another changes it. */
+uint64_t txn_seed(const txn_table_t *tt);
+uint64_t txn_flow_hash_seeded(uint64_t seed, const db_flow_t *f, int is_query, uint16_t id);
 void txn_prefetch(const txn_table_t *tt, uint64_t hash, int stage);
 /* Judges t at capture time `due` instead of at the end of its window
  * (due must not precede the due time of any transaction queued before:
@@ -251,6 +259,9 @@ void txn_close(txn_table_t *tt, txn_t *t);
  * first answer of the transaction. */
 txn_t *txn_response(txn_table_t *tt, db_time_t ts, const db_flow_t *flow, const dns_msg_t *m,
 		    int *first);
+/* txn_response with the key's hash (txn_flow_hash) already made. */
+txn_t *txn_response_hashed(txn_table_t *tt, db_time_t ts, const db_flow_t *flow, const dns_msg_t *m,
+			   uint64_t h, int *first);
 /* Closes transactions older than the window at now. */
 void txn_expire(txn_table_t *tt, db_time_t now);
 /* End of input at capture time last: closes every transaction; those

@@ -117,13 +117,28 @@ db_status_t cap_run(cap_t *c, cap_event_fn fn, void *user, char *err, size_t err
  * packets, truncated packets and first and last times; the others as at
  * the last tick).  Otherwise cap_run itself.
  *
+ * fn gets, beside each event, what prep made of it (below), or NULL.
+ *
  * ahead, when not NULL, sees each event a few events before fn does (on
  * the same thread, in the same order, the same bytes; none is skipped):
  * time for the caller to start fetching the memory fn will read.  It must
  * not change what fn will do.  Without the second thread it is not called.
+ *
+ * prep, when not NULL, is the caller's own work on each DNS event that
+ * needs nothing of its state: it runs on the second thread, beside the
+ * analysis of earlier events, and writes prep->size bytes that fn and
+ * ahead get with the event.  It must read nothing the caller's thread
+ * writes while it runs.  Without the second thread it is not called, and
+ * fn gets NULL: fn must do the same work itself.
  */
-db_status_t cap_run_relayed(cap_t *c, cap_event_fn fn, cap_event_fn ahead, void *user, char *err,
-			    size_t errlen);
+typedef void (*cap_prepared_fn)(const cap_event_t *ev, const void *prep, void *user);
+typedef struct cap_prep {
+	size_t size; /* bytes fn writes at out (8-byte aligned) */
+	void (*fn)(const cap_event_t *ev, void *out, void *user);
+	void *user;
+} cap_prep_t;
+db_status_t cap_run_relayed(cap_t *c, cap_prepared_fn fn, cap_prepared_fn ahead,
+			    const cap_prep_t *prep, void *user, char *err, size_t errlen);
 
 /* How far the reading of -r files has come (for a progress line). */
 typedef struct cap_progress {

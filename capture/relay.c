@@ -34,11 +34,13 @@
 enum { REC_EVENT = 1, REC_TICK, REC_WRAP };
 
 /* A record in the ring: this header, then its bytes (an event's message or
- * quoted payload, or a tick's counters), 8-byte aligned. */
+ * quoted payload, or a tick's counters), 8-byte aligned, then for a DNS
+ * event what the caller's preparation made of it (prep). */
 typedef struct rec {
 	uint32_t size; /* of the whole record, a multiple of 8; REC_WRAP: to the ring's end */
 	uint8_t type;
-	uint32_t len;   /* bytes after the header */
+	uint32_t len;   /* bytes after the header, before the preparation */
+	uint32_t prep;  /* offset of the preparation in the record, 0: none */
 	cap_event_t ev; /* its message or quoted payload points at the bytes after the header */
 	/* The counters a periodic summary prints, as the event was made. */
 	uint64_t packets, truncated_packets;
@@ -61,6 +63,8 @@ typedef struct relay {
 	pthread_cond_t cond;
 	/* The capture thread's. */
 	const cap_stats_t *counters; /* cap_counters: read for every event */
+	const cap_prep_t *prep;      /* or NULL */
+	uint32_t prep_room;          /* prep->size rounded up to 8 */
 	uint64_t w;
 	unsigned unpublished;
 	db_status_t result;
@@ -125,7 +129,9 @@ static void need_room(relay_t *r, uint64_t n)
 
 static void push(relay_t *r, uint8_t type, const cap_event_t *ev, const void *a, size_t alen)
 {
-	uint64_t size = (sizeof(rec_t) + alen + 7) & ~(uint64_t)7;
+	uint64_t bytes = (sizeof(rec_t) + alen + 7) & ~(uint64_t)7;
+	int prep = r->prep && ev && ev->kind == CAP_EV_DNS;
+	uint64_t size = bytes + (prep ? r->prep_room : 0);
 	uint64_t pos = r->w % RELAY_RING;
 	if (pos + size > RELAY_RING) {
 		/* The ring's end: a record says so, and the next starts at 0. */
@@ -157,6 +163,13 @@ static void push(relay_t *r, uint8_t type, const cap_event_t *ev, const void *a,
 	x->last_ts = st->last_ts;
 	if (alen)
 		memcpy(x + 1, a, alen);
+	x->prep = 0;
+	if (prep) {
+		/* Prepared here, beside the analysis: the event as the reader
+		 * will see it, its message already in the record. */
+		x->prep = (uint32_t)bytes;
+		r->prep->fn(&x->ev, (uint8_t *)x + bytes, r->prep->user);
+	}
 	r->w += size;
 	if (++r->unpublished >= RELAY_BATCH)
 		publish(r);
@@ -204,8 +217,10 @@ static int has_records(relay_t *r, uint64_t t)
 	return atomic_load(&r->head) != t || atomic_load(&r->done);
 }
 
-static void hand_over(relay_t *r, const rec_t *x, cap_event_fn fn, void *user, void (*tick)(void *),
-		      void *tick_user)
+static const void *prep_of(const rec_t *x) { return x->prep ? (const uint8_t *)x + x->prep : NULL; }
+
+static void hand_over(relay_t *r, const rec_t *x, cap_prepared_fn fn, void *user,
+		      void (*tick)(void *), void *tick_user)
 {
 	if (x->type == REC_TICK) {
 		tick_rec_t t;
@@ -221,7 +236,7 @@ static void hand_over(relay_t *r, const rec_t *x, cap_event_fn fn, void *user, v
 	r->st.first_ts = x->first_ts;
 	r->st.last_ts = x->last_ts;
 	r->pr.packets = x->packets;
-	fn(&x->ev, user);
+	fn(&x->ev, prep_of(x), user);
 }
 
 static int worth_a_thread(const cap_t *c)
@@ -229,18 +244,40 @@ static int worth_a_thread(const cap_t *c)
 	return !cap_is_live(c) && sysconf(_SC_NPROCESSORS_ONLN) >= 2;
 }
 
-db_status_t cap_run_relayed(cap_t *c, cap_event_fn fn, cap_event_fn ahead, void *user, char *err,
-			    size_t errlen)
+/* cap_run's handler when there is no second thread: nothing prepared. */
+typedef struct direct {
+	cap_prepared_fn fn;
+	void *user;
+} direct_t;
+
+static void direct_event(const cap_event_t *ev, void *user)
+{
+	const direct_t *d = user;
+	d->fn(ev, NULL, d->user);
+}
+
+static db_status_t run_here(cap_t *c, cap_prepared_fn fn, void *user, char *err, size_t errlen)
+{
+	direct_t d = { fn, user };
+	return cap_run(c, direct_event, &d, err, errlen);
+}
+
+db_status_t cap_run_relayed(cap_t *c, cap_prepared_fn fn, cap_prepared_fn ahead,
+			    const cap_prep_t *prep, void *user, char *err, size_t errlen)
 {
 	if (!worth_a_thread(c))
-		return cap_run(c, fn, user, err, errlen);
+		return run_here(c, fn, user, err, errlen);
 	relay_t *r = calloc(1, sizeof(*r));
 	uint8_t *ring = r ? malloc(RELAY_RING) : NULL;
 	if (!ring) {
 		free(r);
-		return cap_run(c, fn, user, err, errlen);
+		return run_here(c, fn, user, err, errlen);
 	}
 	r->c = c;
+	if (prep && prep->fn && prep->size) {
+		r->prep = prep;
+		r->prep_room = (uint32_t)((prep->size + 7) & ~(size_t)7);
+	}
 	r->ring = ring;
 	r->counters = cap_counters(c);
 	pthread_mutex_init(&r->lock, NULL);
@@ -260,7 +297,7 @@ db_status_t cap_run_relayed(cap_t *c, cap_event_fn fn, cap_event_fn ahead, void 
 		pthread_mutex_destroy(&r->lock);
 		free(ring);
 		free(r);
-		return cap_run(c, fn, user, err, errlen);
+		return run_here(c, fn, user, err, errlen);
 	}
 	uint64_t t = 0;
 	uint64_t p = 0;    /* the next record the look-ahead sees */
@@ -281,7 +318,7 @@ db_status_t cap_run_relayed(cap_t *c, cap_event_fn fn, cap_event_fn ahead, void 
 			for (; ahead && seen < RELAY_AHEAD && p != h; seen++) {
 				const rec_t *y = (const rec_t *)(ring + p % RELAY_RING);
 				if (y->type == REC_EVENT)
-					ahead(&y->ev, user);
+					ahead(&y->ev, prep_of(y), user);
 				p += y->size;
 			}
 			/* The ring's next bytes, written on the other core:

@@ -106,9 +106,14 @@ void tbl_free(tbl_t *t)
  * of its own (probe relies on it). */
 uint64_t tbl_hash(const tbl_t *t, const void *key)
 {
+	return tbl_hash_seeded(t->seed, t->keylen, key);
+}
+
+uint64_t tbl_hash_seeded(uint64_t seed, size_t keylen, const void *key)
+{
 	const uint8_t *p = key;
-	size_t n = t->keylen;
-	uint64_t h = t->seed ^ DB_HASH_INIT ^ (n * 0x9e3779b97f4a7c15ULL);
+	size_t n = keylen;
+	uint64_t h = seed ^ DB_HASH_INIT ^ (n * 0x9e3779b97f4a7c15ULL);
 	for (; n >= 8; n -= 8, p += 8) {
 		uint64_t w;
 		memcpy(&w, p, 8);

@@ -78,6 +78,9 @@ void tbl_prefault(void *p, size_t n);
 void tbl_free(tbl_t *t);
 
 uint64_t tbl_hash(const tbl_t *t, const void *key);
+/* tbl_hash for a table of that seed and key length: for a thread that
+ * must not read the table while another changes it. */
+uint64_t tbl_hash_seeded(uint64_t seed, size_t keylen, const void *key);
 /* The hash passed with a key below is tbl_hash(t, key) for a key of 8
  * bytes or less: the table compares such keys by their hash only
  * (tbl_hash is one-to-one there).  A longer key is compared too, and may

@@ -72,6 +72,26 @@ static inline void mb_done(mb_t *m)
 	}
 }
 
+/* An OPT record (RFC 6891 6.1.3: the extended rcode in the TTL's top
+ * byte) with one Extended DNS Error when ede >= 0. */
+static inline void mb_opt(mb_t *m, uint8_t ext_rcode, int ede)
+{
+	m->count[3]++;
+	put8(m, 0);
+	put16(m, DNS_T_OPT);
+	put16(m, 1232);
+	put16(m, (unsigned)ext_rcode << 8);
+	put16(m, 0);
+	if (ede < 0) {
+		put16(m, 0);
+		return;
+	}
+	put16(m, 6);
+	put16(m, DNS_EDNS0_EDE);
+	put16(m, 2);
+	put16(m, (unsigned)ede);
+}
+
 static inline db_flow_t flow(const char *src, uint16_t sport, const char *dst, uint16_t dport,
 			     uint8_t proto)
 {

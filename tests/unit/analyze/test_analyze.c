@@ -38,26 +38,6 @@
 
 /* ---- DNS wire messages ----------------------------------------------------- */
 
-/* An OPT record (RFC 6891 6.1.3: the extended rcode in the TTL's top
- * byte) with one Extended DNS Error when ede >= 0. */
-static void mb_opt(mb_t *m, uint8_t ext_rcode, int ede)
-{
-	m->count[3]++;
-	put8(m, 0);
-	put16(m, DNS_T_OPT);
-	put16(m, 1232);
-	put16(m, (unsigned)ext_rcode << 8);
-	put16(m, 0);
-	if (ede < 0) {
-		put16(m, 0);
-		return;
-	}
-	put16(m, 6);
-	put16(m, DNS_EDNS0_EDE);
-	put16(m, 2);
-	put16(m, (unsigned)ede);
-}
-
 /* ---- events ------------------------------------------------------------------ */
 
 /* Events kept instead of handed over, when rec is set (replayed by
@@ -382,13 +362,36 @@ static void transport_events_counted(void **state)
 
 /* A SERVFAIL's verdict is made 1.2 s of capture time after it, handed to
  * on_verdict once, counted and listed. */
-/* The look-ahead only prefetches: the same events, each shown to
- * an_ahead 8 events before an_event (as cap_run_relayed shows them), give
- * the same counters and the same verdicts as an_event alone. */
+/* An upstream answer: with an A record for the name (NOERROR), in the
+ * answer section after a pointer to the question (RFC 1035 4.1.4). */
+static void up_answer(db_time_t ts, uint16_t port, uint16_t id, const char *qname, uint16_t rcode)
+{
+	mb_t m;
+	mb_start(&m, id, (uint16_t)(F_QR | 0x0400 | rcode), qname, DNS_T_A);
+	if (rcode == DNS_R_NOERROR) {
+		m.count[1]++;
+		put16(&m, 0xc00c);
+		put16(&m, DNS_T_A);
+		put16(&m, 1);
+		put32(&m, 300);
+		put16(&m, 4);
+		put32(&m, 0xc0000201);
+	}
+	send_msg(NULL, ts, flow(AUTH, 53, UPSIDE, port, DB_PROTO_UDP), &m);
+}
+
+/* The look-ahead only prefetches, and the digest made on the capture's
+ * thread stands in for the parse: the same events, handed to an_event
+ * alone; to an_ahead 8 events before an_event (as cap_run_relayed shows
+ * them); and with each DNS message's digest (an_prepare) to an_ahead and
+ * an_handle, give the same counters, the same roles and the same verdicts.
+ * The answers are of every kind the digest treats apart: to clients and
+ * upstream, SERVFAIL and not, with an Extended DNS Error, without a
+ * question, with the question's name behind a pointer, cut short. */
 static void look_ahead_changes_nothing(void **state)
 {
 	(void)state;
-	rec = calloc(600, sizeof(*rec));
+	rec = calloc(800, sizeof(*rec));
 	assert_non_null(rec);
 	nrec = 0;
 	resolver_known(NULL, T0 - SEC);
@@ -396,31 +399,81 @@ static void look_ahead_changes_nothing(void **state)
 		char name[32];
 		snprintf(name, sizeof(name), "n%u.example", (unsigned)(i % 7));
 		db_time_t t = T0 + i * 50 * MS;
-		client_query(NULL, t, (uint16_t)(40000 + i), (uint16_t)(0x100 + i), name);
-		if (i % 3 == 0)
-			up_query(NULL, t + MS, (uint16_t)(50000 + i), (uint16_t)(0x2000 + i), name);
+		uint16_t port = (uint16_t)(40000 + i), id = (uint16_t)(0x100 + i);
+		client_query(NULL, t, port, id, name);
+		if (i % 3 == 0) {
+			uint16_t up = (uint16_t)(50000 + i), uid = (uint16_t)(0x2000 + i);
+			up_query(NULL, t + MS, up, uid, name);
+			if (i % 9 != 6)
+				up_answer(t + 5 * MS, up, uid, name,
+					  i % 9 == 0 ? DNS_R_NOERROR : DNS_R_REFUSED);
+		}
 		if (i % 10 == 9)
 			continue; /* never answered */
-		client_answer(NULL, t + 20 * MS, (uint16_t)(40000 + i), (uint16_t)(0x100 + i), name,
-			      i % 11 == 0 ? DNS_R_SERVFAIL : DNS_R_NOERROR);
+		mb_t m;
+		uint16_t flags = (uint16_t)(F_QR | F_RD | F_RA |
+					    (i % 11 == 0 ? DNS_R_SERVFAIL : DNS_R_NOERROR));
+		db_flow_t back = flow(RESOLVER, 53, CLIENT, port, DB_PROTO_UDP);
+		if (i % 13 == 4) {
+			/* No question: matched on the id alone. */
+			memset(&m, 0, sizeof(m));
+			put16(&m, id);
+			put16(&m, flags);
+			for (int k = 0; k < 4; k++)
+				put16(&m, 0);
+			send_msg(NULL, t + 20 * MS, back, &m);
+			continue;
+		}
+		if (i % 13 == 7) {
+			/* The question's name behind a pointer to itself is
+			 * refused; behind a pointer forward, a name elsewhere
+			 * (RFC 1035 4.1.4 allows any earlier octet only). */
+			mb_start(&m, id, flags, name, DNS_T_A);
+			m.b[12] = 0xc0;
+			m.b[13] = 12;
+			send_msg(NULL, t + 20 * MS, back, &m);
+			continue;
+		}
+		mb_start(&m, id, flags, name, DNS_T_A);
+		if (i % 7 == 2)
+			mb_opt(&m, 0, 22); /* No Reachable Authority */
+		else if (i % 7 == 3)
+			mb_opt(&m, 1, -1); /* BADVERS: the rcode's upper bits */
+		mb_done(&m);
+		/* Every eighth answer cut short by the capture. */
+		send_bytes(NULL, t + 20 * MS, back, m.b, i % 8 == 5 ? m.n - 3 : m.n, m.n);
 	}
 	tick(NULL, T0 + 50 * SEC);
 	size_t n = nrec;
 	struct recorded *r = rec;
 	rec = NULL;
 
-	an_stats_t st[2];
-	struct seen saw[2];
+	an_stats_t st[3];
+	struct seen saw[3];
 	/* The counters of the addresses that sent queries, from the table
 	 * of roles (the authority, asked with RD=0, is not in it). */
 	const char *addrs[3] = { CLIENT, RESOLVER, UPSIDE };
-	uint64_t roles[2][3][4];
-	for (int k = 0; k < 2; k++) {
+	uint64_t roles[3][3][4];
+	uint8_t(*digests)[128] = calloc(n, sizeof(*digests));
+	assert_non_null(digests);
+	assert_true(an_prep_size() <= sizeof(digests[0]));
+	for (int k = 0; k < 3; k++) {
 		an_t *a = new_default();
+		for (size_t i = 0; k == 2 && i < n; i++)
+			if (r[i].ev.kind == CAP_EV_DNS)
+				an_prepare(&r[i].ev, digests[i], an_preparer(a));
+		const void *prep = NULL;
 		for (size_t i = 0, next = 0; i < n; i++) {
-			for (; k && next < n && next < i + 8; next++)
-				an_ahead(&r[next].ev, a);
-			an_event(&r[i].ev, a);
+			for (; k && next < n && next < i + 8; next++) {
+				prep = k == 2 && r[next].ev.kind == CAP_EV_DNS ? digests[next]
+									       : NULL;
+				an_ahead(&r[next].ev, prep, a);
+			}
+			prep = k == 2 && r[i].ev.kind == CAP_EV_DNS ? digests[i] : NULL;
+			if (k)
+				an_handle(&r[i].ev, prep, a);
+			else
+				an_event(&r[i].ev, a);
 		}
 		an_finish(a);
 		st[k] = *an_stats(a);
@@ -436,15 +489,25 @@ static void look_ahead_changes_nothing(void **state)
 		}
 		an_free(a);
 	}
-	assert_memory_equal(roles[1], roles[0], sizeof(roles[0]));
-	assert_true(saw[0].n >= 10);
-	assert_int_equal(saw[1].n, saw[0].n);
-	assert_memory_equal(saw[1].kind, saw[0].kind, sizeof(saw[0].kind));
-	assert_memory_equal(saw[1].cause, saw[0].cause, sizeof(saw[0].cause));
-	assert_memory_equal(saw[1].time, saw[0].time, sizeof(saw[0].time));
-	assert_memory_equal(saw[1].query_time, saw[0].query_time, sizeof(saw[0].query_time));
-	assert_memory_equal(&st[1], &st[0], sizeof(st[0]));
+	/* The scenario has what it claims. */
+	assert_true(st[0].ede_responses >= 3);
+	assert_true(st[0].cut_messages >= 3);
+	assert_true(st[0].malformed >= 2);
+	assert_true(st[0].rcodes[DNS_R_REFUSED] >= 5);
+	assert_true(st[0].rcodes[16 & (AN_RCODES - 1)] >= 3);
+	assert_true(saw[0].n >= 8);
+	for (int k = 1; k < 3; k++) {
+		assert_memory_equal(roles[k], roles[0], sizeof(roles[0]));
+		assert_int_equal(saw[k].n, saw[0].n);
+		assert_memory_equal(saw[k].kind, saw[0].kind, sizeof(saw[0].kind));
+		assert_memory_equal(saw[k].cause, saw[0].cause, sizeof(saw[0].cause));
+		assert_memory_equal(saw[k].time, saw[0].time, sizeof(saw[0].time));
+		assert_memory_equal(saw[k].query_time, saw[0].query_time,
+				    sizeof(saw[0].query_time));
+		assert_memory_equal(&st[k], &st[0], sizeof(st[0]));
+	}
 	assert_int_equal(st[0].dns_messages, n - 1);
+	free(digests);
 	free(r);
 }
 

@@ -770,6 +770,7 @@ struct trace {
 	 * many of each, and how far ahead of fn it ran at most. */
 	struct trace *ahead, *handled_log;
 	size_t seen, handled, lead;
+	int prepared; /* the run has a preparation */
 };
 
 static void trace_put(struct trace *t, uint64_t x)
@@ -793,17 +794,45 @@ static void trace_what(struct trace *t, const cap_event_t *ev)
 	}
 }
 
-static void trace_ahead(const cap_event_t *ev, void *user)
+/* The preparation of the relayed run with a look-ahead: a DNS message's
+ * id and length, and a mark, made on the capture's thread. */
+static void trace_prep(const cap_event_t *ev, void *out, void *user)
+{
+	assert_int_equal(ev->kind, CAP_EV_DNS);
+	uint64_t v[2] = { (uint64_t)ev->u.dns.msg[0] << 8 | ev->u.dns.msg[1],
+			  ev->u.dns.len | (uint64_t)0x5eed << 32 };
+	memcpy(out, v, sizeof(v));
+	(*(size_t *)user)++;
+}
+
+/* A preparation is there for a DNS event when the run has one, and says
+ * what the event is; never for another event. */
+static void check_prep(const struct trace *t, const cap_event_t *ev, const void *prep)
+{
+	if (!t->prepared || ev->kind != CAP_EV_DNS) {
+		assert_null(prep);
+		return;
+	}
+	assert_non_null(prep);
+	uint64_t v[2];
+	memcpy(v, prep, sizeof(v));
+	assert_int_equal(v[0], (uint64_t)ev->u.dns.msg[0] << 8 | ev->u.dns.msg[1]);
+	assert_int_equal(v[1], ev->u.dns.len | (uint64_t)0x5eed << 32);
+}
+
+static void trace_ahead(const cap_event_t *ev, const void *prep, void *user)
 {
 	struct trace *t = user;
+	check_prep(t, ev, prep);
 	trace_what(t->ahead, ev);
 	t->seen++;
 }
 
-static void trace_event(const cap_event_t *ev, void *user)
+static void trace_event(const cap_event_t *ev, const void *prep, void *user)
 {
 	struct trace *t = user;
 	const cap_stats_t *st = cap_stats(t->c);
+	check_prep(t, ev, prep);
 	if (t->ahead) {
 		/* The look-ahead saw this event first. */
 		trace_what(t->handled_log, ev);
@@ -831,9 +860,12 @@ static void trace_tick(void *user)
 	trace_put(t, p.packets);
 }
 
+static void trace_plain(const cap_event_t *ev, void *user) { trace_event(ev, NULL, user); }
+
 /* cap_run_relayed shows what cap_run shows, in the same order, over more
  * records than its ring holds at once (it wraps and waits for room); its
- * look-ahead sees each event before fn does. */
+ * look-ahead sees each event before fn does; the preparation made on the
+ * capture's thread comes with each DNS event, to fn and the look-ahead. */
 static void relayed_shows_what_cap_run_shows(void **state)
 {
 	(void)state;
@@ -855,15 +887,18 @@ static void relayed_shows_what_cap_run_shows(void **state)
 	memset(&handled, 0, sizeof(handled));
 	t[2].ahead = &seen;
 	t[2].handled_log = &handled;
+	t[2].prepared = 1;
+	size_t prepared = 0;
+	const cap_prep_t prep = { 16, trace_prep, &prepared };
 	for (int k = 0; k < 3; k++) {
 		cap_opts_t o = opts(files, 1);
 		o.tick = trace_tick;
 		o.tick_user = &t[k];
 		t[k].c = open_ok(&o);
 		db_status_t rs = k ? cap_run_relayed(t[k].c, trace_event,
-						     k == 2 ? trace_ahead : NULL, &t[k], err,
-						     sizeof(err))
-				   : cap_run(t[k].c, trace_event, &t[k], err, sizeof(err));
+						     k == 2 ? trace_ahead : NULL,
+						     k == 2 ? &prep : NULL, &t[k], err, sizeof(err))
+				   : cap_run(t[k].c, trace_plain, &t[k], err, sizeof(err));
 		assert_int_equal(rs, DB_OK);
 		assert_int_equal(cap_stats(t[k].c)->packets, 70000);
 		cap_close(t[k].c);
@@ -880,6 +915,7 @@ static void relayed_shows_what_cap_run_shows(void **state)
 	assert_int_equal(seen.n, handled.n);
 	assert_memory_equal(seen.v, handled.v, seen.n * sizeof(uint64_t));
 	assert_true(t[2].lead > 1 && t[2].lead <= 16);
+	assert_int_equal(prepared, 70000); /* one query per packet */
 	for (int k = 0; k < 3; k++)
 		free(t[k].v);
 	free(seen.v);
