@@ -374,9 +374,10 @@ static void on_dns(an_t *a, const cap_event_t *ev, const digest_t *g)
 		st->dns_queries++;
 		if (m.stage >= DNS_STAGE_QUESTION && m.qdcount > 0) {
 			txn_t *t = txn_query_hashed(&a->txn, ev->ts, &ev->flow, &m, g->txn_hash,
-						    g->qhash);
+						    g->suffix[0]);
 			if (t) {
-				attr_note_query(&a->attr, &a->txn, t, sender);
+				attr_note_query(&a->attr, &a->txn, t, sender, g->suffix,
+						g->nsuffix);
 				if (t->upstream && !attr_is_client_query(&a->attr, t))
 					txn_keep_short(&a->txn, t);
 			}

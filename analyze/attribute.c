@@ -279,16 +279,17 @@ void attr_expire(attr_t *a, db_time_t now, db_time_t window)
 
 /* A client query, as it arrives: the open query of its question, and of
  * the zone its name is in. */
-static void note_open(attr_t *a, txn_t *t)
+static void note_open(attr_t *a, txn_t *t, const uint64_t *suffix, size_t nsuffix)
 {
 	t->open_question = (uint8_t)open_put(a, &a->open_questions,
 					     model_key_question(t->qhash, t->qtype), t);
-	uint64_t z = model_zone_hash(a->model, t->qname, t->qhash);
+	uint64_t z = model_zone_hash_from(a->model, t->qname, suffix, nsuffix);
 	if (z && open_put(a, &a->open_zones, z, t))
 		t->open_zone = z;
 }
 
-void attr_note_query(attr_t *a, txn_table_t *tt, txn_t *t, const role_t *r)
+void attr_note_query(attr_t *a, txn_table_t *tt, txn_t *t, const role_t *r, const uint64_t *suffix,
+		     size_t nsuffix)
 {
 	/* Called for every query: the sender's entry comes from the
 	 * caller, who just counted the query in it. */
@@ -296,7 +297,7 @@ void attr_note_query(attr_t *a, txn_table_t *tt, txn_t *t, const role_t *r)
 	if (t->upstream || (r && r->rd_queries_in > 0))
 		txn_index_name(tt, t);
 	if (!t->upstream && t->queries == 1 && attr_is_client_query(a, t))
-		note_open(a, t);
+		note_open(a, t, suffix, nsuffix);
 }
 
 /* The upstream attempt a transport event quotes: sent by `from` port

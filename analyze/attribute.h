@@ -74,8 +74,10 @@ int attr_answer_plain(const attr_t *a, const txn_t *t);
  * querying onward); in tt's name index when it is that or also receives
  * recursive queries (a forwarder).  Correlation looks attempts up there. */
 /* sender: the entry of the query's sender as roles_message returned it
- * (NULL: not tracked). */
-void attr_note_query(attr_t *a, txn_table_t *tt, txn_t *t, const role_t *sender);
+ * (NULL: not tracked); suffix: the hashes of the first nsuffix suffixes
+ * of t's name (model_zone_hash_from), nsuffix >= 1. */
+void attr_note_query(attr_t *a, txn_table_t *tt, txn_t *t, const role_t *sender,
+		     const uint64_t *suffix, size_t nsuffix);
 
 /* 0 when a transport event cannot be evidence about any upstream attempt,
  * so the event log need not keep it: it belongs to a conversation with a

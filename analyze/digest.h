@@ -23,14 +23,21 @@
 #include "roles.h"
 #include "txn.h"
 
+/* Suffix hashes kept: the name and three ancestors. */
+#define DIGEST_SUFFIXES 4
+
 typedef struct digest {
 	uint64_t txn_hash; /* txn_flow_hash of its transaction's key (len >= 4) */
 	uint64_t src_hash; /* roles_hash of its sender */
 	uint64_t dst_hash; /* and of its receiver */
-	uint64_t qhash;    /* dns_name_hash of the question's name (stage >= QUESTION) */
-	int32_t status;    /* dns_parse's result */
-	uint8_t stage;     /* how far dns_parse got (enum dns_stage) */
-	uint8_t in_place;  /* the question's name is the qname_len octets after the header */
+	/* The question's name's first suffix hashes (stage >= QUESTION;
+	 * dns_name_suffix_hashes): suffix[0] its dns_name_hash, then its
+	 * parent's and so on, as far as the zone of most names. */
+	uint64_t suffix[DIGEST_SUFFIXES];
+	uint8_t nsuffix;
+	int32_t status;   /* dns_parse's result */
+	uint8_t stage;    /* how far dns_parse got (enum dns_stage) */
+	uint8_t in_place; /* the question's name is the qname_len octets after the header */
 	uint8_t qname_len, qname_labels;
 	uint8_t n_ede;
 	dns_sum_t sum; /* of the records, for the question's type */

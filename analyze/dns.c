@@ -601,6 +601,19 @@ void dns_name_suffix(const dns_name_t *n, uint8_t labels, dns_name_t *out)
 	memcpy(out->wire, n->wire + off, out->len);
 }
 
+void dns_name_copy_lower(dns_name_t *dst, const dns_name_t *src)
+{
+	dst->len = src->len;
+	dst->labels = src->labels;
+	size_t i = 0;
+	for (; i + 8 <= src->len; i += 8) {
+		uint64_t w = dns_lc8(word_at(src->wire, i, src->len));
+		memcpy(dst->wire + i, &w, 8);
+	}
+	for (; i < src->len; i++)
+		dst->wire[i] = dns_lc(src->wire[i]);
+}
+
 void dns_name_lower(dns_name_t *n)
 {
 	size_t i = 0;

@@ -166,6 +166,9 @@ dns_name_t *dns_name_dup(const dns_name_t *n);
 void dns_name_set(dns_name_t *dst, const dns_name_t *src);
 /* Lower-cases a name in place (ASCII only, RFC 4343). */
 void dns_name_lower(dns_name_t *n);
+/* The lower-cased src into dst, writing only the bytes the name uses (dst
+ * may be storage of offsetof(dns_name_t, wire) + src->len bytes). */
+void dns_name_copy_lower(dns_name_t *dst, const dns_name_t *src);
 /* Presentation form, lower case, absolute ("example.com.", "."), with
  * \DDD escapes for non-printable octets and \. for dots inside labels.
  * buf must hold DNS_NAME_STRLEN bytes.  Returns buf. */

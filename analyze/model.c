@@ -546,13 +546,32 @@ int model_zone_src(const model_t *m, const dns_name_t *name, model_src_t *src)
 
 uint64_t model_zone_hash(const model_t *m, const dns_name_t *name, uint64_t h)
 {
+	return model_zone_hash_from(m, name, &h, 1);
+}
+
+static int is_cut(const model_t *m, uint64_t h)
+{
+	return tbl_find(&m->cuts, &h, tbl_hash(&m->cuts, &h)) != NULL;
+}
+
+uint64_t model_zone_hash_from(const model_t *m, const dns_name_t *name, const uint64_t *suffix,
+			      size_t n)
+{
 	/* From the name up, hashing each ancestor only when the one below
-	 * was not a cut: most walks stop a label or two up. */
-	size_t off = name->wire[0] ? (size_t)name->wire[0] + 1 : name->len; /* the parent */
-	do {
-		if (tbl_find(&m->cuts, &h, tbl_hash(&m->cuts, &h)))
+	 * was not a cut: most walks stop a label or two up.  A name of L
+	 * labels has L + 1 suffixes, the root's the last. */
+	size_t off = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (is_cut(m, suffix[i]))
+			return suffix[i];
+		if (off >= name->len)
+			return 0;
+		off = name->wire[off] ? off + (size_t)name->wire[off] + 1 : name->len;
+	}
+	uint64_t h;
+	while (dns_name_next_suffix_hash(name, &off, &h))
+		if (is_cut(m, h))
 			return h;
-	} while (dns_name_next_suffix_hash(name, &off, &h));
 	return 0;
 }
 

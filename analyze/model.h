@@ -93,6 +93,11 @@ int model_zone_src(const model_t *m, const dns_name_t *name, model_src_t *src);
  * dns_name_hash(name), which the caller has already (a transaction's
  * qhash): the name itself is the first cut looked for. */
 uint64_t model_zone_hash(const model_t *m, const dns_name_t *name, uint64_t h);
+/* The same, with the hashes of name's first n suffixes already made
+ * (dns_name_suffix_hashes: suffix[0] is the name's own, then its parent's,
+ * and so on; n >= 1): the rest, if the walk goes further, are made here. */
+uint64_t model_zone_hash_from(const model_t *m, const dns_name_t *name, const uint64_t *suffix,
+			      size_t n);
 /* The name of the cut hashed h: 1 and *out, or 0. */
 int model_cut_name(const model_t *m, uint64_t h, dns_name_t *out);
 /* The NS names of the cut named by hash h: their count, *ns set, or 0. */

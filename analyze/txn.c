@@ -338,12 +338,13 @@ txn_t *txn_query_hashed(txn_table_t *tt, db_time_t ts, const db_flow_t *flow, co
 	dns_name_t *qname = name_in_place(t);
 	size_t bytes = offsetof(dns_name_t, wire) + m->qname.len;
 	if (bytes <= sizeof(t->qname_in)) {
-		memcpy(qname, &m->qname, bytes);
-	} else if (!(qname = dns_name_dup(&m->qname))) {
+		dns_name_copy_lower(qname, &m->qname);
+	} else if ((qname = dns_name_dup(&m->qname))) {
+		dns_name_lower(qname);
+	} else {
 		tbl_remove(&tt->tbl, t);
 		return NULL;
 	}
-	dns_name_lower(qname);
 	tt->st.transactions++;
 	if (!tt->cursor)
 		tt->cursor = &t->e;

@@ -170,8 +170,14 @@ static void digest_says_what_the_parse_says(void **state)
 		assert_int_equal(g.src_hash, roles_hash(&r, &ev.flow.src));
 		assert_int_equal(g.dst_hash, roles_hash(&r, &ev.flow.dst));
 		assert_int_equal(g.txn_hash, txn_flow_hash(&tt, &ev.flow, query, full.id));
-		if (full.stage >= DNS_STAGE_QUESTION)
-			assert_int_equal(g.qhash, dns_name_hash(&full.qname));
+		if (full.stage >= DNS_STAGE_QUESTION) {
+			uint64_t h[DIGEST_SUFFIXES];
+			size_t n = dns_name_suffix_hashes(&full.qname, h, DIGEST_SUFFIXES);
+			assert_true(n >= 1);
+			assert_int_equal(g.nsuffix, n);
+			assert_memory_equal(g.suffix, h, n * sizeof(h[0]));
+			assert_int_equal(g.suffix[0], dns_name_hash(&full.qname));
+		}
 		dns_sum_t sum;
 		dns_summarize(&full, full.qtype, &sum);
 		assert_memory_equal(&g.sum, &sum, sizeof(sum));

@@ -319,7 +319,8 @@ static void dead_delegation_and_forgotten_names(void **state)
 }
 
 /* The zone cut a name is in: the name itself when it is a cut, else its
- * nearest ancestor that is, else none; the caller hands the name's hash. */
+ * nearest ancestor that is, else none; the caller hands the name's hash,
+ * or the hashes of some of its suffixes. */
 static void zone_of_a_name(void **state)
 {
 	(void)state;
@@ -348,6 +349,14 @@ static void zone_of_a_name(void **state)
 		assert_int_equal(dns_name_read(w.b, w.n, &off, &n), DB_OK);
 		assert_int_equal(model_zone_hash(m, &n, dns_name_hash(&n)),
 				 cases[i].in_cut ? cut : 0);
+		/* With any number of the suffixes' hashes made before: the
+		 * same cut, whether the walk ends inside them or beyond. */
+		uint64_t h[8];
+		size_t nh = dns_name_suffix_hashes(&n, h, 8);
+		assert_int_equal(nh, (size_t)n.labels + 1);
+		for (size_t k = 1; k <= nh; k++)
+			assert_int_equal(model_zone_hash_from(m, &n, h, k),
+					 cases[i].in_cut ? cut : 0);
 	}
 	dns_parser_free(&p);
 	model_free(m);
