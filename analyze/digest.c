@@ -30,7 +30,10 @@ void digest_make(digest_t *g, dns_msg_t *m, dns_parser_t *p, const cap_event_t *
 		return;
 	g->qtype = m->qtype;
 	g->qclass = m->qclass;
-	g->nsuffix = (uint8_t)dns_name_suffix_hashes(&m->qname, g->suffix, DIGEST_SUFFIXES);
+	/* The ancestors only for a recursive query: a client's, whose zone
+	 * the analysis looks up (attr_note_query). */
+	g->nsuffix = (uint8_t)dns_name_suffix_hashes(&m->qname, g->suffix,
+						     !m->qr && m->rd ? DIGEST_SUFFIXES : 1);
 	g->qname_len = m->qname.len;
 	g->qname_labels = m->qname.labels;
 	/* Compared, not inferred from the walk: equal octets make the same

@@ -31,8 +31,9 @@ typedef struct digest {
 	uint64_t src_hash; /* roles_hash of its sender */
 	uint64_t dst_hash; /* and of its receiver */
 	/* The question's name's first suffix hashes (stage >= QUESTION;
-	 * dns_name_suffix_hashes): suffix[0] its dns_name_hash, then its
-	 * parent's and so on, as far as the zone of most names. */
+	 * dns_name_suffix_hashes): suffix[0] its dns_name_hash, then, for a
+	 * recursive query, its parent's and so on, as far as the zone of
+	 * most names. */
 	uint64_t suffix[DIGEST_SUFFIXES];
 	uint8_t nsuffix;
 	int32_t status;   /* dns_parse's result */
