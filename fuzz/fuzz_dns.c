@@ -1,7 +1,9 @@
 /*
  * fuzz_dns.c - the DNS parser: dns_parse on the input, then everything a
  * consumer reads from a parsed message (owner names in presentation form,
- * the typed rdata views, the canonical RRset builder of dnssec.c).
+ * the typed rdata views, the canonical RRset builder of dnssec.c), and the
+ * message's digest (digest.c), which must say what the parse says wherever
+ * it stands in for it (abort() otherwise: a finding).
  *
  * The input is copied into a buffer of exactly its size, so ASan sees any
  * read past the message.
@@ -9,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../analyze/digest.h"
 #include "../analyze/dns.h"
 #include "../analyze/dnssec.h"
 #include "fuzz.h"
@@ -85,6 +88,40 @@ static void views(const dns_msg_t *m, const dns_rr_t *rr, dnssec_rrset_t *set)
 	}
 }
 
+/* The digest of the message m was parsed from, and the message rebuilt
+ * from it, against m. */
+static void digest_agrees(const uint8_t *buf, size_t size, const dns_msg_t *m)
+{
+	cap_event_t ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = CAP_EV_DNS;
+	ev.u.dns.msg = buf;
+	ev.u.dns.len = ev.u.dns.wire_len = size;
+	digest_seeds_t seeds = { 1, 2 };
+	dns_parser_t p;
+	dns_parser_init(&p);
+	digest_t g;
+	dns_msg_t full, lite;
+	digest_make(&g, &full, &p, &ev, &seeds);
+	if (g.stage != m->stage || g.status != (int32_t)m->status)
+		abort();
+	dns_sum_t sum;
+	dns_summarize(m, m->qtype, &sum);
+	if (g.stage >= DNS_STAGE_QUESTION && memcmp(&sum, &g.sum, sizeof(sum)) != 0)
+		abort();
+	if (digest_msg(&g, &ev.u.dns, &lite) &&
+	    (lite.id != m->id || lite.flags != m->flags || lite.rcode != m->rcode ||
+	     lite.qr != m->qr || lite.rd != m->rd || lite.ra != m->ra || lite.aa != m->aa ||
+	     lite.tc != m->tc || lite.cd != m->cd || lite.qdcount != m->qdcount ||
+	     lite.ancount != m->ancount || lite.nscount != m->nscount ||
+	     lite.arcount != m->arcount || lite.qtype != m->qtype || lite.qclass != m->qclass ||
+	     lite.stage != m->stage || lite.status != m->status || m->edns.n_ede != 0 ||
+	     lite.qname.len != m->qname.len || lite.qname.labels != m->qname.labels ||
+	     memcmp(lite.qname.wire, m->qname.wire, m->qname.len) != 0))
+		abort();
+	dns_parser_free(&p);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	uint8_t *buf = malloc(size ? size : 1);
@@ -101,6 +138,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char s[DNS_NAME_STRLEN];
 	if (m.stage >= DNS_STAGE_QUESTION)
 		dns_name_str(&m.qname, s);
+	digest_agrees(buf, size, &m);
 	dnssec_rrset_t *set = dnssec_rrset_new();
 	/* m.rr is meaningful at every stage: nrr counts what was read. */
 	for (size_t i = 0; i < m.nrr; i++)
