@@ -141,6 +141,25 @@ static const void *key_of(const tbl_t *t, const tbl_entry_t *e)
  * and the top bit set so that no tag is 0 (an empty slot). */
 static inline uint8_t tag_of(uint64_t hash) { return (uint8_t)(0x80 | (hash >> 57)); }
 
+/* memcmp(a, b, n) == 0 for the keys of a table, eight octets at a time
+ * and inline: a call to memcmp costs more than the compare of a key of
+ * some tens of octets, made for nearly every lookup. */
+static inline int same_key(const void *a, const void *b, size_t n)
+{
+	const uint8_t *p = a, *q = b;
+	uint64_t diff = 0;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x, y;
+		memcpy(&x, p + i, 8);
+		memcpy(&y, q + i, 8);
+		diff |= x ^ y;
+	}
+	for (; i < n; i++)
+		diff |= (uint64_t)(p[i] ^ q[i]);
+	return diff == 0;
+}
+
 /* The first slot at or after i (cyclically) that holds key/hash, or -1 at
  * the empty slot that ends the run.  A key of at most 8 bytes is never
  * compared: tbl_hash is then one-to-one (a word XORed with a constant, a
@@ -159,8 +178,7 @@ static size_t probe(const tbl_t *t, size_t i, const void *key, uint64_t hash, in
 		if (g != tag)
 			continue;
 		const tbl_slot_t *s = &t->slots[i];
-		if (s->hash == hash &&
-		    (short_key || memcmp(key_of(t, s->e), key, t->keylen) == 0)) {
+		if (s->hash == hash && (short_key || same_key(key_of(t, s->e), key, t->keylen))) {
 			*found = 1;
 			return i;
 		}

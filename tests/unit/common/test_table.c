@@ -151,6 +151,38 @@ static void colliding_hashes(void **state)
 	tbl_free(&t);
 }
 
+/* A key of 43 octets (five words and three more) under one hash: a key
+ * that differs from another in any one octet, in a word or in the tail,
+ * is told apart from it. */
+typedef struct lent {
+	tbl_entry_t e;
+	uint8_t key[43];
+} lent_t;
+
+static void long_keys_compared_in_full(void **state)
+{
+	(void)state;
+	tbl_t t;
+	assert_int_equal(tbl_init(&t, sizeof(lent_t), offsetof(lent_t, key), 43, 64), 0);
+	uint8_t base[43];
+	for (size_t i = 0; i < sizeof(base); i++)
+		base[i] = (uint8_t)(0x30 + i);
+	lent_t *b = tbl_insert(&t, base, 99, 0);
+	assert_non_null(b);
+	for (size_t at = 0; at < sizeof(base); at++) {
+		uint8_t k[43];
+		memcpy(k, base, sizeof(k));
+		k[at] ^= 0x01;
+		assert_null(tbl_find(&t, k, 99));
+		lent_t *e = tbl_insert(&t, k, 99, (db_time_t)at + 1);
+		assert_non_null(e);
+		assert_ptr_equal(tbl_find(&t, k, 99), e);
+		assert_ptr_equal(tbl_find(&t, base, 99), b);
+		tbl_remove(&t, e);
+	}
+	tbl_free(&t);
+}
+
 /* Short keys (8 bytes or less) are told apart by their hash alone: every
  * one of 200,000 keys inserted is found as itself, and as many keys never
  * inserted are not found, with the sequential keys and the keys one bit
@@ -531,6 +563,7 @@ int main(void)
 		cmocka_unit_test(insert_find_remove),
 		cmocka_unit_test(duplicate_keys_find_next),
 		cmocka_unit_test(colliding_hashes),
+		cmocka_unit_test(long_keys_compared_in_full),
 		cmocka_unit_test(short_keys_have_their_own_hash),
 		cmocka_unit_test(age_order_and_touch),
 		cmocka_unit_test(limit_returns_null),
