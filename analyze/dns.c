@@ -614,16 +614,8 @@ void dns_name_copy_lower(dns_name_t *dst, const dns_name_t *src)
 		dst->wire[i] = dns_lc(src->wire[i]);
 }
 
-void dns_name_lower(dns_name_t *n)
-{
-	size_t i = 0;
-	for (; i + 8 <= n->len; i += 8) {
-		uint64_t w = dns_lc8(word_at(n->wire, i, n->len));
-		memcpy(n->wire + i, &w, 8);
-	}
-	for (; i < n->len; i++)
-		n->wire[i] = dns_lc(n->wire[i]);
-}
+/* In place: each word is read before it is written. */
+void dns_name_lower(dns_name_t *n) { dns_name_copy_lower(n, n); }
 
 /*
  * RFC 1035 5.1 presentation form.  The longest output is a 255-octet name of
