@@ -253,10 +253,17 @@ uint64_t txn_flow_hash_seeded(uint64_t seed, const db_flow_t *f, int is_query, u
 
 void txn_prefetch(const txn_table_t *tt, uint64_t hash, int stage)
 {
-	if (stage)
-		tbl_prefetch_entry(&tt->tbl, hash);
-	else
+	if (!stage) {
 		tbl_prefetch(&tt->tbl, hash);
+		return;
+	}
+	/* Beyond the key's lines: an answer compares the name (line 2) and
+	 * writes what it left (line 3). */
+	const uint8_t *e = tbl_prefetch_entry(&tt->tbl, hash);
+	if (e) {
+		__builtin_prefetch(e + offsetof(txn_t, qname));
+		__builtin_prefetch(e + offsetof(txn_t, learn), 1);
+	}
 }
 
 txn_t *txn_find(const txn_table_t *tt, const txn_key_t *k)

@@ -201,14 +201,15 @@ void tbl_prefetch(const tbl_t *t, uint64_t hash)
 	__builtin_prefetch(&t->slots[i]);
 }
 
-void tbl_prefetch_entry(const tbl_t *t, uint64_t hash)
+const void *tbl_prefetch_entry(const tbl_t *t, uint64_t hash)
 {
 	size_t i = hash & (t->nslots - 1);
 	if (t->tags[i] != tag_of(hash))
-		return;
+		return NULL;
 	const uint8_t *e = (const uint8_t *)t->slots[i].e;
 	__builtin_prefetch(e);
 	__builtin_prefetch(e + t->keyoff + t->keylen - 1);
+	return e;
 }
 
 /* The slot holding e (it is in the table). */

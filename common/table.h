@@ -93,9 +93,10 @@ void *tbl_find(const tbl_t *t, const void *key, uint64_t hash);
  * have arrived, for the head of the entry the slot points to when its tag
  * agrees.  Hints only: nothing is changed, and a lookup that follows one
  * or neither finds the same.  Memory is read only inside the table's
- * arrays. */
+ * arrays.  tbl_prefetch_entry returns the entry it asked for (or NULL),
+ * for the caller to ask for more of its lines. */
 void tbl_prefetch(const tbl_t *t, uint64_t hash);
-void tbl_prefetch_entry(const tbl_t *t, uint64_t hash);
+const void *tbl_prefetch_entry(const tbl_t *t, uint64_t hash);
 /* The next entry after e with the same key, or NULL. */
 void *tbl_find_next(const tbl_t *t, const void *e);
 /* A zeroed entry with the key copied in, stamped ts and placed newest; NULL
