@@ -19,7 +19,7 @@
 #include "cap_int.h"
 
 /* 4 MiB: the capture thread may run some ten thousand events ahead.  A
- * record is at most a header and a 65,535-byte message. */
+ * record is at most a header, a 65,535-byte message and its preparation. */
 #define RELAY_RING ((uint64_t)4 << 20)
 /* Records between two publications of a side's position: each costs the
  * other side a cache miss. */
