@@ -26,8 +26,7 @@ struct an_prep {
 
 struct an {
 	dns_parser_t parser;
-	digest_seeds_t seeds;
-	struct an_prep *prep;
+	struct an_prep *prep; /* its seeds serve this thread's digests too */
 	txn_table_t txn;
 	roles_t roles;
 	evlog_t evlog;
@@ -285,14 +284,13 @@ an_t *an_new(const an_opts_t *o)
 		(void)evlog_reserve(&a->evlog);
 		(void)msgstore_reserve(&a->attr.store);
 	}
-	a->seeds.txn = txn_seed(&a->txn);
-	a->seeds.roles = roles_seed(&a->roles);
 	if (!(a->prep = aligned_alloc(64, sizeof(*a->prep)))) {
 		an_free(a);
 		return NULL;
 	}
 	dns_parser_init(&a->prep->parser);
-	a->prep->seeds = a->seeds;
+	a->prep->seeds.txn = txn_seed(&a->txn);
+	a->prep->seeds.roles = roles_seed(&a->roles);
 	for (size_t i = 0; i < o->nresolvers; i++)
 		roles_force(&a->roles, &o->resolvers[i]);
 	return a;
@@ -333,7 +331,7 @@ static void on_dns(an_t *a, const cap_event_t *ev, const digest_t *g)
 	 * (digest_msg) until the records are needed. */
 	int full = 0;
 	if (!g) {
-		digest_make(&own, &m, &a->parser, ev, &a->seeds);
+		digest_make(&own, &m, &a->parser, ev, &a->prep->seeds);
 		g = &own;
 		full = 1;
 	}
@@ -397,9 +395,9 @@ static void on_dns(an_t *a, const cap_event_t *ev, const digest_t *g)
 			full = 1;
 		}
 		/* The digest's summary is for the question the answer repeats,
-		 * which is t's: digest_msg stands in only for answers with one. */
+		 * which is t's; an answer without one is summed up for t's. */
 		dns_sum_t sum = g->sum;
-		if (full)
+		if (m.stage < DNS_STAGE_QUESTION || !m.qdcount)
 			dns_summarize(&m, t->qtype, &sum);
 		attr_note_answer(&a->attr, t, &m, &sum);
 		/* The audit re-verifies a client's answer at the end of its

@@ -565,15 +565,29 @@ static uint64_t dns_hash_from(const dns_name_t *n, size_t from)
 
 uint64_t dns_name_hash(const dns_name_t *n) { return dns_hash_from(n, 0); }
 
+/* The start of the ancestor after the one at octet o (o < n->len): past
+ * the root label, n->len. */
+static size_t next_suffix(const dns_name_t *n, size_t o)
+{
+	return n->wire[o] ? o + (size_t)n->wire[o] + 1 : n->len;
+}
+
 int dns_name_next_suffix_hash(const dns_name_t *n, size_t *off, uint64_t *hash)
 {
 	size_t o = *off;
 	if (o >= n->len)
 		return 0;
 	*hash = dns_hash_from(n, o);
-	/* Past the root label: the end. */
-	*off = n->wire[o] ? o + (size_t)n->wire[o] + 1 : n->len;
+	*off = next_suffix(n, o);
 	return 1;
+}
+
+size_t dns_name_suffix_at(const dns_name_t *n, size_t k)
+{
+	size_t off = 0;
+	for (size_t i = 0; i < k && off < n->len; i++)
+		off = next_suffix(n, off);
+	return off;
 }
 
 size_t dns_name_suffix_hashes(const dns_name_t *n, uint64_t *out, size_t max)

@@ -560,14 +560,10 @@ uint64_t model_zone_hash_from(const model_t *m, const dns_name_t *name, const ui
 	/* From the name up, hashing each ancestor only when the one below
 	 * was not a cut: most walks stop a label or two up.  A name of L
 	 * labels has L + 1 suffixes, the root's the last. */
-	size_t off = 0;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++)
 		if (is_cut(m, suffix[i]))
 			return suffix[i];
-		if (off >= name->len)
-			return 0;
-		off = name->wire[off] ? off + (size_t)name->wire[off] + 1 : name->len;
-	}
+	size_t off = dns_name_suffix_at(name, n);
 	uint64_t h;
 	while (dns_name_next_suffix_hash(name, &off, &h))
 		if (is_cut(m, h))

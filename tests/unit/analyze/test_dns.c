@@ -1538,7 +1538,8 @@ static void test_names_at_their_size(void **state)
 }
 
 /* The walk one ancestor at a time gives the hashes dns_name_suffix_hashes
- * gives, in the same order, root included, then stops. */
+ * gives, in the same order, root included, then stops; after k steps it
+ * stands where dns_name_suffix_at(k) says. */
 static void test_suffix_hash_walk(void **state)
 {
 	(void)state;
@@ -1549,11 +1550,16 @@ static void test_suffix_hash_walk(void **state)
 		name_from(&n, names[i]);
 		uint64_t all[130], h;
 		size_t k = dns_name_suffix_hashes(&n, all, 130), j = 0, off = 0;
-		while (dns_name_next_suffix_hash(&n, &off, &h)) {
+		for (;;) {
+			assert_int_equal(dns_name_suffix_at(&n, j), off);
+			if (!dns_name_next_suffix_hash(&n, &off, &h))
+				break;
 			assert_true(j < k);
 			assert_true(h == all[j]);
 			j++;
 		}
+		/* Past the root, the walk stands at the name's end. */
+		assert_int_equal(dns_name_suffix_at(&n, k + 3), n.len);
 		assert_int_equal(j, k);
 		assert_int_equal(j, (size_t)n.labels + 1);
 		assert_int_equal(dns_name_next_suffix_hash(&n, &off, &h), 0);
