@@ -582,9 +582,10 @@ int dns_name_next_suffix_hash(const dns_name_t *n, size_t *off, uint64_t *hash)
 	return 1;
 }
 
-size_t dns_name_suffix_at(const dns_name_t *n, size_t k)
+size_t dns_name_suffix_at(const dns_name_t *n, size_t k) { return dns_name_skip(n, 0, k); }
+
+size_t dns_name_skip(const dns_name_t *n, size_t off, size_t k)
 {
-	size_t off = 0;
 	for (size_t i = 0; i < k && off < n->len; i++)
 		off = next_suffix(n, off);
 	return off;

@@ -187,6 +187,8 @@ int dns_name_next_suffix_hash(const dns_name_t *n, size_t *off, uint64_t *hash);
 /* Where the walk above stands after k steps: the octet at which the k-th
  * ancestor starts (0: n itself), n->len once past the root. */
 size_t dns_name_suffix_at(const dns_name_t *n, size_t k);
+/* k steps more from the ancestor at octet off. */
+size_t dns_name_skip(const dns_name_t *n, size_t off, size_t k);
 /* The same for n and its ancestors down to two labels only: the names a
  * resolution of n may ask about besides the TLD and the root, which serve
  * every resolution (a name of one label, or the root, gives itself). */

@@ -105,8 +105,15 @@ typedef struct keys {
 	uint32_t cap[2]; /* bytes allocated for each */
 } keys_t;
 
+/* A name has at most 127 labels (255 octets, RFC 1035 2.3.4). */
+#define MODEL_DEPTHS 128
+
 struct model {
 	tbl_t cuts, cnames, roots, broken, keys, names, nsnames;
+	/* The cuts held, by their names' count of labels: a zone walk looks
+	 * up only the ancestors as deep as some cut (most cuts are two or
+	 * three labels deep, most names a label or two deeper). */
+	uint32_t cut_depth[MODEL_DEPTHS];
 	model_stats_t st;
 	uint64_t next_ref;
 	kept_root_t *last_root; /* the last root record made (a reference held) */
@@ -286,10 +293,18 @@ static cut_t *learn_cut(model_t *m, const dns_name_t *owner, uint64_t h, db_time
 		tbl_touch(&m->cuts, c, now);
 		return c;
 	}
-	c = tbl_insert_lru(&m->cuts, &h, hv, now, &m->st.cuts_evicted);
+	/* tbl_insert_lru's eviction, made here to keep cut_depth. */
+	cut_t *old = m->cuts.count >= m->cuts.max ? tbl_oldest(&m->cuts) : NULL;
+	if (old) {
+		m->cut_depth[old->name.labels % MODEL_DEPTHS]--;
+		tbl_remove(&m->cuts, old);
+		m->st.cuts_evicted++;
+	}
+	c = tbl_insert(&m->cuts, &h, hv, now);
 	if (c) {
 		dns_name_set(&c->name, owner);
 		dns_name_lower(&c->name);
+		m->cut_depth[c->name.labels % MODEL_DEPTHS]++;
 	}
 	return c;
 }
@@ -516,12 +531,27 @@ void model_learn(model_t *m, txn_t *t, const dns_msg_t *msg)
 
 /* ---- lookups ------------------------------------------------------------- */
 
+/* Some cut is a name of that many labels. */
+static int cuts_at(const model_t *m, size_t labels)
+{
+	return labels < MODEL_DEPTHS && m->cut_depth[labels];
+}
+
+/* The cut that suffix i of name (hash h) is, or NULL: looked up only when
+ * some cut is as deep. */
+static const cut_t *cut_of_suffix(const model_t *m, const dns_name_t *name, size_t i, uint64_t h)
+{
+	if (i > name->labels || !cuts_at(m, name->labels - i))
+		return NULL;
+	return tbl_find(&m->cuts, &h, tbl_hash(&m->cuts, &h));
+}
+
 int model_zone_of(const model_t *m, const dns_name_t *name, dns_name_t *out)
 {
 	uint64_t h[130];
 	size_t n = dns_name_suffix_hashes(name, h, 130);
 	for (size_t i = 0; i < n; i++) {
-		const cut_t *c = tbl_find(&m->cuts, &h[i], tbl_hash(&m->cuts, &h[i]));
+		const cut_t *c = cut_of_suffix(m, name, i, h[i]);
 		if (c) {
 			*out = c->name;
 			return 1;
@@ -535,7 +565,7 @@ int model_zone_src(const model_t *m, const dns_name_t *name, model_src_t *src)
 	uint64_t h[130];
 	size_t n = dns_name_suffix_hashes(name, h, 130);
 	for (size_t i = 0; i < n; i++) {
-		const cut_t *c = tbl_find(&m->cuts, &h[i], tbl_hash(&m->cuts, &h[i]));
+		const cut_t *c = cut_of_suffix(m, name, i, h[i]);
 		if (c) {
 			*src = c->src;
 			return c->src.answered != 0;
@@ -549,25 +579,30 @@ uint64_t model_zone_hash(const model_t *m, const dns_name_t *name, uint64_t h)
 	return model_zone_hash_from(m, name, &h, 1);
 }
 
-static int is_cut(const model_t *m, uint64_t h)
-{
-	return tbl_find(&m->cuts, &h, tbl_hash(&m->cuts, &h)) != NULL;
-}
-
 uint64_t model_zone_hash_from(const model_t *m, const dns_name_t *name, const uint64_t *suffix,
 			      size_t n)
 {
 	/* From the name up, hashing each ancestor only when the one below
 	 * was not a cut: most walks stop a label or two up.  A name of L
-	 * labels has L + 1 suffixes, the root's the last. */
+	 * labels has L + 1 suffixes, the root's the last: suffix i has
+	 * L - i labels. */
 	for (size_t i = 0; i < n; i++)
-		if (is_cut(m, suffix[i]))
+		if (cut_of_suffix(m, name, i, suffix[i]))
 			return suffix[i];
-	size_t off = dns_name_suffix_at(name, n);
-	uint64_t h;
-	while (dns_name_next_suffix_hash(name, &off, &h))
-		if (is_cut(m, h))
+	size_t off = dns_name_suffix_at(name, n), at = n;
+	for (size_t i = n; i <= name->labels; i++) {
+		/* Hashed only when some cut is as deep. */
+		if (!cuts_at(m, name->labels - i))
+			continue;
+		off = dns_name_skip(name, off, i - at);
+		at = i;
+		uint64_t h;
+		if (!dns_name_next_suffix_hash(name, &off, &h))
+			break;
+		at++;
+		if (tbl_find(&m->cuts, &h, tbl_hash(&m->cuts, &h)))
 			return h;
+	}
 	return 0;
 }
 

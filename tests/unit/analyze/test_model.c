@@ -362,6 +362,91 @@ static void zone_of_a_name(void **state)
 	model_free(m);
 }
 
+/* The zone walk looks up only the ancestors as deep as some cut: cuts at
+ * several depths, the deepest found first, and the depths kept right
+ * while cuts are evicted. */
+static void zone_walk_by_depth(void **state)
+{
+	(void)state;
+	model_t *m = model_new(1024);
+	assert_non_null(m);
+	dns_parser_t p;
+	dns_parser_init(&p);
+	static const char *const ns[] = { "ns.elsewhere.test" };
+	/* Four labels deep, then more two-label cuts than the model keeps:
+	 * the deep one is evicted first, then the oldest shallow ones. */
+	learn(m, &p, T0, "www.deep.b.zone.example", 0, "deep.b.zone.example", ns, 1);
+	static const struct {
+		const char *name, *cut;
+	} before[] = { { "www.deep.b.zone.example", "deep.b.zone.example" },
+		       { "a.b.c.deep.b.zone.example", "deep.b.zone.example" },
+		       { "b.zone.example", NULL } };
+	static const struct {
+		const char *name, *cut;
+	} after[] = { { "www.deep.b.zone.example", NULL },
+		      { "www.z1199.example", "z1199.example" },
+		      { "a.b.z1100.example", "z1100.example" },
+		      { "z0.example", NULL },
+		      { "www.in.deep.b.zone.example", "in.deep.b.zone.example" },
+		      { "in.deep.b.zone.example", "in.deep.b.zone.example" },
+		      { "x.y.zone.example", NULL } };
+	char zone[64], name[80];
+	for (int round = 0; round < 2; round++) {
+		if (round == 1) {
+			for (int i = 0; i < 1200; i++) {
+				snprintf(zone, sizeof(zone), "z%d.example", i);
+				snprintf(name, sizeof(name), "www.z%d.example", i);
+				learn(m, &p, T0 + SEC + i, name, 0, zone, ns, 1);
+			}
+			assert_true(model_stats(m)->cuts_evicted > 0);
+			learn(m, &p, T0 + 3 * SEC, "www.in.deep.b.zone.example", 0,
+			      "in.deep.b.zone.example", ns, 1);
+		}
+		size_t n = round ? sizeof(after) / sizeof(after[0])
+				 : sizeof(before) / sizeof(before[0]);
+		for (size_t i = 0; i < n; i++) {
+			const char *q = round ? after[i].name : before[i].name;
+			const char *c = round ? after[i].cut : before[i].cut;
+			wb_t w = { .n = 0 };
+			wname(&w, q);
+			dns_name_t dn;
+			size_t off = 0;
+			assert_int_equal(dns_name_read(w.b, w.n, &off, &dn), DB_OK);
+			uint64_t want = c ? hash_of(c) : 0;
+			uint64_t h[8];
+			size_t nh = dns_name_suffix_hashes(&dn, h, 8);
+			for (size_t k = 1; k <= nh; k++)
+				assert_int_equal(model_zone_hash_from(m, &dn, h, k), want);
+			dns_name_t z;
+			assert_int_equal(model_zone_of(m, &dn, &z), c != NULL);
+		}
+	}
+	dns_parser_free(&p);
+	model_free(m);
+
+	/* One eviction, of a three-label cut, with one two-label cut held:
+	 * the count of the evicted cut's depth goes down, not another's. */
+	m = model_new(1024);
+	assert_non_null(m);
+	dns_parser_init(&p);
+	for (int i = 0; i < 1024; i++) {
+		snprintf(zone, sizeof(zone), "z%d.filler.example", i);
+		snprintf(name, sizeof(name), "www.z%d.filler.example", i);
+		learn(m, &p, T0 + i, name, 0, zone, ns, 1);
+		if (i == 0)
+			learn(m, &p, T0, "www.zone.example", 0, "zone.example", ns, 1);
+	}
+	assert_int_equal(model_stats(m)->cuts_evicted, 1);
+	wb_t w = { .n = 0 };
+	wname(&w, "www.zone.example");
+	dns_name_t dn;
+	size_t off = 0;
+	assert_int_equal(dns_name_read(w.b, w.n, &off, &dn), DB_OK);
+	assert_int_equal(model_zone_hash(m, &dn, dns_name_hash(&dn)), hash_of("zone.example"));
+	dns_parser_free(&p);
+	model_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -370,6 +455,7 @@ int main(void)
 		cmocka_unit_test(roots_shared_between_keys),
 		cmocka_unit_test(dead_delegation_and_forgotten_names),
 		cmocka_unit_test(zone_of_a_name),
+		cmocka_unit_test(zone_walk_by_depth),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
