@@ -11,7 +11,7 @@
  *    resolver knew (the model's CNAME graph, learned from the whole
  *    capture), or a name the related answers pointed to (CNAME targets, NS
  *    names of referrals), grown to a fixed point.  Every lookup goes
- *    through an index: attempts by name (txn_by_name_ends), transport events by
+ *    through an index: attempts by name (txn_by_name), transport events by
  *    server (evlog_server_newest), so the cost of a verdict does not grow
  *    with the traffic around it.
  * 2. Outcomes.  Each attempt is judged as the resolver saw it when it gave
@@ -452,12 +452,16 @@ static void gather(attr_t *a, const txn_t *t, db_time_t T, int concluded, walk_t
 		 * the query, while the index holds attempts a window and more
 		 * old: walked back from the newest, the search stops at lo
 		 * instead of passing every older attempt. */
-		const txn_t *oldest;
+		const txn_t *const *v;
 		int in_order;
-		const txn_t *x = txn_by_name_ends(a->txn, w->set[i], &oldest, &in_order);
+		size_t nv = txn_by_name(a->txn, w->set[i], &v, &in_order);
 		size_t end = ATTR_MAX_VISIT_NAME, first = end, visits = 0;
 		if (in_order) {
-			for (; x && visits < ATTR_MAX_VISIT_NAME; x = x->name_older, visits++) {
+			for (size_t k = nv; k-- > 0 && visits < ATTR_MAX_VISIT_NAME;) {
+				const txn_t *x = v[k];
+				if (!x)
+					continue;
+				visits++;
 				if (x->e.ts < lo)
 					break;
 				if (x->e.ts <= T)
@@ -465,8 +469,11 @@ static void gather(attr_t *a, const txn_t *t, db_time_t T, int concluded, walk_t
 			}
 		} else {
 			first = end = 0;
-			for (x = oldest; x && visits < ATTR_MAX_VISIT_NAME;
-			     x = x->name_newer, visits++) {
+			for (size_t k = 0; k < nv && visits < ATTR_MAX_VISIT_NAME; k++) {
+				const txn_t *x = v[k];
+				if (!x)
+					continue;
+				visits++;
 				if (x->e.ts > T)
 					break;
 				if (x->e.ts >= lo)
@@ -474,7 +481,7 @@ static void gather(attr_t *a, const txn_t *t, db_time_t T, int concluded, walk_t
 			}
 		}
 		for (size_t j = first; j < end; j++) {
-			x = w->range[j];
+			const txn_t *x = w->range[j];
 			if (x == t || x->qhash != w->set[i] || !upstream_sender(x, t))
 				continue;
 			if (x->e.ts < t0 && (concluded || (x->answered && x->answer_ts < t0)))

@@ -3,15 +3,61 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The name index: one head per query name hash, pointing at its newest
- * transaction; a transaction is in at most one list, so the index never
- * holds more heads than the table holds transactions. */
+/* The name index: one head per query name hash, holding its transactions
+ * in the order they were indexed; a transaction is under at most one head,
+ * so the index never holds more heads than the table holds transactions.
+ * A transaction that leaves is cleared from its array (NULL), and the
+ * array's ends are trimmed of cleared entries, so that it spans no more
+ * than the transactions of that name still in the table: at most a
+ * window's worth. */
+#define NAME_IN_LOG 2
+#define NAME_IN (1 << NAME_IN_LOG)
+
 typedef struct name_head {
-	tbl_entry_t e;
+	tbl_entry_t e; /* e.ts: the newest transaction's e.ts (the table's age
+	                * order serves only to free the arrays) */
 	uint64_t qhash;
-	txn_t *newest, *oldest;
+	txn_t **v;     /* v[lo..hi): oldest first; NULL: left the index */
+	uint32_t seq0; /* the name_seq of v[0] (modulo 2^32) */
+	uint32_t lo, hi;
+	uint8_t cap_log;    /* v holds 1 << cap_log entries */
 	uint8_t disordered; /* a transaction joined with an older e.ts than the newest's */
+	/* v while it fits: most names have a few attempts at a time, and an
+	 * allocation per name would cost more than the index saves. */
+	txn_t *in[NAME_IN];
 } name_head_t;
+
+/* Room for one more at v[hi]: the live span moved to the front when the
+ * cleared ones before it are half the array, else the array doubled.
+ * Returns 0, or -1 when out of memory. */
+static int name_room(name_head_t *h)
+{
+	if (!h->v) {
+		h->v = h->in;
+		h->cap_log = NAME_IN_LOG;
+	}
+	uint32_t cap = 1u << h->cap_log;
+	if (h->hi < cap)
+		return 0;
+	if (h->lo >= cap / 2) {
+		memmove(h->v, h->v + h->lo, (size_t)(h->hi - h->lo) * sizeof(*h->v));
+		h->seq0 += h->lo;
+		h->hi -= h->lo;
+		h->lo = 0;
+		return 0;
+	}
+	if (h->cap_log >= 31)
+		return -1;
+	size_t size = ((size_t)cap << 1) * sizeof(*h->v);
+	txn_t **v = h->v == h->in ? malloc(size) : realloc(h->v, size);
+	if (!v)
+		return -1;
+	if (h->v == h->in)
+		memcpy(v, h->in, sizeof(h->in));
+	h->v = v;
+	h->cap_log++;
+	return 0;
+}
 
 int txn_init(txn_table_t *tt, db_time_t window, size_t max, txn_close_fn fn, void *user)
 {
@@ -99,19 +145,25 @@ static void unlink_name(txn_table_t *tt, txn_t *t)
 {
 	if (!t->named)
 		return;
-	name_head_t *h = tbl_find(&tt->names, &t->qhash, tbl_hash(&tt->names, &t->qhash));
-	if (t->name_older)
-		t->name_older->name_newer = t->name_newer;
-	else if (h)
-		h->oldest = t->name_newer;
-	if (t->name_newer)
-		t->name_newer->name_older = t->name_older;
-	else if (h)
-		h->newest = t->name_older;
-	if (h && !h->newest)
-		tbl_remove(&tt->names, h);
 	t->named = 0;
-	t->name_older = t->name_newer = NULL;
+	name_head_t *h = t->name_head;
+	uint32_t i = t->name_seq - h->seq0;
+	if (i < h->lo || i >= h->hi || h->v[i] != t)
+		return; /* never: the index holds every named transaction */
+	h->v[i] = NULL;
+	while (h->lo < h->hi && !h->v[h->lo])
+		h->lo++;
+	if (i + 1 == h->hi) {
+		while (h->hi > h->lo && !h->v[h->hi - 1])
+			h->hi--;
+		if (h->hi > h->lo)
+			h->e.ts = h->v[h->hi - 1]->e.ts;
+	}
+	if (h->lo == h->hi) {
+		if (h->v != h->in)
+			free(h->v);
+		tbl_remove(&tt->names, h);
+	}
 }
 
 txn_learn_t *txn_learn(txn_t *t)
@@ -188,25 +240,26 @@ void txn_index_name(txn_table_t *tt, txn_t *t)
 	/* Never full: at most one head per transaction in the table. */
 	if (!h && !(h = tbl_insert(&tt->names, &t->qhash, hv, t->e.ts)))
 		return;
-	t->named = 1;
-	t->name_older = h->newest;
-	t->name_newer = NULL;
-	if (h->newest && h->newest->e.ts > t->e.ts)
+	if (name_room(h) < 0) {
+		if (h->lo == h->hi) /* just made */
+			tbl_remove(&tt->names, h);
+		return;
+	}
+	if (h->hi > h->lo && h->e.ts > t->e.ts)
 		h->disordered = 1;
-	if (h->newest)
-		h->newest->name_newer = t;
-	else
-		h->oldest = t;
-	h->newest = t;
+	h->e.ts = t->e.ts;
+	t->named = 1;
+	t->name_head = h;
+	t->name_seq = h->seq0 + h->hi;
+	h->v[h->hi++] = t;
 }
 
-const txn_t *txn_by_name_ends(const txn_table_t *tt, uint64_t hq, const txn_t **oldest,
-			      int *in_order)
+size_t txn_by_name(const txn_table_t *tt, uint64_t hq, const txn_t *const **v, int *in_order)
 {
 	const name_head_t *h = tbl_find(&tt->names, &hq, tbl_hash(&tt->names, &hq));
-	*oldest = h ? h->oldest : NULL;
 	*in_order = h ? !h->disordered : 1;
-	return h ? h->newest : NULL;
+	*v = h ? (const txn_t *const *)h->v + h->lo : NULL;
+	return h ? h->hi - h->lo : 0;
 }
 
 /* The key's hash from its fields, wherever they are: a query's and an
@@ -285,6 +338,11 @@ void txn_free(txn_table_t *tt)
 	for (tbl_entry_t *e = tt->tbl.oldest; e; e = e->newer)
 		release((txn_t *)e);
 	tbl_free(&tt->tbl);
+	for (tbl_entry_t *e = tt->names.oldest; e; e = e->newer) {
+		name_head_t *h = (name_head_t *)e;
+		if (h->v != h->in)
+			free(h->v);
+	}
 	tbl_free(&tt->names);
 	tt->cursor = NULL;
 }
@@ -443,13 +501,8 @@ static void prefetch_close(const txn_table_t *tt, const txn_t *t, const txn_t *n
 		for (size_t i = 0; i < sizeof(*next); i += 64)
 			__builtin_prefetch((const uint8_t *)next + i);
 	tbl_prefetch(&tt->tbl, t->e.hash);
-	if (t->named) {
-		tbl_prefetch(&tt->names, tbl_hash(&tt->names, &t->qhash));
-		if (t->name_older)
-			__builtin_prefetch(&t->name_older->name_newer);
-		if (t->name_newer)
-			__builtin_prefetch(&t->name_newer->name_older);
-	}
+	if (t->named)
+		__builtin_prefetch(t->name_head);
 }
 
 void txn_expire(txn_table_t *tt, db_time_t now)

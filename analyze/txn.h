@@ -56,9 +56,13 @@ typedef struct txn {
 	 * memory.  Line 0, the name index's walk (a verdict's search passes
 	 * many transactions): the age, the neighbours, the name, the answer's
 	 * time. */
-	tbl_entry_t e;                       /* e.ts = first query */
-	struct txn *name_older, *name_newer; /* the name index: same qhash, by age */
-	uint64_t qhash;                      /* dns_name_hash(qname) */
+	tbl_entry_t e; /* e.ts = first query */
+	/* Its place in the name index (named only; txn.c): its name's head,
+	 * and its number there. */
+	struct name_head *name_head;
+	uint32_t name_seq;
+	uint32_t spare0; /* free: keeps the lines below where they are */
+	uint64_t qhash;  /* dns_name_hash(qname) */
 	db_time_t answer_ts;
 	/* Line 1, a lookup and a verdict's filter: the key, the question
 	 * without its name, the flags. */
@@ -215,20 +219,21 @@ txn_t *txn_query_hashed(txn_table_t *tt, db_time_t ts, const db_flow_t *flow, co
 			uint64_t h, uint64_t qhash);
 /* Puts t, the transaction txn_query just made, in the name index: the
  * upstream attempts of a resolver, found by their query name
- * (txn_by_name_ends), newest first, so that correlation costs the attempts for
- * the names it asks about and never a walk over the rest of the traffic.
- * A transaction already indexed, or no longer the newest, is left as it
+ * (txn_by_name), so that correlation costs the attempts for the names it
+ * asks about and never a walk over the rest of the traffic.  A
+ * transaction already indexed, or no longer the newest, is left as it
  * is.  It leaves the index when it leaves the table. */
 void txn_index_name(txn_table_t *tt, txn_t *t);
-/* The newest indexed transaction whose qhash is h, or NULL; older ones
- * follow through name_older (all with the same qhash, a hash collision
- * aside: compare qname when it matters).  The oldest (newer ones following
- * through name_newer) in *oldest.  *in_order is 1 when the list is in the
- * order of the transactions' e.ts, as it is unless the capture went back
- * in time while the name was in the index: a search for a time range then
- * walks back from the newest and stops before the range. */
-const txn_t *txn_by_name_ends(const txn_table_t *tt, uint64_t h, const txn_t **oldest,
-			      int *in_order);
+/* The indexed transactions whose qhash is h (all with that qhash, a hash
+ * collision aside: compare qname when it matters), in the order they were
+ * indexed, oldest first: (*v)[0..n), n returned, where an entry is NULL
+ * when its transaction has left the index.  An array rather than a list,
+ * so that a walk's reads of the transactions do not wait for each other.
+ * *in_order is 1 when the order is that of the transactions' e.ts, as it
+ * is unless the capture went back in time while the name was in the
+ * index: a search for a time range then walks back from the newest and
+ * stops before the range.  Valid until the index next changes. */
+size_t txn_by_name(const txn_table_t *tt, uint64_t h, const txn_t *const **v, int *in_order);
 /* The newest transaction with this key (any question), or NULL. */
 txn_t *txn_find(const txn_table_t *tt, const txn_key_t *k);
 /* The hash the table holds k under (the hash of its fields, not

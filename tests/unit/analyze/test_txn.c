@@ -476,16 +476,29 @@ static void eviction_when_full(void **state)
 	txn_free(&tt);
 }
 
-/* The newest indexed transaction of the name hashed h. */
-static const txn_t *txn_by_name(const txn_table_t *tt, uint64_t h)
+/* The indexed transactions of the name hashed h still in the index,
+ * oldest first, into out[0..max): how many. */
+static size_t named(const txn_table_t *tt, uint64_t h, const txn_t **out, size_t max)
 {
-	const txn_t *oldest;
+	const txn_t *const *v;
 	int in_order;
-	return txn_by_name_ends(tt, h, &oldest, &in_order);
+	size_t n = txn_by_name(tt, h, &v, &in_order), k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (v[i] && k < max)
+			out[k++] = v[i];
+	return k;
 }
 
-/* The name index: indexed transactions by query name, newest first; a
- * transaction leaves it when it leaves the table. */
+/* The newest indexed transaction of the name hashed h, or NULL. */
+static const txn_t *newest_named(const txn_table_t *tt, uint64_t h)
+{
+	const txn_t *all[64];
+	size_t n = named(tt, h, all, 64);
+	return n ? all[n - 1] : NULL;
+}
+
+/* The name index: indexed transactions by query name, in the order they
+ * were indexed; a transaction leaves it when it leaves the table. */
 static void name_index(void **state)
 {
 	(void)state;
@@ -493,6 +506,7 @@ static void name_index(void **state)
 	struct closed c = { 0 };
 	db_flow_t qf, rf;
 	dns_msg_t q;
+	const txn_t *got[8];
 
 	mkflows(&qf, &rf, DB_PROTO_UDP);
 	assert_int_equal(txn_init(&tt, WINDOW, 8, on_close, &c), 0);
@@ -509,26 +523,26 @@ static void name_index(void **state)
 	txn_t *d = txn_query(&tt, T0 + 3, &qf, &q);
 	/* Not the newest any more: left out. */
 	txn_index_name(&tt, b);
-	assert_ptr_equal(txn_by_name(&tt, a->qhash), b);
-	assert_ptr_equal(b->name_older, a);
-	assert_null(a->name_older);
-	assert_ptr_equal(txn_by_name(&tt, o->qhash), o);
+	assert_int_equal(named(&tt, a->qhash, got, 8), 2);
+	assert_ptr_equal(got[0], a);
+	assert_ptr_equal(got[1], b);
+	assert_ptr_equal(newest_named(&tt, o->qhash), o);
 	assert_false(d->named);
 	/* Lookup by key, whatever the question. */
 	txn_key_t k = b->key;
 	assert_ptr_equal(txn_find(&tt, &k), b);
 	/* Expiry removes them from the index, oldest first. */
 	txn_expire(&tt, T0 + 1 + WINDOW);
-	assert_ptr_equal(txn_by_name(&tt, b->qhash), b);
-	assert_null(b->name_older);
-	assert_null(txn_by_name(&tt, dns_name_hash(&q.qname) ^ 1));
+	assert_int_equal(named(&tt, b->qhash, got, 8), 1);
+	assert_ptr_equal(got[0], b);
+	assert_null(newest_named(&tt, dns_name_hash(&q.qname) ^ 1));
 	txn_expire(&tt, T0 + 10 + WINDOW);
-	assert_null(txn_by_name(&tt, dns_name_hash(&q.qname)));
+	assert_null(newest_named(&tt, dns_name_hash(&q.qname)));
 	assert_int_equal(tt.names.count, 0);
 	txn_free(&tt);
 }
 
-/* Both ends of a name's list, and whether it is in the order of query
+/* Both ends of a name's array, and whether it is in the order of query
  * time: a capture that goes back in time puts it out of order for as long
  * as the name stays in the index. */
 static void name_index_ends(void **state)
@@ -538,30 +552,103 @@ static void name_index_ends(void **state)
 	struct closed c = { 0 };
 	db_flow_t qf, rf;
 	dns_msg_t q;
-	const txn_t *oldest;
+	const txn_t *const *v;
+	const txn_t *got[8];
 	int in_order;
 
 	mkflows(&qf, &rf, DB_PROTO_UDP);
 	assert_int_equal(txn_init(&tt, WINDOW, 8, on_close, &c), 0);
 	Q(&q, 1, N_LOWER);
 	uint64_t h = dns_name_hash(&q.qname);
-	assert_null(txn_by_name_ends(&tt, h, &oldest, &in_order));
-	assert_null(oldest);
+	assert_int_equal(txn_by_name(&tt, h, &v, &in_order), 0);
 	assert_int_equal(in_order, 1);
 	txn_t *a = txn_query(&tt, T0 + 5, &qf, &q);
 	txn_index_name(&tt, a);
 	Q(&q, 2, N_MIXED);
 	txn_t *b = txn_query(&tt, T0 + 5, &qf, &q);
 	txn_index_name(&tt, b);
-	assert_ptr_equal(txn_by_name_ends(&tt, h, &oldest, &in_order), b);
-	assert_ptr_equal(oldest, a);
+	assert_int_equal(txn_by_name(&tt, h, &v, &in_order), 2);
+	assert_ptr_equal(v[0], a);
+	assert_ptr_equal(v[1], b);
 	assert_int_equal(in_order, 1); /* equal times are in order */
+	/* The newest leaves: the next one is in order against the one
+	 * before it, not against the one that left. */
 	Q(&q, 3, N_LOWER);
+	txn_t *x = txn_query(&tt, T0 + 9, &qf, &q);
+	txn_index_name(&tt, x);
+	txn_close(&tt, x);
+	Q(&q, 4, N_LOWER);
+	txn_t *y = txn_query(&tt, T0 + 7, &qf, &q);
+	txn_index_name(&tt, y);
+	assert_int_equal(named(&tt, h, got, 8), 3);
+	assert_ptr_equal(got[2], y);
+	txn_by_name(&tt, h, &v, &in_order);
+	assert_int_equal(in_order, 1);
+	Q(&q, 5, N_LOWER);
 	txn_t *d = txn_query(&tt, T0 + 4, &qf, &q);
 	txn_index_name(&tt, d);
-	assert_ptr_equal(txn_by_name_ends(&tt, h, &oldest, &in_order), d);
-	assert_ptr_equal(oldest, a);
+	assert_int_equal(named(&tt, h, got, 8), 4);
+	assert_ptr_equal(got[0], a);
+	assert_ptr_equal(got[3], d);
+	txn_by_name(&tt, h, &v, &in_order);
 	assert_int_equal(in_order, 0);
+	txn_free(&tt);
+}
+
+/* Many transactions of one name, leaving in any order while others join:
+ * the index holds exactly those still in the table, in the order they
+ * were indexed, through the array's growth and compaction; its head goes
+ * with the last of them. */
+static void name_index_churn(void **state)
+{
+	(void)state;
+	enum { N = 300 };
+	txn_table_t tt;
+	db_flow_t qf, rf;
+	dns_msg_t q;
+	static txn_t *live[N];
+	static const txn_t *got[N];
+	size_t nlive = 0;
+	uint32_t rnd = 12345;
+
+	mkflows(&qf, &rf, DB_PROTO_UDP);
+	assert_int_equal(txn_init(&tt, WINDOW, 4 * N, NULL, NULL), 0);
+	Q(&q, 1, N_LOWER);
+	uint64_t h = dns_name_hash(&q.qname);
+	for (int step = 0; step < 4 * N; step++) {
+		rnd = rnd * 1103515245u + 12345u;
+		int join = nlive == 0 || (nlive < N && (rnd >> 16) % 3 != 0);
+		if (join) {
+			Q(&q, (uint16_t)(step + 2), N_LOWER);
+			qf.sport = (uint16_t)(1024 + step);
+			txn_t *t = txn_query(&tt, T0 + step, &qf, &q);
+			assert_non_null(t);
+			txn_index_name(&tt, t);
+			assert_true(t->named);
+			live[nlive++] = t;
+		} else {
+			/* Mostly the oldest (attempts leave in age order),
+			 * sometimes any: a client's query answered, an
+			 * attempt kept briefly. */
+			size_t i = (rnd >> 8) % 4 ? 0 : (rnd >> 12) % nlive;
+			txn_close(&tt, live[i]);
+			memmove(&live[i], &live[i + 1], (nlive - i - 1) * sizeof(live[0]));
+			nlive--;
+		}
+		assert_int_equal(named(&tt, h, got, N), nlive);
+		for (size_t i = 0; i < nlive; i++)
+			assert_ptr_equal(got[i], live[i]);
+		const txn_t *const *v;
+		int in_order;
+		size_t span = txn_by_name(&tt, h, &v, &in_order);
+		assert_int_equal(in_order, 1);
+		/* Trimmed at both ends. */
+		if (nlive) {
+			assert_ptr_equal(v[0], live[0]);
+			assert_ptr_equal(v[span - 1], live[nlive - 1]);
+		}
+		assert_int_equal(tt.names.count, nlive ? 1 : 0);
+	}
 	txn_free(&tt);
 }
 
@@ -768,6 +855,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(name_index),
 		cmocka_unit_test(name_index_ends),
+		cmocka_unit_test(name_index_churn),
 		cmocka_unit_test(short_life_after_answer),
 		cmocka_unit_test(brief_life_after_answer),
 		cmocka_unit_test(midway_once_for_unanswered),
