@@ -479,30 +479,54 @@ void txn_judge_at(txn_table_t *tt, txn_t *t, db_time_t due, int drop)
 }
 
 /* The midway look at the queries `midway` old by now, in query order. */
+/* The loops below walk lists that run through the table in no order of
+ * memory (the age list, the queues): each step would wait for memory
+ * several times in a row.  So each step asks, two transactions ahead, for
+ * n2's lines (reading n1's link to find it: n1's lines were asked for a
+ * step before), and for what closing n1, the next, will read beyond n1
+ * itself: its slot, its name's head, its neighbours on the age list and
+ * on its queue.  Hints only. */
+static void prefetch_lines(const txn_t *t, size_t lines)
+{
+	if (t)
+		for (size_t i = 0; i < lines; i++)
+			__builtin_prefetch((const uint8_t *)t + 64 * i);
+}
+
+static void prefetch_close(const txn_table_t *tt, const txn_t *n1, const txn_t *n2)
+{
+	prefetch_lines(n2, sizeof(*n2) / 64);
+	if (!n1)
+		return;
+	tbl_prefetch(&tt->tbl, n1->e.hash);
+	if (n1->named)
+		__builtin_prefetch(n1->name_head);
+	if (n1->e.older)
+		__builtin_prefetch(n1->e.older);
+	if (n1->e.newer)
+		__builtin_prefetch(n1->e.newer);
+	if (n1->life.prev)
+		__builtin_prefetch(&n1->life.prev->life);
+	if (n1->life.next)
+		__builtin_prefetch(&n1->life.next->life);
+}
+
+static const txn_t *newer_of(const txn_t *t) { return t ? (const txn_t *)t->e.newer : NULL; }
+
+static const txn_t *life_next(const txn_t *t) { return t ? t->life.next : NULL; }
+
 static void midway(txn_table_t *tt, db_time_t now)
 {
 	while (tt->midway_cursor && tt->midway_cursor->ts + tt->midway <= now) {
 		txn_t *t = (txn_t *)tt->midway_cursor;
 		tt->midway_cursor = tt->midway_cursor->newer;
+		/* Its first two lines are all the look below reads. */
+		prefetch_lines(newer_of(newer_of(t)), 2);
 		if (!t->answered && !t->judged && !t->midway_done && !t->short_life) {
 			t->midway_done = 1;
 			tt->on_midway(t, t->e.ts + tt->midway, tt->user);
 		}
 	}
-}
-
-/* Asks at once for what closing t will read beyond t itself, and for the
- * transaction the loop closes next (the queues and the age list run through
- * the table in no order of memory: each step would otherwise wait for
- * memory several times in a row).  Hints only. */
-static void prefetch_close(const txn_table_t *tt, const txn_t *t, const txn_t *next)
-{
-	if (next)
-		for (size_t i = 0; i < sizeof(*next); i += 64)
-			__builtin_prefetch((const uint8_t *)next + i);
-	tbl_prefetch(&tt->tbl, t->e.hash);
-	if (t->named)
-		__builtin_prefetch(t->name_head);
 }
 
 void txn_expire(txn_table_t *tt, db_time_t now)
@@ -523,23 +547,24 @@ void txn_expire(txn_table_t *tt, db_time_t now)
 			break;
 		if (w == (txn_t *)tt->cursor)
 			tt->cursor = tt->cursor->newer;
-		prefetch_close(tt, w, (const txn_t *)tt->cursor);
+		const txn_t *n1 = (const txn_t *)tt->cursor;
+		prefetch_close(tt, n1, newer_of(n1));
 		judge(tt, w, 0);
 		if (w->drop_judged)
 			close_txn(tt, w);
 	}
 	txn_t *t;
 	while ((t = tbl_oldest(&tt->tbl)) && t->e.ts + tt->window + tt->retain <= now) {
-		prefetch_close(tt, t, (const txn_t *)t->e.newer);
+		prefetch_close(tt, newer_of(t), newer_of(newer_of(t)));
 		close_txn(tt, t);
 	}
 	/* Answered attempts whose short or brief life is over. */
 	while ((t = tt->life.head) && t->life.at <= now) {
-		prefetch_close(tt, t, t->life.next);
+		prefetch_close(tt, t->life.next, life_next(t->life.next));
 		close_txn(tt, t);
 	}
 	while ((t = tt->brief.head) && t->life.at <= now) {
-		prefetch_close(tt, t, t->life.next);
+		prefetch_close(tt, t->life.next, life_next(t->life.next));
 		close_txn(tt, t);
 	}
 }
