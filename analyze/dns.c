@@ -421,12 +421,32 @@ void dns_read_flags(dns_msg_t *m)
 	m->rcode = m->flags & 0xF;
 }
 
+/* Every field of m zeroed but the question name's octets past the first
+ * and the EDE slots, which are read only up to qname.len and edns.n_ede:
+ * a memset of the whole (some 450 octets, a string instruction slow to
+ * start) was half of dns_parse's own time. */
+static void msg_clear(dns_msg_t *m)
+{
+	m->id = m->flags = 0;
+	m->qr = m->opcode = m->aa = m->tc = m->rd = m->ra = m->ad = m->cd = 0;
+	m->rcode = 0;
+	m->qdcount = m->ancount = m->nscount = m->arcount = 0;
+	m->qname.len = m->qname.labels = 0;
+	m->qname.wire[0] = 0;
+	m->qtype = m->qclass = 0;
+	m->edns.present = m->edns.version = m->edns.do_bit = m->edns.ext_rcode = 0;
+	m->edns.udp_size = m->edns.n_options = m->edns.n_ede = 0;
+	m->nrr = 0;
+	m->stage = DNS_STAGE_NONE;
+	m->status = DB_OK;
+}
+
 db_status_t dns_parse(dns_parser_t *p, const uint8_t *buf, size_t len, dns_msg_t *m)
 {
 	wire_t w;
 	db_status_t st;
 
-	memset(m, 0, sizeof(*m));
+	msg_clear(m);
 	m->wire = buf;
 	m->len = len;
 	m->rr = p->rr;
