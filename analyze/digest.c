@@ -6,11 +6,27 @@
 
 #include <string.h>
 
+/* Every field of g zeroed, one by one: a memset of its 96 octets compiles
+ * to a string instruction slow to start, made for every DNS message. */
+static void digest_clear(digest_t *g)
+{
+	g->txn_hash = g->src_hash = g->dst_hash = 0;
+	for (size_t i = 0; i < DIGEST_SUFFIXES; i++)
+		g->suffix[i] = 0;
+	g->nsuffix = 0;
+	g->status = DB_OK;
+	g->stage = DNS_STAGE_NONE;
+	g->in_place = g->qname_len = g->qname_labels = g->n_ede = 0;
+	g->sum.rrsig = g->sum.answer = 0;
+	g->id = g->flags = g->rcode = g->qdcount = g->ancount = g->nscount = g->arcount = 0;
+	g->qtype = g->qclass = 0;
+}
+
 void digest_make(digest_t *g, dns_msg_t *m, dns_parser_t *p, const cap_event_t *ev,
 		 const digest_seeds_t *seeds)
 {
 	const cap_dns_t *d = &ev->u.dns;
-	memset(g, 0, sizeof(*g));
+	digest_clear(g);
 	g->status = dns_parse(p, d->msg, d->len, m);
 	g->stage = m->stage;
 	g->src_hash = roles_hash_seeded(seeds->roles, &ev->flow.src);

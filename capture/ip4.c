@@ -33,7 +33,7 @@ static uint32_t frag4_id(const ip4_hdr_t *h) { return (uint32_t)h->proto << 16 |
 static void dgram_of(cap_dgram_t *d, const ip4_hdr_t *h, const uint8_t *pkt, size_t ihl, size_t len,
 		     size_t wire_len)
 {
-	memset(d, 0, sizeof(*d));
+	cap_dgram_clear(d);
 	d->version = 4;
 	db_addr_set4(&d->src, h->src);
 	db_addr_set4(&d->dst, h->dst);

@@ -30,7 +30,7 @@ int ip6path_decode(cap_ctx_t *c, const uint8_t *pkt, size_t caplen, cap_dgram_t 
 	size_t wire_len = total - hdrs;
 	size_t have = caplen - hdrs < wire_len ? caplen - hdrs : wire_len;
 	const uint8_t *l4 = wire_cur(&w);
-	memset(d, 0, sizeof(*d));
+	cap_dgram_clear(d);
 	d->version = 6;
 	d->src = h.src;
 	d->dst = h.dst;

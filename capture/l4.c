@@ -29,8 +29,10 @@ static void udp(cap_ctx_t *c, const db_addr_t *src, const db_addr_t *dst, const 
 	size_t dlen = wire_len - 8;
 	if (ulen >= 8 && (size_t)ulen - 8 < dlen)
 		dlen = (size_t)ulen - 8;
+	/* Field by field, every one the event has: a memset of the whole
+	 * (144 octets, a string instruction slow to start) cost more than
+	 * the rest of this function, on every DNS datagram. */
 	cap_event_t ev;
-	memset(&ev, 0, sizeof(ev));
 	ev.kind = CAP_EV_DNS;
 	ev.ts = c->now;
 	ev.flow.src = *src;
