@@ -197,6 +197,16 @@ static void on_close(const txn_t *t, void *user)
 	vdstash_release(&a->stash, t->aside);
 }
 
+/* The transaction the expiry closes next: what close_txn will look up in
+ * the tables of the analysis, asked for a step ahead. */
+static void on_close_ahead(const txn_t *t, void *user)
+{
+	an_t *a = user;
+	if (t->upstream)
+		tally_attempt_ahead(&a->tally, &t->key.server);
+	attr_judged_ahead(&a->attr, t);
+}
+
 /* A client query still unanswered AN_MIDWAY after it: its verdict now,
  * kept in the stash until its window is over. */
 static void on_midway(txn_t *t, db_time_t now, void *user)
@@ -264,6 +274,7 @@ an_t *an_new(const an_opts_t *o)
 		return NULL;
 	}
 	txn_set_retention(&a->txn, ATTR_COALESCE);
+	txn_set_close_ahead(&a->txn, on_close_ahead);
 	/* Upstream attempts leave the table once no verdict can need them;
 	 * verdicts of queries never answered are made midway for that. */
 	if (window > AN_MIDWAY) {

@@ -266,6 +266,16 @@ void attr_note_judged(attr_t *a, const txn_t *t)
 		open_drop(&a->open_zones, t->open_zone, t);
 }
 
+void attr_judged_ahead(const attr_t *a, const txn_t *t)
+{
+	if (t->open_question) {
+		uint64_t k = model_key_question(t->qhash, t->qtype);
+		tbl_prefetch(&a->open_questions, tbl_hash(&a->open_questions, &k));
+	}
+	if (t->open_zone)
+		tbl_prefetch(&a->open_zones, tbl_hash(&a->open_zones, &t->open_zone));
+}
+
 void attr_expire(attr_t *a, db_time_t now, db_time_t window)
 {
 	/* A query asked a window ago has been judged: not open any more. */

@@ -102,6 +102,9 @@ int attr_is_client_query(attr_t *a, const txn_t *t);
 /* t was judged: if it was the open query of its question or zone, it is
  * no longer (so the tables of open queries hold the queries in flight). */
 void attr_note_judged(attr_t *a, const txn_t *t);
+/* For attr_note_judged to come: asks the processor for where t's entries
+ * among the open queries are looked up.  A hint only. */
+void attr_judged_ahead(const attr_t *a, const txn_t *t);
 /* Forgets the open queries asked more than a window before now (they
  * have been judged; a backstop). */
 void attr_expire(attr_t *a, db_time_t now, db_time_t window);

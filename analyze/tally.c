@@ -259,6 +259,11 @@ static size_t rtt_bucket(db_time_t us)
 	return b < TALLY_RTT_BUCKETS ? b : TALLY_RTT_BUCKETS - 1;
 }
 
+void tally_attempt_ahead(const tally_t *t, const db_addr_t *server)
+{
+	tbl_prefetch(&t->health, tbl_hash(&t->health, server));
+}
+
 void tally_attempt(tally_t *t, const db_addr_t *server, db_time_t asked, int answered,
 		   db_time_t rtt, int icmp)
 {

@@ -110,6 +110,9 @@ void tally_add(tally_t *t, const verdict_t *v);
 
 /* One upstream query to server, when its window closed: answered after
  * rtt (microseconds), or not; an ICMP error quoted it. */
+/* For tally_attempt to come: asks the processor for where server's
+ * health is looked up.  A hint only. */
+void tally_attempt_ahead(const tally_t *t, const db_addr_t *server);
 void tally_attempt(tally_t *t, const db_addr_t *server, db_time_t asked, int answered,
 		   db_time_t rtt, int icmp);
 /* The server's health, or NULL when it is not followed. */

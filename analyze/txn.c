@@ -211,6 +211,8 @@ void txn_keep_brief(txn_table_t *tt, txn_t *t)
 	q_append(&tt->brief, LIFE, t, t->answer_ts + tt->life_brief);
 }
 
+void txn_set_close_ahead(txn_table_t *tt, txn_ahead_fn fn) { tt->close_ahead = fn; }
+
 void txn_set_midway(txn_table_t *tt, db_time_t delay, txn_midway_fn fn)
 {
 	tt->midway = delay;
@@ -509,6 +511,8 @@ static void prefetch_close(const txn_table_t *tt, const txn_t *n1, const txn_t *
 		__builtin_prefetch(&n1->life.prev->life);
 	if (n1->life.next)
 		__builtin_prefetch(&n1->life.next->life);
+	if (tt->close_ahead && !n1->judged)
+		tt->close_ahead(n1, tt->user);
 }
 
 static const txn_t *newer_of(const txn_t *t) { return t ? (const txn_t *)t->e.newer : NULL; }

@@ -154,6 +154,8 @@ typedef struct txn_stats {
 typedef void (*txn_close_fn)(const txn_t *t, void *user);
 
 typedef void (*txn_midway_fn)(txn_t *t, db_time_t now, void *user);
+/* Called with a transaction the expiry will close next (txn_set_close_ahead). */
+typedef void (*txn_ahead_fn)(const txn_t *t, void *user);
 
 /* A first-in, first-out queue of transactions through one of their
  * links, in the order of the links' times. */
@@ -174,6 +176,7 @@ typedef struct txn_table {
 	tbl_entry_t *midway_cursor;
 	db_time_t midway;
 	txn_midway_fn on_midway;
+	txn_ahead_fn close_ahead;
 	tbl_t names; /* qhash -> its newest indexed transaction */
 	txn_stats_t st;
 	txn_close_fn on_close;
@@ -208,6 +211,10 @@ void txn_keep_brief(txn_table_t *tt, txn_t *t);
  * `delay` after its first query (a verdict whose evidence is complete by
  * then can be made then, while that evidence is still in the table). */
 void txn_set_midway(txn_table_t *tt, db_time_t delay, txn_midway_fn fn);
+/* Calls fn, as the expiry walks its lists, with the transaction it will
+ * hand to on_close at its next step: for the owner to ask the processor
+ * for what on_close will read of its own tables.  Hints only. */
+void txn_set_close_ahead(txn_table_t *tt, txn_ahead_fn fn);
 
 /* A parsed query (stage >= QUESTION, QR = 0) seen at ts on flow.  Returns
  * its transaction (new, or the one it retransmits), or NULL when none

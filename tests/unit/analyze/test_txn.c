@@ -692,6 +692,78 @@ static void short_life_after_answer(void **state)
 	txn_free(&tt);
 }
 
+/* The expiry announces the transaction it will hand to on_close at its
+ * next step, on every list it walks: each one announced is then closed,
+ * after the announcement, and only ones not judged yet are announced. */
+struct ahead_log {
+	int n;
+	char what[64];
+	uint16_t id[64];
+};
+
+static void log_close(const txn_t *t, void *user)
+{
+	struct ahead_log *l = user;
+	assert_true(l->n < 64);
+	l->what[l->n] = 'C';
+	l->id[l->n++] = t->key.id;
+}
+
+static void log_ahead(const txn_t *t, void *user)
+{
+	struct ahead_log *l = user;
+	assert_true(l->n < 64);
+	assert_false(t->judged);
+	l->what[l->n] = 'A';
+	l->id[l->n++] = t->key.id;
+}
+
+static void close_ahead_announces(void **state)
+{
+	(void)state;
+	txn_table_t tt;
+	struct ahead_log l = { 0 };
+	db_flow_t qf, rf;
+	dns_msg_t q, r;
+	int first;
+
+	mkflows(&qf, &rf, DB_PROTO_UDP);
+	assert_int_equal(txn_init(&tt, WINDOW, 16, log_close, &l), 0);
+	txn_set_close_ahead(&tt, log_ahead);
+	txn_set_attempt_life(&tt, 2 * SEC, 2 * SEC);
+	/* Four short-lived attempts answered (the life queue), four left to
+	 * their window (the age list). */
+	for (uint16_t id = 1; id <= 8; id++) {
+		Q(&q, id, N_LOWER);
+		txn_t *t = txn_query(&tt, T0 + id, &qf, &q);
+		if (id <= 4)
+			txn_keep_short(&tt, t);
+	}
+	for (uint16_t id = 1; id <= 4; id++) {
+		R(&r, id, N_LOWER, 0);
+		assert_non_null(txn_response(&tt, T0 + SEC / 10, &rf, &r, &first));
+	}
+	txn_expire(&tt, T0 + 3 * SEC);
+	txn_expire(&tt, T0 + WINDOW + 10);
+	int closed = 0, announced = 0;
+	for (int i = 0; i < l.n; i++) {
+		if (l.what[i] == 'C') {
+			closed++;
+			continue;
+		}
+		announced++;
+		int later = 0;
+		for (int j = i + 1; j < l.n && !later; j++)
+			later = l.what[j] == 'C' && l.id[j] == l.id[i];
+		assert_true(later);
+	}
+	assert_int_equal(closed, 8);
+	/* Every one but the first of each walk (the life queue, the age
+	 * list) is announced. */
+	assert_int_equal(announced, 6);
+	txn_free(&tt);
+}
+
 /* An attempt made brief leaves the table its brief life after its answer,
  * ahead of short-lived ones answered before it; the two queues never mix
  * (one closed early leaves the queue it is on, and the other stays
@@ -856,6 +928,7 @@ int main(void)
 		cmocka_unit_test(name_index),
 		cmocka_unit_test(name_index_ends),
 		cmocka_unit_test(name_index_churn),
+		cmocka_unit_test(close_ahead_announces),
 		cmocka_unit_test(short_life_after_answer),
 		cmocka_unit_test(brief_life_after_answer),
 		cmocka_unit_test(midway_once_for_unanswered),
