@@ -58,8 +58,8 @@ struct an {
 	/* The look-ahead (an_ahead): the hashes of the last AN_AHEAD
 	 * messages it saw, each fetched in two stages. */
 	struct an_ahead {
-		uint64_t txn, src, dst;
-		uint8_t dns, want_dst;
+		uint64_t txn, src, dst, name;
+		uint8_t dns, want_dst, want_name;
 	} ahead[AN_AHEAD];
 	unsigned nahead;
 };
@@ -457,6 +457,8 @@ void an_ahead(const cap_event_t *ev, const void *prep, void *user)
 		roles_prefetch(&a->roles, x->src, 1);
 		if (x->want_dst)
 			roles_prefetch(&a->roles, x->dst, 1);
+		if (x->want_name)
+			txn_name_prefetch(&a->txn, x->name, 1);
 	}
 	x->dns = ev->kind == CAP_EV_DNS && ev->u.dns.len >= 4;
 	if (!x->dns)
@@ -474,10 +476,18 @@ void an_ahead(const cap_event_t *ev, const void *prep, void *user)
 		x->dst = roles_hash(&a->roles, &ev->flow.dst);
 	}
 	x->want_dst = query;
+	/* An iterative query (an upstream attempt) joins its name's head in
+	 * the name index. */
+	x->want_name = query && g && g->stage >= DNS_STAGE_QUESTION && g->nsuffix &&
+		       !(g->flags & 0x0100);
+	if (x->want_name)
+		x->name = txn_name_hash(&a->txn, g->suffix[0]);
 	txn_prefetch(&a->txn, x->txn, 0);
 	roles_prefetch(&a->roles, x->src, 0);
 	if (query)
 		roles_prefetch(&a->roles, x->dst, 0);
+	if (x->want_name)
+		txn_name_prefetch(&a->txn, x->name, 0);
 }
 
 size_t an_prep_size(void) { return sizeof(digest_t); }

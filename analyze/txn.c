@@ -321,6 +321,23 @@ void txn_prefetch(const txn_table_t *tt, uint64_t hash, int stage)
 	}
 }
 
+uint64_t txn_name_hash(const txn_table_t *tt, uint64_t qhash)
+{
+	return tbl_hash(&tt->names, &qhash);
+}
+
+void txn_name_prefetch(const txn_table_t *tt, uint64_t hash, int stage)
+{
+	if (!stage) {
+		tbl_prefetch(&tt->names, hash);
+		return;
+	}
+	/* The head's second line: its array's bounds and first entries. */
+	const uint8_t *e = tbl_prefetch_entry(&tt->names, hash);
+	if (e)
+		__builtin_prefetch(e + sizeof(name_head_t) - 1, 1);
+}
+
 txn_t *txn_find(const txn_table_t *tt, const txn_key_t *k)
 {
 	txn_t *best = NULL;

@@ -255,6 +255,10 @@ uint64_t txn_flow_hash(const txn_table_t *tt, const db_flow_t *f, int is_query, 
 uint64_t txn_seed(const txn_table_t *tt);
 uint64_t txn_flow_hash_seeded(uint64_t seed, const db_flow_t *f, int is_query, uint16_t id);
 void txn_prefetch(const txn_table_t *tt, uint64_t hash, int stage);
+/* The same for txn_index_name of a transaction whose name hashes to qhash:
+ * the name's head (its hash, stage 0; the head, stage 1 with that hash). */
+uint64_t txn_name_hash(const txn_table_t *tt, uint64_t qhash);
+void txn_name_prefetch(const txn_table_t *tt, uint64_t hash, int stage);
 /* Judges t at capture time `due` instead of at the end of its window
  * (due must not precede the due time of any transaction queued before:
  * the queue is first in, first out).  With drop, t leaves the table once
