@@ -488,6 +488,9 @@ void an_ahead(const cap_event_t *ev, const void *prep, void *user)
 		roles_prefetch(&a->roles, x->dst, 0);
 	if (x->want_name)
 		txn_name_prefetch(&a->txn, x->name, 0);
+	/* A recursive query: the zone cut its walk will stop at. */
+	if (query && g && g->stage >= DNS_STAGE_QUESTION && (g->flags & 0x0100))
+		model_zone_ahead(a->attr.model, g->qname_labels, g->suffix, g->nsuffix);
 }
 
 size_t an_prep_size(void) { return sizeof(digest_t); }

@@ -579,6 +579,15 @@ uint64_t model_zone_hash(const model_t *m, const dns_name_t *name, uint64_t h)
 	return model_zone_hash_from(m, name, &h, 1);
 }
 
+void model_zone_ahead(const model_t *m, size_t labels, const uint64_t *suffix, size_t n)
+{
+	for (size_t i = 0; i < n && i <= labels; i++)
+		if (cuts_at(m, labels - i)) {
+			tbl_prefetch(&m->cuts, tbl_hash(&m->cuts, &suffix[i]));
+			return;
+		}
+}
+
 uint64_t model_zone_hash_from(const model_t *m, const dns_name_t *name, const uint64_t *suffix,
 			      size_t n)
 {

@@ -98,6 +98,11 @@ uint64_t model_zone_hash(const model_t *m, const dns_name_t *name, uint64_t h);
  * and so on; n >= 1): the rest, if the walk goes further, are made here. */
 uint64_t model_zone_hash_from(const model_t *m, const dns_name_t *name, const uint64_t *suffix,
 			      size_t n);
+/* For model_zone_hash_from to come, of a name of `labels` labels whose
+ * first n suffix hashes are suffix[0..n): asks the processor for the slot
+ * the walk most likely stops at, the first ancestor as deep as some cut.
+ * A hint only. */
+void model_zone_ahead(const model_t *m, size_t labels, const uint64_t *suffix, size_t n);
 /* The name of the cut hashed h: 1 and *out, or 0. */
 int model_cut_name(const model_t *m, uint64_t h, dns_name_t *out);
 /* The NS names of the cut named by hash h: their count, *ns set, or 0. */
