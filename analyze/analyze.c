@@ -476,10 +476,11 @@ void an_ahead(const cap_event_t *ev, const void *prep, void *user)
 		x->dst = roles_hash(&a->roles, &ev->flow.dst);
 	}
 	x->want_dst = query;
-	/* An iterative query (an upstream attempt) joins its name's head in
-	 * the name index. */
-	x->want_name = query && g && g->stage >= DNS_STAGE_QUESTION && g->nsuffix &&
-		       !(g->flags & 0x0100);
+	/* A query with its question: an iterative one (an upstream attempt)
+	 * joins its name's head in the name index; a recursive one walks to
+	 * its zone cut. */
+	int asks = query && g && g->stage >= DNS_STAGE_QUESTION && g->nsuffix;
+	x->want_name = asks && !(g->flags & DNS_FLAG_RD);
 	if (x->want_name)
 		x->name = txn_name_hash(&a->txn, g->suffix[0]);
 	txn_prefetch(&a->txn, x->txn, 0);
@@ -488,8 +489,7 @@ void an_ahead(const cap_event_t *ev, const void *prep, void *user)
 		roles_prefetch(&a->roles, x->dst, 0);
 	if (x->want_name)
 		txn_name_prefetch(&a->txn, x->name, 0);
-	/* A recursive query: the zone cut its walk will stop at. */
-	if (query && g && g->stage >= DNS_STAGE_QUESTION && (g->flags & 0x0100))
+	if (asks && (g->flags & DNS_FLAG_RD))
 		model_zone_ahead(a->attr.model, g->qname_labels, g->suffix, g->nsuffix);
 }
 

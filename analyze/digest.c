@@ -86,14 +86,7 @@ int digest_msg(const digest_t *g, const cap_dns_t *d, dns_msg_t *m)
 	m->arcount = g->arcount;
 	m->qname.len = g->qname_len;
 	m->qname.labels = g->qname_labels;
-	/* Eight octets at a time, then the tail: names are short, and a
-	 * memcpy of a varying length is a string instruction slow to start. */
-	const uint8_t *q = d->msg + DNS_HDR_LEN;
-	size_t i = 0;
-	for (; i + 8 <= g->qname_len; i += 8)
-		memcpy(m->qname.wire + i, q + i, 8);
-	for (; i < g->qname_len; i++)
-		m->qname.wire[i] = q[i];
+	dns_octets_copy(m->qname.wire, d->msg + DNS_HDR_LEN, g->qname_len);
 	m->qtype = g->qtype;
 	m->qclass = g->qclass;
 	m->stage = g->stage;

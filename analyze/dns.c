@@ -358,16 +358,9 @@ static db_status_t dns_rr_parse(wire_t *w, dns_msg_t *m, uint8_t section, dns_rr
 {
 	size_t off = w->pos;
 	if (qname && off + 2 <= m->len && m->wire[off] == 0xC0 && m->wire[off + 1] == DNS_HDR_LEN) {
-		/* Eight octets at a time, then the tail: a memcpy of a
-		 * varying length here compiles to a string instruction slow
-		 * to start, once for most records. */
 		rr->owner.len = qname->len;
 		rr->owner.labels = qname->labels;
-		size_t i = 0;
-		for (; i + 8 <= qname->len; i += 8)
-			memcpy(rr->owner.wire + i, qname->wire + i, 8);
-		for (; i < qname->len; i++)
-			rr->owner.wire[i] = qname->wire[i];
+		dns_octets_copy(rr->owner.wire, qname->wire, qname->len);
 		off += 2;
 	} else {
 		db_status_t st = dns_name_walk(m->wire, m->len, &off, &rr->owner, 1);

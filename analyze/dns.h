@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "../common/status.h"
 
@@ -148,6 +149,21 @@ db_status_t dns_parse(dns_parser_t *p, const uint8_t *buf, size_t len, dns_msg_t
 
 /* Sets m's flag fields (qr to cd, and rcode's low four bits) from m->flags. */
 void dns_read_flags(dns_msg_t *m);
+
+/* The header's RD bit (RFC 1035 4.1.1) in a raw flags word. */
+#define DNS_FLAG_RD 0x0100
+
+/* Copies n octets of a name's wire form, eight at a time, then the tail:
+ * names are short, and a memcpy of a varying length compiles to a string
+ * instruction slow to start. */
+static inline void dns_octets_copy(uint8_t *dst, const uint8_t *src, size_t n)
+{
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8)
+		memcpy(dst + i, src + i, 8);
+	for (; i < n; i++)
+		dst[i] = src[i];
+}
 
 /*
  * Reads a possibly compressed name at *off in msg[0..len), validating it.

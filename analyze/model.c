@@ -119,6 +119,12 @@ struct model {
 	kept_root_t *last_root; /* the last root record made (a reference held) */
 };
 
+/* The cut whose name hashes to h, or NULL. */
+static cut_t *cut_find(const model_t *m, uint64_t h)
+{
+	return tbl_find(&m->cuts, &h, tbl_hash(&m->cuts, &h));
+}
+
 static void kept_drop(kept_root_t **slot)
 {
 	kept_root_t *k = *slot;
@@ -543,7 +549,7 @@ static const cut_t *cut_of_suffix(const model_t *m, const dns_name_t *name, size
 {
 	if (i > name->labels || !cuts_at(m, name->labels - i))
 		return NULL;
-	return tbl_find(&m->cuts, &h, tbl_hash(&m->cuts, &h));
+	return cut_find(m, h);
 }
 
 int model_zone_of(const model_t *m, const dns_name_t *name, dns_name_t *out)
@@ -609,7 +615,7 @@ uint64_t model_zone_hash_from(const model_t *m, const dns_name_t *name, const ui
 		if (!dns_name_next_suffix_hash(name, &off, &h))
 			break;
 		at++;
-		if (tbl_find(&m->cuts, &h, tbl_hash(&m->cuts, &h)))
+		if (cut_find(m, h))
 			return h;
 	}
 	return 0;
@@ -617,7 +623,7 @@ uint64_t model_zone_hash_from(const model_t *m, const dns_name_t *name, const ui
 
 int model_cut_name(const model_t *m, uint64_t h, dns_name_t *out)
 {
-	const cut_t *c = tbl_find(&m->cuts, &h, tbl_hash(&m->cuts, &h));
+	const cut_t *c = cut_find(m, h);
 	if (c)
 		*out = c->name;
 	return c != NULL;
@@ -625,7 +631,7 @@ int model_cut_name(const model_t *m, uint64_t h, dns_name_t *out)
 
 size_t model_cut_ns(const model_t *m, uint64_t h, const uint64_t **ns)
 {
-	const cut_t *c = tbl_find(&m->cuts, &h, tbl_hash(&m->cuts, &h));
+	const cut_t *c = cut_find(m, h);
 	if (!c)
 		return 0;
 	*ns = c->ns;
@@ -634,7 +640,7 @@ size_t model_cut_ns(const model_t *m, uint64_t h, const uint64_t **ns)
 
 int model_cut_dead(const model_t *m, uint64_t h, db_time_t before)
 {
-	const cut_t *c = tbl_find(&m->cuts, &h, tbl_hash(&m->cuts, &h));
+	const cut_t *c = cut_find(m, h);
 	if (!c || !c->n_ns)
 		return 0;
 	size_t dead = 0;

@@ -59,6 +59,13 @@ static int name_room(name_head_t *h)
 	return 0;
 }
 
+/* Frees what h holds beside its entry. */
+static void name_release(name_head_t *h)
+{
+	if (h->v != h->in)
+		free(h->v);
+}
+
 int txn_init(txn_table_t *tt, db_time_t window, size_t max, txn_close_fn fn, void *user)
 {
 	memset(tt, 0, sizeof(*tt));
@@ -160,8 +167,7 @@ static void unlink_name(txn_table_t *tt, txn_t *t)
 			h->e.ts = h->v[h->hi - 1]->e.ts;
 	}
 	if (h->lo == h->hi) {
-		if (h->v != h->in)
-			free(h->v);
+		name_release(h);
 		tbl_remove(&tt->names, h);
 	}
 }
@@ -357,11 +363,8 @@ void txn_free(txn_table_t *tt)
 	for (tbl_entry_t *e = tt->tbl.oldest; e; e = e->newer)
 		release((txn_t *)e);
 	tbl_free(&tt->tbl);
-	for (tbl_entry_t *e = tt->names.oldest; e; e = e->newer) {
-		name_head_t *h = (name_head_t *)e;
-		if (h->v != h->in)
-			free(h->v);
-	}
+	for (tbl_entry_t *e = tt->names.oldest; e; e = e->newer)
+		name_release((name_head_t *)e);
 	tbl_free(&tt->names);
 	tt->cursor = NULL;
 }
@@ -497,7 +500,6 @@ void txn_judge_at(txn_table_t *tt, txn_t *t, db_time_t due, int drop)
 	q_append(&tt->due, DUE, t, due);
 }
 
-/* The midway look at the queries `midway` old by now, in query order. */
 /* The loops below walk lists that run through the table in no order of
  * memory (the age list, the queues): each step would wait for memory
  * several times in a row.  So each step asks, two transactions ahead, for
@@ -536,6 +538,7 @@ static const txn_t *newer_of(const txn_t *t) { return t ? (const txn_t *)t->e.ne
 
 static const txn_t *life_next(const txn_t *t) { return t ? t->life.next : NULL; }
 
+/* The midway look at the queries `midway` old by now, in query order. */
 static void midway(txn_table_t *tt, db_time_t now)
 {
 	while (tt->midway_cursor && tt->midway_cursor->ts + tt->midway <= now) {
