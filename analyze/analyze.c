@@ -290,8 +290,7 @@ an_t *an_new(const an_opts_t *o)
 		(void)tbl_reserve(&a->tally.groups);
 		(void)tbl_reserve(&a->tally.servers);
 		(void)model_reserve(a->attr.model);
-		(void)tbl_reserve(&a->attr.open_zones);
-		(void)tbl_reserve(&a->attr.open_questions);
+		(void)openq_reserve(&a->attr.open);
 		(void)evlog_reserve(&a->evlog);
 		(void)msgstore_reserve(&a->attr.store);
 	}
@@ -377,15 +376,17 @@ static void on_dns(an_t *a, const cap_event_t *ev, const digest_t *g)
 		dns_parse(&a->parser, d->msg, d->len, &m);
 		full = 1;
 	}
+	const role_t *receiver;
 	const role_t *sender = roles_message_hashed(&a->roles, &ev->flow.src, g->src_hash,
-						    &ev->flow.dst, g->dst_hash, m.qr, m.rd, m.ra);
+						    &ev->flow.dst, g->dst_hash, m.qr, m.rd, m.ra,
+						    &receiver);
 	if (!m.qr) {
 		st->dns_queries++;
 		if (m.stage >= DNS_STAGE_QUESTION && m.qdcount > 0) {
 			txn_t *t = txn_query_hashed(&a->txn, ev->ts, &ev->flow, &m, g->txn_hash,
 						    g->suffix[0]);
 			if (t) {
-				attr_note_query(&a->attr, &a->txn, t, sender, g->suffix,
+				attr_note_query(&a->attr, &a->txn, t, sender, receiver, g->suffix,
 						g->nsuffix);
 				if (t->upstream && !attr_is_client_query(&a->attr, t))
 					txn_keep_short(&a->txn, t);

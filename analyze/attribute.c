@@ -90,22 +90,14 @@ typedef struct walk {
 	size_t ntargets;
 } walk_t;
 
-/* open_zones, open_questions: the oldest client query still open into a
- * zone (the cut's name hash; 16,384 zones) or of a question
- * (model_key_question; 65,536: the queries in flight, and those never
- * answered within their window, of a resolver at 50,000 queries a
- * second), by its key.  A query leaves them when it is judged. */
+/* The open queries (openq.h): of a question (model_key_question;
+ * 65,536: the queries in flight, and those never answered within their
+ * window, of a resolver at 50,000 queries a second) and of a zone (the
+ * cut's name hash; 16,384 zones).  A query leaves them when it is judged. */
 #define ATTR_OPEN_ZONES 16384
 #define ATTR_OPEN_QUESTIONS 65536
 /* The model's largest table (names) holds at most this many. */
 #define ATTR_MODEL_MAX 262144
-typedef struct open_zone {
-	tbl_entry_t e;
-	uint64_t zone;
-	txn_key_t key;
-	uint64_t qhash;
-	db_time_t asked;
-} open_zone_t;
 
 int attr_init(attr_t *a, const txn_table_t *txn, const roles_t *roles, const evlog_t *ev,
 	      size_t store_bytes, db_time_t store_keep)
@@ -120,11 +112,9 @@ int attr_init(attr_t *a, const txn_table_t *txn, const roles_t *roles, const evl
 	a->scratch_v = malloc(sizeof(verdict_t));
 	if (!a->scratch || !a->chain || !a->model || !a->scratch_v ||
 	    msgstore_init(&a->store, store_bytes, store_keep) < 0 ||
-	    tbl_init(&a->open_zones, sizeof(open_zone_t), offsetof(open_zone_t, zone),
-		     sizeof(uint64_t), ATTR_OPEN_ZONES) < 0 ||
-	    tbl_init(&a->open_questions, sizeof(open_zone_t), offsetof(open_zone_t, zone),
-		     sizeof(uint64_t),
-		     txn->tbl.max < ATTR_OPEN_QUESTIONS ? txn->tbl.max : ATTR_OPEN_QUESTIONS) < 0) {
+	    openq_init(&a->open,
+		       txn->tbl.max < ATTR_OPEN_QUESTIONS ? txn->tbl.max : ATTR_OPEN_QUESTIONS,
+		       ATTR_OPEN_ZONES) < 0) {
 		attr_free(a);
 		return -1;
 	}
@@ -133,10 +123,7 @@ int attr_init(attr_t *a, const txn_table_t *txn, const roles_t *roles, const evl
 
 void attr_free(attr_t *a)
 {
-	if (a->open_zones.slots)
-		tbl_free(&a->open_zones);
-	if (a->open_questions.slots)
-		tbl_free(&a->open_questions);
+	openq_free(&a->open);
 	free(a->scratch_v);
 	free(a->scratch);
 	chain_free(a->chain);
@@ -220,93 +207,43 @@ int attr_is_client_query(attr_t *a, const txn_t *t)
 	return !db_addr_eq(&t->key.client, &t->key.server);
 }
 
-/* The query an entry names, if it is still open: not judged yet (its
- * SERVFAIL, if it came, is not concluded). */
-static const txn_t *open_query(const attr_t *a, const open_zone_t *o)
-{
-	for (const txn_t *x = tbl_find(&a->txn->tbl, &o->key, txn_key_hash(a->txn, &o->key)); x;
-	     x = tbl_find_next(&a->txn->tbl, x))
-		if (x->qhash == o->qhash && x->e.ts == o->asked && !x->judged)
-			return x;
-	return NULL;
-}
-
-/* Registers t as the open query of key k, unless an older one still
- * waits.  Returns 1 when t is registered. */
-static int open_put(attr_t *a, tbl_t *tb, uint64_t k, const txn_t *t)
-{
-	uint64_t h = tbl_hash(tb, &k);
-	open_zone_t *o = tbl_find(tb, &k, h);
-	if (o && open_query(a, o))
-		return 0;
-	if (o)
-		tbl_touch(tb, o, t->e.ts); /* age order is the order of `asked` */
-	else if (!(o = tbl_insert_lru(tb, &k, h, t->e.ts, NULL)))
-		return 0;
-	o->key = t->key;
-	o->qhash = t->qhash;
-	o->asked = t->e.ts;
-	return 1;
-}
-
-/* t is no longer open: the entry naming it goes. */
-static void open_drop(tbl_t *tb, uint64_t k, const txn_t *t)
-{
-	open_zone_t *o = tbl_find(tb, &k, tbl_hash(tb, &k));
-	if (o && o->asked == t->e.ts && o->qhash == t->qhash &&
-	    !memcmp(&o->key, &t->key, sizeof(t->key)))
-		tbl_remove(tb, o);
-}
-
-void attr_note_judged(attr_t *a, const txn_t *t)
-{
-	if (t->open_question)
-		open_drop(&a->open_questions, model_key_question(t->qhash, t->qtype), t);
-	if (t->open_zone)
-		open_drop(&a->open_zones, t->open_zone, t);
-}
+void attr_note_judged(attr_t *a, const txn_t *t) { openq_drop(&a->open, t); }
 
 void attr_judged_ahead(const attr_t *a, const txn_t *t)
 {
-	if (t->open_question) {
-		uint64_t k = model_key_question(t->qhash, t->qtype);
-		tbl_prefetch(&a->open_questions, tbl_hash(&a->open_questions, &k));
-	}
-	if (t->open_zone)
-		tbl_prefetch(&a->open_zones, tbl_hash(&a->open_zones, &t->open_zone));
+	if (t->open_question || t->open_zone)
+		openq_ahead(&a->open, t, model_key_question(t->qhash, t->qtype), t->open_zone);
 }
 
 void attr_expire(attr_t *a, db_time_t now, db_time_t window)
 {
 	/* A query asked a window ago has been judged: not open any more. */
-	tbl_t *tabs[2] = { &a->open_zones, &a->open_questions };
-	for (int i = 0; i < 2; i++) {
-		tbl_entry_t *e;
-		while ((e = tbl_oldest(tabs[i])) && e->ts + window < now)
-			tbl_remove(tabs[i], e);
-	}
+	openq_expire(&a->open, now, window);
 }
 
 /* A client query, as it arrives: the open query of its question, and of
  * the zone its name is in. */
 static void note_open(attr_t *a, txn_t *t, const uint64_t *suffix, size_t nsuffix)
 {
-	t->open_question = (uint8_t)open_put(a, &a->open_questions,
-					     model_key_question(t->qhash, t->qtype), t);
 	uint64_t z = model_zone_hash_from(a->model, t->qname, suffix, nsuffix);
-	if (z && open_put(a, &a->open_zones, z, t))
+	unsigned held = openq_note(&a->open, t, model_key_question(t->qhash, t->qtype), z);
+	t->open_question = (held & OPENQ_QUESTION) != 0;
+	if (held & OPENQ_ZONE)
 		t->open_zone = z;
 }
 
-void attr_note_query(attr_t *a, txn_table_t *tt, txn_t *t, const role_t *r, const uint64_t *suffix,
-		     size_t nsuffix)
+void attr_note_query(attr_t *a, txn_table_t *tt, txn_t *t, const role_t *r, const role_t *receiver,
+		     const uint64_t *suffix, size_t nsuffix)
 {
 	/* Called for every query: the sender's entry comes from the
-	 * caller, who just counted the query in it. */
+	 * caller, who just counted the query in it, and so does the
+	 * receiver's (attr_is_client_query without its lookup). */
 	t->upstream = r && (r->iter_queries_out > 0 || roles_entry_is_resolver(a->roles, r));
 	if (t->upstream || (r && r->rd_queries_in > 0))
 		txn_index_name(tt, t);
-	if (!t->upstream && t->queries == 1 && attr_is_client_query(a, t))
+	if (!t->upstream && t->queries == 1 && t->rd &&
+	    roles_entry_is_resolver(a->roles, receiver) &&
+	    !db_addr_eq(&t->key.client, &t->key.server))
 		note_open(a, t, suffix, nsuffix);
 }
 
@@ -1083,10 +1020,9 @@ static void verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v, int 
  * failure it repeats (the resolver held the zone's servers down while
  * that one waited, never to be answered).  Judged aside, as far as its
  * evidence goes at the SERVFAIL; its failed attempts make the root. */
-static const txn_t *open_get(const attr_t *a, const tbl_t *tb, uint64_t k, const txn_t *t)
+static const txn_t *open_get(const attr_t *a, unsigned map, uint64_t k, const txn_t *t)
 {
-	const open_zone_t *o = tbl_find(tb, &k, tbl_hash(tb, &k));
-	const txn_t *q = o ? open_query(a, o) : NULL;
+	const txn_t *q = openq_get(&a->open, map, k);
 	return q && q != t && q->e.ts < t->e.ts ? q : NULL;
 }
 
@@ -1133,11 +1069,11 @@ static int open_root(attr_t *a, const txn_t *t, int alias, model_root_t *r)
 {
 	/* The same question first; then the zone, unless the name is an
 	 * alias (its failure is where the chain lands, not in its zone). */
-	const txn_t *q = open_get(a, &a->open_questions, model_key_question(t->qhash, t->qtype), t);
+	const txn_t *q = open_get(a, OPENQ_QUESTION, model_key_question(t->qhash, t->qtype), t);
 	if (q && open_judge(a, t, q, r))
 		return 1;
 	uint64_t z = alias ? 0 : model_zone_hash(a->model, t->qname, t->qhash);
-	const txn_t *qz = z ? open_get(a, &a->open_zones, z, t) : NULL;
+	const txn_t *qz = z ? open_get(a, OPENQ_ZONE, z, t) : NULL;
 	return qz && qz != q && open_judge(a, t, qz, r);
 }
 

@@ -19,6 +19,7 @@
 #include "evlog.h"
 #include "model.h"
 #include "msgstore.h"
+#include "openq.h"
 #include "roles.h"
 #include "txn.h"
 #include "verdict.h"
@@ -37,13 +38,12 @@ typedef struct attr {
 	void *scratch;    /* the evidence's working set, allocated once */
 	msgstore_t store; /* answers carrying DNSSEC records */
 	chain_t *chain;
-	/* Per zone, the oldest client query into it still open: when a later
-	 * query into the zone fails at once with no attempt and no root
-	 * failure concluded yet (the resolver held the zone's servers down
-	 * while that query, never answered, was still waiting), the open one
-	 * is the failure it repeats. */
-	tbl_t open_zones;
-	tbl_t open_questions; /* the same for a question (the same name and type) */
+	/* Per question and per zone, the oldest client query still open:
+	 * when a later query into the zone fails at once with no attempt and
+	 * no root failure concluded yet (the resolver held the zone's servers
+	 * down while that query, never answered, was still waiting), the open
+	 * one is the failure it repeats. */
+	openq_t open;
 	verdict_t *scratch_v; /* that open query's verdict, made aside */
 } attr_t;
 
@@ -73,11 +73,12 @@ int attr_answer_plain(const attr_t *a, const txn_t *t);
  * a resolver's upstream side (sends iterative queries, or is a resolver
  * querying onward); in tt's name index when it is that or also receives
  * recursive queries (a forwarder).  Correlation looks attempts up there. */
-/* sender: the entry of the query's sender as roles_message returned it
- * (NULL: not tracked); suffix: the hashes of the first nsuffix suffixes
- * of t's name (model_zone_hash_from), nsuffix >= 1. */
+/* sender, receiver: the entries of the query's sender and receiver as
+ * roles_message_hashed returned them (sender NULL: not tracked; receiver
+ * NULL: not tracked, or not a recursive query); suffix: the hashes of the
+ * first nsuffix suffixes of t's name (model_zone_hash_from), nsuffix >= 1. */
 void attr_note_query(attr_t *a, txn_table_t *tt, txn_t *t, const role_t *sender,
-		     const uint64_t *suffix, size_t nsuffix);
+		     const role_t *receiver, const uint64_t *suffix, size_t nsuffix);
 
 /* 0 when a transport event cannot be evidence about any upstream attempt,
  * so the event log need not keep it: it belongs to a conversation with a

@@ -72,14 +72,17 @@ void roles_force(roles_t *r, const db_addr_t *addr)
 const role_t *roles_message(roles_t *r, const db_addr_t *src, const db_addr_t *dst, int qr, int rd,
 			    int ra)
 {
-	return roles_message_hashed(r, src, roles_hash(r, src), dst, roles_hash(r, dst), qr, rd,
-				    ra);
+	return roles_message_hashed(r, src, roles_hash(r, src), dst, roles_hash(r, dst), qr, rd, ra,
+				    NULL);
 }
 
 const role_t *roles_message_hashed(roles_t *r, const db_addr_t *src, uint64_t src_hash,
-				   const db_addr_t *dst, uint64_t dst_hash, int qr, int rd, int ra)
+				   const db_addr_t *dst, uint64_t dst_hash, int qr, int rd, int ra,
+				   const role_t **receiver)
 {
 	role_t *x, *from = NULL;
+	if (receiver)
+		*receiver = NULL;
 	/* A host asking itself (dig on the server) is no evidence of a role. */
 	if (db_addr_eq(src, dst))
 		return qr ? NULL : roles_find(r, src);
@@ -92,6 +95,10 @@ const role_t *roles_message_hashed(roles_t *r, const db_addr_t *src, uint64_t sr
 		uint64_t evicted = r->evicted;
 		if (rd && (x = get(r, dst, dst_hash)))
 			x->rd_queries_in++;
+		/* Made or found just now, dst's entry is the newest: nothing
+		 * pushed it out (NULL: the table could not take it). */
+		if (rd && receiver)
+			*receiver = x;
 		/* Making room for dst may have pushed src out (a table of
 		 * one or two addresses): then its entry is dst's now. */
 		return r->evicted == evicted ? from : roles_find(r, src);

@@ -47,9 +47,13 @@ void roles_force(roles_t *r, const db_addr_t *addr);
  * would otherwise look up again; for a response, NULL. */
 const role_t *roles_message(roles_t *r, const db_addr_t *src, const db_addr_t *dst, int qr, int rd,
 			    int ra);
-/* roles_message with the addresses' hashes (roles_hash) already made. */
+/* roles_message with the addresses' hashes (roles_hash) already made;
+ * and, when receiver is not NULL, *receiver set to the entry of dst as
+ * roles_find would return it now, for a recursive query (rd) between two
+ * addresses, and to NULL otherwise (then not known: look it up). */
 const role_t *roles_message_hashed(roles_t *r, const db_addr_t *src, uint64_t src_hash,
-				   const db_addr_t *dst, uint64_t dst_hash, int qr, int rd, int ra);
+				   const db_addr_t *dst, uint64_t dst_hash, int qr, int rd, int ra,
+				   const role_t **receiver);
 /* The hash addr is looked up by, and the table's prefetch for that
  * lookup to come (as txn_prefetch). */
 uint64_t roles_hash(const roles_t *r, const db_addr_t *addr);

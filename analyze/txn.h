@@ -61,8 +61,8 @@ typedef struct txn {
 	 * and its number there. */
 	struct name_head *name_head;
 	uint32_t name_seq;
-	uint32_t spare0; /* free: keeps the lines below where they are */
-	uint64_t qhash;  /* dns_name_hash(qname) */
+	uint32_t open_at; /* its record in the open queries' log (openq.h), if any */
+	uint64_t qhash;   /* dns_name_hash(qname) */
 	db_time_t answer_ts;
 	/* Line 1, a lookup and a verdict's filter: the key, the question
 	 * without its name, the flags. */

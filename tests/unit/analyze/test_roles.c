@@ -243,6 +243,46 @@ static void message_returns_the_sender(void **state)
 	roles_free(&r);
 }
 
+/* The receiver of a recursive query, as roles_find would give it, without
+ * the lookup: NULL for an iterative query, a host asking itself, or an
+ * address the table could not take. */
+static void message_gives_the_receiver(void **state)
+{
+	(void)state;
+	struct fx x;
+	roles_t r;
+	const role_t *to = (const role_t *)&x;
+
+	fx_init(&x);
+	assert_int_equal(roles_init(&r, 64), 0);
+	roles_message_hashed(&r, &x.stub, roles_hash(&r, &x.stub), &x.res, roles_hash(&r, &x.res),
+			     0, 1, 0, &to);
+	assert_non_null(to);
+	assert_ptr_equal(to, roles_find(&r, &x.res));
+	roles_message_hashed(&r, &x.res, roles_hash(&r, &x.res), &x.auth, roles_hash(&r, &x.auth),
+			     0, 0, 0, &to);
+	assert_null(to);
+	to = (const role_t *)&x;
+	roles_message_hashed(&r, &x.res, roles_hash(&r, &x.res), &x.res, roles_hash(&r, &x.res), 0,
+			     1, 0, &to);
+	assert_null(to);
+	to = (const role_t *)&x;
+	roles_message_hashed(&r, &x.res, roles_hash(&r, &x.res), &x.stub, roles_hash(&r, &x.stub),
+			     1, 1, 1, &to);
+	assert_null(to);
+	roles_free(&r);
+
+	/* A table of one: the receiver pushes the sender out, and is the
+	 * entry found afterwards. */
+	assert_int_equal(roles_init(&r, 1), 0);
+	roles_message_hashed(&r, &x.stub, roles_hash(&r, &x.stub), &x.res, roles_hash(&r, &x.res),
+			     0, 1, 0, &to);
+	assert_non_null(to);
+	assert_ptr_equal(to, roles_find(&r, &x.res));
+	assert_null(roles_find(&r, &x.stub));
+	roles_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -255,6 +295,7 @@ int main(void)
 		cmocka_unit_test(table_limit_evicts_least_recent),
 		cmocka_unit_test(table_limit_keeps_forced),
 		cmocka_unit_test(message_returns_the_sender),
+		cmocka_unit_test(message_gives_the_receiver),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
