@@ -600,6 +600,8 @@ static void handshakes(const txn_t *t, db_time_t T, walk_t *w)
 	 * RST from the server to that port answers it. */
 	hs_t *hs = w->hs;
 	size_t nhs = 0;
+	if (!w->ntcp)
+		return; /* most verdicts: no map to clear (2 KiB) */
 	memset(w->hs_slot, 0xff, sizeof(w->hs_slot));
 	for (size_t i = w->ntcp; i-- > 0;) {
 		const evrec_t *r = w->tcp[i];
@@ -774,8 +776,11 @@ static void outcomes(attr_t *a, const txn_t *t, db_time_t T, walk_t *w)
 	known_ns(a, t, w);
 	ns_unresolvable(w);
 	tc_fallback(w);
-	/* Keep time order (handshakes were appended). */
+	/* Keep time order (handshakes were appended); an attempt already in
+	 * place is not copied. */
 	for (size_t i = 1; i < w->nat; i++) {
+		if (w->at[i - 1].ts <= w->at[i].ts)
+			continue;
 		attempt_t x = w->at[i];
 		size_t j = i;
 		while (j > 0 && w->at[j - 1].ts > x.ts) {

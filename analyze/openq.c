@@ -30,10 +30,10 @@ static uint64_t new_seed(const void *salt)
 	return s;
 }
 
-/* A key's home slot.  Keys are hashes of names, but of names the wire
- * chose: mixed with the map's seed (a bijection, so no two keys are
- * confused) before their low bits are taken. */
-static size_t home(const openq_map_t *m, uint64_t k)
+/* A key mixed with the map's seed.  Keys are hashes of names, but of
+ * names the wire chose: mixed (a bijection, so no two keys are confused)
+ * before the low bits pick the home slot and the top bits the tag. */
+static uint64_t mix(const openq_map_t *m, uint64_t k)
 {
 	k ^= m->seed;
 	k ^= k >> 30;
@@ -41,8 +41,10 @@ static size_t home(const openq_map_t *m, uint64_t k)
 	k ^= k >> 27;
 	k *= 0x94d049bb133111ebULL;
 	k ^= k >> 31;
-	return (size_t)k & (m->nslots - 1);
+	return k;
 }
+
+static uint8_t tag_of(uint64_t mixed) { return (uint8_t)(0x80 | mixed >> 57); }
 
 static int map_init(openq_map_t *m, size_t max)
 {
@@ -51,44 +53,57 @@ static int map_init(openq_map_t *m, size_t max)
 	m->nslots = OPENQ_SLOTS_MIN;
 	m->seed = new_seed(m);
 	m->slots = calloc(m->nslots, sizeof(*m->slots));
-	return m->slots ? 0 : -1;
+	m->tags = calloc(m->nslots, 1);
+	return m->slots && m->tags ? 0 : -1;
 }
 
-/* The slot holding key k, or NULL. */
+/* The slot holding key k, or NULL.  The tags are read first: a key that
+ * is not there (most registrations) costs no read of the slots. */
 static openq_slot_t *find(const openq_map_t *m, uint64_t k)
 {
 	size_t mask = m->nslots - 1;
-	for (size_t i = home(m, k);; i = (i + 1) & mask) {
-		openq_slot_t *s = &m->slots[i];
-		if (!s->q)
+	uint64_t x = mix(m, k);
+	uint8_t tag = tag_of(x);
+	for (size_t i = x & mask;; i = (i + 1) & mask) {
+		if (!m->tags[i])
 			return NULL;
-		if (s->key == k)
-			return s;
+		if (m->tags[i] == tag && m->slots[i].key == k)
+			return &m->slots[i];
 	}
 }
 
-static void place(openq_slot_t *slots, size_t nslots, const openq_map_t *m, uint64_t k, txn_t *q)
+static void place(openq_slot_t *slots, uint8_t *tags, size_t nslots, const openq_map_t *m,
+		  uint64_t k, txn_t *q)
 {
-	size_t mask = nslots - 1, i = home(m, k);
-	while (slots[i].q)
+	size_t mask = nslots - 1;
+	uint64_t x = mix(m, k);
+	size_t i = x & mask;
+	while (tags[i])
 		i = (i + 1) & mask;
+	tags[i] = tag_of(x);
 	slots[i].key = k;
 	slots[i].q = q;
 }
 
-/* Doubles the slots (to n, at least). */
+/* The slots and tags, n of them (more than now). */
 static int grow(openq_map_t *m, size_t n)
 {
 	openq_slot_t *s = calloc(n, sizeof(*s)), *old = m->slots;
-	if (!s)
+	uint8_t *tags = calloc(n, 1), *old_tags = m->tags;
+	if (!s || !tags) {
+		free(s);
+		free(tags);
 		return -1;
+	}
 	size_t nold = m->nslots;
-	m->slots = s;
-	m->nslots = n;
 	for (size_t i = 0; i < nold; i++)
-		if (old[i].q)
-			place(s, n, m, old[i].key, old[i].q);
+		if (old_tags[i])
+			place(s, tags, n, m, old[i].key, old[i].q);
+	m->slots = s;
+	m->tags = tags;
+	m->nslots = n;
 	free(old);
+	free(old_tags);
 	return 0;
 }
 
@@ -100,17 +115,19 @@ static void vacate(openq_map_t *m, openq_slot_t *s)
 	m->count--;
 	for (;;) {
 		m->slots[i].q = NULL;
+		m->tags[i] = 0;
 		for (;;) {
 			j = (j + 1) & mask;
-			if (!m->slots[j].q)
+			if (!m->tags[j])
 				return;
-			size_t h = home(m, m->slots[j].key);
+			size_t h = mix(m, m->slots[j].key) & mask;
 			/* The key at j may move to i unless its home lies
 			 * cyclically in (i, j]. */
 			if (i <= j ? (h <= i || h > j) : (h <= i && h > j))
 				break;
 		}
 		m->slots[i] = m->slots[j];
+		m->tags[i] = m->tags[j];
 		i = j;
 	}
 }
@@ -151,6 +168,7 @@ int openq_reserve(openq_t *o)
 		if (n > m->nslots && grow(m, n) < 0)
 			rc = -1;
 		tbl_prefault(m->slots, m->nslots * sizeof(*m->slots));
+		tbl_prefault(m->tags, m->nslots);
 	}
 	size_t cap = o->log_max;
 	if (cap > o->cap) {
@@ -168,8 +186,10 @@ int openq_reserve(openq_t *o)
 
 void openq_free(openq_t *o)
 {
-	free(o->map[0].slots);
-	free(o->map[1].slots);
+	for (int i = 0; i < 2; i++) {
+		free(o->map[i].slots);
+		free(o->map[i].tags);
+	}
 	free(o->log);
 	memset(o, 0, sizeof(*o));
 }
@@ -272,7 +292,8 @@ unsigned openq_note(openq_t *o, txn_t *q, uint64_t kq, uint64_t kz)
 		return 0;
 	for (int i = 0; i < 2; i++)
 		if (bits & map_bit[i]) {
-			place(o->map[i].slots, o->map[i].nslots, &o->map[i], key[i], q);
+			place(o->map[i].slots, o->map[i].tags, o->map[i].nslots, &o->map[i], key[i],
+			      q);
 			o->map[i].count++;
 		}
 	openq_rec_t *r = &o->log[o->n];
@@ -300,9 +321,14 @@ void openq_ahead(const openq_t *o, const txn_t *q, uint64_t kq, uint64_t kz)
 {
 	if (q->open_at < o->n)
 		__builtin_prefetch(&o->log[q->open_at], 1);
-	__builtin_prefetch(&o->map[0].slots[home(&o->map[0], kq)], 1);
-	if (kz)
-		__builtin_prefetch(&o->map[1].slots[home(&o->map[1], kz)], 1);
+	size_t i = mix(&o->map[0], kq) & (o->map[0].nslots - 1);
+	__builtin_prefetch(&o->map[0].tags[i], 1);
+	__builtin_prefetch(&o->map[0].slots[i], 1);
+	if (kz) {
+		i = mix(&o->map[1], kz) & (o->map[1].nslots - 1);
+		__builtin_prefetch(&o->map[1].tags[i], 1);
+		__builtin_prefetch(&o->map[1].slots[i], 1);
+	}
 }
 
 txn_t *openq_get(const openq_t *o, unsigned map, uint64_t k)

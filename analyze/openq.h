@@ -10,7 +10,9 @@
  * Every client query registers here and nearly every one leaves within
  * milliseconds, answered, so the structure is made for that churn.  Each
  * of the two maps is open-addressed over slots of (key, query) and nothing
- * else: no entry to clear, no age list whose neighbours a removal writes.
+ * else: no entry to clear, no age list whose neighbours a removal writes;
+ * a byte of tag per slot, read first, keeps the lookup of a key that is
+ * not there (most registrations) within a small array.
  * The order of registration, which a full map's eviction and the expiry
  * follow, is kept apart in a log: one record per query that holds a
  * question, a zone or both, appended as it registers, compacted as
@@ -34,11 +36,12 @@ enum { OPENQ_QUESTION = 1, OPENQ_ZONE = 2 };
 
 typedef struct openq_slot {
 	uint64_t key;
-	txn_t *q; /* NULL: empty */
+	txn_t *q;
 } openq_slot_t;
 
 typedef struct openq_map {
 	openq_slot_t *slots;
+	uint8_t *tags; /* one per slot: 0 empty, else 0x80 | 7 bits of the key */
 	size_t nslots; /* a power of two, at least twice count */
 	size_t count, max;
 	uint64_t seed; /* random: keys from the wire cannot be chosen to
