@@ -140,7 +140,7 @@ void attr_note_answer(attr_t *a, txn_t *t, const dns_msg_t *m, const dns_sum_t *
 	for (size_t i = 0; i < m->edns.n_ede && t->n_ede < TXN_EDE; i++) {
 		const dns_ede_t *e = &m->edns.ede[i];
 		size_t n = e->text_len < TXN_EDE_TEXT - 1 ? e->text_len : TXN_EDE_TEXT - 1;
-		if (!t->ede && !(t->ede = calloc(1, sizeof(*t->ede))))
+		if (!txn_ede(t))
 			break; /* out of memory: the codes that fitted */
 		t->ede->code[t->n_ede] = e->code;
 		if (n) /* an EDE without text has no text pointer */

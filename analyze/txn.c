@@ -174,9 +174,16 @@ static void unlink_name(txn_table_t *tt, txn_t *t)
 
 txn_learn_t *txn_learn(txn_t *t)
 {
-	if (!t->learn)
-		t->learn = calloc(1, sizeof(*t->learn));
+	if (!t->learn && (t->learn = calloc(1, sizeof(*t->learn))))
+		t->owns = 1;
 	return t->learn;
+}
+
+txn_ede_t *txn_ede(txn_t *t)
+{
+	if (!t->ede && (t->ede = calloc(1, sizeof(*t->ede))))
+		t->owns = 1;
+	return t->ede;
 }
 
 /* Where a query name that fits is kept: in the entry (txn_t.qname_in). */
@@ -185,6 +192,8 @@ static dns_name_t *name_in_place(txn_t *t) { return (dns_name_t *)(void *)t->qna
 /* What a transaction owns beside its entry. */
 static void release(txn_t *t)
 {
+	if (!t->owns)
+		return;
 	free(t->ede);
 	free(t->learn);
 	if (t->qname != name_in_place(t))
@@ -427,6 +436,7 @@ txn_t *txn_query_hashed(txn_table_t *tt, db_time_t ts, const db_flow_t *flow, co
 	if (bytes <= sizeof(t->qname_in)) {
 		dns_name_copy_lower(qname, &m->qname);
 	} else if ((qname = dns_name_dup(&m->qname))) {
+		t->owns = 1;
 		dns_name_lower(qname);
 	} else {
 		tbl_remove(&tt->tbl, t);

@@ -82,6 +82,9 @@ typedef struct txn {
 	/* Authoritative, with records, without a signature: all a DNSSEC
 	 * check reads of such an answer (its bytes are not stored). */
 	uint8_t unsigned_data;
+	/* Nonzero once it allocated anything (learn, ede, a long qname):
+	 * closing it then reads lines 2 and 3 to free them, not otherwise. */
+	uint8_t owns;
 	/* Line 2, the rest of the question: its name, which a lookup
 	 * compares after the key, and the counts it updates. */
 	/* Lower case, in qname_in below when it fits (most names), else
@@ -185,6 +188,9 @@ typedef struct txn_table {
 
 /* t's learned names, allocated on first use; NULL when out of memory. */
 txn_learn_t *txn_learn(txn_t *t);
+/* t's extended DNS errors, allocated on first use (zeroed); NULL when out
+ * of memory. */
+txn_ede_t *txn_ede(txn_t *t);
 
 /* Returns 0, or -1 when out of memory. */
 int txn_init(txn_table_t *tt, db_time_t window, size_t max, txn_close_fn fn, void *user);

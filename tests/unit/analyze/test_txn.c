@@ -170,10 +170,21 @@ static void query_names_in_place_and_allocated(void **state)
 		assert_memory_equal(t->qname->wire, lower, n);
 		int inline_ = t->qname == (const dns_name_t *)(const void *)t->qname_in;
 		assert_int_equal(inline_, offsetof(dns_name_t, wire) + n <= TXN_QNAME_INLINE);
+		/* An allocated name is owned: closing frees it (LeakSanitizer
+		 * in the sanitizer build checks that it does). */
+		assert_int_equal(t->owns, !inline_);
 		assert_ptr_equal(txn_query(&tt, T0 + SEC, &qf, &q), t);
 		mkmsg(&r, 9, 1, lower, n, DNS_T_A, 0);
 		assert_ptr_equal(txn_response(&tt, T0 + 2 * SEC, &rf, &r, &first), t);
 		assert_int_equal(t->queries, 2);
+		/* What an answer left, allocated on first use, owned too. */
+		assert_non_null(txn_learn(t));
+		assert_ptr_equal(txn_learn(t), t->learn);
+		assert_non_null(txn_ede(t));
+		assert_ptr_equal(txn_ede(t), t->ede);
+		assert_int_equal(t->owns, 1);
+		if (k % 2)
+			txn_close(&tt, t);
 		txn_free(&tt);
 	}
 }
