@@ -401,6 +401,9 @@ static void on_dns(an_t *a, const cap_event_t *ev, const digest_t *g)
 	int first;
 	txn_t *t = txn_response_hashed(&a->txn, ev->ts, &ev->flow, &m, g->txn_hash, &first);
 	if (t && first) {
+		/* Most answers close their query below, after the work on the
+		 * answer: what closing it reads of the open queries, asked now. */
+		attr_judged_ahead(&a->attr, t);
 		/* An upstream answer teaches the model from its records. */
 		if (t->upstream && !full) {
 			dns_parse(&a->parser, d->msg, d->len, &m);
