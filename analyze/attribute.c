@@ -392,7 +392,9 @@ static int by_time(const void *pa, const void *pb)
  * answered from the failure, not joined to the work). */
 static void gather(attr_t *a, const txn_t *t, db_time_t T, int concluded, walk_t *w)
 {
-	db_time_t t0 = t->e.ts, lo = t0 - ATTR_COALESCE;
+	/* Concluded: nothing begun before the client asked is its work (the
+	 * filter below), so the walk need not go back further. */
+	db_time_t t0 = t->e.ts, lo = concluded ? t0 : t0 - ATTR_COALESCE;
 	for (size_t i = 0; i < w->nset; i++) {
 		/* The name's attempts made between lo and T, oldest first, into
 		 * w->range[first..end).  Verdicts are made up to a window after
