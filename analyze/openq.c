@@ -5,6 +5,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "../common/flow.h"
 #include "../common/table.h"
 
 /* The log's room at first. */
@@ -33,16 +34,7 @@ static uint64_t new_seed(const void *salt)
 /* A key mixed with the map's seed.  Keys are hashes of names, but of
  * names the wire chose: mixed (a bijection, so no two keys are confused)
  * before the low bits pick the home slot and the top bits the tag. */
-static uint64_t mix(const openq_map_t *m, uint64_t k)
-{
-	k ^= m->seed;
-	k ^= k >> 30;
-	k *= 0xbf58476d1ce4e5b9ULL;
-	k ^= k >> 27;
-	k *= 0x94d049bb133111ebULL;
-	k ^= k >> 31;
-	return k;
-}
+static uint64_t mix(const openq_map_t *m, uint64_t k) { return db_hash_final(k ^ m->seed); }
 
 static uint8_t tag_of(uint64_t mixed) { return (uint8_t)(0x80 | mixed >> 57); }
 
