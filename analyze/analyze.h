@@ -67,7 +67,7 @@ typedef struct an_stats {
 	uint64_t events_lost;      /* transport events overwritten inside the window */
 	uint64_t capture_drops;    /* packets the live capture dropped (CAP_EV_CAPTURE_LOSS) */
 	uint64_t verdicts_over_loss; /* verdicts made over such a loss (lower confidence) */
-	uint64_t addresses_evicted;  /* least recently seen addresses dropped by the roles table */
+	uint64_t addresses_evicted;  /* addresses dropped by the roles table (roles.h) */
 	/* The resolver model's bounded tables (model.h): entries dropped,
 	 * least recently used first, while the capture could still need them. */
 	uint64_t model_cuts_evicted, model_cnames_evicted, model_names_evicted;

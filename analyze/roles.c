@@ -11,29 +11,37 @@ int roles_init(roles_t *r, size_t max)
 
 void roles_free(roles_t *r) { tbl_free(&r->tbl); }
 
-/* Makes room for one address: the least recently seen one goes, unless
- * the user named it with --resolver (those stay, moved to the recent end). */
+/* Makes room for one address: from the old end of the age list, the
+ * first one not seen since it was put at the recent end goes; one seen
+ * since is given a second chance (put at the recent end, unseen), as is
+ * any the user named with --resolver.  Two rounds at most: after one,
+ * every address but the named ones is unseen. */
 static void evict_one(roles_t *r)
 {
-	for (size_t i = 0; i < r->tbl.count; i++) {
+	for (size_t i = 0; i < 2 * r->tbl.count; i++) {
 		role_t *o = tbl_oldest(&r->tbl);
-		if (!o->forced) {
+		if (!o->forced && !o->seen) {
 			tbl_remove(&r->tbl, o);
 			r->evicted++;
 			return;
 		}
+		o->seen = 0;
 		tbl_touch(&r->tbl, o, 0);
 	}
 }
 
-/* The entry of a, made when new; the age list is kept in order of last
- * use, so a flood of new client addresses (spoofed ones included) pushes
- * out idle clients, not the resolvers and authorities that keep talking. */
+/* The entry of a, made when new.  Seen again, an entry is only marked:
+ * moving it to the recent end of the age list on every message wrote its
+ * neighbours (another client's entry, most often no longer cached); the
+ * eviction moves it then, if it is still marked (second chance, as the
+ * CLOCK page replacement).  So a flood of new client addresses (spoofed
+ * ones included) still pushes out idle clients, not the resolvers that
+ * keep talking. */
 static role_t *get(roles_t *r, const db_addr_t *a, uint64_t h)
 {
 	role_t *x = tbl_find(&r->tbl, a, h);
 	if (x) {
-		tbl_touch(&r->tbl, x, 0);
+		x->seen = 1;
 		return x;
 	}
 	if (r->tbl.count >= r->tbl.max)

@@ -9,7 +9,10 @@
  * shows resolvers answering clients and also upstream queries was taken on
  * (or beside) the resolver host; one that shows resolvers only answering is
  * client-side.
- * Memory: at most max addresses are tracked; later ones are counted only.
+ * Memory: at most max addresses are tracked.  At the limit, an address
+ * not seen again since it was last put at the recent end of the age list
+ * goes (second chance: an approximation of the least recently seen that
+ * costs a mark per message, not a move; roles.c).
  */
 #ifndef DNSBLAME_ROLES_H
 #define DNSBLAME_ROLES_H
@@ -27,12 +30,13 @@ typedef struct role {
 	uint64_t queries_out;      /* queries sent */
 	uint64_t iter_queries_out; /* queries sent with RD=0: a resolver's upstream side */
 	uint8_t forced;            /* named with --resolver */
+	uint8_t seen;              /* seen again since it was put at the recent end */
 } role_t;
 
 typedef struct roles {
 	tbl_t tbl;
 	uint64_t untracked; /* addresses not tracked: out of memory */
-	uint64_t evicted;   /* least recently seen addresses dropped at the limit */
+	uint64_t evicted;   /* addresses dropped at the limit (not seen again) */
 	int forced;         /* --resolver given: inference is off */
 } roles_t;
 

@@ -194,6 +194,41 @@ static void table_limit_evicts_least_recent(void **state)
 	roles_free(&r);
 }
 
+/* At the limit the address not seen again since it was put at the recent
+ * end goes; one seen again gets a second chance; when all were seen, the
+ * round clears them and the oldest goes. */
+static void table_limit_second_chance(void **state)
+{
+	(void)state;
+	db_addr_t a[5];
+	roles_t r;
+	const char *s[5] = { "192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4", "192.0.2.5" };
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(db_addr_parse(&a[i], s[i]), 0);
+
+	assert_int_equal(roles_init(&r, 3), 0);
+	/* Iterative queries: only the sender is looked up. */
+	for (int i = 0; i < 3; i++)
+		roles_message(&r, &a[i], &a[4], 0, 0, 0);
+	roles_message(&r, &a[0], &a[4], 0, 0, 0); /* a[0] seen again */
+	roles_message(&r, &a[3], &a[4], 0, 0, 0); /* a[1] goes, not a[0] */
+	assert_int_equal(r.evicted, 1);
+	assert_non_null(roles_find(&r, &a[0]));
+	assert_null(roles_find(&r, &a[1]));
+	assert_int_equal(roles_find(&r, &a[0])->queries_out, 2);
+	/* All seen again: the round clears them, then the oldest, a[2], goes. */
+	for (int i = 0; i < 4; i++)
+		if (i != 1)
+			roles_message(&r, &a[i], &a[4], 0, 0, 0);
+	roles_message(&r, &a[1], &a[4], 0, 0, 0);
+	assert_int_equal(r.evicted, 2);
+	assert_null(roles_find(&r, &a[2]));
+	assert_non_null(roles_find(&r, &a[0]));
+	assert_non_null(roles_find(&r, &a[3]));
+	assert_int_equal(roles_find(&r, &a[1])->queries_out, 1);
+	roles_free(&r);
+}
+
 /* Addresses named with --resolver are never evicted. */
 static void table_limit_keeps_forced(void **state)
 {
@@ -293,6 +328,7 @@ int main(void)
 		cmocka_unit_test(forced_resolver_overrides_inference),
 		cmocka_unit_test(forced_resolver_without_traffic),
 		cmocka_unit_test(table_limit_evicts_least_recent),
+		cmocka_unit_test(table_limit_second_chance),
 		cmocka_unit_test(table_limit_keeps_forced),
 		cmocka_unit_test(message_returns_the_sender),
 		cmocka_unit_test(message_gives_the_receiver),
