@@ -198,13 +198,17 @@ int attr_answer_plain(const attr_t *a, const txn_t *t)
 	       !model_is_ns_name(a->model, t->qhash);
 }
 
+/* t (recursive) was sent to a resolver, whose entry is server (NULL: not
+ * tracked), by another address: a client query. */
+static int to_resolver(const attr_t *a, const txn_t *t, const role_t *server)
+{
+	return roles_entry_is_resolver(a->roles, server) &&
+	       !db_addr_eq(&t->key.client, &t->key.server);
+}
+
 int attr_is_client_query(attr_t *a, const txn_t *t)
 {
-	if (!t->rd)
-		return 0;
-	if (!roles_is_resolver(a->roles, &t->key.server))
-		return 0;
-	return !db_addr_eq(&t->key.client, &t->key.server);
+	return t->rd && to_resolver(a, t, roles_find(a->roles, &t->key.server));
 }
 
 void attr_note_judged(attr_t *a, const txn_t *t) { openq_drop(&a->open, t); }
@@ -241,9 +245,7 @@ void attr_note_query(attr_t *a, txn_table_t *tt, txn_t *t, const role_t *r, cons
 	t->upstream = r && (r->iter_queries_out > 0 || roles_entry_is_resolver(a->roles, r));
 	if (t->upstream || (r && r->rd_queries_in > 0))
 		txn_index_name(tt, t);
-	if (!t->upstream && t->queries == 1 && t->rd &&
-	    roles_entry_is_resolver(a->roles, receiver) &&
-	    !db_addr_eq(&t->key.client, &t->key.server))
+	if (!t->upstream && t->queries == 1 && t->rd && to_resolver(a, t, receiver))
 		note_open(a, t, suffix, nsuffix);
 }
 

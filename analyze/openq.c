@@ -2,8 +2,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <time.h>
 
 #include "../common/flow.h"
 #include "../common/table.h"
@@ -20,17 +18,6 @@
 
 static const unsigned map_bit[2] = { OPENQ_QUESTION, OPENQ_ZONE };
 
-static uint64_t new_seed(const void *salt)
-{
-	uint64_t s;
-	if (getentropy(&s, sizeof(s)) != 0) {
-		struct timespec ts;
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		s = (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15ULL ^ (uint64_t)(uintptr_t)salt;
-	}
-	return s;
-}
-
 /* A key mixed with the map's seed.  Keys are hashes of names, but of
  * names the wire chose: mixed (a bijection, so no two keys are confused)
  * before the low bits pick the home slot and the top bits the tag. */
@@ -43,7 +30,7 @@ static int map_init(openq_map_t *m, size_t max)
 	memset(m, 0, sizeof(*m));
 	m->max = max;
 	m->nslots = OPENQ_SLOTS_MIN;
-	m->seed = new_seed(m);
+	m->seed = tbl_seed_new(m);
 	m->slots = calloc(m->nslots, sizeof(*m->slots));
 	m->tags = calloc(m->nslots, 1);
 	return m->slots && m->tags ? 0 : -1;
@@ -106,16 +93,12 @@ static void vacate(openq_map_t *m, openq_slot_t *s)
 	size_t mask = m->nslots - 1, i = (size_t)(s - m->slots), j = i;
 	m->count--;
 	for (;;) {
-		m->slots[i].q = NULL;
-		m->tags[i] = 0;
+		m->tags[i] = 0; /* the tag says empty; the slot is left as it was */
 		for (;;) {
 			j = (j + 1) & mask;
 			if (!m->tags[j])
 				return;
-			size_t h = mix(m, m->slots[j].key) & mask;
-			/* The key at j may move to i unless its home lies
-			 * cyclically in (i, j]. */
-			if (i <= j ? (h <= i || h > j) : (h <= i && h > j))
+			if (tbl_may_fill(mix(m, m->slots[j].key) & mask, i, j))
 				break;
 		}
 		m->slots[i] = m->slots[j];
@@ -216,9 +199,10 @@ static openq_rec_t *oldest(openq_t *o, int i)
 	return m->cursor < o->n ? &o->log[m->cursor] : NULL;
 }
 
-/* Room for one more record: the records still held move to the front
- * (each query's open_at follows), and the log doubles when they fill
- * more than half of it.  Returns -1 when it is full and cannot grow. */
+/* Room for one more record: when the log is full, the records still held
+ * move to the front (each query's open_at follows), and the log doubles,
+ * up to log_max, when they fill more than 1/OPENQ_LOG_SPARE of it.
+ * Returns -1 when it is full and cannot grow. */
 static int make_room(openq_t *o)
 {
 	if (o->n < o->cap)
@@ -301,9 +285,12 @@ void openq_drop(openq_t *o, const txn_t *q)
 {
 	if (q->open_at >= o->n)
 		return;
+	/* Its record is gone when evictions or the expiry took both its
+	 * entries and a compaction then dropped it: the index may name
+	 * another query's record now, or none. */
 	openq_rec_t *r = &o->log[q->open_at];
 	if (r->q != q)
-		return; /* never: a registered query keeps its record */
+		return;
 	for (int i = 0; i < 2; i++)
 		if (r->holds & map_bit[i])
 			let_go(o, r, i);

@@ -21,7 +21,8 @@
  * The maps hold only queries not judged yet: the owner calls openq_drop
  * when it judges a query that openq_note registered, so a query they
  * return is still in the transaction table.  Memory: at most max_questions
- * and max_zones entries, and a log of at most four times their sum.
+ * and max_zones entries, and a log of at most four times their sum (and
+ * 16,384 records at least).
  */
 #ifndef DNSBLAME_OPENQ_H
 #define DNSBLAME_OPENQ_H
@@ -34,7 +35,7 @@
 /* The two maps, as bits: what openq_note registered, what a record holds. */
 enum { OPENQ_QUESTION = 1, OPENQ_ZONE = 2 };
 
-typedef struct openq_slot {
+typedef struct openq_slot { /* read only where its tag is not 0 */
 	uint64_t key;
 	txn_t *q;
 } openq_slot_t;

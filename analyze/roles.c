@@ -103,8 +103,8 @@ const role_t *roles_message_hashed(roles_t *r, const db_addr_t *src, uint64_t sr
 		uint64_t evicted = r->evicted;
 		if (rd && (x = get(r, dst, dst_hash)))
 			x->rd_queries_in++;
-		/* Made or found just now, dst's entry is the newest: nothing
-		 * pushed it out (NULL: the table could not take it). */
+		/* Made or found just now: nothing has pushed it out since
+		 * (NULL: the table could not take it). */
 		if (rd && receiver)
 			*receiver = x;
 		/* Making room for dst may have pushed src out (a table of

@@ -13,6 +13,17 @@
 
 static void *lines_alloc(size_t n) { return aligned_alloc(LINE, (n + LINE - 1) / LINE * LINE); }
 
+uint64_t tbl_seed_new(const void *salt)
+{
+	uint64_t s;
+	if (getentropy(&s, sizeof(s)) != 0) {
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		s = (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15ULL ^ (uint64_t)(uintptr_t)salt;
+	}
+	return s;
+}
+
 int tbl_init(tbl_t *t, size_t entsize, size_t keyoff, size_t keylen, size_t max)
 {
 	memset(t, 0, sizeof(*t));
@@ -29,14 +40,7 @@ int tbl_init(tbl_t *t, size_t entsize, size_t keyoff, size_t keylen, size_t max)
 		return -1;
 	}
 	t->nslots = n;
-	/* Where to put an entry depends on a secret, so that a capture made to
-	 * collide (spoofed ports and ids are the sender's choice) cannot turn
-	 * lookups into long probes.  Only speed depends on it, never output. */
-	if (getentropy(&t->seed, sizeof(t->seed)) != 0) {
-		struct timespec ts;
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		t->seed = (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15ULL ^ (uint64_t)(uintptr_t)t;
-	}
+	t->seed = tbl_seed_new(t);
 	t->max = max ? max : 1;
 	t->entsize = entsize;
 	t->keyoff = keyoff;
@@ -357,10 +361,7 @@ static void vacate(tbl_t *t, size_t i)
 			j = (j + 1) & mask;
 			if (!t->tags[j])
 				return;
-			size_t home = t->slots[j].hash & mask;
-			/* The entry at j may move to i unless its home lies
-			 * cyclically in (i, j]. */
-			if (i <= j ? (home <= i || home > j) : (home <= i && home > j))
+			if (tbl_may_fill(t->slots[j].hash & mask, i, j))
 				break;
 		}
 		t->slots[i] = t->slots[j];

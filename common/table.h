@@ -59,6 +59,20 @@ typedef struct tbl {
 	tbl_entry_t *free_list; /* unused entries, linked by older */
 } tbl_t;
 
+/* A secret for placing keys: where an entry goes depends on it, so that
+ * a capture made to collide (spoofed ports and ids, chosen names) cannot
+ * turn lookups into long probes.  Only speed depends on it, never output.
+ * From getentropy(); the clock and salt's address when that fails. */
+uint64_t tbl_seed_new(const void *salt);
+/* Removal by backward shift (Knuth's algorithm R) in an open-addressed
+ * array with linear probing: whether the key at slot j, whose home slot
+ * is home, may move back into the gap at slot i (it may unless its home
+ * lies cyclically in (i, j]).  For every such array of the project. */
+static inline int tbl_may_fill(size_t home, size_t i, size_t j)
+{
+	return i <= j ? (home <= i || home > j) : (home <= i && home > j);
+}
+
 /* Returns 0, or -1 when the slot array cannot be allocated. */
 int tbl_init(tbl_t *t, size_t entsize, size_t keyoff, size_t keylen, size_t max);
 /* Allocates the table's whole size now — max entries and the slots
