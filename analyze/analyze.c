@@ -557,7 +557,10 @@ void an_finish(an_t *a)
 {
 	a->finishing = 1;
 	txn_flush(&a->txn, a->high);
+	tally_list_here(&a->tally);
 }
+
+int an_list_apart(an_t *a) { return tally_list_apart(&a->tally); }
 
 const an_stats_t *an_stats(an_t *a)
 {
@@ -572,8 +575,7 @@ const an_stats_t *an_stats(an_t *a)
 	a->st.model_keys_evicted = m->keys_evicted;
 	a->st.model_breaks_evicted = m->dnssec_evicted;
 	a->st.event_servers_evicted = a->evlog.servers_evicted;
-	a->st.verdicts_dropped = a->tally.list.dropped;
-	a->st.pending_dropped = a->tally.pending.dropped;
+	tally_list_dropped(&a->tally, &a->st.verdicts_dropped, &a->st.pending_dropped);
 	return &a->st;
 }
 

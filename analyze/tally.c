@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lister.h"
+
 int tally_init(tally_t *t, size_t max_list)
 {
 	memset(t, 0, sizeof(*t));
@@ -31,6 +33,7 @@ int tally_init(tally_t *t, size_t max_list)
 
 void tally_free(tally_t *t)
 {
+	tally_list_here(t);
 	for (tally_group_t *g = t->groups.oldest ? (tally_group_t *)t->groups.oldest : NULL; g;
 	     g = (tally_group_t *)g->e.newer)
 		for (uint8_t i = 0; i < g->nex; i++)
@@ -199,7 +202,33 @@ void tally_add(tally_t *t, const verdict_t *v)
 	add_group(t, v);
 	add_servers(t, v);
 	add_bucket(t, v);
-	vdlist_add(v->kind == VD_KIND_PENDING ? &t->pending : &t->list, v);
+	if (t->lister)
+		lister_put(t->lister, v);
+	else
+		vdlist_add(v->kind == VD_KIND_PENDING ? &t->pending : &t->list, v);
+}
+
+int tally_list_apart(tally_t *t)
+{
+	if (!t->lister)
+		t->lister = lister_start(&t->list, &t->pending, 0);
+	return t->lister ? 0 : -1;
+}
+
+void tally_list_here(tally_t *t)
+{
+	lister_stop(t->lister);
+	t->lister = NULL;
+}
+
+void tally_list_dropped(const tally_t *t, uint64_t *list, uint64_t *pending)
+{
+	if (t->lister) {
+		lister_dropped(t->lister, list, pending);
+		return;
+	}
+	*list = t->list.dropped;
+	*pending = t->pending.dropped;
 }
 
 const tally_group_t *tally_group_first(const tally_t *t) { return tbl_oldest(&t->groups); }

@@ -98,6 +98,7 @@ typedef struct tally {
 	uint64_t health_dropped;   /* upstream queries to servers not followed */
 	vdlist_t list;             /* SERVFAILs and unanswered: the latest max */
 	vdlist_t pending;          /* pending: the first TALLY_PENDING */
+	struct lister *lister;     /* fills list and pending apart (tally_list_apart), or NULL */
 	verdict_t *ex_scratch;     /* where tally_example unpacks */
 } tally_t;
 
@@ -107,6 +108,17 @@ int tally_init(tally_t *t, size_t max_list);
 void tally_free(tally_t *t);
 /* Counts v, keeps it as an example or in a list when there is room. */
 void tally_add(tally_t *t, const verdict_t *v);
+/* From now on the lists are filled on a thread of their own (lister.h):
+ * nothing may read them until tally_list_here.  Returns 0, or -1 when
+ * the thread could not be had (the lists are then filled here, as
+ * before). */
+int tally_list_apart(tally_t *t);
+/* Waits until every verdict added is listed: the lists are the caller's
+ * again.  Nothing to do when they were never apart. */
+void tally_list_here(tally_t *t);
+/* The verdicts not listed (vdlist_t.dropped of list and pending), also
+ * while the lists are apart (then as the lister last published them). */
+void tally_list_dropped(const tally_t *t, uint64_t *list, uint64_t *pending);
 
 /* One upstream query to server, when its window closed: answered after
  * rtt (microseconds), or not; an ICMP error quoted it. */

@@ -16,6 +16,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "../common/waiter.h"
 #include "cap_int.h"
 
 /* 4 MiB: the capture thread may run some ten thousand events ahead.  A
@@ -56,12 +57,10 @@ typedef struct tick_rec {
 typedef struct relay {
 	cap_t *c;
 	uint8_t *ring;
-	_Atomic uint64_t head;   /* bytes written, ever (published every RELAY_BATCH) */
-	_Atomic uint64_t tail;   /* bytes read, ever (likewise) */
-	_Atomic int done;        /* cap_run has returned */
-	_Atomic int sleeping[2]; /* 0: the reader, waiting for records; 1: the capture, for room */
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
+	_Atomic uint64_t head; /* bytes written, ever (published every RELAY_BATCH) */
+	_Atomic uint64_t tail; /* bytes read, ever (likewise) */
+	_Atomic int done;      /* cap_run has returned */
+	db_waiter_t wait; /* side 0: the reader, waiting for records; 1: the capture, for room */
 	/* The capture thread's. */
 	const cap_stats_t *counters; /* cap_counters: read for every event */
 	const cap_prep_t *prep;      /* or NULL */
@@ -75,28 +74,11 @@ typedef struct relay {
 	cap_progress_t pr;
 } relay_t;
 
-static void wake(relay_t *r, int who)
-{
-	if (atomic_load(&r->sleeping[who])) {
-		pthread_mutex_lock(&r->lock);
-		pthread_cond_broadcast(&r->cond);
-		pthread_mutex_unlock(&r->lock);
-	}
-}
+static void wake(relay_t *r, int who) { db_waiter_wake(&r->wait, who); }
 
-/* Waits until ready(r, arg) holds: a while looking, then asleep until the
- * other side, having moved its position, finds this side sleeping. */
-static void wait_until(relay_t *r, int who, int (*ready)(relay_t *, uint64_t), uint64_t arg)
+static void wait_until(relay_t *r, int who, int (*ready)(void *, uint64_t), uint64_t arg)
 {
-	for (int i = 0; i < RELAY_SPIN; i++)
-		if (ready(r, arg))
-			return;
-	pthread_mutex_lock(&r->lock);
-	atomic_store(&r->sleeping[who], 1);
-	while (!ready(r, arg))
-		pthread_cond_wait(&r->cond, &r->lock);
-	atomic_store(&r->sleeping[who], 0);
-	pthread_mutex_unlock(&r->lock);
+	db_waiter_wait(&r->wait, who, RELAY_SPIN, ready, r, arg);
 }
 
 /* ---- the capture thread --------------------------------------------------- */
@@ -115,7 +97,7 @@ static int has_room(relay_t *r, uint64_t n)
 
 /* Once the ring is full, the capture waits until half of it is free: the
  * reader then wakes it once per half ring, not once per batch. */
-static int has_half(relay_t *r, uint64_t n)
+static int has_half(void *r, uint64_t n)
 {
 	return has_room(r, n > RELAY_RING / 2 ? n : RELAY_RING / 2);
 }
@@ -207,16 +189,15 @@ static void *capture_thread(void *user)
 	r->result = cap_run(r->c, on_event, r, r->err, sizeof(r->err));
 	publish(r);
 	atomic_store(&r->done, 1);
-	pthread_mutex_lock(&r->lock);
-	pthread_cond_broadcast(&r->cond);
-	pthread_mutex_unlock(&r->lock);
+	db_waiter_wake_all(&r->wait);
 	return NULL;
 }
 
 /* ---- the reader's thread -------------------------------------------------- */
 
-static int has_records(relay_t *r, uint64_t t)
+static int has_records(void *rv, uint64_t t)
 {
+	relay_t *r = rv;
 	return atomic_load(&r->head) != t || atomic_load(&r->done);
 }
 
@@ -283,8 +264,7 @@ db_status_t cap_run_relayed(cap_t *c, cap_prepared_fn fn, cap_prepared_fn ahead,
 	}
 	r->ring = ring;
 	r->counters = cap_counters(c);
-	pthread_mutex_init(&r->lock, NULL);
-	pthread_cond_init(&r->cond, NULL);
+	db_waiter_init(&r->wait);
 	r->st = *cap_stats_now(c);
 	cap_progress_now(c, &r->pr);
 	/* The capture thread's ticks become records; the caller's run here. */
@@ -296,8 +276,7 @@ db_status_t cap_run_relayed(cap_t *c, cap_prepared_fn fn, cap_prepared_fn ahead,
 	if (pthread_create(&th, NULL, capture_thread, r) != 0) {
 		cap_set_view(c, NULL, NULL);
 		cap_swap_tick(c, &tick, &tick_user);
-		pthread_cond_destroy(&r->cond);
-		pthread_mutex_destroy(&r->lock);
+		db_waiter_destroy(&r->wait);
 		free(ring);
 		free(r);
 		return run_here(c, fn, user, err, errlen);
@@ -348,8 +327,7 @@ db_status_t cap_run_relayed(cap_t *c, cap_prepared_fn fn, cap_prepared_fn ahead,
 	if (err && errlen)
 		snprintf(err, errlen, "%s", r->err);
 	db_status_t result = r->result;
-	pthread_cond_destroy(&r->cond);
-	pthread_mutex_destroy(&r->lock);
+	db_waiter_destroy(&r->wait);
 	free(ring);
 	free(r);
 	return result;
