@@ -703,12 +703,13 @@ int main(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 	rp_progress_start(&run.progress, co.nfiles && !quiet && isatty(STDERR_FILENO),
 			  isatty(fileno(out)));
-	/* Reading files with a second CPU: the verdicts' lists, read only by
-	 * the report at the end, are filled on a thread of their own (the
-	 * capture thread leaves that CPU time to spare).  Without one they
-	 * are filled as the verdicts come. */
-	if (!co.iface && sysconf(_SC_NPROCESSORS_ONLN) >= 2)
-		(void)an_list_apart(an);
+	/* Reading files with a second CPU: the tally (the verdicts counted,
+	 * listed and kept as examples; the servers' health), which only the
+	 * report at the end reads, is kept on a thread of its own, on the CPU
+	 * the capture thread leaves time to spare.  Not with a metrics
+	 * endpoint, which renders it while the run goes on. */
+	if (!co.iface && !run.metrics && sysconf(_SC_NPROCESSORS_ONLN) >= 2)
+		(void)an_tally_apart(an);
 	/* The digest of each DNS message is made on the capture's thread. */
 	const cap_prep_t prep = { an_prep_size(), an_prepare, an_preparer(an) };
 	db_status_t rs = cap_run_relayed(cap, an_handle, an_ahead, &prep, an, err, sizeof(err));

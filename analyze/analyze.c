@@ -557,10 +557,10 @@ void an_finish(an_t *a)
 {
 	a->finishing = 1;
 	txn_flush(&a->txn, a->high);
-	tally_list_here(&a->tally);
+	tally_here(&a->tally);
 }
 
-int an_list_apart(an_t *a) { return tally_list_apart(&a->tally); }
+int an_tally_apart(an_t *a) { return tally_apart(&a->tally); }
 
 const an_stats_t *an_stats(an_t *a)
 {

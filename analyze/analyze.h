@@ -99,13 +99,14 @@ void an_ahead(const cap_event_t *ev, const void *prep, void *user);
 size_t an_prep_size(void);
 void *an_preparer(an_t *a);
 void an_prepare(const cap_event_t *ev, void *out, void *preparer);
-/* End of input: closes every transaction still open; the verdicts'
- * lists are whole again (an_list_apart). */
+/* End of input: closes every transaction still open; the tally is whole
+ * again (an_tally_apart). */
 void an_finish(an_t *a);
-/* The verdicts' lists, which only the report at the end reads, are filled
- * on a thread of their own until an_finish (a second CPU, reading files).
- * Returns 0, or -1 when no thread could be had: they are filled here. */
-int an_list_apart(an_t *a);
+/* The tally (an_tally), which only the reports at the end read, is kept
+ * on a thread of its own until an_finish (a second CPU, reading files, no
+ * metrics endpoint): an_tally must not be read before.  Returns 0, or -1
+ * when no thread could be had: it is kept here. */
+int an_tally_apart(an_t *a);
 /* Counters, valid until an_free (transaction counts are final after
  * an_finish). */
 const an_stats_t *an_stats(an_t *a);

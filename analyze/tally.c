@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lister.h"
+#include "../common/handoff.h"
 
 int tally_init(tally_t *t, size_t max_list)
 {
@@ -33,7 +33,7 @@ int tally_init(tally_t *t, size_t max_list)
 
 void tally_free(tally_t *t)
 {
-	tally_list_here(t);
+	tally_here(t);
 	for (tally_group_t *g = t->groups.oldest ? (tally_group_t *)t->groups.oldest : NULL; g;
 	     g = (tally_group_t *)g->e.newer)
 		for (uint8_t i = 0; i < g->nex; i++)
@@ -48,6 +48,16 @@ void tally_free(tally_t *t)
 	vdlist_free(&t->pending);
 	free(t->ex_scratch);
 	t->ex_scratch = NULL;
+}
+
+/* The records handed to the tally's thread (tally_apart). */
+enum { TALLY_REC_VERDICT = 1, TALLY_REC_ATTEMPT = 2 };
+
+/* The bytes of v that matter: its attempts beyond n_up are never read. */
+static size_t used_bytes(const verdict_t *v)
+{
+	size_t n_up = v->n_up < VD_MAX_UPSTREAM ? v->n_up : VD_MAX_UPSTREAM;
+	return offsetof(verdict_t, up) + n_up * sizeof(v->up[0]);
 }
 
 /* The bit of a client in a group's linear counter. */
@@ -195,36 +205,80 @@ static void add_bucket(tally_t *t, const verdict_t *v)
 	b->n[v->kind][v->cause]++;
 }
 
-void tally_add(tally_t *t, const verdict_t *v)
+static void add_here(tally_t *t, const verdict_t *v)
 {
 	if (v->kind >= VD_NKINDS || v->cause >= VD_NCAUSES)
 		return;
 	add_group(t, v);
 	add_servers(t, v);
 	add_bucket(t, v);
-	if (t->lister)
-		lister_put(t->lister, v);
+	vdlist_add(v->kind == VD_KIND_PENDING ? &t->pending : &t->list, v);
+	/* For a summary made while the tally is apart. */
+	atomic_store_explicit(&t->dropped_seen[0], t->list.dropped, memory_order_relaxed);
+	atomic_store_explicit(&t->dropped_seen[1], t->pending.dropped, memory_order_relaxed);
+}
+
+void tally_add(tally_t *t, const verdict_t *v)
+{
+	if (t->apart)
+		handoff_put(t->apart, TALLY_REC_VERDICT, v, used_bytes(v));
 	else
-		vdlist_add(v->kind == VD_KIND_PENDING ? &t->pending : &t->list, v);
+		add_here(t, v);
 }
 
-int tally_list_apart(tally_t *t)
+/* An upstream query's outcome, handed over (tally_attempt). */
+typedef struct attempt_rec {
+	db_addr_t server;
+	db_time_t asked, rtt;
+	uint8_t answered, icmp;
+} attempt_rec_t;
+
+static void attempt_here(tally_t *t, const db_addr_t *server, db_time_t asked, int answered,
+			 db_time_t rtt, int icmp);
+
+/* The tally's thread: each record as tally_add or tally_attempt would
+ * have done it here. */
+static void take(void *user, unsigned type, const void *rec, size_t len)
 {
-	if (!t->lister)
-		t->lister = lister_start(&t->list, &t->pending, 0);
-	return t->lister ? 0 : -1;
+	tally_t *t = user;
+	if (type == TALLY_REC_VERDICT) {
+		/* Copied out whole: the ring holds only its used bytes. */
+		memcpy(t->apart_scratch, rec, len);
+		add_here(t, t->apart_scratch);
+	} else {
+		attempt_rec_t a;
+		memcpy(&a, rec, sizeof(a));
+		attempt_here(t, &a.server, a.asked, a.answered, a.rtt, a.icmp);
+	}
 }
 
-void tally_list_here(tally_t *t)
+int tally_apart(tally_t *t)
 {
-	lister_stop(t->lister);
-	t->lister = NULL;
+	if (t->apart)
+		return 0;
+	if (!t->apart_scratch && !(t->apart_scratch = malloc(sizeof(verdict_t))))
+		return -1;
+	atomic_store(&t->dropped_seen[0], t->list.dropped);
+	atomic_store(&t->dropped_seen[1], t->pending.dropped);
+	t->apart = handoff_start("dnsblame-tally", take, t, sizeof(verdict_t), 0);
+	return t->apart ? 0 : -1;
+}
+
+void tally_here(tally_t *t)
+{
+	if (!t->apart)
+		return;
+	handoff_stop(t->apart);
+	t->apart = NULL;
+	free(t->apart_scratch);
+	t->apart_scratch = NULL;
 }
 
 void tally_list_dropped(const tally_t *t, uint64_t *list, uint64_t *pending)
 {
-	if (t->lister) {
-		lister_dropped(t->lister, list, pending);
+	if (t->apart) {
+		*list = atomic_load_explicit(&t->dropped_seen[0], memory_order_relaxed);
+		*pending = atomic_load_explicit(&t->dropped_seen[1], memory_order_relaxed);
 		return;
 	}
 	*list = t->list.dropped;
@@ -290,11 +344,30 @@ static size_t rtt_bucket(db_time_t us)
 
 void tally_attempt_ahead(const tally_t *t, const db_addr_t *server)
 {
+	if (t->apart)
+		return; /* the table is the tally's thread's */
 	tbl_prefetch(&t->health, tbl_hash(&t->health, server));
 }
 
 void tally_attempt(tally_t *t, const db_addr_t *server, db_time_t asked, int answered,
 		   db_time_t rtt, int icmp)
+{
+	if (t->apart) {
+		attempt_rec_t a;
+		memset(&a, 0, sizeof(a));
+		a.server = *server;
+		a.asked = asked;
+		a.rtt = rtt;
+		a.answered = (uint8_t)(answered != 0);
+		a.icmp = (uint8_t)(icmp != 0);
+		handoff_put(t->apart, TALLY_REC_ATTEMPT, &a, sizeof(a));
+		return;
+	}
+	attempt_here(t, server, asked, answered, rtt, icmp);
+}
+
+static void attempt_here(tally_t *t, const db_addr_t *server, db_time_t asked, int answered,
+			 db_time_t rtt, int icmp)
 {
 	uint64_t h = tbl_hash(&t->health, server);
 	tally_health_t *s = tbl_find(&t->health, server, h);

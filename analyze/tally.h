@@ -11,6 +11,7 @@
 #define DNSBLAME_TALLY_H
 
 #include <stddef.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "../common/table.h"
@@ -98,8 +99,11 @@ typedef struct tally {
 	uint64_t health_dropped;   /* upstream queries to servers not followed */
 	vdlist_t list;             /* SERVFAILs and unanswered: the latest max */
 	vdlist_t pending;          /* pending: the first TALLY_PENDING */
-	struct lister *lister;     /* fills list and pending apart (tally_list_apart), or NULL */
-	verdict_t *ex_scratch;     /* where tally_example unpacks */
+	/* The tally's work on a thread of its own (tally_apart), or NULL. */
+	struct handoff *apart;
+	verdict_t *apart_scratch;         /* where that thread copies a verdict out */
+	_Atomic uint64_t dropped_seen[2]; /* list.dropped, pending.dropped, as last published */
+	verdict_t *ex_scratch;            /* where tally_example unpacks */
 } tally_t;
 
 /* max_list: SERVFAIL and unanswered verdicts listed whole (the latest).
@@ -108,16 +112,18 @@ int tally_init(tally_t *t, size_t max_list);
 void tally_free(tally_t *t);
 /* Counts v, keeps it as an example or in a list when there is room. */
 void tally_add(tally_t *t, const verdict_t *v);
-/* From now on the lists are filled on a thread of their own (lister.h):
- * nothing may read them until tally_list_here.  Returns 0, or -1 when
- * the thread could not be had (the lists are then filled here, as
- * before). */
-int tally_list_apart(tally_t *t);
-/* Waits until every verdict added is listed: the lists are the caller's
- * again.  Nothing to do when they were never apart. */
-void tally_list_here(tally_t *t);
+/* From now on tally_add and tally_attempt hand their work over to a
+ * thread of the tally's own (common/handoff.h), which does it in the same
+ * order: nothing may read the tally until tally_here (but
+ * tally_list_dropped).  Returns 0, or -1 when the thread could not be had
+ * (the work is then done here, as before). */
+int tally_apart(tally_t *t);
+/* Waits until every verdict and attempt handed over is counted: the
+ * tally is the caller's again, as if it had never been apart.  Nothing to
+ * do when it was not. */
+void tally_here(tally_t *t);
 /* The verdicts not listed (vdlist_t.dropped of list and pending), also
- * while the lists are apart (then as the lister last published them). */
+ * while the tally is apart (then as its thread last published them). */
 void tally_list_dropped(const tally_t *t, uint64_t *list, uint64_t *pending);
 
 /* One upstream query to server, when its window closed: answered after
