@@ -95,6 +95,9 @@ check: deps
 		--truth build/bench/check-load.truth.tsv
 	python3 tests/bench/score.py --min 97 build/dnsblame build/bench/check-load.pcap \
 		build/bench/check-load.truth.tsv
+	$(MAKE) BUILD=build/tsan SANITIZER=thread OPT=-O1 all build/tsan/tests/common/test_handoff \
+		build/tsan/tests/analyze/test_tally_apart build/tsan/tests/capture/test_source
+	sh tests/tsan.sh build/tsan build/bench/check-load.pcap
 	sh tests/evidence.sh build/dnsblame
 	sh tests/progress.sh build/dnsblame
 	python3 tests/dnssec-flip.py build/dnsblame

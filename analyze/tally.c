@@ -261,7 +261,12 @@ int tally_apart(tally_t *t)
 	atomic_store(&t->dropped_seen[0], t->list.dropped);
 	atomic_store(&t->dropped_seen[1], t->pending.dropped);
 	t->apart = handoff_start("dnsblame-tally", take, t, sizeof(verdict_t), 0);
-	return t->apart ? 0 : -1;
+	if (!t->apart) {
+		free(t->apart_scratch);
+		t->apart_scratch = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 void tally_here(tally_t *t)

@@ -6,6 +6,10 @@
  * full.  Every verdict is counted; what is not kept is counted too, so a
  * report can say what it left out.  The stream (NDJSON) carries every
  * verdict whole.
+ *
+ * Only the reports read a tally, most of them at the end: so it may be
+ * kept on a thread of its own while the analysis runs (tally_apart), its
+ * work handed over in order and done there.
  */
 #ifndef DNSBLAME_TALLY_H
 #define DNSBLAME_TALLY_H
