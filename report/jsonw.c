@@ -41,13 +41,17 @@ static void putch(jsonw_t *w, char c)
 
 static void puts_(jsonw_t *w, const char *s) { put(w, s, strlen(s)); }
 
+/* A new line and two spaces a level, in one write: most lines of a
+ * report are short and deep. */
 static void indent(jsonw_t *w)
 {
+	static const char line[] =
+	    "\n                                                                "
+	    "                                                                ";
 	if (!w->pretty)
 		return;
-	putch(w, '\n');
-	for (int i = 0; i < w->depth; i++)
-		put(w, "  ", 2);
+	size_t n = 1 + 2 * (size_t)w->depth;
+	put(w, line, n < sizeof(line) - 1 ? n : sizeof(line) - 1);
 }
 
 static void put_escaped(jsonw_t *w, const uint8_t *s, size_t n)
