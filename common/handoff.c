@@ -22,7 +22,7 @@
 enum { REC_WRAP = 0xffffffffu };
 
 typedef struct rec {
-	uint32_t size; /* of the whole record, a multiple of 8; REC_WRAP: to the ring's end */
+	uint32_t size; /* of the whole record, a multiple of 8 (REC_WRAP: the rest of the ring) */
 	uint32_t type; /* the owner's, or REC_WRAP */
 	uint64_t len;  /* bytes after the header */
 } rec_t;
@@ -33,8 +33,9 @@ struct handoff {
 	_Atomic uint64_t head; /* bytes written, ever */
 	_Atomic uint64_t tail; /* bytes taken, ever */
 	_Atomic int stopping;  /* nothing more will be put */
-	db_waiter_t
-	    wait; /* side 0: the handoff's thread, waiting for records; 1: the owner, for room */
+	/* Side 0: the handoff's thread, waiting for records; 1: the owner,
+	 * waiting for room. */
+	db_waiter_t wait;
 	pthread_t thread;
 	char name[16];
 	handoff_take_fn take;
@@ -82,6 +83,7 @@ static void *handoff_thread(void *user)
 			if (rest < sizeof(rec_t)) {
 				r += rest;
 				atomic_store(&h->tail, r);
+				wake(h, 1);
 				continue;
 			}
 			const uint8_t *p = h->ring + r % h->size;
