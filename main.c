@@ -703,12 +703,13 @@ int main(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 	rp_progress_start(&run.progress, co.nfiles && !quiet && isatty(STDERR_FILENO),
 			  isatty(fileno(out)));
-	/* Reading files with a second CPU: the tally (the verdicts counted,
-	 * listed and kept as examples; the servers' health), which only the
-	 * report at the end reads, is kept on a thread of its own, on the CPU
-	 * the capture thread leaves time to spare.  Not with a metrics
-	 * endpoint, which renders it while the run goes on. */
-	if (!co.iface && !run.metrics && sysconf(_SC_NPROCESSORS_ONLN) >= 2)
+	/* When the relay reads on a second thread (files, a second CPU), the
+	 * tally (the verdicts counted, listed and kept as examples; the
+	 * servers' health), which only the report at the end reads, is kept
+	 * on a thread of its own too, on the CPU the capture thread leaves
+	 * time to spare.  Not with a metrics endpoint, which renders it while
+	 * the run goes on. */
+	if (cap_relays(cap) && !run.metrics)
 		(void)an_tally_apart(an);
 	/* The digest of each DNS message is made on the capture's thread. */
 	const cap_prep_t prep = { an_prep_size(), an_prepare, an_preparer(an) };

@@ -53,13 +53,6 @@ void tally_free(tally_t *t)
 /* The records handed to the tally's thread (tally_apart). */
 enum { TALLY_REC_VERDICT = 1, TALLY_REC_ATTEMPT = 2 };
 
-/* The bytes of v that matter: its attempts beyond n_up are never read. */
-static size_t used_bytes(const verdict_t *v)
-{
-	size_t n_up = v->n_up < VD_MAX_UPSTREAM ? v->n_up : VD_MAX_UPSTREAM;
-	return offsetof(verdict_t, up) + n_up * sizeof(v->up[0]);
-}
-
 /* The bit of a client in a group's linear counter. */
 static size_t client_bit(const db_addr_t *a)
 {
@@ -221,7 +214,7 @@ static void add_here(tally_t *t, const verdict_t *v)
 void tally_add(tally_t *t, const verdict_t *v)
 {
 	if (t->apart)
-		handoff_put(t->apart, TALLY_REC_VERDICT, v, used_bytes(v));
+		handoff_put(t->apart, TALLY_REC_VERDICT, v, vd_used_bytes(v));
 	else
 		add_here(t, v);
 }
@@ -242,9 +235,11 @@ static void take(void *user, unsigned type, const void *rec, size_t len)
 {
 	tally_t *t = user;
 	if (type == TALLY_REC_VERDICT) {
-		/* Copied out whole: the ring holds only its used bytes. */
-		memcpy(t->apart_scratch, rec, len);
-		add_here(t, t->apart_scratch);
+		/* Copied out whole: the ring holds only its used bytes.
+		 * Into the examples' scratch: no report reads one while the
+		 * tally is apart. */
+		memcpy(t->ex_scratch, rec, len);
+		add_here(t, t->ex_scratch);
 	} else {
 		attempt_rec_t a;
 		memcpy(&a, rec, sizeof(a));
@@ -256,17 +251,10 @@ int tally_apart(tally_t *t)
 {
 	if (t->apart)
 		return 0;
-	if (!t->apart_scratch && !(t->apart_scratch = malloc(sizeof(verdict_t))))
-		return -1;
 	atomic_store(&t->dropped_seen[0], t->list.dropped);
 	atomic_store(&t->dropped_seen[1], t->pending.dropped);
 	t->apart = handoff_start("dnsblame-tally", take, t, sizeof(verdict_t), 0);
-	if (!t->apart) {
-		free(t->apart_scratch);
-		t->apart_scratch = NULL;
-		return -1;
-	}
-	return 0;
+	return t->apart ? 0 : -1;
 }
 
 void tally_here(tally_t *t)
@@ -275,8 +263,6 @@ void tally_here(tally_t *t)
 		return;
 	handoff_stop(t->apart);
 	t->apart = NULL;
-	free(t->apart_scratch);
-	t->apart_scratch = NULL;
 }
 
 void tally_list_dropped(const tally_t *t, uint64_t *list, uint64_t *pending)

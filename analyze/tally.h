@@ -105,9 +105,10 @@ typedef struct tally {
 	vdlist_t pending;          /* pending: the first TALLY_PENDING */
 	/* The tally's work on a thread of its own (tally_apart), or NULL. */
 	struct handoff *apart;
-	verdict_t *apart_scratch;         /* where that thread copies a verdict out */
 	_Atomic uint64_t dropped_seen[2]; /* list.dropped, pending.dropped, as last published */
-	verdict_t *ex_scratch;            /* where tally_example unpacks */
+	/* Where tally_example unpacks; while apart, where the tally's thread
+	 * copies a verdict out. */
+	verdict_t *ex_scratch;
 } tally_t;
 
 /* max_list: SERVFAIL and unanswered verdicts listed whole (the latest).

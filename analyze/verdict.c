@@ -124,6 +124,11 @@ static size_t n_up_of(const verdict_t *v)
 	return v->n_up < VD_MAX_UPSTREAM ? v->n_up : VD_MAX_UPSTREAM;
 }
 
+size_t vd_used_bytes(const verdict_t *v)
+{
+	return offsetof(verdict_t, up) + n_up_of(v) * sizeof(v->up[0]);
+}
+
 static size_t n_alias_of(const verdict_t *v)
 {
 	return v->n_alias < VD_MAX_ALIAS ? v->n_alias : VD_MAX_ALIAS;
@@ -229,7 +234,7 @@ static size_t literal_len(const uint8_t *s, size_t i, size_t n)
  * first (4 bytes). */
 uint8_t *vd_pack(const verdict_t *v, size_t *bytes)
 {
-	size_t n = offsetof(verdict_t, up) + n_up_of(v) * sizeof(v->up[0]);
+	size_t n = vd_used_bytes(v);
 	verdict_t d;
 	memcpy(&d, v, n);
 	delta(&d);
@@ -291,7 +296,7 @@ void vd_unpack(const uint8_t *p, verdict_t *out)
 
 verdict_t *vd_copy(const verdict_t *v, size_t *bytes)
 {
-	size_t n = offsetof(verdict_t, up) + (size_t)v->n_up * sizeof(v->up[0]);
+	size_t n = vd_used_bytes(v);
 	verdict_t *c = malloc(n);
 	if (!c)
 		return NULL;

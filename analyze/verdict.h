@@ -141,6 +141,10 @@ const char *vd_via_str(uint8_t via);
  * with free(); never copy it by value: up[] ends at up[n_up]).  NULL when
  * out of memory. */
 verdict_t *vd_copy(const verdict_t *v, size_t *bytes);
+/* The bytes of v that hold anything: all but its attempts past n_up (at
+ * most VD_MAX_UPSTREAM), which nothing reads.  What vd_copy and vd_pack
+ * take, and what a copy of v must hold. */
+size_t vd_used_bytes(const verdict_t *v);
 /* The same copy packed: its runs of zero bytes (the unused tails of the
  * names, most of a verdict) squeezed out, *bytes long (malloc; free with
  * free(); about a tenth of the copy).  NULL when out of memory. */

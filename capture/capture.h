@@ -139,6 +139,9 @@ typedef struct cap_prep {
 } cap_prep_t;
 db_status_t cap_run_relayed(cap_t *c, cap_prepared_fn fn, cap_prepared_fn ahead,
 			    const cap_prep_t *prep, void *user, char *err, size_t errlen);
+/* cap_run_relayed would read on a second thread: the input is files and
+ * the machine has two CPUs or more (then a CPU is shared with it). */
+int cap_relays(const cap_t *c);
 
 /* How far the reading of -r files has come (for a progress line). */
 typedef struct cap_progress {

@@ -223,10 +223,7 @@ static void hand_over(relay_t *r, const rec_t *x, cap_prepared_fn fn, void *user
 	fn(&x->ev, prep_of(x), user);
 }
 
-static int worth_a_thread(const cap_t *c)
-{
-	return !cap_is_live(c) && sysconf(_SC_NPROCESSORS_ONLN) >= 2;
-}
+int cap_relays(const cap_t *c) { return !cap_is_live(c) && sysconf(_SC_NPROCESSORS_ONLN) >= 2; }
 
 /* cap_run's handler when there is no second thread: nothing prepared. */
 typedef struct direct {
@@ -249,7 +246,7 @@ static db_status_t run_here(cap_t *c, cap_prepared_fn fn, void *user, char *err,
 db_status_t cap_run_relayed(cap_t *c, cap_prepared_fn fn, cap_prepared_fn ahead,
 			    const cap_prep_t *prep, void *user, char *err, size_t errlen)
 {
-	if (!worth_a_thread(c))
+	if (!cap_relays(c))
 		return run_here(c, fn, user, err, errlen);
 	relay_t *r = calloc(1, sizeof(*r));
 	uint8_t *ring = r ? malloc(RELAY_RING) : NULL;

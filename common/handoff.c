@@ -21,11 +21,18 @@
 
 enum { REC_WRAP = 0xffffffffu };
 
+/* A record: this header, then its len bytes, padded to 8.  Eight bytes
+ * too, so that the end of the ring, whatever is left of it, holds a
+ * REC_WRAP record to skip it. */
 typedef struct rec {
-	uint32_t size; /* of the whole record, a multiple of 8 (REC_WRAP: the rest of the ring) */
+	uint32_t len;  /* bytes after the header */
 	uint32_t type; /* the owner's, or REC_WRAP */
-	uint64_t len;  /* bytes after the header */
 } rec_t;
+
+static size_t round8(size_t n) { return (n + 7) & ~(size_t)7; }
+
+/* The bytes a record of len bytes takes in the ring. */
+static size_t rec_size(size_t len) { return sizeof(rec_t) + round8(len); }
 
 struct handoff {
 	uint8_t *ring;
@@ -43,8 +50,6 @@ struct handoff {
 	/* The owner's. */
 	uint64_t w, tail_seen;
 };
-
-static size_t round8(size_t n) { return (n + 7) & ~(size_t)7; }
 
 static void wake(handoff_t *h, int who) { db_waiter_wake(&h->wait, who); }
 
@@ -77,21 +82,12 @@ static void *handoff_thread(void *user)
 		int last = atomic_load(&h->stopping);
 		uint64_t head = atomic_load(&h->head);
 		while (r != head) {
-			/* The end of the ring, too short for a header: skipped
-			 * without one. */
-			size_t rest = h->size - r % h->size;
-			if (rest < sizeof(rec_t)) {
-				r += rest;
-				atomic_store(&h->tail, r);
-				wake(h, 1);
-				continue;
-			}
 			const uint8_t *p = h->ring + r % h->size;
 			rec_t x;
 			memcpy(&x, p, sizeof(x));
 			if (x.type != REC_WRAP)
-				h->take(h->user, x.type, p + sizeof(x), (size_t)x.len);
-			r += x.size;
+				h->take(h->user, x.type, p + sizeof(x), x.len);
+			r += rec_size(x.len);
 			atomic_store(&h->tail, r);
 			wake(h, 1);
 		}
@@ -124,22 +120,21 @@ static void need_room(handoff_t *h, uint64_t n)
 
 void handoff_put(handoff_t *h, unsigned type, const void *rec, size_t len)
 {
-	size_t need = sizeof(rec_t) + round8(len);
+	size_t need = rec_size(len);
 	size_t pos = h->w % h->size;
 	if (pos + need > h->size) {
-		/* Not across the ring's end: the rest of it is skipped. */
+		/* Not across the ring's end: the rest of it is skipped (at
+		 * least a header's 8 bytes, all being multiples of 8). */
 		size_t skip = h->size - pos;
 		need_room(h, skip);
-		if (skip >= sizeof(rec_t)) {
-			rec_t x = { (uint32_t)skip, REC_WRAP, 0 };
-			memcpy(h->ring + pos, &x, sizeof(x));
-		}
+		rec_t x = { (uint32_t)(skip - sizeof(rec_t)), REC_WRAP };
+		memcpy(h->ring + pos, &x, sizeof(x));
 		h->w += skip;
 		atomic_store(&h->head, h->w);
 		pos = 0;
 	}
 	need_room(h, need);
-	rec_t x = { (uint32_t)need, type, len };
+	rec_t x = { (uint32_t)len, type };
 	memcpy(h->ring + pos, &x, sizeof(x));
 	memcpy(h->ring + pos + sizeof(x), rec, len);
 	h->w += need;
@@ -151,7 +146,7 @@ void handoff_put(handoff_t *h, unsigned type, const void *rec, size_t len)
 handoff_t *handoff_start(const char *name, handoff_take_fn take, void *user, size_t max_record,
 			 size_t ring)
 {
-	size_t min = 4 * (sizeof(rec_t) + round8(max_record));
+	size_t min = 4 * rec_size(max_record);
 	if (!ring)
 		ring = HANDOFF_RING_DEFAULT;
 	ring = round8(ring < min ? min : ring);

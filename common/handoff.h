@@ -40,7 +40,8 @@ handoff_t *handoff_start(const char *name, handoff_take_fn take, void *user, siz
 			 size_t ring);
 
 /* Hands over len bytes at rec (len <= the max_record given), of type
- * `type`.  Waits while the ring is full. */
+ * `type` (any but UINT32_MAX, which marks the ring's end).  Waits while
+ * the ring is full. */
 void handoff_put(handoff_t *h, unsigned type, const void *rec, size_t len);
 
 /* Waits until every record put was taken, ends the thread and frees h
