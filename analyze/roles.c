@@ -21,6 +21,9 @@ static void evict_one(roles_t *r)
 	for (size_t i = 0; i < 2 * r->tbl.count; i++) {
 		role_t *o = tbl_oldest(&r->tbl);
 		if (!o->forced && !o->seen) {
+			for (size_t k = 0; k < ROLES_HOT; k++)
+				if (r->hot[k] == o)
+					r->hot[k] = NULL;
 			tbl_remove(&r->tbl, o);
 			r->evicted++;
 			return;
@@ -30,16 +33,30 @@ static void evict_one(roles_t *r)
 	}
 }
 
+/* a's entry if it is at hand. */
+static inline role_t *hot(const roles_t *r, const db_addr_t *a)
+{
+	for (size_t k = 0; k < ROLES_HOT; k++) {
+		role_t *x = r->hot[k];
+		if (x && x->addr.family == a->family && memcmp(x->addr.a, a->a, sizeof(a->a)) == 0)
+			return x;
+	}
+	return NULL;
+}
+
 /* The entry of a, made when new.  Seen again, an entry is only marked:
  * moving it to the recent end of the age list on every message wrote its
  * neighbours (another client's entry, most often no longer cached); the
  * eviction moves it then, if it is still marked (second chance, as the
  * CLOCK page replacement).  So a flood of new client addresses (spoofed
  * ones included) still pushes out idle clients, not the resolvers that
- * keep talking. */
+ * keep talking.  A resolver's addresses, in most messages, are kept at
+ * hand (hot): found by comparing them, without hashing or probing. */
 static role_t *get(roles_t *r, const db_addr_t *a, uint64_t h)
 {
-	role_t *x = tbl_find(&r->tbl, a, h);
+	role_t *x = hot(r, a);
+	if (!x && (x = tbl_find(&r->tbl, a, h)) && (x->rd_queries_in || x->iter_queries_out))
+		r->hot[r->hot_next++ % ROLES_HOT] = x;
 	if (x) {
 		x->seen = 1;
 		return x;
@@ -125,7 +142,8 @@ static int resolver(const role_t *x, int forced)
 
 const role_t *roles_find(const roles_t *r, const db_addr_t *addr)
 {
-	return tbl_find(&r->tbl, addr, tbl_hash(&r->tbl, addr));
+	const role_t *x = hot(r, addr);
+	return x ? x : tbl_find(&r->tbl, addr, tbl_hash(&r->tbl, addr));
 }
 
 int roles_entry_is_resolver(const roles_t *r, const role_t *x)

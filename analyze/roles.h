@@ -33,11 +33,16 @@ typedef struct role {
 	uint8_t seen;              /* seen again since it was put at the recent end */
 } role_t;
 
+/* Entries kept at hand: a resolver's addresses are in most messages. */
+#define ROLES_HOT 2
+
 typedef struct roles {
 	tbl_t tbl;
-	uint64_t untracked; /* addresses not tracked: out of memory */
-	uint64_t evicted;   /* addresses dropped at the limit (not seen again) */
-	int forced;         /* --resolver given: inference is off */
+	role_t *hot[ROLES_HOT]; /* busy entries (roles.c: get), or NULL */
+	unsigned hot_next;      /* the one replaced next */
+	uint64_t untracked;     /* addresses not tracked: out of memory */
+	uint64_t evicted;       /* addresses dropped at the limit (not seen again) */
+	int forced;             /* --resolver given: inference is off */
 } roles_t;
 
 enum roles_vantage { VANTAGE_UNKNOWN = 0, VANTAGE_RESOLVER_HOST, VANTAGE_CLIENT_SIDE };

@@ -229,6 +229,43 @@ static void table_limit_second_chance(void **state)
 	roles_free(&r);
 }
 
+/* The busy addresses kept at hand (a resolver's) are found as the table
+ * would find them: counted in their own entry, forgotten once evicted,
+ * made anew when they come back. */
+static void busy_addresses_at_hand(void **state)
+{
+	(void)state;
+	db_addr_t a[6];
+	roles_t r;
+	const char *s[6] = { "192.0.2.1", "2001:db8::1", "192.0.2.3",
+			     "192.0.2.4", "192.0.2.5",   "198.51.100.1" };
+	for (int i = 0; i < 6; i++)
+		assert_int_equal(db_addr_parse(&a[i], s[i]), 0);
+
+	assert_int_equal(roles_init(&r, 3), 0);
+	for (int k = 0; k < 3; k++)
+		for (int i = 0; i < 2; i++)
+			roles_message(&r, &a[i], &a[5], 0, 0, 0);
+	assert_int_equal(roles_find(&r, &a[0])->queries_out, 3);
+	assert_int_equal(roles_find(&r, &a[1])->queries_out, 3);
+	assert_true(roles_find(&r, &a[0]) != roles_find(&r, &a[1]));
+	/* Quiet now: three new senders push two out, a[2] (its entry not
+	 * seen again) and then a[0] (its second chance spent). */
+	for (int i = 2; i < 5; i++)
+		roles_message(&r, &a[i], &a[5], 0, 0, 0);
+	assert_int_equal(r.evicted, 2);
+	assert_null(roles_find(&r, &a[0]));
+	assert_null(roles_find(&r, &a[2]));
+	assert_int_equal(roles_find(&r, &a[1])->queries_out, 3);
+	assert_int_equal(roles_find(&r, &a[4])->queries_out, 1);
+	assert_true(db_addr_eq(&roles_find(&r, &a[4])->addr, &a[4]));
+	/* Back: a new entry, counted from one. */
+	roles_message(&r, &a[0], &a[5], 0, 0, 0);
+	assert_int_equal(roles_find(&r, &a[0])->queries_out, 1);
+	assert_int_equal(roles_find(&r, &a[0])->iter_queries_out, 1);
+	roles_free(&r);
+}
+
 /* Addresses named with --resolver are never evicted. */
 static void table_limit_keeps_forced(void **state)
 {
@@ -330,6 +367,7 @@ int main(void)
 		cmocka_unit_test(table_limit_evicts_least_recent),
 		cmocka_unit_test(table_limit_second_chance),
 		cmocka_unit_test(table_limit_keeps_forced),
+		cmocka_unit_test(busy_addresses_at_hand),
 		cmocka_unit_test(message_returns_the_sender),
 		cmocka_unit_test(message_gives_the_receiver),
 	};
