@@ -530,8 +530,13 @@ static void prefetch_close(const txn_table_t *tt, const txn_t *n1, const txn_t *
 	if (!n1)
 		return;
 	tbl_prefetch(&tt->tbl, n1->e.hash);
-	if (n1->named)
+	if (n1->named) {
+		/* Its head, with the array that holds it when in place, and
+		 * the head's slot, which it vacates as the last one. */
 		__builtin_prefetch(n1->name_head);
+		__builtin_prefetch((const uint8_t *)n1->name_head + 64);
+		tbl_prefetch(&tt->names, tbl_hash(&tt->names, &n1->qhash));
+	}
 	if (n1->e.older)
 		__builtin_prefetch(n1->e.older);
 	if (n1->e.newer)
