@@ -77,6 +77,8 @@ typedef struct walk {
 	uint64_t ns[ATTR_MAX_REL]; /* NS names learned from related referrals */
 	size_t nns;
 	attempt_t at[ATTR_MAX_CAND + ATTR_MAX_EV];
+	attempt_t moved[ATTR_MAX_CAND + ATTR_MAX_EV]; /* sort_attempts */
+	uint16_t order[ATTR_MAX_CAND + ATTR_MAX_EV];
 	size_t nat;
 	db_addr_t servers[ATTR_MAX_SERVERS];
 	size_t nservers;
@@ -769,6 +771,37 @@ static void icmp_neighbours(walk_t *w)
 	}
 }
 
+/* The attempts in time order, those of equal times in the order they
+ * were added (handshakes were appended after the queries): an insertion
+ * sort of their indexes from the first out of order, then each attempt
+ * moved once (a query never answered gathers some seventy, most of them
+ * moved by a sort of the attempts themselves). */
+static void sort_attempts(walk_t *w)
+{
+	size_t n = w->nat, first = 1;
+	while (first < n && w->at[first - 1].ts <= w->at[first].ts)
+		first++;
+	if (first >= n)
+		return;
+	for (size_t i = 0; i < n; i++)
+		w->order[i] = (uint16_t)i;
+	for (size_t i = first; i < n; i++) {
+		uint16_t x = w->order[i];
+		size_t j = i;
+		while (j > 0 && w->at[w->order[j - 1]].ts > w->at[x].ts) {
+			w->order[j] = w->order[j - 1];
+			j--;
+		}
+		w->order[j] = x;
+	}
+	size_t from = 0;
+	while (w->order[from] == from)
+		from++;
+	for (size_t i = from; i < n; i++)
+		w->moved[i] = w->at[w->order[i]];
+	memcpy(&w->at[from], &w->moved[from], (n - from) * sizeof(w->at[0]));
+}
+
 /* Outcomes of the related attempts, then the failed handshakes, in time
  * order. */
 static void outcomes(attr_t *a, const txn_t *t, db_time_t T, walk_t *w)
@@ -780,19 +813,7 @@ static void outcomes(attr_t *a, const txn_t *t, db_time_t T, walk_t *w)
 	known_ns(a, t, w);
 	ns_unresolvable(w);
 	tc_fallback(w);
-	/* Keep time order (handshakes were appended); an attempt already in
-	 * place is not copied. */
-	for (size_t i = 1; i < w->nat; i++) {
-		if (w->at[i - 1].ts <= w->at[i].ts)
-			continue;
-		attempt_t x = w->at[i];
-		size_t j = i;
-		while (j > 0 && w->at[j - 1].ts > x.ts) {
-			w->at[j] = w->at[j - 1];
-			j--;
-		}
-		w->at[j] = x;
-	}
+	sort_attempts(w);
 	icmp_neighbours(w);
 }
 

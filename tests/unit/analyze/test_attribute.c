@@ -1104,6 +1104,32 @@ static void icmp_answers_tcp_syn(void **state)
 }
 
 /* A healthy answer is no failure. */
+/* The evidence in time order: a failed handshake, found apart from the
+ * queries, takes its place among them; at the same time as a query, after
+ * it (the queries first, as they were found). */
+static void evidence_in_time_order(void **state)
+{
+	an_t *a = *state;
+	client_query(a, T0, CPORT, 0x0e0e, "big.example.com");
+	up_query(a, T0 + 10 * MS, AUTH1, 50001, 0x1111, "big.example.com", DNS_T_A, DB_PROTO_UDP);
+	up_answer(a, T0 + 20 * MS, AUTH1, 50001, 0x1111, "big.example.com", DNS_T_A, F_AA | F_TC);
+	tcp_ev(a, T0 + 30 * MS, CAP_TCP_SYN, AUTH1, 50100, 1);
+	up_query(a, T0 + 30 * MS, AUTH2, 50002, 0x2222, "big.example.com", DNS_T_A, DB_PROTO_UDP);
+	up_query(a, T0 + 40 * MS, AUTH2, 50003, 0x3333, "big.example.com", DNS_T_A, DB_PROTO_UDP);
+	client_servfail(a, T0 + 3 * SEC, CPORT, 0x0e0e, "big.example.com", -1);
+	const verdict_t *v = verdicts(a, 1);
+	assert_int_equal(v->n_up, 4);
+	static const db_time_t ts[4] = { T0 + 10 * MS, T0 + 30 * MS, T0 + 30 * MS, T0 + 40 * MS };
+	static const uint8_t proto[4] = { DB_PROTO_UDP, DB_PROTO_UDP, DB_PROTO_TCP, DB_PROTO_UDP };
+	static const char *const server[4] = { AUTH1, AUTH2, AUTH1, AUTH2 };
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(v->up[i].ts, ts[i]);
+		assert_int_equal(v->up[i].transport, proto[i]);
+		assert_addr(&v->up[i].server, server[i]);
+	}
+	assert_int_equal(v->up[2].qname.len, 1); /* the handshake */
+}
+
 static void healthy_answer_no_verdict(void **state)
 {
 	an_t *a = *state;
@@ -1133,6 +1159,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(timeout_all_servers_silent, setup, teardown),
+		cmocka_unit_test_setup_teardown(evidence_in_time_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(timeout_behind_busy_traffic, setup, teardown),
 		cmocka_unit_test_setup_teardown(unknown_attempts_pending, setup, teardown),
 		cmocka_unit_test_setup_teardown(plain_answer_brief_life, setup, teardown),
