@@ -152,6 +152,41 @@ static void add_group(tally_t *t, const verdict_t *v)
 	}
 }
 
+/* Room for one more server's health: from the old end of the age list,
+ * the first neither queried again since it was put at the recent end nor
+ * kept goes; one queried again gets a second chance (put at the recent
+ * end, unmarked).  Two rounds at most; none goes when all are kept. */
+static void health_room(tally_t *t)
+{
+	for (size_t i = 0; i < 2 * t->health.count; i++) {
+		tally_health_t *o = tbl_oldest(&t->health);
+		if (!o->kept && !o->seen) {
+			tbl_remove(&t->health, o);
+			t->health_forgotten++;
+			return;
+		}
+		o->seen = 0;
+		tbl_touch(&t->health, o, o->e.ts);
+	}
+}
+
+/* server is listed in the report (a failed attempt of a verdict went to
+ * it): its health is never let go, and followed from now on if it was
+ * not (no query counted yet: the report shows none). */
+static void keep_health(tally_t *t, const db_addr_t *server)
+{
+	uint64_t h = tbl_hash(&t->health, server);
+	tally_health_t *s = tbl_find(&t->health, server, h);
+	if (!s) {
+		if (t->health.count >= t->health.max)
+			health_room(t);
+		if (!(s = tbl_insert(&t->health, server, h, 0)))
+			return;
+		s->since = INT64_MAX;
+	}
+	s->kept = 1;
+}
+
 static void add_servers(tally_t *t, const verdict_t *v)
 {
 	for (uint16_t i = 0; i < v->n_up; i++) {
@@ -174,8 +209,10 @@ static void add_servers(tally_t *t, const verdict_t *v)
 			earlier = db_addr_eq(&v->up[j].server, &u->server) &&
 				  v->up[j].outcome != VD_OUT_ANSWERED &&
 				  v->up[j].outcome != VD_OUT_PENDING;
-		if (!earlier)
+		if (!earlier) {
 			s->verdicts++;
+			keep_health(t, &u->server);
+		}
 		if (u->outcome < TALLY_NOUTCOMES)
 			s->outcomes[u->outcome]++;
 	}
@@ -362,10 +399,19 @@ static void attempt_here(tally_t *t, const db_addr_t *server, db_time_t asked, i
 {
 	uint64_t h = tbl_hash(&t->health, server);
 	tally_health_t *s = tbl_find(&t->health, server, h);
-	if (!s && !(s = tbl_insert(&t->health, server, h, asked))) {
-		t->health_dropped++;
-		return;
+	if (s) {
+		s->seen = 1;
+	} else {
+		if (t->health.count >= t->health.max)
+			health_room(t);
+		if (!(s = tbl_insert(&t->health, server, h, asked))) {
+			t->health_dropped++;
+			return;
+		}
+		s->since = asked;
 	}
+	if (asked < s->since)
+		s->since = asked;
 	s->attempts++;
 	if (icmp)
 		s->icmp++;
@@ -377,7 +423,8 @@ static void attempt_here(tally_t *t, const db_addr_t *server, db_time_t asked, i
 
 const tally_health_t *tally_health(const tally_t *t, const db_addr_t *server)
 {
-	return tbl_find(&t->health, server, tbl_hash(&t->health, server));
+	const tally_health_t *s = tbl_find(&t->health, server, tbl_hash(&t->health, server));
+	return s && s->attempts ? s : NULL;
 }
 
 db_time_t tally_rtt(const tally_health_t *h, double p)

@@ -72,11 +72,19 @@ typedef struct tally_server {
 
 /* Every upstream query to a server, failed or not: its health. */
 #define TALLY_RTT_BUCKETS 112 /* 2^(k/4) us: 1 us to 2^28 us (268 s) */
-#define TALLY_MAX_HEALTH 4096 /* servers followed (the first to appear) */
+/* Servers followed at once.  At the limit one idle since it was last put
+ * at the age list's recent end is let go (second chance, as the roles),
+ * never one with a failed attempt in a verdict: the servers the report
+ * lists keep their counts, the others are counted from when they were
+ * last followed. */
+#define TALLY_MAX_HEALTH 4096
 
 typedef struct tally_health {
 	tbl_entry_t e;
 	db_addr_t addr;
+	uint8_t seen;                    /* queried again since put at the recent end */
+	uint8_t kept;                    /* a failed attempt of a verdict went to it */
+	db_time_t since;                 /* the earliest query counted was sent */
 	uint64_t attempts;               /* upstream queries sent to it */
 	uint64_t answered;               /* of which answered (any rcode) */
 	uint64_t icmp;                   /* of which an ICMP error quoted */
@@ -101,6 +109,7 @@ typedef struct tally {
 	uint64_t examples_dropped; /* examples not kept (TALLY_EXAMPLE_BYTES) */
 	tbl_t health;              /* tally_health_t by server */
 	uint64_t health_dropped;   /* upstream queries to servers not followed */
+	uint64_t health_forgotten; /* servers let go, idle, to follow others */
 	vdlist_t list;             /* SERVFAILs and unanswered: the latest max */
 	vdlist_t pending;          /* pending: the first TALLY_PENDING */
 	/* The tally's work on a thread of its own (tally_apart), or NULL. */
@@ -138,7 +147,8 @@ void tally_list_dropped(const tally_t *t, uint64_t *list, uint64_t *pending);
 void tally_attempt_ahead(const tally_t *t, const db_addr_t *server);
 void tally_attempt(tally_t *t, const db_addr_t *server, db_time_t asked, int answered,
 		   db_time_t rtt, int icmp);
-/* The server's health, or NULL when it is not followed. */
+/* The server's health, or NULL when none of its queries was counted (it
+ * is not followed, or since too little). */
 const tally_health_t *tally_health(const tally_t *t, const db_addr_t *server);
 /* The p-th percentile (0 < p < 1) of its round trips in microseconds (the
  * upper edge of the bucket: within 19%), or -1 with no answer. */

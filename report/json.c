@@ -345,6 +345,7 @@ static void incidents(jsonw_t *w, const rp_input_t *in)
 		/* Every query to it, failed or not, when it is followed. */
 		const tally_health_t *h = tally_health(ty, &sv->addr);
 		if (h) {
+			jw_str(w, "followed_since", db_time_str(h->since, t));
 			jw_u64(w, "queries", h->attempts);
 			jw_u64(w, "answered", h->answered);
 			jw_u64(w, "icmp_errors", h->icmp);
@@ -365,6 +366,7 @@ static void incidents(jsonw_t *w, const rp_input_t *in)
 	jw_u64(w, "examples_not_kept", ty->examples_dropped);
 	jw_u64(w, "servers_not_counted", ty->servers_dropped);
 	jw_u64(w, "queries_to_servers_not_followed", ty->health_dropped);
+	jw_u64(w, "idle_servers_let_go", ty->health_forgotten);
 	jw_u64(w, "verdicts_before_timeline", ty->buckets_dropped);
 	jw_obj_close(w);
 }

@@ -313,6 +313,13 @@ int rp_text(FILE *f, const rp_input_t *in)
 	/* What the bounded tally left out of this report (every verdict is
 	 * counted above, and streamed whole with --format ndjson). */
 	const tally_t *ty = in->tally;
+	if (ty->health_forgotten)
+		fprintf(
+		    f,
+		    "\n(queries counted while a server was followed: %llu idle servers were let "
+		    "go to follow\n others, each counted anew if queried again; the JSON report "
+		    "says since when)\n",
+		    (unsigned long long)ty->health_forgotten);
 	if (ty->groups_dropped)
 		fprintf(f, "\n(%llu verdicts counted only by cause: more than %u incidents)\n",
 			(unsigned long long)ty->groups_dropped, TALLY_MAX_GROUPS);

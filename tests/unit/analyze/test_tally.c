@@ -171,6 +171,69 @@ static void server_health(void **state)
 	tally_free(&t);
 }
 
+/* More servers than the health table holds: the idle ones are let go
+ * (counted), a server named by a failed attempt in a verdict and one that
+ * keeps being queried keep their counts whole, and no query goes
+ * uncounted. */
+static void server_health_at_the_limit(void **state)
+{
+	(void)state;
+	tally_t t;
+	assert_int_equal(tally_init(&t, 100), 0);
+	db_addr_t failing, busy, other;
+	uint8_t f4[4] = { 198, 51, 100, 1 }, b4[4] = { 198, 51, 100, 2 };
+	db_addr_set4(&failing, f4);
+	db_addr_set4(&busy, b4);
+	for (int i = 0; i < 3; i++)
+		tally_attempt(&t, &failing, T0 + i, 0, 0, 0);
+	verdict_t v;
+	make(&v, VD_KIND_SERVFAIL, VD_TIMEOUT, "a.example", T0 + 10 * SEC, 1, 1);
+	tally_add(&t, &v);
+	uint64_t busy_queries = 0;
+	for (uint32_t i = 0; i < 3 * TALLY_MAX_HEALTH; i++) {
+		uint8_t o4[4] = { 10, (uint8_t)(i >> 16), (uint8_t)(i >> 8), (uint8_t)i };
+		db_addr_set4(&other, o4);
+		tally_attempt(&t, &other, T0 + 20 * SEC + i, 1, 1000, 0);
+		if (i % 16 == 0) {
+			tally_attempt(&t, &busy, T0 + 20 * SEC + i, 1, 2000, 0);
+			busy_queries++;
+		}
+	}
+	const tally_health_t *h = tally_health(&t, &failing);
+	assert_non_null(h);
+	assert_int_equal(h->attempts, 3);
+	h = tally_health(&t, &busy);
+	assert_non_null(h);
+	assert_int_equal(h->attempts, busy_queries);
+	assert_non_null(tally_health(&t, &other)); /* the newest */
+	uint8_t first4[4] = { 10, 0, 0, 0 };
+	db_addr_set4(&other, first4);
+	assert_null(tally_health(&t, &other)); /* idle since the start */
+	assert_int_equal(t.health_dropped, 0);
+	assert_int_equal(t.health_forgotten, 3 * TALLY_MAX_HEALTH + 2 - TALLY_MAX_HEALTH);
+	/* Named by a verdict while not followed: followed from then on, kept,
+	 * shown once a query is counted. */
+	make(&v, VD_KIND_SERVFAIL, VD_TIMEOUT, "b.example", T0 + 30 * SEC, 2, 3);
+	tally_add(&t, &v);
+	db_addr_t named;
+	uint8_t n4[4] = { 198, 51, 100, 3 };
+	db_addr_set4(&named, n4);
+	assert_null(tally_health(&t, &named));
+	tally_attempt(&t, &named, T0 + 40 * SEC, 0, 0, 1);
+	tally_attempt(&t, &named, T0 + 39 * SEC, 0, 0, 1);
+	for (uint32_t i = 0; i < 2 * TALLY_MAX_HEALTH; i++) {
+		uint8_t o4[4] = { 10, 1, (uint8_t)(i >> 8), (uint8_t)i };
+		db_addr_set4(&other, o4);
+		tally_attempt(&t, &other, T0 + 50 * SEC + i, 1, 1000, 0);
+	}
+	h = tally_health(&t, &named);
+	assert_non_null(h);
+	assert_int_equal(h->attempts, 2);
+	assert_int_equal(h->icmp, 2);
+	assert_int_equal(h->since, T0 + 39 * SEC);
+	tally_free(&t);
+}
+
 /* A packed verdict unpacks to the same bytes (up to its n_up attempts),
  * whatever the buffer held before, and is a small part of the copy;
  * bytes that are not zero survive anywhere, runs of zeros of any length
@@ -218,6 +281,7 @@ int main(void)
 		cmocka_unit_test(groups_beyond_the_limit_are_counted),
 		cmocka_unit_test(clients_are_estimated),
 		cmocka_unit_test(server_health),
+		cmocka_unit_test(server_health_at_the_limit),
 		cmocka_unit_test(packed_verdicts_round_trip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -675,11 +675,12 @@ static void incidents_add_up(void **state)
 	db_addr_t a;
 	fx_addr(&a, "192.0.2.1");
 	for (int k = 0; k < 4; k++)
-		tally_attempt(&x->ty, &a, T0, k < 3, 1000, k == 3);
+		tally_attempt(&x->ty, &a, T0 + (4 - k) * SEC, k < 3, 1000, k == 3);
 	s = fx_render(x, rp_json);
 	const char *up = at(s, "upstream_servers");
 	assert_int_equal(length(up), 11);
 	assert_at(up, "0.server", "\"192.0.2.1\"");
+	assert_at(up, "0.followed_since", "\"2023-11-14T22:13:21.000000Z\""); /* the earliest */
 	assert_at(up, "0.verdicts", "12");
 	assert_at(up, "0.failed_attempts", "{\n        \"timeout\": 12\n      }");
 	assert_at(up, "0.queries", "4");
@@ -727,13 +728,14 @@ static void left_out_counts(void **state)
 	x->ty.examples_dropped = 14;
 	x->ty.servers_dropped = 15;
 	x->ty.health_dropped = 16;
+	x->ty.health_forgotten = 18;
 	x->ty.buckets_dropped = 17;
 	const char *s = fx_render(x, rp_json);
 	assert_at(s, "left_out",
 		  "{\n    \"verdicts_not_listed\": 11,\n    \"pending_not_listed\": 12,\n"
 		  "    \"verdicts_not_grouped\": 13,\n    \"examples_not_kept\": 14,\n"
 		  "    \"servers_not_counted\": 15,\n    \"queries_to_servers_not_followed\": 16,\n"
-		  "    \"verdicts_before_timeline\": 17\n  }");
+		  "    \"idle_servers_let_go\": 18,\n    \"verdicts_before_timeline\": 17\n  }");
 }
 
 /* The capture: a live one's kernel counts, the input's damage, rcodes by

@@ -351,6 +351,7 @@ static void trouble_limits_damage(void **state)
 	x->an.rcodes[16] = 1;
 	x->in.input_error = "b.pcap: truncated record at byte 4096";
 	x->ty.groups_dropped = 5;
+	x->ty.health_forgotten = 7;
 	const char *s = fx_render(x, rp_text);
 	assert_non_null(strstr(s, "\n  rcodes    NOERROR 1 SERVFAIL 1 BADVERS 1\n"));
 	assert_non_null(strstr(s, "\nTransport trouble\n"
@@ -363,6 +364,8 @@ static void trouble_limits_damage(void **state)
 				  "  3 proven DNSSEC breaks forgotten (4,096 kept)\n"));
 	assert_non_null(strstr(s, "\n(5 verdicts counted only by cause: more than 4096 "
 				  "incidents)\n"));
+	assert_non_null(strstr(s, "\n(queries counted while a server was followed: 7 idle "
+				  "servers were let go to follow\n"));
 	assert_non_null(strstr(s, "\nInput damaged: b.pcap: truncated record at byte 4096\n"
 				  "(everything before the damage is counted above)\n"));
 }
