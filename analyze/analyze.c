@@ -16,6 +16,9 @@
 #define AN_LOSS_KEEP 64
 /* Messages between the two stages of the look-ahead (an_ahead). */
 #define AN_AHEAD 4
+/* Periodic summaries (--interval) of spans with nothing in them made one
+ * by one before a longer hole is summed up in one (an_handle). */
+#define AN_EMPTY_SPANS 100
 
 /* What an_prepare uses, apart from the an_t the analysis writes: its own
  * parser and the tables' seeds, on lines of their own. */
@@ -535,11 +538,16 @@ void an_handle(const cap_event_t *ev, const void *prep, void *user)
 		if (!a->interval_from)
 			a->interval_from = a->high;
 		/* The verdicts due by now are made (above) before the span that
-		 * holds them is summed up. */
-		while (a->high >= a->interval_from + a->interval) {
-			a->on_interval(a->interval_from, a->interval_from + a->interval,
-				       a->on_interval_user);
-			a->interval_from += a->interval;
+		 * holds them is summed up.  Spans with nothing in them follow
+		 * one by one, up to AN_EMPTY_SPANS; a longer hole in the capture
+		 * (hours, or the years between two captures merged in one
+		 * file) is summed up in one record, not in one per span. */
+		for (int n = 0; a->high >= a->interval_from + a->interval; n++) {
+			db_time_t to = a->interval_from + a->interval;
+			if (n == AN_EMPTY_SPANS)
+				to += (a->high - to) / a->interval * a->interval;
+			a->on_interval(a->interval_from, to, a->on_interval_user);
+			a->interval_from = to;
 		}
 	}
 	switch (ev->kind) {
