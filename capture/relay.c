@@ -35,32 +35,43 @@
 
 enum { REC_EVENT = 1, REC_TICK, REC_WRAP };
 
-/* A record in the ring: this header, then its bytes (an event's message or
- * quoted payload, or a tick's counters), 8-byte aligned, then for a DNS
- * event what the caller's preparation made of it (prep). */
+/* A record in the ring: this header; the counters, unless the header
+ * says how they moved; the event (of a DNS event, most records, only up
+ * to its u.dns); its bytes (the event's message or quoted payload, or a
+ * tick's counters), 8-byte aligned; then for a DNS event what the
+ * caller's preparation made of it (prep).  Each record is written on the
+ * capture's core and read on the analysis's: every line left out is a
+ * line less to cross. */
 typedef struct rec {
 	uint32_t size; /* of the whole record, a multiple of 8; REC_WRAP: to the ring's end */
 	uint8_t type;
-	uint32_t len;  /* bytes after the header, before the preparation */
-	uint32_t prep; /* offset of the preparation in the record, 0: none */
-	/* The counters a periodic summary prints, as the event was made. */
-	uint64_t packets, truncated_packets;
-	db_time_t first_ts, last_ts;
-	/* Last: of a DNS event (most records) only what a DNS event has is
-	 * written, up to u.dns, and its message follows at once (rec_head):
-	 * a line less to cross from one core to the other.  Its message or
-	 * quoted payload points at the record's bytes. */
-	cap_event_t ev;
+	uint8_t counts;    /* the counters follow; else dpackets and the event's time say them */
+	uint16_t dpackets; /* without counters: packets read since the record before */
+	uint32_t len;      /* the record's bytes, before the preparation */
+	uint32_t prep;     /* offset of the preparation in the record, 0: none */
 } rec_t;
 
-/* Where a record's bytes start: after its header, which for a DNS event
- * ends with the event's u.dns. */
-#define REC_DNS_HEAD                                                                               \
-	((offsetof(rec_t, ev) + offsetof(cap_event_t, u) + sizeof(cap_dns_t) + 7) & ~(size_t)7)
+/* The counters a periodic summary prints, as the event was made.  Most
+ * events change only the packets read, by a few, and the last packet's
+ * time, theirs: then the header says so instead. */
+typedef struct rec_counts {
+	uint64_t packets, truncated_packets;
+	db_time_t first_ts, last_ts;
+} rec_counts_t;
 
-static size_t rec_head(uint8_t type, const cap_event_t *ev)
+/* What a record holds of its event. */
+static size_t ev_size(const cap_event_t *ev)
 {
-	return type == REC_EVENT && ev && ev->kind == CAP_EV_DNS ? REC_DNS_HEAD : sizeof(rec_t);
+	if (!ev)
+		return 0;
+	return ev->kind == CAP_EV_DNS ? offsetof(cap_event_t, u) + sizeof(cap_dns_t)
+				      : sizeof(cap_event_t);
+}
+
+static const cap_event_t *rec_ev(const rec_t *x)
+{
+	return (const cap_event_t *)((const uint8_t *)(x + 1) +
+				     (x->counts ? sizeof(rec_counts_t) : 0));
 }
 
 typedef struct tick_rec {
@@ -76,6 +87,7 @@ typedef struct relay {
 	_Atomic int done;      /* cap_run has returned */
 	db_waiter_t wait; /* side 0: the reader, waiting for records; 1: the capture, for room */
 	/* The capture thread's. */
+	rec_counts_t sent;           /* the counters as the reader knows them */
 	const cap_stats_t *counters; /* cap_counters: read for every event */
 	const cap_prep_t *prep;      /* or NULL */
 	uint32_t prep_room;          /* prep->size rounded up to 8 */
@@ -126,7 +138,13 @@ static void need_room(relay_t *r, uint64_t n)
 
 static void push(relay_t *r, uint8_t type, const cap_event_t *ev, const void *a, size_t alen)
 {
-	size_t head = rec_head(type, ev);
+	const cap_stats_t *st = r->counters;
+	uint64_t moved = st->packets - r->sent.packets;
+	int counts = type != REC_EVENT || moved > UINT16_MAX ||
+		     st->truncated_packets != r->sent.truncated_packets ||
+		     st->first_ts != r->sent.first_ts || st->last_ts != ev->ts;
+	size_t evn = ev_size(ev);
+	size_t head = (sizeof(rec_t) + (counts ? sizeof(rec_counts_t) : 0) + evn + 7) & ~(size_t)7;
 	uint64_t bytes = (head + alen + 7) & ~(uint64_t)7;
 	int prep = r->prep && ev && ev->kind == CAP_EV_DNS;
 	uint64_t size = bytes + (prep ? r->prep_room : 0);
@@ -144,22 +162,24 @@ static void push(relay_t *r, uint8_t type, const cap_event_t *ev, const void *a,
 	rec_t *x = (rec_t *)(r->ring + pos);
 	x->size = (uint32_t)size;
 	x->type = type;
+	x->counts = (uint8_t)counts;
+	x->dpackets = counts ? 0 : (uint16_t)moved;
 	x->len = (uint32_t)alen;
+	r->sent = (rec_counts_t){ st->packets, st->truncated_packets, st->first_ts, st->last_ts };
+	if (counts)
+		memcpy(x + 1, &r->sent, sizeof(r->sent));
 	uint8_t *own = (uint8_t *)x + head;
+	cap_event_t *e = (cap_event_t *)(void *)((uint8_t *)(x + 1) +
+						 (counts ? sizeof(rec_counts_t) : 0));
 	if (ev) {
 		/* The event as the reader hands it over: its bytes are the
 		 * record's own (the ring is this process's memory). */
-		memcpy(&x->ev, ev, head - offsetof(rec_t, ev));
+		memcpy(e, ev, evn);
 		if (ev->kind == CAP_EV_DNS)
-			x->ev.u.dns.msg = own;
+			e->u.dns.msg = own;
 		else if (ev->kind == CAP_EV_ICMP)
-			x->ev.u.icmp.payload = alen ? own : NULL;
+			e->u.icmp.payload = alen ? own : NULL;
 	}
-	const cap_stats_t *st = r->counters;
-	x->packets = st->packets;
-	x->truncated_packets = st->truncated_packets;
-	x->first_ts = st->first_ts;
-	x->last_ts = st->last_ts;
 	if (alen)
 		memcpy(own, a, alen);
 	x->prep = 0;
@@ -167,7 +187,7 @@ static void push(relay_t *r, uint8_t type, const cap_event_t *ev, const void *a,
 		/* Prepared here, beside the analysis: the event as the reader
 		 * will see it, its message already in the record. */
 		x->prep = (uint32_t)bytes;
-		r->prep->fn(&x->ev, (uint8_t *)x + bytes, r->prep->user);
+		r->prep->fn(e, (uint8_t *)x + bytes, r->prep->user);
 	}
 	r->w += size;
 	if (++r->unpublished >= RELAY_BATCH)
@@ -224,19 +244,27 @@ static void hand_over(relay_t *r, const rec_t *x, cap_prepared_fn fn, void *user
 {
 	if (x->type == REC_TICK) {
 		tick_rec_t t;
-		memcpy(&t, (const uint8_t *)x + rec_head(REC_TICK, NULL), sizeof(t));
+		memcpy(&t, (const uint8_t *)(x + 1) + sizeof(rec_counts_t), sizeof(t));
 		r->st = t.st;
 		r->pr = t.pr;
 		if (tick)
 			tick(tick_user);
 		return;
 	}
-	r->st.packets = x->packets;
-	r->st.truncated_packets = x->truncated_packets;
-	r->st.first_ts = x->first_ts;
-	r->st.last_ts = x->last_ts;
-	r->pr.packets = x->packets;
-	fn(&x->ev, prep_of(x), user);
+	const cap_event_t *ev = rec_ev(x);
+	if (x->counts) {
+		rec_counts_t n;
+		memcpy(&n, x + 1, sizeof(n));
+		r->st.packets = n.packets;
+		r->st.truncated_packets = n.truncated_packets;
+		r->st.first_ts = n.first_ts;
+		r->st.last_ts = n.last_ts;
+	} else {
+		r->st.packets += x->dpackets;
+		r->st.last_ts = ev->ts;
+	}
+	r->pr.packets = r->st.packets;
+	fn(ev, prep_of(x), user);
 }
 
 int cap_relays(const cap_t *c) { return !cap_is_live(c) && sysconf(_SC_NPROCESSORS_ONLN) >= 2; }
@@ -279,6 +307,8 @@ db_status_t cap_run_relayed(cap_t *c, cap_prepared_fn fn, cap_prepared_fn ahead,
 	r->counters = cap_counters(c);
 	db_waiter_init(&r->wait);
 	r->st = *cap_stats_now(c);
+	r->sent = (rec_counts_t){ r->st.packets, r->st.truncated_packets, r->st.first_ts,
+				  r->st.last_ts };
 	cap_progress_now(c, &r->pr);
 	/* The capture thread's ticks become records; the caller's run here. */
 	void (*tick)(void *) = on_tick;
@@ -313,7 +343,7 @@ db_status_t cap_run_relayed(cap_t *c, cap_prepared_fn fn, cap_prepared_fn ahead,
 			for (; ahead && seen < RELAY_AHEAD && p != h; seen++) {
 				const rec_t *y = (const rec_t *)(ring + p % RELAY_RING);
 				if (y->type == REC_EVENT)
-					ahead(&y->ev, prep_of(y), user);
+					ahead(rec_ev(y), prep_of(y), user);
 				p += y->size;
 			}
 			/* The ring's next bytes, written on the other core:
