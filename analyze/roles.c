@@ -11,26 +11,30 @@ int roles_init(roles_t *r, size_t max)
 
 void roles_free(roles_t *r) { tbl_free(&r->tbl); }
 
+/* An address named with --resolver, or seen again since it was put at
+ * the recent end, is spared (and unmarked). */
+static int spare(void *e)
+{
+	role_t *o = e;
+	int keep = o->forced || o->seen;
+	o->seen = 0;
+	return keep;
+}
+
 /* Makes room for one address: from the old end of the age list, the
  * first one not seen since it was put at the recent end goes; one seen
  * since is given a second chance (put at the recent end, unseen), as is
- * any the user named with --resolver.  Two rounds at most: after one,
- * every address but the named ones is unseen. */
+ * any the user named with --resolver. */
 static void evict_one(roles_t *r)
 {
-	for (size_t i = 0; i < 2 * r->tbl.count; i++) {
-		role_t *o = tbl_oldest(&r->tbl);
-		if (!o->forced && !o->seen) {
-			for (size_t k = 0; k < ROLES_HOT; k++)
-				if (r->hot[k] == o)
-					r->hot[k] = NULL;
-			tbl_remove(&r->tbl, o);
-			r->evicted++;
-			return;
-		}
-		o->seen = 0;
-		tbl_touch(&r->tbl, o, 0);
-	}
+	role_t *o = tbl_second_chance(&r->tbl, spare);
+	if (!o)
+		return;
+	for (size_t k = 0; k < ROLES_HOT; k++)
+		if (r->hot[k] == o)
+			r->hot[k] = NULL;
+	tbl_remove(&r->tbl, o);
+	r->evicted++;
 }
 
 /* a's entry if it is at hand. */

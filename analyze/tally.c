@@ -152,22 +152,25 @@ static void add_group(tally_t *t, const verdict_t *v)
 	}
 }
 
-/* Room for one more server's health: from the old end of the age list,
- * the first neither queried again since it was put at the recent end nor
- * kept goes; one queried again gets a second chance (put at the recent
- * end, unmarked).  Two rounds at most; none goes when all are kept. */
+/* A server queried again since it was put at the recent end of the age
+ * list is spared (and unmarked), as is one a verdict named (kept). */
+static int health_spare(void *e)
+{
+	tally_health_t *o = e;
+	int keep = o->kept || o->seen;
+	o->seen = 0;
+	return keep;
+}
+
+/* Room for one more server's health: the first neither queried again nor
+ * kept goes (second chance); none when all are kept. */
 static void health_room(tally_t *t)
 {
-	for (size_t i = 0; i < 2 * t->health.count; i++) {
-		tally_health_t *o = tbl_oldest(&t->health);
-		if (!o->kept && !o->seen) {
-			tbl_remove(&t->health, o);
-			t->health_forgotten++;
-			return;
-		}
-		o->seen = 0;
-		tbl_touch(&t->health, o, o->e.ts);
-	}
+	tally_health_t *o = tbl_second_chance(&t->health, health_spare);
+	if (!o)
+		return;
+	tbl_remove(&t->health, o);
+	t->health_forgotten++;
 }
 
 /* server is listed in the report (a failed attempt of a verdict went to

@@ -68,10 +68,13 @@ static size_t ev_size(const cap_event_t *ev)
 				      : sizeof(cap_event_t);
 }
 
+/* Where a record's event starts (a tick's bytes: it has no event): after
+ * the header and its counters, if it has them. */
+static size_t rec_body(int counts) { return sizeof(rec_t) + (counts ? sizeof(rec_counts_t) : 0); }
+
 static const cap_event_t *rec_ev(const rec_t *x)
 {
-	return (const cap_event_t *)((const uint8_t *)(x + 1) +
-				     (x->counts ? sizeof(rec_counts_t) : 0));
+	return (const cap_event_t *)((const uint8_t *)x + rec_body(x->counts));
 }
 
 typedef struct tick_rec {
@@ -144,7 +147,7 @@ static void push(relay_t *r, uint8_t type, const cap_event_t *ev, const void *a,
 		     st->truncated_packets != r->sent.truncated_packets ||
 		     st->first_ts != r->sent.first_ts || st->last_ts != ev->ts;
 	size_t evn = ev_size(ev);
-	size_t head = (sizeof(rec_t) + (counts ? sizeof(rec_counts_t) : 0) + evn + 7) & ~(size_t)7;
+	size_t head = (rec_body(counts) + evn + 7) & ~(size_t)7;
 	uint64_t bytes = (head + alen + 7) & ~(uint64_t)7;
 	int prep = r->prep && ev && ev->kind == CAP_EV_DNS;
 	uint64_t size = bytes + (prep ? r->prep_room : 0);
@@ -169,8 +172,7 @@ static void push(relay_t *r, uint8_t type, const cap_event_t *ev, const void *a,
 	if (counts)
 		memcpy(x + 1, &r->sent, sizeof(r->sent));
 	uint8_t *own = (uint8_t *)x + head;
-	cap_event_t *e = (cap_event_t *)(void *)((uint8_t *)(x + 1) +
-						 (counts ? sizeof(rec_counts_t) : 0));
+	cap_event_t *e = (cap_event_t *)(void *)((uint8_t *)x + rec_body(counts));
 	if (ev) {
 		/* The event as the reader hands it over: its bytes are the
 		 * record's own (the ring is this process's memory). */
@@ -244,7 +246,7 @@ static void hand_over(relay_t *r, const rec_t *x, cap_prepared_fn fn, void *user
 {
 	if (x->type == REC_TICK) {
 		tick_rec_t t;
-		memcpy(&t, (const uint8_t *)(x + 1) + sizeof(rec_counts_t), sizeof(t));
+		memcpy(&t, (const uint8_t *)x + rec_body(x->counts), sizeof(t));
 		r->st = t.st;
 		r->pr = t.pr;
 		if (tick)

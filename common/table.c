@@ -393,3 +393,14 @@ void tbl_touch(tbl_t *t, void *ev, db_time_t ts)
 	t->newest->newer = e;
 	t->newest = e;
 }
+
+void *tbl_second_chance(tbl_t *t, int (*spare)(void *e))
+{
+	for (size_t i = 0; i < 2 * t->count; i++) {
+		tbl_entry_t *o = t->oldest;
+		if (!spare(o))
+			return o;
+		tbl_touch(t, o, o->ts);
+	}
+	return NULL;
+}

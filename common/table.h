@@ -127,5 +127,13 @@ void tbl_remove(tbl_t *t, void *e);
 void *tbl_oldest(const tbl_t *t);
 /* Moves e to the newest end and restamps it (for idle timeouts). */
 void tbl_touch(tbl_t *t, void *e, db_time_t ts);
+/* The entry to let go to make room, by second chance (the CLOCK
+ * approximation of the least recently used, which costs the owner a mark
+ * per use instead of a move): from the oldest end, the first entry that
+ * spare() does not spare; a spared one goes to the newest end, its time
+ * kept.  spare() says whether the entry is marked (used again, or pinned)
+ * and clears the mark of use; two rounds then suffice, unless every entry
+ * is pinned: NULL.  The entry is not removed: the owner says farewell. */
+void *tbl_second_chance(tbl_t *t, int (*spare)(void *e));
 
 #endif

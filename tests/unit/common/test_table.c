@@ -556,6 +556,47 @@ static void prefault_makes_resident(void **state)
 	free(p);
 }
 
+/* val: 1 marked (used again), 2 pinned; spare() clears the mark. */
+static int spare(void *e)
+{
+	ent_t *x = e;
+	int keep = x->val != 0;
+	if (x->val == 1)
+		x->val = 0;
+	return keep;
+}
+
+/* Second chance: the oldest unmarked entry is the one to let go; marked
+ * ones move to the newest end, unmarked, their times kept; pinned ones
+ * are never chosen; all pinned: none. */
+static void second_chance(void **state)
+{
+	(void)state;
+	tbl_t t;
+	init(&t, 8);
+	put(&t, 1, 1, 10);
+	put(&t, 2, 2, 20);
+	put(&t, 3, 0, 30);
+	put(&t, 4, 1, 40);
+	ent_t *o = tbl_second_chance(&t, spare);
+	assert_ptr_equal(o, get(&t, 3));
+	assert_ptr_equal(tbl_oldest(&t), get(&t, 3)); /* chosen, not removed */
+	assert_int_equal(get(&t, 1)->val, 0);
+	assert_int_equal(get(&t, 1)->e.ts, 10);
+	assert_int_equal(get(&t, 2)->val, 2);
+	tbl_remove(&t, o);
+	/* 4 (marked), 1, 2 (pinned): 4 spared and unmarked, then 1 goes. */
+	assert_ptr_equal(tbl_second_chance(&t, spare), get(&t, 1));
+	assert_int_equal(get(&t, 4)->val, 0);
+	tbl_free(&t);
+	init(&t, 4);
+	put(&t, 5, 2, 1);
+	put(&t, 6, 2, 2);
+	assert_null(tbl_second_chance(&t, spare));
+	assert_int_equal(t.count, 2);
+	tbl_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -575,6 +616,7 @@ int main(void)
 		cmocka_unit_test(removal_keeps_runs_whole),
 		cmocka_unit_test(tags_follow_the_slots),
 		cmocka_unit_test(reserved_slab),
+		cmocka_unit_test(second_chance),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
