@@ -6,24 +6,25 @@
 
 #include <string.h>
 
-/* Every field of g zeroed, one by one: a memset of its 96 octets compiles
- * to a string instruction slow to start, made for every DNS message. */
+#include "../common/wire.h"
+
+/* Every field of g zeroed, one by one (a memset compiles to a string
+ * instruction slow to start, made for every DNS message), but the suffix
+ * hashes: only the first nsuffix are read. */
 static void digest_clear(digest_t *g)
 {
 	g->txn_hash = g->src_hash = g->dst_hash = 0;
-	for (size_t i = 0; i < DIGEST_SUFFIXES; i++)
-		g->suffix[i] = 0;
 	g->nsuffix = 0;
 	g->status = DB_OK;
 	g->stage = DNS_STAGE_NONE;
 	g->in_place = g->qname_len = g->qname_labels = g->n_ede = 0;
 	g->sum.rrsig = g->sum.answer = 0;
-	g->id = g->flags = g->rcode = g->qdcount = g->ancount = g->nscount = g->arcount = 0;
+	g->flags = g->rcode = 0;
 	g->qtype = g->qclass = 0;
 }
 
-void digest_make(digest_t *g, dns_msg_t *m, dns_parser_t *p, const cap_event_t *ev,
-		 const digest_seeds_t *seeds)
+size_t digest_make(digest_t *g, dns_msg_t *m, dns_parser_t *p, const cap_event_t *ev,
+		   const digest_seeds_t *seeds)
 {
 	const cap_dns_t *d = &ev->u.dns;
 	digest_clear(g);
@@ -32,18 +33,13 @@ void digest_make(digest_t *g, dns_msg_t *m, dns_parser_t *p, const cap_event_t *
 	g->src_hash = roles_hash_seeded(seeds->roles, &ev->flow.src);
 	g->dst_hash = roles_hash_seeded(seeds->roles, &ev->flow.dst);
 	if (m->stage < DNS_STAGE_HEADER)
-		return;
+		return digest_size(g);
 	g->txn_hash = txn_flow_hash_seeded(seeds->txn, &ev->flow, !m->qr, m->id);
-	g->id = m->id;
 	g->flags = m->flags;
 	g->rcode = m->rcode;
-	g->qdcount = m->qdcount;
-	g->ancount = m->ancount;
-	g->nscount = m->nscount;
-	g->arcount = m->arcount;
 	g->n_ede = (uint8_t)m->edns.n_ede;
 	if (m->stage < DNS_STAGE_QUESTION)
-		return;
+		return digest_size(g);
 	g->qtype = m->qtype;
 	g->qclass = m->qclass;
 	/* The ancestors only for a recursive query: a client's, whose zone
@@ -57,11 +53,12 @@ void digest_make(digest_t *g, dns_msg_t *m, dns_parser_t *p, const cap_event_t *
 	g->in_place = DNS_HDR_LEN + (size_t)m->qname.len <= d->len &&
 		      memcmp(d->msg + DNS_HDR_LEN, m->qname.wire, m->qname.len) == 0;
 	dns_summarize(m, m->qtype, &g->sum);
+	return digest_size(g);
 }
 
 int digest_msg(const digest_t *g, const cap_dns_t *d, dns_msg_t *m)
 {
-	if (g->stage < DNS_STAGE_QUESTION || !g->qdcount || !g->in_place || g->n_ede)
+	if (g->stage < DNS_STAGE_QUESTION || !g->in_place || g->n_ede)
 		return 0;
 	/* Field by field, not a memset of the whole: the EDE array and the
 	 * name's octets beyond its length are never read. */
@@ -76,14 +73,19 @@ int digest_msg(const digest_t *g, const cap_dns_t *d, dns_msg_t *m)
 	m->nrr = 0;
 	m->wire = d->msg;
 	m->len = d->len;
-	m->id = g->id;
+	/* The header's other fields from the bytes (a question was read,
+	 * so all twelve are there). */
+	wire_t w;
+	wire_init(&w, d->msg, d->len);
+	m->id = wire_u16(&w);
+	wire_skip(&w, 2);
+	m->qdcount = wire_u16(&w);
+	m->ancount = wire_u16(&w);
+	m->nscount = wire_u16(&w);
+	m->arcount = wire_u16(&w);
 	m->flags = g->flags;
 	dns_read_flags(m);
 	m->rcode = g->rcode;
-	m->qdcount = g->qdcount;
-	m->ancount = g->ancount;
-	m->nscount = g->nscount;
-	m->arcount = g->arcount;
 	m->qname.len = g->qname_len;
 	m->qname.labels = g->qname_labels;
 	dns_octets_copy(m->qname.wire, d->msg + DNS_HDR_LEN, g->qname_len);

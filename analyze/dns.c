@@ -104,6 +104,7 @@ static db_status_t dns_name_walk(const uint8_t *msg, size_t len, size_t *off, dn
 	size_t run = *off; /* first octet of the current run of labels */
 	size_t end = 0;    /* just past the in-place octets, once a pointer is seen */
 	size_t nlen = 0;   /* octets so far, root label not counted */
+	size_t copied = 0; /* of them, already in out (the runs before this one) */
 	unsigned labels = 0, hops = 0;
 	int jumped = 0;
 
@@ -128,6 +129,11 @@ static db_status_t dns_name_walk(const uint8_t *msg, size_t len, size_t *off, dn
 				end = w.pos;
 				jumped = 1;
 			}
+			/* The run's labels lie one after the other in the
+			 * message, as they lie in the name: copied at once. */
+			if (out)
+				dns_octets_copy(out->wire + copied, msg + run, nlen - copied);
+			copied = nlen;
 			run = target;
 			wire_seek(&w, target);
 			continue;
@@ -142,17 +148,13 @@ static db_status_t dns_name_walk(const uint8_t *msg, size_t len, size_t *off, dn
 		/* RFC 1035 2.3.4: 255 octets including the root label. */
 		if (nlen + 1 + c + 1 > DNS_MAX_NAME)
 			return DB_EMALFORMED;
-		const uint8_t *label = wire_take(&w, c);
-		if (!label)
+		if (!wire_take(&w, c))
 			return DB_ETRUNC;
-		if (out) {
-			out->wire[nlen] = c;
-			memcpy(out->wire + nlen + 1, label, c);
-		}
 		nlen += 1u + c;
 		labels++;
 	}
 	if (out) {
+		dns_octets_copy(out->wire + copied, msg + run, nlen - copied);
 		out->wire[nlen] = 0;
 		out->len = (uint8_t)(nlen + 1);
 		out->labels = (uint8_t)labels;

@@ -30,14 +30,16 @@
 /* Records the caller's look-ahead sees before its handler sees them: the
  * time its prefetches have to arrive (some hundreds of nanoseconds). */
 #define RELAY_AHEAD 8
+/* Events the look-ahead keeps unpacked for fn: more than RELAY_AHEAD. */
+#define RELAY_SLOTS 16
 /* Bytes of the ring prefetched beyond the look-ahead. */
 #define RELAY_FETCH 2048
 
-enum { REC_EVENT = 1, REC_TICK, REC_WRAP };
+enum { REC_EVENT = 1, REC_DNS, REC_TICK, REC_WRAP };
 
 /* A record in the ring: this header; the counters, unless the header
- * says how they moved; the event (of a DNS event, most records, only up
- * to its u.dns); its bytes (the event's message or quoted payload, or a
+ * says how they moved; the event (a DNS event, most records, packed:
+ * rec_dns_t); its bytes (the event's message or quoted payload, or a
  * tick's counters), 8-byte aligned; then for a DNS event what the
  * caller's preparation made of it (prep).  Each record is written on the
  * capture's core and read on the analysis's: every line left out is a
@@ -59,23 +61,90 @@ typedef struct rec_counts {
 	db_time_t first_ts, last_ts;
 } rec_counts_t;
 
+/* A DNS event packed (REC_DNS): an address of four octets when it is
+ * IPv4 (the other twelve zero), else its sixteen; then the addresses,
+ * the source's first.  32 octets for IPv4 instead of the event's 80. */
+typedef struct rec_dns {
+	db_time_t ts;
+	uint32_t wire_len; /* the message's length on the wire */
+	uint16_t sport, dport;
+	uint8_t proto;
+	uint8_t family[2];
+	uint8_t short_addr; /* bit 0: the source's four octets only; bit 1: the destination's */
+	uint8_t addr[32];
+} rec_dns_t;
+
+/* Four octets say the whole address. */
+static int addr_short(const db_addr_t *a)
+{
+	static const uint8_t zero[12];
+	return a->family == 4 && memcmp(a->a + 4, zero, sizeof(zero)) == 0;
+}
+
+/* Packs ev (a DNS event) at out; returns the octets written. */
+static size_t pack_dns(const cap_event_t *ev, rec_dns_t *out)
+{
+	int s = addr_short(&ev->flow.src), d = addr_short(&ev->flow.dst);
+	size_t sl = s ? 4 : 16, dl = d ? 4 : 16;
+	out->ts = ev->ts;
+	out->wire_len = (uint32_t)ev->u.dns.wire_len;
+	out->sport = ev->flow.sport;
+	out->dport = ev->flow.dport;
+	out->proto = ev->flow.proto;
+	out->family[0] = ev->flow.src.family;
+	out->family[1] = ev->flow.dst.family;
+	out->short_addr = (uint8_t)(s | d << 1);
+	memcpy(out->addr, ev->flow.src.a, sl);
+	memcpy(out->addr + sl, ev->flow.dst.a, dl);
+	return offsetof(rec_dns_t, addr) + sl + dl;
+}
+
+/* The event again from its packing and its message's len bytes at msg. */
+static void unpack_dns(const rec_dns_t *in, const uint8_t *msg, uint32_t len, cap_event_t *ev)
+{
+	size_t sl = in->short_addr & 1 ? 4 : 16, dl = in->short_addr & 2 ? 4 : 16;
+	ev->kind = CAP_EV_DNS;
+	ev->ts = in->ts;
+	db_addr_t *a[2] = { &ev->flow.src, &ev->flow.dst };
+	for (int i = 0; i < 2; i++) {
+		a[i]->family = in->family[i];
+		memset(a[i]->a, 0, sizeof(a[i]->a));
+	}
+	memcpy(ev->flow.src.a, in->addr, sl);
+	memcpy(ev->flow.dst.a, in->addr + sl, dl);
+	ev->flow.sport = in->sport;
+	ev->flow.dport = in->dport;
+	ev->flow.proto = in->proto;
+	ev->u.dns.msg = msg;
+	ev->u.dns.len = len;
+	ev->u.dns.wire_len = in->wire_len;
+}
+
+/* Packed: a DNS event whose lengths fit the packing (all do: a DNS
+ * message is at most 65,535 octets). */
+static int packs(const cap_event_t *ev)
+{
+	return ev && ev->kind == CAP_EV_DNS && ev->u.dns.wire_len <= UINT32_MAX &&
+	       ev->u.dns.len <= UINT32_MAX;
+}
+
 /* What a record holds of its event. */
 static size_t ev_size(const cap_event_t *ev)
 {
 	if (!ev)
 		return 0;
-	return ev->kind == CAP_EV_DNS ? offsetof(cap_event_t, u) + sizeof(cap_dns_t)
-				      : sizeof(cap_event_t);
+	if (packs(ev))
+		return offsetof(rec_dns_t, addr) + (addr_short(&ev->flow.src) ? 4 : 16) +
+		       (addr_short(&ev->flow.dst) ? 4 : 16);
+	return sizeof(cap_event_t);
 }
 
 /* Where a record's event starts (a tick's bytes: it has no event): after
  * the header and its counters, if it has them. */
 static size_t rec_body(int counts) { return sizeof(rec_t) + (counts ? sizeof(rec_counts_t) : 0); }
 
-static const cap_event_t *rec_ev(const rec_t *x)
-{
-	return (const cap_event_t *)((const uint8_t *)x + rec_body(x->counts));
-}
+/* Where a record's event starts. */
+static const void *rec_ev(const rec_t *x) { return (const uint8_t *)x + rec_body(x->counts); }
 
 typedef struct tick_rec {
 	cap_stats_t st;
@@ -141,15 +210,18 @@ static void need_room(relay_t *r, uint64_t n)
 
 static void push(relay_t *r, uint8_t type, const cap_event_t *ev, const void *a, size_t alen)
 {
+	if (type == REC_EVENT && packs(ev))
+		type = REC_DNS;
 	const cap_stats_t *st = r->counters;
 	uint64_t moved = st->packets - r->sent.packets;
-	int counts = type != REC_EVENT || moved > UINT16_MAX ||
+	int counts = (type != REC_EVENT && type != REC_DNS) || moved > UINT16_MAX ||
 		     st->truncated_packets != r->sent.truncated_packets ||
 		     st->first_ts != r->sent.first_ts || st->last_ts != ev->ts;
 	size_t evn = ev_size(ev);
 	size_t head = (rec_body(counts) + evn + 7) & ~(size_t)7;
 	uint64_t bytes = (head + alen + 7) & ~(uint64_t)7;
 	int prep = r->prep && ev && ev->kind == CAP_EV_DNS;
+	/* Room for the longest preparation; the record keeps what it wrote. */
 	uint64_t size = bytes + (prep ? r->prep_room : 0);
 	uint64_t pos = r->w % RELAY_RING;
 	if (pos + size > RELAY_RING) {
@@ -163,7 +235,6 @@ static void push(relay_t *r, uint8_t type, const cap_event_t *ev, const void *a,
 	}
 	need_room(r, size);
 	rec_t *x = (rec_t *)(r->ring + pos);
-	x->size = (uint32_t)size;
 	x->type = type;
 	x->counts = (uint8_t)counts;
 	x->dpackets = counts ? 0 : (uint16_t)moved;
@@ -172,10 +243,17 @@ static void push(relay_t *r, uint8_t type, const cap_event_t *ev, const void *a,
 	if (counts)
 		memcpy(x + 1, &r->sent, sizeof(r->sent));
 	uint8_t *own = (uint8_t *)x + head;
-	cap_event_t *e = (cap_event_t *)(void *)((uint8_t *)x + rec_body(counts));
-	if (ev) {
+	void *body = (uint8_t *)x + rec_body(counts);
+	cap_event_t dns;
+	if (type == REC_DNS) {
+		pack_dns(ev, body);
+		/* The event as the reader will see it, for the preparation. */
+		dns = *ev;
+		dns.u.dns.msg = own;
+	} else if (ev) {
 		/* The event as the reader hands it over: its bytes are the
 		 * record's own (the ring is this process's memory). */
+		cap_event_t *e = body;
 		memcpy(e, ev, evn);
 		if (ev->kind == CAP_EV_DNS)
 			e->u.dns.msg = own;
@@ -189,8 +267,12 @@ static void push(relay_t *r, uint8_t type, const cap_event_t *ev, const void *a,
 		/* Prepared here, beside the analysis: the event as the reader
 		 * will see it, its message already in the record. */
 		x->prep = (uint32_t)bytes;
-		r->prep->fn(e, (uint8_t *)x + bytes, r->prep->user);
+		const cap_event_t *e = type == REC_DNS ? &dns : body;
+		size_t made = r->prep->fn(e, (uint8_t *)x + bytes, r->prep->user);
+		made = (made + 7) & ~(size_t)7;
+		size = bytes + (made < r->prep_room ? made : r->prep_room);
 	}
+	x->size = (uint32_t)size;
 	r->w += size;
 	if (++r->unpublished >= RELAY_BATCH)
 		publish(r);
@@ -241,8 +323,23 @@ static int has_records(void *rv, uint64_t t)
 
 static const void *prep_of(const rec_t *x) { return x->prep ? (const uint8_t *)x + x->prep : NULL; }
 
-static void hand_over(relay_t *r, const rec_t *x, cap_prepared_fn fn, void *user,
-		      void (*tick)(void *), void *tick_user)
+/* x's event (x is an event's record): in the ring, or unpacked into
+ * *tmp. */
+static const cap_event_t *event_of(const rec_t *x, cap_event_t *tmp)
+{
+	if (x->type != REC_DNS)
+		return rec_ev(x);
+	const rec_dns_t *d = rec_ev(x);
+	size_t evn = offsetof(rec_dns_t, addr) + (d->short_addr & 1 ? 4 : 16) +
+		     (d->short_addr & 2 ? 4 : 16);
+	size_t head = (rec_body(x->counts) + evn + 7) & ~(size_t)7;
+	unpack_dns(d, (const uint8_t *)x + head, x->len, tmp);
+	return tmp;
+}
+
+/* ev: x's event, unpacked (event_of), when x is an event's record. */
+static void hand_over(relay_t *r, const rec_t *x, const cap_event_t *ev, cap_prepared_fn fn,
+		      void *user, void (*tick)(void *), void *tick_user)
 {
 	if (x->type == REC_TICK) {
 		tick_rec_t t;
@@ -253,7 +350,6 @@ static void hand_over(relay_t *r, const rec_t *x, cap_prepared_fn fn, void *user
 			tick(tick_user);
 		return;
 	}
-	const cap_event_t *ev = rec_ev(x);
 	if (x->counts) {
 		rec_counts_t n;
 		memcpy(&n, x + 1, sizeof(n));
@@ -326,6 +422,10 @@ db_status_t cap_run_relayed(cap_t *c, cap_prepared_fn fn, cap_prepared_fn ahead,
 		free(r);
 		return run_here(c, fn, user, err, errlen);
 	}
+	/* The events the look-ahead unpacked, until fn gets them: record k's
+	 * in slot k % RELAY_SLOTS (records counted from 0, all kinds). */
+	cap_event_t slot[RELAY_SLOTS];
+	uint64_t kp = 0, kt = 0; /* the records the look-ahead and fn have passed */
 	uint64_t t = 0;
 	uint64_t p = 0;    /* the next record the look-ahead sees */
 	uint64_t f = 0;    /* the ring is prefetched up to here */
@@ -344,8 +444,10 @@ db_status_t cap_run_relayed(cap_t *c, cap_prepared_fn fn, cap_prepared_fn ahead,
 		while (t != h) {
 			for (; ahead && seen < RELAY_AHEAD && p != h; seen++) {
 				const rec_t *y = (const rec_t *)(ring + p % RELAY_RING);
-				if (y->type == REC_EVENT)
-					ahead(rec_ev(y), prep_of(y), user);
+				if (y->type == REC_EVENT || y->type == REC_DNS)
+					ahead(event_of(y, &slot[kp % RELAY_SLOTS]), prep_of(y),
+					      user);
+				kp++;
 				p += y->size;
 			}
 			/* The ring's next bytes, written on the other core:
@@ -354,8 +456,14 @@ db_status_t cap_run_relayed(cap_t *c, cap_prepared_fn fn, cap_prepared_fn ahead,
 			for (want = want < h ? want : h; f < want; f += 64)
 				__builtin_prefetch(ring + f % RELAY_RING);
 			const rec_t *x = (const rec_t *)(ring + t % RELAY_RING);
+			cap_event_t own;
+			const cap_event_t *ev = x->type == REC_DNS ? ahead ? &slot[kt % RELAY_SLOTS]
+									   : event_of(x, &own)
+						: x->type == REC_EVENT ? rec_ev(x)
+								       : NULL;
 			if (x->type != REC_WRAP)
-				hand_over(r, x, fn, user, tick, tick_user);
+				hand_over(r, x, ev, fn, user, tick, tick_user);
+			kt++;
 			t += x->size;
 			if (ahead)
 				seen--;

@@ -123,6 +123,26 @@ static size_t query(uint8_t *f, uint8_t host, uint16_t sport, uint16_t qid)
 	return n + sizeof(dns);
 }
 
+/* The same query over IPv6: 2001:db8::<host> -> 2001:db8::35. */
+static size_t query6(uint8_t *f, uint8_t host, uint16_t sport, uint16_t qid)
+{
+	static const uint8_t eth[] = { MACS, 0x86, 0xdd };
+	static const uint8_t ip[] = { 0x60, 0, 0, 0, 0, 25, 17, 64, 0x20, 0x01, 0x0d, 0xb8, 0,
+				      0,    0, 0, 0, 0, 0,  0,  0,  0,    0x20, 0x01, 0x0d, 0xb8,
+				      0,    0, 0, 0, 0, 0,  0,  0,  0,    0,    0,    0x35 };
+	uint8_t v4[128];
+	size_t n4 = query(v4, host, sport, qid), n = 0;
+
+	memcpy(f, eth, sizeof(eth));
+	n += sizeof(eth);
+	memcpy(f + n, ip, sizeof(ip));
+	f[n + 23] = host;
+	n += sizeof(ip);
+	/* The UDP header and the message, as over IPv4. */
+	memcpy(f + n, v4 + 14 + 20, n4 - 14 - 20);
+	return n + n4 - 14 - 20;
+}
+
 static void cap_query(struct cap *c, db_time_t ts, uint8_t host, uint16_t sport, uint16_t qid)
 {
 	uint8_t f[128];
@@ -784,25 +804,42 @@ static void trace_put(struct trace *t, uint64_t x)
 }
 
 /* What an event is: its kind, time, and a DNS message's length and id. */
+/* A flow as one number: every octet of both addresses, the ports, the
+ * protocol. */
+static uint64_t flow_sum(const db_flow_t *f)
+{
+	uint64_t h = DB_HASH_INIT;
+	const db_addr_t *a[2] = { &f->src, &f->dst };
+	for (int i = 0; i < 2; i++) {
+		h = db_hash_mix(h, a[i]->family);
+		for (size_t k = 0; k < sizeof(a[i]->a); k++)
+			h = db_hash_mix(h, a[i]->a[k]);
+	}
+	return db_hash_mix(h, (uint64_t)f->sport << 24 | (uint64_t)f->dport << 8 | f->proto);
+}
+
 static void trace_what(struct trace *t, const cap_event_t *ev)
 {
 	trace_put(t, ev->kind);
 	trace_put(t, (uint64_t)ev->ts);
 	if (ev->kind == CAP_EV_DNS) {
 		trace_put(t, ev->u.dns.len);
+		trace_put(t, ev->u.dns.wire_len);
 		trace_put(t, (uint64_t)ev->u.dns.msg[0] << 8 | ev->u.dns.msg[1]);
+		trace_put(t, flow_sum(&ev->flow));
 	}
 }
 
 /* The preparation of the relayed run with a look-ahead: a DNS message's
  * id and length, and a mark, made on the capture's thread. */
-static void trace_prep(const cap_event_t *ev, void *out, void *user)
+static size_t trace_prep(const cap_event_t *ev, void *out, void *user)
 {
 	assert_int_equal(ev->kind, CAP_EV_DNS);
 	uint64_t v[2] = { (uint64_t)ev->u.dns.msg[0] << 8 | ev->u.dns.msg[1],
 			  ev->u.dns.len | (uint64_t)0x5eed << 32 };
 	memcpy(out, v, sizeof(v));
 	(*(size_t *)user)++;
+	return sizeof(v);
 }
 
 /* A preparation is there for a DNS event when the run has one, and says
@@ -841,12 +878,7 @@ static void trace_event(const cap_event_t *ev, const void *prep, void *user)
 			t->lead = t->seen - t->handled;
 		t->handled++;
 	}
-	trace_put(t, ev->kind);
-	trace_put(t, (uint64_t)ev->ts);
-	if (ev->kind == CAP_EV_DNS) {
-		trace_put(t, ev->u.dns.len);
-		trace_put(t, (uint64_t)ev->u.dns.msg[0] << 8 | ev->u.dns.msg[1]);
-	}
+	trace_what(t, ev);
 	trace_put(t, st->packets);
 	trace_put(t, (uint64_t)st->last_ts);
 }
@@ -875,9 +907,16 @@ static void relayed_shows_what_cap_run_shows(void **state)
 	struct cap c;
 
 	cap_header(&c, LINKTYPE_ETHERNET);
-	for (int i = 0; i < 70000; i++)
-		cap_query(&c, T0 + i * 100, (uint8_t)(1 + i % 200), (uint16_t)(1024 + i % 50000),
-			  (uint16_t)i);
+	/* Every seventh over IPv6: the relay packs an IPv4 address in four
+	 * octets, an IPv6 one whole. */
+	for (int i = 0; i < 70000; i++) {
+		uint8_t f[128];
+		uint8_t host = (uint8_t)(1 + i % 200);
+		uint16_t sport = (uint16_t)(1024 + i % 50000);
+		size_t n = i % 7 == 3 ? query6(f, host, sport, (uint16_t)i)
+				      : query(f, host, sport, (uint16_t)i);
+		cap_rec(&c, T0 + i * 100, f, n, n);
+	}
 	cap_save(&c, p, sizeof(p), "");
 	const char *files[] = { p };
 	/* cap_run; relayed; relayed with a look-ahead. */
