@@ -20,7 +20,6 @@ static void digest_clear(digest_t *g)
 	g->in_place = g->qname_len = g->qname_labels = g->n_ede = 0;
 	g->sum.rrsig = g->sum.answer = 0;
 	g->flags = g->rcode = 0;
-	g->qtype = g->qclass = 0;
 }
 
 size_t digest_make(digest_t *g, dns_msg_t *m, dns_parser_t *p, const cap_event_t *ev,
@@ -28,7 +27,7 @@ size_t digest_make(digest_t *g, dns_msg_t *m, dns_parser_t *p, const cap_event_t
 {
 	const cap_dns_t *d = &ev->u.dns;
 	digest_clear(g);
-	g->status = dns_parse(p, d->msg, d->len, m);
+	g->status = (int8_t)dns_parse(p, d->msg, d->len, m);
 	g->stage = m->stage;
 	g->src_hash = roles_hash_seeded(seeds->roles, &ev->flow.src);
 	g->dst_hash = roles_hash_seeded(seeds->roles, &ev->flow.dst);
@@ -40,8 +39,6 @@ size_t digest_make(digest_t *g, dns_msg_t *m, dns_parser_t *p, const cap_event_t
 	g->n_ede = (uint8_t)m->edns.n_ede;
 	if (m->stage < DNS_STAGE_QUESTION)
 		return digest_size(g);
-	g->qtype = m->qtype;
-	g->qclass = m->qclass;
 	/* The ancestors only for a recursive query: a client's, whose zone
 	 * the analysis looks up (attr_note_query). */
 	g->nsuffix = (uint8_t)dns_name_suffix_hashes(&m->qname, g->suffix,
@@ -60,6 +57,16 @@ int digest_msg(const digest_t *g, const cap_dns_t *d, dns_msg_t *m)
 {
 	if (g->stage < DNS_STAGE_QUESTION || !g->in_place || g->n_ede)
 		return 0;
+	/* The header's other fields from the bytes (the parse got past the
+	 * header, so all of it is there).  A message without a question is
+	 * parsed whole (its stage may still say FULL). */
+	wire_t w;
+	wire_init(&w, d->msg, d->len);
+	uint16_t id = wire_u16(&w);
+	wire_skip(&w, 2);
+	uint16_t qdcount = wire_u16(&w);
+	if (!qdcount)
+		return 0;
 	/* Field by field, not a memset of the whole: the EDE array and the
 	 * name's octets beyond its length are never read. */
 	m->edns.present = 0;
@@ -73,25 +80,23 @@ int digest_msg(const digest_t *g, const cap_dns_t *d, dns_msg_t *m)
 	m->nrr = 0;
 	m->wire = d->msg;
 	m->len = d->len;
-	/* The header's other fields from the bytes (a question was read,
-	 * so all twelve are there). */
-	wire_t w;
-	wire_init(&w, d->msg, d->len);
-	m->id = wire_u16(&w);
-	wire_skip(&w, 2);
-	m->qdcount = wire_u16(&w);
+	m->id = id;
+	m->qdcount = qdcount;
 	m->ancount = wire_u16(&w);
 	m->nscount = wire_u16(&w);
 	m->arcount = wire_u16(&w);
+	/* The first question was read: its type and class follow its
+	 * name, in place. */
+	wire_skip(&w, g->qname_len);
+	m->qtype = wire_u16(&w);
+	m->qclass = wire_u16(&w);
 	m->flags = g->flags;
 	dns_read_flags(m);
 	m->rcode = g->rcode;
 	m->qname.len = g->qname_len;
 	m->qname.labels = g->qname_labels;
 	dns_octets_copy(m->qname.wire, d->msg + DNS_HDR_LEN, g->qname_len);
-	m->qtype = g->qtype;
-	m->qclass = g->qclass;
 	m->stage = g->stage;
-	m->status = g->status;
+	m->status = (db_status_t)g->status;
 	return 1;
 }

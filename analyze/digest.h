@@ -28,13 +28,14 @@
 
 /* Of the header, the digest keeps the flags and the rcode (which an OPT
  * record extends): the id and the counts are read from the message's
- * bytes, which travel with it. */
+ * bytes, which travel with it, and so are the question's type and class
+ * when its name is in place (digest_msg needs them only then). */
 typedef struct digest {
 	uint64_t txn_hash; /* txn_flow_hash of its transaction's key (len >= 4) */
 	uint64_t src_hash; /* roles_hash of its sender */
 	uint64_t dst_hash; /* and of its receiver */
-	int32_t status;    /* dns_parse's result */
-	uint16_t flags, rcode, qtype, qclass;
+	uint16_t flags, rcode;
+	int8_t status;    /* dns_parse's result (a db_status_t) */
 	uint8_t stage;    /* how far dns_parse got (enum dns_stage) */
 	uint8_t in_place; /* the question's name is the qname_len octets after the header */
 	uint8_t qname_len, qname_labels;
@@ -48,6 +49,8 @@ typedef struct digest {
 	 * most messages have one. */
 	uint64_t suffix[DIGEST_SUFFIXES];
 } digest_t;
+
+_Static_assert(offsetof(digest_t, suffix) == 40, "digest_t: 48 octets with one suffix hash");
 
 /* The bytes of g that say something: up to its nsuffix-th suffix hash.
  * A copy of that many bytes is the digest (the rest is never read). */

@@ -39,7 +39,7 @@ enum { REC_EVENT = 1, REC_DNS, REC_TICK, REC_WRAP };
 
 /* A record in the ring: this header; the counters, unless the header
  * says how they moved; the event (a DNS event, most records, packed:
- * rec_dns_t); its bytes (the event's message or quoted payload, or a
+ * rec_dns_t; any other whole); its bytes (the event's message or quoted payload, or a
  * tick's counters), 8-byte aligned; then for a DNS event what the
  * caller's preparation made of it (prep).  Each record is written on the
  * capture's core and read on the analysis's: every line left out is a
@@ -47,11 +47,15 @@ enum { REC_EVENT = 1, REC_DNS, REC_TICK, REC_WRAP };
 typedef struct rec {
 	uint32_t size; /* of the whole record, a multiple of 8; REC_WRAP: to the ring's end */
 	uint8_t type;
-	uint8_t counts;    /* the counters follow; else dpackets and the event's time say them */
+	uint8_t flags;     /* REC_COUNTS, REC_PREP */
 	uint16_t dpackets; /* without counters: packets read since the record before */
-	uint32_t len;      /* the record's bytes, before the preparation */
-	uint32_t prep;     /* offset of the preparation in the record, 0: none */
 } rec_t;
+
+/* The counters follow the header; else dpackets and the event's time say
+ * them. */
+#define REC_COUNTS 1
+/* A DNS event's record ends with the preparation, after the message. */
+#define REC_PREP 2
 
 /* The counters a periodic summary prints, as the event was made.  Most
  * events change only the packets read, by a few, and the last packet's
@@ -66,6 +70,7 @@ typedef struct rec_counts {
  * the source's first.  32 octets for IPv4 instead of the event's 80. */
 typedef struct rec_dns {
 	db_time_t ts;
+	uint32_t len;      /* the message's octets, after the event */
 	uint32_t wire_len; /* the message's length on the wire */
 	uint16_t sport, dport;
 	uint8_t proto;
@@ -81,26 +86,37 @@ static int addr_short(const db_addr_t *a)
 	return a->family == 4 && memcmp(a->a + 4, zero, sizeof(zero)) == 0;
 }
 
-/* Packs ev (a DNS event) at out; returns the octets written. */
-static size_t pack_dns(const cap_event_t *ev, rec_dns_t *out)
+/* rec_dns_t.short_addr of ev's addresses. */
+static unsigned shorts(const cap_event_t *ev)
 {
-	int s = addr_short(&ev->flow.src), d = addr_short(&ev->flow.dst);
-	size_t sl = s ? 4 : 16, dl = d ? 4 : 16;
+	return (unsigned)addr_short(&ev->flow.src) | (unsigned)addr_short(&ev->flow.dst) << 1;
+}
+
+/* The octets of a packed event whose short_addr is sh. */
+static size_t dns_size(unsigned sh)
+{
+	return offsetof(rec_dns_t, addr) + (sh & 1 ? 4 : 16) + (sh & 2 ? 4 : 16);
+}
+
+/* Packs ev (a DNS event; sh: shorts(ev)) at out. */
+static void pack_dns(const cap_event_t *ev, unsigned sh, rec_dns_t *out)
+{
+	size_t sl = sh & 1 ? 4 : 16, dl = sh & 2 ? 4 : 16;
 	out->ts = ev->ts;
+	out->len = (uint32_t)ev->u.dns.len;
 	out->wire_len = (uint32_t)ev->u.dns.wire_len;
 	out->sport = ev->flow.sport;
 	out->dport = ev->flow.dport;
 	out->proto = ev->flow.proto;
 	out->family[0] = ev->flow.src.family;
 	out->family[1] = ev->flow.dst.family;
-	out->short_addr = (uint8_t)(s | d << 1);
+	out->short_addr = (uint8_t)sh;
 	memcpy(out->addr, ev->flow.src.a, sl);
 	memcpy(out->addr + sl, ev->flow.dst.a, dl);
-	return offsetof(rec_dns_t, addr) + sl + dl;
 }
 
-/* The event again from its packing and its message's len bytes at msg. */
-static void unpack_dns(const rec_dns_t *in, const uint8_t *msg, uint32_t len, cap_event_t *ev)
+/* The event again from its packing and its message at msg. */
+static void unpack_dns(const rec_dns_t *in, const uint8_t *msg, cap_event_t *ev)
 {
 	size_t sl = in->short_addr & 1 ? 4 : 16, dl = in->short_addr & 2 ? 4 : 16;
 	ev->kind = CAP_EV_DNS;
@@ -116,35 +132,29 @@ static void unpack_dns(const rec_dns_t *in, const uint8_t *msg, uint32_t len, ca
 	ev->flow.dport = in->dport;
 	ev->flow.proto = in->proto;
 	ev->u.dns.msg = msg;
-	ev->u.dns.len = len;
+	ev->u.dns.len = in->len;
 	ev->u.dns.wire_len = in->wire_len;
 }
 
-/* Packed: a DNS event whose lengths fit the packing (all do: a DNS
- * message is at most 65,535 octets). */
-static int packs(const cap_event_t *ev)
-{
-	return ev && ev->kind == CAP_EV_DNS && ev->u.dns.wire_len <= UINT32_MAX &&
-	       ev->u.dns.len <= UINT32_MAX;
-}
-
-/* What a record holds of its event. */
-static size_t ev_size(const cap_event_t *ev)
-{
-	if (!ev)
-		return 0;
-	if (packs(ev))
-		return offsetof(rec_dns_t, addr) + (addr_short(&ev->flow.src) ? 4 : 16) +
-		       (addr_short(&ev->flow.dst) ? 4 : 16);
-	return sizeof(cap_event_t);
-}
+/* Packed: a DNS event (its lengths fit: a DNS message is at most 65,535
+ * octets, the UDP length or the TCP prefix says so). */
+static int packs(const cap_event_t *ev) { return ev && ev->kind == CAP_EV_DNS; }
 
 /* Where a record's event starts (a tick's bytes: it has no event): after
  * the header and its counters, if it has them. */
 static size_t rec_body(int counts) { return sizeof(rec_t) + (counts ? sizeof(rec_counts_t) : 0); }
 
 /* Where a record's event starts. */
-static const void *rec_ev(const rec_t *x) { return (const uint8_t *)x + rec_body(x->counts); }
+static const void *rec_ev(const rec_t *x)
+{
+	return (const uint8_t *)x + rec_body(x->flags & REC_COUNTS);
+}
+
+/* Where a REC_DNS record's message starts, after its packed event. */
+static size_t dns_msg_at(const rec_t *x, const rec_dns_t *d)
+{
+	return (rec_body(x->flags & REC_COUNTS) + dns_size(d->short_addr) + 7) & ~(size_t)7;
+}
 
 typedef struct tick_rec {
 	cap_stats_t st;
@@ -217,10 +227,12 @@ static void push(relay_t *r, uint8_t type, const cap_event_t *ev, const void *a,
 	int counts = (type != REC_EVENT && type != REC_DNS) || moved > UINT16_MAX ||
 		     st->truncated_packets != r->sent.truncated_packets ||
 		     st->first_ts != r->sent.first_ts || st->last_ts != ev->ts;
-	size_t evn = ev_size(ev);
+	/* What the record holds of its event. */
+	unsigned sh = type == REC_DNS ? shorts(ev) : 0;
+	size_t evn = type == REC_DNS ? dns_size(sh) : ev ? sizeof(cap_event_t) : 0;
 	size_t head = (rec_body(counts) + evn + 7) & ~(size_t)7;
 	uint64_t bytes = (head + alen + 7) & ~(uint64_t)7;
-	int prep = r->prep && ev && ev->kind == CAP_EV_DNS;
+	int prep = r->prep && type == REC_DNS;
 	/* Room for the longest preparation; the record keeps what it wrote. */
 	uint64_t size = bytes + (prep ? r->prep_room : 0);
 	uint64_t pos = r->w % RELAY_RING;
@@ -236,39 +248,30 @@ static void push(relay_t *r, uint8_t type, const cap_event_t *ev, const void *a,
 	need_room(r, size);
 	rec_t *x = (rec_t *)(r->ring + pos);
 	x->type = type;
-	x->counts = (uint8_t)counts;
+	x->flags = (uint8_t)((counts ? REC_COUNTS : 0) | (prep ? REC_PREP : 0));
 	x->dpackets = counts ? 0 : (uint16_t)moved;
-	x->len = (uint32_t)alen;
 	r->sent = (rec_counts_t){ st->packets, st->truncated_packets, st->first_ts, st->last_ts };
 	if (counts)
 		memcpy(x + 1, &r->sent, sizeof(r->sent));
 	uint8_t *own = (uint8_t *)x + head;
 	void *body = (uint8_t *)x + rec_body(counts);
-	cap_event_t dns;
 	if (type == REC_DNS) {
-		pack_dns(ev, body);
-		/* The event as the reader will see it, for the preparation. */
-		dns = *ev;
-		dns.u.dns.msg = own;
+		pack_dns(ev, sh, body);
 	} else if (ev) {
 		/* The event as the reader hands it over: its bytes are the
 		 * record's own (the ring is this process's memory). */
 		cap_event_t *e = body;
 		memcpy(e, ev, evn);
-		if (ev->kind == CAP_EV_DNS)
-			e->u.dns.msg = own;
-		else if (ev->kind == CAP_EV_ICMP)
+		if (ev->kind == CAP_EV_ICMP)
 			e->u.icmp.payload = alen ? own : NULL;
 	}
 	if (alen)
 		memcpy(own, a, alen);
-	x->prep = 0;
 	if (prep) {
-		/* Prepared here, beside the analysis: the event as the reader
-		 * will see it, its message already in the record. */
-		x->prep = (uint32_t)bytes;
-		const cap_event_t *e = type == REC_DNS ? &dns : body;
-		size_t made = r->prep->fn(e, (uint8_t *)x + bytes, r->prep->user);
+		/* Prepared here, beside the analysis, from the event as the
+		 * reader will unpack it (the same fields, the same message
+		 * octets, still in the capture's buffer). */
+		size_t made = r->prep->fn(ev, (uint8_t *)x + bytes, r->prep->user);
 		made = (made + 7) & ~(size_t)7;
 		size = bytes + (made < r->prep_room ? made : r->prep_room);
 	}
@@ -321,7 +324,14 @@ static int has_records(void *rv, uint64_t t)
 	return atomic_load(&r->head) != t || atomic_load(&r->done);
 }
 
-static const void *prep_of(const rec_t *x) { return x->prep ? (const uint8_t *)x + x->prep : NULL; }
+/* A DNS event's preparation, after its message; or NULL. */
+static const void *prep_of(const rec_t *x)
+{
+	if (!(x->flags & REC_PREP))
+		return NULL;
+	const rec_dns_t *d = rec_ev(x);
+	return (const uint8_t *)x + ((dns_msg_at(x, d) + d->len + 7) & ~(size_t)7);
+}
 
 /* x's event (x is an event's record): in the ring, or unpacked into
  * *tmp. */
@@ -330,10 +340,7 @@ static const cap_event_t *event_of(const rec_t *x, cap_event_t *tmp)
 	if (x->type != REC_DNS)
 		return rec_ev(x);
 	const rec_dns_t *d = rec_ev(x);
-	size_t evn = offsetof(rec_dns_t, addr) + (d->short_addr & 1 ? 4 : 16) +
-		     (d->short_addr & 2 ? 4 : 16);
-	size_t head = (rec_body(x->counts) + evn + 7) & ~(size_t)7;
-	unpack_dns(d, (const uint8_t *)x + head, x->len, tmp);
+	unpack_dns(d, (const uint8_t *)x + dns_msg_at(x, d), tmp);
 	return tmp;
 }
 
@@ -343,14 +350,14 @@ static void hand_over(relay_t *r, const rec_t *x, const cap_event_t *ev, cap_pre
 {
 	if (x->type == REC_TICK) {
 		tick_rec_t t;
-		memcpy(&t, (const uint8_t *)x + rec_body(x->counts), sizeof(t));
+		memcpy(&t, rec_ev(x), sizeof(t));
 		r->st = t.st;
 		r->pr = t.pr;
 		if (tick)
 			tick(tick_user);
 		return;
 	}
-	if (x->counts) {
+	if (x->flags & REC_COUNTS) {
 		rec_counts_t n;
 		memcpy(&n, x + 1, sizeof(n));
 		r->st.packets = n.packets;

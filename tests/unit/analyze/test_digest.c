@@ -58,7 +58,7 @@ static void rr_a(mb_t *m, int section, uint16_t owner_ptr, uint16_t type)
 
 /* The messages: how each is built, and whether digest_msg may stand in
  * for its parse. */
-enum { NMSG = 12 };
+enum { NMSG = 13 };
 
 static size_t build(int k, mb_t *m, size_t *len)
 {
@@ -127,6 +127,24 @@ static size_t build(int k, mb_t *m, size_t *len)
 		put16(m, 0xc00b);
 		put16(m, DNS_T_NS);
 		put16(m, 1);
+		*len = m->n;
+		return 0;
+	case 12: /* no question, a record owned by the root: the octet after
+		  * the header is a root name, as a question's would be, but
+		  * there is no question to stand for */
+		memset(m, 0, sizeof(*m));
+		put16(m, 17);
+		put16(m, F_QR | F_RA);
+		put16(m, 0);
+		put16(m, 1);
+		put16(m, 0);
+		put16(m, 0);
+		put8(m, 0);
+		put16(m, DNS_T_A);
+		put16(m, 1);
+		put32(m, 300);
+		put16(m, 4);
+		put32(m, 0xc0000201);
 		*len = m->n;
 		return 0;
 	default: fail();
