@@ -504,11 +504,11 @@ size_t an_prep_size(void) { return sizeof(digest_t); }
 
 void *an_preparer(an_t *a) { return a->prep; }
 
-size_t an_prepare(const cap_event_t *ev, void *out, void *preparer)
+void an_prepare(const cap_event_t *ev, void *out, void *preparer)
 {
 	struct an_prep *p = preparer;
 	dns_msg_t m;
-	return digest_make(out, &m, &p->parser, ev, &p->seeds);
+	digest_make(out, &m, &p->parser, ev, &p->seeds);
 }
 
 void an_event(const cap_event_t *ev, void *user) { an_handle(ev, NULL, user); }

@@ -92,14 +92,13 @@ void an_handle(const cap_event_t *ev, const void *prep, void *user);
  * memory an_event will read for ev; changes nothing it will find. */
 void an_ahead(const cap_event_t *ev, const void *prep, void *user);
 /* The preparation of cap_run_relayed (cap_prep_t): an_prepare writes
- * at most an_prep_size() bytes at out for a DNS event and returns how
- * many (its digest: the parse's outcome, the header's flags and rcode,
- * the question, the keys' hashes), with preparer
+ * an_prep_size() bytes at out for a DNS event (its digest: the parse's
+ * outcome, the header, the question, the keys' hashes), with preparer
  * an_preparer(a).  It reads nothing an_handle writes, so it may run on
  * another thread while an_handle runs; one thread at a time. */
 size_t an_prep_size(void);
 void *an_preparer(an_t *a);
-size_t an_prepare(const cap_event_t *ev, void *out, void *preparer);
+void an_prepare(const cap_event_t *ev, void *out, void *preparer);
 /* End of input: closes every transaction still open; the tally is whole
  * again (an_tally_apart). */
 void an_finish(an_t *a);

@@ -26,38 +26,24 @@
 /* Suffix hashes kept: the name and three ancestors. */
 #define DIGEST_SUFFIXES 4
 
-/* Of the header, the digest keeps the flags and the rcode (which an OPT
- * record extends): the id and the counts are read from the message's
- * bytes, which travel with it, and so are the question's type and class
- * when its name is in place (digest_msg needs them only then). */
 typedef struct digest {
 	uint64_t txn_hash; /* txn_flow_hash of its transaction's key (len >= 4) */
 	uint64_t src_hash; /* roles_hash of its sender */
 	uint64_t dst_hash; /* and of its receiver */
-	uint16_t flags, rcode;
-	int8_t status;    /* dns_parse's result (a db_status_t) */
+	/* The question's name's first suffix hashes (stage >= QUESTION;
+	 * dns_name_suffix_hashes): suffix[0] its dns_name_hash, then, for a
+	 * recursive query, its parent's and so on, as far as the zone of
+	 * most names. */
+	uint64_t suffix[DIGEST_SUFFIXES];
+	uint8_t nsuffix;
+	int32_t status;   /* dns_parse's result */
 	uint8_t stage;    /* how far dns_parse got (enum dns_stage) */
 	uint8_t in_place; /* the question's name is the qname_len octets after the header */
 	uint8_t qname_len, qname_labels;
 	uint8_t n_ede;
-	uint8_t nsuffix;
 	dns_sum_t sum; /* of the records, for the question's type */
-	/* The question's name's first suffix hashes (stage >= QUESTION;
-	 * dns_name_suffix_hashes): suffix[0] its dns_name_hash, then, for a
-	 * recursive query, its parent's and so on, as far as the zone of
-	 * most names.  Last, and only nsuffix of them written (digest_size):
-	 * most messages have one. */
-	uint64_t suffix[DIGEST_SUFFIXES];
+	uint16_t id, flags, rcode, qdcount, ancount, nscount, arcount, qtype, qclass;
 } digest_t;
-
-_Static_assert(offsetof(digest_t, suffix) == 40, "digest_t: 48 octets with one suffix hash");
-
-/* The bytes of g that say something: up to its nsuffix-th suffix hash.
- * A copy of that many bytes is the digest (the rest is never read). */
-static inline size_t digest_size(const digest_t *g)
-{
-	return offsetof(digest_t, suffix) + (size_t)g->nsuffix * sizeof(g->suffix[0]);
-}
 
 /* The seeds of the tables whose keys a digest hashes (txn_seed,
  * roles_seed): copied once, so that the thread making digests reads
@@ -69,10 +55,9 @@ typedef struct digest_seeds {
 /*
  * Parses ev's message (a CAP_EV_DNS event) with p into *m, as dns_parse
  * does, and fills *g from it.  m->rr is p's, valid until p's next parse.
- * Returns digest_size(g).
  */
-size_t digest_make(digest_t *g, dns_msg_t *m, dns_parser_t *p, const cap_event_t *ev,
-		   const digest_seeds_t *seeds);
+void digest_make(digest_t *g, dns_msg_t *m, dns_parser_t *p, const cap_event_t *ev,
+		 const digest_seeds_t *seeds);
 
 /*
  * Fills *m from g and the message's bytes (those g was made from) as

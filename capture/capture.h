@@ -126,16 +126,15 @@ db_status_t cap_run(cap_t *c, cap_event_fn fn, void *user, char *err, size_t err
  *
  * prep, when not NULL, is the caller's own work on each DNS event that
  * needs nothing of its state: it runs on the second thread, beside the
- * analysis of earlier events, and writes up to prep->size bytes that fn
- * and ahead get with the event; it returns how many (a multiple of 8:
- * the record between the threads carries those only).  It must read nothing the caller's thread
+ * analysis of earlier events, and writes prep->size bytes that fn and
+ * ahead get with the event.  It must read nothing the caller's thread
  * writes while it runs.  Without the second thread it is not called, and
  * fn gets NULL: fn must do the same work itself.
  */
 typedef void (*cap_prepared_fn)(const cap_event_t *ev, const void *prep, void *user);
 typedef struct cap_prep {
-	size_t size; /* the most bytes fn writes at out (8-byte aligned) */
-	size_t (*fn)(const cap_event_t *ev, void *out, void *user);
+	size_t size; /* bytes fn writes at out (8-byte aligned) */
+	void (*fn)(const cap_event_t *ev, void *out, void *user);
 	void *user;
 } cap_prep_t;
 db_status_t cap_run_relayed(cap_t *c, cap_prepared_fn fn, cap_prepared_fn ahead,

@@ -30,16 +30,14 @@
 /* Records the caller's look-ahead sees before its handler sees them: the
  * time its prefetches have to arrive (some hundreds of nanoseconds). */
 #define RELAY_AHEAD 8
-/* Events the look-ahead keeps unpacked for fn: more than RELAY_AHEAD. */
-#define RELAY_SLOTS 16
 /* Bytes of the ring prefetched beyond the look-ahead. */
 #define RELAY_FETCH 2048
 
-enum { REC_EVENT = 1, REC_DNS, REC_TICK, REC_WRAP };
+enum { REC_EVENT = 1, REC_TICK, REC_WRAP };
 
 /* A record in the ring: this header; the counters, unless the header
- * says how they moved; the event (a DNS event, most records, packed:
- * rec_dns_t; any other whole); its bytes (the event's message or quoted payload, or a
+ * says how they moved; the event (of a DNS event, most records, only up
+ * to its u.dns); its bytes (the event's message or quoted payload, or a
  * tick's counters), 8-byte aligned; then for a DNS event what the
  * caller's preparation made of it (prep).  Each record is written on the
  * capture's core and read on the analysis's: every line left out is a
@@ -47,15 +45,11 @@ enum { REC_EVENT = 1, REC_DNS, REC_TICK, REC_WRAP };
 typedef struct rec {
 	uint32_t size; /* of the whole record, a multiple of 8; REC_WRAP: to the ring's end */
 	uint8_t type;
-	uint8_t flags;     /* REC_COUNTS, REC_PREP */
+	uint8_t counts;    /* the counters follow; else dpackets and the event's time say them */
 	uint16_t dpackets; /* without counters: packets read since the record before */
+	uint32_t len;      /* the record's bytes, before the preparation */
+	uint32_t prep;     /* offset of the preparation in the record, 0: none */
 } rec_t;
-
-/* The counters follow the header; else dpackets and the event's time say
- * them. */
-#define REC_COUNTS 1
-/* A DNS event's record ends with the preparation, after the message. */
-#define REC_PREP 2
 
 /* The counters a periodic summary prints, as the event was made.  Most
  * events change only the packets read, by a few, and the last packet's
@@ -65,95 +59,22 @@ typedef struct rec_counts {
 	db_time_t first_ts, last_ts;
 } rec_counts_t;
 
-/* A DNS event packed (REC_DNS): an address of four octets when it is
- * IPv4 (the other twelve zero), else its sixteen; then the addresses,
- * the source's first.  32 octets for IPv4 instead of the event's 80. */
-typedef struct rec_dns {
-	db_time_t ts;
-	uint32_t len;      /* the message's octets, after the event */
-	uint32_t wire_len; /* the message's length on the wire */
-	uint16_t sport, dport;
-	uint8_t proto;
-	uint8_t family[2];
-	uint8_t short_addr; /* bit 0: the source's four octets only; bit 1: the destination's */
-	uint8_t addr[32];
-} rec_dns_t;
-
-/* Four octets say the whole address. */
-static int addr_short(const db_addr_t *a)
+/* What a record holds of its event. */
+static size_t ev_size(const cap_event_t *ev)
 {
-	static const uint8_t zero[12];
-	return a->family == 4 && memcmp(a->a + 4, zero, sizeof(zero)) == 0;
+	if (!ev)
+		return 0;
+	return ev->kind == CAP_EV_DNS ? offsetof(cap_event_t, u) + sizeof(cap_dns_t)
+				      : sizeof(cap_event_t);
 }
-
-/* rec_dns_t.short_addr of ev's addresses. */
-static unsigned shorts(const cap_event_t *ev)
-{
-	return (unsigned)addr_short(&ev->flow.src) | (unsigned)addr_short(&ev->flow.dst) << 1;
-}
-
-/* The octets of a packed event whose short_addr is sh. */
-static size_t dns_size(unsigned sh)
-{
-	return offsetof(rec_dns_t, addr) + (sh & 1 ? 4 : 16) + (sh & 2 ? 4 : 16);
-}
-
-/* Packs ev (a DNS event; sh: shorts(ev)) at out. */
-static void pack_dns(const cap_event_t *ev, unsigned sh, rec_dns_t *out)
-{
-	size_t sl = sh & 1 ? 4 : 16, dl = sh & 2 ? 4 : 16;
-	out->ts = ev->ts;
-	out->len = (uint32_t)ev->u.dns.len;
-	out->wire_len = (uint32_t)ev->u.dns.wire_len;
-	out->sport = ev->flow.sport;
-	out->dport = ev->flow.dport;
-	out->proto = ev->flow.proto;
-	out->family[0] = ev->flow.src.family;
-	out->family[1] = ev->flow.dst.family;
-	out->short_addr = (uint8_t)sh;
-	memcpy(out->addr, ev->flow.src.a, sl);
-	memcpy(out->addr + sl, ev->flow.dst.a, dl);
-}
-
-/* The event again from its packing and its message at msg. */
-static void unpack_dns(const rec_dns_t *in, const uint8_t *msg, cap_event_t *ev)
-{
-	size_t sl = in->short_addr & 1 ? 4 : 16, dl = in->short_addr & 2 ? 4 : 16;
-	ev->kind = CAP_EV_DNS;
-	ev->ts = in->ts;
-	db_addr_t *a[2] = { &ev->flow.src, &ev->flow.dst };
-	for (int i = 0; i < 2; i++) {
-		a[i]->family = in->family[i];
-		memset(a[i]->a, 0, sizeof(a[i]->a));
-	}
-	memcpy(ev->flow.src.a, in->addr, sl);
-	memcpy(ev->flow.dst.a, in->addr + sl, dl);
-	ev->flow.sport = in->sport;
-	ev->flow.dport = in->dport;
-	ev->flow.proto = in->proto;
-	ev->u.dns.msg = msg;
-	ev->u.dns.len = in->len;
-	ev->u.dns.wire_len = in->wire_len;
-}
-
-/* Packed: a DNS event (its lengths fit: a DNS message is at most 65,535
- * octets, the UDP length or the TCP prefix says so). */
-static int packs(const cap_event_t *ev) { return ev && ev->kind == CAP_EV_DNS; }
 
 /* Where a record's event starts (a tick's bytes: it has no event): after
  * the header and its counters, if it has them. */
 static size_t rec_body(int counts) { return sizeof(rec_t) + (counts ? sizeof(rec_counts_t) : 0); }
 
-/* Where a record's event starts. */
-static const void *rec_ev(const rec_t *x)
+static const cap_event_t *rec_ev(const rec_t *x)
 {
-	return (const uint8_t *)x + rec_body(x->flags & REC_COUNTS);
-}
-
-/* Where a REC_DNS record's message starts, after its packed event. */
-static size_t dns_msg_at(const rec_t *x, const rec_dns_t *d)
-{
-	return (rec_body(x->flags & REC_COUNTS) + dns_size(d->short_addr) + 7) & ~(size_t)7;
+	return (const cap_event_t *)((const uint8_t *)x + rec_body(x->counts));
 }
 
 typedef struct tick_rec {
@@ -220,20 +141,15 @@ static void need_room(relay_t *r, uint64_t n)
 
 static void push(relay_t *r, uint8_t type, const cap_event_t *ev, const void *a, size_t alen)
 {
-	if (type == REC_EVENT && packs(ev))
-		type = REC_DNS;
 	const cap_stats_t *st = r->counters;
 	uint64_t moved = st->packets - r->sent.packets;
-	int counts = (type != REC_EVENT && type != REC_DNS) || moved > UINT16_MAX ||
+	int counts = type != REC_EVENT || moved > UINT16_MAX ||
 		     st->truncated_packets != r->sent.truncated_packets ||
 		     st->first_ts != r->sent.first_ts || st->last_ts != ev->ts;
-	/* What the record holds of its event. */
-	unsigned sh = type == REC_DNS ? shorts(ev) : 0;
-	size_t evn = type == REC_DNS ? dns_size(sh) : ev ? sizeof(cap_event_t) : 0;
+	size_t evn = ev_size(ev);
 	size_t head = (rec_body(counts) + evn + 7) & ~(size_t)7;
 	uint64_t bytes = (head + alen + 7) & ~(uint64_t)7;
-	int prep = r->prep && type == REC_DNS;
-	/* Room for the longest preparation; the record keeps what it wrote. */
+	int prep = r->prep && ev && ev->kind == CAP_EV_DNS;
 	uint64_t size = bytes + (prep ? r->prep_room : 0);
 	uint64_t pos = r->w % RELAY_RING;
 	if (pos + size > RELAY_RING) {
@@ -247,35 +163,34 @@ static void push(relay_t *r, uint8_t type, const cap_event_t *ev, const void *a,
 	}
 	need_room(r, size);
 	rec_t *x = (rec_t *)(r->ring + pos);
+	x->size = (uint32_t)size;
 	x->type = type;
-	x->flags = (uint8_t)((counts ? REC_COUNTS : 0) | (prep ? REC_PREP : 0));
+	x->counts = (uint8_t)counts;
 	x->dpackets = counts ? 0 : (uint16_t)moved;
+	x->len = (uint32_t)alen;
 	r->sent = (rec_counts_t){ st->packets, st->truncated_packets, st->first_ts, st->last_ts };
 	if (counts)
 		memcpy(x + 1, &r->sent, sizeof(r->sent));
 	uint8_t *own = (uint8_t *)x + head;
-	void *body = (uint8_t *)x + rec_body(counts);
-	if (type == REC_DNS) {
-		pack_dns(ev, sh, body);
-	} else if (ev) {
+	cap_event_t *e = (cap_event_t *)(void *)((uint8_t *)x + rec_body(counts));
+	if (ev) {
 		/* The event as the reader hands it over: its bytes are the
 		 * record's own (the ring is this process's memory). */
-		cap_event_t *e = body;
 		memcpy(e, ev, evn);
-		if (ev->kind == CAP_EV_ICMP)
+		if (ev->kind == CAP_EV_DNS)
+			e->u.dns.msg = own;
+		else if (ev->kind == CAP_EV_ICMP)
 			e->u.icmp.payload = alen ? own : NULL;
 	}
 	if (alen)
 		memcpy(own, a, alen);
+	x->prep = 0;
 	if (prep) {
-		/* Prepared here, beside the analysis, from the event as the
-		 * reader will unpack it (the same fields, the same message
-		 * octets, still in the capture's buffer). */
-		size_t made = r->prep->fn(ev, (uint8_t *)x + bytes, r->prep->user);
-		made = (made + 7) & ~(size_t)7;
-		size = bytes + (made < r->prep_room ? made : r->prep_room);
+		/* Prepared here, beside the analysis: the event as the reader
+		 * will see it, its message already in the record. */
+		x->prep = (uint32_t)bytes;
+		r->prep->fn(e, (uint8_t *)x + bytes, r->prep->user);
 	}
-	x->size = (uint32_t)size;
 	r->w += size;
 	if (++r->unpublished >= RELAY_BATCH)
 		publish(r);
@@ -324,40 +239,22 @@ static int has_records(void *rv, uint64_t t)
 	return atomic_load(&r->head) != t || atomic_load(&r->done);
 }
 
-/* A DNS event's preparation, after its message; or NULL. */
-static const void *prep_of(const rec_t *x)
-{
-	if (!(x->flags & REC_PREP))
-		return NULL;
-	const rec_dns_t *d = rec_ev(x);
-	return (const uint8_t *)x + ((dns_msg_at(x, d) + d->len + 7) & ~(size_t)7);
-}
+static const void *prep_of(const rec_t *x) { return x->prep ? (const uint8_t *)x + x->prep : NULL; }
 
-/* x's event (x is an event's record): in the ring, or unpacked into
- * *tmp. */
-static const cap_event_t *event_of(const rec_t *x, cap_event_t *tmp)
-{
-	if (x->type != REC_DNS)
-		return rec_ev(x);
-	const rec_dns_t *d = rec_ev(x);
-	unpack_dns(d, (const uint8_t *)x + dns_msg_at(x, d), tmp);
-	return tmp;
-}
-
-/* ev: x's event, unpacked (event_of), when x is an event's record. */
-static void hand_over(relay_t *r, const rec_t *x, const cap_event_t *ev, cap_prepared_fn fn,
-		      void *user, void (*tick)(void *), void *tick_user)
+static void hand_over(relay_t *r, const rec_t *x, cap_prepared_fn fn, void *user,
+		      void (*tick)(void *), void *tick_user)
 {
 	if (x->type == REC_TICK) {
 		tick_rec_t t;
-		memcpy(&t, rec_ev(x), sizeof(t));
+		memcpy(&t, (const uint8_t *)x + rec_body(x->counts), sizeof(t));
 		r->st = t.st;
 		r->pr = t.pr;
 		if (tick)
 			tick(tick_user);
 		return;
 	}
-	if (x->flags & REC_COUNTS) {
+	const cap_event_t *ev = rec_ev(x);
+	if (x->counts) {
 		rec_counts_t n;
 		memcpy(&n, x + 1, sizeof(n));
 		r->st.packets = n.packets;
@@ -429,10 +326,6 @@ db_status_t cap_run_relayed(cap_t *c, cap_prepared_fn fn, cap_prepared_fn ahead,
 		free(r);
 		return run_here(c, fn, user, err, errlen);
 	}
-	/* The events the look-ahead unpacked, until fn gets them: record k's
-	 * in slot k % RELAY_SLOTS (records counted from 0, all kinds). */
-	cap_event_t slot[RELAY_SLOTS];
-	uint64_t kp = 0, kt = 0; /* the records the look-ahead and fn have passed */
 	uint64_t t = 0;
 	uint64_t p = 0;    /* the next record the look-ahead sees */
 	uint64_t f = 0;    /* the ring is prefetched up to here */
@@ -451,10 +344,8 @@ db_status_t cap_run_relayed(cap_t *c, cap_prepared_fn fn, cap_prepared_fn ahead,
 		while (t != h) {
 			for (; ahead && seen < RELAY_AHEAD && p != h; seen++) {
 				const rec_t *y = (const rec_t *)(ring + p % RELAY_RING);
-				if (y->type == REC_EVENT || y->type == REC_DNS)
-					ahead(event_of(y, &slot[kp % RELAY_SLOTS]), prep_of(y),
-					      user);
-				kp++;
+				if (y->type == REC_EVENT)
+					ahead(rec_ev(y), prep_of(y), user);
 				p += y->size;
 			}
 			/* The ring's next bytes, written on the other core:
@@ -463,14 +354,8 @@ db_status_t cap_run_relayed(cap_t *c, cap_prepared_fn fn, cap_prepared_fn ahead,
 			for (want = want < h ? want : h; f < want; f += 64)
 				__builtin_prefetch(ring + f % RELAY_RING);
 			const rec_t *x = (const rec_t *)(ring + t % RELAY_RING);
-			cap_event_t own;
-			const cap_event_t *ev = x->type == REC_DNS ? ahead ? &slot[kt % RELAY_SLOTS]
-									   : event_of(x, &own)
-						: x->type == REC_EVENT ? rec_ev(x)
-								       : NULL;
 			if (x->type != REC_WRAP)
-				hand_over(r, x, ev, fn, user, tick, tick_user);
-			kt++;
+				hand_over(r, x, fn, user, tick, tick_user);
 			t += x->size;
 			if (ahead)
 				seen--;

@@ -179,16 +179,9 @@ static void digest_says_what_the_parse_says(void **state)
 		ev.u.dns.len = len;
 		ev.u.dns.wire_len = b.n;
 
-		digest_t made, g;
+		digest_t g;
 		dns_msg_t m, full;
-		size_t size = digest_make(&made, &m, &p, &ev, &seeds);
-		/* Only the bytes it says it wrote travel between the threads:
-		 * the rest of the copy is poison. */
-		assert_int_equal(size, digest_size(&made));
-		assert_int_equal(size % 8, 0);
-		assert_true(size <= sizeof(g));
-		memset(&g, 0x5a, sizeof(g));
-		memcpy(&g, &made, size);
+		digest_make(&g, &m, &p, &ev, &seeds);
 		db_status_t st = dns_parse(&q, b.b, len, &full);
 		assert_int_equal(g.status, st);
 		assert_int_equal(g.stage, full.stage);
