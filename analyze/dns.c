@@ -411,20 +411,6 @@ void dns_parser_free(dns_parser_t *p)
 	dns_parser_init(p);
 }
 
-void dns_read_flags(dns_msg_t *m)
-{
-	/* RFC 1035 4.1.1, with AD and CD from RFC 4035 3.2. */
-	m->qr = (uint8_t)(m->flags >> 15);
-	m->opcode = (uint8_t)((m->flags >> 11) & 0xF);
-	m->aa = (uint8_t)((m->flags >> 10) & 1);
-	m->tc = (uint8_t)((m->flags >> 9) & 1);
-	m->rd = (uint8_t)((m->flags >> 8) & 1);
-	m->ra = (uint8_t)((m->flags >> 7) & 1);
-	m->ad = (uint8_t)((m->flags >> 5) & 1);
-	m->cd = (uint8_t)((m->flags >> 4) & 1);
-	m->rcode = m->flags & 0xF;
-}
-
 /* Every field of m zeroed but the question name's octets past the first
  * and the EDE slots, which are read only up to qname.len and edns.n_ede:
  * a memset of the whole (some 450 octets, a string instruction slow to
@@ -646,14 +632,27 @@ void dns_name_suffix(const dns_name_t *n, uint8_t labels, dns_name_t *out)
 
 void dns_name_copy_lower(dns_name_t *dst, const dns_name_t *src)
 {
+	size_t len = src->len, i = 0;
 	dst->len = src->len;
 	dst->labels = src->labels;
-	size_t i = 0;
-	for (; i + 8 <= src->len; i += 8) {
-		uint64_t w = dns_lc8(word_at(src->wire, i, src->len));
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w = dns_lc8(word_at(src->wire, i, len));
 		memcpy(dst->wire + i, &w, 8);
 	}
-	for (; i < src->len; i++)
+	if (i == len)
+		return;
+	if (len >= 8) {
+		/* The tail as the name's last eight octets, written over
+		 * octets already written with what they already hold (in
+		 * place too: they were lower-cased, and lower-casing is
+		 * idempotent). */
+		uint64_t w;
+		memcpy(&w, src->wire + len - 8, 8);
+		w = dns_lc8(w);
+		memcpy(dst->wire + len - 8, &w, 8);
+		return;
+	}
+	for (; i < len; i++)
 		dst->wire[i] = dns_lc(src->wire[i]);
 }
 

@@ -147,8 +147,21 @@ void dns_parser_free(dns_parser_t *p);
  */
 db_status_t dns_parse(dns_parser_t *p, const uint8_t *buf, size_t len, dns_msg_t *m);
 
-/* Sets m's flag fields (qr to cd, and rcode's low four bits) from m->flags. */
-void dns_read_flags(dns_msg_t *m);
+/* Sets m's flag fields (qr to cd, and rcode's low four bits) from m->flags:
+ * RFC 1035 4.1.1, with AD and CD from RFC 4035 3.2.  Inline: every
+ * message the analysis handles passes here. */
+static inline void dns_read_flags(dns_msg_t *m)
+{
+	m->qr = (uint8_t)(m->flags >> 15);
+	m->opcode = (uint8_t)((m->flags >> 11) & 0xF);
+	m->aa = (uint8_t)((m->flags >> 10) & 1);
+	m->tc = (uint8_t)((m->flags >> 9) & 1);
+	m->rd = (uint8_t)((m->flags >> 8) & 1);
+	m->ra = (uint8_t)((m->flags >> 7) & 1);
+	m->ad = (uint8_t)((m->flags >> 5) & 1);
+	m->cd = (uint8_t)((m->flags >> 4) & 1);
+	m->rcode = m->flags & 0xF;
+}
 
 /* The header's RD bit (RFC 1035 4.1.1) in a raw flags word. */
 #define DNS_FLAG_RD 0x0100

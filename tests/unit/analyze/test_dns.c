@@ -1456,6 +1456,41 @@ static void test_name_eq_and_lower(void **state)
  * dns_name_copy_lower, dns_name_eq and dns_name_hash, and a suffix hashes as the name it is. */
 static uint8_t ref_lc(uint8_t c) { return c >= 'A' && c <= 'Z' ? (uint8_t)(c + 32) : c; }
 
+/* Names of every length from the root to 64 octets, labels of three,
+ * upper case: lower-cased in place and copied lower-cased alike, into
+ * storage of the name's size only (a word's tail is written twice). */
+static void test_case_folding_every_length(void **state)
+{
+	(void)state;
+	for (size_t len = 1; len <= 64; len++) {
+		dns_name_t a, lo;
+		memset(&a, 0, sizeof(a));
+		size_t o = 0;
+		while (o + 1 < len) {
+			size_t l = len - 1 - o > 4 ? 3 : len - 1 - o - 1;
+			a.wire[o] = (uint8_t)l;
+			for (size_t i = 1; i <= l; i++)
+				a.wire[o + i] = (uint8_t)('A' + (o + i) % 26);
+			o += l + 1;
+			a.labels++;
+		}
+		a.len = (uint8_t)len;
+		lo = a;
+		dns_name_lower(&lo);
+		uint8_t *cp = malloc(offsetof(dns_name_t, wire) + len);
+		assert_non_null(cp);
+		dns_name_copy_lower((dns_name_t *)(void *)cp, &a);
+		/* Read as octets: the storage is smaller than a dns_name_t. */
+		for (size_t i = 0; i < len; i++) {
+			assert_int_equal(lo.wire[i], ref_lc(a.wire[i]));
+			assert_int_equal(cp[offsetof(dns_name_t, wire) + i], lo.wire[i]);
+		}
+		assert_int_equal(cp[offsetof(dns_name_t, len)], len);
+		assert_int_equal(cp[offsetof(dns_name_t, labels)], a.labels);
+		free(cp);
+	}
+}
+
 static void test_case_folding_every_octet(void **state)
 {
 	(void)state;
@@ -1638,6 +1673,7 @@ int main(void)
 		T(test_name_str_escaping),
 		T(test_name_eq_and_lower),
 		T(test_case_folding_every_octet),
+		T(test_case_folding_every_length),
 		T(test_names_at_their_size),
 		T(test_suffix_hash_walk),
 		T(test_type_and_rcode_str),
