@@ -162,15 +162,28 @@ static int health_spare(void *e)
 	return keep;
 }
 
-/* Room for one more server's health: the first neither queried again nor
- * kept goes (second chance); none when all are kept. */
-static void health_room(tally_t *t)
+_Static_assert(TALLY_MAX_SERVERS < TALLY_MAX_HEALTH,
+	       "the servers a verdict names, kept, leave room for others' health");
+
+/* server (hash h) followed from now on (put in the age list at ts), its
+ * earliest query counted at since, or NULL when the table is full.  At
+ * the limit the first server neither queried again nor kept goes (second
+ * chance); none when all are kept (which TALLY_MAX_SERVERS, below the
+ * limit, prevents). */
+static tally_health_t *health_new(tally_t *t, const db_addr_t *server, uint64_t h, db_time_t ts,
+				  db_time_t since)
 {
-	tally_health_t *o = tbl_second_chance(&t->health, health_spare);
-	if (!o)
-		return;
-	tbl_remove(&t->health, o);
-	t->health_forgotten++;
+	if (t->health.count >= t->health.max) {
+		tally_health_t *o = tbl_second_chance(&t->health, health_spare);
+		if (o) {
+			tbl_remove(&t->health, o);
+			t->health_forgotten++;
+		}
+	}
+	tally_health_t *s = tbl_insert(&t->health, server, h, ts);
+	if (s)
+		s->since = since;
+	return s;
 }
 
 /* server is listed in the report (a failed attempt of a verdict went to
@@ -180,14 +193,8 @@ static void keep_health(tally_t *t, const db_addr_t *server)
 {
 	uint64_t h = tbl_hash(&t->health, server);
 	tally_health_t *s = tbl_find(&t->health, server, h);
-	if (!s) {
-		if (t->health.count >= t->health.max)
-			health_room(t);
-		if (!(s = tbl_insert(&t->health, server, h, 0)))
-			return;
-		s->since = INT64_MAX;
-	}
-	s->kept = 1;
+	if (s || (s = health_new(t, server, h, 0, INT64_MAX)))
+		s->kept = 1;
 }
 
 static void add_servers(tally_t *t, const verdict_t *v)
@@ -404,14 +411,9 @@ static void attempt_here(tally_t *t, const db_addr_t *server, db_time_t asked, i
 	tally_health_t *s = tbl_find(&t->health, server, h);
 	if (s) {
 		s->seen = 1;
-	} else {
-		if (t->health.count >= t->health.max)
-			health_room(t);
-		if (!(s = tbl_insert(&t->health, server, h, asked))) {
-			t->health_dropped++;
-			return;
-		}
-		s->since = asked;
+	} else if (!(s = health_new(t, server, h, asked, asked))) {
+		t->health_dropped++;
+		return;
 	}
 	if (asked < s->since)
 		s->since = asked;

@@ -1103,7 +1103,6 @@ static void icmp_answers_tcp_syn(void **state)
 	assert_verdict(v, VD_TRUNCATION, "tcp_blocked", VD_HIGH);
 }
 
-/* A healthy answer is no failure. */
 /* The evidence in time order: a failed handshake, found apart from the
  * queries, takes its place among them; at the same time as a query, after
  * it (the queries first, as they were found). */
@@ -1130,6 +1129,7 @@ static void evidence_in_time_order(void **state)
 	assert_int_equal(v->up[2].qname.len, 1); /* the handshake */
 }
 
+/* A healthy answer is no failure. */
 static void healthy_answer_no_verdict(void **state)
 {
 	an_t *a = *state;
