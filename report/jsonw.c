@@ -54,15 +54,47 @@ static void indent(jsonw_t *w)
 	put(w, line, n < sizeof(line) - 1 ? n : sizeof(line) - 1);
 }
 
-static void put_escaped(jsonw_t *w, const uint8_t *s, size_t n)
+/* An octet a string carries as it is: printable ASCII but for the quote
+ * and the backslash. */
+static inline int plain(uint8_t c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; }
+
+/* Whether any octet of the word x is not plain: below 0x20, the quote,
+ * the backslash, or 0x7f and above.  Each test is exact for "any octet":
+ * (v - 0x01..) & ~v & 0x80.. is nonzero only when some octet of v is
+ * zero, (x - n..) & ~x & 0x80.. only when some octet is below n (n at
+ * most 0x80); adding 1 to each octet sets the high bit of 0x7f, and
+ * carries out of an octet only from 0xff, whose high bit is set. */
+static inline int word_has_special(uint64_t x)
 {
-	putch(w, '"');
+	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+	uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+	uint64_t t = ((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b) | x |
+		     (x + ones);
+	return (t & high) != 0;
+}
+
+/* The length of the run of plain octets at the start of s[0..n): eight
+ * octets at a time while none of them is special. */
+static inline size_t plain_run(const uint8_t *s, size_t n)
+{
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x;
+		memcpy(&x, s + i, 8);
+		if (word_has_special(x))
+			break;
+	}
+	while (i < n && plain(s[i]))
+		i++;
+	return i;
+}
+
+/* The rest of a string from its first octet that is not plain. */
+static void put_escaped_rest(jsonw_t *w, const uint8_t *s, size_t n)
+{
 	for (size_t i = 0; i < n; i++) {
 		/* A run of plain ASCII goes out in one write. */
-		size_t run = 0;
-		while (i + run < n && s[i + run] >= 0x20 && s[i + run] < 0x7f &&
-		       s[i + run] != '"' && s[i + run] != '\\')
-			run++;
+		size_t run = plain_run(s + i, n - i);
 		if (run) {
 			put(w, s + i, run);
 			i += run;
@@ -76,8 +108,6 @@ static void put_escaped(jsonw_t *w, const uint8_t *s, size_t n)
 		} else if (c < 0x20 || c == 0x7f) {
 			char u[8];
 			put(w, u, (size_t)snprintf(u, sizeof(u), "\\u%04x", c));
-		} else if (c < 0x80) {
-			putch(w, (char)c);
 		} else {
 			/* Pass well-formed UTF-8 through (RFC 3629 section 4:
 			 * no overlongs, no surrogates, nothing past U+10FFFF);
@@ -110,6 +140,27 @@ static void put_escaped(jsonw_t *w, const uint8_t *s, size_t n)
 			}
 		}
 	}
+}
+
+/* s[0..n) as a JSON string.  Most strings of a report (names, addresses,
+ * times, the keys) are plain throughout: found so by one pass of the
+ * table, they are copied with their quotes in one step. */
+static void put_escaped(jsonw_t *w, const uint8_t *s, size_t n)
+{
+	size_t run = plain_run(s, n);
+	if (run + 1 > sizeof(w->buf) - w->n)
+		jw_flush(w);
+	if (run + 1 <= sizeof(w->buf) - w->n) {
+		char *o = w->buf + w->n;
+		o[0] = '"';
+		memcpy(o + 1, s, run);
+		w->n += run + 1;
+	} else {
+		putch(w, '"');
+		put(w, s, run);
+	}
+	if (run < n)
+		put_escaped_rest(w, s + run, n - run);
 	putch(w, '"');
 }
 
@@ -165,8 +216,14 @@ void jw_strn(jsonw_t *w, const char *key, const uint8_t *s, size_t n)
 void jw_u64(jsonw_t *w, const char *key, uint64_t v)
 {
 	member(w, key);
+	/* Written from the end: a report has hundreds of thousands. */
 	char b[24];
-	put(w, b, (size_t)snprintf(b, sizeof(b), "%llu", (unsigned long long)v));
+	char *p = b + sizeof(b);
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	put(w, p, (size_t)(b + sizeof(b) - p));
 }
 
 void jw_double(jsonw_t *w, const char *key, double v)

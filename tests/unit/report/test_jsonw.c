@@ -238,6 +238,102 @@ static void larger_than_the_buffer(void **state)
 	free(o.buf);
 }
 
+/* Integers at the ends of their range. */
+static void u64_extremes(void **state)
+{
+	(void)state;
+	struct out o;
+
+	out_open(&o, 0);
+	jw_arr_open(&o.w, NULL);
+	jw_u64(&o.w, NULL, 0);
+	jw_u64(&o.w, NULL, 9);
+	jw_u64(&o.w, NULL, 10);
+	jw_u64(&o.w, NULL, UINT64_MAX);
+	jw_arr_close(&o.w);
+	out_check(&o, "[0,9,10,18446744073709551615]");
+}
+
+/* Each octet alone: printable ASCII as it is, the quote and the backslash
+ * escaped, controls and DEL as \u00XX, and an octet of 0x80 or more,
+ * never valid UTF-8 alone, replaced. */
+static void every_octet(void **state)
+{
+	(void)state;
+	for (unsigned c = 0; c < 256; c++) {
+		char want[16];
+		if (c == '"' || c == '\\')
+			snprintf(want, sizeof(want), "\"\\%c\"", c);
+		else if (c < 0x20 || c == 0x7f)
+			snprintf(want, sizeof(want), "\"\\u%04x\"", c);
+		else if (c >= 0x80)
+			snprintf(want, sizeof(want), "\"\\ufffd\"");
+		else
+			snprintf(want, sizeof(want), "\"%c\"", c);
+		uint8_t b = (uint8_t)c;
+		check_bytes(&b, 1, want);
+	}
+}
+
+/* A special octet at every place of a 20-octet string (the writer scans
+ * eight octets at a time): escaped where it is, the rest as it was. */
+static void special_octet_at_every_place(void **state)
+{
+	(void)state;
+	const uint8_t special[] = { 0x00, 0x01, 0x1f, '"', '\\', 0x7f, 0x80, 0xc3, 0xff };
+	const char *esc[] = { "\\u0000", "\\u0001", "\\u001f", "\\\"",   "\\\\",
+			      "\\u007f", "\\ufffd", "\\ufffd", "\\ufffd" };
+	for (size_t k = 0; k < sizeof(special); k++) {
+		for (size_t at = 0; at < 20; at++) {
+			uint8_t s[20];
+			char want[64];
+			for (size_t i = 0; i < sizeof(s); i++)
+				s[i] = (uint8_t)(' ' + i); /* " !#$..." but the quote */
+			s[2] = '~';
+			s[at] = special[k];
+			size_t n = 0;
+			want[n++] = '"';
+			for (size_t i = 0; i < sizeof(s); i++) {
+				if (i == at)
+					n += (size_t)snprintf(want + n, sizeof(want) - n, "%s",
+							      esc[k]);
+				else
+					want[n++] = (char)s[i];
+			}
+			want[n++] = '"';
+			want[n] = 0;
+			check_bytes(s, sizeof(s), want);
+		}
+	}
+}
+
+/* A string of plain octets after a prefix of every length around the
+ * buffer's size: whether it fits, fits but for its closing quote, or
+ * makes the buffer go out first, it comes out whole. */
+static void plain_strings_across_the_buffer_end(void **state)
+{
+	(void)state;
+	const char *tail = "abcdefghijklmnopqrstuvwxyz0123";
+	for (size_t k = JSONW_BUF - 40; k <= JSONW_BUF + 4; k++) {
+		char *pre = malloc(k + 1);
+		char *want = malloc(k + 64);
+		assert_non_null(pre);
+		assert_non_null(want);
+		memset(pre, 'p', k);
+		pre[k] = 0;
+		struct out o;
+		out_open(&o, 0);
+		jw_arr_open(&o.w, NULL);
+		jw_str(&o.w, NULL, pre);
+		jw_str(&o.w, NULL, tail);
+		jw_arr_close(&o.w);
+		snprintf(want, k + 64, "[\"%s\",\"%s\"]", pre, tail);
+		out_check(&o, want);
+		free(pre);
+		free(want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -250,6 +346,10 @@ int main(void)
 		cmocka_unit_test(pretty_layout),
 		cmocka_unit_test(write_to_fmemopen),
 		cmocka_unit_test(larger_than_the_buffer),
+		cmocka_unit_test(u64_extremes),
+		cmocka_unit_test(every_octet),
+		cmocka_unit_test(special_octet_at_every_place),
+		cmocka_unit_test(plain_strings_across_the_buffer_end),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
