@@ -90,6 +90,10 @@ typedef struct walk {
 	dns_name_t targets[MODEL_CNAME_HOPS];     /* CNAME targets the model knew */
 	model_src_t target_src[MODEL_CNAME_HOPS]; /* the answers they came in */
 	size_t ntargets;
+	/* The hashes of the query name and of each of its ancestors
+	 * (dns_name_suffix_hashes), made once for the verdict's lookups. */
+	uint64_t anc[130];
+	size_t nanc;
 } walk_t;
 
 /* The open queries (openq.h): of a question (model_key_question;
@@ -666,12 +670,16 @@ static void handshakes(const txn_t *t, db_time_t T, walk_t *w)
 /* The NS names of the zones above the query (and above the CNAME targets),
  * learned from referrals whenever they came: the resolver may have had
  * them cached. */
-static void known_ns(attr_t *a, const txn_t *t, walk_t *w)
+static void known_ns(attr_t *a, walk_t *w)
 {
 	for (size_t c = 0; c <= w->ntargets; c++) {
-		const dns_name_t *n = c ? &w->targets[c - 1] : t->qname;
-		uint64_t h[130];
-		size_t nh = dns_name_suffix_hashes(n, h, 130);
+		uint64_t th[130];
+		const uint64_t *h = w->anc;
+		size_t nh = w->nanc;
+		if (c) {
+			h = th;
+			nh = dns_name_suffix_hashes(&w->targets[c - 1], th, 130);
+		}
 		for (size_t i = 0; i < nh; i++) {
 			const uint64_t *ns;
 			size_t k = model_cut_ns(a->model, h[i], &ns);
@@ -810,7 +818,7 @@ static void outcomes(attr_t *a, const txn_t *t, db_time_t T, walk_t *w)
 	server_events(a, t->e.ts - ATTR_COALESCE, T, w);
 	event_outcomes(T, w);
 	handshakes(t, T, w);
-	known_ns(a, t, w);
+	known_ns(a, w);
 	ns_unresolvable(w);
 	tc_fallback(w);
 	sort_attempts(w);
@@ -920,14 +928,17 @@ static const model_root_t *find_root(attr_t *a, const txn_t *t, const walk_t *w,
 	/* The end of the CNAME chain first: the answer fails where the chain
 	 * ends, and the alias's own zone is usually healthy. */
 	*kind = DECIDE_ROOT_ZONE;
-	for (size_t c = 0; c <= w->ntargets; c++) {
-		const dns_name_t *n = c < w->ntargets ? &w->targets[w->ntargets - 1 - c] : t->qname;
-		uint64_t h[130];
-		size_t nh = dns_name_suffix_hashes(n, h, 130);
-		for (size_t i = 0; i < nh; i++)
-			if (model_root_get(a->model, model_key_zone(h[i]), T, r))
+	for (size_t c = 0; c < w->ntargets; c++) {
+		const dns_name_t *n = &w->targets[w->ntargets - 1 - c];
+		size_t off = 0;
+		uint64_t h;
+		while (dns_name_next_suffix_hash(n, &off, &h))
+			if (model_root_get(a->model, model_key_zone(h), T, r))
 				return r;
 	}
+	for (size_t i = 0; i < w->nanc; i++)
+		if (model_root_get(a->model, model_key_zone(w->anc[i]), T, r))
+			return r;
 	*kind = DECIDE_ROOT_NONE;
 	return NULL;
 }
@@ -1368,10 +1379,9 @@ static void verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v, int 
 
 	/* The name set: the query name, its ancestors, the CNAME chain the
 	 * resolver knew; then the attempts and their outcomes. */
-	uint64_t anc[130];
-	size_t na = dns_name_suffix_hashes(t->qname, anc, 130);
-	for (size_t i = 0; i < na; i++)
-		add_set(w, anc[i]);
+	w->nanc = dns_name_suffix_hashes(t->qname, w->anc, 130);
+	for (size_t i = 0; i < w->nanc; i++)
+		add_set(w, w->anc[i]);
 	cname_targets(a, t->qname, T, w);
 	gather(a, t, T, !audit && concluded_before(a, t, w), w);
 	outcomes(a, t, T, w);

@@ -552,32 +552,42 @@ static const cut_t *cut_of_suffix(const model_t *m, const dns_name_t *name, size
 	return cut_find(m, h);
 }
 
+/* The deepest cut containing name, or NULL.  An ancestor is hashed only
+ * when some cut is as deep as it (cut_of_suffix's test, made first), and
+ * the walk stops at the first cut, most often a label or two above the
+ * name. */
+static const cut_t *deepest_cut(const model_t *m, const dns_name_t *name)
+{
+	size_t off = 0;
+	for (size_t i = 0; i <= name->labels && off < name->len; i++) {
+		if (cuts_at(m, name->labels - i)) {
+			size_t o = off;
+			uint64_t h;
+			dns_name_next_suffix_hash(name, &o, &h);
+			const cut_t *c = cut_find(m, h);
+			if (c)
+				return c;
+		}
+		off = dns_name_skip(name, off, 1);
+	}
+	return NULL;
+}
+
 int model_zone_of(const model_t *m, const dns_name_t *name, dns_name_t *out)
 {
-	uint64_t h[130];
-	size_t n = dns_name_suffix_hashes(name, h, 130);
-	for (size_t i = 0; i < n; i++) {
-		const cut_t *c = cut_of_suffix(m, name, i, h[i]);
-		if (c) {
-			*out = c->name;
-			return 1;
-		}
-	}
-	return 0;
+	const cut_t *c = deepest_cut(m, name);
+	if (c)
+		*out = c->name;
+	return c != NULL;
 }
 
 int model_zone_src(const model_t *m, const dns_name_t *name, model_src_t *src)
 {
-	uint64_t h[130];
-	size_t n = dns_name_suffix_hashes(name, h, 130);
-	for (size_t i = 0; i < n; i++) {
-		const cut_t *c = cut_of_suffix(m, name, i, h[i]);
-		if (c) {
-			*src = c->src;
-			return c->src.answered != 0;
-		}
-	}
-	return 0;
+	const cut_t *c = deepest_cut(m, name);
+	if (!c)
+		return 0;
+	*src = c->src;
+	return c->src.answered != 0;
 }
 
 uint64_t model_zone_hash(const model_t *m, const dns_name_t *name, uint64_t h)
@@ -706,10 +716,10 @@ void model_broken_put(model_t *m, const chain_result_t *r, db_time_t now)
 const chain_result_t *model_broken_get(const model_t *m, const dns_name_t *name, db_time_t now,
 				       db_time_t *when)
 {
-	uint64_t h[130];
-	size_t n = dns_name_suffix_hashes(name, h, 130);
-	for (size_t i = 0; i < n; i++) {
-		const broken_t *b = tbl_find(&m->broken, &h[i], tbl_hash(&m->broken, &h[i]));
+	size_t off = 0;
+	uint64_t h;
+	while (dns_name_next_suffix_hash(name, &off, &h)) {
+		const broken_t *b = tbl_find(&m->broken, &h, tbl_hash(&m->broken, &h));
 		if (b && b->time <= now && now - b->time <= MODEL_MEMORY) {
 			*when = b->time;
 			return &b->r;
