@@ -166,16 +166,26 @@ static inline void dns_read_flags(dns_msg_t *m)
 /* The header's RD bit (RFC 1035 4.1.1) in a raw flags word. */
 #define DNS_FLAG_RD 0x0100
 
-/* Copies n octets of a name's wire form, eight at a time, then the tail:
- * names are short, and a memcpy of a varying length compiles to a string
- * instruction slow to start. */
+/* Copies n octets of a name's wire form (dst and src apart), eight at a
+ * time, the tail as the last eight octets written over some already
+ * copied; shorter runs as two words of four or two that overlap: names
+ * are short, and a memcpy of a varying length compiles to a string
+ * instruction slow to start.  Writes dst[0..n) only. */
 static inline void dns_octets_copy(uint8_t *dst, const uint8_t *src, size_t n)
 {
-	size_t i = 0;
-	for (; i + 8 <= n; i += 8)
-		memcpy(dst + i, src + i, 8);
-	for (; i < n; i++)
-		dst[i] = src[i];
+	if (n >= 8) {
+		for (size_t i = 0; i + 8 < n; i += 8)
+			memcpy(dst + i, src + i, 8);
+		memcpy(dst + n - 8, src + n - 8, 8);
+	} else if (n >= 4) {
+		memcpy(dst, src, 4);
+		memcpy(dst + n - 4, src + n - 4, 4);
+	} else if (n >= 2) {
+		memcpy(dst, src, 2);
+		memcpy(dst + n - 2, src + n - 2, 2);
+	} else if (n) {
+		dst[0] = src[0];
+	}
 }
 
 /*

@@ -1459,6 +1459,25 @@ static uint8_t ref_lc(uint8_t c) { return c >= 'A' && c <= 'Z' ? (uint8_t)(c + 3
 /* Names of every length from the root to 64 octets, labels of three,
  * upper case: lower-cased in place and copied lower-cased alike, into
  * storage of the name's size only (a word's tail is written twice). */
+/* dns_octets_copy at every length a name's runs can have: the octets
+ * copied, nothing written past them. */
+static void test_octets_copy_every_length(void **state)
+{
+	(void)state;
+	uint8_t src[300], dst[300];
+	for (size_t i = 0; i < sizeof(src); i++)
+		src[i] = (uint8_t)(i * 7 + 1);
+	for (size_t n = 0; n <= 256; n++) {
+		memset(dst, 0xee, sizeof(dst));
+		dns_octets_copy(dst + 1, src + 3, n);
+		assert_int_equal(dst[0], 0xee);
+		for (size_t i = 0; i < n; i++)
+			assert_int_equal(dst[1 + i], src[3 + i]);
+		for (size_t i = n + 1; i < sizeof(dst); i++)
+			assert_int_equal(dst[i], 0xee);
+	}
+}
+
 static void test_case_folding_every_length(void **state)
 {
 	(void)state;
@@ -1673,6 +1692,7 @@ int main(void)
 		T(test_name_str_escaping),
 		T(test_name_eq_and_lower),
 		T(test_case_folding_every_octet),
+		T(test_octets_copy_every_length),
 		T(test_case_folding_every_length),
 		T(test_names_at_their_size),
 		T(test_suffix_hash_walk),
