@@ -101,6 +101,11 @@ typedef struct walk {
  * window, of a resolver at 50,000 queries a second) and of a zone (the
  * cut's name hash; 16,384 zones).  A query leaves them when it is judged. */
 #define ATTR_OPEN_ZONES 16384
+/* A resolver answers the clients waiting on one fetch within this of
+ * each other.  In the lab's captures under load (BIND, Knot Resolver,
+ * PowerDNS, Unbound) 1 ms and 10 ms found the same joined queries but one,
+ * and no independent failure among them; 100 ms took one for joined. */
+#define ATTR_TOGETHER ((db_time_t)10 * 1000)
 #define ATTR_OPEN_QUESTIONS 65536
 /* The model's largest table (names) holds at most this many. */
 #define ATTR_MODEL_MAX 262144
@@ -908,6 +913,17 @@ static int dead_delegation(attr_t *a, const txn_t *t, const walk_t *w, db_time_t
 	return 0;
 }
 
+/* Whether an identical question (name and type) asked before t failed
+ * while t waited, at most ATTR_TOGETHER before t's answer: the failure t
+ * was answered with. */
+static int answered_together(const attr_t *a, const txn_t *t)
+{
+	model_root_t j;
+	return model_root_in_flight(a->model, model_key_question(t->qhash, t->qtype), t->e.ts,
+				    t->answer_ts, &j) &&
+	       t->answer_ts - j.time <= ATTR_TOGETHER;
+}
+
 /* The root failure this query may repeat, in the design's order: the same
  * question failed before it was asked; an identical query was in flight;
  * the zone its name (or a CNAME target the resolver knew) lands in failed
@@ -1405,6 +1421,14 @@ static void verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v, int 
 	dnssec_step(a, t, T, w, v, &in, audit);
 	if (audit)
 		return;
+
+	/* Failed at the moment an identical query asked before it failed: it
+	 * joined that query's resolution (a resolver answers all the clients
+	 * waiting on one fetch at once), though attempts of that resolution
+	 * went on after it came.  The root is found below, in flight. */
+	if (in.n_failed && in.own_failure && !in.only_probes && t->answered && !lame &&
+	    answered_together(a, t))
+		in.own_failure = 0;
 
 	/* The failure memory, when the attempts do not explain it. */
 	const model_root_t *root = NULL;

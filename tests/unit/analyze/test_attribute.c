@@ -1044,6 +1044,52 @@ static void coalesced_in_flight_work_is_related(void **state)
 	assert_verdict(&v[1], VD_TIMEOUT, "all_servers_silent", VD_HIGH);
 }
 
+/* Client 10.0.0.3 starts a resolution at T0; CLIENT asks the same question
+ * at T0+1s, and the resolver retries another server after that; both get
+ * SERVFAIL at T0+3s, 2 ms apart (a resolver answers every client waiting
+ * on one fetch at once).  The first is the root (via upstream); CLIENT's
+ * joined it (via coalesced, repeats pointing at it), though an attempt of
+ * the resolution came after it asked.  Answered apart instead, beyond
+ * ATTR_TOGETHER (50 ms), the second is a failure of its own. */
+static void joined_resolution(an_t *a, db_time_t gap)
+{
+	mb_t m;
+	mb_start(&m, 0x0d01, F_RD, "www.example.com", DNS_T_A);
+	send_msg(a, T0, flow("10.0.0.3", 41000, RESOLVER, 53, DB_PROTO_UDP), &m);
+	up_query(a, T0 + 10 * MS, AUTH1, 50001, 0x1111, "www.example.com", DNS_T_A, DB_PROTO_UDP);
+	client_query(a, T0 + 1 * SEC, CPORT, 0x0d02, "www.example.com");
+	up_query(a, T0 + 1500 * MS, AUTH2, 50002, 0x2222, "www.example.com", DNS_T_A, DB_PROTO_UDP);
+	mb_start(&m, 0x0d01, F_QR | F_RD | F_RA | DNS_R_SERVFAIL, "www.example.com", DNS_T_A);
+	send_msg(a, T0 + 3 * SEC, flow(RESOLVER, 53, "10.0.0.3", 41000, DB_PROTO_UDP), &m);
+	client_servfail(a, T0 + 3 * SEC + gap, CPORT, 0x0d02, "www.example.com", -1);
+}
+
+static void joined_resolution_is_coalesced(void **state)
+{
+	an_t *a = *state;
+	joined_resolution(a, 2 * MS);
+	const verdict_t *v = verdicts(a, 2);
+	assert_addr(&v[0].client, "10.0.0.3");
+	assert_verdict(&v[0], VD_TIMEOUT, "all_servers_silent", VD_HIGH);
+	assert_int_equal(v[0].via, VD_VIA_UPSTREAM);
+	assert_addr(&v[1].client, CLIENT);
+	assert_verdict(&v[1], VD_TIMEOUT, "all_servers_silent", VD_HIGH);
+	assert_int_equal(v[1].via, VD_VIA_COALESCED);
+	assert_int_equal(v[1].repeats_time, T0 + 3 * SEC);
+	assert_addr(&v[1].repeats_client, "10.0.0.3");
+}
+
+static void failed_apart_is_its_own(void **state)
+{
+	an_t *a = *state;
+	joined_resolution(a, 50 * MS);
+	const verdict_t *v = verdicts(a, 2);
+	assert_addr(&v[1].client, CLIENT);
+	assert_verdict(&v[1], VD_TIMEOUT, "all_servers_silent", VD_HIGH);
+	assert_int_equal(v[1].via, VD_VIA_UPSTREAM);
+	assert_int_equal(v[1].repeats_time, 0);
+}
+
 /* A delegation whose only NS name does not exist (NXDOMAIN for its address)
  * leads nowhere: an upstream error, even though every query was answered. */
 static void ns_name_does_not_resolve(void **state)
@@ -1188,6 +1234,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(qname_minimisation_and_0x20, setup, teardown),
 		cmocka_unit_test_setup_teardown(coalesced_in_flight_work_is_related, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(joined_resolution_is_coalesced, setup, teardown),
+		cmocka_unit_test_setup_teardown(failed_apart_is_its_own, setup, teardown),
 		cmocka_unit_test_setup_teardown(ns_name_does_not_resolve, setup, teardown),
 		cmocka_unit_test_setup_teardown(icmp_answers_tcp_syn, setup, teardown),
 		cmocka_unit_test_setup_teardown(healthy_answer_no_verdict, setup, teardown),
