@@ -101,14 +101,14 @@ typedef struct walk {
  * window, of a resolver at 50,000 queries a second) and of a zone (the
  * cut's name hash; 16,384 zones).  A query leaves them when it is judged. */
 #define ATTR_OPEN_ZONES 16384
+#define ATTR_OPEN_QUESTIONS 65536
+/* The model's largest table (names) holds at most this many. */
+#define ATTR_MODEL_MAX 262144
 /* A resolver answers the clients waiting on one fetch within this of
  * each other.  In the lab's captures under load (BIND, Knot Resolver,
  * PowerDNS, Unbound) 1 ms and 10 ms found the same joined queries but one,
  * and no independent failure among them; 100 ms took one for joined. */
 #define ATTR_TOGETHER ((db_time_t)10 * 1000)
-#define ATTR_OPEN_QUESTIONS 65536
-/* The model's largest table (names) holds at most this many. */
-#define ATTR_MODEL_MAX 262144
 
 int attr_init(attr_t *a, const txn_table_t *txn, const roles_t *roles, const evlog_t *ev,
 	      size_t store_bytes, db_time_t store_keep)
@@ -1425,7 +1425,7 @@ static void verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v, int 
 	/* Failed at the moment an identical query asked before it failed: it
 	 * joined that query's resolution (a resolver answers all the clients
 	 * waiting on one fetch at once), though attempts of that resolution
-	 * went on after it came.  The root is found below, in flight. */
+	 * went on after it came.  Its root is looked up below, as a repeat's. */
 	if (in.n_failed && in.own_failure && !in.only_probes && t->answered && !lame &&
 	    answered_together(a, t))
 		in.own_failure = 0;
