@@ -19,14 +19,24 @@ void jw_flush(jsonw_t *w)
 	w->n = 0;
 }
 
-static void put(jsonw_t *w, const void *p, size_t len)
+/* put when p does not fit in what is left of buf. */
+static void put_flushing(jsonw_t *w, const void *p, size_t len)
 {
-	if (w->n + len > sizeof(w->buf)) {
-		jw_flush(w);
-		if (len > sizeof(w->buf)) {
-			fwrite(p, 1, len, w->f);
-			return;
-		}
+	jw_flush(w);
+	if (len > sizeof(w->buf))
+		fwrite(p, 1, len, w->f);
+	else {
+		memcpy(w->buf, p, len);
+		w->n = len;
+	}
+}
+
+/* The common case inline: a report is many small pieces. */
+static inline void put(jsonw_t *w, const void *p, size_t len)
+{
+	if (len > sizeof(w->buf) - w->n) {
+		put_flushing(w, p, len);
+		return;
 	}
 	memcpy(w->buf + w->n, p, len);
 	w->n += len;
@@ -143,22 +153,13 @@ static void put_escaped_rest(jsonw_t *w, const uint8_t *s, size_t n)
 }
 
 /* s[0..n) as a JSON string.  Most strings of a report (names, addresses,
- * times, the keys) are plain throughout: found so by one pass of the
- * table, they are copied with their quotes in one step. */
+ * times, the keys) are plain throughout: found so eight octets at a time,
+ * they go out in one write. */
 static void put_escaped(jsonw_t *w, const uint8_t *s, size_t n)
 {
 	size_t run = plain_run(s, n);
-	if (run + 1 > sizeof(w->buf) - w->n)
-		jw_flush(w);
-	if (run + 1 <= sizeof(w->buf) - w->n) {
-		char *o = w->buf + w->n;
-		o[0] = '"';
-		memcpy(o + 1, s, run);
-		w->n += run + 1;
-	} else {
-		putch(w, '"');
-		put(w, s, run);
-	}
+	putch(w, '"');
+	put(w, s, run);
 	if (run < n)
 		put_escaped_rest(w, s + run, n - run);
 	putch(w, '"');
