@@ -916,12 +916,11 @@ static int dead_delegation(attr_t *a, const txn_t *t, const walk_t *w, db_time_t
 /* Whether an identical question (name and type) asked before t failed
  * while t waited, at most ATTR_TOGETHER before t's answer: the failure t
  * was answered with. */
-static int answered_together(const attr_t *a, const txn_t *t)
+static int answered_together(const attr_t *a, const txn_t *t, model_root_t *j)
 {
-	model_root_t j;
 	return model_root_in_flight(a->model, model_key_question(t->qhash, t->qtype), t->e.ts,
-				    t->answer_ts, &j) &&
-	       t->answer_ts - j.time <= ATTR_TOGETHER;
+				    t->answer_ts, j) &&
+	       t->answer_ts - j->time <= ATTR_TOGETHER;
 }
 
 /* The root failure this query may repeat, in the design's order: the same
@@ -1425,17 +1424,18 @@ static void verdict(attr_t *a, const txn_t *t, db_time_t now, verdict_t *v, int 
 	/* Failed at the moment an identical query asked before it failed: it
 	 * joined that query's resolution (a resolver answers all the clients
 	 * waiting on one fetch at once), though attempts of that resolution
-	 * went on after it came.  Its root is looked up below, as a repeat's. */
-	if (in.n_failed && in.own_failure && !in.only_probes && t->answered && !lame &&
-	    answered_together(a, t))
+	 * went on after it came.  That query's failure is its root. */
+	model_root_t found;
+	int joined = in.n_failed && in.own_failure && !in.only_probes && t->answered && !lame &&
+		     answered_together(a, t, &found);
+	if (joined)
 		in.own_failure = 0;
 
 	/* The failure memory, when the attempts do not explain it. */
 	const model_root_t *root = NULL;
-	model_root_t found;
 	if (!in.n_failed || in.only_probes || !in.own_failure) {
-		uint8_t kind = DECIDE_ROOT_NONE;
-		root = find_root(a, t, w, T, &kind, &found);
+		uint8_t kind = DECIDE_ROOT_IN_FLIGHT; /* joined; else find_root says */
+		root = joined ? &found : find_root(a, t, w, T, &kind, &found);
 		if (!root && given) {
 			root = given;
 			kind = DECIDE_ROOT_ZONE;

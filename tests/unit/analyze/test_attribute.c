@@ -1079,6 +1079,28 @@ static void joined_resolution_is_coalesced(void **state)
 	assert_addr(&v[1].repeats_client, "10.0.0.3");
 }
 
+/* The same after an older failure of the question (20 s before, its
+ * failure cache long over: the resolver asked again): the joined query
+ * repeats the failure it was answered with, not the older one. */
+static void joined_resolution_repeats_what_it_joined(void **state)
+{
+	an_t *a = *state;
+	mb_t m;
+	mb_start(&m, 0x0d03, F_RD, "www.example.com", DNS_T_A);
+	send_msg(a, T0 - 20 * SEC, flow("10.0.0.4", 42000, RESOLVER, 53, DB_PROTO_UDP), &m);
+	up_query(a, T0 - 20 * SEC + 10 * MS, AUTH1, 50003, 0x3333, "www.example.com", DNS_T_A,
+		 DB_PROTO_UDP);
+	mb_start(&m, 0x0d03, F_QR | F_RD | F_RA | DNS_R_SERVFAIL, "www.example.com", DNS_T_A);
+	send_msg(a, T0 - 17 * SEC, flow(RESOLVER, 53, "10.0.0.4", 42000, DB_PROTO_UDP), &m);
+	joined_resolution(a, 2 * MS);
+	const verdict_t *v = verdicts(a, 3);
+	assert_addr(&v[0].client, "10.0.0.4");
+	assert_addr(&v[2].client, CLIENT);
+	assert_int_equal(v[2].via, VD_VIA_COALESCED);
+	assert_int_equal(v[2].repeats_time, T0 + 3 * SEC);
+	assert_addr(&v[2].repeats_client, "10.0.0.3");
+}
+
 static void failed_apart_is_its_own(void **state)
 {
 	an_t *a = *state;
@@ -1235,6 +1257,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(coalesced_in_flight_work_is_related, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(joined_resolution_is_coalesced, setup, teardown),
+		cmocka_unit_test_setup_teardown(joined_resolution_repeats_what_it_joined, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(failed_apart_is_its_own, setup, teardown),
 		cmocka_unit_test_setup_teardown(ns_name_does_not_resolve, setup, teardown),
 		cmocka_unit_test_setup_teardown(icmp_answers_tcp_syn, setup, teardown),
